@@ -1,0 +1,30 @@
+"""Shared fixtures: a real LibreOffice client, the sample audit, generated forms."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.office.fixtures import office  # noqa: F401  (session-wide LibreOffice)
+from xlpack.generate import generate_forms
+from xlpack.sample import create_sample
+
+
+@pytest.fixture(scope="session")
+def sample_forms(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The sample audit with its forms generated once per session: (audit, forms folder)."""
+    root = tmp_path_factory.mktemp("sample")
+    audit = root / "audit.xlsx"
+    create_sample(audit)
+    result = generate_forms(audit, workers=1)
+    return audit, result.out_dir
+
+
+@pytest.fixture
+def sample_copy(sample_forms: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Path]:
+    """A private copy of the generated sample audit, for tests that change it."""
+    audit, forms = sample_forms
+    shutil.copytree(audit.parent, tmp_path / "audit", ignore=shutil.ignore_patterns("backups"))
+    return tmp_path / "audit" / audit.name, tmp_path / "audit" / forms.name

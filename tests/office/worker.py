@@ -1,0 +1,450 @@
+#!/usr/bin/python3
+"""LibreOffice UNO worker for the xlpack test-suite office harness.
+
+Runs under Debian's ``/usr/bin/python3`` (the only interpreter with ``uno``).
+It connects to (or starts) one ``soffice`` listening on a named pipe and
+serves JSON-line requests read from stdin, writing exactly one JSON reply
+line per request to stdout.  Nothing else is ever written to stdout: the
+original stdout file descriptor is kept private and fd 1 is redirected to
+stderr, so stray prints from UNO/LibreOffice end up in the log.
+
+Request:  {"id": 1, "op": "open_info", "path": "/x/book.xlsx"}
+Reply:    {"id": 1, "ok": true, "sheets": [...]}
+
+On start-up the worker prints {"ready": true, ...} once connected (or
+{"ready": false, "error": ...} and exits 2).  If the office process goes
+away the reply carries ``"office_lost": true`` and the worker exits 3.
+
+Ops: open_info, type_cells, set_cells, convert, recalc_read, ping, quit.
+See ``tests/office/client.py`` for the typed client.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from typing import Any, Callable, Dict, Iterator, List, Optional
+
+# Keep the real stdout for protocol replies only; everything else -> stderr.
+_PROTO_OUT = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
+os.dup2(2, 1)
+sys.stdout = sys.stderr
+
+import uno  # noqa: E402
+from com.sun.star.beans import PropertyValue  # noqa: E402
+from com.sun.star.connection import NoConnectException  # noqa: E402
+from com.sun.star.lang import DisposedException  # noqa: E402
+
+XLSX_FILTER = "Calc MS Excel 2007 XML"
+
+# format -> {document service -> export filter}
+EXPORT_FILTERS: Dict[str, Dict[str, str]] = {
+    "pdf": {
+        "com.sun.star.sheet.SpreadsheetDocument": "calc_pdf_Export",
+        "com.sun.star.text.TextDocument": "writer_pdf_Export",
+        "com.sun.star.presentation.PresentationDocument": "impress_pdf_Export",
+        "com.sun.star.drawing.DrawingDocument": "draw_pdf_Export",
+    },
+    "xlsx": {"com.sun.star.sheet.SpreadsheetDocument": XLSX_FILTER},
+    "ods": {"com.sun.star.sheet.SpreadsheetDocument": "calc8"},
+    "csv": {"com.sun.star.sheet.SpreadsheetDocument": "Text - txt - csv (StarCalc)"},
+    "docx": {"com.sun.star.text.TextDocument": "MS Word 2007 XML"},
+    "odt": {"com.sun.star.text.TextDocument": "writer8"},
+}
+
+
+
+def log(*args: Any) -> None:
+    """Log to stderr (never stdout)."""
+    print("[office-worker]", *args, file=sys.stderr, flush=True)
+
+
+def props(**kw: Any) -> tuple:
+    """Build a tuple of PropertyValue from keyword arguments."""
+    out = []
+    for k, v in kw.items():
+        p = PropertyValue()
+        p.Name = k
+        p.Value = v
+        out.append(p)
+    return tuple(out)
+
+
+class OpError(Exception):
+    """A request-level failure reported as ok=false (the worker keeps running)."""
+
+
+class Worker:
+    """Holds the UNO connection and implements the operations."""
+
+    def __init__(self, pipe: str, connect_timeout: float) -> None:
+        self.pipe = pipe
+        self.ctx = self._connect(connect_timeout)
+        self.smgr = self.ctx.ServiceManager
+        self.desktop = self.smgr.createInstanceWithContext("com.sun.star.frame.Desktop", self.ctx)
+        self.dispatcher = self.smgr.createInstanceWithContext(
+            "com.sun.star.frame.DispatchHelper", self.ctx)
+
+    # ---------------------------------------------------------------- setup
+    def _connect(self, timeout: float) -> Any:
+        local = uno.getComponentContext()
+        resolver = local.ServiceManager.createInstanceWithContext(
+            "com.sun.star.bridge.UnoUrlResolver", local)
+        url = "uno:pipe,name=%s;urp;StarOffice.ComponentContext" % self.pipe
+        deadline = time.monotonic() + timeout
+        last: Optional[BaseException] = None
+        while time.monotonic() < deadline:
+            try:
+                return resolver.resolve(url)
+            except NoConnectException as e:  # office not listening yet
+                last = e
+                time.sleep(0.1)
+        raise RuntimeError("could not connect to soffice on pipe %r within %.0fs: %s"
+                           % (self.pipe, timeout, last))
+
+    def alive(self) -> bool:
+        """True if the office process still answers."""
+        try:
+            self.desktop.getComponents()
+            return True
+        except Exception:
+            return False
+
+    # -------------------------------------------------------------- helpers
+    @contextlib.contextmanager
+    def opened(self, path: str, password: Optional[str] = None) -> Iterator[Any]:
+        """Load a private copy of ``path`` hidden; always close it afterwards.
+
+        Working on a copy means LibreOffice's ``.~lock.*#`` files never touch
+        the caller's directory, so a crashed session cannot leave a stale lock
+        that makes later loads fail, and parallel sessions can open the same
+        source file.  Raises OpError if the document cannot be loaded.
+        """
+        if not path:
+            raise OpError("no path given")
+        apath = os.path.abspath(path)
+        if not os.path.isfile(apath):
+            raise OpError("file not found: %s" % apath)
+        work = tempfile.mkdtemp(prefix="doc-")
+        doc = None
+        try:
+            copy = os.path.join(work, os.path.basename(apath))
+            shutil.copyfile(apath, copy)
+            doc = self._load(copy, apath, password)
+            yield doc
+        finally:
+            self.close(doc)
+            shutil.rmtree(work, ignore_errors=True)
+
+    def _load(self, path: str, shown: str, password: Optional[str]) -> Any:
+        kw: Dict[str, Any] = dict(Hidden=True, ReadOnly=False, MacroExecutionMode=0,
+                                  UpdateDocMode=0, Silent=True)
+        if password:
+            kw["Password"] = password
+        try:
+            doc = self.desktop.loadComponentFromURL(uno.systemPathToFileUrl(path), "_blank", 0,
+                                                    props(**kw))
+        except DisposedException:
+            raise
+        except Exception as e:  # IllegalArgumentException, IOException, ...
+            msg = getattr(e, "Message", "") or str(e)
+            raise OpError("could not load %s: %s: %s" % (shown, type(e).__name__, msg))
+        if doc is None:
+            raise OpError("could not load %s: LibreOffice returned no document "
+                          "(unsupported, corrupt or password-protected file)" % shown)
+        return doc
+
+    @staticmethod
+    def close(doc: Any) -> None:
+        """Close a document, discarding changes; never raises."""
+        if doc is None:
+            return
+        try:
+            doc.close(True)
+        except Exception as e:
+            log("close failed (%s), disposing" % e)
+            try:
+                doc.dispose()
+            except Exception:
+                pass
+
+    @staticmethod
+    def require_calc(doc: Any) -> None:
+        if not doc.supportsService("com.sun.star.sheet.SpreadsheetDocument"):
+            raise OpError("not a spreadsheet document")
+
+    @staticmethod
+    def sheet(doc: Any, name: Any) -> Any:
+        sheets = doc.getSheets()
+        if isinstance(name, int):
+            if not 0 <= name < sheets.getCount():
+                raise OpError("no sheet with index %d" % name)
+            return sheets.getByIndex(name)
+        if not sheets.hasByName(name):
+            raise OpError("no sheet named %r (have %s)" % (name, list(sheets.getElementNames())))
+        return sheets.getByName(name)
+
+    @staticmethod
+    def cell(sheet: Any, ref: str) -> Any:
+        try:
+            rng = sheet.getCellRangeByName(ref)
+        except Exception:
+            raise OpError("bad cell reference %r" % ref)
+        return rng.getCellByPosition(0, 0)
+
+    @staticmethod
+    def cell_state(cell: Any) -> Dict[str, Any]:
+        """Snapshot of a cell: type, displayed string, number, formula, error code."""
+        ctype = cell.getType().value.lower()  # CellContentType: empty|value|text|formula
+        return {
+            "type": ctype,
+            "value": cell.getString(),  # displayed string
+            "number": cell.getValue() if ctype in ("value", "formula") else None,
+            "formula": cell.getFormula() if ctype == "formula" else None,
+            "error_code": cell.getError(),
+        }
+
+    def save(self, doc: Any, out: str, filter_name: str = XLSX_FILTER) -> str:
+        if not out:
+            raise OpError("no output path given")
+        aout = os.path.abspath(out)
+        os.makedirs(os.path.dirname(aout), exist_ok=True)
+        if os.path.exists(aout):
+            os.remove(aout)
+        doc.storeToURL(uno.systemPathToFileUrl(aout), props(FilterName=filter_name, Overwrite=True))
+        if not os.path.isfile(aout) or os.path.getsize(aout) == 0:
+            raise OpError("LibreOffice did not write %s (filter %s)" % (aout, filter_name))
+        return aout
+
+    def dispatch(self, frame: Any, command: str, **kw: Any) -> Any:
+        return self.dispatcher.executeDispatch(frame, command, "", 0, props(**kw))
+
+    @staticmethod
+    def selection_address(controller: Any) -> Optional[tuple]:
+        """(sheet index, col, row) of the current single-cell selection."""
+        sel = controller.getSelection()
+        try:
+            a = sel.getCellAddress()
+            return (a.Sheet, a.Column, a.Row)
+        except AttributeError:
+            try:
+                r = sel.getRangeAddress()
+                return (r.Sheet, r.StartColumn, r.StartRow)
+            except AttributeError:
+                return None
+
+    # ------------------------------------------------------------------ ops
+    def op_ping(self, req: Dict[str, Any]) -> Dict[str, Any]:
+        return {}
+
+    def op_open_info(self, req: Dict[str, Any]) -> Dict[str, Any]:
+        with self.opened(req.get("path", ""), req.get("password")) as doc:
+            kind = "other"
+            for svc, k in (("com.sun.star.sheet.SpreadsheetDocument", "spreadsheet"),
+                           ("com.sun.star.text.TextDocument", "text")):
+                if doc.supportsService(svc):
+                    kind = k
+                    break
+            sheets: List[Dict[str, Any]] = []
+            if kind == "spreadsheet":
+                s = doc.getSheets()
+                for i in range(s.getCount()):
+                    sh = s.getByIndex(i)
+                    sheets.append({"name": sh.getName(), "visible": bool(sh.IsVisible),
+                                   "protected": bool(sh.isProtected())})
+            return {"kind": kind, "sheets": sheets}
+
+    def op_type_cells(self, req: Dict[str, Any]) -> Dict[str, Any]:
+        """Type into cells like a person: GoToCell + EnterString via the dispatcher."""
+        with self.opened(req.get("path", ""), req.get("password")) as doc:
+            self.require_calc(doc)
+            controller = doc.getCurrentController()
+            frame = controller.getFrame()
+            results = []
+            for e in req.get("entries", []):
+                sheet_name, ref, text = e.get("sheet"), str(e.get("cell", "")), e.get("text", "")
+                text = "" if text is None else str(text)
+                sh = self.sheet(doc, sheet_name)
+                cell = self.cell(sh, ref)
+                target = cell.getCellAddress()
+                before = self.cell_state(cell)
+                res: Dict[str, Any] = {"sheet": sh.getName(), "cell": ref, "accepted": False,
+                                       "reason": None}
+                if not sh.IsVisible:
+                    res["reason"] = "sheet is hidden"
+                else:
+                    controller.setActiveSheet(sh)
+                    self.dispatch(frame, ".uno:GoToCell", ToPoint=ref)
+                    at = self.selection_address(controller)
+                    if at != (target.Sheet, target.Column, target.Row):
+                        res["reason"] = "cannot select cell (cursor at %s)" % (at,)
+                    else:
+                        self.dispatch(frame, ".uno:EnterString", StringName=text)
+                        after = self.cell_state(cell)
+                        matches = text in (after["value"], after["formula"])
+                        changed = (after["type"], after["formula"], after["value"]) != (
+                            before["type"], before["formula"], before["value"])
+                        res["accepted"] = bool(changed or matches)
+                        if not res["accepted"]:
+                            res["reason"] = ("refused (protected cell)" if sh.isProtected()
+                                             else "refused")
+                res.update(self.cell_state(cell))
+                results.append(res)
+            out = self.save(doc, req.get("out", ""))
+            return {"results": results, "out": out}
+
+    def op_set_cells(self, req: Dict[str, Any]) -> Dict[str, Any]:
+        """API path: setString / setValue / setFormula (ignores protection)."""
+        with self.opened(req.get("path", ""), req.get("password")) as doc:
+            self.require_calc(doc)
+            results = []
+            for e in req.get("entries", []):
+                sh = self.sheet(doc, e.get("sheet"))
+                ref = str(e.get("cell", ""))
+                cell = self.cell(sh, ref)
+                if e.get("formula") is not None:
+                    cell.setFormula(str(e["formula"]))
+                elif e.get("value") is not None:
+                    cell.setValue(float(e["value"]))
+                else:
+                    t = e.get("text")
+                    cell.setString("" if t is None else str(t))
+                res = {"sheet": sh.getName(), "cell": ref, "accepted": True, "reason": None}
+                res.update(self.cell_state(cell))
+                results.append(res)
+            out = self.save(doc, req.get("out", ""))
+            return {"results": results, "out": out}
+
+    def op_recalc_read(self, req: Dict[str, Any]) -> Dict[str, Any]:
+        with self.opened(req.get("path", ""), req.get("password")) as doc:
+            self.require_calc(doc)
+            doc.calculateAll()
+            cells = []
+            for e in req.get("entries", []):
+                sh = self.sheet(doc, e.get("sheet"))
+                ref = str(e.get("cell", ""))
+                r = {"sheet": sh.getName(), "cell": ref}
+                r.update(self.cell_state(self.cell(sh, ref)))
+                cells.append(r)
+            return {"cells": cells}
+
+    def op_convert(self, req: Dict[str, Any]) -> Dict[str, Any]:
+        fmt = str(req.get("format", "pdf")).lower()
+        if fmt not in EXPORT_FILTERS:
+            raise OpError("unsupported format %r (supported: %s)" % (fmt, sorted(EXPORT_FILTERS)))
+        path = req.get("path", "")
+        with self.opened(path, req.get("password")) as doc:
+            filt = None
+            for svc, f in EXPORT_FILTERS[fmt].items():
+                if doc.supportsService(svc):
+                    filt = f
+                    break
+            if filt is None:
+                raise OpError("cannot export this document type to %s" % fmt)
+            out = req.get("out")
+            if not out:
+                out_dir = req.get("out_dir") or os.path.dirname(os.path.abspath(path))
+                stem = os.path.splitext(os.path.basename(path))[0]
+                out = os.path.join(out_dir, stem + "." + fmt)
+            return {"path": self.save(doc, out, filt), "filter": filt}
+
+    # ----------------------------------------------------------- main loop
+    def handle(self, req: Dict[str, Any]) -> Dict[str, Any]:
+        op = req.get("op")
+        fn: Optional[Callable[[Dict[str, Any]], Dict[str, Any]]] = getattr(self, "op_%s" % op, None)
+        if not isinstance(op, str) or fn is None:
+            return {"ok": False, "error": "unknown op %r" % (op,)}
+        t0 = time.monotonic()
+        try:
+            reply = fn(req)
+            reply["ok"] = True
+        except OpError as e:
+            reply = {"ok": False, "error": str(e)}
+        except Exception as e:
+            msg = getattr(e, "Message", "") or str(e)
+            reply = {"ok": False, "error": "%s: %s" % (type(e).__name__, msg)}
+            log(traceback.format_exc())
+            if isinstance(e, DisposedException) or not self.alive():
+                reply["office_lost"] = True
+        reply["elapsed"] = round(time.monotonic() - t0, 4)
+        return reply
+
+
+def send(obj: Dict[str, Any]) -> None:
+    _PROTO_OUT.write(json.dumps(obj) + "\n")
+    _PROTO_OUT.flush()
+
+
+def start_soffice(soffice: str, pipe: str, profile_url: str) -> subprocess.Popen:
+    """Launch a headless soffice accepting on ``pipe`` (standalone use)."""
+    cmd = [soffice, "--headless", "--invisible", "--nologo", "--norestore", "--nodefault",
+           "--nolockcheck", "-env:UserInstallation=" + profile_url,
+           "--accept=pipe,name=%s;urp;StarOffice.ServiceManager" % pipe]
+    return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=sys.stderr,
+                            stderr=sys.stderr, start_new_session=True)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--pipe", required=True, help="UNO pipe name soffice accepts on")
+    ap.add_argument("--connect-timeout", type=float, default=60.0)
+    ap.add_argument("--soffice", help="start this soffice ourselves (standalone use)")
+    ap.add_argument("--profile-url", help="UserInstallation URL when starting soffice")
+    args = ap.parse_args(argv)
+
+    proc = None
+    if args.soffice:
+        if not args.profile_url:
+            ap.error("--profile-url is required with --soffice")
+        proc = start_soffice(args.soffice, args.pipe, args.profile_url)
+    try:
+        worker = Worker(args.pipe, args.connect_timeout)
+    except Exception as e:
+        send({"ready": False, "error": str(e)})
+        return 2
+    send({"ready": True, "pid": os.getpid(), "python": sys.version.split()[0]})
+
+    code = 0
+    for line in sys.stdin:
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            req = json.loads(line)
+            if not isinstance(req, dict):
+                raise ValueError("request must be a JSON object")
+        except ValueError as e:
+            send({"ok": False, "error": "bad request: %s" % e})
+            continue
+        rid = req.get("id")
+        if req.get("op") == "quit":
+            if req.get("terminate", True) or proc is not None:
+                try:
+                    worker.desktop.terminate()
+                except Exception:
+                    pass  # the bridge is torn down while terminating
+            send({"id": rid, "ok": True})
+            break
+        reply = worker.handle(req)
+        reply["id"] = rid
+        send(reply)
+        if reply.get("office_lost"):
+            code = 3
+            break
+    if proc is not None:
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,7 @@
+"""xlpack: multi-agency case audits in Excel.
+
+Library first: every command of the CLI and every button of the Excel
+add-in calls a function of this package.
+"""
+
+__version__ = "0.1.0"

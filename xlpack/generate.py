@@ -1,0 +1,206 @@
+"""Issue one form workbook per case × agency × auditor.
+
+Running again issues only the new assignments and never overwrites a form
+already issued, unless it is named with ``reissue``. What was issued is
+recorded in the coordinator workbook and in ``manifest.json`` beside the
+forms.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import uuid
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from .coordinator import read_plan, write_coordinator
+from .errors import UsageError
+from .formbook import render_form
+from .layout import FormContext
+from .plan import Assignment, AuditPlan, Case, IssuedForm, assignment_key
+
+MANIFEST = "manifest.json"
+MANIFEST_SCHEMA = "xlpack-manifest/1"
+VIEWS_AGENCY = "Child and family views"
+
+
+@dataclass
+class FormJob:
+    ctx: FormContext
+    path: Path
+    password: str = ""
+    encrypt_password: str = ""
+
+
+@dataclass
+class GenerateResult:
+    out_dir: Path
+    issued: list[IssuedForm] = field(default_factory=list)  # newly issued or reissued in this run
+    skipped: list[IssuedForm] = field(default_factory=list)  # issued before, left alone
+    manifest: Path | None = None
+
+
+def _slug(text: str, limit: int = 40) -> str:
+    text = re.sub(r"[^\w.-]+", "-", text.strip(), flags=re.UNICODE)
+    text = re.sub(r"-{2,}", "-", text).strip("-._")
+    return text[:limit] or "x"
+
+
+def form_filename(tool_id: str, case_ref: str, agency: str, auditor: str) -> str:
+    """E.g. ``CP_CP-2026-001_Police_Jo-Bloggs.xlsx``: sorts by case, then agency."""
+    return f"{tool_id.upper()}_{_slug(case_ref)}_{_slug(agency, 30)}_{_slug(auditor, 30)}.xlsx"
+
+
+def _unique(path: Path, taken: set[str]) -> Path:
+    candidate, n = path, 2
+    while candidate.exists() or candidate.name.casefold() in taken:
+        candidate = path.with_name(f"{path.stem}_{n}{path.suffix}")
+        n += 1
+    taken.add(candidate.name.casefold())
+    return candidate
+
+
+def _write_job(job: FormJob) -> str:
+    """Render and write one form; returns its fingerprint. Runs in worker processes."""
+    rendered = render_form(job.ctx, password=job.password)
+    content = rendered.content
+    if job.encrypt_password:
+        content = encrypt(content, job.encrypt_password)
+    tmp = job.path.with_name(f".{job.path.name}.tmp")
+    tmp.write_bytes(content)
+    os.replace(tmp, job.path)
+    return rendered.fingerprint
+
+
+def encrypt(content: bytes, password: str) -> bytes:
+    """Encrypt an .xlsx so it needs a password to open (Agile encryption, as Excel does)."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    out = io.BytesIO()
+    OOXMLFile(io.BytesIO(content)).encrypt(password, out)
+    return out.getvalue()
+
+
+def _jobs(plan: AuditPlan, out_dir: Path, reissue: set[str], today: date, password: str,
+          encrypt_password: str) -> tuple[list[tuple[FormJob, IssuedForm]], list[IssuedForm]]:
+    existing = {f.assignment_key: f for f in plan.issued}
+    taken = {f.file.casefold() for f in plan.issued}
+    wanted: list[tuple[str, Case, Assignment]] = []
+    for a in plan.assignments:
+        case = plan.case(a.case_ref)
+        if case is not None:
+            wanted.append(("audit", case, a))
+    if plan.terms.participation_worker and plan.views is not None:
+        for case in plan.cases:
+            wanted.append(("views", case, Assignment(case_ref=case.case_ref, agency=VIEWS_AGENCY,
+                                                     auditor=plan.terms.participation_worker,
+                                                     email=plan.terms.participation_worker_email,
+                                                     role="Participation worker")))
+    jobs: list[tuple[FormJob, IssuedForm]] = []
+    skipped: list[IssuedForm] = []
+    seen: set[tuple[str, str, str, str]] = set()
+    for kind, case, a in wanted:
+        key = assignment_key(kind, case.case_ref, a.agency, a.auditor)
+        if key in seen:
+            continue
+        seen.add(key)
+        tool = plan.tool if kind == "audit" else plan.views
+        assert tool is not None
+        old = existing.get(key)
+        if old is not None and not ({old.form_id, old.file, case.case_ref} & reissue):
+            skipped.append(old)
+            continue
+        form_id = old.form_id if old else str(uuid.uuid4())
+        path = out_dir / old.file if old else _unique(
+            out_dir / form_filename(tool.id, case.case_ref, a.agency, a.auditor), taken)
+        ctx = FormContext(form_id=form_id, audit_id=plan.audit_id, tool=tool,
+                          scale=plan.scale if tool.uses_grades else None, terms=plan.terms, case=case,
+                          assignment=a, case_field_labels={q.id: q.label for q in plan.tool.case_fields})
+        record = IssuedForm(form_id=form_id, file=path.name, kind=kind, case_ref=case.case_ref, agency=a.agency,
+                            auditor=a.auditor, email=a.email, role=a.role, tool_id=tool.id,
+                            tool_version=tool.version, issued=today, fingerprint="")
+        jobs.append((FormJob(ctx, path, password, encrypt_password), record))
+    return jobs, skipped
+
+
+def run_jobs(jobs: list[FormJob], workers: int | None = None,
+             progress: Callable[[int], None] | None = None) -> list[str]:
+    """Write the forms, in parallel for large batches; returns fingerprints in order."""
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers <= 1 or len(jobs) < 40:
+        out = []
+        for job in jobs:
+            out.append(_write_job(job))
+            if progress:
+                progress(1)
+        return out
+    out = []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for fp in pool.map(_write_job, jobs, chunksize=max(1, len(jobs) // (workers * 8))):
+            out.append(fp)
+            if progress:
+                progress(1)
+    return out
+
+
+def generate_forms(audit: Path, out_dir: Path | None = None, *, reissue: Iterable[str] = (), password: str = "",
+                   encrypt_password: str = "", today: date | None = None, workers: int | None = None,
+                   progress: Callable[[int], None] | None = None) -> GenerateResult:
+    """Issue the forms of every new assignment of the coordinator workbook ``audit``."""
+    audit = Path(audit)
+    plan = read_plan(audit)
+    if not plan.cases:
+        raise UsageError(f"{audit}: the Cases sheet is empty. List the sampled cases first.")
+    if not plan.assignments:
+        raise UsageError(f"{audit}: the Assignments sheet is empty. Add a row per case, agency and auditor.")
+    out_dir = Path(out_dir) if out_dir else audit.parent / "forms"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    reissue_set = {str(r) for r in reissue}
+    pairs, skipped = _jobs(plan, out_dir, reissue_set, today or date.today(), password, encrypt_password)
+    unknown = reissue_set - {x for _, rec in pairs for x in (rec.form_id, rec.file, rec.case_ref)}
+    if unknown:
+        raise UsageError(f"Nothing to reissue for: {', '.join(sorted(unknown))}. Give a form id, file name or "
+                         "case reference listed on the 'Issued forms' sheet.")
+    fingerprints = run_jobs([job for job, _ in pairs], workers, progress)
+    issued = [rec.model_copy(update={"fingerprint": fp}) for (_, rec), fp in zip(pairs, fingerprints)]
+    by_id = {f.form_id: f for f in plan.issued}
+    for rec in issued:
+        by_id[rec.form_id] = rec
+    all_issued = sorted(by_id.values(), key=lambda f: (f.case_ref.casefold(), f.kind, f.agency, f.auditor))
+    plan = plan.model_copy(update={"issued": all_issued})
+    manifest = write_manifest(out_dir, plan)
+    if issued:
+        write_coordinator(audit, plan)
+    return GenerateResult(out_dir=out_dir, issued=issued, skipped=skipped, manifest=manifest)
+
+
+def write_manifest(out_dir: Path, plan: AuditPlan) -> Path:
+    path = out_dir / MANIFEST
+    forms = {f.form_id: f.model_dump(mode="json") for f in plan.issued}
+    if path.exists():
+        try:
+            old = json.loads(path.read_text(encoding="utf-8"))
+            if old.get("audit_id") == plan.audit_id:
+                for f in old.get("forms", []):
+                    forms.setdefault(f["form_id"], f)
+        except (ValueError, KeyError, TypeError):
+            pass  # a damaged manifest is rewritten from the coordinator workbook
+    doc = {"schema": MANIFEST_SCHEMA, "audit_id": plan.audit_id, "tool_id": plan.tool.id,
+           "tool_version": plan.tool.version, "forms": sorted(forms.values(), key=lambda f: f["file"])}
+    tmp = path.with_name(MANIFEST + ".tmp")
+    tmp.write_text(json.dumps(doc, indent=2, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def read_manifest(path: Path) -> dict:
+    path = Path(path)
+    if path.is_dir():
+        path = path / MANIFEST
+    return json.loads(path.read_text(encoding="utf-8"))
