@@ -1,0 +1,142 @@
+"""Typed records passed between intake, consolidation and the report.
+
+Intake turns each accepted form into a :class:`FormReturn`. Consolidation
+turns returns plus the plan into a :class:`ConsolidatedAudit`, which is
+what the coordinator workbook's analysis sheets show and what the report
+is written from (read back from the workbook, so the coordinator's
+moderated grades and resolutions are included).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SectionAnswer(_Record):
+    """One section of one returned audit form."""
+
+    section_id: str
+    grade: str | None = None  # the scale's label after normalisation, e.g. "Good"; None if blank or invalid
+    grade_code: str | None = None  # "1".."4", "NA", "NE"
+    grade_rank: int | None = None  # 1 (best) .. 4; None for NA / NE / blank
+    evidence: str = ""
+    strengths: str = ""
+    development: str = ""
+    action: str = ""
+    cells: dict[str, str] = Field(default_factory=dict)  # record ("grade", "evidence", ...) -> "B27"
+
+
+class FormReturn(_Record):
+    """An accepted returned form: everything the auditor entered, and where."""
+
+    form_id: str
+    audit_id: str
+    kind: Literal["audit", "views"] = "audit"
+    case_ref: str
+    agency: str
+    auditor: str
+    role: str = ""
+    tool_id: str
+    tool_version: str
+    sheet: str = "Audit"
+    source: str  # path as given on the command line; a container member as "container/member"
+    saved_at: datetime | None = None  # the workbook's own last-saved time (docProps/core.xml modified)
+    fields: dict[str, str | date | int | None] = Field(default_factory=dict)  # form_fields by id
+    sections: dict[str, SectionAnswer] = Field(default_factory=dict)  # by section id, in tool order
+    closing: dict[str, str | date | int | None] = Field(default_factory=dict)  # closing questions by id;
+    # a closing question of type grade holds the scale's label (e.g. closing["overall_grade"] == "Good")
+    cells: dict[str, str] = Field(default_factory=dict)  # input key ("closing.safeguarded_now") -> "B140"
+
+
+ReturnStatus = Literal["accepted", "accepted_with_warnings", "rejected", "skipped", "superseded", "missing", "overdue"]
+
+
+# --------------------------------------------------------------------------
+# The consolidated audit (what consolidate writes and the report reads)
+
+Severity = Literal["urgent", "high", "medium", "low"]
+
+
+class ReturnRow(_Record):
+    """One issued form and what came back for it (the Returns sheet)."""
+
+    form_id: str
+    file: str
+    kind: Literal["audit", "views"] = "audit"
+    case_ref: str
+    agency: str
+    auditor: str
+    status: ReturnStatus
+    detail: str = ""  # the reason for a rejection, the warnings, what superseded it
+    source: str = ""  # the returned file it was read from
+    saved_at: datetime | None = None
+
+
+class GradeRow(_Record):
+    """One section of one accepted audit form (the Grades sheet)."""
+
+    row_id: str  # "<form_id>:<section_id>": stable across runs, carries moderation over
+    form_id: str
+    case_ref: str
+    agency: str
+    auditor: str
+    tool_id: str
+    section_id: str
+    section_title: str
+    section_order: int  # 1-based order in the tool
+    grade: str | None = None  # scale label as returned
+    evidence: str = ""
+    strengths: str = ""
+    development: str = ""
+    action: str = ""
+    source: str = ""
+    moderated_grade: str | None = None  # typed by the coordinator after the meeting
+    moderation_note: str = ""
+
+    @property
+    def final_grade(self) -> str | None:
+        """The grade after moderation: the moderated one where the coordinator gave one."""
+        return self.moderated_grade or self.grade
+
+
+class FormSummary(_Record):
+    """The closing answers of one accepted audit form."""
+
+    form_id: str
+    case_ref: str
+    agency: str
+    auditor: str
+    overall_grade: str | None = None
+    safeguarded_now: str | None = None  # Yes / No / Unsure
+    safeguarding_action: str = ""
+    no_involvement: str | None = None
+    tool_feedback: str = ""
+
+
+class FlagRow(_Record):
+    """A consistency flag for the coordinator and the follow-up meeting."""
+
+    flag_id: str  # stable: rule + case + section + agencies, so resolutions carry over
+    rule: str
+    severity: Severity
+    case_ref: str
+    section_id: str = ""
+    agencies: list[str] = Field(default_factory=list)
+    cells: str = ""  # "CP_...xlsx: Audit!B27; ..."
+    message: str
+    resolution: str = ""  # typed by the coordinator
+
+
+class ViewsRow(_Record):
+    """One child and family views form."""
+
+    form_id: str
+    case_ref: str
+    answers: dict[str, str] = Field(default_factory=dict)  # question id -> answer text
