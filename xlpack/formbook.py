@@ -8,6 +8,8 @@ holding every dropdown list, and a very hidden metadata sheet.
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -19,6 +21,7 @@ from .layout import (
     COVER_SHEET,
     LABEL_COL,
     LAYOUT_VERSION,
+    NOT_RECORDED,
     LISTS_SHEET,
     META_SHEET,
     STATUS_COL,
@@ -109,6 +112,10 @@ def _formats(wb: xlsxwriter.Workbook) -> dict[str, object]:
 def render_form(ctx: FormContext, *, password: str = "") -> RenderedForm:
     """Render the workbook for one assignment; returns its bytes."""
     layout = build_layout(ctx)
+    return RenderedForm(_render(ctx, layout, password, layout.fingerprint()), layout, layout.fingerprint())
+
+
+def _render(ctx: FormContext, layout: FormLayout, password: str, fp: str) -> bytes:
     buf = io.BytesIO()
     wb = ProtectedWorkbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
                                  "strings_to_urls": False})
@@ -127,7 +134,6 @@ def render_form(ctx: FormContext, *, password: str = "") -> RenderedForm:
     _write_lists(wb, lists, layout)
     _write_cover(cover, fmt, ctx, layout)
     _write_main(main, fmt, ctx, layout)
-    fp = layout.fingerprint()
     _write_meta(meta, ctx, layout, fp)
 
     for ws in (cover, main, lists, meta):
@@ -136,7 +142,7 @@ def render_form(ctx: FormContext, *, password: str = "") -> RenderedForm:
     meta.very_hidden()
     cover.activate()
     wb.close()
-    return RenderedForm(buf.getvalue(), layout, fp)
+    return buf.getvalue()
 
 
 def _write_lists(wb: xlsxwriter.Workbook, ws: object, layout: FormLayout) -> None:
@@ -356,8 +362,6 @@ def _write_meta(ws: object, ctx: FormContext, layout: FormLayout, fp: str) -> No
         ("case_ref", ctx.case.case_ref),
         ("agency", a.agency),
         ("auditor", a.auditor),
-        ("auditor_email", a.email),
-        ("auditor_role", a.role),
         ("tool_id", ctx.tool.id),
         ("tool_version", ctx.tool.version),
         ("scale_id", ctx.scale.id if ctx.scale else ""),
@@ -384,3 +388,95 @@ def _write_meta(ws: object, ctx: FormContext, layout: FormLayout, fp: str) -> No
         ws.write_string(r, 2, cell)
         ws.write_string(r, 3, text)
         r += 1
+
+
+# --------------------------------------------------------------------------
+# Fast path: one template per tool, per-form values substituted
+
+
+_TOKEN = "@@XLPK{}@@"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _xml_text(value: str) -> bytes:
+    value = _CONTROL.sub("", value)
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").encode("utf-8")
+
+
+class FormTemplate:
+    """All forms of one tool in one audit, rendered once with placeholders.
+
+    Every per-form value (case, agency, auditor, case details, form id,
+    fingerprint) is a unique token in the template's XML; ``render``
+    substitutes the XML-escaped values and zips the parts again. The
+    result holds the same cells, formats, validations and protection as
+    :func:`render_form` (a test compares the two), about ten times faster.
+    """
+
+    def __init__(self, ctx: FormContext, *, password: str = ""):
+        self.password = password
+        self.field_ids = sorted(ctx.case.fields)
+        self._token_ctx = self._tokens(ctx)
+        layout = build_layout(self._token_ctx)
+        content = _render(self._token_ctx, layout, password, _TOKEN.format("fingerprint"))
+        with zipfile.ZipFile(io.BytesIO(content)) as zf:
+            self._parts = [(info, zf.read(info)) for info in zf.infolist()]
+        self._needle = b"@@XLPK"
+
+    @staticmethod
+    def key(ctx: FormContext, password: str = "") -> tuple:
+        """Forms with the same key can share one template."""
+        return (ctx.tool.model_dump_json(), ctx.scale.model_dump_json() if ctx.scale else "",
+                ctx.terms.model_dump_json(), ctx.audit_id, tuple(sorted(ctx.case.fields)),
+                tuple(sorted(ctx.case_field_labels.items())), password)
+
+    def _tokens(self, ctx: FormContext) -> FormContext:
+        t = _TOKEN.format
+        case = ctx.case.model_copy(update={"case_ref": t("case_ref"), "category": t("category"),
+                                           "fields": {k: t("f_" + k) for k in self.field_ids}})
+        a = ctx.assignment.model_copy(update={"case_ref": t("case_ref"), "agency": t("agency"),
+                                              "auditor": t("auditor"), "role": t("role")})
+        return FormContext(form_id=t("form_id"), audit_id=ctx.audit_id, tool=ctx.tool, scale=ctx.scale,
+                           terms=ctx.terms, case=case, assignment=a, case_field_labels=ctx.case_field_labels)
+
+    def _values(self, ctx: FormContext, fp: str) -> dict[str, str]:
+        a, c = ctx.assignment, ctx.case
+        values = {"case_ref": c.case_ref, "category": c.category or ctx.tool.category, "agency": a.agency,
+                  "auditor": a.auditor, "role": a.role, "form_id": ctx.form_id,
+                  "fingerprint": fp}
+        for k in self.field_ids:
+            values["f_" + k] = c.fields.get(k, "")
+        return values
+
+    def render(self, ctx: FormContext) -> RenderedForm:
+        if sorted(ctx.case.fields) != self.field_ids:
+            return render_form(ctx, password=self.password)
+        layout = build_layout(ctx)
+        fp = layout.fingerprint()
+        values = self._values(ctx, fp)
+        # Shown values: empty locked details read "Not recorded", as build_layout shows them.
+        shown = {k: (v if v else NOT_RECORDED) for k, v in values.items()}
+        subs = [(_TOKEN.format(k).encode(), _xml_text(shown[k])) for k in values]
+        hf = [(_TOKEN.format(k).encode(), _xml_text(_hf_escape(shown[k]))) for k in ("case_ref", "agency")]
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as out:
+            for info, data in self._parts:
+                if self._needle in data:
+                    if b"<oddFooter>" in data:
+                        data = _sub_footer(data, hf)
+                    for token, value in subs:
+                        data = data.replace(token, value)
+                out.writestr(info, data)
+        return RenderedForm(buf.getvalue(), layout, fp)
+
+
+def _sub_footer(data: bytes, subs: list[tuple[bytes, bytes]]) -> bytes:
+    """Header and footer text doubles '&'; substitute there first."""
+    start = data.find(b"<headerFooter")
+    end = data.find(b"</headerFooter>")
+    if start < 0 or end < 0:
+        return data
+    part = data[start:end]
+    for token, value in subs:
+        part = part.replace(token, value)
+    return data[:start] + part + data[end:]

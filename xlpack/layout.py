@@ -30,6 +30,7 @@ LONG_TEXT_HEIGHT = 90  # points: about six lines
 LAYOUT_VERSION = "1"
 
 STATUS_DONE = "Complete"
+NOT_RECORDED = "Not recorded"
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,7 @@ def build_layout(ctx: FormContext) -> FormLayout:
         info.append((ctx.case_field_labels.get(q.id, q.label), ctx.case.fields.get(q.id, "")))
     info.append(("Form id (do not change)", ctx.form_id))
     for label, value in info:
-        add(style="info", label=label, value=value if value not in (None,) else "")
+        add(style="info", label=label, value=NOT_RECORDED if value in (None, "") else value)
     for q in tool.form_fields:
         question(q, "field")
     blank()
