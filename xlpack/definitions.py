@@ -308,9 +308,11 @@ def check_definition(path: Path) -> tuple[ToolDefinition | None, list[Definition
             load_scale(defn.grade_scale)
         except DefinitionError as exc:
             problems.extend(exc.problems)
-        except UsageError as exc:
+        except UsageError:
             problems.append(DefinitionProblem(str(path), line_for(lines, ("grade_scale",)), "grade_scale",
-                                              str(exc), f"use one of: {', '.join(builtin_scales())}."))
+                                              f"Unknown grade scale '{defn.grade_scale}'.",
+                                              f"use one of: {', '.join(builtin_scales())}, or a path to a scale "
+                                              "file."))
     return (None if problems else defn), problems
 
 

@@ -262,43 +262,64 @@ class Worker:
             return {"kind": kind, "sheets": sheets}
 
     def op_type_cells(self, req: Dict[str, Any]) -> Dict[str, Any]:
-        """Type into cells like a person: GoToCell + EnterString via the dispatcher."""
-        with self.opened(req.get("path", ""), req.get("password")) as doc:
-            self.require_calc(doc)
-            controller = doc.getCurrentController()
-            frame = controller.getFrame()
-            results = []
-            for e in req.get("entries", []):
-                sheet_name, ref, text = e.get("sheet"), str(e.get("cell", "")), e.get("text", "")
-                text = "" if text is None else str(text)
-                sh = self.sheet(doc, sheet_name)
-                cell = self.cell(sh, ref)
-                target = cell.getCellAddress()
-                before = self.cell_state(cell)
-                res: Dict[str, Any] = {"sheet": sh.getName(), "cell": ref, "accepted": False,
-                                       "reason": None}
-                if not sh.IsVisible:
-                    res["reason"] = "sheet is hidden"
-                else:
-                    controller.setActiveSheet(sh)
-                    self.dispatch(frame, ".uno:GoToCell", ToPoint=ref)
-                    at = self.selection_address(controller)
-                    if at != (target.Sheet, target.Column, target.Row):
-                        res["reason"] = "cannot select cell (cursor at %s)" % (at,)
-                    else:
-                        self.dispatch(frame, ".uno:EnterString", StringName=text)
-                        after = self.cell_state(cell)
-                        matches = text in (after["value"], after["formula"])
-                        changed = (after["type"], after["formula"], after["value"]) != (
-                            before["type"], before["formula"], before["value"])
-                        res["accepted"] = bool(changed or matches)
-                        if not res["accepted"]:
-                            res["reason"] = ("refused (protected cell)" if sh.isProtected()
-                                             else "refused")
-                res.update(self.cell_state(cell))
-                results.append(res)
-            out = self.save(doc, req.get("out", ""))
-            return {"results": results, "out": out}
+        """Type into cells like a person: GoToCell + EnterString via the dispatcher.
+
+        LibreOffice 7.4 crashes headless when a second typed entry is refused
+        in the same document (it tries to show the protection message while
+        the first one is pending). After each refusal the work so far is
+        saved, the document closed and the saved copy reopened, so a run of
+        refused entries behaves as it would for a person.
+        """
+        entries = list(req.get("entries", []))
+        results: List[Dict[str, Any]] = []
+        work = tempfile.mkdtemp(prefix="type-")
+        current, password, step = req.get("path", ""), req.get("password"), 0
+        try:
+            while True:
+                with self.opened(current, password) as doc:
+                    self.require_calc(doc)
+                    controller = doc.getCurrentController()
+                    frame = controller.getFrame()
+                    refused = False
+                    while len(results) < len(entries) and not refused:
+                        res = self._type_one(doc, controller, frame, entries[len(results)])
+                        results.append(res)
+                        refused = res["reason"] is not None and res["reason"].startswith("refused")
+                    if len(results) == len(entries):
+                        return {"results": results, "out": self.save(doc, req.get("out", ""))}
+                    step += 1
+                    current = self.save(doc, os.path.join(work, "step-%d.xlsx" % step))
+                    password = None
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+    def _type_one(self, doc: Any, controller: Any, frame: Any, e: Dict[str, Any]) -> Dict[str, Any]:
+        sheet_name, ref, text = e.get("sheet"), str(e.get("cell", "")), e.get("text", "")
+        text = "" if text is None else str(text)
+        sh = self.sheet(doc, sheet_name)
+        cell = self.cell(sh, ref)
+        target = cell.getCellAddress()
+        before = self.cell_state(cell)
+        res: Dict[str, Any] = {"sheet": sh.getName(), "cell": ref, "accepted": False, "reason": None}
+        if not sh.IsVisible:
+            res["reason"] = "sheet is hidden"
+        else:
+            controller.setActiveSheet(sh)
+            self.dispatch(frame, ".uno:GoToCell", ToPoint=ref)
+            at = self.selection_address(controller)
+            if at != (target.Sheet, target.Column, target.Row):
+                res["reason"] = "cannot select cell (cursor at %s)" % (at,)
+            else:
+                self.dispatch(frame, ".uno:EnterString", StringName=text)
+                after = self.cell_state(cell)
+                matches = text in (after["value"], after["formula"])
+                changed = (after["type"], after["formula"], after["value"]) != (
+                    before["type"], before["formula"], before["value"])
+                res["accepted"] = bool(changed or matches)
+                if not res["accepted"]:
+                    res["reason"] = "refused (protected cell)" if sh.isProtected() else "refused"
+        res.update(self.cell_state(cell))
+        return res
 
     def op_set_cells(self, req: Dict[str, Any]) -> Dict[str, Any]:
         """API path: setString / setValue / setFormula (ignores protection)."""
