@@ -89,6 +89,7 @@ def _formats(wb: xlsxwriter.Workbook) -> dict[str, object]:
     return {
         "__wb__": wb,
         "title": f(bold=True, font_size=16, font_color="#1F3864"),
+        "cover_title": f(bold=True, font_size=16, font_color="#1F3864", text_wrap=False),
         "subtitle": f(bold=True, font_size=12, font_color="#1F3864"),
         "note": f(italic=True, font_color="#7F1D1D"),
         "marking": f(bold=True, font_color="#7F1D1D"),
@@ -176,7 +177,7 @@ def _write_cover(ws: object, fmt: dict, ctx: FormContext, layout: FormLayout) ->
     def line(label: str, value: object = "", style: str = "text", label_style: str = "bold") -> None:
         nonlocal r
         height = max(text_height(label, 30), text_height(str(value), VALUE_WIDTH))
-        ws.set_row(r, 24 if label_style == "title" else height)
+        ws.set_row(r, 24 if label_style == "cover_title" else height)
         ws.write_string(r, 0, label, fmt[label_style])
         if isinstance(value, date):
             ws.write_datetime(r, 1, datetime.combine(value, datetime.min.time()), fmt["info_date"])
@@ -184,7 +185,7 @@ def _write_cover(ws: object, fmt: dict, ctx: FormContext, layout: FormLayout) ->
             ws.write_string(r, 1, str(value)[:CELL_TEXT_LIMIT], fmt[style])
         r += 1
 
-    line(ctx.tool.title, "", label_style="title")
+    line(ctx.tool.title, "", label_style="cover_title")
     line(MARKING, "This form holds sensitive information about a child. Keep it on secure systems and "
                   "return it only by the route below.", style="note", label_style="marking")
     r += 1
