@@ -1,0 +1,167 @@
+"""Intake: every returned file accounted for, every problem named.
+
+:func:`intake` reads any mix of files, folders, .zip archives and .eml or
+.msg messages, checks each workbook against the audit it should belong
+to, settles forms returned more than once, and returns an
+:class:`IntakeResult`: one :class:`FileResult` per file and per container
+member, and the accepted forms (:class:`~xlpack.records.FormReturn`) that
+consolidation uses.
+
+Duplicates: only accepted copies of a form compete; the newest by the
+workbook's own save time wins, ties broken by file modification time and
+then by path (the last in sort order wins). The others are *superseded*,
+listed with the copy that replaced them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .coordinator import read_plan
+from .formreader import Audit, FormRead, read_form
+from .plan import AuditPlan
+from .problems import Problem, problem
+from .records import FormReturn
+from .sources import Item, Kind, Limits, ReadError, Status, discover, unfold
+
+SCHEMA = "xlpack-intake/1"
+STATUSES: tuple[Status, ...] = ("accepted", "accepted_with_warnings", "rejected", "skipped", "superseded")
+ACCEPTED = ("accepted", "accepted_with_warnings")
+Progress = Callable[[int, int], None]  # (files done, files found)
+
+
+@dataclass
+class FileResult:
+    """What happened to one input file or container member."""
+
+    path: str  # as given; a container member as "container/member"
+    kind: Kind
+    status: Status
+    problems: list[Problem] = field(default_factory=list)
+    form_id: str | None = None
+    case_ref: str | None = None
+    agency: str | None = None
+    auditor: str | None = None
+    saved_at: datetime | None = None  # the workbook's own last-saved time
+    modified: float | None = None  # the file's modification time (a member's: the zip entry's or email's date)
+    size: int | None = None
+    sha256: str | None = None
+    form: FormReturn | None = None  # the answers, for accepted and superseded forms
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path, "kind": self.kind, "status": self.status, "form_id": self.form_id,
+            "case_ref": self.case_ref, "agency": self.agency, "auditor": self.auditor,
+            "saved_at": self.saved_at.isoformat() if self.saved_at else None,
+            "modified": (datetime.fromtimestamp(self.modified, timezone.utc).isoformat()
+                         if self.modified is not None else None),
+            "size": self.size, "sha256": self.sha256, "problems": [p.to_dict() for p in self.problems],
+        }
+
+
+@dataclass
+class IntakeResult:
+    audit_id: str
+    audit: str  # how the audit is named in messages
+    files: list[FileResult] = field(default_factory=list)
+    accepted: list[FormReturn] = field(default_factory=list)  # one per form: the copy that counts
+
+    @property
+    def totals(self) -> dict[str, int]:
+        counts = {s: 0 for s in STATUSES}
+        for f in self.files:
+            counts[f.status] += 1
+        return {"files": len(self.files), **counts, "forms": len(self.accepted)}
+
+    @property
+    def exit_code(self) -> int:
+        """0 every form accepted; 3 some rejected; 1 no workbook found at all."""
+        if any(f.status == "rejected" for f in self.files):
+            return 3
+        if not any(f.kind == "workbook" for f in self.files):
+            return 1
+        return 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"schema": SCHEMA, "audit_id": self.audit_id, "audit": self.audit,
+                "files": [f.to_dict() for f in self.files], "totals": self.totals}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+
+
+def intake(paths: Sequence[Path], audit: Path | AuditPlan, *, password: str | None = None,
+           progress: Progress | None = None, limits: Limits = Limits()) -> IntakeResult:
+    """Read, check and account for every returned file under ``paths``."""
+    if isinstance(audit, AuditPlan):
+        context = Audit.of(audit)
+    else:
+        context = Audit.of(read_plan(Path(audit)), Path(audit).name)
+    found = discover([Path(p) for p in paths])
+    result = IntakeResult(context.plan.audit_id, context.label)
+    for done, entry in enumerate(found, start=1):
+        for item in unfold(entry, limits):
+            result.files.append(process(item, context, password))
+        if progress is not None:
+            progress(done, len(found))
+    result.accepted = settle_duplicates(result.files)
+    return result
+
+
+def process(item: Item, context: Audit, password: str | None = None) -> FileResult:
+    """The result for one item: a workbook read and checked, or what was decided about it when found."""
+    out = FileResult(item.path, item.kind, item.status or "rejected", list(item.problems), modified=item.mtime)
+    if item.status is not None or item.load is None:
+        return out
+    try:
+        data = item.load()
+    except ReadError as exc:
+        out.problems.append(exc.problem)
+        return out
+    out.size, out.sha256 = len(data), hashlib.sha256(data).hexdigest()
+    read = read_form(data, item.path, context, password)
+    if item.name.lower().endswith(".xls") and data[:2] == b"PK":
+        out.problems.append(problem("wrong-extension", name=item.name))
+    _take(out, read)
+    return out
+
+
+def _take(out: FileResult, read: FormRead) -> None:
+    out.problems += read.problems
+    out.form_id, out.case_ref, out.agency, out.auditor = read.form_id, read.case_ref, read.agency, read.auditor
+    out.saved_at, out.form = read.saved_at, read.form
+    severities = {p.severity for p in out.problems}
+    if "error" in severities or read.form is None:
+        out.status = "rejected"
+    else:
+        out.status = "accepted_with_warnings" if "warning" in severities else "accepted"
+
+
+def _saved(r: FileResult) -> str:
+    return f"{r.saved_at:%d %b %Y %H:%M} UTC" if r.saved_at else "at an unknown time"
+
+
+def settle_duplicates(files: list[FileResult]) -> list[FormReturn]:
+    """Mark all but the newest accepted copy of each form superseded; return the winners in input order."""
+    copies: dict[str, list[FileResult]] = {}
+    for r in files:
+        if r.status in ACCEPTED and r.form is not None:
+            copies.setdefault(r.form.form_id, []).append(r)
+    oldest = datetime.min.replace(tzinfo=timezone.utc)
+    winners: set[int] = set()
+    for group in copies.values():
+        group.sort(key=lambda r: (r.saved_at or oldest, r.modified or 0.0, r.path))
+        winner = group[-1]
+        winners.add(id(winner))
+        if len(group) > 1:
+            winner.problems.append(problem("returned-again", count=len(group), saved=_saved(winner)))
+        for loser in group[:-1]:
+            loser.status = "superseded"
+            loser.problems.append(problem("superseded", winner=winner.path, saved=_saved(winner)))
+    return [r.form for r in files if id(r) in winners and r.form is not None]
