@@ -1,17 +1,215 @@
 """``xlpack consolidate``: returned forms in, the coordinator's analysis out.
 
-Work in progress: the public names below are stable.
+:func:`consolidate` reads the plan and what the coordinator typed into the
+analysis sheets, runs intake over the returned files, builds a
+:class:`ConsolidatedAudit` (returns, grades, closing answers, views and the
+consistency flags), puts the coordinator's moderation and resolutions back
+on their rows, and rewrites the coordinator workbook atomically with a
+dated backup. It refuses, naming the cells, rather than drop anything the
+coordinator typed. :func:`read_consolidated` reads the result back.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import Any
 
+import xlsxwriter
+
+from .analysis_sheets import analysis_sheets
+from .carryover import PLAN_SHEETS, Typed, apply, read_typed
+from .changes import LostCell, lost_plan_cells, model_digests, pack
 from .consolidated import ConsolidatedAudit, OrphanRow
+from .coordinator import START, SheetWriter, Styles, read_plan, write_coordinator
+from .dataset import Received, accepted_forms, build_grades, build_returns, build_summaries, build_views
+from .errors import UsageError, WorkbookError
+from .flags import FlagContext, find_flags
+from .plan import AuditPlan
+from .readback import META, META_SCHEMA, Workbook, read_consolidated
+from .render_xlsx import writers
+from .sheetmodel import Sheet
+from .workbookio import ensure_not_open, replace_atomically
 
-__all__ = ["ConsolidatedAudit", "OrphanRow", "read_consolidated"]
+__all__ = ["ConsolidateResult", "ConsolidatedAudit", "KeepTypedError", "OrphanRow", "build_consolidated",
+           "consolidate", "read_consolidated", "received_from_intake"]
+
+DIGEST_CELL = 32000  # characters of packed digests per cell
+Progress = Callable[[int, int], None]
 
 
-def read_consolidated(audit: Path) -> ConsolidatedAudit:
-    """Read a consolidated coordinator workbook back (plan, returns, grades with moderation, flags...)."""
-    raise NotImplementedError("read_consolidated is being written (issue 4)")
+class KeepTypedError(WorkbookError):
+    """consolidate would lose something the coordinator typed; nothing was written."""
+
+    def __init__(self, path: Path, problems: list[str]):
+        self.path, self.problems = path, problems
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        head = (f"{self.path} was not changed: consolidate would lose {len(self.problems)} thing(s) typed into it. "
+                "Nothing is written until they are dealt with:")
+        shown = self.problems[:20]
+        more = [f"  ... and {len(self.problems) - len(shown)} more."] if len(self.problems) > len(shown) else []
+        return "\n".join([head, *(f"  - {p}" for p in shown), *more])
+
+
+@dataclass
+class ConsolidateResult:
+    audit: Path
+    data: ConsolidatedAudit
+    files: list[Any] = field(default_factory=list)  # intake's FileResult per returned file
+    backup: Path | None = None
+
+    @property
+    def rejected(self) -> int:
+        return sum(1 for f in self.files if f.status == "rejected")
+
+    @property
+    def exit_code(self) -> int:
+        """0 done and everything accepted; 3 done, but some returned files were rejected."""
+        return 3 if self.rejected else 0
+
+    @property
+    def totals(self) -> dict[str, int]:
+        statuses: dict[str, int] = {}
+        for r in self.data.returns:
+            statuses[r.status] = statuses.get(r.status, 0) + 1
+        severities: dict[str, int] = {}
+        for f in self.data.flags:
+            severities[f.severity] = severities.get(f.severity, 0) + 1
+        return {"files": len(self.files), "forms_issued": len(self.data.plan.issued),
+                "forms_accepted": len({g.form_id for g in self.data.grades}) + len(self.data.views),
+                "rejected_files": self.rejected, **{f"returns_{k}": v for k, v in sorted(statuses.items())},
+                "flags": len(self.data.flags), **{f"flags_{k}": v for k, v in sorted(severities.items())},
+                "orphaned": len(self.data.orphaned)}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"schema": "xlpack-consolidate/1", "audit": str(self.audit), "audit_id": self.data.plan.audit_id,
+                "backup": str(self.backup) if self.backup else None, "totals": self.totals,
+                "files": [f.to_dict() for f in self.files],
+                "flags": [f.model_dump(mode="json") for f in self.data.flags],
+                "orphaned": [o.model_dump(mode="json") for o in self.data.orphaned]}
+
+
+# --------------------------------------------------------------------------
+# From intake's results to records
+
+
+def _naive(moment: datetime | None) -> datetime | None:
+    """Excel has no time zones: UTC times are written as UTC wall-clock time."""
+    if moment is None or moment.tzinfo is None:
+        return moment
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _detail(problems: Sequence[Any], status: str) -> str:
+    """The problems worth showing on the Returns sheet, as one line."""
+    wanted = {"rejected": ("error",), "accepted_with_warnings": ("warning",), "skipped": ("info", "warning"),
+              "superseded": ("info",)}.get(status, ())
+    parts = []
+    for p in problems:
+        if p.severity not in wanted:
+            continue
+        where = f"{p.sheet}!{p.cell}: " if p.sheet and p.cell and p.cell not in p.message else ""
+        parts.append(where + p.message)
+    return " ".join(parts)
+
+
+def received_from_intake(files: Sequence[Any]) -> list[Received]:
+    """Intake's per-file results as :class:`Received` records."""
+    return [Received(source=f.path, status=f.status, form_id=f.form_id or "", detail=_detail(f.problems, f.status),
+                     saved_at=_naive(f.saved_at), form=f.form if f.status in ("accepted", "accepted_with_warnings")
+                     else None) for f in files]
+
+
+def build_consolidated(plan: AuditPlan, received: Sequence[Received], today: date,
+                       now: datetime | None = None) -> ConsolidatedAudit:
+    """Returns, grades, closing answers, views and flags from the plan and the returned files (no I/O)."""
+    forms = accepted_forms(plan, received)
+    returns = build_returns(plan, received, today)
+    flags = find_flags(FlagContext(plan, forms, returns, today))
+    return ConsolidatedAudit(plan=plan, returns=returns, grades=build_grades(plan, forms),
+                             summaries=build_summaries(plan, forms), flags=flags, views=build_views(plan, forms),
+                             consolidated_at=now)
+
+
+# --------------------------------------------------------------------------
+# Writing
+
+
+def meta_writer(sheets: Sequence[Sheet], data: ConsolidatedAudit) -> SheetWriter:
+    """The very hidden sheet holding the consolidation time and a digest of every row written."""
+
+    def write(wb: xlsxwriter.Workbook, st: Styles) -> None:
+        ws = wb.add_worksheet(META)
+        ws.write_string(0, 0, "schema")
+        ws.write_string(0, 1, META_SCHEMA)
+        ws.write_string(1, 0, "consolidated_at")
+        ws.write_string(1, 1, data.consolidated_at.isoformat(sep=" ") if data.consolidated_at else "")
+        for r, sheet in enumerate(sheets, start=2):
+            packed = pack(model_digests(sheet))
+            ws.write_string(r, 0, "digest")
+            ws.write_string(r, 1, sheet.name)
+            for c, i in enumerate(range(0, len(packed), DIGEST_CELL), start=2):
+                ws.write_string(r, c, packed[i:i + DIGEST_CELL])
+        ws.very_hidden()
+
+    return write
+
+
+def _lost_plan_cells(old: Path, new: Path) -> list[LostCell]:
+    before, after = Workbook(old), Workbook(new)
+    lost: list[LostCell] = []
+    for sheet in PLAN_SHEETS:
+        if before.has(sheet):
+            new_rows = after.rows(sheet) if after.has(sheet) else []
+            lost += lost_plan_cells(sheet, before.rows(sheet), new_rows, ignore=("Now: ",) if sheet == START else ())
+    return lost
+
+
+def write_checked(audit: Path, plan: AuditPlan, extra: Sequence[SheetWriter]) -> Path | None:
+    """Rewrite the workbook atomically, refusing if a plan cell the coordinator typed would not survive."""
+
+    def write(tmp: Path) -> None:
+        staged = tmp.with_name(tmp.name + ".staged.xlsx")
+        try:
+            write_coordinator(staged, plan, extra, keep_backup=False)
+            if audit.exists():
+                lost = _lost_plan_cells(audit, staged)
+                if lost:
+                    raise KeepTypedError(audit, [
+                        f"{c}: consolidate would not keep it (only the tables of the plan sheets are read). Move "
+                        "it into a table column xlpack reads, or into another workbook." for c in lost])
+            os.replace(staged, tmp)
+        finally:
+            if staged.exists():
+                staged.unlink()
+
+    return replace_atomically(audit, write, keep_backup=True)
+
+
+def consolidate(audit: Path, returns: Sequence[Path], *, password: str | None = None, today: date | None = None,
+                progress: Progress | None = None) -> ConsolidateResult:
+    """Consolidate the returned forms under ``returns`` into the coordinator workbook ``audit``."""
+    from .intake import intake
+
+    audit = Path(audit)
+    if audit.suffix.lower() != ".xlsx":
+        raise UsageError(f"{audit}: the coordinator workbook must be an .xlsx file.")
+    if not audit.is_file():
+        raise UsageError(f"The coordinator workbook {audit} does not exist.")
+    ensure_not_open(audit)
+    plan = read_plan(audit)
+    typed: Typed = read_typed(audit, plan.scale)
+    if typed.problems:
+        raise KeepTypedError(audit, typed.problems)
+    result = intake(list(returns), plan, password=password, progress=progress)
+    now = datetime.now().replace(microsecond=0)
+    data = build_consolidated(plan, received_from_intake(result.files), today or date.today(), now)
+    apply(data, typed, now)
+    sheets = analysis_sheets(data)
+    backup = write_checked(audit, plan, [*writers(sheets, plan.scale), meta_writer(sheets, data)])
+    return ConsolidateResult(audit, data, list(result.files), backup)

@@ -1,0 +1,42 @@
+"""Evidence: the auditors' words by section, good practice and concerns apart."""
+
+from __future__ import annotations
+
+from ..consolidated import ConsolidatedAudit
+from ..records import GradeRow
+from ..render_xlsx import grade_style
+from ..sheetmodel import Block, Cell, Column, Sheet
+from .common import EVIDENCE, TABLE_ROW
+
+GOOD, MIXED, CONCERN, GAP, OTHER = "Good practice", "Mixed", "Concern", "Gap: no evidence", "Other"
+KIND_ORDER = {GOOD: 0, CONCERN: 1, MIXED: 2, GAP: 3, OTHER: 4}
+COLUMNS = (("No.", 5, "int"), ("Section", 28, "wrap"), ("Example", 14, "wrap"), ("Grade", 13, None),
+           ("Case reference", 15, "wrap"), ("Agency", 20, "wrap"), ("Auditor", 18, "wrap"), ("Evidence", 60, "wrap"),
+           ("Strengths", 45, "wrap"), ("Areas for development", 45, "wrap"), ("Action", 36, "wrap"))
+
+
+def example_kind(g: GradeRow, rank: dict[str, int | None], codes: dict[str, str]) -> str:
+    """Where a grade row's words belong: good practice (Good or better), concern (the worst grade), ..."""
+    grade = g.final_grade or ""
+    r = rank.get(grade)
+    if r is not None:
+        worst = max(v for v in rank.values() if v is not None)
+        return GOOD if r <= 2 else CONCERN if r == worst else MIXED
+    return GAP if codes.get(grade, "").upper() == "NE" else OTHER
+
+
+def build(data: ConsolidatedAudit) -> Sheet:
+    rank = {g.label: g.rank for g in data.plan.scale.grades}
+    codes = {g.label: g.code for g in data.plan.scale.grades}
+    chosen = [g for g in data.grades if any(t.strip() for t in (g.evidence, g.strengths, g.development, g.action))]
+    keyed = [(g, example_kind(g, rank, codes)) for g in chosen]
+    keyed.sort(key=lambda gk: (gk[0].section_order, KIND_ORDER[gk[1]], rank.get(gk[0].final_grade or "") or 9,
+                               gk[0].case_ref.casefold(), gk[0].agency.casefold(), gk[0].auditor.casefold()))
+    rows = [[g.section_order, g.section_title, kind, Cell(g.final_grade, grade_style(g.final_grade)), g.case_ref,
+             g.agency, g.auditor, g.evidence, g.strengths, g.development, g.action] for g, kind in keyed]
+    cols = [Column(h, w, style=s) for h, w, s in COLUMNS]
+    return Sheet(EVIDENCE, "Evidence by section", [
+        "What the auditors wrote, by section: good practice (graded Good or better) first, then concerns "
+        "(Inadequate), then the rest. Filter 'Example' and 'Section' to find examples for the report.",
+        "Grades are after moderation."], [Block(cols, rows, name="Evidence", row=TABLE_ROW)],
+        freeze=(TABLE_ROW + 1, 2))

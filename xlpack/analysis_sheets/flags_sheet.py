@@ -1,0 +1,29 @@
+"""Flags: the consistency flags, urgent first, with a Resolution column for the meeting."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from ..consolidated import ConsolidatedAudit
+from ..flags import rule_by_name
+from ..sheetmodel import Block, Cell, Sheet
+from .common import FLAG_COLUMNS, FLAGS, SEVERITY_LABELS, TABLE_ROW, columns
+
+
+def build(data: ConsolidatedAudit) -> Sheet:
+    titles = {s.id: s.title for s in data.plan.tool.sections}
+    rows = []
+    for f in data.flags:
+        rule = rule_by_name(f.rule)
+        rows.append([Cell(SEVERITY_LABELS.get(f.severity, f.severity), f"sev:{f.severity}"), f.case_ref,
+                     titles.get(f.section_id, f.section_id), rule.title if rule else f.rule, "; ".join(f.agencies),
+                     f.message, f.resolution, f.cells, f.flag_id, f.section_id, f.rule])
+    cols = columns(FLAG_COLUMNS, editable=("resolution",),
+                   styles={"flag_id": "muted", "section_id": "muted", "rule_id": "muted", "cells": "muted"})
+    counts = Counter(f.severity for f in data.flags)
+    summary = (f"{len(data.flags)} flags: " + ", ".join(f"{counts[s]} {label.lower()}"
+                                                          for s, label in SEVERITY_LABELS.items()) + ".")
+    return Sheet(FLAGS, "Flags for the follow-up meeting", [
+        summary + " Urgent flags (a child who may not be safe now) come first: act on them today.",
+        "Type the outcome in 'Resolution': it stays with the flag (by its Flag id) when consolidate runs again."],
+        [Block(cols, rows, name="Flags", row=TABLE_ROW)], freeze=(TABLE_ROW + 1, 2), tab_colour="#C00000")

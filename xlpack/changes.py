@@ -1,0 +1,158 @@
+"""Never lose what the coordinator typed.
+
+consolidate rewrites the whole coordinator workbook. Before it does, this
+module finds every cell the coordinator typed that the new workbook would
+not hold:
+
+- on the analysis sheets, a row that differs from every row xlpack wrote
+  there (a digest of each written row is kept in the hidden analysis
+  sheet; the columns the coordinator is meant to type in are left out, and
+  rows may be sorted or deleted freely);
+- a sheet xlpack did not write (the coordinator's own notes sheet);
+- on the plan sheets, a cell whose value the rewritten workbook does not
+  hold in the same place (a note beside a table, an extra column).
+
+Each is reported with its sheet and cell, so consolidate can refuse
+instead of dropping it.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from .sheetmodel import Sheet, clean_text
+from .workbookio import cell_date
+
+DIGEST_CHARS = 8
+_EPOCH = datetime(1899, 12, 30)
+
+
+@dataclass(frozen=True)
+class LostCell:
+    sheet: str
+    cell: str  # "B14"
+    value: str
+    whole_row: bool = False  # a changed row: the cell is its first one, the change may be anywhere in it
+
+    def __str__(self) -> str:
+        shown = self.value if len(self.value) <= 60 else self.value[:59] + "…"
+        if self.whole_row:
+            row = self.cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+            return f"Sheet '{self.sheet}', row {row} (starting '{shown}') was changed"
+        return f"Sheet '{self.sheet}', cell {self.cell}: '{shown}'"
+
+
+def norm(value: Any) -> str:
+    """A cell value as comparable text, the same whether written by xlpack or read back after Excel saved it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float)):
+        return f"{float(value):.10g}"
+    if isinstance(value, datetime):
+        stamp = _EPOCH + timedelta(seconds=round((value - _EPOCH).total_seconds()))
+        return stamp.date().isoformat() if stamp.time() == time() else stamp.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return clean_text(str(value)).strip()
+
+
+def row_digest(cells: Iterable[tuple[int, Any]]) -> str:
+    """Digest of one row's non-empty cells: (column, value) pairs."""
+    parts = [f"{c}\x1e{t}" for c, t in ((c, norm(v)) for c, v in sorted(cells, key=lambda cv: cv[0])) if t]
+    if not parts:
+        return ""
+    return f"{zlib.crc32(chr(31).join(parts).encode('utf-8')):08x}"
+
+
+def model_digests(sheet: Sheet) -> list[str]:
+    """The digest of every row the sheet writes, leaving out the columns the coordinator types in."""
+    skip = sheet.editable_columns()
+    rows: dict[int, list[tuple[int, Any]]] = {}
+    for r, c, v in sheet.cells():
+        if c in skip and r > _header_row(sheet, c):
+            continue
+        rows.setdefault(r, []).append((c, v))
+    return sorted(d for d in (row_digest(cells) for cells in rows.values()) if d)
+
+
+def _header_row(sheet: Sheet, col: int) -> int:
+    for b in sheet.blocks:
+        if b.col <= col < b.col + b.width:
+            return b.row
+    return -1
+
+
+def pack(digests: Sequence[str]) -> str:
+    return "".join(digests)
+
+
+def unpack(text: str) -> Counter[str]:
+    return Counter(text[i:i + DIGEST_CHARS] for i in range(0, len(text), DIGEST_CHARS))
+
+
+def changed_rows(name: str, rows: Iterable[tuple[int, Sequence[Any]]], written: Counter[str],
+                 skip_columns: set[int], header_row: int) -> Iterator[LostCell]:
+    """Cells of a sheet as it is now that are not as xlpack wrote them.
+
+    ``rows`` are (0-based row, values); ``skip_columns`` (the columns the coordinator types in) are left
+    out below ``header_row``. A row matching no written row is reported by the cell typed into it when
+    leaving that one cell out makes it match, else by its first cell.
+    """
+    remaining = Counter(written)
+    unmatched: list[tuple[int, list[tuple[int, Any]]]] = []
+    for r, row in rows:
+        cells = [(c, v) for c, v in enumerate(row) if not (c in skip_columns and r > header_row) and norm(v)]
+        digest = row_digest(cells)
+        if not digest:
+            continue
+        if remaining[digest] > 0:
+            remaining[digest] -= 1
+        else:
+            unmatched.append((r, cells))
+    for r, cells in unmatched:
+        for i, (c, v) in enumerate(cells):
+            rest = row_digest(cells[:i] + cells[i + 1:])
+            if rest == "" or remaining[rest] > 0:
+                if rest:
+                    remaining[rest] -= 1
+                yield LostCell(name, xl_rowcol_to_cell(r, c), norm(v))
+                break
+        else:
+            c, v = cells[0]
+            yield LostCell(name, xl_rowcol_to_cell(r, c), norm(v), whole_row=True)
+
+
+def same_value(old: Any, new: Any) -> bool:
+    """Whether a plan cell survives the rewrite (dates typed as text count as the same date)."""
+    a, b = norm(old), norm(new)
+    if a == b:
+        return True
+    if isinstance(old, (date, datetime)) or isinstance(new, (date, datetime)):
+        try:
+            return cell_date(old) == cell_date(new)
+        except ValueError:
+            return False
+    return False
+
+
+def lost_plan_cells(name: str, old_rows: Sequence[Sequence[Any]], new_rows: Sequence[Sequence[Any]],
+                    ignore: Iterable[str] = ()) -> Iterator[LostCell]:
+    """Cells of a plan sheet whose value is not in the same place in the rewritten sheet."""
+    ignored = tuple(ignore)
+    for r, row in enumerate(old_rows):
+        for c, v in enumerate(row):
+            text = norm(v)
+            if not text or (ignored and text.startswith(ignored)):
+                continue
+            new = new_rows[r][c] if r < len(new_rows) and c < len(new_rows[r]) else None
+            if not same_value(v, new):
+                yield LostCell(name, xl_rowcol_to_cell(r, c), text)

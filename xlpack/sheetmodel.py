@@ -1,0 +1,170 @@
+"""A neutral model of the analysis sheets: rows, widths, named styles, charts.
+
+Consolidation describes each sheet once with these classes; a renderer
+draws it (:mod:`xlpack.render_xlsx` into a file with xlsxwriter; an
+xlwings front end could draw the same model into an open workbook).
+Positions are 0-based (row, column).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal, Union
+
+from .definitions import CELL_TEXT_LIMIT
+
+Value = Union[str, int, float, date, datetime, None]
+#: Characters XML 1.0 cannot hold; a returned form should never contain them, but never trust it.
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def clean_text(text: str) -> str:
+    """Text as it can be stored in a cell: no control characters, within Excel's length limit."""
+    return _ILLEGAL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))[:CELL_TEXT_LIMIT]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A value with its own named style (e.g. a grade coloured by its grade)."""
+
+    value: Value
+    style: str | None = None
+
+
+CellLike = Union[Value, Cell]
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    width: float = 12
+    style: str | None = None  # named style of the body cells
+    editable: bool = False  # the coordinator types here; carried over by the row's key
+    choices: str | None = None  # defined name of a dropdown list for editable cells
+    colour_by: Literal["grades"] | None = None  # conditional colours for values typed later
+    hidden: bool = False
+
+
+@dataclass
+class Block:
+    """A rectangle of cells: an Excel Table with filters, or a plain grid with a header row."""
+
+    columns: list[Column]
+    rows: list[list[CellLike]]
+    name: str | None = None  # Excel Table name; None for a plain grid
+    title: str | None = None  # written in the row above the header
+    row: int = 0  # the header row
+    col: int = 0
+    header: bool = True
+    header_style: str = "header"
+
+    @property
+    def first_data_row(self) -> int:
+        return self.row + (1 if self.header else 0)
+
+    @property
+    def last_row(self) -> int:
+        """The last row the block occupies (an empty Excel Table keeps one blank row)."""
+        n = len(self.rows) if self.rows or self.name is None else 1
+        return self.first_data_row + n - 1
+
+    @property
+    def width(self) -> int:
+        return len(self.columns)
+
+    def column_index(self, header: str) -> int:
+        return next(i for i, c in enumerate(self.columns) if c.header == header)
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    column: int  # column index within the block
+    colour: str | None = None
+
+
+@dataclass
+class Chart:
+    """A chart over columns of a block: one category per block row."""
+
+    title: str
+    block: Block
+    categories: int  # column index within the block
+    series: list[Series]
+    kind: Literal["stacked", "percent_stacked", "clustered"] = "stacked"
+    row: int = 0  # where its top-left corner sits
+    col: int = 0
+    width: int = 720  # pixels
+    height: int = 0  # 0: sized to the number of categories
+    x_title: str = ""
+    data_sheet: str = ""  # the sheet holding the block, when the chart sits on another sheet
+    n_rows: int | None = None  # chart only the first n rows of the block (e.g. leave out a total row)
+
+    @property
+    def categories_count(self) -> int:
+        return len(self.block.rows) if self.n_rows is None else min(self.n_rows, len(self.block.rows))
+
+    @property
+    def pixel_height(self) -> int:
+        return self.height or max(260, 90 + 24 * self.categories_count)
+
+
+@dataclass
+class Sheet:
+    name: str
+    title: str
+    intro: list[str] = field(default_factory=list)  # up to two lines under the title
+    blocks: list[Block] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    freeze: tuple[int, int] | None = None
+    landscape: bool = True
+    widths: dict[int, float] = field(default_factory=dict)  # column widths not set by a block
+    tab_colour: str | None = None
+    hidden: bool = False
+
+    def cells(self) -> Iterator[tuple[int, int, Value]]:
+        """Every non-empty value the sheet writes, with its position."""
+        yield 0, 0, self.title
+        for i, line in enumerate(self.intro, start=1):
+            yield i, 0, line
+        for b in self.blocks:
+            if b.title:
+                yield b.row - 1, b.col, b.title
+            if b.header:
+                for c, col in enumerate(b.columns):
+                    yield b.row, b.col + c, col.header
+            for r, row in enumerate(b.rows, start=b.first_data_row):
+                for c, value in enumerate(row):
+                    v = value.value if isinstance(value, Cell) else value
+                    if v is not None and v != "":
+                        yield r, b.col + c, v
+
+    def editable_cells(self) -> set[tuple[int, int]]:
+        """Cells the coordinator may type into (an editable column, on any row of its block)."""
+        out: set[tuple[int, int]] = set()
+        for b in self.blocks:
+            for c, col in enumerate(b.columns):
+                if col.editable:
+                    out.update((r, b.col + c) for r in range(b.first_data_row, b.last_row + 1))
+        return out
+
+    def editable_columns(self) -> set[int]:
+        return {b.col + c for b in self.blocks for c, col in enumerate(b.columns) if col.editable}
+
+
+def stack(blocks: Sequence[Block], start: int, *, gap: int = 2, col: int = 0) -> int:
+    """Place blocks one under another from row ``start``; returns the first free row after them."""
+    row = start
+    for b in blocks:
+        if b.title:
+            row += 1
+        b.row, b.col = row, col
+        row = b.last_row + 1 + gap
+    return row
+
+
+def value_of(cell: CellLike) -> Value:
+    return cell.value if isinstance(cell, Cell) else cell
