@@ -118,5 +118,8 @@ def demo_cmd(
     out.print(f"Open {result.audit} in Excel or LibreOffice to start.", markup=False)
 
 
+from .cli_report import register as _register_report; _register_report(app)  # noqa: E402,E702
+
+
 def main() -> None:
     app()

@@ -1,0 +1,578 @@
+"""Word building blocks for the overview report (python-docx).
+
+:class:`ReportDocument` wraps a python-docx document with what the report
+needs and Word users expect: A4 pages, Calibri throughout, heading styles
+that feed the navigation pane and a contents field Word can update,
+numbered captions, tables with a named style, header rows that repeat on
+every page and widths that fit the text area, pictures with alt text,
+OFFICIAL-SENSITIVE in the header and footer, page numbers, and clearly
+marked places for the coordinator's own words. Saving is deterministic:
+fixed core properties and zip timestamps, so the same audit gives the
+same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import docx
+from docx.document import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Emu, Pt, RGBColor
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+FONT = "Calibri"  # LibreOffice substitutes the metric-compatible Carlito
+MARKING = "OFFICIAL-SENSITIVE"
+NAVY = "1F3864"
+MARKING_RED = "7F1D1D"
+NOTE_FILL = "FFF2CC"
+NOTE_BORDER = "BF9000"
+HEADER_FILL = NAVY
+BAND_FILL = "EEF2F8"
+A4 = (Cm(21.0), Cm(29.7))
+MARGIN = Cm(2.0)
+TABLE_STYLE = "Audit table"
+NOTE_STYLE = "Coordinator note"
+TABLE_TEXT_STYLE = "Table text"
+TOC_LEVELS = 2
+KEEP_TOGETHER_ROWS = 20
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+FIGURE = re.compile(r"^(\d+(\.\d+)?%?|–)$")  # counts, shares and dashes are centred in their cells
+
+
+@dataclass(frozen=True)
+class Cell:
+    """Table cell content with optional shading (hex without '#') and bold."""
+
+    text: str
+    fill: str | None = None
+    bold: bool = False
+    vertical: bool = False  # header text reading bottom to top, for narrow count columns
+
+
+CellLike = str | Cell
+
+
+class ReportDocument:
+    """An A4 report being written top to bottom."""
+
+    def __init__(self, *, title: str, subject: str, author: str, when: date, footer_title: str = "") -> None:
+        self.doc: Document = docx.Document()
+        self._tables = 0
+        self._figures = 0
+        self._bookmarks = 0
+        self._headings: list[tuple[int, str, str]] = []  # (level, text, bookmark)
+        self._toc_anchor: Paragraph | None = None
+        self._setup_page()
+        self._setup_styles()
+        self._setup_header_footer(footer_title or title)
+        self._setup_properties(title=title, subject=subject, author=author, when=when)
+
+    # ------------------------------------------------------------------ set-up
+
+    def _setup_page(self) -> None:
+        section = self.doc.sections[0]
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = A4
+        for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+            setattr(section, side, MARGIN)
+        section.header_distance = section.footer_distance = Cm(1.0)
+
+    def _setup_styles(self) -> None:
+        styles = self.doc.styles
+        normal = styles["Normal"]
+        _font(normal, size=11)
+        normal.paragraph_format.space_after = Pt(6)
+        _set_lang(normal, "en-GB")
+        for name, size, before, after in (("Title", 26, 0, 12), ("Heading 1", 16, 18, 6),
+                                          ("Heading 2", 13, 12, 4), ("Heading 3", 11.5, 10, 3),
+                                          ("TOC Heading", 16, 0, 6)):
+            style = styles[name]
+            _font(style, size=size, bold=True, colour=NAVY)
+            style.paragraph_format.space_before = Pt(before)
+            style.paragraph_format.space_after = Pt(after)
+            style.paragraph_format.keep_with_next = True
+        _strip_title_border(styles["Title"])
+        caption = styles["Caption"]
+        _font(caption, size=9, bold=True, colour=NAVY)
+        caption.paragraph_format.space_before = Pt(6)
+        caption.paragraph_format.space_after = Pt(4)
+        for name in ("Header", "Footer", "List Bullet", "List Number", "Quote"):
+            _font(styles[name], size=None)
+        quote = styles["Quote"]
+        _font(quote, size=10.5, italic=True, colour="404040")
+        quote.paragraph_format.left_indent = Cm(0.8)
+        quote.paragraph_format.right_indent = Cm(0.8)
+
+        note = styles.add_style(NOTE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+        note.base_style = normal
+        _font(note, size=10.5, italic=True, colour="5A4200")
+        pPr = note.element.get_or_add_pPr()  # borders and shading before indent, as the schema orders them
+        pPr.append(_border_el("pBdr", ("left",), NOTE_BORDER, size=18))
+        pPr.append(_shading_el(NOTE_FILL))
+        note.paragraph_format.left_indent = Cm(0.2)
+
+        text = styles.add_style(TABLE_TEXT_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+        text.base_style = normal
+        _font(text, size=9)
+        text.paragraph_format.space_after = Pt(0)
+        text.paragraph_format.space_before = Pt(0)
+
+        for level in range(1, TOC_LEVELS + 1):
+            toc = styles.add_style(f"toc {level}", WD_STYLE_TYPE.PARAGRAPH)
+            toc.element.set(qn("w:styleId"), f"TOC{level}")
+            toc.base_style = normal
+            toc.paragraph_format.left_indent = Cm(0.5 * (level - 1))
+            toc.paragraph_format.space_after = Pt(2)
+        self._add_table_style()
+        settings = self.doc.settings.element
+        for el in settings.findall(qn("w:themeFontLang")):
+            el.set(qn("w:val"), "en-GB")
+        update = OxmlElement("w:updateFields")  # Word offers to update the contents when the file opens
+        update.set(qn("w:val"), "true")
+        compat = settings.find(qn("w:compat"))  # the schema puts updateFields just before compat
+        if compat is not None:
+            compat.addprevious(update)
+        else:
+            settings.append(update)
+
+    def _add_table_style(self) -> None:
+        style = self.doc.styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.TABLE)
+        style.base_style = self.doc.styles["Table Grid"]
+        el = style.element
+        tblPr = el.find(qn("w:tblPr"))
+        if tblPr is None:
+            tblPr = OxmlElement("w:tblPr")
+            el.append(tblPr)
+        tblPr.append(_border_el("tblBorders", ("top", "left", "bottom", "right", "insideH", "insideV"), "A6A6A6"))
+        margins = OxmlElement("w:tblCellMar")
+        for side, width in (("top", 28), ("left", 85), ("bottom", 28), ("right", 85)):
+            m = OxmlElement(f"w:{side}")
+            m.set(qn("w:w"), str(width))
+            m.set(qn("w:type"), "dxa")
+            margins.append(m)
+        tblPr.append(margins)
+        first = OxmlElement("w:tblStylePr")
+        first.set(qn("w:type"), "firstRow")
+        rPr = OxmlElement("w:rPr")
+        rPr.append(OxmlElement("w:b"))
+        colour = OxmlElement("w:color")
+        colour.set(qn("w:val"), "FFFFFF")
+        rPr.append(colour)
+        first.append(rPr)
+        tcPr = OxmlElement("w:tcPr")
+        tcPr.append(_shading_el(HEADER_FILL))
+        first.append(tcPr)
+        el.append(first)
+
+    def _setup_header_footer(self, title: str) -> None:
+        section = self.doc.sections[0]
+        header = section.header.paragraphs[0]
+        header.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = header.add_run(MARKING)
+        run.bold = True
+        run.font.color.rgb = RGBColor.from_string(MARKING_RED)
+        footer = section.footer.paragraphs[0]
+        footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        footer.add_run(f"{title} · Page ")
+        add_field(footer, "PAGE", "1")
+        footer.add_run(" of ")
+        add_field(footer, "NUMPAGES", "1")
+        marking = section.footer.add_paragraph()
+        marking.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = marking.add_run(MARKING)
+        run.bold = True
+        run.font.color.rgb = RGBColor.from_string(MARKING_RED)
+        for p in (footer, marking):
+            p.paragraph_format.space_after = Pt(0)
+            for r in p.runs:
+                r.font.size = Pt(9)
+
+    def _setup_properties(self, *, title: str, subject: str, author: str, when: date) -> None:
+        props = self.doc.core_properties
+        stamp = datetime(when.year, when.month, when.day)
+        props.title = title
+        props.subject = subject
+        props.author = author
+        props.last_modified_by = author
+        props.keywords = MARKING
+        props.category = MARKING
+        props.comments = "Written by xlpack from the consolidated coordinator workbook."
+        props.created = stamp
+        props.modified = stamp
+        props.last_printed = stamp
+        props.revision = 1
+
+    # ------------------------------------------------------------------ text
+
+    @property
+    def text_width(self) -> Emu:
+        section = self.doc.sections[-1]
+        return Emu(section.page_width - section.left_margin - section.right_margin)
+
+    def heading(self, text: str, level: int = 1) -> Paragraph:
+        p = self.doc.add_heading(text, level)
+        if level <= TOC_LEVELS:
+            self._bookmarks += 1
+            name = f"_Toc{self._bookmarks:08d}"
+            _bookmark(p, name, self._bookmarks)
+            self._headings.append((level, text, name))
+        return p
+
+    def para(self, text: str = "", *, style: str | None = None, bold_lead: str = "") -> Paragraph:
+        p = self.doc.add_paragraph(style=style)
+        if bold_lead:
+            p.add_run(bold_lead).bold = True
+        if text:
+            p.add_run(text)
+        return p
+
+    def subtitle(self, text: str) -> Paragraph:
+        p = self.doc.add_paragraph()
+        run = p.add_run(text)
+        run.font.size = Pt(16)
+        run.font.color.rgb = RGBColor.from_string(NAVY)
+        p.paragraph_format.space_after = Pt(24)
+        return p
+
+    def bullets(self, items: Sequence[str], *, numbered: bool = False) -> None:
+        style = "List Number" if numbered else "List Bullet"
+        for item in items:
+            self.doc.add_paragraph(item, style=style)
+
+    def note(self, text: str) -> Paragraph:
+        """A clearly marked place for the coordinator's own words."""
+        p = self.doc.add_paragraph(style=NOTE_STYLE)
+        p.add_run("Coordinator: ").bold = True
+        p.add_run(text)
+        return p
+
+    def quote(self, text: str, attribution: str) -> Paragraph:
+        p = self.doc.add_paragraph(style="Quote")
+        p.add_run(f"“{text}”")
+        p.add_run(f" ({attribution})").italic = False
+        return p
+
+    def page_break(self) -> None:
+        self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    def contents(self) -> None:
+        """The contents heading and the place of the TOC field (filled in by :meth:`save`)."""
+        self.doc.add_paragraph("Contents", style="TOC Heading")
+        self._toc_anchor = self.doc.add_paragraph()
+
+    def landscape_section(self) -> None:
+        section = self.doc.add_section(WD_SECTION.NEW_PAGE)
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = A4[1], A4[0]
+        for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+            setattr(section, side, MARGIN)
+
+    # ------------------------------------------------------------------ captions, tables, figures
+
+    def caption(self, kind: str, text: str, *, above: bool) -> Paragraph:
+        if kind == "Table":
+            self._tables += 1
+            number = self._tables
+        else:
+            self._figures += 1
+            number = self._figures
+        p = self.doc.add_paragraph(style="Caption")
+        p.add_run(f"{kind} ")
+        add_field(p, f"SEQ {kind} \\* ARABIC", str(number))
+        p.add_run(f": {text}")
+        p.paragraph_format.keep_with_next = above
+        return p
+
+    def table(self, headers: Sequence[CellLike], rows: Sequence[Sequence[CellLike]], weights: Sequence[float], *,
+              caption: str, keep_together: bool | None = None) -> Table:
+        """A captioned table whose columns share the text width in proportion to ``weights``.
+
+        The header row repeats on every page; rows never split; a table of up
+        to :data:`KEEP_TOGETHER_ROWS` rows is kept on one page where it fits.
+        """
+        if len(weights) != len(headers):
+            raise ValueError("one weight per column")
+        if keep_together is None:
+            keep_together = len(rows) <= KEEP_TOGETHER_ROWS
+        self.caption("Table", caption, above=True)
+        table = self.doc.add_table(rows=1 + len(rows), cols=len(headers))
+        table.style = self.doc.styles[TABLE_STYLE]
+        table.alignment = WD_TABLE_ALIGNMENT.LEFT
+        table.autofit = False
+        widths = _widths(self.text_width, weights)
+        _fix_layout(table, widths)
+        all_rows = table.rows
+        text_id = self.doc.styles[TABLE_TEXT_STYLE].style_id  # set by id: looking styles up by name is slow
+        _mark_header(all_rows[0])
+        for cell, head in zip(all_rows[0].cells, headers):
+            head = head if isinstance(head, Cell) else Cell(str(head))
+            _fill(cell, Cell(head.text, fill=HEADER_FILL, bold=True, vertical=head.vertical), text_id, header=True)
+        if any(isinstance(h, Cell) and h.vertical for h in headers):
+            _row_height(all_rows[0], Cm(2.1))
+        for row, values in zip(all_rows[1:], rows):
+            _no_split(row)
+            for cell, value in zip(row.cells, values):
+                _fill(cell, value if isinstance(value, Cell) else Cell(str(value)), text_id)
+        for i, row in enumerate(all_rows):
+            last = i == len(all_rows) - 1
+            for cell, width in zip(row.cells, widths):
+                cell.width = width
+                if keep_together and not last:
+                    for p in cell.paragraphs:
+                        p.paragraph_format.keep_with_next = True
+        self.doc.add_paragraph().paragraph_format.space_after = Pt(2)
+        return table
+
+    def figure(self, png: bytes, *, caption: str, alt: str, width_fraction: float = 1.0) -> None:
+        p = self.doc.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        p.paragraph_format.keep_with_next = True
+        shape = p.add_run().add_picture(io.BytesIO(png), width=Emu(int(self.text_width * width_fraction)))
+        doc_pr = shape._inline.docPr
+        doc_pr.set("descr", alt)
+        doc_pr.set("title", caption)
+        self.caption("Figure", caption, above=False)
+
+    # ------------------------------------------------------------------ saving
+
+    def _write_toc(self) -> None:
+        if self._toc_anchor is None:
+            return
+        anchor = self._toc_anchor
+        paragraphs: list[Paragraph] = []
+        for level, text, name in self._headings or [(1, "Update this field to list the headings.", "")]:
+            p = anchor.insert_paragraph_before(style=f"toc {level}")
+            if name:
+                _hyperlink(p, text, name)
+            else:
+                p.add_run(text)
+            paragraphs.append(p)
+        first, last = paragraphs[0], paragraphs[-1]
+        begin = _field_runs(f'TOC \\o "1-{TOC_LEVELS}" \\h \\z \\u')
+        for el in reversed(begin):
+            pPr = first._p.pPr
+            (pPr.addnext(el) if pPr is not None else first._p.insert(0, el))
+        last._p.append(_fld_char("end"))
+        anchor._p.getparent().remove(anchor._p)
+        self._toc_anchor = None
+
+    def to_bytes(self) -> bytes:
+        """The .docx, with the contents filled in and fixed zip timestamps."""
+        self._write_toc()
+        raw = io.BytesIO()
+        self.doc.save(raw)
+        return _stable_zip(raw.getvalue())
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def add_field(paragraph: Paragraph, instruction: str, cached: str) -> None:
+    """A complex field (PAGE, NUMPAGES, SEQ ...) showing ``cached`` until Word updates it."""
+    for el in _field_runs(instruction):
+        paragraph._p.append(el)
+    paragraph.add_run(cached)
+    paragraph._p.append(_fld_char("end"))
+
+
+def _field_runs(instruction: str) -> list[Any]:
+    instr_run = OxmlElement("w:r")
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    instr_run.append(instr)
+    return [_fld_char("begin"), instr_run, _fld_char("separate")]
+
+
+def _fld_char(kind: str) -> Any:
+    run = OxmlElement("w:r")
+    char = OxmlElement("w:fldChar")
+    char.set(qn("w:fldCharType"), kind)
+    run.append(char)
+    return run
+
+
+def _bookmark(paragraph: Paragraph, name: str, ident: int) -> None:
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), str(ident))
+    start.set(qn("w:name"), name)
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), str(ident))
+    pPr = paragraph._p.pPr
+    if pPr is not None:
+        pPr.addnext(start)
+    else:
+        paragraph._p.insert(0, start)
+    paragraph._p.append(end)
+
+
+def _hyperlink(paragraph: Paragraph, text: str, anchor: str) -> None:
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("w:anchor"), anchor)
+    link.set(qn("w:history"), "1")
+    run = OxmlElement("w:r")
+    t = OxmlElement("w:t")
+    t.set(qn("xml:space"), "preserve")
+    t.text = text
+    run.append(t)
+    link.append(run)
+    paragraph._p.append(link)
+
+
+def _font(style: Any, *, size: float | None, bold: bool | None = None, italic: bool | None = None,
+          colour: str | None = None) -> None:
+    font = style.font
+    font.name = FONT
+    if size is not None:
+        font.size = Pt(size)
+    if bold is not None:
+        font.bold = bold
+    if italic is not None:
+        font.italic = italic
+    if colour:
+        font.color.rgb = RGBColor.from_string(colour)
+    rPr = style.element.get_or_add_rPr()
+    fonts = rPr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rPr.insert(0, fonts)
+    for attr in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
+        fonts.attrib.pop(qn(f"w:{attr}"), None)
+    for attr in ("ascii", "hAnsi", "eastAsia", "cs"):
+        fonts.set(qn(f"w:{attr}"), FONT)
+    colour_el = rPr.find(qn("w:color"))
+    if colour_el is not None:
+        for attr in ("themeColor", "themeShade", "themeTint"):
+            colour_el.attrib.pop(qn(f"w:{attr}"), None)
+
+
+def _set_lang(style: Any, lang: str) -> None:
+    rPr = style.element.get_or_add_rPr()
+    el = OxmlElement("w:lang")
+    el.set(qn("w:val"), lang)
+    el.set(qn("w:eastAsia"), lang)
+    rPr.append(el)
+
+
+def _strip_title_border(style: Any) -> None:
+    pPr = style.element.get_or_add_pPr()
+    for el in pPr.findall(qn("w:pBdr")):
+        pPr.remove(el)
+
+
+def _border_el(tag: str, sides: Sequence[str], colour: str, size: int = 4) -> Any:
+    borders = OxmlElement(f"w:{tag}")
+    for side in sides:
+        b = OxmlElement(f"w:{side}")
+        b.set(qn("w:val"), "single")
+        b.set(qn("w:sz"), str(size))
+        b.set(qn("w:space"), "4" if tag == "pBdr" else "0")
+        b.set(qn("w:color"), colour)
+        borders.append(b)
+    return borders
+
+
+def _shading_el(fill: str) -> Any:
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), fill)
+    return shd
+
+
+def _widths(total: int, weights: Sequence[float]) -> list[Emu]:
+    """Column widths in whole twips (1/20 pt) that add up to no more than ``total``."""
+    twips_total = int(total) // 635
+    scale = twips_total / sum(weights)
+    return [Emu(int(w * scale) * 635) for w in weights]
+
+
+def _fix_layout(table: Table, widths: Sequence[Emu]) -> None:
+    tblPr = table._tbl.tblPr
+    tblW = tblPr.find(qn("w:tblW"))
+    if tblW is None:
+        tblW = OxmlElement("w:tblW")
+        tblPr.append(tblW)
+    tblW.set(qn("w:type"), "dxa")
+    tblW.set(qn("w:w"), str(sum(int(w) // 635 for w in widths)))
+    look = tblPr.find(qn("w:tblLook"))
+    if look is None:
+        look = OxmlElement("w:tblLook")
+        tblPr.append(look)
+    for attr, value in (("firstRow", "1"), ("lastRow", "0"), ("firstColumn", "0"), ("lastColumn", "0"),
+                        ("noHBand", "1"), ("noVBand", "1"), ("val", "0420")):
+        look.set(qn(f"w:{attr}"), value)
+    for col, width in zip(table.columns, widths):
+        col.width = width
+
+
+def _mark_header(row: Any) -> None:
+    """Repeat the row at the top of every page the table runs onto."""
+    trPr = row._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    trPr.append(header)
+    _no_split(row)
+
+
+def _no_split(row: Any) -> None:
+    trPr = row._tr.get_or_add_trPr()
+    trPr.insert(0, OxmlElement("w:cantSplit"))
+
+
+def _fill(cell: Any, value: Cell, style_id: str, *, header: bool = False) -> None:
+    lines = value.text.split("\n") if value.text else [""]
+    p = cell.paragraphs[0]
+    p._p.style = style_id
+    if not header and FIGURE.match(value.text):
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for i, line in enumerate(lines):
+        run = p.add_run(line)
+        if value.bold or header:
+            run.bold = True
+        if header:
+            run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+        if i < len(lines) - 1:
+            run.add_break()
+    if value.fill:
+        cell._tc.get_or_add_tcPr().append(_shading_el(value.fill))
+    if value.vertical:
+        direction = OxmlElement("w:textDirection")
+        direction.set(qn("w:val"), "btLr")
+        cell._tc.get_or_add_tcPr().append(direction)
+        align = OxmlElement("w:vAlign")
+        align.set(qn("w:val"), "bottom")
+        cell._tc.get_or_add_tcPr().append(align)
+
+
+def _row_height(row: Any, height: int) -> None:
+    trPr = row._tr.get_or_add_trPr()
+    el = OxmlElement("w:trHeight")
+    el.set(qn("w:val"), str(int(height) // 635))
+    el.set(qn("w:hRule"), "atLeast")
+    trPr.append(el)
+
+
+def _stable_zip(data: bytes) -> bytes:
+    """Rewrite the package with a fixed timestamp on every member (python-docx stamps the time of saving)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o600 << 16
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
