@@ -107,7 +107,7 @@ def read_date(c: _Cell) -> date | None:
         except ValueError:
             value = None
         if value is not None:
-            c.add("value-normalised", value=raw, read=f"{value:%d/%m/%Y}")
+            c.add("date-as-text", value=raw, read=f"{value.day} {value:%B %Y}")
             return value
     c.add("not-a-date", value=cell_text(raw), label=c.ref.label)
     return None
@@ -173,6 +173,7 @@ def read_answers(inputs: list[InputRef], grid: list[list[Any]], formulas: dict[s
                  scale: GradeScale | None) -> Answers:
     """Read every input cell of a form; collect the values and every problem."""
     out = Answers()
+    sections: dict[str, dict[str, Any]] = {}
     blanks: list[InputRef] = []
     for ref in inputs:
         row = grid[ref.row] if ref.row < len(grid) else []
@@ -184,41 +185,40 @@ def read_answers(inputs: list[InputRef], grid: list[list[Any]], formulas: dict[s
         elif ref.required:
             blanks.append(ref)
         out.cells[ref.key] = ref.cell
-        _store(out, ref, value, scale)
+        group, _, rest = ref.key.partition(".")
+        if group == "field":
+            out.fields[rest] = value
+        elif group == "closing":
+            out.closing[rest] = value
+        elif group == "section":
+            section_id, _, record = rest.rpartition(".")
+            _store(sections.setdefault(section_id, {"section_id": section_id, "cells": {}}), record, ref.cell,
+                   value, scale)
     for ref in blanks:
-        if not _exempt(ref, out, scale):
+        if not _exempt(ref, sections):
             out.problems.append(problem("required-missing", sheet=ref.sheet, cell=ref.cell, label=_label(ref, tool)))
     if out.answered == 0 and inputs:
         out.problems.append(problem("no-answers", sheet=inputs[0].sheet))
+    out.sections = {k: SectionAnswer(**v) for k, v in sections.items()}
     return out
 
 
-def _store(out: Answers, ref: InputRef, value: Value, scale: GradeScale | None) -> None:
-    group, _, rest = ref.key.partition(".")
-    if group == "field":
-        out.fields[rest] = value
-    elif group == "closing":
-        out.closing[rest] = value
-    elif group == "section":
-        section_id, _, record = rest.rpartition(".")
-        answer = out.sections.setdefault(section_id, SectionAnswer(section_id=section_id))
-        answer.cells[record] = ref.cell
-        if record == "grade":
-            grade = scale.by_label(value) if scale and isinstance(value, str) else None
-            answer.grade = grade.label if grade else None
-            answer.grade_code = grade.code if grade else None
-            answer.grade_rank = grade.rank if grade else None
-        elif record in ("evidence", "strengths", "development", "action"):
-            setattr(answer, record, value if isinstance(value, str) else "")
+def _store(answer: dict[str, Any], record: str, cell: str, value: Value, scale: GradeScale | None) -> None:
+    answer["cells"][record] = cell
+    if record == "grade":
+        grade = scale.by_label(value) if scale and isinstance(value, str) else None
+        if grade is not None:
+            answer.update(grade=grade.label, grade_code=grade.code, grade_rank=grade.rank)
+    elif record in ("evidence", "strengths", "development", "action"):
+        answer[record] = value if isinstance(value, str) else ""
 
 
-def _exempt(ref: InputRef, out: Answers, scale: GradeScale | None) -> bool:
+def _exempt(ref: InputRef, sections: dict[str, dict[str, Any]]) -> bool:
     """Evidence is not required for a section graded Not applicable."""
     section_id, _, record = ref.key.partition(".")[2].rpartition(".")
     if not ref.key.startswith("section.") or record != "evidence":
         return False
-    answer = out.sections.get(section_id)
-    return bool(answer and answer.grade_code and answer.grade_code.upper() == "NA")
+    return str(sections.get(section_id, {}).get("grade_code") or "").upper() == "NA"
 
 
 def _label(ref: InputRef, tool: ToolDefinition) -> str:

@@ -14,6 +14,7 @@ check the form against the coordinator's manifest; check the layout
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -35,6 +36,8 @@ from .workbookio import cell_text
 REQUIRED_KEYS = ("form_id", "audit_id", "kind", "case_ref", "agency", "auditor", "tool_id", "tool_version", "sheet",
                  "fingerprint")
 FORM_ID_LABEL = "Form id (do not change)"
+#: Parts calamine parses besides the sheets (which are checked as they are read).
+PARSED_PARTS = ("xl/sharedStrings.xml", "xl/styles.xml")
 COMPARED = (("case_ref", "the case reference"), ("agency", "the agency"), ("auditor", "the auditor"),
             ("kind", "the kind of form"), ("tool_id", "the tool"), ("tool_version", "the tool version"))
 
@@ -91,22 +94,19 @@ def parse_meta(rows: list[list[Any]]) -> FormMeta:
     locked: list[tuple[str, Locked]] = []
     mode = "pairs"
     for row in rows:
-        cells = [cell_text(v) for v in row[:6]] + [""] * (6 - min(len(row), 6))
-        first = cells[0]
+        first = _text(row[0]) if row else ""
         if not first:
             continue
-        if mode != "locked" and cells[:3] == ["input", "sheet", "cell"]:
-            mode = "inputs"
-        elif cells[:3] == ["locked", "sheet", "cell"] and mode != "locked":
-            mode = "locked"
+        cells = [first, *(_text(v) for v in row[1:6])] if mode != "locked" else [_text(v) for v in row[:4]]
+        cells += [""] * (6 - len(cells))
+        if mode != "locked" and cells[1:3] == ["sheet", "cell"] and first in ("input", "locked"):
+            mode = "inputs" if first == "input" else "locked"
         elif mode == "pairs":
             values[first] = cells[1]
         elif mode == "inputs":
-            row_col = _cell(cells[2])
-            inputs.append(InputRef(first, cells[1], cells[2], *row_col, cells[3], cells[4], cells[5] == "yes"))
+            inputs.append(InputRef(first, cells[1], cells[2], *_cell(cells[2]), cells[3], cells[4], cells[5] == "yes"))
         elif first == "locked":
-            row_col = _cell(cells[2])
-            locked.append((cells[1], Locked(cells[2], *row_col, cell_text(row[3]) if len(row) > 3 else "")))
+            locked.append((cells[1], Locked(cells[2], *_cell(cells[2]), cells[3])))
     if values.get("schema") != FORM_SCHEMA:
         raise _Stop(problem("metadata-damaged", meta=META_SHEET, detail=f"unknown schema '{values.get('schema', '')}'"))
     missing = [k for k in REQUIRED_KEYS if not values.get(k)]
@@ -117,14 +117,24 @@ def parse_meta(rows: list[list[Any]]) -> FormMeta:
     return FormMeta(values, inputs, locked)
 
 
+def _text(value: Any) -> str:
+    return value if value.__class__ is str else cell_text(value)
+
+
 def _cell(ref: str) -> tuple[int, int]:
+    found = _rowcol(ref)
+    if found is None:
+        raise _Stop(problem("metadata-damaged", meta=META_SHEET, detail=f"'{ref}' is not a cell"))
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _rowcol(ref: str) -> tuple[int, int] | None:
     try:
         row, col = xl_cell_to_rowcol(ref)
     except (AttributeError, ValueError, TypeError):
-        row, col = -1, -1
-    if row < 0 or col < 0 or xl_rowcol_to_cell(row, col) != ref:
-        raise _Stop(problem("metadata-damaged", meta=META_SHEET, detail=f"'{ref}' is not a cell"))
-    return row, col
+        return None
+    return (row, col) if row >= 0 and col >= 0 and xl_rowcol_to_cell(row, col) == ref else None
 
 
 def check_identity(meta: FormMeta, audit: Audit, cover_title: str) -> list[Problem]:
@@ -163,9 +173,9 @@ def _rows(pkg: Package, book: CalamineWorkbook, name: str) -> tuple[list[list[An
 
 def _open(data: bytes, password: str | None) -> tuple[Package, CalamineWorkbook]:
     pkg = open_workbook(data, password)
-    for name in sorted(pkg.names):
-        if name.endswith((".xml", ".rels")) and not name.startswith(("xl/worksheets/", "xl/drawings/", "customXml/")):
-            pkg.part(name)  # refuse document type declarations before calamine parses anything
+    for name in PARSED_PARTS:
+        if name in pkg.names:
+            pkg.part(name)  # refuse document type declarations before calamine parses them
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(pkg.data))
     except Exception as exc:  # calamine raises several types for damaged workbooks

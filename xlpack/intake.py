@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -28,7 +31,7 @@ from .formreader import Audit, FormRead, read_form
 from .plan import AuditPlan
 from .problems import Problem, problem
 from .records import FormReturn
-from .sources import Item, Kind, Limits, ReadError, Status, discover, unfold
+from .sources import Found, Item, Kind, Limits, ReadError, Status, discover, unfold
 
 SCHEMA = "xlpack-intake/1"
 STATUSES: tuple[Status, ...] = ("accepted", "accepted_with_warnings", "rejected", "skipped", "superseded")
@@ -97,21 +100,60 @@ class IntakeResult:
 
 
 def intake(paths: Sequence[Path], audit: Path | AuditPlan, *, password: str | None = None,
-           progress: Progress | None = None, limits: Limits = Limits()) -> IntakeResult:
-    """Read, check and account for every returned file under ``paths``."""
+           progress: Progress | None = None, limits: Limits = Limits(), workers: int | None = None) -> IntakeResult:
+    """Read, check and account for every returned file under ``paths``.
+
+    ``progress(done, total)`` is called after each file found (a
+    container counts as one). ``workers``: processes to read with; by
+    default one per core for batches of ``PARALLEL_FROM`` files or more.
+    """
     if isinstance(audit, AuditPlan):
         context = Audit.of(audit)
     else:
         context = Audit.of(read_plan(Path(audit)), Path(audit).name)
     found = discover([Path(p) for p in paths])
     result = IntakeResult(context.plan.audit_id, context.label)
-    for done, entry in enumerate(found, start=1):
-        for item in unfold(entry, limits):
-            result.files.append(process(item, context, password))
+    count = workers if workers is not None else (os.cpu_count() or 1) if len(found) >= PARALLEL_FROM else 1
+    for done, results in enumerate(_read_all(found, context, password, limits, count), start=1):
+        result.files += results
         if progress is not None:
             progress(done, len(found))
     result.accepted = settle_duplicates(result.files)
     return result
+
+
+PARALLEL_FROM = 100
+_worker: tuple[Audit, str | None, Limits] | None = None
+
+
+def _read_all(found: list[Found], context: Audit, password: str | None, limits: Limits,
+              workers: int) -> Iterator[list[FileResult]]:
+    """The results of each found file, in order; read by ``workers`` processes when more than one."""
+    if workers <= 1 or len(found) < 2:
+        for entry in found:
+            yield read_found(entry, context, password, limits)
+        return
+    methods = multiprocessing.get_all_start_methods()
+    mp = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(workers, mp_context=mp, initializer=_start_worker,
+                             initargs=(context, password, limits)) as pool:
+        yield from pool.map(_read_in_worker, found, chunksize=max(1, min(32, len(found) // (workers * 8))))
+
+
+def _start_worker(context: Audit, password: str | None, limits: Limits) -> None:
+    global _worker
+    _worker = (context, password, limits)
+
+
+def _read_in_worker(entry: Found) -> list[FileResult]:
+    assert _worker is not None
+    return read_found(entry, *_worker)
+
+
+def read_found(entry: Found, context: Audit, password: str | None = None,
+               limits: Limits = Limits()) -> list[FileResult]:
+    """The results for one found file: itself and, for a container, each member."""
+    return [process(item, context, password) for item in unfold(entry, limits)]
 
 
 def process(item: Item, context: Audit, password: str | None = None) -> FileResult:

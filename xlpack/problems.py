@@ -155,6 +155,8 @@ _add("grade-formula", "error", "The grade cell holds a formula ({formula}) inste
 _add("choice-invalid", "error", "'{value}' is not one of the answers for '{label}'. Choose one of: {choices}.",
      "Ask the auditor to choose from the dropdown, or correct the cell and run intake again.")
 _add("value-normalised", "warning", "'{value}' was read as '{read}'.", "Nothing to do.")
+_add("date-as-text", "warning", "'{value}' was typed as text; read as the date {read}.",
+     "Nothing to do; check the date if day and month could be the other way round.")
 _add("not-a-date", "error", "'{value}' is not a date ({label}).", "Enter a date such as 14/03/2026.")
 _add("not-a-whole-number", "error", "'{value}' is not a whole number ({label}).",
      "Enter a whole number from {minimum} to {maximum}.")

@@ -37,7 +37,8 @@ def text_at(grid: Sequence[Sequence[Any]], row: int, col: int) -> str:
     if 0 <= row < len(grid):
         cells = grid[row]
         if 0 <= col < len(cells):
-            return cell_text(cells[col])
+            value = cells[col]
+            return value if value.__class__ is str else cell_text(value)
     return ""
 
 
@@ -105,30 +106,35 @@ def check_locked(grid: Sequence[Sequence[Any]], locked: Sequence[Locked], sheet:
 
 # ---------------------------------------------------------------- formulas
 
-_FORMULA_CELL = re.compile(
-    rb"<(?:\w+:)?c\s([^>]*?)(?<!/)>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
-_REF = re.compile(rb"\br=\"([A-Z]{1,3}[0-9]{1,7})\"")
+_F_TAG = re.compile(rb"<(\w+:)?f\b[^>]*?(/?)>")
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]{1,3}[0-9]{1,7})\"[^>]*>\s*$")
+_PROTECTION = re.compile(rb"<(?:\w+:)?sheetProtection\b([^>]*)>")
+_SHEET_FLAG = re.compile(rb"\bsheet=\"([^\"]*)\"")
 
 
 def formula_cells(sheet_xml: bytes) -> dict[str, str]:
     """Cell -> formula text (without "=") for every formula cell of a worksheet part."""
     out: dict[str, str] = {}
-    if b"<f" not in sheet_xml and b":f" not in sheet_xml:
-        return out
-    for m in _FORMULA_CELL.finditer(sheet_xml):
-        ref = _REF.search(m.group(1))
-        if ref:
-            out[ref.group(1).decode("ascii")] = html.unescape((m.group(2) or b"").decode("utf-8", "replace"))
+    for m in _F_TAG.finditer(sheet_xml):
+        prefix = m.group(1) or b""
+        start = sheet_xml.rfind(b"<" + prefix + b"c", 0, m.start())
+        cell = _CELL_TAG.match(sheet_xml, start, m.start()) if start >= 0 else None
+        if cell is None:
+            continue
+        text = b""
+        if not m.group(2):
+            end = sheet_xml.find(b"</" + prefix + b"f>", m.end())
+            text = sheet_xml[m.end():end] if end >= 0 else b""
+        out[cell.group(1).decode("ascii")] = html.unescape(text.decode("utf-8", "replace"))
     return out
 
 
 def sheet_protected(sheet_xml: bytes) -> bool:
     """True when the worksheet part has sheet protection switched on (Excel's "1" or LibreOffice's "true")."""
-    m = re.search(rb"<(?:\w+:)?sheetProtection\b([^>]*)>", sheet_xml)
-    if not m:
-        return False
-    flag = re.search(rb"\bsheet=\"([^\"]*)\"", m.group(1))
-    return bool(flag) and flag.group(1).strip().lower() in (b"1", b"true")  # type: ignore[union-attr]
+    at = sheet_xml.rfind(b"sheetProtection")
+    m = _PROTECTION.search(sheet_xml, max(at - 20, 0)) if at >= 0 else None
+    flag = _SHEET_FLAG.search(m.group(1)) if m else None
+    return flag is not None and flag.group(1).strip().lower() in (b"1", b"true")
 
 
 def stray_text(grid: Sequence[Sequence[Any]], known: set[tuple[int, int]], formulas: dict[str, str],

@@ -1,0 +1,98 @@
+"""``xlpack intake``: read returned forms and say what happened to each file.
+
+A thin layer over :func:`xlpack.intake.intake`. The table (or, with
+``--json``, the JSON document) goes to stdout; the progress bar, the
+summary and errors go to stderr. Exit codes: 0 every form accepted, 3
+some rejected, 2 usage error, 1 nothing could be done.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from .errors import UsageError, XlpackError
+from .intake import IntakeResult, intake
+
+STATUS_STYLE = {"accepted": "green", "accepted_with_warnings": "yellow", "rejected": "bold red",
+                "skipped": "dim", "superseded": "cyan"}
+STATUS_LABEL = {"accepted": "accepted", "accepted_with_warnings": "accepted, warnings", "rejected": "REJECTED",
+                "skipped": "skipped", "superseded": "superseded"}
+PROGRESS_FROM = 20  # files: fewer finish before a bar is worth drawing
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``intake`` command to the xlpack CLI."""
+    app.command("intake")(intake_cmd)
+
+
+def intake_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="Returned forms: files, folders, .zip, .eml or .msg.")],
+    audit: Annotated[Path, typer.Option("--audit", help="The coordinator workbook the forms were issued from.")],
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document instead of the table.")] = False,
+    password: Annotated[Optional[str], typer.Option("--password", help="Password of encrypted forms.")] = None,
+) -> None:
+    """Check returned forms: accepted, accepted with warnings, rejected, skipped or superseded, and why."""
+    from .cli import err, fail, out, progress_bar
+
+    try:
+        missing = [p for p in paths if not os.path.lexists(p)]
+        if missing:
+            raise UsageError(f"{missing[0]} does not exist. Give returned forms, or folders, .zip, .eml or .msg "
+                             "files holding them.")
+        with progress_bar("Reading returns") as bar:
+            task = bar.add_task("files", total=None, visible=False)
+
+            def tick(done: int, total: int) -> None:
+                if total >= PROGRESS_FROM:
+                    bar.update(task, completed=done, total=total, visible=True)
+
+            result = intake(paths, audit, password=password, progress=tick)
+    except XlpackError as exc:
+        raise fail(exc) from None
+    if json_out:
+        typer.echo(result.to_json())
+    else:
+        print_table(out, result)
+    err.print(summary(result), markup=False)
+    raise typer.Exit(result.exit_code)
+
+
+def summary(result: IntakeResult) -> str:
+    t = result.totals
+    parts = [f"{t[s]} {STATUS_LABEL[s].lower()}" for s in STATUS_LABEL if t[s]]
+    text = f"{t['files']} file(s): " + (", ".join(parts) if parts else "nothing found") + "."
+    if t["forms"]:
+        text += f" {t['forms']} form(s) ready to consolidate."
+    if result.exit_code == 1:
+        text += " No workbook was found: check the paths."
+    return text
+
+
+def print_table(console: Console, result: IntakeResult) -> None:
+    """One row per file, then every problem with where it is and what to do."""
+    table = Table(title=f"Intake for {result.audit}", title_justify="left", expand=False)
+    for name in ("Status", "File", "Form", "Problems"):
+        table.add_column(name, overflow="fold")
+    for f in result.files:
+        form = " · ".join(x for x in (f.case_ref, f.agency, f.auditor) if x)
+        counts = [f"{n} {sev}(s)" for sev in ("error", "warning")
+                  if (n := sum(p.severity == sev for p in f.problems))]
+        note = ", ".join(counts) or (f.problems[0].message if f.problems else "")
+        table.add_row(Text(STATUS_LABEL[f.status], style=STATUS_STYLE[f.status]), Text(f.path), Text(form),
+                      Text(note))
+    console.print(table)
+    listed = [(f, p) for f in result.files for p in f.problems if p.severity != "info" or f.status == "superseded"]
+    if listed:
+        console.print(Text("Problems", style="bold"))
+    for f, p in listed:
+        line = Text(f"{p.severity.upper():8}", style="red" if p.severity == "error" else "yellow")
+        line.append(f"{f.path}: {p.message} ")
+        line.append(f"What to do: {p.fix}", style="dim")
+        console.print(line)
