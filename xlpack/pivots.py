@@ -57,9 +57,15 @@ def distribution(rows: Iterable[GradeRow], scale: GradeScale, by: By, *, moderat
     out = counts.copy()
     out[TOTAL] = counts.sum(axis=1)
     out[GRADED] = graded
-    out[GOOD_SHARE] = [(g / n) if n else None for g, n in zip(good, graded)]
-    out[INADEQUATE_SHARE] = [(i / n) if n else None for i, n in zip(inadequate, graded)]
+    # object columns, so "nothing graded" stays None (a float column would turn it into NaN)
+    out[GOOD_SHARE] = pd.Series([(g / n) if n else None for g, n in zip(good, graded)], index=out.index, dtype=object)
+    out[INADEQUATE_SHARE] = pd.Series([(i / n) if n else None for i, n in zip(inadequate, graded)], index=out.index,
+                                      dtype=object)
     return out
+
+
+def _share(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
 
 
 def section_ranking(rows: Iterable[GradeRow], scale: GradeScale, *, moderated: bool = True) -> pd.DataFrame:
@@ -70,9 +76,9 @@ def section_ranking(rows: Iterable[GradeRow], scale: GradeScale, *, moderated: b
     """
     dist = distribution(rows, scale, "section", moderated=moderated)
     order = {key: i for i, key in enumerate(dist.index)}
-    keyed = sorted(dist.index, key=lambda k: (
-        dist.at[k, GOOD_SHARE] is None or pd.isna(dist.at[k, GOOD_SHARE]),
-        -(dist.at[k, GOOD_SHARE] or 0.0), dist.at[k, INADEQUATE_SHARE] or 0.0, order[k]))
+    good = {k: _share(dist.at[k, GOOD_SHARE]) for k in dist.index}
+    bad = {k: _share(dist.at[k, INADEQUATE_SHARE]) for k in dist.index}
+    keyed = sorted(dist.index, key=lambda k: (good[k] is None, -(good[k] or 0.0), bad[k] or 0.0, order[k]))
     return dist.loc[keyed]
 
 

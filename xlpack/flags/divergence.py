@@ -14,24 +14,21 @@ MIN_SPREAD = 2
 def check(ctx: FlagContext) -> Iterator[FlagRow]:
     for case_ref, forms in ctx.cases():
         for sid in ctx.section_ids():
-            graded = [(f, f.sections[sid]) for f in forms
-                      if sid in f.sections and f.sections[sid].grade_rank is not None]
-            if len({f.agency.casefold() for f, _ in graded}) < 2:
+            graded = [(f, a) for f in forms if (a := f.sections.get(sid)) is not None and a.grade_rank is not None]
+            # forms at least MIN_SPREAD from a form of another agency
+            apart = [(f, a) for f, a in graded
+                     if any(g.agency.casefold() != f.agency.casefold()
+                            and abs((b.grade_rank or 0) - (a.grade_rank or 0)) >= MIN_SPREAD for g, b in graded)]
+            if not apart:
                 continue
-            best = min(a.grade_rank or 0 for _, a in graded)
-            worst = max(a.grade_rank or 0 for _, a in graded)
-            if worst - best < MIN_SPREAD:
-                continue
-            low = [f for f, a in graded if a.grade_rank == best]
-            high = [f for f, a in graded if a.grade_rank == worst]
-            if {f.agency.casefold() for f in low} == {f.agency.casefold() for f in high}:
-                continue  # only one agency's two auditors differ: that is the auditor rule
+            best = min(apart, key=lambda fa: fa[1].grade_rank or 0)[1]
+            worst = max(apart, key=lambda fa: fa[1].grade_rank or 0)[1]
+            spread = (worst.grade_rank or 0) - (best.grade_rank or 0)
             grades = "; ".join(f"{f.agency}: {a.grade}" for f, a in graded)
             yield RULE.flag(about=[case_ref, sid], severity="high", case_ref=case_ref, section_id=sid,
-                            agencies=[f.agency for f in low + high], cells=section_cells(low + high, sid),
-                            message=f"{ctx.section_title(sid)}: agencies' grades are {worst - best} points apart "
-                                    f"({low[0].sections[sid].grade} to {high[0].sections[sid].grade}). "
-                                    f"All grades: {grades}.")
+                            agencies=[f.agency for f, _ in apart], cells=section_cells([f for f, _ in apart], sid),
+                            message=f"{ctx.section_title(sid)}: agencies' grades are {spread} points apart "
+                                    f"({best.grade} to {worst.grade}). All grades: {grades}.")
 
 
 RULE = Rule("DIV", "agency_divergence", "Agencies' grades 2+ points apart",
