@@ -213,12 +213,12 @@ def check_sheets(pkg: Package, meta: FormMeta, book: CalamineWorkbook) -> list[P
     renamed = None
     if pkg.sheet(data) is None:
         renamed = _renamed(pkg, book, meta, unknown)
-        out.append(problem("sheet-renamed", sheet=data, found=renamed) if renamed
-                   else problem("sheet-missing", sheet=data))
+        out.append(problem("sheet-renamed", name=data, found=renamed) if renamed
+                   else problem("sheet-missing", name=data))
     for name in (COVER_SHEET, LISTS_SHEET):
         if pkg.sheet(name) is None:
-            out.append(problem("other-sheet-changed", sheet=name, how="removed or renamed", data=data))
-    out += [problem("sheet-added", sheet=name, data=data) for name in unknown if name != renamed]
+            out.append(problem("other-sheet-changed", name=name, how="removed or renamed", data=data))
+    out += [problem("sheet-added", name=name, data=data) for name in unknown if name != renamed]
     meta_entry = pkg.sheet(META_SHEET)
     if meta_entry is not None and meta_entry.state == "visible":
         out.append(problem("metadata-visible", meta=META_SHEET))

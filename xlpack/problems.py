@@ -116,22 +116,22 @@ _add("fingerprint-mismatch", "error", "The form's hidden record of its locked te
      "Reissue the form (xlpack generate --reissue) and ask the auditor to fill it in again.")
 
 # -- structure ---------------------------------------------------------------
-_add("sheet-missing", "error", "The sheet '{sheet}' with the answers was removed.",
+_add("sheet-missing", "error", "The sheet '{name}' with the answers was removed.",
      "Ask the auditor to fill in the form they were sent without deleting sheets.")
-_add("sheet-renamed", "error", "The sheet '{sheet}' with the answers was renamed to '{found}'.",
-     "Rename the sheet back to '{sheet}' (or ask the auditor to) and run intake again.")
-_add("other-sheet-changed", "warning", "The sheet '{sheet}' was {how}; the answers are on '{data}' and were read.",
+_add("sheet-renamed", "error", "The sheet '{name}' with the answers was renamed to '{found}'.",
+     "Rename the sheet back to '{name}' (or ask the auditor to) and run intake again.")
+_add("other-sheet-changed", "warning", "The sheet '{name}' was {how}; the answers are on '{data}' and were read.",
      "Nothing to do for this return.")
-_add("sheet-added", "warning", "A sheet '{sheet}' was added; only '{data}' is read.",
+_add("sheet-added", "warning", "A sheet '{name}' was added; only '{data}' is read.",
      "If it holds answers, ask the auditor to put them in the form's cells.")
 _add("metadata-visible", "warning", "The hidden sheet '{meta}' was made visible.", "Nothing to do for this return.")
 _add("locked-text-changed", "error", "The locked text was changed: it should read '{expected}' but reads "
      "'{found}'.", "Ask the auditor to answer in the yellow cells only, in the form they were sent.")
 _add("more-changes", "error", "{count} more locked cell(s) were changed.",
      "Ask the auditor to answer in the yellow cells only, in the form they were sent.")
-_add("rows-inserted", "error", "{count} row(s) were inserted above row {row}: '{expected}' should be in {cell} "
+_add("rows-inserted", "error", "{count} row(s) were inserted above row {row}: '{expected}' should be in {at} "
      "but is in {moved}.", "Ask the auditor to delete the inserted rows, or to use the form they were sent.")
-_add("rows-deleted", "error", "{count} row(s) were deleted above row {row}: '{expected}' should be in {cell} "
+_add("rows-deleted", "error", "{count} row(s) were deleted above row {row}: '{expected}' should be in {at} "
      "but is in {moved}.", "Ask the auditor to use the form they were sent, without deleting rows.")
 _add("sheet-unprotected", "warning", "Sheet protection was switched off; the layout was checked and is intact.",
      "Nothing to do for this return.")
@@ -174,7 +174,8 @@ _add("no-answers", "error", "The form was returned without any answers.",
      "Ask the auditor to fill in the form and return it again.")
 
 # -- duplicates ----------------------------------------------------------------
-_add("superseded", "info", "Superseded by {winner}, the same form saved later ({saved}); this copy is not used.",
+_add("superseded", "info", "Superseded by {winner}, a newer copy of the same form (saved {saved}); this copy is "
+     "not used.",
      "Nothing to do, unless this copy is the one to use: then remove the later one.")
 _add("returned-again", "info", "This form was returned {count} time(s); this copy, saved {saved}, is the newest and "
      "is used.", "Nothing to do.")

@@ -94,7 +94,7 @@ def check_locked(grid: Sequence[Sequence[Any]], locked: Sequence[Locked], sheet:
             changed = [(c, p) for c, p in changed if c.row not in gone]
         shifts.append(problem("rows-inserted" if delta > 0 else "rows-deleted", sheet=sheet, count=abs(delta),
                               row=anchor.row + min(offset, shift) + 1, expected=anchor.text,
-                              cell=xl_rowcol_to_cell(anchor.row + offset, anchor.col),
+                              at=xl_rowcol_to_cell(anchor.row + offset, anchor.col),
                               moved=xl_rowcol_to_cell(anchor.row + shift, anchor.col)))
         offset = shift
         i = start + 1
