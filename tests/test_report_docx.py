@@ -268,7 +268,7 @@ def test_evidence_names_agency_and_case_only(rb: ReadBack, audit: ConsolidatedAu
     assert len(quotes) >= 6
     auditors = {g.auditor for g in audit.grades}
     for q in quotes:
-        m = re.fullmatch(r"“(.+)” \((.+), (CP-\d{4}-\d{3}), graded (\w+)\)", q, re.S)
+        m = re.fullmatch(r"“(.+)” \((.+), (CP-\d{4}-\d{3}), graded (\w+)\)", q, re.DOTALL)
         assert m, q
         text, agency, case, grade = m.groups()
         source = [g for g in audit.grades if g.agency == agency and g.case_ref == case and g.final_grade == grade]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -12,7 +12,7 @@ def register(app: typer.Typer) -> None:
     @app.command("report")
     def report_cmd(
         audit: Annotated[Path, typer.Argument(help="The consolidated coordinator workbook.")],
-        out_file: Annotated[Optional[Path], typer.Option(
+        out_file: Annotated[Path | None, typer.Option(
             "--out", help="The report to write (default: '<workbook name> overview report.docx' beside it).")] = None,
         force: Annotated[bool, typer.Option(
             "--force", help="Replace the report if it exists (any edits made to it in Word are lost).")] = False,

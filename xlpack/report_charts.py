@@ -13,6 +13,7 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from matplotlib import font_manager, rc_context
 from matplotlib.axes import Axes
@@ -74,12 +75,12 @@ def _png(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
-def _rc() -> dict[str, object]:
+def _rc() -> dict[Any, Any]:
     return {"font.family": chart_font(), "font.size": 8, "text.color": TEXT, "axes.labelcolor": TEXT,
             "svg.hashsalt": "xlpack", "path.simplify": True}
 
 
-def _height(bars: int) -> float:
+def _height(bars: float) -> float:
     return max(2.2, 0.9 + 0.36 * bars)
 
 

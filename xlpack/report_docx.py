@@ -220,7 +220,7 @@ class ReportDocument:
     @property
     def text_width(self) -> Emu:
         section = self.doc.sections[-1]
-        return Emu(section.page_width - section.left_margin - section.right_margin)
+        return Emu(int(section.page_width or 0) - int(section.left_margin or 0) - int(section.right_margin or 0))
 
     def heading(self, text: str, level: int = 1) -> Paragraph:
         p = self.doc.add_heading(text, level)

@@ -20,6 +20,7 @@ import pandas as pd
 from .agreement import UnitAgreement, audit_alpha, units, within_one_share
 from .consolidated import ConsolidatedAudit
 from .definitions import GradeScale, ToolDefinition
+from .flags import rule_by_name
 from .pivots import GOOD_SHARE, GRADED, INADEQUATE_SHARE, distribution, moderation_changes, section_ranking
 from .plan import AuditPlan, IssuedForm
 from .records import FlagRow, FormSummary, GradeRow, ReturnRow, ViewsRow
@@ -376,13 +377,9 @@ def views_summary(views: Sequence[ViewsRow], definition: ToolDefinition | None) 
 
 
 def flag_title(rule: str) -> str:
-    """The rule's title as the Flags sheet shows it."""
-    try:
-        from .flags import rule_by_name
-    except ImportError:  # pragma: no cover - the flags package ships with consolidate
-        rule_by_name = None  # type: ignore[assignment]
-    found = rule_by_name(rule) if rule_by_name else None
-    return found.title if found else rule.replace("_", " ").capitalize()
+    """The rule's title as the Flags sheet shows it (the stored name of a rule no longer known, as it is)."""
+    found = rule_by_name(rule)
+    return found.title if found else rule
 
 
 def flags_by_rule(flags: Sequence[FlagRow]) -> list[tuple[str, int, int]]:

@@ -69,6 +69,12 @@ def _figures_sentence(s: SectionFigures) -> str:
             f"Inadequate in {pct(s.inadequate)}.")
 
 
+def _overall_sentence(f: Findings) -> str:
+    overall = f.overall.iloc[0]
+    return (f"Across all sections, {pct(overall[GOOD_SHARE])} of {int(overall[GRADED])} graded answers were Good or "
+            f"better and {pct(overall[INADEQUATE_SHARE])} Inadequate.")
+
+
 # ----------------------------------------------------------------------------- front matter
 
 
@@ -85,8 +91,8 @@ def title_page(doc: ReportDocument, f: Findings, today: date) -> None:
         ("Cases in the sample: ", str(len(f.plan.cases))),
         ("Report date: ", long_date(today)),
         ("Coordinator: ", terms.coordinator or "not recorded"),
-        ("Status: ", "draft written by xlpack from the consolidated audit workbook; the coordinator completes "
-                     "the marked parts before it is presented."),
+        ("Status: ", ("draft written by xlpack from the consolidated audit workbook; the coordinator completes "
+                     "the marked parts before it is presented.")),
     ]
     for lead, text in facts:
         doc.para(text, bold_lead=lead)
@@ -103,12 +109,10 @@ def summary(doc: ReportDocument, f: Findings) -> None:
     doc.para(f"This report gives the findings of the {f.plan.terms.title}: {len(f.plan.cases)} "
              f"{f.plan.tool.category.lower()} cases audited by {len(agencies)} agencies, looking at case work "
              f"from {_period(f)}.")
-    overall = f.overall.iloc[0]
     items = [
-        f"Returns: {f.audit_returns.returned} of {f.audit_returns.issued} audit forms came back and were used "
-        f"({pct(f.audit_returns.rate)}).",
-        f"Across all sections, {pct(overall[GOOD_SHARE])} of {int(overall[GRADED])} graded answers were Good or "
-        f"better and {pct(overall[INADEQUATE_SHARE])} were Inadequate.",
+        (f"Returns: {f.audit_returns.returned} of {f.audit_returns.issued} audit forms came back and were used "
+        f"({pct(f.audit_returns.rate)})."),
+        _overall_sentence(f),
     ]
     well = f.with_verdict("Working well")
     concern = f.with_verdict("Causing concern")
@@ -154,7 +158,7 @@ def terms_and_method(doc: ReportDocument, f: Findings) -> None:
              "inconsistencies and chaired a follow-up meeting with the auditors; where that meeting changed a "
              "grade, the moderated grade is used in this report.")
     rows: list[list[str | Cell]] = []
-    worst = max(g.rank for g in f.scale.ranked) if f.scale.ranked else 0
+    worst = max(g.rank or 0 for g in f.scale.ranked) if f.scale.ranked else 0
     for g in f.scale.grades:
         if g.rank is None:
             counted = "Not a grade: shown apart, left out of every share"
@@ -225,7 +229,7 @@ def _distribution_table(doc: ReportDocument, frame: pd.DataFrame, total: pd.Data
                         total_label: str, caption: str) -> None:
     labels = _count_columns(frame)
     headers: list[str | Cell] = [key_header, *(Cell(c, vertical=True) for c in [*labels, "Graded"]),
-                                 "Good or better", "Inadequate"]
+                                 "Share Good or better", "Share Inadequate"]
     rows: list[list[str | Cell]] = []
     for key, row in frame.iterrows():
         rows.append([str(key), *(str(int(row[c])) for c in labels), str(int(row[GRADED])), pct(row[GOOD_SHARE]),
@@ -254,8 +258,7 @@ def quantified(doc: ReportDocument, f: Findings) -> None:
     doc.heading("The quantified picture", 1)
     overall = f.overall.iloc[0]
     doc.para(f"Auditors gave {int(overall['Total'])} section answers, {int(overall[GRADED])} of them graded. "
-             f"Across all sections {pct(overall[GOOD_SHARE])} of graded answers were Good or better and "
-             f"{pct(overall[INADEQUATE_SHARE])} Inadequate. The figures use the grades after moderation.")
+             f"{_overall_sentence(f)} The figures use the grades after moderation.")
     doc.heading("Grades by section", 2)
     _distribution_table(doc, f.by_section, f.overall, "Section", "All sections", "Grades by section")
     png, alt = _stacked(f, f.by_section)
@@ -268,7 +271,7 @@ def quantified(doc: ReportDocument, f: Findings) -> None:
     rows: list[list[str | Cell]] = [
         [str(s.rank), s.title, str(s.graded), pct(s.good), pct(s.inadequate), Cell(s.verdict, fill=VERDICT_FILL[s.verdict])]
         for s in f.ranking]
-    doc.table(["Rank", "Section", "Graded", "Good or better", "Inadequate", "Reading"], rows,
+    doc.table(["Rank", "Section", "Graded", "Share Good or better", "Share Inadequate", "Reading"], rows,
               [0.8, 5, 1.1, 1.3, 1.3, 1.9], caption="Sections ranked from working well to causing concern")
     graded = [s for s in f.ranking if s.verdict != "Not graded"]
     if graded:
@@ -379,6 +382,9 @@ def consistency(doc: ReportDocument, f: Findings) -> None:
 
     doc.heading("What the meeting resolved", 2)
     flags = f.audit.flags
+    if f.audit.orphaned:
+        doc.note(f"{len(f.audit.orphaned)} moderated grade(s) or resolution(s) are on the Orphaned sheet: their "
+                 "forms were later rejected or withdrawn, so they are not in this report's figures.")
     if not flags:
         doc.para("Consolidation raised no consistency flags.")
         doc.note("Record what the follow-up meeting discussed and agreed.")
@@ -459,17 +465,15 @@ def themes(doc: ReportDocument, f: Findings) -> None:
     doc.heading("Themes and recommendations", 1)
     doc.heading("Findings from the grades", 2)
     overall = f.overall.iloc[0]
-    items = [f"Across all sections, {pct(overall[GOOD_SHARE])} of graded answers were Good or better and "
-             f"{pct(overall[INADEQUATE_SHARE])} Inadequate."]
+    items = [_overall_sentence(f)]
     for s in f.with_verdict("Working well"):
         items.append(f"Working well: {s.title}. {_figures_sentence(s)}")
     for s in f.with_verdict("Causing concern"):
         items.append(f"Causing concern: {s.title}. {_figures_sentence(s)}")
-    ne = [g.label for g in f.scale.grades if g.rank is None and g.code.upper() == "NE"]
-    if ne and int(overall["Total"]):
-        n = int(overall[ne[0]])
-        if n:
-            items.append(f"{ne[0]} was recorded for {n} section answer(s): gaps in the records themselves.")
+    for g in f.scale.grades:
+        if g.rank is None and g.code.upper() == "NE" and int(overall[g.label]):
+            items.append(f"{g.label} was recorded for {int(overall[g.label])} section answer(s): gaps in the "
+                         "records themselves.")
     doc.bullets(items)
 
     doc.heading("Themes", 2)
@@ -525,8 +529,8 @@ def action_plan(doc: ReportDocument, f: Findings) -> None:
             "[Name, role]",
             _list(agencies) if agencies else "All agencies",
             "[Date]",
-            f"At re-audit, Good or better in at least three quarters of graded audits (now {pct(s.good)}) "
-            f"and none Inadequate (now {pct(s.inadequate)}).",
+            (f"At re-audit, Good or better in at least three quarters of graded audits (now {pct(s.good)}) "
+            f"and none Inadequate (now {pct(s.inadequate)})."),
             "Not started"])
     if not rows:
         rows.append(["[Action]", "[Name, role]", "[Agency]", "[Date]", "[Measure of success]", "Not started"])
@@ -564,8 +568,7 @@ def case_grid(doc: ReportDocument, f: Findings) -> None:
         for s in f.plan.tool.sections:
             line: list[str | Cell] = [s.title]
             for _, _, form_id in forms:
-                g = cell_of.get((form_id, s.id))
-                line.append(_grade_cell(g, colours))
+                line.append(_grade_cell(cell_of.get((form_id, s.id)), colours))
             table_rows.append(line)
         overall_line: list[str | Cell] = [Cell("Overall grade", bold=True)]
         safe_line: list[str | Cell] = [Cell("Child adequately safeguarded now?", bold=True)]
