@@ -66,7 +66,7 @@ def intake_cmd(
 
 def summary(result: IntakeResult) -> str:
     t = result.totals
-    parts = [f"{t[s]} {STATUS_LABEL[s].lower()}" for s in STATUS_LABEL if t[s]]
+    parts = [f"{t[s]} {s.replace('_', ' ')}" for s in STATUS_LABEL if t[s]]
     text = f"{t['files']} file(s): " + (", ".join(parts) if parts else "nothing found") + "."
     if t["forms"]:
         text += f" {t['forms']} form(s) ready to consolidate."
