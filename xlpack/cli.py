@@ -120,6 +120,7 @@ def demo_cmd(
 
 from .cli_report import register as _register_report; _register_report(app)  # noqa: E402,E702
 from .cli_intake import register as _register_intake; _register_intake(app)  # noqa: E402,E702
+from .cli_consolidate import register as _register_consolidate; _register_consolidate(app)  # noqa: E402,E702
 
 
 def main() -> None:

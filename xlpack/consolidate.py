@@ -62,6 +62,7 @@ class ConsolidateResult:
     data: ConsolidatedAudit
     files: list[Any] = field(default_factory=list)  # intake's FileResult per returned file
     backup: Path | None = None
+    intake: Any = None  # intake's IntakeResult
 
     @property
     def rejected(self) -> int:
@@ -212,4 +213,4 @@ def consolidate(audit: Path, returns: Sequence[Path], *, password: str | None = 
     apply(data, typed, now)
     sheets = analysis_sheets(data)
     backup = write_checked(audit, plan, [*writers(sheets, plan.scale), meta_writer(sheets, data)])
-    return ConsolidateResult(audit, data, list(result.files), backup)
+    return ConsolidateResult(audit, data, list(result.files), backup, result)
