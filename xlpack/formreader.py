@@ -283,10 +283,10 @@ def _read(data: bytes, source: str, audit: Audit, password: str | None, out: For
         return
     grid, xml = _rows(pkg, book, sheet)
     locked = [c for s, c in meta.locked if s == sheet]
-    layout = check_locked(grid, locked, sheet)
-    out.problems += layout
     if not sheet_protected(xml):
         out.problems.append(problem("sheet-unprotected", sheet=sheet))
+    layout = check_locked(grid, locked, sheet)
+    out.problems += layout
     if layout:  # answers are read only from an intact layout
         return
     formulas = formula_cells(xml)
