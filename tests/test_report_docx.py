@@ -190,7 +190,8 @@ def test_pages_are_a4_with_text_width_tables(rb: ReadBack) -> None:
             assert tblw.get(w("type")) == "dxa"
             cells = max(sum(int(tc.find("w:tcPr/w:tcW", NS).get(w("w"))) for tc in tr.findall("w:tc", NS))
                         for tr in el.findall("w:tr", NS))
-            pending.append(max(grid, int(tblw.get(w("w"))), cells))
+            indent = el.find("w:tblPr/w:tblInd", NS)
+            pending.append(max(grid, int(tblw.get(w("w"))), cells) + int(indent.get(w("w"))))
         sect = el.find("w:pPr/w:sectPr", NS) if el.tag == w("p") else (el if el.tag == w("sectPr") else None)
         if sect is not None:
             size = sect.find("w:pgSz", NS)

@@ -48,6 +48,10 @@ NOTE_STYLE = "Coordinator note"
 TABLE_TEXT_STYLE = "Table text"
 TOC_LEVELS = 2
 KEEP_TOGETHER_ROWS = 20
+CELL_MARGIN = 85  # twips left and right of the text in a table cell
+#: Share of the text width a chart takes. LibreOffice shifts a picture as wide as the text
+#: about 9 pt to the right, past the margin; a little narrower and it stays centred.
+FIGURE_WIDTH = 0.95
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 FIGURE = re.compile(r"^(\d+(\.\d+)?%?|–)$")  # counts, shares and dashes are centred in their cells
 
@@ -158,7 +162,7 @@ class ReportDocument:
             el.append(tblPr)
         tblPr.append(_border_el("tblBorders", ("top", "left", "bottom", "right", "insideH", "insideV"), "A6A6A6"))
         margins = OxmlElement("w:tblCellMar")
-        for side, width in (("top", 28), ("left", 85), ("bottom", 28), ("right", 85)):
+        for side, width in (("top", 28), ("left", CELL_MARGIN), ("bottom", 28), ("right", CELL_MARGIN)):
             m = OxmlElement(f"w:{side}")
             m.set(qn("w:w"), str(width))
             m.set(qn("w:type"), "dxa")
@@ -312,7 +316,7 @@ class ReportDocument:
         table.style = self.doc.styles[TABLE_STYLE]
         table.alignment = WD_TABLE_ALIGNMENT.LEFT
         table.autofit = False
-        widths = _widths(self.text_width, weights)
+        widths = _widths(self.text_width - CELL_MARGIN * 635, weights)
         _fix_layout(table, widths)
         all_rows = table.rows
         text_id = self.doc.styles[TABLE_TEXT_STYLE].style_id  # set by id: looking styles up by name is slow
@@ -336,7 +340,7 @@ class ReportDocument:
         self.doc.add_paragraph().paragraph_format.space_after = Pt(2)
         return table
 
-    def figure(self, png: bytes, *, caption: str, alt: str, width_fraction: float = 1.0) -> None:
+    def figure(self, png: bytes, *, caption: str, alt: str, width_fraction: float = FIGURE_WIDTH) -> None:
         p = self.doc.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         p.paragraph_format.keep_with_next = True
@@ -512,6 +516,10 @@ def _fix_layout(table: Table, widths: Sequence[Emu]) -> None:
     if look is None:
         look = OxmlElement("w:tblLook")
         tblPr.append(look)
+    indent = OxmlElement("w:tblInd")  # borders line up with the text margin, not the cell text
+    indent.set(qn("w:w"), str(CELL_MARGIN))
+    indent.set(qn("w:type"), "dxa")
+    tblPr.find(qn("w:tblLayout")).addprevious(indent)
     for attr, value in (("firstRow", "1"), ("lastRow", "0"), ("firstColumn", "0"), ("lastColumn", "0"),
                         ("noHBand", "1"), ("noVBand", "1"), ("val", "0420")):
         look.set(qn(f"w:{attr}"), value)
