@@ -131,6 +131,7 @@ def sentence_phrases(t: Truth) -> set[str]:
     for title in t.sections:
         sn, sg, sb = t.shares(t.of_section(title))
         phrases.add(f"{title} ({p(sg)} Good or better)")
+        phrases.add(f"{title} ({p(sg)} Good or better, {p(sb)} Inadequate)")
         phrases.add(f"{title}. Good or better in {p(sg)} of {sn} graded audits; Inadequate in {p(sb)}.")
     back, issued = t.returned("audit")
     rate = p(back / issued if issued else None)
@@ -156,6 +157,10 @@ def _columns(table: Block) -> dict[str, int]:
     return {h: i for i, h in enumerate(table.rows[0])}
 
 
+def _figures(row: list[str], cols: dict[str, int]) -> tuple[str, str, str]:
+    return row[cols["Graded"]], row[cols["Share Good or better"]], row[cols["Share Inadequate"]]
+
+
 def check_distribution(t: Truth, table: Block, key: str, total_label: str) -> int:
     cols = _columns(table)
     checked = 0
@@ -166,7 +171,7 @@ def check_distribution(t: Truth, table: Block, key: str, total_label: str) -> in
             if label in cols:
                 assert int(row[cols[label]]) == sum(r.final() == label for r in rows), (row[0], label)
         n, good, bad = t.shares(rows)
-        assert (row[cols["Graded"]], row[cols["Share Good or better"]], row[cols["Share Inadequate"]]) == (str(n), p(good), p(bad))
+        assert _figures(row, cols) == (str(n), p(good), p(bad))
         checked += 2
     keys = [r[0] for r in table.rows[1:-1]]
     expected = t.sections if key == "section" else sorted({r.agency for r in t.rows}, key=str.casefold)
@@ -183,7 +188,7 @@ def check_ranking(t: Truth, table: Block) -> int:
     expected.sort()
     assert [r[cols["Section"]] for r in table.rows[1:]] == [e[4] for e in expected]
     for row, e in zip(table.rows[1:], expected):
-        assert (row[cols["Graded"]], row[cols["Share Good or better"]], row[cols["Share Inadequate"]]) == (str(e[5]), p(e[6]), p(e[7]))
+        assert _figures(row, cols) == (str(e[5]), p(e[6]), p(e[7]))
     return 2 * (len(table.rows) - 1)
 
 

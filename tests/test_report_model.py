@@ -235,7 +235,7 @@ def test_examples_are_attributed_and_from_the_right_grades(audit: ConsolidatedAu
     assert all(e.grade in ("Outstanding", "Good") for e in good)
     assert concern[0].grade == "Inadequate"
     assert len({e.agency for e in concern}) == len(concern)
-    texts = {g.development for g in audit.grades} | {g.evidence for g in audit.grades} | {g.action for g in audit.grades}
+    texts = {t for g in audit.grades for t in (g.development, g.evidence, g.action)}
     assert all(e.text in texts for e in concern)
 
 

@@ -205,7 +205,8 @@ def test_pdf_is_a4_with_every_heading_and_page_numbers(pdf: Path, report: Path) 
     pages = _pages_text(pdf)
     assert len(pages) == info.pages
     text = re.sub(r"\s+", " ", " ".join(pages))
-    for heading in [*CHAPTERS, "Contents", "Grades by section", "What the meeting resolved", "Learning from good practice"]:
+    for heading in [*CHAPTERS, "Contents", "Grades by section", "What the meeting resolved",
+                    "Learning from good practice"]:
         assert heading in text, heading
     for n, page in enumerate(pages, start=1):
         assert "OFFICIAL-SENSITIVE" in page, n

@@ -148,3 +148,15 @@ def run_demo(folder: Path, *, fresh: bool = False) -> DemoResult:
     for step in STEPS:
         result.steps.append(step(result))
     return result
+
+
+def report_step(result: DemoResult) -> str:
+    """The overview report for the partnership, written from the consolidated workbook."""
+    from .report import write_report
+
+    path = write_report(result.audit, today=DEMO_TODAY)
+    return (f"Overview report for the partnership, ready to finish in Word: {path} (its 'Coordinator:' notes "
+            "mark where your judgement goes)")
+
+
+STEPS.append(report_step)

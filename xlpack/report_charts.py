@@ -71,7 +71,8 @@ def _wrap(label: str, width: int = 34) -> str:
 
 def _png(fig: Figure) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None}, facecolor="white")
+    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None}, facecolor="white", bbox_inches="tight",
+                pad_inches=0.08)
     return buf.getvalue()
 
 
@@ -81,7 +82,7 @@ def _rc() -> dict[Any, Any]:
 
 
 def _height(bars: float) -> float:
-    return max(2.2, 0.9 + 0.36 * bars)
+    return max(2.0, 0.8 + 0.3 * bars)
 
 
 def stacked_shares(keys: Sequence[str], series: Sequence[Series], *, xlabel: str) -> bytes:
@@ -107,8 +108,7 @@ def stacked_shares(keys: Sequence[str], series: Sequence[Series], *, xlabel: str
         ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         ax.set_xlabel(xlabel)
         _style(ax)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.6 / _height(len(keys))), ncol=len(series),
-                  frameon=False, fontsize=8)
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(series), frameon=False, fontsize=8)
         fig.tight_layout()
         return _png(fig)
 
@@ -132,8 +132,7 @@ def diverging_shares(keys: Sequence[str], good: Sequence[float | None], bad: Seq
         ax.set_xlim(-1.1, 1.1)
         ax.set_xticks([-1, -0.5, 0, 0.5, 1], ["100%", "50%", "0%", "50%", "100%"])
         _style(ax)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08 - 0.6 / _height(len(keys))), ncol=2,
-                  frameon=False, fontsize=8)
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False, fontsize=8)
         fig.tight_layout()
         return _png(fig)
 
@@ -155,8 +154,7 @@ def before_after(keys: Sequence[str], before: Sequence[float | None], after: Seq
         ax.set_xlim(0, 1.1)
         ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         _style(ax)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1 - 0.6 / _height(len(keys) * 1.4)), ncol=2,
-                  frameon=False, fontsize=8)
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False, fontsize=8)
         fig.tight_layout()
         return _png(fig)
 

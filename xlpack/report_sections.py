@@ -118,7 +118,8 @@ def summary(doc: ReportDocument, f: Findings) -> None:
     concern = f.with_verdict("Causing concern")
     items.append("Working well: " + (_list([f"{s.title} ({pct(s.good)} Good or better)" for s in well]) + "."
                                      if well else "no section met the working-well threshold."))
-    items.append("Causing concern: " + (_list([f"{s.title} ({pct(s.good)} Good or better)" for s in concern])
+    items.append("Causing concern: " + (_list([f"{s.title} ({pct(s.good)} Good or better, {pct(s.inadequate)} "
+                                               "Inadequate)" for s in concern])
                                         + "." if concern else "no section met the concern threshold."))
     agree = f.agreement_returned
     if agree.units:
@@ -171,12 +172,13 @@ def terms_and_method(doc: ReportDocument, f: Findings) -> None:
         rows.append([Cell(g.label, fill=_tint(g.colour)), g.descriptor, counted])
     doc.table(["Grade", "What it means", "How it is counted"], rows, [2.2, 6, 2.6],
               caption=f"The grades ({f.scale.title})")
-    doc.para("How to read the figures. Shares are taken over graded answers only: Not applicable, No evidence "
+    doc.para("Shares are taken over graded answers only: Not applicable, No evidence "
              "and blank answers are counted and shown, but left out of every share. A section is called "
              "working well when three quarters or more of its graded answers are Good or better and fewer "
              "than one in ten Inadequate; it is causing concern when fewer than half are Good or better or one "
              "in five or more is Inadequate; otherwise it is mixed. With a small sample these are pointers for "
-             "discussion, not measurements: a single audit moves a section's share noticeably.")
+             "discussion, not measurements: a single audit moves a section's share noticeably.",
+             bold_lead="How to read the figures. ")
 
     doc.heading("The sample", 2)
     cases = len(f.plan.cases)
@@ -269,7 +271,8 @@ def quantified(doc: ReportDocument, f: Findings) -> None:
     doc.para("Sections are ranked by the share of graded answers that were Good or better, then by the share "
              "that were Inadequate (fewer first).")
     rows: list[list[str | Cell]] = [
-        [str(s.rank), s.title, str(s.graded), pct(s.good), pct(s.inadequate), Cell(s.verdict, fill=VERDICT_FILL[s.verdict])]
+        [str(s.rank), s.title, str(s.graded), pct(s.good), pct(s.inadequate),
+         Cell(s.verdict, fill=VERDICT_FILL[s.verdict])]
         for s in f.ranking]
     doc.table(["Rank", "Section", "Graded", "Share Good or better", "Share Inadequate", "Reading"], rows,
               [0.8, 5, 1.1, 1.3, 1.3, 1.9], caption="Sections ranked from working well to causing concern")
