@@ -25,6 +25,7 @@ STATUS_STYLE = {"accepted": "green", "accepted_with_warnings": "yellow", "reject
 STATUS_LABEL = {"accepted": "accepted", "accepted_with_warnings": "accepted, warnings", "rejected": "REJECTED",
                 "skipped": "skipped", "superseded": "superseded"}
 PROGRESS_FROM = 20  # files: fewer finish before a bar is worth drawing
+WIDE = 300  # characters: the table's width limit when the output is not a terminal
 
 
 def register(app: typer.Typer) -> None:
@@ -87,7 +88,8 @@ def print_table(console: Console, result: IntakeResult) -> None:
         note = ", ".join(counts) or (f.problems[0].message if f.problems else "")
         table.add_row(Text(STATUS_LABEL[f.status], style=STATUS_STYLE[f.status]), Text(f.path), Text(form),
                       Text(note))
-    console.print(table)
+    wide = console if console.is_terminal else Console(file=console.file, width=WIDE, highlight=False)
+    wide.print(table)  # piped to a file: paths are not wrapped
     listed = [(f, p) for f in result.files for p in f.problems if p.severity != "info" or f.status == "superseded"]
     if listed:
         console.print(Text("Problems", style="bold"))

@@ -14,6 +14,7 @@ check the form against the coordinator's manifest; check the layout
 from __future__ import annotations
 
 import io
+import re
 from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -36,6 +37,7 @@ from .workbookio import cell_text
 REQUIRED_KEYS = ("form_id", "audit_id", "kind", "case_ref", "agency", "auditor", "tool_id", "tool_version", "sheet",
                  "fingerprint")
 FORM_ID_LABEL = "Form id (do not change)"
+CELL_REF = re.compile(r"[A-Z]{1,3}[1-9][0-9]{0,6}")
 #: Parts calamine parses besides the sheets (which are checked as they are read).
 PARSED_PARTS = ("xl/sharedStrings.xml", "xl/styles.xml")
 COMPARED = (("case_ref", "the case reference"), ("agency", "the agency"), ("auditor", "the auditor"),
@@ -94,19 +96,23 @@ def parse_meta(rows: list[list[Any]]) -> FormMeta:
     locked: list[tuple[str, Locked]] = []
     mode = "pairs"
     for row in rows:
-        first = _text(row[0]) if row else ""
+        if len(row) < 6:
+            row = [*row, *[""] * (6 - len(row))]
+        first = _text(row[0])
         if not first:
             continue
-        cells = [first, *(_text(v) for v in row[1:6])] if mode != "locked" else [_text(v) for v in row[:4]]
-        cells += [""] * (6 - len(cells))
-        if mode != "locked" and cells[1:3] == ["sheet", "cell"] and first in ("input", "locked"):
+        if mode == "locked":
+            if first == "locked":
+                ref = _text(row[2])
+                locked.append((_text(row[1]), Locked(ref, *_cell(ref), _text(row[3]))))
+        elif first in ("input", "locked") and _text(row[1]) == "sheet" and _text(row[2]) == "cell":
             mode = "inputs" if first == "input" else "locked"
         elif mode == "pairs":
-            values[first] = cells[1]
-        elif mode == "inputs":
-            inputs.append(InputRef(first, cells[1], cells[2], *_cell(cells[2]), cells[3], cells[4], cells[5] == "yes"))
-        elif first == "locked":
-            locked.append((cells[1], Locked(cells[2], *_cell(cells[2]), cells[3])))
+            values[first] = _text(row[1])
+        else:
+            ref = _text(row[2])
+            inputs.append(InputRef(first, _text(row[1]), ref, *_cell(ref), _text(row[3]), _text(row[4]),
+                                   _text(row[5]) == "yes"))
     if values.get("schema") != FORM_SCHEMA:
         raise _Stop(problem("metadata-damaged", meta=META_SHEET, detail=f"unknown schema '{values.get('schema', '')}'"))
     missing = [k for k in REQUIRED_KEYS if not values.get(k)]
@@ -130,11 +136,15 @@ def _cell(ref: str) -> tuple[int, int]:
 
 @lru_cache(maxsize=4096)
 def _rowcol(ref: str) -> tuple[int, int] | None:
-    try:
-        row, col = xl_cell_to_rowcol(ref)
-    except (AttributeError, ValueError, TypeError):
+    if not CELL_REF.fullmatch(ref):
         return None
-    return (row, col) if row >= 0 and col >= 0 and xl_rowcol_to_cell(row, col) == ref else None
+    row, col = xl_cell_to_rowcol(ref)
+    return (row, col) if xl_rowcol_to_cell(row, col) == ref else None
+
+
+def _library_failed(exc: BaseException) -> bool:
+    """An error raised by a reader library, including a Rust panic surfacing from calamine (a BaseException)."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
 
 
 def check_identity(meta: FormMeta, audit: Audit, cover_title: str) -> list[Problem]:
@@ -167,7 +177,9 @@ def _rows(pkg: Package, book: CalamineWorkbook, name: str) -> tuple[list[list[An
     xml = pkg.part(entry.part)
     try:
         return book.get_sheet_by_name(name).to_python(skip_empty_area=False), xml
-    except Exception as exc:  # calamine raises several types for damaged sheets
+    except BaseException as exc:
+        if not _library_failed(exc):
+            raise
         raise _Stop(problem("damaged", detail=f"the sheet '{name}' cannot be read: {reason_text(exc)}")) from None
 
 
@@ -178,7 +190,9 @@ def _open(data: bytes, password: str | None) -> tuple[Package, CalamineWorkbook]
             pkg.part(name)  # refuse document type declarations before calamine parses them
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(pkg.data))
-    except Exception as exc:  # calamine raises several types for damaged workbooks
+    except BaseException as exc:
+        if not _library_failed(exc):
+            raise
         raise _Stop(problem("damaged", detail=reason_text(exc))) from None
     return pkg, book
 
