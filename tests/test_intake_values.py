@@ -141,3 +141,39 @@ def test_the_views_form(blank_views: Path, audit_plan: AuditPlan, tmp_path: Path
     assert (form.kind, form.sheet, form.sections) == ("views", "Views", {})
     assert form.closing["quotes"] == "“I want to stay with Nan.” 🏠"
     assert form.fields["spoken_to"] == "Child or young person"
+
+
+def test_whole_numbers_formulas_and_long_text_in_a_custom_tool(audit_plan: AuditPlan) -> None:
+    from xlpack.answers import InputRef, read_answers
+    from xlpack.definitions import ToolDefinition
+
+    tool = ToolDefinition.model_validate({
+        "id": "custom", "title": "Custom", "category": "Test", "version": "1", "grade_scale": "ofsted-2009",
+        "form_fields": [{"id": "visits", "label": "Visits", "type": "whole_number", "min": 0, "max": 20},
+                        {"id": "seen", "label": "Date seen", "type": "date"}],
+        "sections": [{"id": "s", "title": "S", "prompts": ["p"], "records": ["grade", "evidence"]}]})
+    inputs = [InputRef("field.visits", "Audit", f"B{r + 1}", r, 1, "whole_number", "Visits", False) for r in range(5)]
+    inputs += [InputRef("field.seen", "Audit", "B6", 5, 1, "date", "Date seen", False),
+               InputRef("section.s.evidence", "Audit", "B7", 6, 1, "long_text", "Evidence", True)]
+    grid = [["", v] for v in (7, " 3 ", 25, 2.5, "many", None, "y" * 32768)]
+    answers = read_answers(inputs, grid, {"B6": "TODAY()"}, tool, audit_plan.scale)
+    assert [(p.cell, p.code) for p in answers.problems] == [
+        ("B2", "value-normalised"), ("B3", "number-out-of-range"), ("B4", "not-a-whole-number"),
+        ("B5", "not-a-whole-number"), ("B6", "answer-formula"), ("B7", "text-too-long")]
+    assert answers.problems[1].message == "Sheet 'Audit', cell B3: 25 is outside 0 to 20 (Visits)."
+    assert answers.problems[4].message == ("Sheet 'Audit', cell B6: The answer is a formula (=TODAY()), not a value "
+                                           "(Date seen).")
+    assert answers.problems[5].message == ("Sheet 'Audit', cell B7: The text is 32,768 characters, more than Excel's "
+                                           "32,767 (Evidence).")
+
+
+def test_many_changes_are_counted_not_listed() -> None:
+    from xlpack.structure import Locked, check_locked, stray_text
+
+    locked = [Locked(f"A{r + 1}", r, 0, f"Label {r}") for r in range(20)]
+    grid = [[f"Changed {r}", ""] for r in range(20)]
+    found = check_locked(grid, locked, "Audit")
+    assert [p.code for p in found] == ["locked-text-changed"] * 12 + ["more-changes"]
+    assert found[-1].message == "Sheet 'Audit': 8 more locked cell(s) were changed."
+    stray = stray_text([["", "note"]] * 8, set(), {}, "Audit")
+    assert [p.code for p in stray] == ["text-outside-answers"] * 5 + ["more-text-outside"]
