@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from sys import intern
 from typing import Any
 
 from .definitions import CELL_TEXT_LIMIT, GradeScale, Question, ToolDefinition
@@ -186,12 +187,14 @@ def read_answers(inputs: list[InputRef], grid: list[list[Any]], formulas: dict[s
             blanks.append(ref)
         out.cells[ref.key] = ref.cell
         group, _, rest = ref.key.partition(".")
+        rest = intern(rest)
         if group == "field":
             out.fields[rest] = value
         elif group == "closing":
             out.closing[rest] = value
         elif group == "section":
             section_id, _, record = rest.rpartition(".")
+            section_id, record = intern(section_id), intern(record)
             _store(sections.setdefault(section_id, {"section_id": section_id, "cells": {}}), record, ref.cell,
                    value, scale)
     for ref in blanks:

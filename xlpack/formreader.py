@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import re
+from sys import intern
 from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -109,10 +110,10 @@ def parse_meta(rows: list[list[Any]]) -> FormMeta:
             mode = "inputs" if first == "input" else "locked"
         elif mode == "pairs":
             values[first] = _text(row[1])
-        else:
-            ref = _text(row[2])
-            inputs.append(InputRef(first, _text(row[1]), ref, *_cell(ref), _text(row[3]), _text(row[4]),
-                                   _text(row[5]) == "yes"))
+        else:  # shared by every form of a batch rather than held once per form
+            ref = intern(_text(row[2]))
+            inputs.append(InputRef(intern(first), intern(_text(row[1])), ref, *_cell(ref), _text(row[3]),
+                                   _text(row[4]), _text(row[5]) == "yes"))
     if values.get("schema") != FORM_SCHEMA:
         raise _Stop(problem("metadata-damaged", meta=META_SHEET, detail=f"unknown schema '{values.get('schema', '')}'"))
     missing = [k for k in REQUIRED_KEYS if not values.get(k)]
