@@ -35,7 +35,7 @@ from .sheetmodel import Sheet
 from .workbookio import ensure_not_open, replace_atomically
 
 __all__ = ["ConsolidateResult", "ConsolidatedAudit", "KeepTypedError", "OrphanRow", "build_consolidated",
-           "consolidate", "read_consolidated", "received_from_intake"]
+           "consolidate", "keep_analysis", "read_consolidated", "received_from_intake"]
 
 DIGEST_CELL = 32000  # characters of packed digests per cell
 Progress = Callable[[int, int], None]
@@ -190,6 +190,35 @@ def write_checked(audit: Path, plan: AuditPlan, extra: Sequence[SheetWriter]) ->
                 staged.unlink()
 
     return replace_atomically(audit, write, keep_backup=True)
+
+
+def keep_analysis(audit: Path) -> Callable[[AuditPlan, date | None], list[SheetWriter]]:
+    """For commands that rewrite the plan sheets (generate): keep the last consolidation.
+
+    Call it before changing anything: it refuses, like consolidate, when
+    something typed into the analysis sheets would be lost. It returns a
+    function giving the writers that put the analysis back for the new plan
+    (none when the workbook has not been consolidated); forms issued since
+    are added to the Returns sheet as not returned, and moderation, notes
+    and resolutions are kept.
+    """
+    audit = Path(audit)
+    if not audit.is_file() or not Workbook(audit).has(META):
+        return lambda plan, today=None: []
+    typed = read_typed(audit, read_plan(audit, strict=False).scale)
+    if typed.problems:
+        raise KeepTypedError(audit, typed.problems)
+    data = read_consolidated(audit)
+
+    def extra(plan: AuditPlan, today: date | None = None) -> list[SheetWriter]:
+        listed = {r.form_id for r in data.returns}
+        new = [f for f in plan.issued if f.form_id not in listed]
+        added = build_returns(plan.model_copy(update={"issued": new}), [], today or date.today())
+        kept = data.model_copy(update={"plan": plan, "returns": [*data.returns, *added]})
+        sheets = analysis_sheets(kept)
+        return [*writers(sheets, plan.scale), meta_writer(sheets, kept)]
+
+    return extra
 
 
 def consolidate(audit: Path, returns: Sequence[Path], *, password: str | None = None, today: date | None = None,

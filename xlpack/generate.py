@@ -169,6 +169,9 @@ def generate_forms(audit: Path, out_dir: Path | None = None, *, reissue: Iterabl
     """Issue the forms of every new assignment of the coordinator workbook ``audit``."""
     audit = Path(audit)
     plan = read_plan(audit)
+    from .consolidate import keep_analysis  # a consolidated workbook keeps its analysis and moderation
+
+    analysis = keep_analysis(audit)  # before any form is written: refuses if typed cells would be lost
     if not plan.cases:
         raise UsageError(f"{audit}: the Cases sheet is empty. List the sampled cases first.")
     if not plan.assignments:
@@ -190,7 +193,7 @@ def generate_forms(audit: Path, out_dir: Path | None = None, *, reissue: Iterabl
     plan = plan.model_copy(update={"issued": all_issued})
     manifest = write_manifest(out_dir, plan)
     if issued:
-        write_coordinator(audit, plan)
+        write_coordinator(audit, plan, analysis(plan, today))
     return GenerateResult(out_dir=out_dir, issued=issued, skipped=skipped, manifest=manifest)
 
 
