@@ -246,3 +246,18 @@ def test_page_images_of_the_first_pages(pdf: Path, tmp_path: Path) -> None:
             assert abs(im.size[0] - 595.3 / 72 * 50) <= 1 and abs(im.size[1] - 841.9 / 72 * 50) <= 1  # A4 portrait
             inked = ImageChops.difference(im.convert("L"), Image.new("L", im.size, 255)).point(lambda v: v > 40)
             assert inked.getbbox() is not None
+
+
+def test_demo_ends_with_the_report_and_says_where_it_is(office: Office, tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["demo", str(tmp_path / "demo")])
+    assert result.exit_code == 0, result.output
+    report = tmp_path / "demo" / "sample-audit overview report.docx"
+    steps = [line for line in result.output.splitlines() if re.match(r"\d+\. ", line)]
+    assert steps[-1].endswith(f"ready to finish in Word: {report} (its 'Coordinator:' notes mark where your "
+                              "judgement goes)")
+    pdf = office.convert(report, tmp_path / "pdf", "pdf").check().path
+    assert pdf is not None
+    pages = _pages_text(pdf)
+    assert len(pages) >= 10
+    assert "Sample Child Protection audit (fictional data)" in pages[0] and "Contents" in pages[1]
+    assert len(pdf_to_png(pdf, tmp_path / "png", dpi=40, first=1, last=3)) == 3

@@ -133,6 +133,7 @@ class ReportDocument:
         _font(text, size=9)
         text.paragraph_format.space_after = Pt(0)
         text.paragraph_format.space_before = Pt(0)
+        text.paragraph_format.line_spacing = 1.0
 
         for level in range(1, TOC_LEVELS + 1):
             toc = styles.add_style(f"toc {level}", WD_STYLE_TYPE.PARAGRAPH)
