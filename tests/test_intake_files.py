@@ -126,3 +126,23 @@ def test_result_json_document(filled_cp: Path, sample_forms: tuple[Path, Path], 
     assert problem == {"code": "not-found", "severity": "error", "message": "Not found: there is no file or folder "
                        "at this path.", "fix": "Check the path.", "sheet": None, "cell": None}
     assert doc["totals"]["files"] == 3 and doc["totals"]["rejected"] >= 1
+
+
+def test_a_bug_while_reading_one_file_does_not_stop_the_batch(filled_cp: Path, sample_forms: tuple[Path, Path],
+                                                              audit_plan: AuditPlan, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import xlpack.intake
+
+    real = xlpack.intake.read_form
+
+    def fragile(data: bytes, source: str, *args: object) -> object:
+        if source == str(filled_cp):
+            raise RuntimeError("boom")
+        return real(data, source, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(xlpack.intake, "read_form", fragile)
+    other = fill_form(sorted(sample_forms[1].glob("CP_*.xlsx"))[3], tmp_path / "other.xlsx")
+    result = intake([filled_cp, other], audit_plan)
+    assert [f.status for f in result.files] == ["rejected", "accepted"]
+    assert codes(result.files[0]) == ["internal-error"]
+    assert result.files[0].problems[0].message == "xlpack failed while reading this file (RuntimeError: boom)."

@@ -37,6 +37,7 @@ def check(data: bytes, plan: AuditPlan, folder: Path, name: str = "mutated.xlsx"
     f = result.files[0]
     assert f.status in ("accepted", "accepted_with_warnings", "rejected")
     assert all(p.code in CATALOGUE and p.message for p in f.problems)
+    assert "internal-error" not in [p.code for p in f.problems], f.problems
     errors = [p for p in f.problems if p.severity == "error"]
     if f.status == "rejected":
         assert errors and f.form is None

@@ -110,7 +110,9 @@ def intake(paths: Sequence[Path], audit: Path | AuditPlan, *, password: str | No
     if isinstance(audit, AuditPlan):
         context = Audit.of(audit)
     else:
-        context = Audit.of(read_plan(Path(audit)), Path(audit).name)
+        # Not strict: a typing slip on the Cases sheet must not stop intake; returns are checked
+        # against the Issued forms sheet, whose rows are written by xlpack.
+        context = Audit.of(read_plan(Path(audit), strict=False), Path(audit).name)
     found = discover([Path(p) for p in paths])
     result = IntakeResult(context.plan.audit_id, context.label)
     count = workers if workers is not None else (os.cpu_count() or 1) if len(found) >= PARALLEL_FROM else 1
@@ -167,7 +169,11 @@ def process(item: Item, context: Audit, password: str | None = None) -> FileResu
         out.problems.append(exc.problem)
         return out
     out.size, out.sha256 = len(data), hashlib.sha256(data).hexdigest()
-    read = read_form(data, item.path, context, password)
+    try:
+        read = read_form(data, item.path, context, password)
+    except Exception as exc:  # a bug in xlpack must not stop the batch: the file is reported, not dropped
+        out.problems.append(problem("internal-error", detail=f"{type(exc).__name__}: {exc}"))
+        return out
     if item.name.lower().endswith(".xls") and data[:2] == b"PK":
         out.problems.append(problem("wrong-extension", name=item.name))
     _take(out, read)

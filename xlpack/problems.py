@@ -68,6 +68,8 @@ _add("broken-link", "error", "A link to a file that does not exist ({target}).",
      "Replace the link by the file itself.")
 _add("not-a-file", "error", "Expected a file but found {what}.",
      "Pass the workbook itself; folders are read for the workbooks inside them.")
+_add("internal-error", "error", "xlpack failed while reading this file ({detail}).",
+     "This is a bug in xlpack: report it, with the file if it may be shared. Other files were read.")
 _add("unreadable", "error", "The file cannot be read ({detail}).", "Check that you may read it and try again.")
 
 # -- the file is not a readable workbook -------------------------------------
