@@ -52,7 +52,8 @@ def _add(code: str, severity: Severity, template: str, fix: str) -> None:
 _add("lock-file", "info", "Office lock file (left while a workbook is open); not a form.", "Nothing to do.")
 _add("not-a-workbook-file", "info", "Not a workbook ({what}); skipped.",
      "Nothing to do, unless it should have been a form: then ask for the .xlsx file.")
-_add("container-opened", "info", "Opened: {count} item(s) inside, each listed as {path}/<name>.", "Nothing to do.")
+_add("container-opened", "info", "Opened: {count} item(s) inside, listed with paths starting {path}/.",
+     "Nothing to do.")
 _add("no-workbook-inside", "warning", "The {what} holds no workbook.",
      "If the auditor meant to send their form, ask them to attach the .xlsx file.")
 _add("archive-damaged", "error", "The {what} cannot be opened: {detail}.",
