@@ -242,14 +242,15 @@ def test_coordinator_notes_in_every_chapter_that_needs_judgement(rb: ReadBack) -
     assert any("Overall judgement" in t for t in overall)
 
 
-def test_action_plan_has_one_row_per_section_of_concern(rb: ReadBack, audit: ConsolidatedAudit) -> None:
+def test_action_plan_has_one_row_per_section_of_concern(rb: ReadBack) -> None:
     table = rb.table("SMART action plan")
     assert table.rows[0] == ["Action", "Owner", "Agency", "By when", "Measure of success", "Status"]
-    concern_headings = [b.text.removeprefix("Theme: ").split(". ")[0] for b in rb.chapter("Themes and recommendations")
-                        if b.text.startswith("Theme: ")]
-    assert len(table.rows) - 1 == len(concern_headings) > 0
-    for row, title in zip(table.rows[1:], concern_headings):
-        assert title.lower() in row[0] and row[5] == "Not started"
+    ranking = rb.table("Sections ranked")
+    concern = [r[1] for r in reversed(ranking.rows[1:]) if r[-1] == "Causing concern"]  # worst first
+    assert len(table.rows) - 1 == len(concern) > 3
+    for row, title in zip(table.rows[1:], concern, strict=True):
+        assert row[0].startswith(f"Improve practice in {title.lower()}.") and row[5] == "Not started"
+        assert row[4].startswith("At re-audit, Good or better in at least three quarters of graded audits")
 
 
 def test_case_grid_has_every_case_and_every_returned_grade(rb: ReadBack, audit: ConsolidatedAudit) -> None:
@@ -299,6 +300,19 @@ def test_report_without_moderation_views_or_flags(tmp_path: Path) -> None:
     assert any("recorded no moderated grade" in t for t in texts)
     assert "No child and family views forms were returned for this audit." in texts
     assert "Consolidation raised no consistency flags." in texts
+
+
+def test_report_before_anything_came_back(tmp_path: Path) -> None:
+    audit = fake_audit()
+    nothing = audit.model_copy(update={"grades": [], "summaries": [], "flags": [], "views": [], "returns": [
+        r.model_copy(update={"status": "missing"}) for r in audit.returns]})
+    rb = read_back(build_report(nothing, tmp_path / "nothing.docx", today=TODAY))
+    texts = [b.text for b in rb.blocks]
+    assert "Returns: 0 of 70 audit forms came back and were used (0%)." in texts
+    assert "No graded answers have come back yet." in texts
+    assert not list(rb.parts["word/document.xml"].iter(f"{{{NS['wp']}}}docPr"))  # no empty charts
+    assert len(rb.table("Audits not returned or not used").rows) == 71
+    assert [b.text for b in rb.paragraphs("Heading 1")] == CHAPTERS
 
 
 def test_write_report_refuses_to_replace_without_overwrite(tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
-"""End to end with real clients: the sample audit's forms filled in, consolidated, moderated in
-LibreOffice, reported with ``xlpack report``, and the report converted by LibreOffice to PDF and
-page images.
+"""End to end with real clients: the sample audit's forms filled in, consolidated with
+``xlpack consolidate``, moderated in LibreOffice, reported with ``xlpack report``, and the report
+converted by LibreOffice to PDF and page images.
 
 The figures are checked against the Grades, Returns and Form answers sheets of the workbook,
 read here with openpyxl, independently of xlpack's reader.
@@ -13,7 +13,6 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -27,11 +26,9 @@ from tests.test_report_content import LABELS, Row, Truth, check_report
 from tests.test_report_docx import CHAPTERS, ReadBack, read_back
 from tests.test_report_model import AGENCY_SHIFT, DEVELOPMENT, EVIDENCE, SECTION_QUALITY, STRENGTHS
 from xlpack.cli import app
-from xlpack.consolidate import consolidate
 from xlpack.coordinator import read_plan
 from xlpack.report import default_report_path
 
-TODAY = date(2026, 11, 27)
 MARGIN_PT = 2.0 / 2.54 * 72  # the report's 2 cm margins
 NOT_RETURNED = (5, 40)  # indexes of issued audit forms left unreturned
 MODERATED = 3
@@ -119,7 +116,8 @@ def moderated_audit(sample_forms: tuple[Path, Path], office: Office,
     shutil.copytree(audit.parent, root / "audit", ignore=shutil.ignore_patterns("backups"))
     work = root / "audit" / audit.name
     _fill_returns(work, root / "audit" / forms.name, root / "returns")
-    consolidate(work, [root / "returns"], today=TODAY)
+    done = CliRunner().invoke(app, ["consolidate", str(work), str(root / "returns")])  # as the coordinator would
+    assert done.exit_code == 0, done.output
     edited = root / "audit" / "moderated.xlsx"
     changed = _moderate(office, work, edited)
     yield edited, changed

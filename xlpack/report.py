@@ -15,8 +15,6 @@ Places for the coordinator's judgement are marked "Coordinator:".
 
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -25,7 +23,7 @@ from .consolidated import ConsolidatedAudit
 from .errors import UsageError, WorkbookInUseError
 from .report_docx import ReportDocument
 from .report_findings import analyse
-from .workbookio import lock_files
+from .workbookio import lock_files, replace_atomically
 
 REPORT_SUFFIX = " overview report.docx"
 
@@ -95,23 +93,12 @@ def _replace(out: Path, data: bytes) -> None:
     if locks:
         raise WorkbookInUseError(f"{out} is open in Word or LibreOffice (lock file {locks[0].name} is beside it). "
                                  "Close it and run the command again; if it is not open, delete the lock file.")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".tmp.docx", dir=out.parent)
-    tmp = Path(tmp_name)
+
+    def write(tmp: Path) -> None:
+        tmp.write_bytes(data)
+
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, out)
-    except PermissionError as exc:
-        raise WorkbookInUseError(f"{out} could not be written ({exc.strerror}). If it is open in Word, close it "
-                                 "and try again.") from exc
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+        replace_atomically(out, write, keep_backup=False)
+    except WorkbookInUseError as exc:
+        raise WorkbookInUseError(f"{out} could not be replaced. If it is open in Word, close it and try "
+                                 "again.") from exc

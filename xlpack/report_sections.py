@@ -16,7 +16,7 @@ from datetime import date
 import pandas as pd
 
 from . import report_charts as charts
-from .pivots import BLANK, GOOD_SHARE, GRADED, INADEQUATE_SHARE
+from .pivots import BLANK, GOOD_SHARE, GRADED, INADEQUATE_SHARE, TOTAL
 from .records import GradeRow
 from .report_docx import Cell, ReportDocument
 from .report_findings import (
@@ -71,6 +71,8 @@ def _figures_sentence(s: SectionFigures) -> str:
 
 def _overall_sentence(f: Findings) -> str:
     overall = f.overall.iloc[0]
+    if not int(overall[GRADED]):
+        return "No graded answers have come back yet."
     return (f"Across all sections, {pct(overall[GOOD_SHARE])} of {int(overall[GRADED])} graded answers were Good or "
             f"better and {pct(overall[INADEQUATE_SHARE])} Inadequate.")
 
@@ -223,7 +225,7 @@ def terms_and_method(doc: ReportDocument, f: Findings) -> None:
 
 
 def _count_columns(frame: pd.DataFrame) -> list[str]:
-    labels = list(frame.columns[: frame.columns.get_loc("Total")])
+    labels = list(frame.columns[: frame.columns.get_loc(TOTAL)])
     return [c for c in labels if c != BLANK or int(frame[BLANK].sum())]
 
 
@@ -259,13 +261,14 @@ def _stacked(f: Findings, frame: pd.DataFrame) -> tuple[bytes, str]:
 def quantified(doc: ReportDocument, f: Findings) -> None:
     doc.heading("The quantified picture", 1)
     overall = f.overall.iloc[0]
-    doc.para(f"Auditors gave {int(overall['Total'])} section answers, {int(overall[GRADED])} of them graded. "
+    doc.para(f"Auditors gave {int(overall[TOTAL])} section answers, {int(overall[GRADED])} of them graded. "
              f"{_overall_sentence(f)} The figures use the grades after moderation.")
     doc.heading("Grades by section", 2)
     _distribution_table(doc, f.by_section, f.overall, "Section", "All sections", "Grades by section")
-    png, alt = _stacked(f, f.by_section)
-    doc.figure(png, caption="Share of graded answers at each grade, by section (Not applicable and No "
-                            "evidence left out)", alt="Stacked bar chart of grades by section. " + alt)
+    if int(f.overall.iloc[0][GRADED]):
+        png, alt = _stacked(f, f.by_section)
+        doc.figure(png, caption="Share of graded answers at each grade, by section (Not applicable and No "
+                                "evidence left out)", alt="Stacked bar chart of grades by section. " + alt)
 
     doc.heading("From working well to causing concern", 2)
     doc.para("Sections are ranked by the share of graded answers that were Good or better, then by the share "
@@ -290,9 +293,10 @@ def quantified(doc: ReportDocument, f: Findings) -> None:
     doc.para("The same grades by the agency whose record was audited. An agency's figures cover only the "
              "cases it worked on, so small numbers of graded answers call for care.")
     _distribution_table(doc, f.by_agency, f.overall, "Agency", "All agencies", "Grades by agency")
-    png, alt = _stacked(f, f.by_agency)
-    doc.figure(png, caption="Share of graded answers at each grade, by agency",
-               alt="Stacked bar chart of grades by agency. " + alt)
+    if int(f.overall.iloc[0][GRADED]):
+        png, alt = _stacked(f, f.by_agency)
+        doc.figure(png, caption="Share of graded answers at each grade, by agency",
+                   alt="Stacked bar chart of grades by agency. " + alt)
 
     doc.heading("Before and after moderation", 2)
     moderation(doc, f)
@@ -525,7 +529,7 @@ def action_plan(doc: ReportDocument, f: Findings) -> None:
              "quality sub-group to agree and oversee. It starts with one row per section of concern; edit "
              "the rows and add the actions the recommendations need.")
     rows: list[list[str | Cell]] = []
-    for s in f.concerns():
+    for s in reversed(f.with_verdict("Causing concern")):
         agencies = agencies_of_concern(f.audit.grades, f.scale, s.section_id)
         rows.append([
             f"Improve practice in {s.title.lower()}. [Specific action]",
