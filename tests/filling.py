@@ -12,17 +12,15 @@ is; pass values to change any of them.
 
 from __future__ import annotations
 
-import io
-import re
-import zipfile
 from collections.abc import Mapping
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 
 from xlpack.layout import LISTS_SHEET, META_SHEET
+from xlpack.simulate import set_saved_at
 
 DEFAULT_GRADE = "Good"
 DEFAULT_DATE = date(2026, 11, 1)
@@ -146,18 +144,3 @@ def fill_form(path: Path, out: Path, grades: Mapping[str, str | None] | None = N
     if saved_at is not None:
         set_saved_at(Path(out), saved_at)
     return Path(out)
-
-
-def set_saved_at(path: Path, when: datetime) -> None:
-    """Set a workbook's own last-saved time (docProps/core.xml dcterms:modified), as if saved then."""
-    stamp = when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    with zipfile.ZipFile(path) as src:
-        parts = [(info, src.read(info)) for info in src.infolist()]
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info, data in parts:
-            if info.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                              rb"\g<1>" + stamp.encode() + rb"\g<2>", data)
-            dst.writestr(info, data)
-    path.write_bytes(buf.getvalue())

@@ -9,6 +9,8 @@ some rejected, 2 usage error, 1 nothing could be done.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -40,20 +42,11 @@ def intake_cmd(
     password: Annotated[Optional[str], typer.Option("--password", help="Password of encrypted forms.")] = None,
 ) -> None:
     """Check returned forms: accepted, accepted with warnings, rejected, skipped or superseded, and why."""
-    from .cli import err, fail, out, progress_bar
+    from .cli import err, fail, out
 
     try:
-        missing = [p for p in paths if not os.path.lexists(p)]
-        if missing:
-            raise UsageError(f"{missing[0]} does not exist. Give returned forms, or folders, .zip, .eml or .msg "
-                             "files holding them.")
-        with progress_bar("Reading returns") as bar:
-            task = bar.add_task("files", total=None, visible=False)
-
-            def tick(done: int, total: int) -> None:
-                if total >= PROGRESS_FROM:
-                    bar.update(task, completed=done, total=total, visible=True)
-
+        check_paths(paths)
+        with reading_progress() as tick:
             result = intake(paths, audit, password=password, progress=tick)
     except XlpackError as exc:
         raise fail(exc) from None
@@ -63,6 +56,29 @@ def intake_cmd(
         print_table(out, result)
     err.print(summary(result), markup=False)
     raise typer.Exit(result.exit_code)
+
+
+def check_paths(paths: Sequence[Path]) -> None:
+    """A usage error for the first path that does not exist (a broken link exists: intake reports it)."""
+    missing = [p for p in paths if not os.path.lexists(p)]
+    if missing:
+        raise UsageError(f"{missing[0]} does not exist. Give returned forms, or folders, .zip, .eml or .msg "
+                         "files holding them.")
+
+
+@contextmanager
+def reading_progress() -> Iterator[Callable[[int, int], None]]:
+    """A progress callback for :func:`~xlpack.intake.intake`: a bar on stderr once a batch is long."""
+    from .cli import progress_bar
+
+    with progress_bar("Reading returns") as bar:
+        task = bar.add_task("files", total=None, visible=False)
+
+        def tick(done: int, total: int) -> None:
+            if total >= PROGRESS_FROM:
+                bar.update(task, completed=done, total=total, visible=True)
+
+        yield tick
 
 
 def summary(result: IntakeResult) -> str:
