@@ -36,15 +36,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
 
-from bench_generate import big_plan  # noqa: E402
+from bench_generate import big_plan
 
-from tests.filling import fill_form  # noqa: E402
-from xlpack.coordinator import create_audit  # noqa: E402
-from xlpack.generate import generate_forms  # noqa: E402
+from tests.filling import fill_form
+from xlpack.coordinator import create_audit
+from xlpack.generate import generate_forms
 
 GRADES = ["Outstanding", "Good", "Good", "Adequate", "Adequate", "Inadequate", "Not applicable", "No evidence"]
-WORDS = ("record visit child mother school nurse plan review conference strategy referral chronology manager "
-         "supervision risk safety neglect attendance health assessment dated signed timely escalation").split()
+WORDS = ["record", "visit", "child", "mother", "school", "nurse", "plan", "review", "conference", "strategy", "referral", "chronology", "manager", "supervision", "risk", "safety", "neglect", "attendance", "health", "assessment", "dated", "signed", "timely", "escalation"]
 
 
 def _text(rng: random.Random, length: int) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -21,10 +21,20 @@ from xlpack.intake import FileResult, IntakeResult
 from xlpack.plan import AuditPlan
 from xlpack.sample import create_sample
 
-__all__ = ["audit_plan", "blank_cp", "blank_views", "filled_cp", "other_audit_form", "codes", "by_name",
-           "snapshot", "fresh_copy", "T0"]
+__all__ = [
+    "T0",
+    "audit_plan",
+    "blank_cp",
+    "blank_views",
+    "by_name",
+    "codes",
+    "filled_cp",
+    "fresh_copy",
+    "other_audit_form",
+    "snapshot",
+]
 
-T0 = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="session")
@@ -34,12 +44,12 @@ def audit_plan(sample_forms: tuple[Path, Path]) -> AuditPlan:
 
 @pytest.fixture(scope="session")
 def blank_cp(sample_forms: tuple[Path, Path]) -> Path:
-    return sorted(sample_forms[1].glob("CP_*.xlsx"))[0]
+    return min(sample_forms[1].glob("CP_*.xlsx"))
 
 
 @pytest.fixture(scope="session")
 def blank_views(sample_forms: tuple[Path, Path]) -> Path:
-    return sorted(sample_forms[1].glob("VIEWS_*.xlsx"))[0]
+    return min(sample_forms[1].glob("VIEWS_*.xlsx"))
 
 
 @pytest.fixture(scope="session")
@@ -54,7 +64,7 @@ def other_audit_form(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("other")
     audit = root / "other.xlsx"
     create_sample(audit, cases=1, seed=7)
-    form = sorted(generate_forms(audit, workers=1).out_dir.glob("CP_*.xlsx"))[0]
+    form = min(generate_forms(audit, workers=1).out_dir.glob("CP_*.xlsx"))
     return fill_form(form, root / "from-another-audit.xlsx")
 
 

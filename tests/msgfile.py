@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 SECTOR, MINI, CUTOFF = 512, 64, 4096
 FREE, END, FATSECT, NOSTREAM = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
@@ -32,7 +32,7 @@ def _utf16(text: str) -> bytes:
 
 
 def _filetime(when: datetime) -> int:
-    return int((when - datetime(1601, 1, 1, tzinfo=timezone.utc)).total_seconds() * 10_000_000)
+    return int((when - datetime(1601, 1, 1, tzinfo=UTC)).total_seconds() * 10_000_000)
 
 
 def _props(header: bytes, fixed: list[tuple[int, int]], variable: list[tuple[int, int]]) -> bytes:
@@ -85,7 +85,7 @@ def _chain(table: list[int], first: int, count: int) -> None:
 
 def _compound(root: _Node) -> bytes:
     nodes = _flatten(root)
-    mini, minifat = bytearray(), []
+    mini, minifat = bytearray(), list[int]()
     big: list[_Node] = []
     for node in nodes[1:]:
         if node.data is None:
@@ -151,6 +151,6 @@ def write_compound(streams: dict[str, bytes]) -> bytes:
 
 
 def write_msg(subject: str, attachments: list[tuple[str, bytes]],
-              sent: datetime = datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc)) -> bytes:
+              sent: datetime = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)) -> bytes:
     """The bytes of an Outlook .msg with ``attachments`` as (file name, content) pairs."""
     return _compound(_message(subject, sent, attachments))

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from tests.filling import fill_form
 from tests.intake_corpus import PASSWORD
-from tests.intake_support import *  # noqa: F401,F403
+from tests.intake_support import *
 from tests.intake_support import fresh_copy
 from xlpack.cli import app
 from xlpack.generate import encrypt

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tests.filling import fill_form
 from tests.intake_corpus import email_with
-from tests.intake_support import *  # noqa: F401,F403
+from tests.intake_support import *
 from tests.intake_support import T0, codes
 from xlpack.intake import intake
 from xlpack.plan import AuditPlan

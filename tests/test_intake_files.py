@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.intake_corpus import PASSWORD, Expect, build_corpus, email_with
-from tests.intake_support import *  # noqa: F401,F403
-from tests.intake_support import codes, snapshot
 from tests.filling import fill_form
+from tests.intake_corpus import PASSWORD, Expect, build_corpus, email_with
+from tests.intake_support import *
+from tests.intake_support import codes, snapshot
 from tests.mutate import rewrite
 from xlpack.generate import encrypt
 from xlpack.intake import intake

@@ -8,7 +8,7 @@ import pytest
 
 from tests.filling import input_map
 from tests.intake_corpus import Expect, build_corpus
-from tests.intake_support import *  # noqa: F401,F403
+from tests.intake_support import *
 from tests.intake_support import codes, snapshot
 from tests.mutate import edit_book, rewrite, sheet_part, sub
 from tests.office.client import Office

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.intake_support import *  # noqa: F401,F403
+from tests.intake_support import *
 from tests.mutate import rewrite, sheet_part
 from xlpack.intake import intake
 from xlpack.plan import AuditPlan
@@ -110,8 +110,8 @@ def test_cell_values_changed(original: bytes, audit_plan: AuditPlan, tmp_path: P
                              changes: list[tuple[str, tuple[str, object]]]) -> None:
     def edit(xml: bytes) -> bytes:
         for ref, (kind, value) in changes:
-            xml = re.sub(rf'<c r="{ref}"[^>]*?(?:/>|>.*?</c>)'.encode(), lambda _m: cell_xml(ref, kind, value), xml,
-                         count=1, flags=re.S)
+            xml = re.sub(rf'<c r="{ref}"[^>]*?(?:/>|>.*?</c>)'.encode(), lambda _m, r=ref, k=kind, v=value: cell_xml(r, k, v), xml,
+                         count=1, flags=re.DOTALL)
         return xml
 
     check(rewrite(original, {sheet_part(original, "Audit"): edit}), audit_plan, tmp_path)

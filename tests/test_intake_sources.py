@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 
 from tests.intake_corpus import email_with
-from tests.intake_support import *  # noqa: F401,F403
+from tests.intake_support import *
 from tests.intake_support import codes, fresh_copy
 from tests.msgfile import write_msg
 from tests.mutate import declare_size

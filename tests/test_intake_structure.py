@@ -7,7 +7,7 @@ from typing import Any
 
 import xlsxwriter
 
-from tests.intake_support import *  # noqa: F401,F403
+from tests.intake_support import *
 from tests.intake_support import codes
 from tests.mutate import edit_book, rewrite, sheet_part, sub
 from xlpack.intake import intake

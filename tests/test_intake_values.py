@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from tests.filling import fill_form, input_map
-from tests.intake_support import *  # noqa: F401,F403
+from tests.intake_support import *
 from tests.intake_support import codes
 from xlpack.intake import intake
 from xlpack.plan import AuditPlan
@@ -51,8 +51,7 @@ def test_grades_typed_past_the_dropdown(blank_cp: Path, audit_plan: AuditPlan, t
     f, _ = one(fill_form(blank_cp, tmp_path / "g.xlsx", cells=cells), audit_plan)
     assert f.status == "rejected"
     messages = {p.cell: (p.code, p.message) for p in f.problems}
-    assert messages["B27"] == ("grade-invalid", f"Sheet 'Audit', cell B27: 'Goood' is not a grade. Choose one of: "
-                                                f"{GRADES}.")
+    assert messages["B27"] == ("grade-invalid", f"Sheet 'Audit', cell B27: 'Goood' is not a grade. Choose one of: {GRADES}.")
     assert messages["B35"] == ("grade-normalised", "Sheet 'Audit', cell B35: 'good ' was read as the grade 'Good'.")
     assert messages["B43"][0] == "grade-normalised" and "'Outstanding'" in messages["B43"][1]
     assert messages["B51"] == ("grade-normalised", "Sheet 'Audit', cell B51: '3' was read as the grade 'Adequate'.")
@@ -71,8 +70,8 @@ def test_a_formula_in_a_grade_cell_is_rejected(blank_cp: Path, audit_plan: Audit
     f, _ = one(fill_form(blank_cp, tmp_path / "f.xlsx", cells={"B27": '=Lists!A3'}), audit_plan)
     assert f.status == "rejected"
     assert [(p.code, p.cell, p.message) for p in f.problems] == [
-        ("grade-formula", "B27", "Sheet 'Audit', cell B27: The grade cell holds a formula (=Lists!A3) instead of a "
-                                 "chosen grade.")]
+        ("grade-formula", "B27", ("Sheet 'Audit', cell B27: The grade cell holds a formula (=Lists!A3) instead of "
+                                  "a chosen grade."))]
 
 
 def test_text_typed_as_a_formula_is_kept_as_typed(blank_cp: Path, audit_plan: AuditPlan, tmp_path: Path) -> None:
@@ -99,10 +98,10 @@ def test_dates_numbers_and_choices(blank_cp: Path, audit_plan: AuditPlan, tmp_pa
              "closing.safeguarded_now": "yes", "closing.no_involvement": "Maybe"}
     f, _ = one(fill_form(blank_cp, tmp_path / "d.xlsx", cells=cells), audit_plan)
     found = {p.cell: (p.code, p.message) for p in f.problems}
-    assert found["B22"] == ("date-as-text", "Sheet 'Audit', cell B22: '14/03/2026' was typed as text; read as the "
-                                            "date 14 March 2026.")
-    assert found["B23"] == ("not-a-date", "Sheet 'Audit', cell B23: 'next Tuesday' is not a date (Date the current "
-                                          "plan or episode of work started).")
+    assert found["B22"] == ("date-as-text", ("Sheet 'Audit', cell B22: '14/03/2026' was typed as text; read as the "
+                                             "date 14 March 2026."))
+    assert found["B23"] == ("not-a-date", ("Sheet 'Audit', cell B23: 'next Tuesday' is not a date (Date the current "
+                                           "plan or episode of work started)."))
     assert found["B131"] == ("value-normalised", "Sheet 'Audit', cell B131: 'yes' was read as 'Yes'.")
     assert found["B133"][0] == "choice-invalid"
     assert found["B133"][1].endswith("Choose one of: Yes, I confirm, No, I have been involved.")

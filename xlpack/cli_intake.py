@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -39,7 +39,7 @@ def intake_cmd(
     paths: Annotated[list[Path], typer.Argument(help="Returned forms: files, folders, .zip, .eml or .msg.")],
     audit: Annotated[Path, typer.Option("--audit", help="The coordinator workbook the forms were issued from.")],
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document instead of the table.")] = False,
-    password: Annotated[Optional[str], typer.Option("--password", help="Password of encrypted forms.")] = None,
+    password: Annotated[str | None, typer.Option("--password", help="Password of encrypted forms.")] = None,
 ) -> None:
     """Check returned forms: accepted, accepted with warnings, rejected, skipped or superseded, and why."""
     from .cli import err, fail, out

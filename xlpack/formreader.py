@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import io
 import re
-from sys import intern
-from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
+from sys import intern
 from typing import Any
 
 from python_calamine import CalamineWorkbook

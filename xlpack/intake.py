@@ -22,7 +22,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ from .formreader import Audit, FormRead, read_form
 from .plan import AuditPlan
 from .problems import Problem, problem
 from .records import FormReturn
-from .sources import Found, Item, Kind, Limits, ReadError, Status, discover, unfold
+from .sources import DEFAULT_LIMITS, Found, Item, Kind, Limits, ReadError, Status, discover, unfold
 
 SCHEMA = "xlpack-intake/1"
 STATUSES: tuple[Status, ...] = ("accepted", "accepted_with_warnings", "rejected", "skipped", "superseded")
@@ -62,7 +62,7 @@ class FileResult:
             "path": self.path, "kind": self.kind, "status": self.status, "form_id": self.form_id,
             "case_ref": self.case_ref, "agency": self.agency, "auditor": self.auditor,
             "saved_at": self.saved_at.isoformat() if self.saved_at else None,
-            "modified": (datetime.fromtimestamp(self.modified, timezone.utc).isoformat()
+            "modified": (datetime.fromtimestamp(self.modified, UTC).isoformat()
                          if self.modified is not None else None),
             "size": self.size, "sha256": self.sha256, "problems": [p.to_dict() for p in self.problems],
         }
@@ -77,7 +77,7 @@ class IntakeResult:
 
     @property
     def totals(self) -> dict[str, int]:
-        counts = {s: 0 for s in STATUSES}
+        counts: dict[str, int] = dict.fromkeys(STATUSES, 0)
         for f in self.files:
             counts[f.status] += 1
         return {"files": len(self.files), **counts, "forms": len(self.accepted)}
@@ -100,7 +100,7 @@ class IntakeResult:
 
 
 def intake(paths: Sequence[Path], audit: Path | AuditPlan, *, password: str | None = None,
-           progress: Progress | None = None, limits: Limits = Limits(), workers: int | None = None) -> IntakeResult:
+           progress: Progress | None = None, limits: Limits = DEFAULT_LIMITS, workers: int | None = None) -> IntakeResult:
     """Read, check and account for every returned file under ``paths``.
 
     ``progress(done, total)`` is called after each file found (a
@@ -153,7 +153,7 @@ def _read_in_worker(entry: Found) -> list[FileResult]:
 
 
 def read_found(entry: Found, context: Audit, password: str | None = None,
-               limits: Limits = Limits()) -> list[FileResult]:
+               limits: Limits = DEFAULT_LIMITS) -> list[FileResult]:
     """The results for one found file: itself and, for a container, each member."""
     return [process(item, context, password) for item in unfold(entry, limits)]
 
@@ -171,7 +171,7 @@ def process(item: Item, context: Audit, password: str | None = None) -> FileResu
     out.size, out.sha256 = len(data), hashlib.sha256(data).hexdigest()
     try:
         read = read_form(data, item.path, context, password)
-    except Exception as exc:  # a bug in xlpack must not stop the batch: the file is reported, not dropped
+    except Exception as exc:  # noqa: BLE001 - a bug must not stop the batch: the file is reported, not dropped
         out.problems.append(problem("internal-error", detail=f"{type(exc).__name__}: {exc}"))
         return out
     if item.name.lower().endswith(".xls") and data[:2] == b"PK":
@@ -201,7 +201,7 @@ def settle_duplicates(files: list[FileResult]) -> list[FormReturn]:
     for r in files:
         if r.status in ACCEPTED and r.form is not None:
             copies.setdefault(r.form.form_id, []).append(r)
-    oldest = datetime.min.replace(tzinfo=timezone.utc)
+    oldest = datetime.min.replace(tzinfo=UTC)
     winners: set[int] = set()
     for group in copies.values():
         group.sort(key=lambda r: (r.saved_at or oldest, r.modified or 0.0, r.path))

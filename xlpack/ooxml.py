@@ -19,7 +19,7 @@ import posixpath
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Literal
 
 from defusedxml import DefusedXmlException
@@ -117,7 +117,7 @@ def decrypt(data: bytes, password: str | None) -> bytes:
         ole = olefile.OleFileIO(data)
         streams = {"/".join(parts).lower() for parts in ole.listdir()}
         ole.close()
-    except Exception as exc:  # olefile raises several types for damaged files
+    except Exception as exc:  # noqa: BLE001 - olefile raises several types for damaged files
         raise PackageError(problem("damaged", detail=f"a damaged Office file: {reason_text(exc)}")) from None
     if "encryptedpackage" in streams and "encryptioninfo" in streams:
         if not password:
@@ -129,7 +129,7 @@ def decrypt(data: bytes, password: str | None) -> bytes:
             office.decrypt(out)
         except msoffcrypto.exceptions.InvalidKeyError:
             raise PackageError(problem("wrong-password")) from None
-        except Exception as exc:  # damaged encryption headers
+        except Exception as exc:  # noqa: BLE001 - damaged encryption headers raise several types
             raise PackageError(problem("damaged", detail=f"cannot decrypt: {reason_text(exc)}")) from None
         return out.getvalue()
     if "workbook" in streams or "book" in streams:
@@ -217,7 +217,7 @@ def _other_package(archive: zipfile.ZipFile, names: set[str]) -> Problem:
     if "mimetype" in names:
         try:
             mime = archive.read("mimetype")[:100].decode("ascii", "replace")
-        except Exception:  # a damaged mimetype entry says nothing either way
+        except Exception:  # noqa: BLE001 - a damaged mimetype entry says nothing either way
             mime = ""
         if "spreadsheet" in mime:
             return problem("wrong-format", what="an OpenDocument spreadsheet (.ods)")
@@ -259,9 +259,9 @@ def _saved_at(pkg: Package) -> datetime | None:
 def parse_w3c_datetime(text: str) -> datetime | None:
     """``2026-03-14T10:22:05Z`` (or with an offset) as an aware UTC datetime; None if not one."""
     try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        value = datetime.fromisoformat(text)
     except ValueError:
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)

@@ -13,6 +13,7 @@ time, when the caller asks for them.
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import email.utils
@@ -60,6 +61,9 @@ class Limits:
     archive_bytes: int = 4096 * MiB  # all members of one zip, uncompressed
     ratio: int = 200  # uncompressed / compressed beyond which a large member is a bomb
     depth: int = 3  # containers inside containers
+
+
+DEFAULT_LIMITS = Limits()
 
 
 class ReadError(Exception):
@@ -168,7 +172,7 @@ def classify(name: str) -> tuple[Kind, Problem | None, Status | None]:
 # ---------------------------------------------------------------- unfolding
 
 
-def unfold(found: Found, limits: Limits = Limits()) -> Iterator[Item]:
+def unfold(found: Found, limits: Limits = DEFAULT_LIMITS) -> Iterator[Item]:
     """The item for one found file and, for a container, its members (recursively)."""
     if found.problem is not None:
         yield Item(found.path, "other", problems=[found.problem], status="rejected")
@@ -221,7 +225,7 @@ def _unfold_item(item: Item, limits: Limits, depth: int, zip_path: Path | None =
     what = "email" if suffix == ".eml" else "Outlook message"
     try:
         members = _eml_members(data, item) if suffix == ".eml" else _msg_members(data, item)
-    except Exception as exc:  # the mail parsers raise many types for damaged files
+    except Exception as exc:  # noqa: BLE001 - the mail parsers raise many types for damaged files
         yield _rejected(item, problem("archive-damaged", what=what, detail=reason_text(exc)))
         return
     del data
@@ -362,11 +366,9 @@ def _msg_members(data: bytes, item: Item) -> list[Item]:
     msg = extract_msg.openMsg(data, strict=False, delayAttachments=False)
     try:
         sent = item.mtime
-        try:
-            when = msg.date
+        with contextlib.suppress(Exception):  # a damaged date is not worth rejecting the message for
+            when = getattr(msg, "date", None)
             sent = when.timestamp() if when else sent
-        except Exception:  # a damaged date property is not worth rejecting the message for
-            pass
         taken: set[str] = set()
         members: list[Item] = []
         for att in _msg_attachments(msg):
