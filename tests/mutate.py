@@ -11,7 +11,6 @@ import io
 import re
 import struct
 import zipfile
-import zlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -73,11 +72,6 @@ def declare_size(data: bytes, part: str, size: int) -> bytes:
     return bytes(out)
 
 
-def bomb_part(megabytes: int = 120) -> bytes:
-    """XML that compresses about a thousand times: a zip bomb's payload."""
-    return b"<x>" + b" " * (megabytes * 1024 * 1024) + b"</x>"
-
-
 def truncated(data: bytes, keep: float = 0.6) -> bytes:
     return data[: int(len(data) * keep)]
 
@@ -120,6 +114,3 @@ def edit_book(src: Path, out: Path, change: Callable[[Any], None]) -> Path:
     wb.save(out)
     return out
 
-
-def zlib_ratio(data: bytes) -> float:
-    return len(data) / max(1, len(zlib.compress(data)))
