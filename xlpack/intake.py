@@ -21,6 +21,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,7 +32,7 @@ from .formreader import Audit, FormRead, read_form
 from .plan import AuditPlan
 from .problems import Problem, problem
 from .records import FormReturn
-from .sources import DEFAULT_LIMITS, Found, Item, Kind, Limits, ReadError, Status, discover, unfold
+from .sources import DEFAULT_LIMITS, Found, Item, Kind, Limits, ReadError, Status, classify, discover, unfold
 
 SCHEMA = "xlpack-intake/1"
 STATUSES: tuple[Status, ...] = ("accepted", "accepted_with_warnings", "rejected", "skipped", "superseded")
@@ -130,16 +131,46 @@ _worker: tuple[Audit, str | None, Limits] | None = None
 
 def _read_all(found: list[Found], context: Audit, password: str | None, limits: Limits,
               workers: int) -> Iterator[list[FileResult]]:
-    """The results of each found file, in order; read by ``workers`` processes when more than one."""
+    """The results of each found file, in order; read by ``workers`` processes when more than one.
+
+    If a reading process dies (a crash in a native reader, memory
+    exhausted), the files it may have been reading are read again one at a
+    time, each in a process of its own, so the file that kills a reader is
+    reported and every other file is still read.
+    """
     if workers <= 1 or len(found) < 2:
         for entry in found:
             yield read_found(entry, context, password, limits)
         return
     methods = multiprocessing.get_all_start_methods()
     mp = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(workers, mp_context=mp, initializer=_start_worker,
-                             initargs=(context, password, limits)) as pool:
-        yield from pool.map(_read_in_worker, found, chunksize=max(1, min(32, len(found) // (workers * 8))))
+    start = 0
+    while start < len(found):
+        rest = found[start:]
+        chunk = max(1, min(32, len(rest) // (workers * 8)))
+        try:
+            with ProcessPoolExecutor(workers, mp_context=mp, initializer=_start_worker,
+                                     initargs=(context, password, limits)) as pool:
+                for results in pool.map(_read_in_worker, rest, chunksize=chunk):
+                    yield results
+                    start += 1
+        except BrokenProcessPool:
+            # Every file in flight when the process died: up to a chunk per worker.
+            for entry in found[start:start + chunk * workers]:
+                yield _read_isolated(entry, mp, context, password, limits)
+                start += 1
+
+
+def _read_isolated(entry: Found, mp: Any, context: Audit, password: str | None, limits: Limits) -> list[FileResult]:
+    """Read one file in a process of its own; a crash there is reported against that file."""
+    try:
+        with ProcessPoolExecutor(1, mp_context=mp, initializer=_start_worker,
+                                 initargs=(context, password, limits)) as pool:
+            return pool.submit(_read_in_worker, entry).result()
+    except BrokenProcessPool:
+        kind = classify(entry.path)[0]
+        return [FileResult(entry.path, kind, "rejected",
+                           [problem("internal-error", detail="the process reading it stopped abruptly")])]
 
 
 def _start_worker(context: Audit, password: str | None, limits: Limits) -> None:
