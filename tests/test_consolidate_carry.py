@@ -21,6 +21,7 @@ from xlpack.analysis_sheets.common import FLAG_COLUMNS, GRADE_COLUMNS
 from xlpack.consolidate import KeepTypedError, consolidate, read_consolidated
 from xlpack.coordinator import read_plan
 from xlpack.errors import WorkbookInUseError
+from xlpack.flags import flag_id
 from xlpack.readback import Workbook
 
 TODAY = date(2026, 12, 7)
@@ -129,8 +130,8 @@ def test_a_resolved_flag_that_is_no_longer_raised_keeps_its_resolution(
         audit_with_returns: tuple[Path, Path, list[Path]], office: Office) -> None:
     audit, returns, late = audit_with_returns
     consolidate(audit, [returns], today=TODAY)
-    flags = read_consolidated(audit).flags
-    overdue = next(f for f in flags if f.rule == "return_missing")
+    late_form = next(f for f in read_plan(audit).issued if f.file == late[0].name)
+    overdue = next(f for f in read_consolidated(audit).flags if f.flag_id == flag_id("RET", late_form.form_id))
     type_in(office, audit, [("Flags", cell_of(audit, "Flags", col(FLAG_COLUMNS, "flag_id"), overdue.flag_id,
                                               col(FLAG_COLUMNS, "resolution")), "Chased on 8/12.")])
     for f in late:

@@ -27,10 +27,11 @@ from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from .sheetmodel import Sheet, clean_text
+from .sheetmodel import Cell, Sheet, clean_text
 from .workbookio import cell_date
 
 DIGEST_CHARS = 8
+_MASK = 0xFFFFFFFF
 _EPOCH = datetime(1899, 12, 30)
 
 
@@ -51,6 +52,8 @@ class LostCell:
 
 def norm(value: Any) -> str:
     """A cell value as comparable text, the same whether written by xlpack or read back after Excel saved it."""
+    if type(value) is str:
+        return clean_text(value).strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -65,30 +68,47 @@ def norm(value: Any) -> str:
     return clean_text(str(value)).strip()
 
 
+def cell_hash(col: int, value: Any) -> int:
+    """A cell's share of its row's digest; 0 for an empty cell."""
+    text = norm(value)
+    return zlib.crc32(f"{col}\x1e{text}".encode("utf-8")) or 1 if text else 0
+
+
 def row_digest(cells: Iterable[tuple[int, Any]]) -> str:
-    """Digest of one row's non-empty cells: (column, value) pairs."""
-    parts = [f"{c}\x1e{t}" for c, t in ((c, norm(v)) for c, v in sorted(cells, key=lambda cv: cv[0])) if t]
-    if not parts:
-        return ""
-    return f"{zlib.crc32(chr(31).join(parts).encode('utf-8')):08x}"
+    """Digest of one row's non-empty cells, (column, value) pairs in any order; '' for an empty row.
+
+    The sum of the cells' hashes, so rows split over several blocks add up,
+    and a cell can be taken out again.
+    """
+    hashes = [h for h in (cell_hash(c, v) for c, v in cells) if h]
+    return f"{sum(hashes) & _MASK:08x}" if hashes else ""
 
 
 def model_digests(sheet: Sheet) -> list[str]:
     """The digest of every row the sheet writes, leaving out the columns the coordinator types in."""
-    skip = sheet.editable_columns()
-    rows: dict[int, list[tuple[int, Any]]] = {}
-    for r, c, v in sheet.cells():
-        if c in skip and r > _header_row(sheet, c):
-            continue
-        rows.setdefault(r, []).append((c, v))
-    return sorted(d for d in (row_digest(cells) for cells in rows.values()) if d)
+    acc: dict[int, int] = {}
 
+    def add(r: int, c: int, value: Any) -> None:
+        h = cell_hash(c, value)
+        if h:
+            acc[r] = (acc.get(r, 0) + h) & _MASK
 
-def _header_row(sheet: Sheet, col: int) -> int:
+    add(0, 0, sheet.title)
+    for i, line in enumerate(sheet.intro, start=1):
+        add(i, 0, line)
     for b in sheet.blocks:
-        if b.col <= col < b.col + b.width:
-            return b.row
-    return -1
+        if b.title:
+            add(b.row - 1, b.col, b.title)
+        if b.header:
+            for c, col in enumerate(b.columns):
+                add(b.row, b.col + c, col.header)
+        keep = [c for c, col in enumerate(b.columns) if not col.editable]
+        for r, row in enumerate(b.rows, start=b.first_data_row):
+            for c in keep:
+                if c < len(row):
+                    v = row[c]
+                    add(r, b.col + c, v.value if type(v) is Cell else v)
+    return sorted(f"{d:08x}" for d in acc.values())
 
 
 def pack(digests: Sequence[str]) -> str:
@@ -108,26 +128,28 @@ def changed_rows(name: str, rows: Iterable[tuple[int, Sequence[Any]]], written: 
     leaving that one cell out makes it match, else by its first cell.
     """
     remaining = Counter(written)
-    unmatched: list[tuple[int, list[tuple[int, Any]]]] = []
+    unmatched: list[tuple[int, list[tuple[int, Any, int]]]] = []
     for r, row in rows:
-        cells = [(c, v) for c, v in enumerate(row) if not (c in skip_columns and r > header_row) and norm(v)]
-        digest = row_digest(cells)
-        if not digest:
+        cells = [(c, v, h) for c, v in enumerate(row)
+                 if not (c in skip_columns and r > header_row) and (h := cell_hash(c, v))]
+        if not cells:
             continue
+        digest = f"{sum(h for _, _, h in cells) & _MASK:08x}"
         if remaining[digest] > 0:
             remaining[digest] -= 1
         else:
             unmatched.append((r, cells))
     for r, cells in unmatched:
-        for i, (c, v) in enumerate(cells):
-            rest = row_digest(cells[:i] + cells[i + 1:])
-            if rest == "" or remaining[rest] > 0:
-                if rest:
+        total = sum(h for _, _, h in cells)
+        for c, v, h in cells:
+            rest = f"{(total - h) & _MASK:08x}"
+            if len(cells) == 1 or remaining[rest] > 0:
+                if len(cells) > 1:
                     remaining[rest] -= 1
                 yield LostCell(name, xl_rowcol_to_cell(r, c), norm(v))
                 break
         else:
-            c, v = cells[0]
+            c, v, _ = cells[0]
             yield LostCell(name, xl_rowcol_to_cell(r, c), norm(v), whole_row=True)
 
 

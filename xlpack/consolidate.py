@@ -32,6 +32,7 @@ from .plan import AuditPlan
 from .readback import META, META_SCHEMA, Workbook, read_consolidated
 from .render_xlsx import writers
 from .sheetmodel import Sheet
+from .xlsx_stream import Stream, stream_rows
 from .workbookio import ensure_not_open, replace_atomically
 
 __all__ = ["ConsolidateResult", "ConsolidatedAudit", "KeepTypedError", "OrphanRow", "build_consolidated",
@@ -127,14 +128,18 @@ def received_from_intake(files: Sequence[Any]) -> list[Received]:
 
 
 def build_consolidated(plan: AuditPlan, received: Sequence[Received], today: date,
-                       now: datetime | None = None) -> ConsolidatedAudit:
-    """Returns, grades, closing answers, views and flags from the plan and the returned files (no I/O)."""
+                       now: datetime | None = None, *, release: bool = False) -> ConsolidatedAudit:
+    """Returns, grades, closing answers, views and flags from the plan and the returned files (no I/O).
+
+    With ``release``, the answers of the returned forms are dropped as they
+    become grade rows (consolidate does this to keep large audits small).
+    """
     forms = accepted_forms(plan, received)
     returns = build_returns(plan, received, today)
     flags = find_flags(FlagContext(plan, forms, returns, today))
-    return ConsolidatedAudit(plan=plan, returns=returns, grades=build_grades(plan, forms),
-                             summaries=build_summaries(plan, forms), flags=flags, views=build_views(plan, forms),
-                             consolidated_at=now)
+    summaries, views = build_summaries(plan, forms), build_views(plan, forms)
+    return ConsolidatedAudit(plan=plan, returns=returns, grades=build_grades(plan, forms, release=release),
+                             summaries=summaries, flags=flags, views=views, consolidated_at=now)
 
 
 # --------------------------------------------------------------------------
@@ -171,13 +176,22 @@ def _lost_plan_cells(old: Path, new: Path) -> list[LostCell]:
     return lost
 
 
-def write_checked(audit: Path, plan: AuditPlan, extra: Sequence[SheetWriter]) -> Path | None:
+def analysis_writers(data: ConsolidatedAudit) -> tuple[list[SheetWriter], list[Stream]]:
+    """The writers of every analysis sheet and of the hidden sheet, and the tables they leave to stream."""
+    sheets = analysis_sheets(data)
+    streams: list[Stream] = []
+    return [*writers(sheets, data.plan.scale, streams), meta_writer(sheets, data)], streams
+
+
+def write_checked(audit: Path, plan: AuditPlan, extra: Sequence[SheetWriter],
+                  streams: Sequence[Stream] = ()) -> Path | None:
     """Rewrite the workbook atomically, refusing if a plan cell the coordinator typed would not survive."""
 
     def write(tmp: Path) -> None:
         staged = tmp.with_name(tmp.name + ".staged.xlsx")
         try:
             write_coordinator(staged, plan, extra, keep_backup=False)
+            stream_rows(staged, streams)
             if audit.exists():
                 lost = _lost_plan_cells(audit, staged)
                 if lost:
@@ -215,7 +229,7 @@ def keep_analysis(audit: Path) -> Callable[[AuditPlan, date | None], list[SheetW
         new = [f for f in plan.issued if f.form_id not in listed]
         added = build_returns(plan.model_copy(update={"issued": new}), [], today or date.today())
         kept = data.model_copy(update={"plan": plan, "returns": [*data.returns, *added]})
-        sheets = analysis_sheets(kept)
+        sheets = analysis_sheets(kept)  # all written by xlsxwriter: generate writes the file itself
         return [*writers(sheets, plan.scale), meta_writer(sheets, kept)]
 
     return extra
@@ -238,8 +252,11 @@ def consolidate(audit: Path, returns: Sequence[Path], *, password: str | None = 
         raise KeepTypedError(audit, typed.problems)
     result = intake(list(returns), plan, password=password, progress=progress)
     now = datetime.now().replace(microsecond=0)
-    data = build_consolidated(plan, received_from_intake(result.files), today or date.today(), now)
+    data = build_consolidated(plan, received_from_intake(result.files), today or date.today(), now, release=True)
+    for f in result.files:  # the answers are in the records now: keep large audits small
+        f.form = None
+    result.accepted = []
     apply(data, typed, now)
-    sheets = analysis_sheets(data)
-    backup = write_checked(audit, plan, [*writers(sheets, plan.scale), meta_writer(sheets, data)])
+    extra, streams = analysis_writers(data)
+    backup = write_checked(audit, plan, extra, streams)
     return ConsolidateResult(audit, data, list(result.files), backup, result)

@@ -152,10 +152,12 @@ def read_grades(book: Workbook, scale: GradeScale) -> list[GradeRow]:
     out = []
     for _, v in iter_table(book, GRADES, GRADE_COLUMNS):
         order = v["section_order"]
+        row_id = _text(v["row_id"])
+        form_id, _, section_id = row_id.rpartition(":")
         out.append(GradeRow(
-            row_id=_text(v["row_id"]), form_id=_text(v["form_id"]), case_ref=_text(v["case_ref"]),
+            row_id=row_id, form_id=form_id, case_ref=_text(v["case_ref"]),
             agency=_text(v["agency"]), auditor=_text(v["auditor"]), tool_id=_text(v["tool_id"]),
-            section_id=_text(v["section_id"]), section_title=_text(v["section_title"]),
+            section_id=section_id, section_title=_text(v["section_title"]),
             section_order=int(order) if isinstance(order, (int, float)) else 0, grade=_opt(v["grade"]),
             evidence=_text(v["evidence"]), strengths=_text(v["strengths"]), development=_text(v["development"]),
             action=_text(v["action"]), source=_text(v["source"]),

@@ -10,11 +10,12 @@ from collections.abc import Sequence
 from typing import Any
 
 import xlsxwriter
-from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
 
 from .coordinator import SheetWriter, Styles, page_setup, write_value
 from .definitions import GradeScale
 from .sheetmodel import Block, Cell, Chart, Sheet, clean_text
+from .xlsx_stream import Stream
 
 SEVERITY_COLOURS = {"urgent": "#C00000", "high": "#F4B183", "medium": "#FFE699", "low": "#DDEBF7"}
 STATUS_COLOURS = {"ok": "#E2F0D9", "warn": "#FFF2CC", "bad": "#F8CBAD", "wait": "#EDEDED"}
@@ -58,17 +59,23 @@ def add_styles(wb: xlsxwriter.Workbook, st: Styles, scale: GradeScale) -> None:
         add(f"sev:{sev}", bg_color=colour, bold=sev == "urgent", font_color="#FFFFFF" if sev == "urgent" else "#000000")
 
 
-def sheet_writer(sheet: Sheet, scale: GradeScale) -> SheetWriter:
-    """A writer for :func:`xlpack.coordinator.write_coordinator`'s ``extra`` list."""
+def sheet_writer(sheet: Sheet, scale: GradeScale, streams: list[Stream] | None = None) -> SheetWriter:
+    """A writer for :func:`xlpack.coordinator.write_coordinator`'s ``extra`` list.
+
+    With ``streams``, the rows of blocks marked ``stream`` are left out and a
+    :class:`~xlpack.xlsx_stream.Stream` is added for each, to be written by
+    :func:`~xlpack.xlsx_stream.stream_rows` once the workbook is closed.
+    """
 
     def write(wb: xlsxwriter.Workbook, st: Styles) -> None:
         add_styles(wb, st, scale)
-        render_sheet(wb, st, sheet, scale)
+        render_sheet(wb, st, sheet, scale, streams)
 
     return write
 
 
-def render_sheet(wb: xlsxwriter.Workbook, st: Styles, sheet: Sheet, scale: GradeScale) -> Any:
+def render_sheet(wb: xlsxwriter.Workbook, st: Styles, sheet: Sheet, scale: GradeScale,
+                 streams: list[Stream] | None = None) -> Any:
     ws = wb.add_worksheet(sheet.name)
     for c, w in sheet.widths.items():
         ws.set_column(c, c, w)
@@ -76,7 +83,10 @@ def render_sheet(wb: xlsxwriter.Workbook, st: Styles, sheet: Sheet, scale: Grade
     for i, line in enumerate(sheet.intro[:2], start=1):
         ws.write_string(i, 0, clean_text(line), st["intro" if i == 1 else "intro_guide"])
     for b in sheet.blocks:
-        _render_block(ws, st, b, scale)
+        if b.stream and streams is not None and b.name:
+            streams.append(_streamed_block(ws, st, sheet.name, b, scale))
+        else:
+            _render_block(ws, st, b, scale)
     for chart in sheet.charts:
         _render_chart(wb, ws, sheet.name, chart)
     if sheet.freeze:
@@ -89,40 +99,72 @@ def render_sheet(wb: xlsxwriter.Workbook, st: Styles, sheet: Sheet, scale: Grade
     return ws
 
 
-def _write(ws: Any, st: Styles, r: int, c: int, value: Any, style: str | None) -> None:
-    fmt = st.get(style) if style else None
-    if isinstance(value, str):
-        value = clean_text(value)
-        if value == "":
-            if fmt is not None:
-                ws.write_blank(r, c, None, fmt)
-            return
-    if value is None:
+def _write(ws: Any, st: Styles, r: int, c: int, value: Any, fmt: Any) -> None:
+    """One value, text always as text; an empty cell only gets its format (e.g. a coloured input cell)."""
+    if type(value) is str:
+        if value:
+            ws.write_string(r, c, clean_text(value), fmt)
+        elif fmt is not None:
+            ws.write_blank(r, c, None, fmt)
+    elif value is None:
         if fmt is not None:
             ws.write_blank(r, c, None, fmt)
-        return
-    write_value(ws, r, c, value, fmt, st)
+    else:
+        write_value(ws, r, c, value, fmt, st)
+
+
+def _table(ws: Any, st: Styles, b: Block, last_row: int) -> None:
+    ws.add_table(b.row, b.col, last_row, b.col + b.width - 1, {
+        "name": b.name, "style": "Table Style Light 9", "autofilter": True,
+        "columns": [{"header": col.header, "header_format": st[b.header_style]} for col in b.columns]})
+
+
+def _streamed_block(ws: Any, st: Styles, sheet: str, b: Block, scale: GradeScale) -> Stream:
+    """Everything of a table but its data rows, which are streamed in after the workbook is closed."""
+    if b.title:
+        ws.write_string(b.row - 1, b.col, clean_text(b.title), st["block_title"])
+    _columns(ws, b)
+    _table(ws, st, b, b.row + 1)  # xlsxwriter indexes every cell of a table's range: give it the header only
+    table = ws.tables[-1]
+    ref = xl_range(b.row, b.col, b.last_row, b.col + b.width - 1)
+    assert {"range", "a_range", "autofilter"} <= set(table), "xlsxwriter's table record changed"
+    table["range"] = table["a_range"] = table["autofilter"] = ref  # then the range is widened to all rows
+    _input_columns(ws, st, b, scale)
+    formats = [st.get(col.style) if col.style else None for col in b.columns]
+    used = {st[v.style] for row in b.rows for v in row if type(v) is Cell and v.style and v.style in st}
+    for fmt in [*formats, *used]:
+        if fmt is not None:
+            fmt._get_xf_index()  # register the format, so it is in the styles part for the streamed cells
+    return Stream(sheet, b, formats, st)
+
+
+def _columns(ws: Any, b: Block) -> None:
+    for c, col in enumerate(b.columns):
+        ws.set_column(b.col + c, b.col + c, col.width, None, {"hidden": col.hidden} if col.hidden else None)
 
 
 def _render_block(ws: Any, st: Styles, b: Block, scale: GradeScale) -> None:
     if b.title:
         ws.write_string(b.row - 1, b.col, clean_text(b.title), st["block_title"])
-    for c, col in enumerate(b.columns):
-        ws.set_column(b.col + c, b.col + c, col.width, None, {"hidden": col.hidden} if col.hidden else None)
+    _columns(ws, b)
     if b.name:
-        ws.add_table(b.row, b.col, b.last_row, b.col + b.width - 1, {
-            "name": b.name, "style": "Table Style Light 9", "autofilter": True,
-            "columns": [{"header": col.header, "header_format": st[b.header_style]} for col in b.columns]})
+        _table(ws, st, b, b.last_row)
     elif b.header:
         for c, col in enumerate(b.columns):
             ws.write_string(b.row, b.col + c, clean_text(col.header), st[b.header_style])
+    formats = [st.get(col.style) if col.style else None for col in b.columns]
     for r, row in enumerate(b.rows, start=b.first_data_row):
         for c, value in enumerate(row):
-            col = b.columns[c]
-            if isinstance(value, Cell):
-                _write(ws, st, r, b.col + c, value.value, value.style or col.style)
+            if type(value) is Cell:
+                style = value.style
+                _write(ws, st, r, b.col + c, value.value, st.get(style) if style else formats[c])
             else:
-                _write(ws, st, r, b.col + c, value, col.style)
+                _write(ws, st, r, b.col + c, value, formats[c])
+    _input_columns(ws, st, b, scale)
+
+
+def _input_columns(ws: Any, st: Styles, b: Block, scale: GradeScale) -> None:
+    """Dropdowns and live grade colours on the columns the coordinator types in."""
     for c, col in enumerate(b.columns):
         if not col.editable:
             continue
@@ -172,5 +214,5 @@ def _render_chart(wb: xlsxwriter.Workbook, ws: Any, sheet_name: str, chart: Char
     ws.insert_chart(xl_rowcol_to_cell(chart.row, chart.col), xl, {"object_position": 1})
 
 
-def writers(sheets: Sequence[Sheet], scale: GradeScale) -> list[SheetWriter]:
-    return [sheet_writer(s, scale) for s in sheets]
+def writers(sheets: Sequence[Sheet], scale: GradeScale, streams: list[Stream] | None = None) -> list[SheetWriter]:
+    return [sheet_writer(s, scale, streams) for s in sheets]

@@ -19,14 +19,17 @@ from .definitions import CELL_TEXT_LIMIT
 Value = Union[str, int, float, date, datetime, None]
 #: Characters XML 1.0 cannot hold; a returned form should never contain them, but never trust it.
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_UNCLEAN = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")  # the illegal ones and \r
 
 
 def clean_text(text: str) -> str:
     """Text as it can be stored in a cell: no control characters, within Excel's length limit."""
+    if len(text) <= CELL_TEXT_LIMIT and _UNCLEAN.search(text) is None:
+        return text  # nearly always: nothing to change
     return _ILLEGAL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))[:CELL_TEXT_LIMIT]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cell:
     """A value with its own named style (e.g. a grade coloured by its grade)."""
 
@@ -60,6 +63,7 @@ class Block:
     col: int = 0
     header: bool = True
     header_style: str = "header"
+    stream: bool = False  # large: the renderer may write its rows after the rest (a sheet's only block)
 
     @property
     def first_data_row(self) -> int:

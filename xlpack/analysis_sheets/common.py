@@ -26,8 +26,7 @@ GRADE_COLUMNS: Spec = (
     ("section_order", "No.", 5), ("section_title", "Section", 30), ("grade", "Grade", 14),
     ("moderated_grade", "Moderated grade", 14), ("moderation_note", "Moderation note", 36),
     ("evidence", "Evidence", 60), ("strengths", "Strengths", 40), ("development", "Areas for development", 40),
-    ("action", "Action", 36), ("source", "Source file", 36), ("row_id", "Row id", 20), ("form_id", "Form id", 12),
-    ("section_id", "Section id", 12))
+    ("action", "Action", 36), ("source", "Source file", 36), ("row_id", "Row id", 20))
 FLAG_COLUMNS: Spec = (
     ("severity", "Severity", 10), ("case_ref", "Case reference", 16), ("section", "Section", 26),
     ("rule", "Rule", 28), ("agencies", "Agencies", 28), ("message", "What was found", 70),

@@ -15,14 +15,13 @@ def build(data: ConsolidatedAudit) -> Sheet:
     for g in data.grades:
         rows.append([g.case_ref, g.agency, g.auditor, g.tool_id, g.section_order, g.section_title,
                      Cell(g.grade, grade_style(g.grade)), g.moderated_grade, g.moderation_note, g.evidence,
-                     g.strengths, g.development, g.action, g.source, g.row_id, g.form_id, g.section_id])
+                     g.strengths, g.development, g.action, g.source, g.row_id])
     cols = columns(GRADE_COLUMNS, editable=("moderated_grade", "moderation_note"),
-                   styles={"section_order": "int", "row_id": "muted", "form_id": "muted", "section_id": "muted",
-                           "source": "muted"},
+                   styles={"section_order": "int", "row_id": "muted", "source": "muted"},
                    moderated_grade={"choices": GRADE_LIST, "colour_by": "grades"})
-    table = Block(cols, rows, name="Grades", row=TABLE_ROW)
+    table = Block(cols, rows, name="Grades", row=TABLE_ROW, stream=True)
     return Sheet(GRADES, "Grades: every section of every form", [
         "Filter and sort freely. After the follow-up meeting, type the agreed grade in 'Moderated grade' and why "
         "in 'Moderation note': they are kept when consolidate runs again.",
-        "Row id links each row to its form and section: do not change it. Columns right of Row id are ids too."],
+        "Row id (form id:section id) links each row to its form and section: do not change it."],
         [table], freeze=(TABLE_ROW + 1, 3), tab_colour="#2E75B6")

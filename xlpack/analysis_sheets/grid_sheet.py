@@ -84,7 +84,8 @@ def build(data: ConsolidatedAudit) -> Sheet:
         views[v.case_ref.casefold()].append(v)
     summaries = {s.form_id: s for s in data.summaries}
     refs = [c.case_ref for c in data.plan.cases]
-    refs += sorted({g.case_ref for g in data.grades if data.plan.case(g.case_ref) is None}, key=str.casefold)
+    known = {r.casefold() for r in refs}
+    refs += sorted({g.case_ref for g in data.grades if g.case_ref.casefold() not in known}, key=str.casefold)
     grids = [_case_block(data, ref, by_case.get(ref.casefold(), []), summaries) for ref in refs]
     widest = max((g.width for g in grids), default=1)
     blocks: list[Block] = []

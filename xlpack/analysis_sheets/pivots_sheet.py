@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..consolidated import ConsolidatedAudit
 from ..definitions import GradeScale
+from ..report_findings import verdict as section_verdict
 from ..pivots import (
     BLANK,
     GOOD_SHARE,
@@ -27,9 +28,6 @@ from ..pivots import (
 from ..sheetmodel import Block, Cell, CellLike, Column, Sheet, stack
 from .common import PIVOTS, TABLE_ROW
 
-#: A section "works well" when at least this share of its graded answers is Good or better and none is
-#: Inadequate; it "causes concern" when at least this share is Inadequate or less than a third is Good.
-WORKING_WELL_GOOD, CONCERN_INADEQUATE, CONCERN_GOOD = 2 / 3, 0.25, 1 / 3
 BY_TITLES: dict[str, str] = {"section": "Section", "agency": "Agency", "case": "Case reference", "overall": ""}
 WHEN = {False: "as returned", True: "after moderation"}
 
@@ -88,22 +86,12 @@ def _share(dist: pd.DataFrame, scale: GradeScale, which: str) -> float | None:
     return sum(int(dist[lab].sum()) for lab in wanted) / graded
 
 
-def signal(good: float | None, inadequate: float | None) -> str:
-    if good is None:
-        return "Nothing graded"
-    if (inadequate or 0) >= CONCERN_INADEQUATE or good < CONCERN_GOOD:
-        return "Causing concern"
-    if good >= WORKING_WELL_GOOD and not inadequate:
-        return "Working well"
-    return "Mixed"
-
-
 def ranking_block(data: ConsolidatedAudit) -> Block:
     ranked = section_ranking(data.grades, data.plan.scale, moderated=True)
     rows: list[list[CellLike]] = []
     for key, row in ranked.iterrows():
         good, bad = _number(row[GOOD_SHARE]), _number(row[INADEQUATE_SHARE])
-        verdict = signal(good, bad)
+        verdict = section_verdict(good, bad)  # the report's thresholds, so workbook and report agree
         style = {"Working well": "status:ok", "Causing concern": "status:bad"}.get(verdict, "status:wait")
         rows.append([str(key), int(row[GRADED]), good, bad, Cell(verdict, style)])
     cols = [Column("Section", 34, style="wrap"), Column(GRADED, 8, style="int"), Column(GOOD_SHARE, 11, style="pct"),

@@ -1,0 +1,218 @@
+"""Benchmark: consolidate 1,000 returned forms end to end (intake plus the coordinator workbook).
+
+Beside it, in the same run, a plain openpyxl baseline over the same files:
+load each returned form, read its answer cells, and write one row per form
+and section into a new workbook. The baseline does much less (no checks,
+no flags, pivots, charts, agreement, carry-over or atomic replace), so the
+ratio flatters it. Then, for memory, 10,000 forms in a fresh process,
+reporting its peak resident memory (and that of intake's reading
+processes).
+
+    python benchmarks/bench_consolidate.py [--forms 1000] [--memory-forms 10000] [--baseline 1000]
+
+Setting up writes the forms with xlpack generate and fills them by writing
+the answers straight into each form's sheet XML (openpyxl would take
+minutes for 10,000); intake reads them like any returned workbook.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from datetime import date
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import openpyxl
+
+from xlpack.consolidate import consolidate
+from xlpack.coordinator import create_audit, read_plan
+from xlpack.generate import generate_forms
+from xlpack.layout import AUDIT_SHEET, META_SHEET
+from xlpack.plan import Assignment, AuditPlan
+from xlpack.sample import sample_plan
+
+AGENCIES = ["Children's social care", "Health", "CAMHS", "School or education", "Police", "Early years",
+            "Voluntary sector", "Adult services", "Health", "Police"]
+GRADES = ["Outstanding", "Good", "Good", "Adequate", "Adequate", "Inadequate", "Not applicable", "No evidence"]
+TEXT = ("The record shows the child was seen alone on 3 March and 14 April; the assessment used the school's and "
+        "the GP's information and analyses risks and strengths; the plan follows from it. ")
+TODAY = date(2026, 12, 7)
+
+
+def big_plan(forms: int) -> AuditPlan:
+    """About ten audit forms per case, two auditors for Health and Police; no views forms."""
+    plan = sample_plan("cp", cases=max(1, -(-forms // len(AGENCIES))), seed=7)
+    assignments = [Assignment(case_ref=c.case_ref, agency=a, auditor=f"Auditor {i}")
+                   for c in plan.cases for i, a in enumerate(AGENCIES)]
+    terms = plan.terms.model_copy(update={"participation_worker": ""})
+    return plan.model_copy(update={"assignments": assignments[:forms], "terms": terms})
+
+
+def _input_cells(form: Path) -> dict[str, str]:
+    wb = openpyxl.load_workbook(form, read_only=True)
+    cells: dict[str, str] = {}
+    reading = False
+    for row in wb[META_SHEET].iter_rows(values_only=True):
+        if row and row[0] == "input":
+            reading = True
+        elif reading and not (row and row[0]):
+            break
+        elif reading:
+            cells[str(row[0])] = str(row[2])
+    wb.close()
+    return cells
+
+
+def _sheet_part(form: Path) -> str:
+    with zipfile.ZipFile(form) as z:
+        book = z.read("xl/workbook.xml").decode()
+        rels = z.read("xl/_rels/workbook.xml.rels").decode()
+    rid = re.search(rf'<sheet name="{AUDIT_SHEET}" sheetId="\d+" r:id="(rId\d+)"', book).group(1)  # type: ignore[union-attr]
+    target = re.search(rf'Id="{rid}"[^>]*Target="([^"]+)"|Target="([^"]+)"[^>]*Id="{rid}"', rels)
+    assert target is not None
+    return "xl/" + (target.group(1) or target.group(2)).removeprefix("/xl/")
+
+
+def _answers(rng: random.Random, cells: dict[str, str]) -> dict[str, object]:
+    values: dict[str, object] = {}
+    for key in cells:
+        if key.endswith(".grade") and key.startswith("section."):
+            values[key] = rng.choice(GRADES)
+        elif key.startswith("section."):
+            values[key] = TEXT[: rng.randint(60, len(TEXT))]
+    values.update({"field.service_team": "Safeguarding team", "field.audit_date": 46327,
+                   "closing.overall_grade": rng.choice(GRADES[:6]), "closing.no_involvement": "Yes, I confirm",
+                   "closing.safeguarded_now": "No" if rng.random() < 0.01 else "Yes"})
+    return values
+
+
+def fill_fast(form: Path, out: Path, part: str, cells: dict[str, str], answers: dict[str, object]) -> None:
+    """Write the answers into the blank input cells of the form's sheet XML (inline strings, numbers)."""
+    by_cell = {cells[k]: v for k, v in answers.items() if k in cells}
+
+    def put(m: re.Match[str]) -> str:
+        ref, style = m.group(1), m.group(2)
+        value = by_cell.get(ref)
+        if value is None:
+            return m.group(0)
+        if isinstance(value, (int, float)):
+            return f'<c r="{ref}" s="{style}"><v>{value}</v></c>'
+        return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{escape(str(value))}</t></is></c>'
+
+    with zipfile.ZipFile(form) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == part:
+                data = re.sub(r'<c r="([A-Z]+\d+)" s="(\d+)"/>', put, data.decode()).encode()
+            dst.writestr(info, data)
+
+
+def setup(root: Path, forms: int, seed: int = 1) -> tuple[Path, Path]:
+    audit = root / "audit.xlsx"
+    create_audit(audit, plan=big_plan(forms))
+    gen = generate_forms(audit)
+    first = gen.out_dir / gen.issued[0].file
+    cells, part = _input_cells(first), _sheet_part(first)
+    returns = root / "returns"
+    returns.mkdir()
+    rng = random.Random(seed)
+    for f in gen.issued:
+        fill_fast(gen.out_dir / f.file, returns / f.file, part, cells, _answers(rng, cells))
+    return audit, returns
+
+
+def openpyxl_baseline(audit: Path, returns: Path, out: Path, limit: int) -> tuple[float, int]:
+    """Load each returned form with openpyxl, read its answers, write one row per form and section."""
+    files = sorted(returns.glob("*.xlsx"))[:limit]
+    start = time.perf_counter()
+    cells = _input_cells(files[0])
+    grade_keys = [k for k in cells if k.startswith("section.") and k.endswith(".grade")]
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["File", "Section", "Grade", "Evidence", "Strengths", "Areas for development", "Action"])
+    for path in files:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        sheet = wb[AUDIT_SHEET]
+        values = {}
+        for row in sheet.iter_rows():
+            for c in row:
+                if getattr(c, "coordinate", None) and c.value is not None:
+                    values[c.coordinate] = c.value
+        wb.close()
+        for key in grade_keys:
+            sid = key.split(".")[1]
+            ws.append([path.name, sid, *(values.get(cells.get(f"section.{sid}.{r}", ""))
+                                         for r in ("grade", "evidence", "strengths", "development", "action"))])
+    book.save(out)
+    return time.perf_counter() - start, len(files)
+
+
+def timed_consolidate(audit: Path, returns: Path) -> dict[str, float]:
+    start = time.perf_counter()
+    result = consolidate(audit, [returns], today=TODAY)
+    elapsed = time.perf_counter() - start
+    return {"seconds": elapsed, "forms": result.totals["forms_accepted"], "rows": len(result.data.grades),
+            "flags": len(result.data.flags), "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "children_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+
+
+def memory_run(forms: int) -> dict[str, float]:
+    """Set up ``forms`` forms, then consolidate them in a fresh process and report its peak memory."""
+    with tempfile.TemporaryDirectory() as tmp:
+        audit, returns = setup(Path(tmp), forms)
+        code = ("import json, sys; sys.path.insert(0, %r); from bench_consolidate import timed_consolidate; "
+                "from pathlib import Path; print(json.dumps(timed_consolidate(Path(%r), Path(%r))))"
+                % (str(Path(__file__).parent), str(audit), str(returns)))
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--forms", type=int, default=1000)
+    ap.add_argument("--baseline", type=int, default=1000, help="forms for the openpyxl baseline")
+    ap.add_argument("--memory-forms", type=int, default=10000, help="0 to skip the memory run")
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        t0 = time.perf_counter()
+        audit, returns = setup(root, args.forms)
+        print(f"setup: {args.forms} forms generated and filled in {time.perf_counter() - t0:.1f} s")
+        runs = []
+        for i in range(args.repeat):
+            copy = root / f"run{i}" / audit.name
+            copy.parent.mkdir()
+            shutil.copy2(audit, copy)
+            runs.append(timed_consolidate(copy, returns))
+        best = min(runs, key=lambda r: r["seconds"])
+        times = ", ".join(f"{r['seconds']:.2f}" for r in runs)
+        rerun = timed_consolidate(copy, returns)  # again into the consolidated workbook: carry-over included
+        base, n = openpyxl_baseline(audit, returns, root / "baseline.xlsx", args.baseline)
+        base_per_1000 = base / n * 1000
+        print(f"xlpack consolidate, {int(best['forms'])} forms ({int(best['rows'])} grade rows, "
+              f"{int(best['flags'])} flags): best of {args.repeat} {best['seconds']:.2f} s "
+              f"(runs: {times}); re-run into the consolidated "
+              f"workbook {rerun['seconds']:.2f} s")
+        print(f"openpyxl baseline (load, read answers, write rows), {n} forms: {base:.2f} s "
+              f"= {base_per_1000:.2f} s per 1,000 forms")
+        print(f"ratio: xlpack takes {best['seconds'] / base_per_1000 * args.forms / 1000:.2f}x the baseline's time "
+              f"({base_per_1000 / (best['seconds'] / args.forms * 1000):.1f}x faster)")
+    if args.memory_forms:
+        m = memory_run(args.memory_forms)
+        print(f"memory: {int(m['forms'])} forms consolidated in {m['seconds']:.1f} s; peak resident memory "
+              f"{m['peak_mb']:.0f} MB (intake's reading processes: {m['children_peak_mb']:.0f} MB each at most)")
+
+
+if __name__ == "__main__":
+    main()
