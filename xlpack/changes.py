@@ -69,9 +69,9 @@ def norm(value: Any) -> str:
 
 
 def cell_hash(col: int, value: Any) -> int:
-    """A cell's share of its row's digest; 0 for an empty cell."""
+    """A cell's share of its row's digest (its text's CRC, seeded with the column); 0 for an empty cell."""
     text = norm(value)
-    return zlib.crc32(f"{col}\x1e{text}".encode("utf-8")) or 1 if text else 0
+    return zlib.crc32(text.encode("utf-8"), col + 1) or 1 if text else 0
 
 
 def row_digest(cells: Iterable[tuple[int, Any]]) -> str:

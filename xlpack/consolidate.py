@@ -11,8 +11,10 @@ coordinator typed. :func:`read_consolidated` reads the result back.
 
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -235,9 +237,27 @@ def keep_analysis(audit: Path) -> Callable[[AuditPlan, date | None], list[SheetW
     return extra
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while millions of small, acyclic records are built (it only slows it down)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def consolidate(audit: Path, returns: Sequence[Path], *, password: str | None = None, today: date | None = None,
                 progress: Progress | None = None) -> ConsolidateResult:
     """Consolidate the returned forms under ``returns`` into the coordinator workbook ``audit``."""
+    with _gc_paused():
+        return _consolidate(audit, returns, password, today, progress)
+
+
+def _consolidate(audit: Path, returns: Sequence[Path], password: str | None, today: date | None,
+                 progress: Progress | None) -> ConsolidateResult:
     from .intake import intake
 
     audit = Path(audit)

@@ -14,7 +14,7 @@ from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
 
 from .coordinator import SheetWriter, Styles, page_setup, write_value
 from .definitions import GradeScale
-from .sheetmodel import Block, Cell, Chart, Sheet, clean_text
+from .sheetmodel import Block, Cell, Chart, Sheet, clean_text, heights_for, row_height
 from .xlsx_stream import Stream
 
 SEVERITY_COLOURS = {"urgent": "#C00000", "high": "#F4B183", "medium": "#FFE699", "low": "#DDEBF7"}
@@ -62,8 +62,8 @@ def add_styles(wb: xlsxwriter.Workbook, st: Styles, scale: GradeScale) -> None:
 def sheet_writer(sheet: Sheet, scale: GradeScale, streams: list[Stream] | None = None) -> SheetWriter:
     """A writer for :func:`xlpack.coordinator.write_coordinator`'s ``extra`` list.
 
-    With ``streams``, the rows of blocks marked ``stream`` are left out and a
-    :class:`~xlpack.xlsx_stream.Stream` is added for each, to be written by
+    With ``streams``, the cells of a sheet marked ``stream`` are left out and a
+    :class:`~xlpack.xlsx_stream.Stream` is added for it, to be written by
     :func:`~xlpack.xlsx_stream.stream_rows` once the workbook is closed.
     """
 
@@ -82,11 +82,12 @@ def render_sheet(wb: xlsxwriter.Workbook, st: Styles, sheet: Sheet, scale: Grade
     ws.write_string(0, 0, clean_text(sheet.title), st["title"])
     for i, line in enumerate(sheet.intro[:2], start=1):
         ws.write_string(i, 0, clean_text(line), st["intro" if i == 1 else "intro_guide"])
-    for b in sheet.blocks:
-        if b.stream and streams is not None and b.name:
-            streams.append(_streamed_block(ws, st, sheet.name, b, scale))
-        else:
-            _render_block(ws, st, b, scale)
+    if sheet.stream and streams is not None:
+        streams.append(_streamed_sheet(ws, st, sheet, scale))
+    else:
+        heights: dict[int, float] = {}
+        for b in sheet.blocks:
+            _render_block(ws, st, b, scale, heights)
     for chart in sheet.charts:
         _render_chart(wb, ws, sheet.name, chart)
     if sheet.freeze:
@@ -119,23 +120,31 @@ def _table(ws: Any, st: Styles, b: Block, last_row: int) -> None:
         "columns": [{"header": col.header, "header_format": st[b.header_style]} for col in b.columns]})
 
 
-def _streamed_block(ws: Any, st: Styles, sheet: str, b: Block, scale: GradeScale) -> Stream:
-    """Everything of a table but its data rows, which are streamed in after the workbook is closed."""
-    if b.title:
-        ws.write_string(b.row - 1, b.col, clean_text(b.title), st["block_title"])
-    _columns(ws, b)
-    _table(ws, st, b, b.row + 1)  # xlsxwriter indexes every cell of a table's range: give it the header only
-    table = ws.tables[-1]
-    ref = xl_range(b.row, b.col, b.last_row, b.col + b.width - 1)
-    assert {"range", "a_range", "autofilter"} <= set(table), "xlsxwriter's table record changed"
-    table["range"] = table["a_range"] = table["autofilter"] = ref  # then the range is widened to all rows
-    _input_columns(ws, st, b, scale)
-    formats = [st.get(col.style) if col.style else None for col in b.columns]
-    used = {st[v.style] for row in b.rows for v in row if type(v) is Cell and v.style and v.style in st}
-    for fmt in [*formats, *used]:
-        if fmt is not None:
-            fmt._get_xf_index()  # register the format, so it is in the styles part for the streamed cells
-    return Stream(sheet, b, formats, st)
+def _streamed_sheet(ws: Any, st: Styles, sheet: Sheet, scale: GradeScale) -> Stream:
+    """Everything of a sheet's blocks but their cells, which are streamed in after the workbook is closed.
+
+    Tables keep their header row (xlsxwriter writes it); the rest of each
+    block is streamed.
+    """
+    stream = Stream(sheet.name, list(sheet.blocks), st)
+    used: set[str] = {"block_title"}
+    for b in sheet.blocks:
+        _columns(ws, b)
+        if b.name:
+            _table(ws, st, b, b.row + 1)  # xlsxwriter indexes every cell of a table's range: give it the header only
+            table = ws.tables[-1]
+            assert {"range", "a_range", "autofilter"} <= set(table), "xlsxwriter's table record changed"
+            table["range"] = table["a_range"] = table["autofilter"] = xl_range(  # widened to all the rows
+                b.row, b.col, b.last_row, b.col + b.width - 1)
+            stream.header_written.add(id(b))
+        _input_columns(ws, st, b, scale)
+        used.add(b.header_style)
+        used.update(col.style for col in b.columns if col.style)
+        used.update(v.style for row in b.rows for v in row if type(v) is Cell and v.style)
+    for name in used:
+        if name in st:
+            st[name]._get_xf_index()  # register the format, so it is in the styles part for the streamed cells
+    return stream
 
 
 def _columns(ws: Any, b: Block) -> None:
@@ -143,7 +152,7 @@ def _columns(ws: Any, b: Block) -> None:
         ws.set_column(b.col + c, b.col + c, col.width, None, {"hidden": col.hidden} if col.hidden else None)
 
 
-def _render_block(ws: Any, st: Styles, b: Block, scale: GradeScale) -> None:
+def _render_block(ws: Any, st: Styles, b: Block, scale: GradeScale, heights: dict[int, float]) -> None:
     if b.title:
         ws.write_string(b.row - 1, b.col, clean_text(b.title), st["block_title"])
     _columns(ws, b)
@@ -152,8 +161,12 @@ def _render_block(ws: Any, st: Styles, b: Block, scale: GradeScale) -> None:
     elif b.header:
         for c, col in enumerate(b.columns):
             ws.write_string(b.row, b.col + c, clean_text(col.header), st[b.header_style])
+    if b.header:
+        _height(ws, heights, b.row, row_height([c.header for c in b.columns], b.columns, b.header_style))
     formats = [st.get(col.style) if col.style else None for col in b.columns]
+    height = heights_for(b.columns)
     for r, row in enumerate(b.rows, start=b.first_data_row):
+        _height(ws, heights, r, height(row))
         for c, value in enumerate(row):
             if type(value) is Cell:
                 style = value.style
@@ -161,6 +174,13 @@ def _render_block(ws: Any, st: Styles, b: Block, scale: GradeScale) -> None:
             else:
                 _write(ws, st, r, b.col + c, value, formats[c])
     _input_columns(ws, st, b, scale)
+
+
+def _height(ws: Any, heights: dict[int, float], r: int, points: float | None) -> None:
+    """Make a row tall enough for its wrapped text (never lower than a taller block on the same row)."""
+    if points and points > heights.get(r, 0.0):
+        heights[r] = points
+        ws.set_row(r, points)
 
 
 def _input_columns(ws: Any, st: Styles, b: Block, scale: GradeScale) -> None:

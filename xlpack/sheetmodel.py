@@ -9,7 +9,7 @@ Positions are 0-based (row, column).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal, Union
@@ -24,8 +24,8 @@ _UNCLEAN = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")  # the illegal ones a
 
 def clean_text(text: str) -> str:
     """Text as it can be stored in a cell: no control characters, within Excel's length limit."""
-    if len(text) <= CELL_TEXT_LIMIT and _UNCLEAN.search(text) is None:
-        return text  # nearly always: nothing to change
+    if len(text) <= CELL_TEXT_LIMIT and (text.isprintable() or _UNCLEAN.search(text) is None):
+        return text  # nearly always: nothing to change (isprintable is the quick check)
     return _ILLEGAL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))[:CELL_TEXT_LIMIT]
 
 
@@ -63,7 +63,6 @@ class Block:
     col: int = 0
     header: bool = True
     header_style: str = "header"
-    stream: bool = False  # large: the renderer may write its rows after the rest (a sheet's only block)
 
     @property
     def first_data_row(self) -> int:
@@ -128,6 +127,8 @@ class Sheet:
     widths: dict[int, float] = field(default_factory=dict)  # column widths not set by a block
     tab_colour: str | None = None
     hidden: bool = False
+    stream: bool = False  # large: the renderer may write the blocks' cells after the rest (no table header
+    # may share a row with another block)
 
     def cells(self) -> Iterator[tuple[int, int, Value]]:
         """Every non-empty value the sheet writes, with its position."""
@@ -168,6 +169,44 @@ def stack(blocks: Sequence[Block], start: int, *, gap: int = 2, col: int = 0) ->
         b.row, b.col = row, col
         row = b.last_row + 1 + gap
     return row
+
+
+#: Named styles that wrap text; rows are made tall enough for what they hold, up to MAX_LINES lines.
+WRAPPING = frozenset({"wrap", "editable", "row_label", "grid", "header"})
+LINE_POINTS, MAX_LINES = 15.0, 8
+
+
+def row_height(values: Sequence[CellLike], columns: Sequence[Column], style: str | None = None) -> float | None:
+    """Points a row needs for its wrapped text (an estimate from the column widths); None for one line.
+
+    ``style`` overrides the columns' styles (e.g. "header" for a header row).
+    """
+    return heights_for(columns, style)(values)
+
+
+def heights_for(columns: Sequence[Column], style: str | None = None) -> Callable[[Sequence[CellLike]], float | None]:
+    """:func:`row_height` for many rows of the same columns."""
+    wrapping = [(i, int(max(1.0, col.width * 1.15))) for i, col in enumerate(columns)
+                if (style or col.style) in WRAPPING]
+
+    def height(values: Sequence[CellLike]) -> float | None:
+        lines = 1
+        for i, per_line in wrapping:
+            if i >= len(values):
+                continue
+            value = values[i]
+            if type(value) is Cell:
+                value = value.value
+            if type(value) is not str or (len(value) <= per_line and "\n" not in value):
+                continue
+            n = sum(max(1, -(-len(part) // per_line)) for part in value.split("\n"))
+            if n > lines:
+                lines = n
+                if lines >= MAX_LINES:
+                    break
+        return None if lines == 1 else min(lines, MAX_LINES) * LINE_POINTS + 3
+
+    return height
 
 
 def value_of(cell: CellLike) -> Value:

@@ -17,9 +17,12 @@ from . import (
     returns_sheet,
     views_sheet,
 )
-from .common import ANALYSIS_SHEETS
+from .common import ANALYSIS_SHEETS, ANSWERS, EVIDENCE, FLAGS, GRADES, GRID, ORPHANED, VIEWS
 
-__all__ = ["ANALYSIS_SHEETS", "analysis_sheets"]
+__all__ = ["ANALYSIS_SHEETS", "STREAMED", "analysis_sheets"]
+
+#: Sheets that grow with the audit: their cells are streamed into the file (see :mod:`xlpack.xlsx_stream`).
+STREAMED = (FLAGS, GRID, GRADES, EVIDENCE, ANSWERS, VIEWS, ORPHANED)
 
 
 def analysis_sheets(data: ConsolidatedAudit) -> list[Sheet]:
@@ -29,4 +32,6 @@ def analysis_sheets(data: ConsolidatedAudit) -> list[Sheet]:
               pivots, charts_sheet.build(data, blocks), agreement_sheet.build(data), evidence_sheet.build(data),
               answers_sheet.build(data), views_sheet.build(data), orphaned_sheet.build(data)]
     assert tuple(s.name for s in sheets) == ANALYSIS_SHEETS
+    for s in sheets:
+        s.stream = s.name in STREAMED
     return sheets

@@ -18,4 +18,4 @@ def build(data: ConsolidatedAudit) -> Sheet:
     cols = columns(ANSWER_COLUMNS, styles={"form_id": "muted"})
     return Sheet(ANSWERS, "Closing answers of each form", [
         "Overall grade, whether the child is adequately safeguarded now, the auditor's declaration and feedback "
-        "on the tool."], [Block(cols, rows, name="FormAnswers", row=TABLE_ROW, stream=True)], freeze=(TABLE_ROW + 1, 1))
+        "on the tool."], [Block(cols, rows, name="FormAnswers", row=TABLE_ROW)], freeze=(TABLE_ROW + 1, 1))

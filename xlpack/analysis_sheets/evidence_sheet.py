@@ -38,5 +38,5 @@ def build(data: ConsolidatedAudit) -> Sheet:
     return Sheet(EVIDENCE, "Evidence by section", [
         "What the auditors wrote, by section: good practice (graded Good or better) first, then concerns "
         "(Inadequate), then the rest. Filter 'Example' and 'Section' to find examples for the report.",
-        "Grades are after moderation."], [Block(cols, rows, name="Evidence", row=TABLE_ROW, stream=True)],
+        "Grades are after moderation."], [Block(cols, rows, name="Evidence", row=TABLE_ROW)],
         freeze=(TABLE_ROW + 1, 2))

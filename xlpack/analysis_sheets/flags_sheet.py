@@ -26,4 +26,4 @@ def build(data: ConsolidatedAudit) -> Sheet:
     return Sheet(FLAGS, "Flags for the follow-up meeting", [
         summary + " Urgent flags (a child who may not be safe now) come first: act on them today.",
         "Type the outcome in 'Resolution': it stays with the flag (by its Flag id) when consolidate runs again."],
-        [Block(cols, rows, name="Flags", row=TABLE_ROW, stream=True)], freeze=(TABLE_ROW + 1, 2), tab_colour="#C00000")
+        [Block(cols, rows, name="Flags", row=TABLE_ROW)], freeze=(TABLE_ROW + 1, 2), tab_colour="#C00000")

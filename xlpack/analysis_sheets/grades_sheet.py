@@ -19,7 +19,7 @@ def build(data: ConsolidatedAudit) -> Sheet:
     cols = columns(GRADE_COLUMNS, editable=("moderated_grade", "moderation_note"),
                    styles={"section_order": "int", "row_id": "muted", "source": "muted"},
                    moderated_grade={"choices": GRADE_LIST, "colour_by": "grades"})
-    table = Block(cols, rows, name="Grades", row=TABLE_ROW, stream=True)
+    table = Block(cols, rows, name="Grades", row=TABLE_ROW)
     return Sheet(GRADES, "Grades: every section of every form", [
         "Filter and sort freely. After the follow-up meeting, type the agreed grade in 'Moderated grade' and why "
         "in 'Moderation note': they are kept when consolidate runs again.",

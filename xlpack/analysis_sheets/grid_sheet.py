@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 
 from ..consolidated import ConsolidatedAudit
 from ..dataset import views_questions
+from ..plan import Case
 from ..records import FormSummary, GradeRow, ViewsRow
 from ..render_xlsx import grade_style
 from ..sheetmodel import Block, Cell, CellLike, Column, Sheet
@@ -26,8 +27,7 @@ def grade_cell(g: GradeRow | None) -> Cell:
     return Cell(shown, grade_style(g.final_grade) or "grid")
 
 
-def _case_title(data: ConsolidatedAudit, case_ref: str) -> str:
-    case = data.plan.case(case_ref)
+def _case_title(data: ConsolidatedAudit, case: Case | None, case_ref: str) -> str:
     parts = [f"Case {case_ref}"]
     if case is not None:
         parts.append(case.category)
@@ -42,7 +42,7 @@ def _form_headers(forms: list[tuple[str, str, str]]) -> list[str]:
     return [f"{agency} ({auditor})" if per_agency[agency.casefold()] > 1 else agency for _, agency, auditor in forms]
 
 
-def _case_block(data: ConsolidatedAudit, case_ref: str, grades: list[GradeRow],
+def _case_block(data: ConsolidatedAudit, case: Case | None, case_ref: str, grades: list[GradeRow],
                 summaries: dict[str, FormSummary]) -> Block:
     forms = list(dict.fromkeys((g.form_id, g.agency, g.auditor) for g in grades))
     forms.sort(key=lambda f: (f[1].casefold(), f[2].casefold(), f[0]))
@@ -61,7 +61,7 @@ def _case_block(data: ConsolidatedAudit, case_ref: str, grades: list[GradeRow],
                 "sev:urgent" if fld == "safeguarded_now" and (v or "").casefold() in ("no", "unsure") else "grid")
             values.append(Cell(v, style or "grid"))
         rows.append([label, *values])
-    return Block(cols, rows, title=_case_title(data, case_ref))
+    return Block(cols, rows, title=_case_title(data, case, case_ref))
 
 
 def _views_block(data: ConsolidatedAudit, views: list[ViewsRow]) -> Block:
@@ -86,7 +86,9 @@ def build(data: ConsolidatedAudit) -> Sheet:
     refs = [c.case_ref for c in data.plan.cases]
     known = {r.casefold() for r in refs}
     refs += sorted({g.case_ref for g in data.grades if g.case_ref.casefold() not in known}, key=str.casefold)
-    grids = [_case_block(data, ref, by_case.get(ref.casefold(), []), summaries) for ref in refs]
+    cases = {c.case_ref.casefold(): c for c in data.plan.cases}
+    grids = [_case_block(data, cases.get(ref.casefold()), ref, by_case.get(ref.casefold(), []), summaries)
+             for ref in refs]
     widest = max((g.width for g in grids), default=1)
     blocks: list[Block] = []
     row = TABLE_ROW + 1

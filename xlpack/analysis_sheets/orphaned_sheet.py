@@ -15,5 +15,5 @@ def build(data: ConsolidatedAudit) -> Sheet:
              f"{len(rows)} value(s) typed on rows that are no longer there (for example a form later rejected or "
              "a flag no longer raised). They go back on their row if it returns; delete a row here once dealt with.")
     return Sheet(ORPHANED, "Orphaned moderation and resolutions", [intro],
-                 [Block(cols, rows, name="Orphaned", row=TABLE_ROW, stream=True)], freeze=(TABLE_ROW + 1, 0),
+                 [Block(cols, rows, name="Orphaned", row=TABLE_ROW)], freeze=(TABLE_ROW + 1, 0),
                  tab_colour="#7F7F7F" if not rows else "#C55A11")

@@ -18,4 +18,4 @@ def build(data: ConsolidatedAudit) -> Sheet:
     rows = [[v.case_ref, *(v.answers.get(qid, "") for qid, _ in questions), v.form_id] for v in data.views]
     return Sheet(VIEWS, "The child's and family's views", [
         "Recorded by the participation worker; also shown beside each case on the Case grid."],
-        [Block(cols, rows, name="Views", row=TABLE_ROW, stream=True)], freeze=(TABLE_ROW + 1, 1))
+        [Block(cols, rows, name="Views", row=TABLE_ROW)], freeze=(TABLE_ROW + 1, 1))
