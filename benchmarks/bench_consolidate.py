@@ -35,7 +35,7 @@ from xml.sax.saxutils import escape
 import openpyxl
 
 from xlpack.consolidate import consolidate
-from xlpack.coordinator import create_audit, read_plan
+from xlpack.coordinator import create_audit
 from xlpack.generate import generate_forms
 from xlpack.layout import AUDIT_SHEET, META_SHEET
 from xlpack.plan import Assignment, AuditPlan
@@ -170,9 +170,10 @@ def memory_run(forms: int) -> dict[str, float]:
     """Set up ``forms`` forms, then consolidate them in a fresh process and report its peak memory."""
     with tempfile.TemporaryDirectory() as tmp:
         audit, returns = setup(Path(tmp), forms)
-        code = ("import json, sys; sys.path.insert(0, %r); from bench_consolidate import timed_consolidate; "
-                "from pathlib import Path; print(json.dumps(timed_consolidate(Path(%r), Path(%r))))"
-                % (str(Path(__file__).parent), str(audit), str(returns)))
+        here = str(Path(__file__).parent)
+        code = (f"import json, sys; sys.path.insert(0, {here!r}); from bench_consolidate import timed_consolidate; "
+                f"from pathlib import Path; print(json.dumps(timed_consolidate(Path({str(audit)!r}), "
+                f"Path({str(returns)!r}))))")
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
         return json.loads(out.stdout.strip().splitlines()[-1])
 

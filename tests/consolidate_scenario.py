@@ -15,7 +15,7 @@ import random
 import shutil
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -114,7 +114,7 @@ def plant(plan: AuditPlan, seed: int = 11) -> list[Planted]:
     return out
 
 
-def _evidence(p: Planted, sections: list[str]) -> dict[str, str | None]:
+def _evidence(p: Planted, sections: list[str]) -> Any:  # fill_form leaves a section's evidence blank for None
     texts: dict[str, str | None] = {s: None if s in p.blank_evidence else EVIDENCE.format(section=s)
                                     for s in sections}
     if p.formula_in:
@@ -157,14 +157,14 @@ def build(root: Path, audit_src: Path, forms_src: Path, office: Office | None) -
             continue
         if p.older_copy is not None:
             fill_form(src, returns / f"older {p.form.file}", p.older_copy, closing=p.closing,
-                      saved_at=datetime(2026, 11, 10, tzinfo=timezone.utc))
+                      saved_at=datetime(2026, 11, 10, tzinfo=UTC))
         if p.how == "office":
             typed.append((src, dst, _typed_entries(src, p, sections)))
             continue
         grades = {s: g for s, g in p.grades.items() if g != "Goodish"}
         cells = {"section.planning.grade": "Goodish"} if p.how == "rejected" else None
         fill_form(src, dst, grades, evidence=_evidence(p, sections), closing=p.closing, cells=cells,
-                  saved_at=datetime(2026, 11, 20, tzinfo=timezone.utc))
+                  saved_at=datetime(2026, 11, 20, tzinfo=UTC))
     if typed:
         assert office is not None
         for src, dst, entries in typed:
@@ -241,7 +241,7 @@ def expected_flag_ids(s: Scenario) -> dict[str, set[str]]:
             out["ALLNE"].add(flag_id("ALLNE", p.form.form_id))
     for case, members in by_case.items():
         for sid in sections:
-            graded = [(p.form.agency, RANK[p.grades[sid]]) for p in members if p.grades[sid] in RANK]
+            graded = [(p.form.agency, RANK[g]) for p in members if (g := p.grades[sid]) is not None and g in RANK]
             if any(a != b and abs(x - y) >= 2 for a, x in graded for b, y in graded):
                 out["DIV"].add(flag_id("DIV", case, sid))
             agencies = defaultdict(set)

@@ -13,11 +13,19 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.consolidate_scenario import FORMULA, Scenario, build, expected_flag_ids, expected_section_counts
-from tests.consolidate_scenario import expected_statuses, sheet_block, used_audits
+from tests.consolidate_scenario import (
+    FORMULA,
+    Scenario,
+    build,
+    expected_flag_ids,
+    expected_section_counts,
+    expected_statuses,
+    sheet_block,
+    used_audits,
+)
 from tests.office.client import Office, pdf_info
 from xlpack.analysis_sheets import ANALYSIS_SHEETS
-from xlpack.consolidate import ConsolidateResult, ConsolidatedAudit, consolidate, read_consolidated
+from xlpack.consolidate import ConsolidatedAudit, ConsolidateResult, consolidate, read_consolidated
 from xlpack.readback import Workbook
 
 

@@ -9,11 +9,11 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from xlpack.changes import changed_rows, model_digests, norm, unpack, pack
+from xlpack.changes import changed_rows, model_digests, norm, pack, unpack
 from xlpack.coordinator import make_styles
 from xlpack.definitions import load_scale
 from xlpack.readback import Workbook
-from xlpack.render_xlsx import render_sheet, add_styles
+from xlpack.render_xlsx import add_styles, render_sheet
 from xlpack.sheetmodel import Block, Cell, Column, Sheet, clean_text
 
 SCALE = load_scale("ofsted-2009")

@@ -74,9 +74,9 @@ def test_agencies_with_one_and_with_two_auditors(tmp_path: Path) -> None:
     for f in plan.issued:
         if f.kind == "audit":
             pairs[(f.case_ref, f.agency)].add(grades_of[f.form_id])
-    for (case, agency), given in pairs.items():
+    for (ref, agency), given in pairs.items():
         if len(given) > 1:
-            expected.add(flag_id("PAIR", case, "assessment", agency))
+            expected.add(flag_id("PAIR", ref, "assessment", agency))
     assert expected and {f.flag_id for f in back.flags if f.rule == "auditor_disagreement"} == expected
     rows = Workbook(audit).rows("Case grid")
     for case in plan.cases:

@@ -33,8 +33,8 @@ from .consolidated import ConsolidatedAudit, OrphanRow
 from .coordinator import AGENCIES, ASSIGN, CASES, ISSUED, LISTS, START, TOR
 from .coordinator import META as PLAN_META
 from .definitions import GradeScale
-from .records import FlagRow, GradeRow
 from .readback import META, Workbook, iter_table, read_meta, read_orphans
+from .records import FlagRow, GradeRow
 from .workbookio import cell_text
 
 PLAN_SHEETS = (START, TOR, CASES, ASSIGN, AGENCIES, ISSUED)

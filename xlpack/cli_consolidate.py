@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from .errors import PlanError, UsageError, XlpackError
 
@@ -30,7 +29,7 @@ def register(app: typer.Typer) -> None:
 def consolidate_cmd(
     audit: Annotated[Path, typer.Argument(help="The coordinator workbook (.xlsx).")],
     returns: Annotated[list[Path], typer.Argument(help="Returned forms: files, folders, .zip, .eml or .msg.")],
-    password: Annotated[Optional[str], typer.Option("--password", help="Password of encrypted forms.")] = None,
+    password: Annotated[str | None, typer.Option("--password", help="Password of encrypted forms.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document instead of the summary.")] = False,
 ) -> None:
     """Consolidate returned forms into the coordinator workbook: returns, grades, flags, pivots, agreement."""
@@ -76,9 +75,9 @@ def summary_lines(result: object) -> list[str]:
     t = result.totals
     data = result.data
     accepted = t.get("returns_accepted", 0) + t.get("returns_accepted_with_warnings", 0)
-    lines = [f"Consolidated {accepted} of {t['forms_issued']} issued form(s) into {result.audit}: "
-             f"{t.get('returns_overdue', 0)} overdue, {t.get('returns_missing', 0)} not returned yet, "
-             f"{t['rejected_files']} returned file(s) rejected."]
+    lines = [(f"Consolidated {accepted} of {t['forms_issued']} issued form(s) into {result.audit}: "
+              f"{t.get('returns_overdue', 0)} overdue, {t.get('returns_missing', 0)} not returned yet, "
+              f"{t['rejected_files']} returned file(s) rejected.")]
     lines.append(f"{t['flags']} flag(s): {t.get('flags_urgent', 0)} urgent, {t.get('flags_high', 0)} high, "
                  f"{t.get('flags_medium', 0)} medium, {t.get('flags_low', 0)} low.")
     urgent = [f for f in data.flags if f.severity == "urgent"]

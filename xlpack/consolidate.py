@@ -16,7 +16,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +34,8 @@ from .plan import AuditPlan
 from .readback import META, META_SCHEMA, Workbook, read_consolidated
 from .render_xlsx import writers
 from .sheetmodel import Sheet
-from .xlsx_stream import Stream, stream_rows
 from .workbookio import ensure_not_open, replace_atomically
+from .xlsx_stream import Stream, stream_rows
 
 __all__ = ["ConsolidateResult", "ConsolidatedAudit", "KeepTypedError", "OrphanRow", "build_consolidated",
            "consolidate", "keep_analysis", "read_consolidated", "received_from_intake"]
@@ -106,7 +106,7 @@ def _naive(moment: datetime | None) -> datetime | None:
     """Excel has no time zones: UTC times are written as UTC wall-clock time."""
     if moment is None or moment.tzinfo is None:
         return moment
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def _detail(problems: Sequence[Any], status: str) -> str:
@@ -220,7 +220,10 @@ def keep_analysis(audit: Path) -> Callable[[AuditPlan, date | None], list[SheetW
     """
     audit = Path(audit)
     if not audit.is_file() or not Workbook(audit).has(META):
-        return lambda plan, today=None: []
+        def nothing(plan: AuditPlan, today: date | None = None) -> list[SheetWriter]:
+            return []
+
+        return nothing
     typed = read_typed(audit, read_plan(audit, strict=False).scale)
     if typed.problems:
         raise KeepTypedError(audit, typed.problems)

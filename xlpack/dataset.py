@@ -67,8 +67,8 @@ def build_returns(plan: AuditPlan, received: Sequence[Received], today: date) ->
         copies = _newest_first(by_form.get(f.form_id, []))
         main = next((r for r in copies if r.accepted), None) or next(
             (r for r in copies if r.status == "rejected"), None)
-        base = dict(form_id=f.form_id, file=f.file, kind=f.kind, case_ref=f.case_ref, agency=f.agency,
-                    auditor=f.auditor)
+        base = {"form_id": f.form_id, "file": f.file, "kind": f.kind, "case_ref": f.case_ref, "agency": f.agency,
+                "auditor": f.auditor}
         if main is not None:
             rows.append(ReturnRow(**base, status=main.status, detail=main.detail, source=main.source,  # type: ignore[arg-type]
                                   saved_at=main.saved_at))

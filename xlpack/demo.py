@@ -8,10 +8,10 @@ the newcomer what it made. Add a step by appending a function to the list.
 from __future__ import annotations
 
 import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-import tempfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +103,7 @@ def simulate_returns(audit: Path, forms: Path, out: Path, *, seed: int = SEED) -
             override = {"section.assessment.grade": "Good to adequate"}
         if f is twice:
             older = fill_plausibly(sim, f, forms / f.file, out / f"{Path(f.file).stem} (first version).xlsx")
-            set_saved_at(older, datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc))
+            set_saved_at(older, datetime(2026, 11, 20, 9, 30, tzinfo=UTC))
         fill_plausibly(sim, f, forms / f.file, out / f.file, **override)
     problems += [f"{_who(twice)} returned the form twice (the newer copy counts)",
                  f"{_who(past_dropdown)} typed 'Good to adequate', not a grade from the dropdown (rejected)",

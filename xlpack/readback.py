@@ -13,8 +13,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from python_calamine import CalamineWorkbook
-
 from .analysis_sheets.common import (
     ANSWER_COLUMNS,
     ANSWERS,
@@ -41,26 +39,15 @@ from .dataset import views_questions
 from .definitions import GradeScale
 from .errors import WorkbookError
 from .records import FlagRow, FormSummary, GradeRow, ReturnRow, ViewsRow
-from .workbookio import cell_text
+from .workbookio import SheetReader, cell_text
 
 META = "xlpack_analysis"
 META_SCHEMA = "xlpack-analysis/1"
 HEADER_SEARCH_ROWS = 25
 
 
-class Workbook:
-    """Streaming access to the sheets of one workbook."""
-
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        try:
-            self._wb = CalamineWorkbook.from_path(str(self.path))
-        except Exception as exc:  # calamine raises several types for bad files
-            raise WorkbookError(f"{self.path} cannot be read as an Excel workbook ({exc}).") from exc
-        self.names: list[str] = list(self._wb.sheet_names)
-
-    def has(self, sheet: str) -> bool:
-        return sheet in self.names
+class Workbook(SheetReader):
+    """:class:`~xlpack.workbookio.SheetReader` that can also stream a sheet's rows."""
 
     def iter_rows(self, sheet: str) -> Iterator[tuple[int, list[Any]]]:
         """(0-based row, values from column A) of every row, empty cells as ''."""
@@ -69,9 +56,6 @@ class Workbook:
         pad = [""] * c0
         for i, row in enumerate(ws.iter_rows()):
             yield r0 + i, pad + list(row) if c0 else list(row)
-
-    def rows(self, sheet: str) -> list[list[Any]]:
-        return self._wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
 
 
 def iter_table(book: Workbook, sheet: str, spec: Spec) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -243,4 +227,4 @@ def read_consolidated(audit: Path) -> ConsolidatedAudit:
         consolidated_at=when)
 
 
-__all__ = ["META", "META_SCHEMA", "Workbook", "iter_table", "read_consolidated", "headers"]
+__all__ = ["META", "META_SCHEMA", "Workbook", "headers", "iter_table", "read_consolidated"]

@@ -12,11 +12,11 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal, Union
+from typing import Literal
 
 from .definitions import CELL_TEXT_LIMIT
 
-Value = Union[str, int, float, date, datetime, None]
+Value = str | int | float | date | datetime | None
 #: Characters XML 1.0 cannot hold; a returned form should never contain them, but never trust it.
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _UNCLEAN = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")  # the illegal ones and \r
@@ -37,7 +37,7 @@ class Cell:
     style: str | None = None
 
 
-CellLike = Union[Value, Cell]
+CellLike = Value | Cell
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ class Block:
     """A rectangle of cells: an Excel Table with filters, or a plain grid with a header row."""
 
     columns: list[Column]
-    rows: list[list[CellLike]]
+    rows: Sequence[Sequence[CellLike]]
     name: str | None = None  # Excel Table name; None for a plain grid
     title: str | None = None  # written in the row above the header
     row: int = 0  # the header row

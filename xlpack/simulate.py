@@ -14,7 +14,7 @@ import random
 import re
 import zipfile
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -176,7 +176,7 @@ class Simulator:
 
 def set_saved_at(path: Path, when: datetime) -> None:
     """Set a workbook's own last-saved time (docProps/core.xml dcterms:modified), as if saved then."""
-    stamp = when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    stamp = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     with zipfile.ZipFile(path) as src:
         parts = [(info, src.read(info)) for info in src.infolist()]
     buf = io.BytesIO()

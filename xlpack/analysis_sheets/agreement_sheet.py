@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from ..agreement import UnitAgreement, audit_alpha, units, within_one_share
 from ..consolidated import ConsolidatedAudit
@@ -23,7 +24,7 @@ def _measures(us: Sequence[UnitAgreement]) -> tuple[int, float | None, float | N
 
 
 def _grouped(us: Sequence[UnitAgreement], key: Callable[[UnitAgreement], str],
-             order: Callable[[str], object]) -> list[list[CellLike]]:
+             order: Callable[[str], Any]) -> list[list[CellLike]]:
     groups: dict[str, list[UnitAgreement]] = defaultdict(list)
     for u in us:
         groups[key(u)].append(u)
@@ -72,6 +73,6 @@ def build(data: ConsolidatedAudit) -> Sheet:
                  title="Most divided: agencies two or more grades apart (as returned)")
     blocks = [summary, by_section, by_case, most]
     stack(blocks, TABLE_ROW + 1)
-    return Sheet(AGREEMENT, "How far the agencies agree", [
-        "For each case and section graded by two or more forms (Not applicable, No evidence and blanks left out). "
-        "Look first where the share within one grade is lowest.", ALPHA_NOTE], blocks, freeze=(0, 1))
+    intro = ("For each case and section graded by two or more forms (Not applicable, No evidence and blanks left "
+             "out). Look first where the share within one grade is lowest.")
+    return Sheet(AGREEMENT, "How far the agencies agree", [intro, ALPHA_NOTE], blocks, freeze=(0, 1))

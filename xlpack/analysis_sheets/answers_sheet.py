@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from ..consolidated import ConsolidatedAudit
 from ..render_xlsx import grade_style
-from ..sheetmodel import Block, Cell, Sheet
+from ..sheetmodel import Block, Cell, CellLike, Sheet
 from .common import ANSWER_COLUMNS, ANSWERS, TABLE_ROW, columns
 
 
 def build(data: ConsolidatedAudit) -> Sheet:
-    rows = []
+    rows: list[list[CellLike]] = []
     for s in data.summaries:
         unsafe = (s.safeguarded_now or "").casefold() in ("no", "unsure")
         rows.append([s.case_ref, s.agency, s.auditor, Cell(s.overall_grade, grade_style(s.overall_grade)),
                      Cell(s.safeguarded_now, "sev:urgent" if unsafe else None), s.safeguarding_action,
                      s.no_involvement, s.tool_feedback, s.form_id])
     cols = columns(ANSWER_COLUMNS, styles={"form_id": "muted"})
-    return Sheet(ANSWERS, "Closing answers of each form", [
-        "Overall grade, whether the child is adequately safeguarded now, the auditor's declaration and feedback "
-        "on the tool."], [Block(cols, rows, name="FormAnswers", row=TABLE_ROW)], freeze=(TABLE_ROW + 1, 1))
+    intro = ("Overall grade, whether the child is adequately safeguarded now, the auditor's declaration and "
+             "feedback on the tool.")
+    return Sheet(ANSWERS, "Closing answers of each form", [intro],
+                 [Block(cols, rows, name="FormAnswers", row=TABLE_ROW)], freeze=(TABLE_ROW + 1, 1))

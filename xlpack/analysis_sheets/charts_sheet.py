@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ..consolidated import ConsolidatedAudit
 from ..pivots import BLANK
-from ..sheetmodel import Chart, Series, Sheet
+from ..sheetmodel import CellLike, Chart, Series, Sheet
 from .common import CHARTS, PIVOTS
 from .pivots_sheet import PivotBlocks
 
@@ -12,6 +14,10 @@ BLANK_COLOUR = "#FFFFFF"
 #: (by, after moderation?) of the pivots drawn, in order.
 DRAWN = (("section", True), ("section", False), ("agency", True), ("case", True))
 CHART_WIDTH = 900
+
+
+def _any_counted(rows: Sequence[Sequence[CellLike]], column: int) -> bool:
+    return any(isinstance(v := r[column], int) and v > 0 for r in rows)
 
 
 def build(data: ConsolidatedAudit, pivots: list[PivotBlocks]) -> Sheet:
@@ -27,8 +33,7 @@ def build(data: ConsolidatedAudit, pivots: list[PivotBlocks]) -> Sheet:
             continue
         when = "after moderation" if moderated else "as returned"
         ranked = {g.label for g in data.plan.scale.ranked}
-        used = [(i, lab) for i, lab in enumerate(labels)
-                if lab in ranked or any(isinstance(r[1 + i], int) and r[1 + i] > 0 for r in p.counts.rows[:n])]
+        used = [(i, lab) for i, lab in enumerate(labels) if lab in ranked or _any_counted(p.counts.rows[:n], 1 + i)]
         chart = Chart(f"Grades by {by}, {when} (share of answers)", p.counts, 0,
                       [Series(lab, 1 + i, colours[lab]) for i, lab in used], kind="percent_stacked",
                       row=row, col=0, width=CHART_WIDTH, data_sheet=PIVOTS, n_rows=n)

@@ -6,13 +6,13 @@ from collections import Counter
 
 from ..consolidated import ConsolidatedAudit
 from ..flags import rule_by_name
-from ..sheetmodel import Block, Cell, Sheet
+from ..sheetmodel import Block, Cell, CellLike, Sheet
 from .common import FLAG_COLUMNS, FLAGS, SEVERITY_LABELS, TABLE_ROW, columns
 
 
 def build(data: ConsolidatedAudit) -> Sheet:
     titles = {s.id: s.title for s in data.plan.tool.sections}
-    rows = []
+    rows: list[list[CellLike]] = []
     for f in data.flags:
         rule = rule_by_name(f.rule)
         rows.append([Cell(SEVERITY_LABELS.get(f.severity, f.severity), f"sev:{f.severity}"), f.case_ref,
@@ -20,7 +20,7 @@ def build(data: ConsolidatedAudit) -> Sheet:
                      f.message, f.resolution, f.cells, f.flag_id, f.section_id, f.rule])
     cols = columns(FLAG_COLUMNS, editable=("resolution",),
                    styles={"flag_id": "muted", "section_id": "muted", "rule_id": "muted", "cells": "muted"})
-    counts = Counter(f.severity for f in data.flags)
+    counts: Counter[str] = Counter(f.severity for f in data.flags)
     summary = (f"{len(data.flags)} flags: " + ", ".join(f"{counts[s]} {label.lower()}"
                                                           for s, label in SEVERITY_LABELS.items()) + ".")
     return Sheet(FLAGS, "Flags for the follow-up meeting", [

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from ..consolidated import ConsolidatedAudit
 from ..render_xlsx import grade_style
-from ..sheetmodel import Block, Cell, Sheet
+from ..sheetmodel import Block, Cell, CellLike, Sheet
 from .common import GRADE_COLUMNS, GRADES, TABLE_ROW, columns
 
 GRADE_LIST = "list_grades"  # the coordinator workbook's defined name for the scale's labels
 
 
 def build(data: ConsolidatedAudit) -> Sheet:
-    rows = []
+    rows: list[list[CellLike]] = []
     for g in data.grades:
         rows.append([g.case_ref, g.agency, g.auditor, g.tool_id, g.section_order, g.section_title,
                      Cell(g.grade, grade_style(g.grade)), g.moderated_grade, g.moderation_note, g.evidence,
@@ -20,8 +20,8 @@ def build(data: ConsolidatedAudit) -> Sheet:
                    styles={"section_order": "int", "row_id": "muted", "source": "muted"},
                    moderated_grade={"choices": GRADE_LIST, "colour_by": "grades"})
     table = Block(cols, rows, name="Grades", row=TABLE_ROW)
-    return Sheet(GRADES, "Grades: every section of every form", [
-        "Filter and sort freely. After the follow-up meeting, type the agreed grade in 'Moderated grade' and why "
-        "in 'Moderation note': they are kept when consolidate runs again.",
-        "Row id (form id:section id) links each row to its form and section: do not change it."],
-        [table], freeze=(TABLE_ROW + 1, 3), tab_colour="#2E75B6")
+    intro = ("Filter and sort freely. After the follow-up meeting, type the agreed grade in 'Moderated grade' and "
+             "why in 'Moderation note': they are kept when consolidate runs again.")
+    ids = "Row id (form id:section id) links each row to its form and section: do not change it."
+    return Sheet(GRADES, "Grades: every section of every form", [intro, ids], [table], freeze=(TABLE_ROW + 1, 3),
+                 tab_colour="#2E75B6")

@@ -102,8 +102,8 @@ def build(data: ConsolidatedAudit) -> Sheet:
             blocks.append(side)
             end = max(end, side.last_row)
         row = end + 3
-    return Sheet(GRID, "All audits of each case, side by side", [
-        "Grades of each agency's audit by section; 'A → B' shows a grade moderated from A to B. Colours follow "
-        "the grade scale. The child's and family's views are on the right.",
-        "Evidence for every grade is on the Evidence and Grades sheets."], blocks, freeze=(0, 1),
-        widths={c: FORM_WIDTH for c in range(1, widest)})
+    intro = ("Grades of each agency's audit by section; 'A → B' shows a grade moderated from A to B. Colours "
+             "follow the grade scale. The child's and family's views are on the right.")
+    return Sheet(GRID, "All audits of each case, side by side",
+                 [intro, "Evidence for every grade is on the Evidence and Grades sheets."], blocks, freeze=(0, 1),
+                 widths={c: FORM_WIDTH for c in range(1, widest)})

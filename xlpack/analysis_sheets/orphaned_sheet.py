@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from ..consolidated import ConsolidatedAudit
-from ..sheetmodel import Block, Sheet
+from ..sheetmodel import Block, CellLike, Sheet
 from .common import ORPHAN_COLUMNS, ORPHAN_KINDS, ORPHANED, TABLE_ROW, columns
 
 
 def build(data: ConsolidatedAudit) -> Sheet:
-    rows = [[ORPHAN_KINDS.get(o.kind, o.kind), o.context, o.column, o.value, o.since, o.key]
+    rows: list[list[CellLike]] = [[ORPHAN_KINDS.get(o.kind, o.kind), o.context, o.column, o.value, o.since, o.key]
             for o in data.orphaned]
     cols = columns(ORPHAN_COLUMNS, editable=("value",), styles={"since": "datetime", "key": "muted"})
     intro = ("Nothing here: every moderated grade, note and resolution is on its row." if not rows else

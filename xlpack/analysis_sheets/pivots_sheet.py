@@ -13,7 +13,6 @@ import pandas as pd
 
 from ..consolidated import ConsolidatedAudit
 from ..definitions import GradeScale
-from ..report_findings import verdict as section_verdict
 from ..pivots import (
     BLANK,
     GOOD_SHARE,
@@ -25,6 +24,7 @@ from ..pivots import (
     moderation_changes,
     section_ranking,
 )
+from ..report_findings import verdict as section_verdict
 from ..sheetmodel import Block, Cell, CellLike, Column, Sheet, stack
 from .common import PIVOTS, TABLE_ROW
 
@@ -135,9 +135,9 @@ def build(data: ConsolidatedAudit) -> tuple[Sheet, list[PivotBlocks]]:
     for p in pivots:
         p.shares.row, p.shares.col = p.counts.row, side
     blocks = [*firsts, *counts, *(p.shares for p in pivots)]
-    sheet = Sheet(PIVOTS, "Grade pivots", [
-        "Counts per grade; 'Not applicable', 'No evidence' and blanks are shown apart and left out of the shares, "
-        "which are over graded answers only. Each table comes after moderation and as returned.",
-        "Percentages of all answers are to the right of each table; the Charts sheet draws them."], blocks,
-        freeze=(0, 1))
+    intro = ("Counts per grade; 'Not applicable', 'No evidence' and blanks are shown apart and left out of the "
+             "shares, which are over graded answers only. Each table comes after moderation and as returned.")
+    sheet = Sheet(PIVOTS, "Grade pivots",
+                  [intro, "Percentages of all answers are to the right of each table; the Charts sheet draws them."],
+                  blocks, freeze=(0, 1))
     return sheet, pivots

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from ..consolidated import ConsolidatedAudit
 from ..records import ReturnRow
-from ..sheetmodel import Block, Cell, Column, Sheet
+from ..sheetmodel import Block, Cell, CellLike, Column, Sheet
 from .common import KIND_LABELS, RETURN_COLUMNS, RETURNS, STATUS_LABELS, STATUS_STYLES, TABLE_ROW, columns
 
 #: Statuses counted per agency and case, for issued forms (one row each).
@@ -50,7 +50,7 @@ def build(data: ConsolidatedAudit) -> Sheet:
                f"{status['overdue']} overdue, {status['missing']} not returned yet.")
     guide = (f"{chase} to chase: filter Status on Overdue, Not returned or Rejected. Totals by agency and case "
              "are to the right. Extra copies and files that match no issued form are listed too.")
-    rows = []
+    rows: list[list[CellLike]] = []
     for r in data.returns:
         rows.append([r.case_ref, KIND_LABELS.get(r.kind, r.kind), r.agency, r.auditor, emails.get(r.form_id, ""),
                      Cell(STATUS_LABELS.get(r.status, r.status), STATUS_STYLES.get(r.status)), r.detail, r.source,

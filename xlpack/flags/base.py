@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePath
@@ -98,6 +98,8 @@ def flag_id(code: str, *about: str) -> str:
 
 
 Check = Callable[[FlagContext], Iterable[FlagRow]]
+#: Picks the sections of a form a per-section rule objects to.
+Pick = Callable[[SectionAnswer], bool]
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,17 @@ class Rule:
     title: str  # what the Flags sheet shows
     description: str
     check: Check
+
+    def sections_of_forms(self, ctx: FlagContext, pick: Pick, record: str,
+                          say: Callable[[FormReturn, list[tuple[str, SectionAnswer]]], str]) -> Iterator[FlagRow]:
+        """One medium flag per form with sections ``pick`` objects to, pointing at their ``record`` cells."""
+        for form in ctx.forms:
+            bare = [(sid, a) for sid, a in form.sections.items() if pick(a)]
+            if bare:
+                yield self.flag(about=[form.form_id], severity="medium", case_ref=form.case_ref,
+                                agencies=[form.agency], section_id=bare[0][0] if len(bare) == 1 else "",
+                                cells="; ".join(cell_ref(form, a.cells.get(record)) for _, a in bare),
+                                message=say(form, bare))
 
     def flag(self, *, about: Sequence[str], severity: Severity, case_ref: str, message: str,
              section_id: str = "", agencies: Iterable[str] = (), cells: str = "") -> FlagRow:

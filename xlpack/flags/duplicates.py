@@ -14,7 +14,7 @@ def check(ctx: FlagContext) -> Iterator[FlagRow]:
     for r in ctx.returns:
         if r.form_id and r.source:
             copies[r.form_id].append(r)
-    for form_id, rows in copies.items():
+    for rows in copies.values():
         if len({r.source for r in rows}) < 2:
             continue
         used = next((r for r in rows if r.status in ("accepted", "accepted_with_warnings")), None)

@@ -5,19 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..records import FlagRow
-from .base import FlagContext, Rule, cell_ref, who
+from .base import FlagContext, Rule, who
 
 
 def check(ctx: FlagContext) -> Iterator[FlagRow]:
-    for form in ctx.forms:
-        bare = [(sid, a) for sid, a in form.sections.items() if not a.grade and a.evidence.strip()]
-        if not bare:
-            continue
-        names = "; ".join(ctx.section_title(sid) for sid, _ in bare)
-        yield RULE.flag(about=[form.form_id], severity="medium", case_ref=form.case_ref, agencies=[form.agency],
-                        section_id=bare[0][0] if len(bare) == 1 else "",
-                        cells="; ".join(cell_ref(form, a.cells.get("grade")) for _, a in bare),
-                        message=f"{who(form)} wrote evidence but gave no grade in {len(bare)} section(s): {names}.")
+    return RULE.sections_of_forms(
+        ctx, lambda a: not a.grade and bool(a.evidence.strip()), "grade",
+        lambda form, bare: f"{who(form)} wrote evidence but gave no grade in {len(bare)} section(s): "
+                           + "; ".join(ctx.section_title(sid) for sid, _ in bare) + ".")
 
 
 RULE = Rule("NOGR", "evidence_without_grade", "Evidence without grade",

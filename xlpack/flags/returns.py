@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..records import FlagRow
+from ..records import FlagRow, Severity
 from .base import FlagContext, Rule
 
 #: Return status -> (severity, what to say).
-STATUSES = {
+STATUSES: dict[str, tuple[Severity, str]] = {
     "overdue": ("medium", "is overdue: the deadline was {deadline}. Chase {auditor}."),
     "rejected": ("medium", "came back but was rejected ({detail}). Ask {auditor} to correct and return it."),
     "missing": ("low", "has not been returned yet. No deadline is set on the Terms of reference sheet."),
