@@ -204,3 +204,36 @@ def test_opens_in_libreoffice_and_the_charts_render(done: ConsolidateResult, off
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     for title in ("Grades by section, after moderation (share of answers)", "Grades by agency, after moderation"):
         assert title in text  # the chart titles are drawn in the PDF
+
+
+def test_tables_cover_their_rows_and_headers_match_as_excel_requires(done: ConsolidateResult) -> None:
+    """Excel repairs a file whose table header cells differ from the table's column names, or whose rows are
+    out of order: check both in the XML, for the tables whose rows are streamed in too."""
+    import re as regex
+
+    from xlpack.xlsx_stream import _sheet_parts
+
+    book = Workbook(done.audit)
+    with zipfile.ZipFile(done.audit) as z:
+        parts = _sheet_parts(z)
+        rels = {n: z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/_rels/")}
+        checked = 0
+        for sheet, part in parts.items():
+            xml = z.read(part).decode()
+            rows = [int(r) for r in regex.findall(r'<row r="(\d+)"', xml)]
+            assert rows == sorted(set(rows)), sheet
+            rel = rels.get(part.replace("worksheets/", "worksheets/_rels/") + ".rels", "")
+            for target in regex.findall(r'Target="\.\./tables/(table\d+\.xml)"', rel):
+                table = z.read(f"xl/tables/{target}").decode()
+                ref = regex.search(r'<table [^>]*ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"', table)
+                assert ref is not None
+                names = regex.findall(r'<tableColumn id="\d+" name="([^"]*)"', table)
+                values = book.rows(sheet)
+                first, last = int(ref.group(2)), int(ref.group(4))
+                data_rows = [r for r, row in enumerate(values, start=1)
+                             if r > first and any(v != "" for v in row[:len(names)])]
+                assert [str(v) for v in values[first - 1][:len(names)]] == [
+                    n.replace("&amp;", "&").replace("&apos;", "'") for n in names], sheet
+                assert not data_rows or max(data_rows) <= last, sheet
+                checked += 1
+    assert checked >= 7
