@@ -9,15 +9,13 @@ returned file accepted; 3 done, but some were rejected; 2 usage error;
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from .errors import PlanError, UsageError, XlpackError
+from .errors import PlanError, XlpackError
 
-PROGRESS_FROM = 20  # files: fewer finish before a bar is worth drawing
 URGENT_SHOWN = 20
 
 
@@ -33,22 +31,13 @@ def consolidate_cmd(
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document instead of the summary.")] = False,
 ) -> None:
     """Consolidate returned forms into the coordinator workbook: returns, grades, flags, pivots, agreement."""
-    from .cli import err, fail, out, progress_bar
-    from .cli_intake import print_table
+    from .cli import err, fail, out
+    from .cli_intake import check_paths, print_table, reading_progress
     from .consolidate import consolidate
 
     try:
-        missing = [p for p in returns if not os.path.lexists(p)]
-        if missing:
-            raise UsageError(f"{missing[0]} does not exist. Give returned forms, or folders, .zip, .eml or .msg "
-                             "files holding them.")
-        with progress_bar("Reading returns") as bar:
-            task = bar.add_task("files", total=None, visible=False)
-
-            def tick(done: int, total: int) -> None:
-                if total >= PROGRESS_FROM:
-                    bar.update(task, completed=done, total=total, visible=True)
-
+        check_paths(returns)
+        with reading_progress() as tick:
             result = consolidate(audit, returns, password=password, progress=tick)
     except PlanError as exc:
         err.print(f"Error: {exc}", markup=False)
