@@ -5,3 +5,10 @@ add-in calls a function of this package.
 """
 
 __version__ = "0.1.0"
+
+
+def main() -> None:
+    """The Excel add-in's button (RunPython "import xlpack; xlpack.main()")."""
+    from .excel import main as excel_main
+
+    excel_main()

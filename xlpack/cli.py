@@ -118,6 +118,23 @@ def demo_cmd(
     out.print(f"Open {result.audit} in Excel or LibreOffice to start.", markup=False)
 
 
+@app.command("addin")
+def addin_cmd(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write xlpack.xlam into.")] = Path("."),
+) -> None:
+    """Build the Excel add-in (xlpack.xlam) with the 'Update from returns' button."""
+    from .addin import build_addin
+
+    try:
+        path = build_addin(out_dir)
+    except XlpackError as exc:
+        raise fail(exc) from None
+    out.print(f"Wrote {path}. On the coordinator's Windows or Mac computer, in the Python that has xlpack "
+              "installed (pip install 'xlpack[excel]'), run once: xlwings config create, then "
+              f"xlwings addin install -f \"{path.name}\". Excel then shows an xlpack tab whose Update from returns "
+              "button consolidates the open coordinator workbook.", markup=False)
+
+
 from .cli_report import register as _register_report; _register_report(app)  # noqa: E402,E702
 from .cli_intake import register as _register_intake; _register_intake(app)  # noqa: E402,E702
 from .cli_consolidate import register as _register_consolidate; _register_consolidate(app)  # noqa: E402,E702

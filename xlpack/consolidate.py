@@ -42,6 +42,7 @@ __all__ = ["ConsolidateResult", "ConsolidatedAudit", "KeepTypedError", "OrphanRo
 
 DIGEST_CELL = 32000  # characters of packed digests per cell
 Progress = Callable[[int, int], None]
+URGENT_SHOWN = 20  # urgent flags listed in the summary; the rest are on the Flags sheet
 
 
 class KeepTypedError(WorkbookError):
@@ -89,6 +90,30 @@ class ConsolidateResult:
                 "rejected_files": self.rejected, **{f"returns_{k}": v for k, v in sorted(statuses.items())},
                 "flags": len(self.data.flags), **{f"flags_{k}": v for k, v in sorted(severities.items())},
                 "orphaned": len(self.data.orphaned)}
+
+    def summary_lines(self) -> list[str]:
+        """What was done, what needs attention first, and what to open."""
+        t = self.totals
+        data = self.data
+        accepted = t.get("returns_accepted", 0) + t.get("returns_accepted_with_warnings", 0)
+        lines = [(f"Consolidated {accepted} of {t['forms_issued']} issued form(s) into {self.audit}: "
+                  f"{t.get('returns_overdue', 0)} overdue, {t.get('returns_missing', 0)} not returned yet, "
+                  f"{t['rejected_files']} returned file(s) rejected.")]
+        lines.append(f"{t['flags']} flag(s): {t.get('flags_urgent', 0)} urgent, {t.get('flags_high', 0)} high, "
+                     f"{t.get('flags_medium', 0)} medium, {t.get('flags_low', 0)} low.")
+        urgent = [f for f in data.flags if f.severity == "urgent"]
+        for f in urgent[:URGENT_SHOWN]:
+            lines.append(f"  URGENT {f.case_ref}: {f.message}")
+        if len(urgent) > URGENT_SHOWN:
+            lines.append(f"  ... and {len(urgent) - URGENT_SHOWN} more urgent flag(s) on the Flags sheet.")
+        if data.orphaned:
+            lines.append(f"{len(data.orphaned)} moderated grade(s), note(s) or resolution(s) lost their row: see the "
+                         "Orphaned sheet.")
+        if self.backup:
+            lines.append(f"The previous version is kept as {self.backup}.")
+        lines.append(f"Open {self.audit}: the Flags sheet first (urgent at the top), Returns for who to chase, "
+                     "the Case grid to read each case across agencies.")
+        return lines
 
     def to_dict(self) -> dict[str, Any]:
         return {"schema": "xlpack-consolidate/1", "audit": str(self.audit), "audit_id": self.data.plan.audit_id,

@@ -53,6 +53,9 @@ TOR_FIELDS: tuple[tuple[str, str, str, str], ...] = (
     ("participation_worker", "Participation worker", "text",
      "Name, if a participation worker will record the child's and family's views (one views form per case)."),
     ("participation_worker_email", "Participation worker email", "text", ""),
+    ("returns_folder", "Returns folder", "text",
+     "Where returned forms are saved, for the Update button of the Excel add-in. Default: a 'returns' folder "
+     "beside this workbook."),
 )
 CASE_HEADERS = ("Case reference", "Category")
 ASSIGN_COLUMNS = (("case_ref", "Case reference", 18), ("agency", "Agency", 28), ("auditor", "Auditor name", 26),

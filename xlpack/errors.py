@@ -61,9 +61,9 @@ class WorkbookInUseError(WorkbookError):
 
 
 class PlanError(XlpackError):
-    """The audit plan in the coordinator workbook has problems (all listed)."""
+    """The audit plan in the coordinator workbook has problems (all listed); nothing was done."""
 
-    exit_code = 3
+    exit_code = 1
 
     def __init__(self, path: Path, problems: list[str]):
         self.path = path

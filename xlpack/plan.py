@@ -59,6 +59,7 @@ class TermsOfReference(_Record):
     coordinator_email: str = ""
     participation_worker: str = ""
     participation_worker_email: str = ""
+    returns_folder: str = ""
 
 
 class Case(_Record):
