@@ -135,9 +135,17 @@ def addin_cmd(
               "button consolidates the open coordinator workbook.", markup=False)
 
 
-from .cli_report import register as _register_report; _register_report(app)  # noqa: E402,E702
-from .cli_intake import register as _register_intake; _register_intake(app)  # noqa: E402,E702
-from .cli_consolidate import register as _register_consolidate; _register_consolidate(app)  # noqa: E402,E702
+def _register_commands() -> None:
+    """The commands kept in modules of their own (each imports this module's consoles lazily)."""
+    from .cli_consolidate import register as consolidate
+    from .cli_intake import register as intake
+    from .cli_report import register as report
+
+    for register in (intake, consolidate, report):
+        register(app)
+
+
+_register_commands()
 
 
 def main() -> None:
