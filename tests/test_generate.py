@@ -124,6 +124,7 @@ def _ctx(tool: str = "cp", **case_fields: str) -> FormContext:
 
 
 def _sheet_values(content: bytes, tmp: Path) -> dict[str, list]:
+    tmp.mkdir(parents=True, exist_ok=True)
     path = tmp / "x.xlsx"
     path.write_bytes(content)
     wb = CalamineWorkbook.from_path(str(path))
@@ -227,3 +228,19 @@ def test_cli_init_and_generate(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert "Issued 5 form(s)" in res.stdout  # 3 audit forms and 2 views forms
     assert len(list((tmp_path / "out").glob("*.xlsx"))) == 5
+
+
+def test_the_bundled_sample_is_what_create_sample_makes(tmp_path: Path) -> None:
+    from xlpack.sample import create_sample
+
+    committed = Path(__file__).resolve().parent.parent / "samples" / "sample-audit.xlsx"
+    fresh = tmp_path / "sample.xlsx"
+    create_sample(fresh)
+    assert _sheet_values(committed.read_bytes(), tmp_path / "a") == _sheet_values(fresh.read_bytes(), tmp_path / "b")
+    plan = read_plan(committed)
+    assert len(plan.cases) == 10
+    per_case = {c.case_ref: {a.agency for a in plan.assignments if a.case_ref == c.case_ref} for c in plan.cases}
+    assert all(5 <= len(agencies) <= 7 for agencies in per_case.values())
+    pairs = [(a.case_ref, a.agency) for a in plan.assignments]
+    assert any(pairs.count(p) == 2 for p in pairs)  # two auditors for some agencies
+    assert all("fictional" in plan.terms.title.lower() or "example" in a.email for a in plan.assignments)
