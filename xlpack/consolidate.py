@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -145,6 +146,45 @@ def _detail(problems: Sequence[Any], status: str) -> str:
         where = f"{p.sheet}!{p.cell}: " if p.sheet and p.cell and p.cell not in p.message else ""
         parts.append(where + p.message)
     return " ".join(parts)
+
+
+class FormCompactor:
+    """Makes intake's forms small as they arrive: what every form of a layout repeats is held once.
+
+    The cell maps (the same for every form made from one layout), the
+    answers' sets of given fields and the short names (ids, grades, cases,
+    agencies) are shared between forms instead of each form keeping its
+    own copy; the values are unchanged. Shared maps must not be changed in
+    place (they are only read).
+    """
+
+    def __init__(self) -> None:
+        self._maps: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
+        self._sets: dict[frozenset[str], set[str]] = {}
+
+    def _map(self, cells: dict[str, str]) -> dict[str, str]:
+        return self._maps.setdefault(tuple(cells.items()), cells)
+
+    def __call__(self, result: Any) -> None:
+        """``intake``'s ``on_file``: compact the result's form in place."""
+        form = result.form
+        if form is None:
+            return
+        intern = sys.intern
+        values = form.__dict__  # set directly: the fields are unchanged, only their copies shared
+        for name in ("form_id", "audit_id", "case_ref", "agency", "auditor", "role", "tool_id", "tool_version",
+                     "sheet"):
+            values[name] = intern(values[name])
+        values["cells"] = self._map(form.cells)
+        for answer in form.sections.values():
+            a = answer.__dict__
+            a["section_id"] = intern(a["section_id"])
+            for name in ("grade", "grade_code"):
+                if a[name] is not None:
+                    a[name] = intern(a[name])
+            a["cells"] = self._map(answer.cells)
+            given = answer.__pydantic_fields_set__
+            object.__setattr__(answer, "__pydantic_fields_set__", self._sets.setdefault(frozenset(given), given))
 
 
 def received_from_intake(files: Sequence[Any]) -> list[Received]:
@@ -298,7 +338,7 @@ def _consolidate(audit: Path, returns: Sequence[Path], password: str | None, tod
     typed: Typed = read_typed(audit, plan.scale)
     if typed.problems:
         raise KeepTypedError(audit, typed.problems)
-    result = intake(list(returns), plan, password=password, progress=progress)
+    result = intake(list(returns), plan, password=password, progress=progress, on_file=FormCompactor())
     now = datetime.now().replace(microsecond=0)
     data = build_consolidated(plan, received_from_intake(result.files), today or date.today(), now, release=True)
     for f in result.files:  # the answers are in the records now: keep large audits small

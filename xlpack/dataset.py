@@ -138,7 +138,7 @@ def build_grades(plan: AuditPlan, forms: Iterable[FormReturn], *, release: bool 
                 moderated_grade=None, moderation_note=""))
         if release:
             f.sections.clear()
-            f.cells.clear()
+            f.cells = {}  # not cleared in place: consolidate shares one cell map between forms
     return rows
 
 

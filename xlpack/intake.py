@@ -38,6 +38,7 @@ SCHEMA = "xlpack-intake/1"
 STATUSES: tuple[Status, ...] = ("accepted", "accepted_with_warnings", "rejected", "skipped", "superseded")
 ACCEPTED = ("accepted", "accepted_with_warnings")
 Progress = Callable[[int, int], None]  # (files done, files found)
+OnFile = Callable[["FileResult"], None]  # called with each file's result as it is read
 
 
 @dataclass
@@ -101,12 +102,17 @@ class IntakeResult:
 
 
 def intake(paths: Sequence[Path], audit: Path | AuditPlan, *, password: str | None = None,
-           progress: Progress | None = None, limits: Limits = DEFAULT_LIMITS, workers: int | None = None) -> IntakeResult:
+           progress: Progress | None = None, limits: Limits = DEFAULT_LIMITS, workers: int | None = None,
+           on_file: OnFile | None = None) -> IntakeResult:
     """Read, check and account for every returned file under ``paths``.
 
     ``progress(done, total)`` is called after each file found (a
     container counts as one). ``workers``: processes to read with; by
     default one per core for batches of ``PARALLEL_FROM`` files or more.
+    ``on_file(result)`` is called with each :class:`FileResult` as soon as
+    it is read, before duplicates are settled (consolidate uses it to make
+    each form compact while the others are still being read); it may
+    replace ``result.form`` with an equal form but must not drop it.
     """
     if isinstance(audit, AuditPlan):
         context = Audit.of(audit)
@@ -118,6 +124,9 @@ def intake(paths: Sequence[Path], audit: Path | AuditPlan, *, password: str | No
     result = IntakeResult(context.plan.audit_id, context.label)
     count = workers if workers is not None else (os.cpu_count() or 1) if len(found) >= PARALLEL_FROM else 1
     for done, results in enumerate(_read_all(found, context, password, limits, count), start=1):
+        if on_file is not None:
+            for r in results:
+                on_file(r)
         result.files += results
         if progress is not None:
             progress(done, len(found))

@@ -23,7 +23,19 @@ _BASE = {"font_name": "Calibri", "font_size": 11, "valign": "top"}
 
 
 def grade_style(label: str | None) -> str | None:
-    return f"grade:{label}" if label else None
+    return _grade_styles.setdefault(label, f"grade:{label}") if label else None
+
+
+def grade_cell(label: str | None) -> Cell:
+    """A grade in its grade's style: one shared (frozen) cell per grade, however many rows show it."""
+    cell = _grade_cells.get(label)
+    if cell is None:
+        cell = _grade_cells[label] = Cell(label, grade_style(label))
+    return cell
+
+
+_grade_styles: dict[str, str] = {}
+_grade_cells: dict[str | None, Cell] = {}
 
 
 def add_styles(wb: xlsxwriter.Workbook, st: Styles, scale: GradeScale) -> None:

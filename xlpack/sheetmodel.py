@@ -38,6 +38,15 @@ class Cell:
 
 
 CellLike = Value | Cell
+_shared: dict[tuple[str | None, str | None], Cell] = {}
+
+
+def shared_cell(value: str | None, style: str | None) -> Cell:
+    """``Cell(value, style)``, one instance for each pair (cells are frozen): large sheets repeat a few of them."""
+    cell = _shared.get((value, style))
+    if cell is None:
+        cell = _shared[value, style] = Cell(value, style)
+    return cell
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ..consolidated import ConsolidatedAudit
 from ..records import GradeRow
-from ..render_xlsx import grade_style
-from ..sheetmodel import Block, Cell, CellLike, Column, Sheet
+from ..render_xlsx import grade_cell
+from ..sheetmodel import Block, CellLike, Column, Sheet
 from .common import EVIDENCE, TABLE_ROW
 
 GOOD, MIXED, CONCERN, GAP, OTHER = "Good practice", "Mixed", "Concern", "Gap: no evidence", "Other"
@@ -32,7 +32,7 @@ def build(data: ConsolidatedAudit) -> Sheet:
     keyed = [(g, example_kind(g, rank, codes)) for g in chosen]
     keyed.sort(key=lambda gk: (gk[0].section_order, KIND_ORDER[gk[1]], rank.get(gk[0].final_grade or "") or 9,
                                gk[0].case_ref.casefold(), gk[0].agency.casefold(), gk[0].auditor.casefold()))
-    rows: list[list[CellLike]] = [[g.section_order, g.section_title, kind, Cell(g.final_grade, grade_style(g.final_grade)), g.case_ref,
+    rows: list[list[CellLike]] = [[g.section_order, g.section_title, kind, grade_cell(g.final_grade), g.case_ref,
              g.agency, g.auditor, g.evidence, g.strengths, g.development, g.action] for g, kind in keyed]
     cols = [Column(h, w, style=s) for h, w, s in COLUMNS]
     intro = ("What the auditors wrote, by section: good practice (graded Good or better) first, then concerns "

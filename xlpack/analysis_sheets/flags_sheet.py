@@ -6,7 +6,7 @@ from collections import Counter
 
 from ..consolidated import ConsolidatedAudit
 from ..flags import rule_by_name
-from ..sheetmodel import Block, Cell, CellLike, Sheet
+from ..sheetmodel import Block, CellLike, Sheet, shared_cell
 from .common import FLAG_COLUMNS, FLAGS, SEVERITY_LABELS, TABLE_ROW, columns
 
 
@@ -15,7 +15,7 @@ def build(data: ConsolidatedAudit) -> Sheet:
     rows: list[list[CellLike]] = []
     for f in data.flags:
         rule = rule_by_name(f.rule)
-        rows.append([Cell(SEVERITY_LABELS.get(f.severity, f.severity), f"sev:{f.severity}"), f.case_ref,
+        rows.append([shared_cell(SEVERITY_LABELS.get(f.severity, f.severity), f"sev:{f.severity}"), f.case_ref,
                      titles.get(f.section_id, f.section_id), rule.title if rule else f.rule, "; ".join(f.agencies),
                      f.message, f.resolution, f.cells, f.flag_id, f.section_id, f.rule])
     cols = columns(FLAG_COLUMNS, editable=("resolution",),

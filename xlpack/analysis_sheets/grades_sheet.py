@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ..consolidated import ConsolidatedAudit
-from ..render_xlsx import grade_style
-from ..sheetmodel import Block, Cell, CellLike, Sheet
+from ..render_xlsx import grade_cell
+from ..sheetmodel import Block, CellLike, Sheet
 from .common import GRADE_COLUMNS, GRADES, TABLE_ROW, columns
 
 GRADE_LIST = "list_grades"  # the coordinator workbook's defined name for the scale's labels
@@ -14,7 +14,7 @@ def build(data: ConsolidatedAudit) -> Sheet:
     rows: list[list[CellLike]] = []
     for g in data.grades:
         rows.append([g.case_ref, g.agency, g.auditor, g.tool_id, g.section_order, g.section_title,
-                     Cell(g.grade, grade_style(g.grade)), g.moderated_grade, g.moderation_note, g.evidence,
+                     grade_cell(g.grade), g.moderated_grade, g.moderation_note, g.evidence,
                      g.strengths, g.development, g.action, g.source, g.row_id])
     cols = columns(GRADE_COLUMNS, editable=("moderated_grade", "moderation_note"),
                    styles={"section_order": "int", "row_id": "muted", "source": "muted"},

@@ -9,7 +9,7 @@ from ..dataset import views_questions
 from ..plan import Case
 from ..records import FormSummary, GradeRow, ViewsRow
 from ..render_xlsx import grade_style
-from ..sheetmodel import Block, Cell, CellLike, Column, Sheet
+from ..sheetmodel import Block, Cell, CellLike, Column, Sheet, shared_cell
 from .common import GRID, TABLE_ROW
 
 SECTION_WIDTH, FORM_WIDTH, VIEW_LABEL_WIDTH, VIEW_WIDTH = 34, 16, 26, 50
@@ -24,7 +24,7 @@ def grade_cell(g: GradeRow | None) -> Cell:
     shown = g.grade or ""
     if g.moderated_grade and g.moderated_grade != g.grade:
         shown = f"{g.grade or 'blank'} → {g.moderated_grade}"
-    return Cell(shown, grade_style(g.final_grade) or "grid")
+    return shared_cell(shown, grade_style(g.final_grade) or "grid")
 
 
 def _case_title(data: ConsolidatedAudit, case: Case | None, case_ref: str) -> str:
