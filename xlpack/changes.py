@@ -86,6 +86,16 @@ def row_digest(cells: Iterable[tuple[int, Any]]) -> str:
 
 def model_digests(sheet: Sheet) -> list[str]:
     """The digest of every row the sheet writes, leaving out the columns the coordinator types in."""
+    return [f"{d:08x}" for d in _row_sums(sheet)]
+
+
+def packed_digests(sheet: Sheet) -> str:
+    """``pack(model_digests(sheet))`` without the list of digests (a large sheet has a hundred thousand rows)."""
+    return "".join(f"{d:08x}" for d in _row_sums(sheet))
+
+
+def _row_sums(sheet: Sheet) -> list[int]:
+    """The digest of every row as a number, in the digests' order (fixed-width hex sorts as the numbers do)."""
     acc: dict[int, int] = {}
 
     def add(r: int, c: int, value: Any) -> None:
@@ -108,7 +118,7 @@ def model_digests(sheet: Sheet) -> list[str]:
                 if c < len(row):
                     v = row[c]
                     add(r, b.col + c, v.value if type(v) is Cell else v)
-    return sorted(f"{d:08x}" for d in acc.values())
+    return sorted(acc.values())
 
 
 def pack(digests: Sequence[str]) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -22,10 +22,11 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+from pydantic import BaseModel
 
 from .analysis_sheets import analysis_sheets
 from .carryover import PLAN_SHEETS, Typed, apply, read_typed
-from .changes import LostCell, lost_plan_cells, model_digests, pack
+from .changes import LostCell, lost_plan_cells, packed_digests
 from .consolidated import ConsolidatedAudit, OrphanRow
 from .coordinator import START, SheetWriter, Styles, read_plan, write_coordinator
 from .dataset import Received, accepted_forms, build_grades, build_returns, build_summaries, build_views
@@ -148,19 +149,36 @@ def _detail(problems: Sequence[Any], status: str) -> str:
     return " ".join(parts)
 
 
+_ALL_FIELDS: dict[type[BaseModel], set[str]] = {}
+SHORT_TEXT = 40  # answers up to this long are held once however many forms give them
+
+
+def share_field_sets(models: Iterable[BaseModel]) -> None:
+    """Records given every field share one set of the field names instead of a set each (hundreds of bytes).
+
+    Only a complete set is shared, so setting a field later (which adds
+    its name to the set) changes nothing for the others.
+    """
+    for m in models:
+        full = _ALL_FIELDS.get(type(m))
+        if full is None:
+            full = _ALL_FIELDS[type(m)] = set(type(m).model_fields)
+        if m.__pydantic_fields_set__ == full:
+            object.__setattr__(m, "__pydantic_fields_set__", full)
+
+
 class FormCompactor:
     """Makes intake's forms small as they arrive: what every form of a layout repeats is held once.
 
     The cell maps (the same for every form made from one layout), the
-    answers' sets of given fields and the short names (ids, grades, cases,
-    agencies) are shared between forms instead of each form keeping its
-    own copy; the values are unchanged. Shared maps must not be changed in
-    place (they are only read).
+    records' sets of field names (see :func:`share_field_sets`), the names
+    (ids, grades, cases, agencies) and short answers are shared between
+    forms instead of each form keeping its own copy; the values are
+    unchanged. Shared maps must not be changed in place (they are only read).
     """
 
     def __init__(self) -> None:
         self._maps: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
-        self._sets: dict[frozenset[str], set[str]] = {}
 
     def _map(self, cells: dict[str, str]) -> dict[str, str]:
         return self._maps.setdefault(tuple(cells.items()), cells)
@@ -171,11 +189,20 @@ class FormCompactor:
         if form is None:
             return
         intern = sys.intern
+        for name in ("form_id", "case_ref", "agency", "auditor"):  # the file's own copies of the form's names
+            value = getattr(result, name)
+            if value is not None:
+                setattr(result, name, intern(value))
         values = form.__dict__  # set directly: the fields are unchanged, only their copies shared
         for name in ("form_id", "audit_id", "case_ref", "agency", "auditor", "role", "tool_id", "tool_version",
                      "sheet"):
             values[name] = intern(values[name])
         values["cells"] = self._map(form.cells)
+        for answers in (form.fields, form.closing):  # choices (Yes, No, a grade) repeat from form to form
+            for key, value in answers.items():
+                if type(value) is str and len(value) <= SHORT_TEXT:
+                    answers[key] = intern(value)
+        share_field_sets([form])
         for answer in form.sections.values():
             a = answer.__dict__
             a["section_id"] = intern(a["section_id"])
@@ -183,8 +210,7 @@ class FormCompactor:
                 if a[name] is not None:
                     a[name] = intern(a[name])
             a["cells"] = self._map(answer.cells)
-            given = answer.__pydantic_fields_set__
-            object.__setattr__(answer, "__pydantic_fields_set__", self._sets.setdefault(frozenset(given), given))
+        share_field_sets(form.sections.values())
 
 
 def received_from_intake(files: Sequence[Any]) -> list[Received]:
@@ -223,7 +249,7 @@ def meta_writer(sheets: Sequence[Sheet], data: ConsolidatedAudit) -> SheetWriter
         ws.write_string(1, 0, "consolidated_at")
         ws.write_string(1, 1, data.consolidated_at.isoformat(sep=" ") if data.consolidated_at else "")
         for r, sheet in enumerate(sheets, start=2):
-            packed = pack(model_digests(sheet))
+            packed = packed_digests(sheet)
             ws.write_string(r, 0, "digest")
             ws.write_string(r, 1, sheet.name)
             for c, i in enumerate(range(0, len(packed), DIGEST_CELL), start=2):
@@ -251,14 +277,22 @@ def analysis_writers(data: ConsolidatedAudit) -> tuple[list[SheetWriter], list[S
 
 
 def write_checked(audit: Path, plan: AuditPlan, extra: Sequence[SheetWriter],
-                  streams: Sequence[Stream] = ()) -> Path | None:
-    """Rewrite the workbook atomically, refusing if a plan cell the coordinator typed would not survive."""
+                  streams: Sequence[Stream] = (), *, release: bool = False) -> Path | None:
+    """Rewrite the workbook atomically, refusing if a plan cell the coordinator typed would not survive.
+
+    With ``release`` (lists only), ``extra`` and ``streams`` are emptied once
+    written, so the analysis sheets are not held while the result is checked.
+    """
 
     def write(tmp: Path) -> None:
         staged = tmp.with_name(tmp.name + ".staged.xlsx")
         try:
             write_coordinator(staged, plan, extra, keep_backup=False)
             stream_rows(staged, streams)
+            if release:
+                for used in (extra, streams):
+                    if isinstance(used, list):
+                        used.clear()
             if audit.exists():
                 lost = _lost_plan_cells(audit, staged)
                 if lost:
@@ -335,16 +369,19 @@ def _consolidate(audit: Path, returns: Sequence[Path], password: str | None, tod
         raise UsageError(f"The coordinator workbook {audit} does not exist.")
     ensure_not_open(audit)
     plan = read_plan(audit)
+    share_field_sets([*plan.cases, *plan.assignments, *plan.issued])  # large audits: tens of thousands of rows
     typed: Typed = read_typed(audit, plan.scale)
     if typed.problems:
         raise KeepTypedError(audit, typed.problems)
     result = intake(list(returns), plan, password=password, progress=progress, on_file=FormCompactor())
+    gc.collect()  # what reading in processes left in cycles (collection is paused here)
     now = datetime.now().replace(microsecond=0)
     data = build_consolidated(plan, received_from_intake(result.files), today or date.today(), now, release=True)
     for f in result.files:  # the answers are in the records now: keep large audits small
         f.form = None
+    share_field_sets([*data.returns, *data.summaries, *data.views])
     result.accepted = []
     apply(data, typed, now)
     extra, streams = analysis_writers(data)
-    backup = write_checked(audit, plan, extra, streams)
+    backup = write_checked(audit, plan, extra, streams, release=True)
     return ConsolidateResult(audit, data, list(result.files), backup, result)

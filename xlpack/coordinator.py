@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
+from xlsxwriter.utility import quote_sheetname, xl_range, xl_rowcol_to_cell
 
 from .definitions import GradeScale, Question, ToolDefinition, load_definition, load_scale
 from .errors import PlanError, UsageError, WorkbookError
@@ -148,6 +148,7 @@ def write_coordinator(path: Path, plan: AuditPlan, extra: Sequence[SheetWriter] 
         _lists_sheet(wb, plan)
         _meta_sheet(wb, plan)
         wb.close()
+        del st["__wb__"]  # streams keep the styles after this: not the closed workbook and all its cells
 
     return replace_atomically(Path(path), write, keep_backup=keep_backup)
 
@@ -175,7 +176,7 @@ def write_table(ws: Any, st: Styles, name: str, headers: Sequence[str], rows: Se
     formats = formats or {}
     n = max(len(rows), min_rows)
     last = first_row + n
-    ws.add_table(first_row, 0, last, len(headers) - 1, {
+    add_table(ws, first_row, 0, last, len(headers) - 1, {
         "name": name, "style": "Table Style Medium 2",
         "columns": [{"header": h, "header_format": st["header"]} for h in headers]})
     for c, w in enumerate(widths):
@@ -185,6 +186,26 @@ def write_table(ws: Any, st: Styles, name: str, headers: Sequence[str], rows: Se
             write_value(ws, r, c, value, formats.get(c), st)
     ws.freeze_panes(first_row + 1, 1)
     return first_row, last
+
+
+def add_table(ws: Any, first_row: int, first_col: int, last_row: int, last_col: int, options: dict[str, Any]) -> None:
+    """``ws.add_table`` for a table whose cells are written separately, without xlsxwriter's index of its cells.
+
+    xlsxwriter records every cell of a table's range (to refuse overlapping
+    tables), well over 100 bytes a cell: a large audit's tables would hold
+    tens of megabytes. The table is added over its header and first row,
+    then widened to all its rows: the same table in the file.
+    """
+    plain = last_row <= first_row + 1 or options.get("total_row") or "data" in options or any(
+        "formula" in c or "total_function" in c or "format" in c for c in options.get("columns", []))
+    ws.add_table(first_row, first_col, last_row if plain else first_row + 1, last_col, options)
+    if plain:
+        return
+    table = ws.tables[-1]
+    assert {"range", "a_range"} <= set(table), "xlsxwriter's table record changed"
+    table["range"] = table["a_range"] = xl_range(first_row, first_col, last_row, last_col)
+    if "autofilter" in table:
+        table["autofilter"] = table["a_range"]
 
 
 def write_value(ws: Any, r: int, c: int, value: Any, fmt: Any, st: Styles) -> None:

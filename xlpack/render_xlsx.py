@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import xlsxwriter
-from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
+from xlsxwriter.utility import xl_rowcol_to_cell
 
-from .coordinator import SheetWriter, Styles, page_setup, write_value
+from .coordinator import SheetWriter, Styles, add_table, page_setup, write_value
 from .definitions import GradeScale
 from .sheetmodel import Block, Cell, Chart, Sheet, clean_text, heights_for, row_height
 from .xlsx_stream import Stream
@@ -127,7 +127,7 @@ def _write(ws: Any, st: Styles, r: int, c: int, value: Any, fmt: Any) -> None:
 
 
 def _table(ws: Any, st: Styles, b: Block, last_row: int) -> None:
-    ws.add_table(b.row, b.col, last_row, b.col + b.width - 1, {
+    add_table(ws, b.row, b.col, last_row, b.col + b.width - 1, {
         "name": b.name, "style": "Table Style Light 9", "autofilter": True,
         "columns": [{"header": col.header, "header_format": st[b.header_style]} for col in b.columns]})
 
@@ -143,11 +143,7 @@ def _streamed_sheet(ws: Any, st: Styles, sheet: Sheet, scale: GradeScale) -> Str
     for b in sheet.blocks:
         _columns(ws, b)
         if b.name:
-            _table(ws, st, b, b.row + 1)  # xlsxwriter indexes every cell of a table's range: give it the header only
-            table = ws.tables[-1]
-            assert {"range", "a_range", "autofilter"} <= set(table), "xlsxwriter's table record changed"
-            table["range"] = table["a_range"] = table["autofilter"] = xl_range(  # widened to all the rows
-                b.row, b.col, b.last_row, b.col + b.width - 1)
+            _table(ws, st, b, b.last_row)  # over all the rows; the cells are streamed
             stream.header_written.add(id(b))
         _input_columns(ws, st, b, scale)
         used.add(b.header_style)

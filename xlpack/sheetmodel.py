@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
+from typing import Generic, Literal, TypeVar, overload
 
 from .definitions import CELL_TEXT_LIMIT
 
@@ -38,6 +38,37 @@ class Cell:
 
 
 CellLike = Value | Cell
+T = TypeVar("T")
+
+
+class RowsOf(Sequence[Sequence[CellLike]], Generic[T]):
+    """The rows of a large table, each made from its item whenever it is read and never all kept at once.
+
+    For tables of one row per record (grades, evidence): the records are
+    held anyway, so their rows cost only the time to build them again.
+    """
+
+    __slots__ = ("_items", "_row")
+
+    def __init__(self, items: Sequence[T], row: Callable[[T], Sequence[CellLike]]):
+        self._items, self._row = items, row
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, i: int) -> Sequence[CellLike]: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[Sequence[CellLike]]: ...
+
+    def __getitem__(self, i: int | slice) -> Sequence[CellLike] | list[Sequence[CellLike]]:
+        if isinstance(i, slice):
+            return [self._row(item) for item in self._items[i]]
+        return self._row(self._items[i])
+
+    def __iter__(self) -> Iterator[Sequence[CellLike]]:
+        return map(self._row, self._items)
 _shared: dict[tuple[str | None, str | None], Cell] = {}
 
 

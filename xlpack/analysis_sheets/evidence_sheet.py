@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..consolidated import ConsolidatedAudit
 from ..records import GradeRow
 from ..render_xlsx import grade_cell
-from ..sheetmodel import Block, CellLike, Column, Sheet
+from ..sheetmodel import Block, CellLike, Column, RowsOf, Sheet
 from .common import EVIDENCE, TABLE_ROW
 
 GOOD, MIXED, CONCERN, GAP, OTHER = "Good practice", "Mixed", "Concern", "Gap: no evidence", "Other"
@@ -29,11 +29,15 @@ def build(data: ConsolidatedAudit) -> Sheet:
     rank = {g.label: g.rank for g in data.plan.scale.grades}
     codes = {g.label: g.code for g in data.plan.scale.grades}
     chosen = [g for g in data.grades if any(t.strip() for t in (g.evidence, g.strengths, g.development, g.action))]
-    keyed = [(g, example_kind(g, rank, codes)) for g in chosen]
-    keyed.sort(key=lambda gk: (gk[0].section_order, KIND_ORDER[gk[1]], rank.get(gk[0].final_grade or "") or 9,
-                               gk[0].case_ref.casefold(), gk[0].agency.casefold(), gk[0].auditor.casefold()))
-    rows: list[list[CellLike]] = [[g.section_order, g.section_title, kind, grade_cell(g.final_grade), g.case_ref,
-             g.agency, g.auditor, g.evidence, g.strengths, g.development, g.action] for g, kind in keyed]
+    chosen.sort(key=lambda g: (g.section_order, KIND_ORDER[example_kind(g, rank, codes)],
+                               rank.get(g.final_grade or "") or 9, g.case_ref.casefold(), g.agency.casefold(),
+                               g.auditor.casefold()))
+
+    def row(g: GradeRow) -> list[CellLike]:
+        return [g.section_order, g.section_title, example_kind(g, rank, codes), grade_cell(g.final_grade),
+                g.case_ref, g.agency, g.auditor, g.evidence, g.strengths, g.development, g.action]
+
+    rows = RowsOf(chosen, row)  # one row a graded section: built as they are written, not all kept
     cols = [Column(h, w, style=s) for h, w, s in COLUMNS]
     intro = ("What the auditors wrote, by section: good practice (graded Good or better) first, then concerns "
              "(Inadequate), then the rest. Filter 'Example' and 'Section' to find examples for the report.")

@@ -6,18 +6,21 @@ from collections import Counter
 
 from ..consolidated import ConsolidatedAudit
 from ..flags import rule_by_name
-from ..sheetmodel import Block, CellLike, Sheet, shared_cell
+from ..records import FlagRow
+from ..sheetmodel import Block, CellLike, RowsOf, Sheet, shared_cell
 from .common import FLAG_COLUMNS, FLAGS, SEVERITY_LABELS, TABLE_ROW, columns
 
 
 def build(data: ConsolidatedAudit) -> Sheet:
     titles = {s.id: s.title for s in data.plan.tool.sections}
-    rows: list[list[CellLike]] = []
-    for f in data.flags:
+
+    def row(f: FlagRow) -> list[CellLike]:
         rule = rule_by_name(f.rule)
-        rows.append([shared_cell(SEVERITY_LABELS.get(f.severity, f.severity), f"sev:{f.severity}"), f.case_ref,
-                     titles.get(f.section_id, f.section_id), rule.title if rule else f.rule, "; ".join(f.agencies),
-                     f.message, f.resolution, f.cells, f.flag_id, f.section_id, f.rule])
+        return [shared_cell(SEVERITY_LABELS.get(f.severity, f.severity), f"sev:{f.severity}"), f.case_ref,
+                titles.get(f.section_id, f.section_id), rule.title if rule else f.rule, "; ".join(f.agencies),
+                f.message, f.resolution, f.cells, f.flag_id, f.section_id, f.rule]
+
+    rows = RowsOf(data.flags, row)  # built as they are written, not all kept
     cols = columns(FLAG_COLUMNS, editable=("resolution",),
                    styles={"flag_id": "muted", "section_id": "muted", "rule_id": "muted", "cells": "muted"})
     counts: Counter[str] = Counter(f.severity for f in data.flags)

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from ..consolidated import ConsolidatedAudit
+from ..records import GradeRow
 from ..render_xlsx import grade_cell
-from ..sheetmodel import Block, CellLike, Sheet
+from ..sheetmodel import Block, CellLike, RowsOf, Sheet
 from .common import GRADE_COLUMNS, GRADES, TABLE_ROW, columns
 
 GRADE_LIST = "list_grades"  # the coordinator workbook's defined name for the scale's labels
 
 
+def _row(g: GradeRow) -> list[CellLike]:
+    return [g.case_ref, g.agency, g.auditor, g.tool_id, g.section_order, g.section_title, grade_cell(g.grade),
+            g.moderated_grade, g.moderation_note, g.evidence, g.strengths, g.development, g.action, g.source,
+            g.row_id]
+
+
 def build(data: ConsolidatedAudit) -> Sheet:
-    rows: list[list[CellLike]] = []
-    for g in data.grades:
-        rows.append([g.case_ref, g.agency, g.auditor, g.tool_id, g.section_order, g.section_title,
-                     grade_cell(g.grade), g.moderated_grade, g.moderation_note, g.evidence,
-                     g.strengths, g.development, g.action, g.source, g.row_id])
+    rows = RowsOf(data.grades, _row)  # 13 rows a form: built as they are written, not all kept
     cols = columns(GRADE_COLUMNS, editable=("moderated_grade", "moderation_note"),
                    styles={"section_order": "int", "row_id": "muted", "source": "muted"},
                    moderated_grade={"choices": GRADE_LIST, "colour_by": "grades"})
