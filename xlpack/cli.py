@@ -8,7 +8,7 @@ could be done. Messages go to stderr, results to stdout.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -63,8 +63,8 @@ def check_definition_cmd(files: Annotated[list[Path], typer.Argument(help="Tool 
 def init_cmd(
     audit: Annotated[Path, typer.Argument(help="The coordinator workbook to create (.xlsx).")],
     tool: Annotated[str, typer.Option("--tool", help="Tool id (cp, cin, ei, cic) or a definition file.")] = "cp",
-    title: Annotated[Optional[str], typer.Option("--title", help="Audit title.")] = None,
-    scale: Annotated[Optional[str], typer.Option("--scale", help="Grade scale id or file.")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Audit title.")] = None,
+    scale: Annotated[str | None, typer.Option("--scale", help="Grade scale id or file.")] = None,
 ) -> None:
     """Create a coordinator workbook for a new audit."""
     from .coordinator import create_audit
@@ -81,8 +81,8 @@ def init_cmd(
 @app.command("generate")
 def generate_cmd(
     audit: Annotated[Path, typer.Argument(help="The coordinator workbook.")],
-    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Folder for the forms (default: forms/ beside the workbook).")] = None,
-    reissue: Annotated[Optional[list[str]], typer.Option("--reissue", help="Form id, file name or case reference to issue again (repeatable).")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Folder for the forms (default: forms/ beside the workbook).")] = None,
+    reissue: Annotated[list[str] | None, typer.Option("--reissue", help="Form id, file name or case reference to issue again (repeatable).")] = None,
     password: Annotated[str, typer.Option("--password", help="Password for sheet and structure protection (default: none).")] = "",
     encrypt_password: Annotated[str, typer.Option("--encrypt-password", help="Encrypt each form so it needs this password to open.")] = "",
 ) -> None:

@@ -54,8 +54,8 @@ TOR_FIELDS: tuple[tuple[str, str, str, str], ...] = (
      "Name, if a participation worker will record the child's and family's views (one views form per case)."),
     ("participation_worker_email", "Participation worker email", "text", ""),
     ("returns_folder", "Returns folder", "text",
-     "Where returned forms are saved, for the Update button of the Excel add-in. Default: a 'returns' folder "
-     "beside this workbook."),
+     ("Where returned forms are saved, for the Update button of the Excel add-in. Default: a 'returns' folder "
+     "beside this workbook.")),
 )
 CASE_HEADERS = ("Case reference", "Category")
 ASSIGN_COLUMNS = (("case_ref", "Case reference", 18), ("agency", "Agency", 28), ("auditor", "Auditor name", 26),
@@ -235,14 +235,14 @@ def _start_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan, consolida
     steps = [
         f"Fill in the '{TOR}' sheet: purpose, outcomes focus, scope, period audited, deadline and your details.",
         f"List the sampled cases on the '{CASES}' sheet: pseudonymised case references only, with their details.",
-        f"On '{ASSIGN}', add one row per case, agency and auditor (two auditors per agency where you can). "
-        f"Edit the agency list on '{AGENCIES}' if needed.",
-        "Save and close this workbook, then run: xlpack generate <this file>. Forms appear in a 'forms' folder "
-        f"beside it and are listed on '{ISSUED}'. Email each form to its auditor.",
-        "When forms come back, put them in a folder and run: xlpack consolidate <this file> <folder>, "
-        "or click Update in the xlpack add-in.",
-        "Read each case side by side on the case grid, work through the flags, record moderated grades, "
-        "then run: xlpack report <this file>.",
+        (f"On '{ASSIGN}', add one row per case, agency and auditor (two auditors per agency where you can). "
+        f"Edit the agency list on '{AGENCIES}' if needed."),
+        ("Save and close this workbook, then run: xlpack generate <this file>. Forms appear in a 'forms' folder "
+        f"beside it and are listed on '{ISSUED}'. Email each form to its auditor."),
+        ("When forms come back, save them in a 'returns' folder beside this workbook and run: xlpack consolidate "
+        "<this file> returns, or click Update from returns on the xlpack tab (the Excel add-in)."),
+        ("Read each case side by side on the case grid, work through the flags, record moderated grades, "
+        "then run: xlpack report <this file>."),
     ]
     ws.write_string(4, 1, "What to do next", st["subtitle"])
     for i, step in enumerate(steps, start=1):
@@ -387,14 +387,12 @@ def _meta_sheet(wb: xlsxwriter.Workbook, plan: AuditPlan) -> None:
         ("tool", plan.tool.model_dump_json()), ("scale", plan.scale.model_dump_json()),
         ("views", plan.views.model_dump_json() if plan.views else ""),
     ]
-    r = 0
-    for key, value in pairs:
+    for r, (key, value) in enumerate(pairs):
         # Long JSON is split over several cells of the row (32,767 characters each).
         chunks = [value[i:i + 30000] for i in range(0, len(value), 30000)] or [""]
         ws.write_string(r, 0, key)
         for c, chunk in enumerate(chunks, start=1):
             ws.write_string(r, c, chunk)
-        r += 1
     ws.very_hidden()
 
 

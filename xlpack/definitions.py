@@ -116,7 +116,7 @@ class Question(_Model):
     max: int | None = None
 
     @model_validator(mode="after")
-    def _choices_fit_type(self) -> "Question":
+    def _choices_fit_type(self) -> Question:
         if self.type == "choice":
             if not self.choices:
                 raise ValueError("a 'choice' question needs a non-empty 'choices' list")
@@ -159,7 +159,7 @@ class ToolDefinition(_Model):
         return str(v) if isinstance(v, (int, float)) else v
 
     @model_validator(mode="after")
-    def _shape(self) -> "ToolDefinition":
+    def _shape(self) -> ToolDefinition:
         if self.kind == "audit":
             if not self.sections:
                 raise ValueError("an audit tool needs at least one section")

@@ -21,9 +21,9 @@ from .layout import (
     COVER_SHEET,
     LABEL_COL,
     LAYOUT_VERSION,
-    NOT_RECORDED,
     LISTS_SHEET,
     META_SHEET,
+    NOT_RECORDED,
     STATUS_COL,
     VALUE_COL,
     VALUE_WIDTH,
@@ -49,7 +49,7 @@ class ProtectedWorkbook(xlsxwriter.Workbook):
 
     structure_password_hash: str = ""
 
-    def _write_book_views(self) -> None:  # noqa: D401 - xlsxwriter hook
+    def _write_book_views(self) -> None:
         attrs = [("lockStructure", "1")]
         if self.structure_password_hash:
             attrs.insert(0, ("workbookPassword", self.structure_password_hash))
@@ -209,15 +209,15 @@ def _write_cover(ws: object, fmt: dict, ctx: FormContext, layout: FormLayout) ->
     sheet = layout.sheet
     steps = [
         f"Open the '{sheet}' sheet. Fill in the yellow cells only; everything else is locked.",
-        "Read the record of this case held by your agency for the period above. Audit only cases you have "
-        "not managed or worked on, and confirm that in the closing questions.",
-        "For each section, choose a grade from the dropdown, then write the evidence for it: what you found "
-        "in the record, with dates. Add strengths, areas for development and any action for your agency.",
-        "The Progress line at the top of the sheet and the status beside each section show what is still "
-        "to do.",
+        ("Read the record of this case held by your agency for the period above. Audit only cases you have "
+        "not managed or worked on, and confirm that in the closing questions."),
+        ("For each section, choose a grade from the dropdown, then write the evidence for it: what you found "
+        "in the record, with dates. Add strengths, areas for development and any action for your agency."),
+        ("The Progress line at the top of the sheet and the status beside each section show what is still "
+        "to do."),
         "Never write the name of the child or of family members: use the case reference.",
-        "If the child is not adequately safeguarded now, tell the practitioner's manager today and record "
-        "what you did in the closing questions.",
+        ("If the child is not adequately safeguarded now, tell the practitioner's manager today and record "
+        "what you did in the closing questions."),
     ]
     if ctx.tool.kind == "views":
         steps[2] = ("Record what the child and family told you, in their words where they agreed. "
