@@ -71,7 +71,8 @@ def consolidate_step(result: DemoResult) -> str:
     result.consolidated = done
     t = done.totals
     urgent = t.get("flags_urgent", 0)
-    return (f"Consolidated into {result.audit} (as on {DEMO_TODAY:%d %B %Y}): "
+    return (f"Consolidated into {result.audit} (as on {DEMO_TODAY:%d %B %Y}, the sample's made-up date a week "
+            "after its return deadline): "
             f"{t.get('returns_accepted', 0) + t.get('returns_accepted_with_warnings', 0)} of {t['forms_issued']} "
             f"forms accepted, {t['rejected_files']} file(s) rejected, {t.get('returns_overdue', 0)} overdue; "
             f"{t['flags']} flags, {urgent} urgent. Open it and look at, in order: Flags (urgent first), Returns "
