@@ -74,16 +74,6 @@ def cell_hash(col: int, value: Any) -> int:
     return zlib.crc32(text.encode("utf-8"), col + 1) or 1 if text else 0
 
 
-def row_digest(cells: Iterable[tuple[int, Any]]) -> str:
-    """Digest of one row's non-empty cells, (column, value) pairs in any order; '' for an empty row.
-
-    The sum of the cells' hashes, so rows split over several blocks add up,
-    and a cell can be taken out again.
-    """
-    hashes = [h for h in (cell_hash(c, v) for c, v in cells) if h]
-    return f"{sum(hashes) & _MASK:08x}" if hashes else ""
-
-
 def model_digests(sheet: Sheet) -> list[str]:
     """The digest of every row the sheet writes, leaving out the columns the coordinator types in."""
     return [f"{d:08x}" for d in _row_sums(sheet)]

@@ -51,10 +51,6 @@ class ConsolidatedAudit(BaseModel):
     orphaned: list[OrphanRow] = Field(default_factory=list)
     consolidated_at: datetime | None = None
 
-    def grades_of_case(self, case_ref: str) -> list[GradeRow]:
-        key = case_ref.casefold()
-        return [g for g in self.grades if g.case_ref.casefold() == key]
-
     def summary(self, form_id: str) -> FormSummary | None:
         for s in self.summaries:
             if s.form_id == form_id:

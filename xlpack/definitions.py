@@ -17,10 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .errors import DefinitionError, DefinitionProblem, UsageError
 from .yamlsource import YamlSyntaxError, line_for, load_with_lines
 
-#: Excel's limit for a list typed into a validation rule. xlpack never types
-#: lists inline: every dropdown reads a range on a hidden Lists sheet, so
-#: long lists and choices containing commas both work.
-INLINE_LIST_LIMIT = 255
+#: Excel limits a list typed into a validation rule to 255 characters. xlpack
+#: never types lists inline: every dropdown reads a range on a hidden Lists
+#: sheet, so long lists and choices containing commas both work.
 #: Excel's limit for a data validation input message.
 INPUT_MESSAGE_LIMIT = 255
 #: Excel's limit for text in a cell.
@@ -48,11 +47,6 @@ class Grade(_Model):
     rank: int | None = Field(default=None, ge=1, le=9)
     colour: str = Field(default="#FFFFFF", pattern=r"^#[0-9A-Fa-f]{6}$")
     aliases: tuple[str, ...] = ()
-
-    @property
-    def is_graded(self) -> bool:
-        """NA and No evidence carry no rank: they are not grades."""
-        return self.rank is not None
 
 
 class GradeScale(_Model):

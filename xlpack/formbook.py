@@ -325,13 +325,13 @@ def _write_main(ws: object, fmt: dict, ctx: FormContext, layout: FormLayout) -> 
         for g in ctx.scale.grades:
             colour = g.colour
             dark = g.rank in (1, 4)
-            style = ws_format_cache(ws, fmt, colour, dark)
+            style = _fill_format(fmt, colour, dark)
             ws.conditional_format(first, {"type": "cell", "criteria": "==", "value": f'"{g.label}"',
                                           "format": style, "multi_range": rng})
-    status_done = ws_format_cache(ws, fmt, "#E2F0D9", False)
+    status_done = _fill_format(fmt, "#E2F0D9", False)
     ws.conditional_format(0, STATUS_COL, last, STATUS_COL,
                           {"type": "text", "criteria": "begins with", "value": "To do", "format":
-                           ws_format_cache(ws, fmt, "#FCE4D6", False)})
+                           _fill_format(fmt, "#FCE4D6", False)})
     ws.conditional_format(0, STATUS_COL, last, STATUS_COL,
                           {"type": "text", "criteria": "begins with", "value": "Complete", "format": status_done})
     ws.freeze_panes(3, 0)
@@ -342,7 +342,7 @@ def _write_main(ws: object, fmt: dict, ctx: FormContext, layout: FormLayout) -> 
         ws.set_selection(first_input.row, first_input.col, first_input.row, first_input.col)
 
 
-def ws_format_cache(ws: object, fmt: dict, colour: str, dark: bool) -> object:
+def _fill_format(fmt: dict, colour: str, dark: bool) -> object:
     """One conditional format per colour, shared across the workbook."""
     key = f"cf:{colour}:{dark}"
     if key not in fmt:

@@ -214,10 +214,3 @@ def write_manifest(out_dir: Path, plan: AuditPlan) -> Path:
     tmp.write_text(json.dumps(doc, indent=2, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, path)
     return path
-
-
-def read_manifest(path: Path) -> dict:
-    path = Path(path)
-    if path.is_dir():
-        path = path / MANIFEST
-    return json.loads(path.read_text(encoding="utf-8"))

@@ -118,9 +118,6 @@ class Block:
     def width(self) -> int:
         return len(self.columns)
 
-    def column_index(self, header: str) -> int:
-        return next(i for i, c in enumerate(self.columns) if c.header == header)
-
 
 @dataclass(frozen=True)
 class Series:
@@ -183,21 +180,9 @@ class Sheet:
                     yield b.row, b.col + c, col.header
             for r, row in enumerate(b.rows, start=b.first_data_row):
                 for c, value in enumerate(row):
-                    v = value.value if isinstance(value, Cell) else value
+                    v = value_of(value)
                     if v is not None and v != "":
                         yield r, b.col + c, v
-
-    def editable_cells(self) -> set[tuple[int, int]]:
-        """Cells the coordinator may type into (an editable column, on any row of its block)."""
-        out: set[tuple[int, int]] = set()
-        for b in self.blocks:
-            for c, col in enumerate(b.columns):
-                if col.editable:
-                    out.update((r, b.col + c) for r in range(b.first_data_row, b.last_row + 1))
-        return out
-
-    def editable_columns(self) -> set[int]:
-        return {b.col + c for b in self.blocks for c, col in enumerate(b.columns) if col.editable}
 
 
 def stack(blocks: Sequence[Block], start: int, *, gap: int = 2, col: int = 0) -> int:

@@ -48,7 +48,6 @@ STATUS_STYLES = {"accepted": "status:ok", "accepted_with_warnings": "status:warn
 SEVERITY_LABELS = {"urgent": "Urgent", "high": "High", "medium": "Medium", "low": "Low"}
 ORPHAN_KINDS = {"grade": GRADES, "flag": FLAGS}
 KIND_LABELS = {"audit": "Audit", "views": "Views"}
-ID_STYLE = "muted"
 
 
 def columns(spec: Spec, *, editable: Sequence[str] = (), styles: dict[str, str] | None = None,
