@@ -35,11 +35,11 @@ from xml.sax.saxutils import escape
 import openpyxl
 
 from xlpack.consolidate import consolidate
-from xlpack.coordinator import create_audit
+from xlpack.coordinator.plan_sheets import create_audit
+from xlpack.demo.sample import sample_plan
+from xlpack.forms.layout import AUDIT_SHEET, META_SHEET
 from xlpack.generate import generate_forms
-from xlpack.layout import AUDIT_SHEET, META_SHEET
-from xlpack.plan import Assignment, AuditPlan
-from xlpack.sample import sample_plan
+from xlpack.model.plan import Assignment, AuditPlan
 
 AGENCIES = ["Children's social care", "Health", "CAMHS", "School or education", "Police", "Early years",
             "Voluntary sector", "Adult services", "Health", "Police"]

@@ -28,12 +28,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from xlpack.coordinator import write_coordinator
-from xlpack.formbook import render_form
+from xlpack.coordinator.plan_sheets import write_coordinator
+from xlpack.demo.sample import sample_plan
+from xlpack.forms.layout import COVER_SHEET, FormContext, build_layout
+from xlpack.forms.writer import render_form
 from xlpack.generate import generate_forms
-from xlpack.layout import COVER_SHEET, FormContext, build_layout
-from xlpack.plan import Assignment, AuditPlan
-from xlpack.sample import sample_plan
+from xlpack.model.plan import Assignment, AuditPlan
 
 
 def big_plan(forms: int) -> AuditPlan:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.office.fixtures import office  # noqa: F401  (session-wide LibreOffice)
+from xlpack.demo.sample import create_sample
 from xlpack.generate import generate_forms
-from xlpack.sample import create_sample
 
 
 @pytest.fixture(scope="session")
@@ -28,3 +28,10 @@ def sample_copy(sample_forms: tuple[Path, Path], tmp_path: Path) -> tuple[Path, 
     audit, forms = sample_forms
     shutil.copytree(audit.parent, tmp_path / "audit", ignore=shutil.ignore_patterns("backups"))
     return tmp_path / "audit" / audit.name, tmp_path / "audit" / forms.name
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that use the LibreOffice session are marked ``office`` (select with ``-m office``)."""
+    for item in items:
+        if "office" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.office)

@@ -1,3 +1,3 @@
-from .cli import main
+from xlpack.cli import main
 
 main()

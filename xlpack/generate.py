@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .coordinator import read_plan, write_coordinator
-from .errors import UsageError
-from .formbook import FormTemplate, RenderedForm
-from .layout import FormContext
-from .plan import Assignment, AuditPlan, Case, IssuedForm, assignment_key
+from xlpack.coordinator.plan_sheets import read_plan, write_coordinator
+from xlpack.errors import UsageError
+from xlpack.forms.layout import FormContext
+from xlpack.forms.writer import FormTemplate, RenderedForm
+from xlpack.model.plan import Assignment, AuditPlan, Case, IssuedForm, assignment_key
+from xlpack.workbook.write import keep_analysis
 
 MANIFEST = "manifest.json"
 MANIFEST_SCHEMA = "xlpack-manifest/1"
@@ -169,9 +170,9 @@ def generate_forms(audit: Path, out_dir: Path | None = None, *, reissue: Iterabl
     """Issue the forms of every new assignment of the coordinator workbook ``audit``."""
     audit = Path(audit)
     plan = read_plan(audit)
-    from .consolidate import keep_analysis  # a consolidated workbook keeps its analysis and moderation
-
-    analysis = keep_analysis(audit)  # before any form is written: refuses if typed cells would be lost
+    # A consolidated workbook keeps its analysis and moderation; checked before any form is written:
+    # refuses if typed cells would be lost.
+    analysis = keep_analysis(audit)
     if not plan.cases:
         raise UsageError(f"{audit}: the Cases sheet is empty. List the sampled cases first.")
     if not plan.assignments:

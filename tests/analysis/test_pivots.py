@@ -1,0 +1,135 @@
+"""Grade distributions, checked against counts made by hand in plain Python."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+import pytest
+
+from xlpack.analysis.pivots import (
+    BLANK,
+    GOOD_SHARE,
+    GRADED,
+    INADEQUATE_SHARE,
+    OVERALL_KEY,
+    TOTAL,
+    distribution,
+    moderation_changes,
+    section_ranking,
+)
+from xlpack.model.definitions import GradeScale, load_scale
+from xlpack.model.records import GradeRow
+
+SECTIONS = [("identification", "Identification"), ("assessment", "Assessment"), ("planning", "Planning"),
+            ("voice", "Voice of the child")]
+
+
+@pytest.fixture(scope="module", params=["ofsted-2009", "ilacs"])
+def scale(request: pytest.FixtureRequest) -> GradeScale:
+    return load_scale(request.param)
+
+
+def row(case: str, agency: str, order: int, grade: str | None, moderated: str | None = None,
+        auditor: str = "A") -> GradeRow:
+    sid, title = SECTIONS[order - 1]
+    return GradeRow(row_id=f"{case}/{agency}/{auditor}:{sid}", form_id=f"{case}/{agency}/{auditor}", case_ref=case,
+                    agency=agency, auditor=auditor, tool_id="cp", section_id=sid, section_title=title,
+                    section_order=order, grade=grade, moderated_grade=moderated)
+
+
+def random_rows(scale: GradeScale, seed: int, n_cases: int = 6) -> list[GradeRow]:
+    rng = random.Random(seed)
+    choices = [*scale.labels, None]
+    rows = []
+    for c in range(n_cases):
+        for agency in rng.sample(["Police", "Health", "CAMHS", "School", "Housing"], rng.randint(1, 4)):
+            for order in range(1, len(SECTIONS) + 1):
+                grade = rng.choice(choices)
+                moderated = rng.choice(scale.labels) if rng.random() < 0.2 else None
+                rows.append(row(f"C{c}", agency, order, grade, moderated))
+    return rows
+
+
+def expected(rows: list[GradeRow], scale: GradeScale, key: str, moderated: bool) -> dict[str, dict[str, object]]:
+    """The distribution computed the long way: one Counter per key."""
+    counts: dict[str, Counter[str]] = {}
+    for r in rows:
+        k = {"section": r.section_title, "agency": r.agency, "case": r.case_ref, "overall": OVERALL_KEY}[key]
+        grade = (r.moderated_grade or r.grade) if moderated else r.grade
+        counts.setdefault(k, Counter())[grade or BLANK] += 1
+    ranks = {g.label: g.rank for g in scale.grades}
+    out: dict[str, dict[str, object]] = {}
+    for k, c in counts.items():
+        graded = sum(n for label, n in c.items() if ranks.get(label) is not None)
+        good = sum(n for label, n in c.items() if (ranks.get(label) or 9) <= 2)
+        bad = sum(n for label, n in c.items() if ranks.get(label) == 4)
+        out[k] = {**{label: c[label] for label in [*scale.labels, BLANK]}, TOTAL: sum(c.values()), GRADED: graded,
+                  GOOD_SHARE: good / graded if graded else None, INADEQUATE_SHARE: bad / graded if graded else None}
+    return out
+
+
+@pytest.mark.parametrize("key", ["section", "agency", "case", "overall"])
+@pytest.mark.parametrize("moderated", [False, True])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_distribution_matches_counting_by_hand(scale: GradeScale, key: str, moderated: bool, seed: int) -> None:
+    rows = random_rows(scale, seed)
+    dist = distribution(rows, scale, key, moderated=moderated)  # type: ignore[arg-type]
+    want = expected(rows, scale, key, moderated)
+    assert set(dist.index) == set(want)
+    assert list(dist.columns) == [*scale.labels, BLANK, TOTAL, GRADED, GOOD_SHARE, INADEQUATE_SHARE]
+    for k, values in want.items():
+        for column, value in values.items():
+            got = dist.at[k, column]
+            if value is None:
+                assert got is None, (k, column)
+            else:
+                assert got == pytest.approx(value), (k, column)
+
+
+def test_na_and_no_evidence_are_counted_apart_and_left_out_of_shares(scale: GradeScale) -> None:
+    good = scale.ranked[1].label
+    rows = [row("C1", "Police", 1, good), row("C1", "Health", 1, "Not applicable"),
+            row("C1", "CAMHS", 1, "No evidence"), row("C1", "School", 1, None), row("C1", "Housing", 1, "Inadequate")]
+    d = distribution(rows, scale, "section")
+    r = d.loc["Identification"]
+    assert (r["Not applicable"], r["No evidence"], r[BLANK], r[TOTAL], r[GRADED]) == (1, 1, 1, 5, 2)
+    assert r[GOOD_SHARE] == 0.5 and r[INADEQUATE_SHARE] == 0.5
+
+
+def test_sections_keep_the_tools_order_and_ungraded_shares_are_none(scale: GradeScale) -> None:
+    rows = [row("C1", "Police", 3, "Good"), row("C1", "Police", 1, "Not applicable"), row("C1", "Police", 2, None)]
+    d = distribution(rows, scale, "section")
+    assert list(d.index) == ["Identification", "Assessment", "Planning"]
+    assert d.at["Identification", GOOD_SHARE] is None and d.at["Assessment", INADEQUATE_SHARE] is None
+
+
+def test_empty_audit(scale: GradeScale) -> None:
+    assert len(distribution([], scale, "section")) == 0
+    overall = distribution([], scale, "overall")
+    assert overall.at[OVERALL_KEY, TOTAL] == 0 and overall.at[OVERALL_KEY, GOOD_SHARE] is None
+
+
+def test_moderation_changes_what_is_counted(scale: GradeScale) -> None:
+    rows = [row("C1", "Police", 1, "Good", "Inadequate"), row("C1", "Health", 1, "Good"),
+            row("C1", "CAMHS", 1, "Good", "Good")]
+    before = distribution(rows, scale, "overall", moderated=False)
+    after = distribution(rows, scale, "overall", moderated=True)
+    assert before.at[OVERALL_KEY, "Good"] == 3 and before.at[OVERALL_KEY, "Inadequate"] == 0
+    assert after.at[OVERALL_KEY, "Good"] == 2 and after.at[OVERALL_KEY, "Inadequate"] == 1
+    assert [r.agency for r in moderation_changes(rows)] == ["Police"]  # typing the same grade is no change
+
+
+def test_section_ranking_from_working_well_to_concern(scale: GradeScale) -> None:
+    top, good, _, bad = (g.label for g in scale.ranked)
+    rows = [
+        *(row("C1", a, 1, good) for a in ("P", "Q", "R")),            # Identification: all good
+        row("C1", "P", 2, good), row("C1", "Q", 2, bad),             # Assessment: 1/2 good, 1/2 bad
+        row("C1", "P", 3, good), row("C1", "Q", 3, top), row("C1", "R", 3, bad),  # Planning: 2/3 good
+        row("C1", "P", 4, "Not applicable"),                          # Voice: nothing graded
+    ]
+    assert list(section_ranking(rows, scale).index) == ["Identification", "Planning", "Assessment", "Voice of the child"]
+    # ties on both shares keep the tool's order
+    tie = [row("C1", "P", 2, good), row("C1", "P", 1, good), row("C1", "P", 4, "No evidence"),
+           row("C1", "P", 3, "Not applicable")]
+    assert list(section_ranking(tie, scale).index) == ["Identification", "Assessment", "Planning", "Voice of the child"]

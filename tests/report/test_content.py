@@ -1,0 +1,352 @@
+"""Every figure in the report, recomputed here from the grade rows with plain Python.
+
+:class:`Truth` holds the plain rows (case, agency, section, grade, moderated
+grade; returns; overall grades). :func:`check_report` walks the whole
+document: each table with figures is checked cell by cell, each sentence
+with a percentage must contain one of the phrases recomputed here, and no
+percentage anywhere may go unchecked. The same check runs on an audit built
+in memory (here) and on a workbook consolidated from filled-in forms
+(test_report_office.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import krippendorff
+import numpy as np
+import pytest
+
+from tests.report.test_docx import Block, ReadBack, read_back
+from tests.report.test_model import fake_audit
+from xlpack.model.consolidated import ConsolidatedAudit
+from xlpack.report.write import build_report
+
+RANK = {"Outstanding": 1, "Good": 2, "Adequate": 3, "Inadequate": 4}  # the sample's scale (ofsted-2009)
+LABELS = ["Outstanding", "Good", "Adequate", "Inadequate", "Not applicable", "No evidence"]
+PERCENT = re.compile(r"\d+%")
+
+
+def p(x: float | None) -> str:
+    return "–" if x is None else f"{x:.0%}"
+
+
+@dataclass(frozen=True)
+class Row:
+    case: str
+    agency: str
+    section: str
+    order: int
+    grade: str
+    moderated: str
+
+    def final(self, moderated: bool = True) -> str:
+        return (self.moderated or self.grade) if moderated else self.grade
+
+
+@dataclass
+class Truth:
+    rows: list[Row]
+    returns: list[tuple[str, str, str, str]]  # (kind, form id, agency, status), as on the Returns sheet
+    overall_grades: list[str]
+    sections: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        order = {r.section: r.order for r in self.rows}
+        self.sections = sorted(order, key=order.get)  # type: ignore[arg-type]
+
+    def shares(self, rows: Iterable[Row], moderated: bool = True) -> tuple[int, float | None, float | None]:
+        graded = [RANK[r.final(moderated)] for r in rows if r.final(moderated) in RANK]
+        if not graded:
+            return 0, None, None
+        return len(graded), sum(x <= 2 for x in graded) / len(graded), sum(x == 4 for x in graded) / len(graded)
+
+    def of_section(self, title: str) -> list[Row]:
+        return [r for r in self.rows if r.section == title]
+
+    def returned(self, kind: str, agency: str | None = None) -> tuple[int, int]:
+        best: dict[str, set[str]] = defaultdict(set)
+        for k, form, ag, status in self.returns:
+            if k == kind and status not in ("skipped", "superseded") and (agency is None or ag == agency):
+                best[form].add(status)
+        back = sum(1 for s in best.values() if s & {"accepted", "accepted_with_warnings"})
+        return back, len(best)
+
+    def units(self, moderated: bool) -> dict[tuple[str, str], list[int]]:
+        grouped: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for r in self.rows:
+            if r.final(moderated) in RANK:
+                grouped[(r.case, r.section)].append(RANK[r.final(moderated)])
+        return {k: v for k, v in grouped.items() if len(v) >= 2}
+
+
+def truth_of(audit: ConsolidatedAudit) -> Truth:
+    return Truth([Row(g.case_ref, g.agency, g.section_title, g.section_order, g.grade or "", g.moderated_grade or "")
+                  for g in audit.grades],
+                 [(r.kind, r.form_id, r.agency, r.status) for r in audit.returns],
+                 [s.overall_grade or "" for s in audit.summaries])
+
+
+# ----------------------------------------------------------------------------- the checks
+
+
+def check_report(rb: ReadBack, truth: Truth) -> int:
+    """Check every figure; returns how many percentages were checked (all there are)."""
+    checked = 0
+    tables = dict(TABLE_CHECKS)
+    for caption, table in rb.tables():
+        name = re.sub(r"^Table \d+: ", "", caption)
+        check = next((fn for key, fn in tables.items() if name.startswith(key)), None)
+        if check is None:
+            body = [c for row in table.rows[1:] for c in row]
+            assert not any(PERCENT.search(c) for c in body), f"unchecked percentage in table '{name}'"
+            continue
+        checked += check(truth, table)
+    phrases = sentence_phrases(truth)
+    heading = ""
+    for b in rb.blocks:
+        if b.style == "Heading 3":
+            heading = b.text
+        if b.kind != "p" or not PERCENT.search(b.text):
+            continue
+        text = f"{heading}. {b.text}"
+        covered = sum(len(PERCENT.findall(ph)) * text.count(ph) for ph in phrases)
+        found = len(PERCENT.findall(b.text))
+        assert covered == found, f"percentages not recomputed here: {b.text!r}"
+        checked += found
+    total = sum(len(PERCENT.findall(b.text)) for b in rb.blocks if b.kind == "p")
+    total += sum(len(PERCENT.findall(c)) for b in rb.blocks if b.kind == "table" for row in b.rows[1:] for c in row)
+    assert checked == total
+    return checked
+
+
+def sentence_phrases(t: Truth) -> set[str]:
+    n, good, bad = t.shares(t.rows)
+    phrases = {f"Across all sections, {p(good)} of {n} graded answers were Good or better and {p(bad)} Inadequate"}
+    for title in t.sections:
+        sn, sg, sb = t.shares(t.of_section(title))
+        phrases.add(f"{title} ({p(sg)} Good or better)")
+        phrases.add(f"{title} ({p(sg)} Good or better, {p(sb)} Inadequate)")
+        phrases.add(f"{title}. Good or better in {p(sg)} of {sn} graded audits; Inadequate in {p(sb)}.")
+    back, issued = t.returned("audit")
+    rate = p(back / issued if issued else None)
+    phrases |= {f"{back} of {issued} audit forms came back and were used ({rate})", f"a return rate of {rate}"}
+    vback, vissued = t.returned("views")
+    if vissued:
+        phrases.add(f"{vback} of {vissued} came back ({p(vback / vissued)})")
+    _, bg, bb = t.shares(t.rows, moderated=False)
+    phrases.add(f"Good or better went from {p(bg)} as returned to {p(good)} after moderation, and Inadequate from "
+                f"{p(bb)} to {p(bad)}")
+    units = t.units(moderated=False)
+    within = sum(max(v) - min(v) <= 1 for v in units.values())
+    if units:
+        phrases.add(f"within one grade of each other in {p(within / len(units))} of {len(units)} case sections")
+    overall = [RANK[g] for g in t.overall_grades if g in RANK]
+    if overall:
+        phrases.add(f"Good or better: {p(sum(x <= 2 for x in overall) / len(overall))}; Inadequate: "
+                    f"{p(sum(x == 4 for x in overall) / len(overall))}")
+    return phrases
+
+
+def _columns(table: Block) -> dict[str, int]:
+    return {h: i for i, h in enumerate(table.rows[0])}
+
+
+def _figures(row: list[str], cols: dict[str, int]) -> tuple[str, str, str]:
+    return row[cols["Graded"]], row[cols["Share Good or better"]], row[cols["Share Inadequate"]]
+
+
+def check_distribution(t: Truth, table: Block, key: str, total_label: str) -> int:
+    cols = _columns(table)
+    checked = 0
+    for row in table.rows[1:]:
+        rows = t.rows if row[0] == total_label else [r for r in t.rows if getattr(r, key) == row[0]]
+        assert rows, row[0]
+        for label in LABELS:
+            if label in cols:
+                assert int(row[cols[label]]) == sum(r.final() == label for r in rows), (row[0], label)
+        n, good, bad = t.shares(rows)
+        assert _figures(row, cols) == (str(n), p(good), p(bad))
+        checked += 2
+    keys = [r[0] for r in table.rows[1:-1]]
+    expected = t.sections if key == "section" else sorted({r.agency for r in t.rows}, key=str.casefold)
+    assert keys == expected
+    return checked
+
+
+def check_ranking(t: Truth, table: Block) -> int:
+    cols = _columns(table)
+    expected = []
+    for title in t.sections:
+        n, good, bad = t.shares(t.of_section(title))
+        expected.append((good is None, -(good or 0), bad or 0, t.sections.index(title), title, n, good, bad))
+    expected.sort()
+    assert [r[cols["Section"]] for r in table.rows[1:]] == [e[4] for e in expected]
+    for row, e in zip(table.rows[1:], expected):
+        assert _figures(row, cols) == (str(e[5]), p(e[6]), p(e[7]))
+    return 2 * (len(table.rows) - 1)
+
+
+def check_returns_table(t: Truth, table: Block) -> int:
+    cols = _columns(table)
+    for row in table.rows[1:]:
+        back, issued = t.returned("audit", None if row[0] == "All agencies" else row[0])
+        assert (row[cols["Forms issued"]], row[cols["Returned"]], row[cols["Return rate"]]) == (
+            str(issued), str(back), p(back / issued))
+    return len(table.rows) - 1
+
+
+def check_moderation(t: Truth, table: Block) -> int:
+    for row in table.rows[1:]:
+        rows = t.of_section(row[0])
+        _, bg, bb = t.shares(rows, moderated=False)
+        _, ag, ab = t.shares(rows)
+        assert row[1:] == [p(bg), p(ag), p(bb), p(ab)], row
+        assert any(r.moderated and r.moderated != r.grade for r in rows)
+    return 4 * (len(table.rows) - 1)
+
+
+def alpha(units: dict[tuple[str, str], list[int]]) -> float:
+    width = max(len(v) for v in units.values())
+    data = np.full((width, len(units)), np.nan)
+    for j, values in enumerate(units.values()):
+        data[: len(values), j] = values
+    return float(krippendorff.alpha(reliability_data=data, level_of_measurement="ordinal"))
+
+
+def check_agreement(t: Truth, table: Block) -> int:
+    rows = {r[0]: r[1:] for r in table.rows[1:]}
+    for i, moderated in enumerate((False, True)):
+        units = t.units(moderated)
+        within = sum(max(v) - min(v) <= 1 for v in units.values()) / len(units)
+        assert rows["Case sections graded by two or more forms"][i] == str(len(units))
+        assert rows["Within one grade of each other"][i] == p(within)
+        assert rows["Krippendorff's alpha (ordinal)"][i] == f"{alpha(units):.2f}"
+    return 2
+
+
+def check_section_agreement(t: Truth, table: Block) -> int:
+    units = t.units(moderated=False)
+    for row in table.rows[1:]:
+        spreads = [max(v) - min(v) for (case, section), v in units.items() if section == row[0]]
+        assert row[1:] == [str(len(spreads)), p(sum(s <= 1 for s in spreads) / len(spreads)),
+                           str(sum(s >= 2 for s in spreads))], row
+    return len(table.rows) - 1
+
+
+def check_action_plan(t: Truth, table: Block) -> int:
+    checked = 0
+    for row in table.rows[1:]:
+        title = next(s for s in t.sections if s.lower() in row[0])
+        _, good, bad = t.shares(t.of_section(title))
+        assert f"(now {p(good)})" in row[4] and f"(now {p(bad)})" in row[4], row
+        checked += 2
+    return checked
+
+
+TABLE_CHECKS = {
+    "Grades by section": lambda t, tb: check_distribution(t, tb, "section", "All sections"),
+    "Grades by agency": lambda t, tb: check_distribution(t, tb, "agency", "All agencies"),
+    "Sections ranked": check_ranking,
+    "Agencies taking part": check_returns_table,
+    "Sections whose figures moderation changed": check_moderation,
+    "How far agencies agree": check_agreement,
+    "Agreement between agencies by section": check_section_agreement,
+    "SMART action plan": check_action_plan,
+}
+
+
+# ----------------------------------------------------------------------------- on an audit built in memory
+
+
+@pytest.fixture(scope="module")
+def audit() -> ConsolidatedAudit:
+    return fake_audit()
+
+
+@pytest.fixture(scope="module")
+def rb(audit: ConsolidatedAudit, tmp_path_factory: pytest.TempPathFactory) -> ReadBack:
+    return read_back(build_report(audit, tmp_path_factory.mktemp("c") / "r.docx", today=date(2026, 11, 27)))
+
+
+def test_every_percentage_is_recomputed(rb: ReadBack, audit: ConsolidatedAudit) -> None:
+    checked = check_report(rb, truth_of(audit))
+    assert checked > 100
+
+
+def test_all_key_tables_are_there(rb: ReadBack) -> None:
+    captions = [c for c, _ in rb.tables()]
+    for key in TABLE_CHECKS:
+        assert any(key in c for c in captions), key
+
+
+def test_not_returned_forms_are_named(rb: ReadBack, audit: ConsolidatedAudit) -> None:
+    table = rb.table("Audits not returned or not used")
+    shown = {(r[0], r[1], r[2].split(":")[0]) for r in table.rows[1:]}
+    words = {"missing": "Not returned", "overdue": "Not returned (overdue)", "rejected": "Returned but rejected"}
+    expected = {(r.case_ref, r.agency, words[r.status]) for r in audit.returns
+                if r.kind == "audit" and r.status in words}
+    assert shown == expected and len(shown) == 3
+
+
+def test_sample_spread_is_counted_from_the_cases(rb: ReadBack, audit: ConsolidatedAudit) -> None:
+    table = rb.table("The sample of cases")
+    rows = {r[0]: r[1] for r in table.rows[1:]}
+    for q in audit.plan.tool.case_fields:
+        if q.type != "choice":
+            continue
+        counts: dict[str, int] = defaultdict(int)
+        for c in audit.plan.cases:
+            counts[c.fields[q.id]] += 1
+        assert sorted(rows[q.label].split("; ")) == sorted(f"{v}: {n}" for v, n in counts.items())
+
+
+def test_views_are_counted(rb: ReadBack, audit: ConsolidatedAudit) -> None:
+    table = rb.table("What children and families said")
+    rows = {r[0]: r[1] for r in table.rows[1:]}
+    counts: dict[str, int] = defaultdict(int)
+    for v in audit.views:
+        counts[v.answers["listened_to"]] += 1
+    assert sorted(rows["Do they feel listened to?"].split("; ")) == sorted(f"{k}: {n}" for k, n in counts.items())
+
+
+def test_moderation_changes_are_listed(rb: ReadBack, audit: ConsolidatedAudit) -> None:
+    table = rb.table("Grades changed at moderation")
+    changed = {(g.case_ref, g.agency, g.section_title, g.grade, g.moderated_grade) for g in audit.grades
+               if g.moderated_grade and g.moderated_grade != g.grade}
+    assert {tuple(r[:5]) for r in table.rows[1:]} == changed
+    assert all(r[5] for r in table.rows[1:])
+
+
+def test_check_report_catches_a_wrong_figure(rb: ReadBack, audit: ConsolidatedAudit) -> None:
+    """The checker itself: one changed percentage in a sentence or a table is found."""
+    truth = truth_of(audit)
+    sentence = next(b for b in rb.blocks if b.kind == "p" and "Across all sections," in b.text)
+    original = sentence.text
+    sentence.text = PERCENT.sub("1%", original, count=1)
+    with pytest.raises(AssertionError):
+        check_report(rb, truth)
+    sentence.text = original
+    table = rb.table("Grades by section")
+    cell = table.rows[1][-1]
+    table.rows[1][-1] = "99%"
+    with pytest.raises(AssertionError):
+        check_report(rb, truth)
+    table.rows[1][-1] = cell
+    check_report(rb, truth)
+
+
+def test_figures_after_moderation_differ_from_returned(audit: ConsolidatedAudit, tmp_path: Path) -> None:
+    """Without moderation the report's section figures are the grades as returned."""
+    truth = truth_of(audit)
+    bare = fake_audit(moderate=False)
+    rb = read_back(build_report(bare, tmp_path / "bare.docx", today=date(2026, 11, 27)))
+    check_report(rb, truth_of(bare))
+    first = rb.table("Grades by section").rows[-1]
+    _, good_returned, _ = truth.shares(truth.rows, moderated=False)
+    assert first[-2] == p(good_returned)

@@ -1,0 +1,255 @@
+"""A realistic consolidated audit built in memory, for the report tests, and tests of the findings.
+
+``fake_audit()`` takes the bundled sample plan (10 child protection cases,
+five to seven agencies each), issues its forms, and invents what came back:
+grades with a different quality per section and per agency, Not applicable
+and No evidence answers, auditors' text, a few moderated grades, flags with
+resolutions, missing and rejected returns, and views forms. Seeded, so every
+run builds the same audit.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections import defaultdict
+from datetime import date
+
+import pytest
+
+from xlpack.demo.sample import sample_plan
+from xlpack.model.consolidated import ConsolidatedAudit
+from xlpack.model.plan import IssuedForm
+from xlpack.model.records import FlagRow, FormSummary, GradeRow, ReturnRow, ViewsRow
+from xlpack.report.findings import (
+    analyse,
+    examples,
+    returns_of,
+    sample_spread,
+    shorten,
+    verdict,
+    views_summary,
+)
+
+#: Mean rank (1 best .. 4 worst) of each section in the fake audit: some good, some poor.
+SECTION_QUALITY = {
+    "identification": 1.7, "assessment": 2.1, "planning": 2.9, "voice": 2.6, "information_sharing": 3.0,
+    "recording": 2.3, "management": 3.1, "equality": 2.4, "outcomes": 2.2, "strategy_s47": 1.6,
+    "conferences": 1.7, "core_group": 2.4, "risk_management": 2.5,
+}
+AGENCY_SHIFT = {"Police": -0.3, "Health": 0.2, "School or education": 0.3}
+STRENGTHS = ["The worker visited the child at home and saw them alone on every visit.",
+             "Clear, prompt referral with the reasons set out and the parents' consent recorded.",
+             "Strong joint working: the health visitor and social worker shared information weekly.",
+             "The child's own words are recorded and the plan changed in response."]
+DEVELOPMENT = ["The plan has no timescales and does not say who does what, so progress cannot be measured.",
+               "No record of the child being seen alone; the child's wishes are not recorded.",
+               "Information from the school was not shared before the conference; decisions were made without it.",
+               "Supervision notes are brief and do not challenge the drift in the case since March."]
+EVIDENCE = ["Case notes from the period show visits every ten working days.",
+            "The chronology is out of date and does not separate fact from opinion.",
+            "Minutes of the core group meetings are on file for each month.",
+            "The assessment uses history from other agencies and analyses risk. It is timely."]
+
+
+def _issue(plan) -> list[IssuedForm]:  # type: ignore[no-untyped-def]
+    rng = random.Random(7)
+    forms = []
+    for a in plan.assignments:
+        forms.append(IssuedForm(form_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)), file=f"{a.case_ref} "
+                                f"{a.agency} {a.auditor}.xlsx", kind="audit", case_ref=a.case_ref, agency=a.agency,
+                                auditor=a.auditor, email=a.email, role=a.role, tool_id=plan.tool.id,
+                                tool_version=plan.tool.version, issued=date(2026, 10, 5), fingerprint="f"))
+    for c in plan.cases:
+        forms.append(IssuedForm(form_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                                file=f"{c.case_ref} views.xlsx", kind="views", case_ref=c.case_ref,
+                                agency="Participation", auditor="Lee Participation", tool_id="views",
+                                tool_version="1.0", issued=date(2026, 10, 5), fingerprint="f"))
+    return forms
+
+
+def fake_audit(seed: int = 11, *, moderate: bool = True) -> ConsolidatedAudit:
+    rng = random.Random(seed)
+    plan = sample_plan()
+    plan = plan.model_copy(update={"issued": _issue(plan)})
+    scale = plan.scale
+    ranked = [g.label for g in scale.ranked]
+    audit_forms = [f for f in plan.issued if f.kind == "audit"]
+    not_back = {audit_forms[3].form_id: "missing", audit_forms[17].form_id: "overdue",
+                audit_forms[30].form_id: "rejected"}
+    returns: list[ReturnRow] = []
+    grades: list[GradeRow] = []
+    summaries: list[FormSummary] = []
+    for f in audit_forms:
+        status = not_back.get(f.form_id, "accepted")
+        returns.append(ReturnRow(form_id=f.form_id, file=f.file, case_ref=f.case_ref, agency=f.agency,
+                                 auditor=f.auditor, status=status,  # type: ignore[arg-type]
+                                 detail="The form's hidden sheet was changed." if status == "rejected" else ""))
+        if status != "accepted":
+            continue
+        ranks = []
+        for order, s in enumerate(plan.tool.sections, start=1):
+            roll = rng.random()
+            if roll < 0.06:
+                grade = "Not applicable"
+            elif roll < 0.10:
+                grade = "No evidence"
+            else:
+                mean = SECTION_QUALITY[s.id] + AGENCY_SHIFT.get(f.agency, 0.0)
+                rank = min(4, max(1, round(rng.gauss(mean, 0.5))))
+                grade = ranked[rank - 1]
+                ranks.append(rank)
+            good = grade in ranked[:2]
+            grades.append(GradeRow(
+                row_id=f"{f.form_id}:{s.id}", form_id=f.form_id, case_ref=f.case_ref, agency=f.agency,
+                auditor=f.auditor, tool_id=plan.tool.id, section_id=s.id, section_title=s.title,
+                section_order=order, grade=grade,
+                evidence=rng.choice(EVIDENCE) if grade in ranked else "",
+                strengths=rng.choice(STRENGTHS) if good else "",
+                development=rng.choice(DEVELOPMENT) if grade in ranked[2:] else "",
+                action="Review at the next supervision." if grade in ranked[2:] else "", source=f.file))
+        overall = ranked[min(3, max(0, round(sum(ranks) / len(ranks)) - 1))] if ranks else None
+        summaries.append(FormSummary(form_id=f.form_id, case_ref=f.case_ref, agency=f.agency, auditor=f.auditor,
+                                     overall_grade=overall,
+                                     safeguarded_now=rng.choices(["Yes", "No", "Unsure"], [0.9, 0.04, 0.06])[0],
+                                     no_involvement="Yes"))
+    if moderate:
+        graded = [g for g in grades if g.grade in ranked[2:]]
+        for g in rng.sample(graded, 6):
+            better = ranked[ranked.index(g.grade or "") - 1]
+            g.moderated_grade = better
+            g.moderation_note = "The meeting heard the agency's fuller record; the plan was reviewed in time."
+        confirmed = next(g for g in grades if g.grade in ranked[:1])
+        confirmed.moderated_grade = confirmed.grade
+    flags = _flags(grades, scale)
+    views: list[ViewsRow] = []
+    for f in (f for f in plan.issued if f.kind == "views"):
+        back = rng.random() < 0.75
+        returns.append(ReturnRow(form_id=f.form_id, file=f.file, kind="views", case_ref=f.case_ref, agency=f.agency,
+                                 auditor=f.auditor, status="accepted" if back else "missing"))
+        if back:
+            views.append(ViewsRow(form_id=f.form_id, case_ref=f.case_ref, answers={
+                "spoken_to": rng.choice(["Child or young person", "Parent", "Child and parent or carer"]),
+                "method": "Face to face", "contact_date": "2026-10-20",
+                "working_well": rng.choice(["My social worker listens to me.", "Mum gets help with the bills now.",
+                                            "School checks in with me every morning."]),
+                "not_working": rng.choice(["I had three different workers this year.", "",
+                                           "Nobody told us when the meeting was."]),
+                "listened_to": rng.choice(["Yes", "Partly", "No"]),
+                "safer": rng.choice(["Much more", "A little more", "No change"]),
+                "quotes": rng.choice(["“I feel safer at home now.”", ""])}))
+    return ConsolidatedAudit(plan=plan, returns=returns, grades=grades, summaries=summaries, flags=flags,
+                             views=views)
+
+
+def _flags(grades: list[GradeRow], scale) -> list[FlagRow]:  # type: ignore[no-untyped-def]
+    rank = {g.label: g.rank for g in scale.grades if g.rank}
+    by_unit: dict[tuple[str, str], list[GradeRow]] = defaultdict(list)
+    for g in grades:
+        if g.grade in rank:
+            by_unit[(g.case_ref, g.section_id)].append(g)
+    flags = []
+    for i, ((case, section), rows) in enumerate(sorted(by_unit.items())):
+        ranks = [rank[g.grade or ""] or 0 for g in rows]
+        if max(ranks) - min(ranks) >= 2:
+            flags.append(FlagRow(flag_id=f"DIV-{i:04d}", rule="agency_divergence", severity="high", case_ref=case,
+                                 section_id=section, agencies=sorted({g.agency for g in rows}),
+                                 message=f"{section}: agencies' grades 2+ points apart.",
+                                 resolution="Agreed at the meeting: the records differ; the police record "
+                                            "holds the fuller picture." if i % 2 else ""))
+    flags.append(FlagRow(flag_id="SAFE-0001", rule="not_safeguarded", severity="urgent", case_ref="CP-2026-004",
+                         message="Auditor answered Unsure.", resolution="Manager told the same day; visit made."))
+    return flags
+
+
+@pytest.fixture(scope="module")
+def audit() -> ConsolidatedAudit:
+    return fake_audit()
+
+
+# ----------------------------------------------------------------------------- tests of the findings
+
+
+def test_fake_audit_is_realistic(audit: ConsolidatedAudit) -> None:
+    assert len(audit.plan.cases) == 10
+    assert len({g.form_id for g in audit.grades}) == len([r for r in audit.returns
+                                                          if r.kind == "audit" and r.status == "accepted"])
+    assert {g.grade for g in audit.grades} >= {"Outstanding", "Good", "Adequate", "Inadequate", "Not applicable",
+                                               "No evidence"}
+    assert any(g.moderated_grade and g.moderated_grade != g.grade for g in audit.grades)
+
+
+def test_verdict_thresholds() -> None:
+    assert verdict(None, None) == "Not graded"
+    assert verdict(0.75, 0.0) == "Working well"
+    assert verdict(0.74, 0.0) == "Mixed"
+    assert verdict(0.9, 0.1) == "Mixed"
+    assert verdict(0.49, 0.0) == "Causing concern"
+    assert verdict(0.8, 0.2) == "Causing concern"
+
+
+def test_ranking_follows_the_grades(audit: ConsolidatedAudit) -> None:
+    findings = analyse(audit)
+    ranked = [g.label for g in audit.plan.scale.ranked]
+    shares = {}
+    for s in audit.plan.tool.sections:
+        final = [g.final_grade for g in audit.grades if g.section_id == s.id and g.final_grade in ranked]
+        shares[s.id] = sum(x in ranked[:2] for x in final) / len(final)
+    order = [s.section_id for s in findings.ranking]
+    assert [shares[k] for k in order] == sorted(shares.values(), reverse=True)
+    assert findings.with_verdict("Causing concern") and findings.with_verdict("Working well")
+    assert findings.concerns()[0].section_id == order[-1]
+
+
+def test_returns_take_the_best_status_per_form(audit: ConsolidatedAudit) -> None:
+    plan = audit.plan
+    first = next(f for f in plan.issued if f.kind == "audit")
+    rows = [ReturnRow(form_id=first.form_id, file="a", case_ref=first.case_ref, agency=first.agency,
+                      auditor=first.auditor, status="rejected"),
+            ReturnRow(form_id=first.form_id, file="b", case_ref=first.case_ref, agency=first.agency,
+                      auditor=first.auditor, status="accepted_with_warnings"),
+            ReturnRow(form_id=first.form_id, file="c", case_ref=first.case_ref, agency=first.agency,
+                      auditor=first.auditor, status="superseded")]
+    result = returns_of(plan, rows, "audit")
+    status = {f.form.form_id: f.status for f in result.forms}
+    assert status[first.form_id] == "accepted_with_warnings"
+    assert result.returned == 1
+    assert result.issued == len([f for f in plan.issued if f.kind == "audit"])
+    assert all(s == "missing" for k, s in status.items() if k != first.form_id)
+
+
+def test_sample_spread_counts_every_case(audit: ConsolidatedAudit) -> None:
+    for label, counts in sample_spread(audit.plan):
+        assert sum(n for _, n in counts) == 10, label
+    ages = dict(sample_spread(audit.plan))["Age band"]
+    expected = next(c for c in audit.plan.tool.case_fields if c.id == "age_band").choices
+    assert [v for v, _ in ages] == [c for c in expected or () if any(v == c for v, _ in ages)]
+
+
+def test_examples_are_attributed_and_from_the_right_grades(audit: ConsolidatedAudit) -> None:
+    scale = audit.plan.scale
+    concern = examples(audit.grades, scale, "management", concern=True)
+    good = examples(audit.grades, scale, "strategy_s47", concern=False)
+    assert concern and good
+    assert all(e.grade in ("Adequate", "Inadequate") for e in concern)
+    assert all(e.grade in ("Outstanding", "Good") for e in good)
+    assert concern[0].grade == "Inadequate"
+    assert len({e.agency for e in concern}) == len(concern)
+    texts = {t for g in audit.grades for t in (g.development, g.evidence, g.action)}
+    assert all(e.text in texts for e in concern)
+
+
+def test_shorten_keeps_short_text_and_cuts_long_text() -> None:
+    assert shorten("Short  text.", 10) == "Short text."
+    long = "One two three four five. Six seven eight nine ten eleven twelve"
+    assert shorten(long, 8) == "One two three four five."
+    assert shorten("a b c d e f g h i j", 4) == "a b c d…"
+
+
+def test_views_summary_counts_choices(audit: ConsolidatedAudit) -> None:
+    summary = views_summary(audit.views, audit.plan.views)
+    listened = dict(summary.choices)["Do they feel listened to?"]
+    assert sum(n for _, n in listened) == len(audit.views)
+    assert [a for a, _ in listened] == [c for c in ("Yes", "Partly", "No") if c in dict(listened)]
+    quotes = dict(summary.words)["What is working well?"]
+    assert len(quotes) == len(audit.views)

@@ -1,0 +1,79 @@
+"""The sheet model and its xlsxwriter renderer: text stays text, digests survive a round trip."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+import xlsxwriter
+
+from xlpack.coordinator.plan_sheets import make_styles
+from xlpack.model.definitions import load_scale
+from xlpack.workbook.changes import changed_rows, model_digests, norm, pack, unpack
+from xlpack.workbook.readback import Workbook
+from xlpack.workbook.render import add_styles, render_sheet
+from xlpack.workbook.sheet_model import Block, Cell, Column, Sheet, clean_text
+
+SCALE = load_scale("ofsted-2009")
+RISKY = ["=1+1", "+44 20 7946 0000", "-2 days", "@SUM(A1:A2)", '=HYPERLINK("http://x","y")', "=", "  =A1"]
+
+
+def render(sheet: Sheet, path: Path) -> Path:
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
+                                         "strings_to_urls": False})
+    st = make_styles(wb)
+    add_styles(wb, st, SCALE)
+    render_sheet(wb, st, sheet, SCALE)
+    wb.close()
+    return path
+
+
+def sheet_of(rows: list[list[object]]) -> Sheet:
+    cols = [Column("Text", 20), Column("Grade", 12), Column("Note", 20, style="editable", editable=True)]
+    return Sheet("Data", "Title", ["Intro line"], [Block(cols, rows, name="Data", row=3)])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("text", RISKY)
+def test_text_that_looks_like_a_formula_is_written_as_text(text: str, tmp_path: Path) -> None:
+    path = render(sheet_of([[text, Cell("Good", "grade:Good"), ""]]), tmp_path / "t.xlsx")
+    cell = openpyxl.load_workbook(path)["Data"]["A5"]
+    assert (cell.value, cell.data_type) == (text, "s")
+    with zipfile.ZipFile(path) as z:
+        assert b"<f>" not in z.read("xl/worksheets/sheet1.xml")
+
+
+def test_control_characters_are_dropped_and_line_ends_kept() -> None:
+    assert clean_text("a\r\nb\rc\x07d\x0be") == "a\nb\ncde"
+    assert clean_text("x" * 40000) == "x" * 32767
+    assert clean_text("plain\ttext\n") == "plain\ttext\n"
+
+
+def test_digests_match_what_a_reader_sees_and_find_the_typed_cell(tmp_path: Path) -> None:
+    sheet = sheet_of([["alpha", Cell("Good", "grade:Good"), "typed later"], ["beta", None, ""], [3, 0.5, ""]])
+    path = render(sheet, tmp_path / "d.xlsx")
+    written = unpack(pack(model_digests(sheet)))
+    rows = [(r, list(row)) for r, row in Workbook(path).iter_rows("Data")]
+    assert list(changed_rows("Data", rows, written, {2}, 3)) == []
+    rows[5][1][1] = "my note"  # typed into an empty cell of a written row
+    rows.append((7, ["", "", "", "", "row below"]))
+    lost = [str(c) for c in changed_rows("Data", rows, written, {2}, 3)]
+    assert lost == ["Sheet 'Data', cell B6: 'my note'", "Sheet 'Data', cell E8: 'row below'"]
+
+
+def test_sorting_rows_is_not_a_change(tmp_path: Path) -> None:
+    sheet = sheet_of([["a", "Good", ""], ["b", "Adequate", ""], ["c", "Inadequate", ""]])
+    path = render(sheet, tmp_path / "s.xlsx")
+    rows = list(Workbook(path).iter_rows("Data"))
+    rows[4], rows[6] = (4, rows[6][1]), (6, rows[4][1])
+    assert list(changed_rows("Data", rows, unpack(pack(model_digests(sheet))), {2}, 3)) == []
+
+
+def test_norm_is_the_same_for_written_and_read_values() -> None:
+    from datetime import date, datetime
+
+    assert norm(3) == norm(3.0) == "3"
+    assert norm(date(2026, 3, 1)) == norm(datetime(2026, 3, 1)) == "2026-03-01"
+    assert norm(datetime(2026, 3, 1, 12, 0, 0, 999_700)) == "2026-03-01 12:00:01"
+    assert norm(" text \r\n") == "text"

@@ -1,0 +1,95 @@
+"""How far agencies agree about a case.
+
+For each case and section graded by two or more forms: the spread of
+ranks and whether all lie within one grade of each other; over the whole
+audit, the share of such case-sections within one grade and
+Krippendorff's alpha for ordinal data (1 = full agreement, 0 = no better
+than chance). NA, No evidence and blanks take no part.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import permutations
+
+from xlpack.model.definitions import GradeScale
+from xlpack.model.records import GradeRow
+
+
+@dataclass(frozen=True)
+class UnitAgreement:
+    case_ref: str
+    section_id: str
+    section_title: str
+    section_order: int
+    ranks: tuple[int, ...]  # one per form that graded the section, ordered by agency
+    agencies: tuple[str, ...]
+
+    @property
+    def spread(self) -> int:
+        return max(self.ranks) - min(self.ranks)
+
+    @property
+    def within_one(self) -> bool:
+        return self.spread <= 1
+
+
+def units(rows: Iterable[GradeRow], scale: GradeScale, *, moderated: bool = True) -> list[UnitAgreement]:
+    """Case × section units graded by at least two forms."""
+    rank = {g.label: g.rank for g in scale.grades if g.rank is not None}
+    grouped: dict[tuple[str, str], list[GradeRow]] = defaultdict(list)
+    for r in rows:
+        grade = r.final_grade if moderated else r.grade
+        if grade in rank:
+            grouped[(r.case_ref, r.section_id)].append(r)
+    out = []
+    for (case, section), members in grouped.items():
+        if len(members) < 2:
+            continue
+        members.sort(key=lambda r: (r.agency.casefold(), r.auditor.casefold()))
+        ranks = tuple(rank[(m.final_grade if moderated else m.grade) or ""] or 0 for m in members)
+        out.append(UnitAgreement(case, section, members[0].section_title, members[0].section_order, ranks,
+                                 tuple(m.agency for m in members)))
+    out.sort(key=lambda u: (u.case_ref.casefold(), u.section_order))
+    return out
+
+
+def within_one_share(us: Sequence[UnitAgreement]) -> float | None:
+    return sum(u.within_one for u in us) / len(us) if us else None
+
+
+def krippendorff_alpha_ordinal(unit_values: Iterable[Sequence[int]]) -> float | None:
+    """Krippendorff's alpha with the ordinal distance metric.
+
+    ``unit_values``: for each unit, the values the coders gave (missing
+    values left out). Units with fewer than two values are not pairable
+    and are ignored. None when there is no variation to judge by.
+    """
+    pairable = [list(v) for v in unit_values if len(v) >= 2]
+    if not pairable:
+        return None
+    coincidence: Counter[tuple[int, int]] = Counter()
+    for values in pairable:
+        m = len(values)
+        for a, b in permutations(range(m), 2):
+            coincidence[(values[a], values[b])] += 1 / (m - 1)
+    categories = sorted({c for pair in coincidence for c in pair})
+    n_c = {c: sum(w for (a, _), w in coincidence.items() if a == c) for c in categories}
+    n = sum(n_c.values())
+
+    def delta(c: int, k: int) -> float:
+        lo, hi = min(c, k), max(c, k)
+        between = sum(n_c[g] for g in categories if lo <= g <= hi)
+        return (between - (n_c[c] + n_c[k]) / 2) ** 2
+
+    observed = sum(w * delta(c, k) for (c, k), w in coincidence.items())
+    expected = sum(n_c[c] * n_c[k] * delta(c, k) for c in categories for k in categories) / (n - 1)
+    if expected == 0:
+        return None
+    return 1 - observed / expected
+
+
+def audit_alpha(us: Sequence[UnitAgreement]) -> float | None:
+    return krippendorff_alpha_ordinal(u.ranks for u in us)

@@ -1,0 +1,29 @@
+"""``xlpack check-definition``: check tool definition files, every problem with its line and the fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from xlpack.cli.console import err, out
+
+
+def command(files: Annotated[list[Path], typer.Argument(metavar="TOOL.yaml...",
+                                                         help="Tool definition YAML file(s).")]) -> None:
+    """Check tool definition files and list every problem with its line and the fix."""
+    from xlpack.model.definitions import check_definition  # imported here: pydantic models, not at start-up
+
+    bad = 0
+    for f in files:
+        defn, problems = check_definition(f)
+        if problems:
+            bad += 1
+            err.print(f"{f}: {len(problems)} problem(s)", markup=False)
+            for p in problems:
+                err.print(f"  - {p}", markup=False)
+        else:
+            assert defn is not None
+            out.print(f"{f}: OK ({defn.title}, version {defn.version}, {len(defn.sections)} sections)", markup=False)
+    raise typer.Exit(3 if bad else 0)

@@ -1,0 +1,42 @@
+"""``xlpack consolidate``: returned forms into the coordinator workbook's analysis.
+
+What happened to each file and the summary go to stdout (or, with
+``--json``, one JSON document); progress and errors go to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from xlpack.cli.console import check_paths, fail, out, print_intake_table, reading_progress
+from xlpack.errors import XlpackError
+
+
+def command(
+    audit: Annotated[Path, typer.Argument(metavar="AUDIT.xlsx", help="The coordinator workbook.")],
+    returns: Annotated[list[Path], typer.Argument(metavar="RETURNS...",
+                                                  help="Returned forms: files, folders, .zip, .eml or .msg.")],
+    password: Annotated[str | None, typer.Option("--password", help="Password of encrypted forms.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document instead of the summary.")] = False,
+) -> None:
+    """Consolidate returned forms into the coordinator workbook: returns, grades, flags, pivots, agreement."""
+    from xlpack.consolidate import consolidate  # imported here: pandas and the whole pipeline, not at start-up
+
+    try:
+        check_paths(returns)
+        with reading_progress() as tick:
+            result = consolidate(audit, returns, password=password, progress=tick)
+    except XlpackError as exc:
+        raise fail(exc) from None
+    if json_out:
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        if result.intake is not None:
+            print_intake_table(out, result.intake)
+        for line in result.summary_lines():
+            out.print(line, markup=False)
+    raise typer.Exit(result.exit_code)

@@ -1,0 +1,38 @@
+"""``xlpack generate``: one form per case × agency × auditor."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from xlpack.cli.console import fail, out, progress_bar
+from xlpack.errors import XlpackError
+
+
+def command(
+    audit: Annotated[Path, typer.Argument(metavar="AUDIT.xlsx", help="The coordinator workbook.")],
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out", metavar="FOLDER", help="Folder for the forms (default: forms/ beside the workbook).")] = None,
+    reissue: Annotated[list[str] | None, typer.Option(
+        "--reissue", metavar="FORM",
+        help="Form id, file name or case reference to issue again (repeatable).")] = None,
+    password: Annotated[str, typer.Option(
+        "--password", help="Password for sheet and structure protection (default: none).")] = "",
+    encrypt_password: Annotated[str, typer.Option(
+        "--encrypt-password", help="Encrypt each form so it needs this password to open.")] = "",
+) -> None:
+    """Write one form per case × agency × auditor; issue only new ones."""
+    from xlpack.generate import generate_forms  # imported here: the whole pipeline, not at start-up
+
+    try:
+        with progress_bar("Writing forms") as bar:
+            task = bar.add_task("forms", total=None)
+            result = generate_forms(audit, out_dir, reissue=reissue or (), password=password,
+                                    encrypt_password=encrypt_password, progress=lambda n: bar.advance(task, n))
+    except XlpackError as exc:
+        raise fail(exc) from None
+    out.print(f"Issued {len(result.issued)} form(s) into {result.out_dir}; {len(result.skipped)} issued before "
+              "were left as they were.", markup=False)
+    out.print(f"Manifest: {result.manifest}", markup=False)

@@ -1,0 +1,35 @@
+"""``xlpack report``: the Word overview report from the consolidated coordinator workbook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from xlpack.cli.console import fail, out
+from xlpack.errors import XlpackError
+
+
+def command(
+    audit: Annotated[Path, typer.Argument(metavar="AUDIT.xlsx", help="The consolidated coordinator workbook.")],
+    out_file: Annotated[Path | None, typer.Option(
+        "--out", metavar="REPORT.docx",
+        help="The report to write (default: '<workbook name> overview report.docx' beside it).")] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Replace the report if it exists (any edits made to it in Word are lost).")] = False,
+) -> None:
+    """Write the overview report (.docx) for the partnership, ready to finish in Word.
+
+    Uses the moderated grades and flag resolutions typed into the workbook.
+    Never replaces an existing report unless --force is given.
+    """
+    from xlpack.report import write_report  # imported here: python-docx, matplotlib and pandas, not at start-up
+
+    try:
+        path = write_report(audit, out_file, overwrite=force)
+    except XlpackError as exc:
+        raise fail(exc) from None
+    out.print(f"Wrote the overview report: {path}", markup=False)
+    out.print("Open it in Word, let Word update the contents, and complete the parts marked 'Coordinator:'.",
+              markup=False)

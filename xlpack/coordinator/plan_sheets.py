@@ -1,0 +1,533 @@
+"""The coordinator's workbook: the audit plan in, everything else out.
+
+``create_audit`` makes a new workbook; ``read_plan`` reads the plan the
+coordinator typed; ``write_coordinator`` re-writes the whole workbook
+(plan, issued forms and any extra sheets, such as the analysis that
+consolidate adds) atomically, with a dated backup of the previous file.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.utility import quote_sheetname, xl_range, xl_rowcol_to_cell
+
+from xlpack.errors import PlanError, UsageError, WorkbookError
+from xlpack.files.workbooks import SheetReader, cell_date, cell_text, replace_atomically
+from xlpack.model.definitions import GradeScale, Question, ToolDefinition, load_definition, load_scale
+from xlpack.model.plan import (
+    CASE_REF_HELP,
+    CASE_REF_PATTERN,
+    DEFAULT_AGENCIES,
+    Assignment,
+    AuditPlan,
+    Case,
+    IssuedForm,
+    TermsOfReference,
+    default_period,
+)
+
+SCHEMA = "xlpack-audit/1"
+START, TOR, CASES, ASSIGN, AGENCIES, ISSUED, LISTS, META = (
+    "Start", "Terms of reference", "Cases", "Assignments", "Agencies", "Issued forms", "Lists", "xlpack_audit")
+HEADER_ROW = 3  # 0-based row of table headers on the table sheets
+MAX_PLAN_ROWS = 2000
+
+#: Terms of reference rows: (field, label, kind, guidance).
+TOR_FIELDS: tuple[tuple[str, str, str, str], ...] = (
+    ("title", "Audit title", "text", "A short name, used on every form and in the report."),
+    ("purpose", "Purpose", "long_text", "Why this audit is being done and what it should establish."),
+    ("outcomes_focus", "Outcomes focus", "long_text", "What difference for children the audit will judge."),
+    ("scope", "Scope", "long_text", "Which cases, which agencies, which period; the rationale for the sample."),
+    ("period_from", "Case work audited from", "date", "Start of the period of case work to audit."),
+    ("period_to", "Case work audited to", "date", "End of the period (the last 12 months by default)."),
+    ("deadline", "Return deadline", "date", "Date by which auditors return their forms."),
+    ("coordinator", "Coordinator", "text", "Name of the audit coordinator."),
+    ("coordinator_email", "Coordinator email", "text", "Where auditors return their forms."),
+    ("participation_worker", "Participation worker", "text",
+     "Name, if a participation worker will record the child's and family's views (one views form per case)."),
+    ("participation_worker_email", "Participation worker email", "text", ""),
+    ("returns_folder", "Returns folder", "text",
+     ("Where returned forms are saved, for the Update button of the Excel add-in. Default: a 'returns' folder "
+     "beside this workbook.")),
+)
+CASE_HEADERS = ("Case reference", "Category")
+ASSIGN_COLUMNS = (("case_ref", "Case reference", 18), ("agency", "Agency", 28), ("auditor", "Auditor name", 26),
+                  ("email", "Auditor email", 32), ("role", "Auditor role", 28))
+ISSUED_COLUMNS = (("form_id", "Form id", 38), ("file", "File", 50), ("kind", "Kind", 8),
+                  ("case_ref", "Case reference", 16), ("agency", "Agency", 24), ("auditor", "Auditor", 22),
+                  ("email", "Email", 28), ("role", "Role", 20), ("tool_id", "Tool", 8),
+                  ("tool_version", "Tool version", 12), ("issued", "Issued", 12), ("fingerprint", "Fingerprint", 20))
+
+#: Extra sheets (e.g. the consolidated analysis) are written by callables of this shape.
+SheetWriter = Callable[[xlsxwriter.Workbook, "Styles"], None]
+
+
+class Styles(dict):
+    """Named cell formats shared by every sheet of the coordinator workbook."""
+
+
+def make_styles(wb: xlsxwriter.Workbook) -> Styles:
+    base = {"font_name": "Calibri", "font_size": 11, "valign": "top"}
+    st = Styles()
+    for name, extra in {
+        "title": {"bold": True, "font_size": 16, "font_color": "#1F3864"},
+        "subtitle": {"bold": True, "font_size": 12, "font_color": "#1F3864"},
+        "marking": {"bold": True, "font_color": "#7F1D1D"},
+        "text": {"text_wrap": True},
+        "bold": {"bold": True, "text_wrap": True},
+        "label": {"bold": True, "bg_color": "#F2F2F2", "border": 1, "text_wrap": True},
+        "input": {"bg_color": "#FFFDE7", "border": 1, "text_wrap": True},
+        "input_date": {"bg_color": "#FFFDE7", "border": 1, "num_format": "dd/mm/yyyy", "align": "left"},
+        "guide": {"italic": True, "font_color": "#595959", "text_wrap": True},
+        "date": {"num_format": "dd/mm/yyyy", "align": "left"},
+        "wrap": {"text_wrap": True},
+        "pct": {"num_format": "0%"},
+        "int": {"num_format": "0"},
+        "header": {"bold": True, "bg_color": "#1F3864", "font_color": "#FFFFFF", "text_wrap": True},
+    }.items():
+        st[name] = wb.add_format({**base, **extra})
+    st["__wb__"] = wb
+    return st
+
+
+# --------------------------------------------------------------------------
+# Creating
+
+
+def create_audit(path: Path, tool: str | Path = "cp", *, title: str | None = None, scale: str | None = None,
+                 today: date | None = None, plan: AuditPlan | None = None) -> AuditPlan:
+    """Create a new coordinator workbook at ``path`` (refuses to overwrite one)."""
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise UsageError(f"{path}: the coordinator workbook must be an .xlsx file.")
+    if path.exists():
+        raise UsageError(f"{path} already exists. Choose another name, or delete it first if you mean to start again.")
+    if plan is None:
+        definition = load_definition(tool)
+        if definition.kind != "audit":
+            raise UsageError(f"'{tool}' is a {definition.kind} form, not an audit tool.")
+        grade_scale = load_scale(scale or definition.grade_scale or "ofsted-2009")
+        start, end = default_period(today)
+        plan = AuditPlan(
+            audit_id=str(uuid.uuid4()), tool=definition, views=load_definition("views"), scale=grade_scale,
+            terms=TermsOfReference(title=title or f"{definition.category} multi-agency case audit",
+                                   period_from=start, period_to=end))
+    write_coordinator(path, plan, keep_backup=False)
+    return plan
+
+
+# --------------------------------------------------------------------------
+# Writing
+
+
+def write_coordinator(path: Path, plan: AuditPlan, extra: Sequence[SheetWriter] = (), *,
+                      keep_backup: bool = True) -> Path | None:
+    """Write the whole coordinator workbook; returns the backup of the previous one, if any."""
+
+    def write(tmp: Path) -> None:
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
+                                            "strings_to_urls": False, "constant_memory": False})
+        wb.set_properties({"title": plan.terms.title, "subject": "OFFICIAL-SENSITIVE",
+                           "keywords": "OFFICIAL-SENSITIVE", "created": datetime(2000, 1, 1)})
+        st = make_styles(wb)
+        _start_sheet(wb, st, plan, bool(extra))
+        _tor_sheet(wb, st, plan)
+        _cases_sheet(wb, st, plan)
+        _assign_sheet(wb, st, plan)
+        _agencies_sheet(wb, st, plan)
+        _issued_sheet(wb, st, plan)
+        for writer in extra:
+            writer(wb, st)
+        _lists_sheet(wb, plan)
+        _meta_sheet(wb, plan)
+        wb.close()
+        del st["__wb__"]  # streams keep the styles after this: not the closed workbook and all its cells
+
+    return replace_atomically(Path(path), write, keep_backup=keep_backup)
+
+
+def page_setup(ws: Any, landscape: bool = False) -> None:
+    ws.set_paper(9)
+    if landscape:
+        ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_header('&C&"Calibri,Bold"OFFICIAL-SENSITIVE')
+    ws.set_footer("&L&A&RPage &P of &N")
+
+
+def write_intro(ws: Any, st: Styles, title: str, lines: Sequence[str]) -> None:
+    """Sheet title in row 1 and up to two lines of guidance above a table at HEADER_ROW."""
+    ws.write_string(0, 0, title, st["title"])
+    for i, text in enumerate(lines[: HEADER_ROW - 1], start=1):
+        ws.write_string(i, 0, text, st["guide"] if i > 1 else st["text"])
+
+
+def write_table(ws: Any, st: Styles, name: str, headers: Sequence[str], rows: Sequence[Sequence[Any]],
+                widths: Sequence[float], *, first_row: int = HEADER_ROW, min_rows: int = 1,
+                formats: dict[int, Any] | None = None) -> tuple[int, int]:
+    """Write an Excel Table with text written as text (never as a formula). Returns (first, last) row."""
+    formats = formats or {}
+    n = max(len(rows), min_rows)
+    last = first_row + n
+    add_table(ws, first_row, 0, last, len(headers) - 1, {
+        "name": name, "style": "Table Style Medium 2",
+        "columns": [{"header": h, "header_format": st["header"]} for h in headers]})
+    for c, w in enumerate(widths):
+        ws.set_column(c, c, w, formats.get(c))
+    for r, row in enumerate(rows, start=first_row + 1):
+        for c, value in enumerate(row):
+            write_value(ws, r, c, value, formats.get(c), st)
+    ws.freeze_panes(first_row + 1, 1)
+    return first_row, last
+
+
+def add_table(ws: Any, first_row: int, first_col: int, last_row: int, last_col: int, options: dict[str, Any]) -> None:
+    """``ws.add_table`` for a table whose cells are written separately, without xlsxwriter's index of its cells.
+
+    xlsxwriter records every cell of a table's range (to refuse overlapping
+    tables), well over 100 bytes a cell: a large audit's tables would hold
+    tens of megabytes. The table is added over its header and first row,
+    then widened to all its rows: the same table in the file.
+    """
+    plain = last_row <= first_row + 1 or options.get("total_row") or "data" in options or any(
+        "formula" in c or "total_function" in c or "format" in c for c in options.get("columns", []))
+    ws.add_table(first_row, first_col, last_row if plain else first_row + 1, last_col, options)
+    if plain:
+        return
+    table = ws.tables[-1]
+    assert {"range", "a_range"} <= set(table), "xlsxwriter's table record changed"
+    table["range"] = table["a_range"] = xl_range(first_row, first_col, last_row, last_col)
+    if "autofilter" in table:
+        table["autofilter"] = table["a_range"]
+
+
+def write_value(ws: Any, r: int, c: int, value: Any, fmt: Any, st: Styles) -> None:
+    if value is None or value == "":
+        return
+    if isinstance(value, bool):
+        ws.write_boolean(r, c, value, fmt)
+    elif isinstance(value, (int, float)):
+        ws.write_number(r, c, value, fmt)
+    elif isinstance(value, datetime):
+        ws.write_datetime(r, c, value, fmt or st["date"])
+    elif isinstance(value, date):
+        ws.write_datetime(r, c, datetime.combine(value, datetime.min.time()), fmt or st["date"])
+    else:
+        ws.write_string(r, c, str(value)[:32767], fmt)
+
+
+def _start_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan, consolidated: bool) -> None:
+    ws = wb.add_worksheet(START)
+    ws.set_column(0, 0, 4)
+    ws.set_column(1, 1, 110)
+    ws.hide_gridlines(2)
+    ws.write_string(0, 1, plan.terms.title, st["title"])
+    ws.write_string(1, 1, "OFFICIAL-SENSITIVE: case references only, never children's names.", st["marking"])
+    ws.write_string(2, 1, f"Tool: {plan.tool.title} (version {plan.tool.version}); grades: {plan.scale.title}.",
+                    st["text"])
+    steps = [
+        f"Fill in the '{TOR}' sheet: purpose, outcomes focus, scope, period audited, deadline and your details.",
+        f"List the sampled cases on the '{CASES}' sheet: pseudonymised case references only, with their details.",
+        (f"On '{ASSIGN}', add one row per case, agency and auditor (two auditors per agency where you can). "
+        f"Edit the agency list on '{AGENCIES}' if needed."),
+        ("Save and close this workbook, then run: xlpack generate <this file>. Forms appear in a 'forms' folder "
+        f"beside it and are listed on '{ISSUED}'. Email each form to its auditor."),
+        ("When forms come back, save them in a 'returns' folder beside this workbook and run: xlpack consolidate "
+        "<this file> returns, or click Update from returns on the xlpack tab (the Excel add-in)."),
+        ("Read each case side by side on the case grid, work through the flags, record moderated grades, "
+        "then run: xlpack report <this file>."),
+    ]
+    ws.write_string(4, 1, "What to do next", st["subtitle"])
+    for i, step in enumerate(steps, start=1):
+        ws.write_string(4 + i, 0, f"{i}.", st["bold"])
+        ws.write_string(4 + i, 1, step, st["text"])
+    counts = (f"Now: {len(plan.cases)} case(s), {len(plan.assignments)} assignment(s), "
+              f"{len(plan.issued)} form(s) issued." + (" Returns consolidated." if consolidated else ""))
+    ws.write_string(5 + len(steps), 1, counts, st["bold"])
+    page_setup(ws)
+    ws.activate()
+
+
+def _tor_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan) -> None:
+    ws = wb.add_worksheet(TOR)
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, 1, 70)
+    ws.set_column(2, 2, 60)
+    write_intro(ws, st, "Terms of reference", ["Fill in the yellow cells. These details appear on every form."])
+    ws.write_row(HEADER_ROW, 0, ["Field", "Value", "Guidance"], st["header"])
+    terms = plan.terms.model_dump()
+    for i, (key, label, kind, guide) in enumerate(TOR_FIELDS, start=HEADER_ROW + 1):
+        ws.write_string(i, 0, label, st["label"])
+        value = terms.get(key)
+        if kind == "date":
+            if value:
+                ws.write_datetime(i, 1, datetime.combine(value, datetime.min.time()), st["input_date"])
+            else:
+                ws.write_blank(i, 1, None, st["input_date"])
+            ws.data_validation(i, 1, i, 1, {"validate": "date", "criteria": "between",
+                                            "minimum": datetime(1990, 1, 1), "maximum": datetime(2100, 12, 31),
+                                            "input_title": label[:32], "input_message": guide[:255],
+                                            "error_message": "Enter a date, for example 31/03/2026."})
+        else:
+            if value:
+                ws.write_string(i, 1, str(value), st["input"])
+            else:
+                ws.write_blank(i, 1, None, st["input"])
+            if guide:
+                ws.data_validation(i, 1, i, 1, {"validate": "any", "input_title": label[:32],
+                                                "input_message": guide[:255]})
+        ws.write_string(i, 2, guide, st["guide"])
+        if kind == "long_text":
+            ws.set_row(i, 48)
+    ws.freeze_panes(HEADER_ROW + 1, 0)
+    page_setup(ws, landscape=True)
+
+
+def _cases_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan) -> None:
+    ws = wb.add_worksheet(CASES)
+    fields = plan.tool.case_fields
+    headers = [*CASE_HEADERS, *(q.label for q in fields)]
+    write_intro(ws, st, "Cases in the sample", [
+        CASE_REF_HELP, "Choose the details from the dropdowns. Add rows by typing below the table."])
+    rows = [[c.case_ref, c.category or plan.tool.category, *(c.fields.get(q.id, "") for q in fields)]
+            for c in plan.cases]
+    widths = [18, 20, *(max(14, min(30, len(q.label) + 2)) for q in fields)]
+    _, last = write_table(ws, st, "Cases", headers, rows, widths, min_rows=10)
+    end = max(last, HEADER_ROW + MAX_PLAN_ROWS)
+    ws.data_validation(HEADER_ROW + 1, 0, end, 0, {
+        "validate": "custom", "value": f'=AND(LEN(A{HEADER_ROW + 2})<=40,ISERROR(FIND(" ",A{HEADER_ROW + 2})))',
+        "input_title": "Case reference", "input_message": CASE_REF_HELP[:255],
+        "error_title": "Not a case reference", "error_message": CASE_REF_HELP[:255], "error_type": "stop"})
+    for c, q in enumerate(fields, start=2):
+        _question_validation(ws, HEADER_ROW + 1, end, c, q)
+    page_setup(ws, landscape=True)
+
+
+def _question_validation(ws: Any, first: int, last: int, col: int, q: Question) -> None:
+    if q.type == "choice":
+        ws.data_validation(first, col, last, col, {
+            "validate": "list", "source": f"={list_name(q.id)}", "input_title": q.label[:32],
+            "input_message": (q.help or "Choose from the list.")[:255], "error_type": "stop",
+            "error_message": "Choose one of the values in the list."})
+    elif q.type == "whole_number":
+        ws.data_validation(first, col, last, col, {
+            "validate": "integer", "criteria": "between", "minimum": q.min or 0, "maximum": q.max or 999,
+            "input_title": q.label[:32], "input_message": f"A whole number from {q.min or 0} to {q.max or 999}."})
+    elif q.type == "date":
+        ws.data_validation(first, col, last, col, {
+            "validate": "date", "criteria": "between", "minimum": datetime(1990, 1, 1),
+            "maximum": datetime(2100, 12, 31), "input_title": q.label[:32], "input_message": "Enter a date."})
+
+
+def list_name(qid: str) -> str:
+    return f"list_{qid}"
+
+
+def _assign_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan) -> None:
+    ws = wb.add_worksheet(ASSIGN)
+    write_intro(ws, st, "Who audits which case", [
+        "One row per case, agency and auditor. Two auditors from one agency: two rows.",
+        "Auditors should have no line management of, or involvement in, the case they audit."])
+    rows = [[a.case_ref, a.agency, a.auditor, a.email, a.role] for a in plan.assignments]
+    _, last = write_table(ws, st, "Assignments", [c[1] for c in ASSIGN_COLUMNS], rows,
+                          [c[2] for c in ASSIGN_COLUMNS], min_rows=10)
+    end = max(last, HEADER_ROW + MAX_PLAN_ROWS)
+    case_last = HEADER_ROW + 1 + max(len(plan.cases), 10) + MAX_PLAN_ROWS
+    ws.data_validation(HEADER_ROW + 1, 0, end, 0, {
+        "validate": "list", "source": f"={quote_sheetname(CASES)}!$A${HEADER_ROW + 2}:$A${case_last}",
+        "input_title": "Case reference", "input_message": "Choose a case from the Cases sheet.",
+        "error_type": "warning", "error_message": "This case is not on the Cases sheet."})
+    ws.data_validation(HEADER_ROW + 1, 1, end, 1, {
+        "validate": "list", "source": f"={quote_sheetname(AGENCIES)}!$A${HEADER_ROW + 2}:$A${HEADER_ROW + 101}",
+        "input_title": "Agency", "input_message": "Choose the agency (edit the list on the Agencies sheet).",
+        "error_type": "warning", "error_message": "This agency is not on the Agencies sheet."})
+    page_setup(ws, landscape=True)
+
+
+def _agencies_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan) -> None:
+    ws = wb.add_worksheet(AGENCIES)
+    write_intro(ws, st, "Agencies taking part", ["Edit, add or remove agencies; the Assignments dropdown uses this list."])
+    write_table(ws, st, "Agencies", ["Agency"], [[a] for a in plan.agencies], [40])
+    page_setup(ws)
+
+
+def _issued_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan) -> None:
+    ws = wb.add_worksheet(ISSUED)
+    write_intro(ws, st, "Forms issued", ["Written by xlpack generate. Do not edit: intake checks returns against it."])
+    rows = [[getattr(f, key) for key, _, _ in ISSUED_COLUMNS] for f in plan.issued]
+    write_table(ws, st, "IssuedForms", [c[1] for c in ISSUED_COLUMNS], rows, [c[2] for c in ISSUED_COLUMNS])
+    page_setup(ws, landscape=True)
+
+
+def _lists_sheet(wb: xlsxwriter.Workbook, plan: AuditPlan) -> None:
+    ws = wb.add_worksheet(LISTS)
+    questions = [q for q in plan.tool.case_fields if q.type == "choice"]
+    lists = [(list_name(q.id), list(q.choices or ())) for q in questions]
+    lists.append(("list_grades", plan.scale.labels))
+    for c, (name, items) in enumerate(lists):
+        ws.write_string(0, c, name)
+        for r, item in enumerate(items, start=1):
+            ws.write_string(r, c, item)
+        wb.define_name(name, f"={quote_sheetname(LISTS)}!{xl_rowcol_to_cell(1, c, True, True)}:"
+                             f"{xl_rowcol_to_cell(max(1, len(items)), c, True, True)}")
+    ws.hide()
+
+
+def _meta_sheet(wb: xlsxwriter.Workbook, plan: AuditPlan) -> None:
+    ws = wb.add_worksheet(META)
+    pairs: list[tuple[str, str]] = [
+        ("schema", SCHEMA), ("audit_id", plan.audit_id),
+        ("tool", plan.tool.model_dump_json()), ("scale", plan.scale.model_dump_json()),
+        ("views", plan.views.model_dump_json() if plan.views else ""),
+    ]
+    for r, (key, value) in enumerate(pairs):
+        # Long JSON is split over several cells of the row (32,767 characters each).
+        chunks = [value[i:i + 30000] for i in range(0, len(value), 30000)] or [""]
+        ws.write_string(r, 0, key)
+        for c, chunk in enumerate(chunks, start=1):
+            ws.write_string(r, c, chunk)
+    ws.very_hidden()
+
+
+# --------------------------------------------------------------------------
+# Reading
+
+
+@dataclass
+class Table:
+    """Rows of one table sheet, by header."""
+
+    sheet: str
+    headers: list[str]
+    rows: list[tuple[int, dict[str, Any]]]  # (Excel row number, values by header)
+
+
+def read_table(reader: SheetReader, sheet: str, required: Sequence[str]) -> Table:
+    rows = reader.rows(sheet)
+    for idx, row in enumerate(rows[:20]):
+        texts = [cell_text(v).strip() for v in row]
+        if required and required[0] in texts:
+            headers = texts
+            missing = [h for h in required if h not in headers]
+            if missing:
+                raise WorkbookError(f"{reader.path}, sheet '{sheet}': the column(s) {', '.join(missing)} are "
+                                    f"missing from the header row {idx + 1}. Put the header(s) back as they were.")
+            out = []
+            for n, data in enumerate(rows[idx + 1:], start=idx + 2):
+                values = {h: data[i] if i < len(data) else None for i, h in enumerate(headers) if h}
+                if all(cell_text(v).strip() == "" for v in values.values()):
+                    continue
+                out.append((n, values))
+            return Table(sheet, headers, out)
+    raise WorkbookError(f"{reader.path}, sheet '{sheet}': no header row with '{required[0]}' was found in the "
+                        "first 20 rows. Restore the table's header row.")
+
+
+def _meta(reader: SheetReader) -> dict[str, str]:
+    if not reader.has(META):
+        raise WorkbookError(f"{reader.path} is not an xlpack coordinator workbook (its hidden '{META}' sheet is "
+                            "missing). Create one with: xlpack init")
+    out = {}
+    for row in reader.rows(META):
+        if row and row[0]:
+            out[str(row[0])] = "".join(cell_text(v) for v in row[1:])
+    if out.get("schema") != SCHEMA:
+        raise WorkbookError(f"{reader.path}: unknown coordinator workbook schema '{out.get('schema')}'.")
+    return out
+
+
+def read_plan(path: Path, *, strict: bool = True) -> AuditPlan:
+    """Read the plan the coordinator typed. With ``strict``, every problem found is raised at once."""
+    path = Path(path)
+    if not path.is_file():
+        raise UsageError(f"The coordinator workbook {path} does not exist.")
+    reader = SheetReader(path)
+    meta = _meta(reader)
+    tool = ToolDefinition.model_validate_json(meta["tool"])
+    scale = GradeScale.model_validate_json(meta["scale"])
+    views = ToolDefinition.model_validate_json(meta["views"]) if meta.get("views") else None
+    problems: list[str] = []
+
+    # Terms of reference: label -> value
+    terms_data: dict[str, Any] = {}
+    by_label = {label: (key, kind) for key, label, kind, _ in TOR_FIELDS}
+    for n, row in enumerate(reader.rows(TOR), start=1):
+        if not row:
+            continue
+        label = cell_text(row[0]).strip()
+        if label in by_label:
+            key, kind = by_label[label]
+            value = row[1] if len(row) > 1 else None
+            if kind == "date":
+                try:
+                    terms_data[key] = cell_date(value)
+                except ValueError:
+                    problems.append(f"Sheet '{TOR}', cell B{n}: '{cell_text(value)}' is not a date. "
+                                    "Enter a date such as 31/03/2026.")
+            else:
+                terms_data[key] = cell_text(value).strip()
+    terms = TermsOfReference(**terms_data)
+    if terms.period_from and terms.period_to and terms.period_from > terms.period_to:
+        problems.append(f"Sheet '{TOR}': the period audited starts after it ends.")
+
+    agencies = [cell_text(v["Agency"]).strip() for _, v in read_table(reader, AGENCIES, ["Agency"]).rows]
+
+    cases: list[Case] = []
+    fields = tool.case_fields
+    case_table = read_table(reader, CASES, [*CASE_HEADERS, *(q.label for q in fields)])
+    seen: dict[str, int] = {}
+    for n, values in case_table.rows:
+        ref = cell_text(values["Case reference"]).strip()
+        if not ref:
+            problems.append(f"Sheet '{CASES}', row {n}: the case reference is empty.")
+            continue
+        if not CASE_REF_PATTERN.match(ref):
+            problems.append(f"Sheet '{CASES}', cell A{n}: '{ref}' is not a valid case reference. {CASE_REF_HELP}")
+            continue
+        if ref.casefold() in seen:
+            problems.append(f"Sheet '{CASES}', cell A{n}: case {ref} is listed twice (first on row {seen[ref.casefold()]}).")
+            continue
+        seen[ref.casefold()] = n
+        field_values: dict[str, str] = {}
+        for col, q in enumerate(fields, start=2):
+            text = cell_text(values.get(q.label)).strip()
+            if q.type == "choice" and text and text not in (q.choices or ()):
+                problems.append(f"Sheet '{CASES}', cell {xl_rowcol_to_cell(n - 1, col)}: '{text}' is not one of "
+                                f"the choices for {q.label}: {', '.join(q.choices or ())}.")
+            field_values[q.id] = text
+        cases.append(Case(case_ref=ref, category=cell_text(values["Category"]).strip() or tool.category,
+                          fields=field_values))
+
+    assignments: list[Assignment] = []
+    for n, values in read_table(reader, ASSIGN, [c[1] for c in ASSIGN_COLUMNS]).rows:
+        a = {key: cell_text(values[label]).strip() for key, label, _ in ASSIGN_COLUMNS}
+        missing = [label for key, label, _ in ASSIGN_COLUMNS[:3] if not a[key]]
+        if missing:
+            problems.append(f"Sheet '{ASSIGN}', row {n}: {', '.join(missing)} is empty.")
+            continue
+        if a["case_ref"].casefold() not in seen:
+            problems.append(f"Sheet '{ASSIGN}', cell A{n}: case {a['case_ref']} is not on the Cases sheet.")
+            continue
+        assignments.append(Assignment(**a))
+
+    issued: list[IssuedForm] = []
+    for n, values in read_table(reader, ISSUED, [c[1] for c in ISSUED_COLUMNS]).rows:
+        raw = {key: values[label] for key, label, _ in ISSUED_COLUMNS}
+        try:
+            raw["issued"] = cell_date(raw["issued"])
+            issued.append(IssuedForm(**{k: (v if k == "issued" else cell_text(v)) for k, v in raw.items()}))
+        except (ValueError, TypeError) as exc:
+            problems.append(f"Sheet '{ISSUED}', row {n}: this row has been changed and cannot be read ({exc}).")
+
+    if problems and strict:
+        raise PlanError(path, problems)
+    return AuditPlan(audit_id=meta["audit_id"], tool=tool, views=views, scale=scale, terms=terms,
+                     agencies=agencies or list(DEFAULT_AGENCIES), cases=cases, assignments=assignments,
+                     issued=issued)

@@ -1,0 +1,161 @@
+"""``xlpack demo``: the whole journey on the bundled sample audit.
+
+The journey is a list of steps (:data:`STEPS`); each takes the
+:class:`DemoResult` built so far, does its part and returns a line telling
+the newcomer what it made. Add a step by appending a function to the list.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from xlpack.consolidate import consolidate
+from xlpack.coordinator.plan_sheets import read_plan
+from xlpack.demo.sample import SAMPLE_TODAY, create_sample
+from xlpack.demo.simulate import Simulator, fill_plausibly, set_saved_at
+from xlpack.errors import UsageError
+from xlpack.generate import generate_forms
+from xlpack.model.plan import IssuedForm
+from xlpack.report import write_report
+
+SAMPLE_WORKBOOK = Path(__file__).resolve().parents[2] / "samples" / "sample-audit.xlsx"
+#: The demo consolidates "today" a week after the sample's return deadline, so late forms show as overdue.
+DEMO_TODAY = SAMPLE_TODAY + timedelta(days=35)
+SEED = 2026
+
+
+@dataclass
+class DemoResult:
+    folder: Path
+    audit: Path
+    forms: Path
+    steps: list[str] = field(default_factory=list)
+    returns: Path | None = None
+    problems: list[str] = field(default_factory=list)  # the realistic problems planted in the returns
+    consolidated: Any = None  # the ConsolidateResult
+
+
+Step = Callable[[DemoResult], str]
+
+
+def sample_step(result: DemoResult) -> str:
+    if SAMPLE_WORKBOOK.is_file():
+        shutil.copy2(SAMPLE_WORKBOOK, result.audit)
+    else:
+        create_sample(result.audit)
+    return f"Coordinator workbook with the sample plan (10 fictional cases): {result.audit}"
+
+
+def generate_step(result: DemoResult) -> str:
+    gen = generate_forms(result.audit, result.forms)
+    return f"{len(gen.issued)} form workbooks, one per case, agency and auditor: {gen.out_dir}"
+
+
+def returns_step(result: DemoResult) -> str:
+    result.returns = result.folder / "returns"
+    result.problems = simulate_returns(result.audit, result.forms, result.returns, seed=SEED)
+    count = sum(1 for p in result.returns.iterdir() if p.suffix == ".xlsx" and not p.name.startswith("~$"))
+    planted = "; ".join(result.problems)
+    return f"{count} returned forms, filled in with invented answers, in {result.returns}. Planted problems: {planted}."
+
+
+def consolidate_step(result: DemoResult) -> str:
+    assert result.returns is not None
+    done = consolidate(result.audit, [result.returns], today=DEMO_TODAY)
+    result.consolidated = done
+    t = done.totals
+    urgent = t.get("flags_urgent", 0)
+    return (f"Consolidated into {result.audit} (as on {DEMO_TODAY:%d %B %Y}, the sample's made-up date a week "
+            "after its return deadline): "
+            f"{t.get('returns_accepted', 0) + t.get('returns_accepted_with_warnings', 0)} of {t['forms_issued']} "
+            f"forms accepted, {t['rejected_files']} file(s) rejected, {t.get('returns_overdue', 0)} overdue; "
+            f"{t['flags']} flags, {urgent} urgent. Open it and look at, in order: Flags (urgent first), Returns "
+            "(who to chase), Case grid (each case across agencies), Pivots and Charts, Agreement, Evidence.")
+
+
+def simulate_returns(audit: Path, forms: Path, out: Path, *, seed: int = SEED) -> list[str]:
+    """Fill the issued forms with invented answers into ``out``, planting the problems coordinators meet.
+
+    Returns one line per planted problem.
+    """
+    plan = read_plan(audit)
+    sim = Simulator(plan, seed)
+    issued = sorted(plan.issued, key=lambda f: f.file)
+    audits = [f for f in issued if f.kind == "audit"]
+    pick = sim.rng.sample(range(len(audits)), 4)
+    missing, twice, past_dropdown, unsafe = (audits[i] for i in pick)
+    views = [f for f in issued if f.kind == "views"]
+    skip_views = views[-1:] if views else []
+    problems = [f"no return from {_who(missing)} (overdue)"]
+    for f in issued:
+        if f in (missing, *skip_views):
+            continue
+        override: dict[str, Any] = {}
+        if f is unsafe:
+            override = {"closing.safeguarded_now": "No", "closing.safeguarding_action":
+                        "Told the team manager on 28/11/2026; a strategy discussion was arranged."}
+        if f is past_dropdown:
+            override = {"section.assessment.grade": "Good to adequate"}
+        if f is twice:
+            older = fill_plausibly(sim, f, forms / f.file, out / f"{Path(f.file).stem} (first version).xlsx")
+            set_saved_at(older, datetime(2026, 11, 20, 9, 30, tzinfo=UTC))
+        fill_plausibly(sim, f, forms / f.file, out / f.file, **override)
+    problems += [f"{_who(twice)} returned the form twice (the newer copy counts)",
+                 f"{_who(past_dropdown)} typed 'Good to adequate', not a grade from the dropdown (rejected)",
+                 f"{_who(unsafe)} answered No to 'Is the child adequately safeguarded now?' (urgent flag)"]
+    problems.append(_foreign_form(out, seed))
+    (out / f"~${missing.file}").write_bytes(b"\x00" * 162)  # an Excel lock file left in the folder
+    problems.append("an Excel lock file (~$...) in the folder (skipped)")
+    if skip_views:
+        problems.append(f"no child and family views form for case {skip_views[0].case_ref}")
+    return problems
+
+
+def _who(f: IssuedForm) -> str:
+    return f"{f.agency} ({f.auditor}) for case {f.case_ref}"
+
+
+def _foreign_form(out: Path, seed: int) -> str:
+    """A form from last year's audit that found its way into the mailbox."""
+    with tempfile.TemporaryDirectory() as tmp:
+        other = Path(tmp) / "last-year.xlsx"
+        create_sample(other, cases=1, seed=seed - 1)
+        gen = generate_forms(other, Path(tmp) / "forms", workers=1)
+        form = next(f for f in gen.issued if f.kind == "audit")
+        fill_plausibly(Simulator(read_plan(other), seed), form, gen.out_dir / form.file,
+                       out / f"last-year {form.file}")
+    return "a form from another audit (last year's) in the folder (rejected)"
+
+
+#: The journey, in order. Append a step to take the demo further.
+STEPS: list[Step] = [sample_step, generate_step, returns_step, consolidate_step]
+
+
+def run_demo(folder: Path, *, fresh: bool = False) -> DemoResult:
+    """Build the sample audit in ``folder`` and take it as far as xlpack goes."""
+    folder = Path(folder)
+    if folder.exists() and any(folder.iterdir()):
+        if not fresh:
+            raise UsageError(f"{folder} is not empty. Choose another folder, or add --fresh to start it again.")
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    result = DemoResult(folder=folder, audit=folder / "sample-audit.xlsx", forms=folder / "forms")
+    for step in STEPS:
+        result.steps.append(step(result))
+    return result
+
+
+def report_step(result: DemoResult) -> str:
+    """The overview report for the partnership, written from the consolidated workbook."""
+    path = write_report(result.audit, today=DEMO_TODAY)
+    return (f"Overview report for the partnership, ready to finish in Word: {path} (its 'Coordinator:' notes "
+            "mark where your judgement goes)")
+
+
+STEPS.append(report_step)

@@ -1,0 +1,1 @@
+"""Skin: Excel. The add-in's Update from returns button (:mod:`.button`) and the add-in's build (:mod:`.addin`)."""

@@ -1,0 +1,74 @@
+"""The Excel front end: the add-in's "Update from returns" button.
+
+The button (``xlpack.xlam``, built by ``xlpack addin``) runs
+``import xlpack; xlpack.main()`` through xlwings' RunPython. The coordinator
+workbook is open in Excel, and consolidate never writes over an open file,
+so the button saves the workbook, closes it, runs the same
+:func:`~xlpack.consolidate.consolidate` as the CLI, and opens it again with
+a message saying what happened. The workbook the coordinator gets back is
+the one the CLI would have written; if anything fails it is reopened as it
+was saved, with the reason.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from xlpack.consolidate import consolidate
+from xlpack.coordinator.plan_sheets import read_plan
+from xlpack.errors import XlpackError
+
+DEFAULT_RETURNS = "returns"
+TITLE = "xlpack"
+
+
+def returns_folder(audit: Path) -> Path:
+    """The folder named on the Terms of reference, or ``returns`` beside the workbook."""
+    named = read_plan(audit, strict=False).terms.returns_folder.strip()
+    folder = Path(named).expanduser() if named else Path(DEFAULT_RETURNS)
+    return folder if folder.is_absolute() else audit.parent / folder
+
+
+def update_book(book: Any, *, today: date | None = None) -> str:
+    """Save, close, consolidate and reopen ``book`` (an xlwings Book); returns the message shown."""
+    app = book.app
+    path = Path(book.fullname)
+    if path.suffix.lower() != ".xlsx" or not path.is_file():
+        message = ("Save this coordinator workbook as an Excel workbook (.xlsx) first, then click "
+                   "Update from returns again.")
+        app.alert(message, title=TITLE)
+        return message
+    book.save()
+    book.close()
+    consolidated = False
+    try:
+        folder = returns_folder(path)
+        if not folder.is_dir():
+            message = (f"There is no returns folder at {folder}. Save the returned forms there (or name another "
+                       "folder on the Terms of reference sheet) and click Update from returns again.")
+        else:
+            result = consolidate(path, [folder], today=today)
+            consolidated = True
+            message = "\n".join(result.summary_lines())
+    except XlpackError as exc:
+        message = f"{exc}\n\nYour workbook was not changed."
+    except Exception as exc:  # noqa: BLE001 - the coordinator must get their workbook back, whatever happened
+        message = f"xlpack stopped unexpectedly ({type(exc).__name__}: {exc}). Your workbook was not changed."
+    finally:
+        reopened = app.books.open(str(path))
+    if consolidated:
+        reopened.sheets["Flags"].activate()
+    app.alert(message, title=TITLE)
+    return message
+
+
+def main() -> None:
+    """Entry point of the add-in's button: update the active coordinator workbook."""
+    import xlwings as xw
+
+    caller = xw.Book.caller()
+    # Called from the add-in, the caller is the add-in itself: the coordinator's book is the active one.
+    book = caller.app.books.active if str(caller.name).lower().endswith(".xlam") else caller
+    update_book(book)

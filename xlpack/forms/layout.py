@@ -1,0 +1,256 @@
+"""Where everything sits on a form: the one place that decides cell positions.
+
+The layout is computed from the tool definition and the assignment, then
+rendered by :mod:`xlpack.formbook`. The input cells and the locked text
+are also written into the form's metadata sheet, so intake reads a
+returned form by what the form itself says, even after the YAML changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from xlpack.model.definitions import RECORD_LABELS, GradeScale, Question, ToolDefinition
+from xlpack.model.plan import Assignment, Case, TermsOfReference
+
+AUDIT_SHEET = "Audit"
+VIEWS_SHEET = "Views"
+COVER_SHEET = "Start here"
+LISTS_SHEET = "Lists"
+META_SHEET = "xlpack_form"
+FORM_SCHEMA = "xlpack-form/1"  # the hidden sheet's schema: written on every form, checked on every return
+LABEL_COL, VALUE_COL, STATUS_COL = 0, 1, 2
+VALUE_WIDTH = 92  # characters
+LONG_TEXT_HEIGHT = 90  # points: about six lines
+LAYOUT_VERSION = "1"
+
+STATUS_DONE = "Complete"
+NOT_RECORDED = "Not recorded"
+
+
+@dataclass(frozen=True)
+class InputCell:
+    """A cell the auditor fills in."""
+
+    key: str  # "section.<id>.<record>", "field.<id>", "closing.<id>"
+    sheet: str
+    row: int  # 0-based
+    col: int
+    type: str  # grade, text, long_text, date, choice, whole_number
+    label: str
+    required: bool = False
+    list_name: str | None = None  # defined name of the dropdown list
+    help: str | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+
+    @property
+    def cell(self) -> str:
+        return xl_rowcol_to_cell(self.row, self.col)
+
+
+@dataclass
+class Row:
+    """One row of the audit sheet, in reading order."""
+
+    row: int
+    style: str  # title, note, heading, label, info, prompt, status
+    label: str = ""
+    value: object = None  # locked value in column B (None where the cell is an input)
+    input: InputCell | None = None
+    status_formula: str | None = None
+    status_value: str = ""
+    height: float | None = None
+
+
+@dataclass
+class FormLayout:
+    sheet: str
+    rows: list[Row] = field(default_factory=list)
+    lists: dict[str, list[str]] = field(default_factory=dict)  # defined name -> items
+
+    @property
+    def inputs(self) -> list[InputCell]:
+        return [r.input for r in self.rows if r.input is not None]
+
+    @property
+    def locked_cells(self) -> list[tuple[str, str]]:
+        """(cell, text) of every locked label and pre-filled value: what the fingerprint covers."""
+        out: list[tuple[str, str]] = []
+        for r in self.rows:
+            if r.label:
+                out.append((xl_rowcol_to_cell(r.row, LABEL_COL), r.label))
+            if r.input is None and r.value not in (None, ""):
+                out.append((xl_rowcol_to_cell(r.row, VALUE_COL), locked_text(r.value)))
+        return out
+
+    def fingerprint(self) -> str:
+        return fingerprint(self.sheet, self.locked_cells)
+
+
+def locked_text(value: object) -> str:
+    """How a locked value reads back as text (dates as ISO)."""
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def fingerprint(sheet: str, cells: list[tuple[str, str]]) -> str:
+    payload = json.dumps([sheet, cells], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def text_height(text: str, width: int = VALUE_WIDTH, line_points: float = 15.0) -> float:
+    lines = sum(max(1, math.ceil(len(part) / (width * 0.95))) for part in str(text).split("\n"))
+    return max(1, lines) * line_points + 3
+
+
+def list_name(question_id: str) -> str:
+    return f"xl_list_{question_id}"
+
+
+GRADE_LIST = "xl_grades"
+
+
+@dataclass
+class FormContext:
+    """Everything about one issued form that the layout shows."""
+
+    form_id: str
+    audit_id: str
+    tool: ToolDefinition
+    scale: GradeScale | None
+    terms: TermsOfReference
+    case: Case
+    assignment: Assignment
+    case_field_labels: dict[str, str] = field(default_factory=dict)
+
+
+def build_layout(ctx: FormContext) -> FormLayout:
+    tool = ctx.tool
+    sheet = AUDIT_SHEET if tool.kind == "audit" else VIEWS_SHEET
+    layout = FormLayout(sheet=sheet)
+    rows = layout.rows
+    n = 0
+
+    def add(**kw: object) -> Row:
+        nonlocal n
+        r = Row(row=n, **kw)  # type: ignore[arg-type]
+        rows.append(r)
+        n += 1
+        return r
+
+    def blank() -> None:
+        nonlocal n
+        n += 1
+
+    def question(q: Question, prefix: str) -> None:
+        lname = None
+        if q.type == "grade":
+            lname = GRADE_LIST
+        elif q.type == "choice":
+            lname = list_name(q.id)
+            layout.lists[lname] = list(q.choices or ())
+        label = q.label + (" (required)" if q.required else "")
+        cell = InputCell(key=f"{prefix}.{q.id}", sheet=sheet, row=n, col=VALUE_COL, type=q.type, label=label,
+                         required=q.required, list_name=lname, help=q.help, minimum=q.min, maximum=q.max)
+        add(style="label", label=label, input=cell,
+            height=LONG_TEXT_HEIGHT if q.type == "long_text" else text_height(label, 36))
+
+    if ctx.scale is not None:
+        layout.lists[GRADE_LIST] = ctx.scale.labels
+
+    add(style="title", label=tool.title, value=f"{ctx.case.case_ref} · {ctx.assignment.agency}")
+    add(style="note", label="OFFICIAL-SENSITIVE",
+        value="Use the case reference only: never write a child's or family member's name on this form.")
+    summary = add(style="status", label="Progress")
+    blank()
+
+    add(style="heading", label="About this audit")
+    info: list[tuple[str, object]] = [
+        ("Case reference", ctx.case.case_ref),
+        ("Category of work", ctx.case.category or tool.category),
+        ("Agency", ctx.assignment.agency),
+        ("Auditor", ctx.assignment.auditor),
+        ("Auditor's role", ctx.assignment.role),
+        ("Period of case work audited: from", ctx.terms.period_from or ""),
+        ("Period of case work audited: to", ctx.terms.period_to or ""),
+    ]
+    for q in tool.case_fields:
+        info.append((ctx.case_field_labels.get(q.id, q.label), ctx.case.fields.get(q.id, "")))
+    info.append(("Form id (do not change)", ctx.form_id))
+    for label, value in info:
+        add(style="info", label=label, value=NOT_RECORDED if value in (None, "") else value)
+    for q in tool.form_fields:
+        question(q, "field")
+    blank()
+
+    section_status: list[str] = []
+    for number, section in enumerate(tool.sections, start=1):
+        head = add(style="heading", label=f"Section {number}: {section.title}")
+        prompts = "\n".join(f"• {p}" for p in section.prompts)
+        add(style="prompt", label="Questions to consider", value=prompts, height=text_height(prompts))
+        cells: dict[str, InputCell] = {}
+        for rec in section.records:
+            is_grade = rec == "grade"
+            cell = InputCell(key=f"section.{section.id}.{rec}", sheet=sheet, row=n, col=VALUE_COL,
+                             type="grade" if is_grade else "long_text", label=RECORD_LABELS[rec],
+                             required=rec in ("grade", "evidence"), list_name=GRADE_LIST if is_grade else None)
+            cells[rec] = cell
+            add(style="label", label=RECORD_LABELS[rec], input=cell, height=None if is_grade else LONG_TEXT_HEIGHT)
+        head.status_formula, head.status_value = _section_status(cells, ctx.scale)
+        section_status.append(xl_rowcol_to_cell(head.row, STATUS_COL))
+        blank()
+
+    if tool.closing:
+        add(style="heading", label="Closing questions" if tool.kind == "audit" else "What the child and family said")
+        for q in tool.closing:
+            question(q, "closing")
+
+    required = [c for c in layout.inputs if c.required and not c.key.startswith("section.")]
+    summary.status_formula, summary.status_value = _summary(section_status, required)
+    return layout
+
+
+def _blank(cell: str) -> str:
+    return f'LEN(TRIM({cell}))=0'
+
+
+def _section_status(cells: dict[str, InputCell], scale: GradeScale | None) -> tuple[str, str]:
+    """A formula saying what a section still lacks; 'Complete' when graded and evidenced."""
+    grade = cells.get("grade")
+    evidence = cells.get("evidence")
+    if grade is None and evidence is None:
+        return '"' + STATUS_DONE + '"', STATUS_DONE
+    g = grade.cell if grade else None
+    e = evidence.cell if evidence else None
+    na = next((x.label for x in (scale.grades if scale else ()) if x.code.upper() == "NA"), "Not applicable")
+    if g and e:
+        formula = (f'IF({_blank(g)},IF({_blank(e)},"To do: grade and evidence","To do: grade"),'
+                   f'IF(OR({g}="{na}",NOT({_blank(e)})),"{STATUS_DONE}","To do: evidence"))')
+        return formula, "To do: grade and evidence"
+    only = g or e
+    what = "grade" if g else "evidence"
+    return f'IF({_blank(only)},"To do: {what}","{STATUS_DONE}")', f"To do: {what}"
+
+
+def _summary(section_cells: list[str], required: list[InputCell]) -> tuple[str, str]:
+    parts = []
+    value_parts = []
+    if section_cells:
+        count = "+".join(f'({c}="{STATUS_DONE}")' for c in section_cells)
+        parts.append(f'({count})&" of {len(section_cells)} sections complete"')
+        value_parts.append(f"0 of {len(section_cells)} sections complete")
+    if required:
+        answered = "+".join(f"NOT({_blank(c.cell)})" for c in required)
+        parts.append(f'({answered})&" of {len(required)} other required answers given"')
+        value_parts.append(f"0 of {len(required)} other required answers given")
+    if not parts:
+        return '""', ""
+    return '&"; "&'.join(parts), "; ".join(value_parts)

@@ -1,0 +1,267 @@
+"""A safe first look inside a workbook file, before any library parses it.
+
+:func:`open_workbook` takes a file's bytes and returns a :class:`Package`
+(the zip, its sheets with their states and parts, structure protection,
+the workbook's own save time) or raises :class:`PackageError` with the
+problem to report: not a zip, cut short, encrypted, an old .xls, a zip
+bomb, a part too large, XML that declares entities.
+
+Small XML parts are parsed with defusedxml. Every part handed on to the
+value reader (calamine) is first read here within the size limits and
+refused if it declares a document type, the only way XML can define
+entities, so entity expansion and external entities never reach a parser.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, fromstring
+
+from xlpack.intake.problems import Problem, problem, reason_text, size_text
+from xlpack.intake.sources import MiB
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
+WORKBOOK_PART = "xl/workbook.xml"
+SheetState = Literal["visible", "hidden", "veryHidden"]
+
+
+@dataclass(frozen=True)
+class PartLimits:
+    part_bytes: int = 64 * MiB
+    entries: int = 2000
+    total_bytes: int = 256 * MiB
+    bomb_bytes: int = 8 * MiB  # a part this large must not be compressed more than ``ratio`` times
+    ratio: int = 200
+
+
+class PackageError(Exception):
+    def __init__(self, found: Problem):
+        super().__init__(found.message)
+        self.problem = found
+
+
+@dataclass(frozen=True)
+class SheetEntry:
+    name: str
+    state: SheetState
+    part: str | None  # zip path of the sheet's XML
+
+
+@dataclass
+class Package:
+    """An opened .xlsx/.xlsm: what it holds and how it was protected."""
+
+    data: bytes  # the (decrypted) zip bytes
+    archive: zipfile.ZipFile
+    sheets: list[SheetEntry]
+    structure_protection: bool | None  # None: no workbookProtection element at all
+    saved_at: datetime | None
+    has_macros: bool
+    names: set[str] = field(default_factory=set)
+
+    def sheet(self, name: str) -> SheetEntry | None:
+        return next((s for s in self.sheets if s.name == name), None)
+
+    def part(self, name: str) -> bytes:
+        """A part's bytes, read within the limits; refused if it declares a document type."""
+        try:
+            data = self.archive.read(name)
+        except KeyError:
+            raise PackageError(problem("damaged", detail=f"the part {name} is missing")) from None
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
+            raise PackageError(problem("damaged", detail=f"the part {name} cannot be read: {reason_text(exc)}")) from None
+        if declares_dtd(data):
+            raise PackageError(problem("unsafe-xml", part=name))
+        return data
+
+
+def declares_dtd(data: bytes) -> bool:
+    """True when XML text holds a document type declaration (entities can only be declared in one)."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:4] in (b"\x00<\x00?", b"<\x00?\x00"):
+        text = data.decode("utf-16", errors="replace")
+        return "<!DOCTYPE" in text or "<!ENTITY" in text
+    return b"<!DOCTYPE" in data or b"<!ENTITY" in data
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _parse(pkg_part: bytes, name: str) -> object:
+    try:
+        return fromstring(pkg_part, forbid_dtd=True)
+    except DefusedXmlException:
+        raise PackageError(problem("unsafe-xml", part=name)) from None
+    except ParseError as exc:
+        raise PackageError(problem("damaged", detail=f"the part {name} is not well-formed XML: {exc}")) from None
+
+
+# ---------------------------------------------------------------- opening
+
+
+def decrypt(data: bytes, password: str | None) -> bytes:
+    """An OLE compound file: decrypt an encrypted .xlsx, or say what else it is."""
+    import msoffcrypto
+    import olefile
+
+    try:
+        ole = olefile.OleFileIO(data)
+        streams = {"/".join(parts).lower() for parts in ole.listdir()}
+        ole.close()
+    except Exception as exc:  # noqa: BLE001 - olefile raises several types for damaged files
+        raise PackageError(problem("damaged", detail=f"a damaged Office file: {reason_text(exc)}")) from None
+    if "encryptedpackage" in streams and "encryptioninfo" in streams:
+        if not password:
+            raise PackageError(problem("encrypted"))
+        try:
+            office = msoffcrypto.OfficeFile(io.BytesIO(data))
+            office.load_key(password=password, verify_password=True)
+            out = io.BytesIO()
+            office.decrypt(out)
+        except msoffcrypto.exceptions.InvalidKeyError:
+            raise PackageError(problem("wrong-password")) from None
+        except Exception as exc:  # noqa: BLE001 - damaged encryption headers raise several types
+            raise PackageError(problem("damaged", detail=f"cannot decrypt: {reason_text(exc)}")) from None
+        return out.getvalue()
+    if "workbook" in streams or "book" in streams:
+        raise PackageError(problem("old-xls"))
+    raise PackageError(problem("not-a-workbook", detail="an Office file of another kind (not a spreadsheet)"))
+
+
+def _not_zip(data: bytes) -> Problem:
+    head = data[:512].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html")):
+        detail = "it is a web page (HTML)"
+    elif head.startswith(b"<?xml"):
+        detail = "it is XML text (perhaps saved as 'XML Spreadsheet 2003')"
+    elif head.startswith(b"{\\rtf"):
+        detail = "it is a rich-text document"
+    elif head.startswith(b"%pdf"):
+        detail = "it is a PDF"
+    elif b"\x00" not in head and _is_text(head):
+        detail = "it is plain text"
+    else:
+        detail = "its content is not a zip package"
+    return problem("not-a-workbook", detail=detail)
+
+
+def _is_text(head: bytes) -> bool:
+    text = head.decode("utf-8", "replace")
+    return sum(ch.isprintable() or ch.isspace() for ch in text) >= 0.95 * len(text)
+
+
+def open_workbook(data: bytes, password: str | None = None, limits: PartLimits = PartLimits()) -> Package:
+    """Check a file's bytes and open it as a workbook package (raises :class:`PackageError`)."""
+    if not data:
+        raise PackageError(problem("empty-file"))
+    if data[:8] == OLE_MAGIC:
+        data = decrypt(data, password)
+    if data[:4] not in ZIP_MAGICS:
+        if data[:2] == b"PK":
+            raise PackageError(problem("damaged", detail="not a complete zip package"))
+        raise PackageError(_not_zip(data))
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise PackageError(problem("damaged", detail=f"not a complete zip package: {reason_text(exc)}")) from None
+    _check_sizes(archive, limits)
+    names = set(archive.namelist())
+    if WORKBOOK_PART not in names:
+        raise PackageError(_other_package(archive, names))
+    pkg = Package(data, archive, [], None, None, "xl/vbaProject.bin" in names, names)
+    root = _parse(pkg.part(WORKBOOK_PART), WORKBOOK_PART)
+    targets = _relationships(pkg, "xl/_rels/workbook.xml.rels")
+    for el in root.iter():  # type: ignore[attr-defined]
+        tag = _local(el.tag)
+        if tag == "sheet":
+            rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), "")
+            state = el.attrib.get("state", "visible")
+            pkg.sheets.append(SheetEntry(el.attrib.get("name", ""), state if state in ("hidden", "veryHidden")
+                                         else "visible", targets.get(rid)))
+        elif tag == "workbookProtection":
+            pkg.structure_protection = el.attrib.get("lockStructure", "1").lower() not in ("0", "false")
+    pkg.saved_at = _saved_at(pkg)
+    return pkg
+
+
+def _check_sizes(archive: zipfile.ZipFile, limits: PartLimits) -> None:
+    infos = archive.infolist()
+    if len(infos) > limits.entries:
+        raise PackageError(problem("not-a-workbook", detail=f"a zip of {len(infos)} files, not a form"))
+    total = 0
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise PackageError(problem("damaged", detail=f"the part {info.filename} is encrypted inside the zip"))
+        total += info.file_size
+        if info.file_size > limits.bomb_bytes and info.file_size > limits.ratio * max(info.compress_size, 1):
+            raise PackageError(problem("zip-bomb", part=info.filename, packed=size_text(info.compress_size),
+                                       size=size_text(info.file_size)))
+        if info.file_size > limits.part_bytes:
+            raise PackageError(problem("part-too-large", part=info.filename, size=size_text(info.file_size),
+                                       limit=size_text(limits.part_bytes)))
+    if total > limits.total_bytes:
+        raise PackageError(problem("part-too-large", part="(all parts together)", size=size_text(total),
+                                   limit=size_text(limits.total_bytes)))
+
+
+def _other_package(archive: zipfile.ZipFile, names: set[str]) -> Problem:
+    if "mimetype" in names:
+        try:
+            mime = archive.read("mimetype")[:100].decode("ascii", "replace")
+        except Exception:  # noqa: BLE001 - a damaged mimetype entry says nothing either way
+            mime = ""
+        if "spreadsheet" in mime:
+            return problem("wrong-format", what="an OpenDocument spreadsheet (.ods)")
+        return problem("not-a-workbook", detail="an OpenDocument file, not a spreadsheet")
+    if "xl/workbook.bin" in names:
+        return problem("wrong-format", what="an Excel binary workbook (.xlsb)")
+    if "word/document.xml" in names:
+        return problem("not-a-workbook", detail="a Word document")
+    if "ppt/presentation.xml" in names:
+        return problem("not-a-workbook", detail="a PowerPoint presentation")
+    return problem("not-a-workbook", detail="a zip archive without a workbook inside")
+
+
+def _relationships(pkg: Package, name: str) -> dict[str, str]:
+    if name not in pkg.names:
+        raise PackageError(problem("damaged", detail=f"the part {name} is missing"))
+    root = _parse(pkg.part(name), name)
+    base = posixpath.dirname(posixpath.dirname(name))  # xl/_rels/workbook.xml.rels -> xl
+    out: dict[str, str] = {}
+    for el in root.iter():  # type: ignore[attr-defined]
+        if _local(el.tag) == "Relationship":
+            target = el.attrib.get("Target", "")
+            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
+            out[el.attrib.get("Id", "")] = path
+    return out
+
+
+def _saved_at(pkg: Package) -> datetime | None:
+    name = "docProps/core.xml"
+    if name not in pkg.names:
+        return None
+    root = _parse(pkg.part(name), name)
+    for el in root.iter():  # type: ignore[attr-defined]
+        if _local(el.tag) == "modified" and el.text:
+            return parse_w3c_datetime(el.text.strip())
+    return None
+
+
+def parse_w3c_datetime(text: str) -> datetime | None:
+    """``2026-03-14T10:22:05Z`` (or with an offset) as an aware UTC datetime; None if not one."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)

@@ -1,0 +1,103 @@
+"""The overview report: a Word document the coordinator finishes and presents.
+
+``write_report`` reads the consolidated coordinator workbook (with the
+coordinator's moderated grades and flag resolutions) and writes the
+report beside it; ``build_report`` writes it from an in-memory
+:class:`ConsolidatedAudit`. The same audit and date give the same bytes.
+
+The report follows section 3 of the audit pack guidance: a quantified
+picture of what works well and what causes concern from the section
+grades; evidence from the auditors' own words; learning from good
+practice; themes and recommendations; an overall judgement; the
+children's and families' views; and a SMART action plan to edit.
+Places for the coordinator's judgement are marked "Coordinator:".
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from xlpack.errors import UsageError, WorkbookInUseError
+from xlpack.files.workbooks import lock_files, replace_atomically
+from xlpack.model.consolidated import ConsolidatedAudit
+from xlpack.report import chapters
+from xlpack.report.document import ReportDocument
+from xlpack.report.findings import analyse
+from xlpack.workbook.readback import read_consolidated
+
+REPORT_SUFFIX = " overview report.docx"
+
+
+def default_report_path(audit: Path) -> Path:
+    """``<audit stem> overview report.docx`` beside the workbook."""
+    audit = Path(audit)
+    return audit.with_name(audit.stem + REPORT_SUFFIX)
+
+
+def write_report(audit: Path, out: Path | None = None, *, today: date | None = None,
+                 overwrite: bool = False) -> Path:
+    """Write the overview report of the consolidated coordinator workbook ``audit``.
+
+    Refuses to replace an existing report unless ``overwrite`` (the
+    coordinator may have edited it in Word).
+    """
+    audit = Path(audit)
+    if not audit.is_file():
+        raise UsageError(f"The coordinator workbook {audit} does not exist.")
+    out = Path(out) if out else default_report_path(audit)
+    _check_target(out, overwrite)
+    return build_report(read_consolidated(audit), out, today=today)
+
+
+def build_report(consolidated: ConsolidatedAudit, out: Path, *, today: date | None = None) -> Path:
+    """Write the report of an in-memory consolidated audit to ``out`` (replaced atomically)."""
+    out = Path(out)
+    data = report_bytes(consolidated, today=today)
+    _replace(out, data)
+    return out
+
+
+def report_bytes(consolidated: ConsolidatedAudit, *, today: date | None = None) -> bytes:
+    """The .docx as bytes."""
+    today = today or date.today()
+    findings = analyse(consolidated)
+    terms = consolidated.plan.terms
+    doc = ReportDocument(title=f"{terms.title}: overview report", subject="Multi-agency case audit overview report",
+                         author=terms.coordinator or "xlpack", when=today, footer_title=terms.title)
+    chapters.title_page(doc, findings, today)
+    chapters.summary(doc, findings)
+    chapters.terms_and_method(doc, findings)
+    chapters.quantified(doc, findings)
+    chapters.consistency(doc, findings)
+    chapters.evidence(doc, findings)
+    chapters.views(doc, findings)
+    chapters.themes(doc, findings)
+    chapters.action_plan(doc, findings)
+    chapters.case_grid(doc, findings)
+    chapters.auditors_appendix(doc, findings)
+    return doc.to_bytes()
+
+
+def _check_target(out: Path, overwrite: bool) -> None:
+    if out.suffix.lower() != ".docx":
+        raise UsageError(f"{out}: the report is a Word document; give the file name a .docx ending.")
+    if out.exists() and not overwrite:
+        raise UsageError(f"{out} already exists and may hold your edits. Give another name with --out, or add "
+                         "--force to replace it.")
+
+
+def _replace(out: Path, data: bytes) -> None:
+    locks = lock_files(out)
+    if locks:
+        raise WorkbookInUseError(f"{out} is open in Word or LibreOffice (lock file {locks[0].name} is beside it). "
+                                 "Close it and run the command again; if it is not open, delete the lock file.")
+
+    def write(tmp: Path) -> None:
+        tmp.write_bytes(data)
+
+    try:
+        replace_atomically(out, write, keep_backup=False)
+    except WorkbookInUseError as exc:
+        raise WorkbookInUseError(f"{out} could not be replaced. If it is open in Word, close it and try "
+                                 "again.") from exc

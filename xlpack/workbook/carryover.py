@@ -1,0 +1,215 @@
+"""Carry what the coordinator typed from one consolidation to the next.
+
+Moderated grades and notes follow their Grades row by its row id (form id
+and section id), resolutions follow their flag by its flag id, never by
+position. A value whose row is gone moves to the Orphaned sheet; it goes
+back on its row if the row returns. Anything typed that consolidate
+could not keep is a problem, and consolidate refuses rather than drop it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from xlpack.coordinator.plan_sheets import AGENCIES, ASSIGN, CASES, ISSUED, LISTS, START, TOR
+from xlpack.coordinator.plan_sheets import META as PLAN_META
+from xlpack.files.workbooks import cell_text
+from xlpack.model.consolidated import ConsolidatedAudit, OrphanRow
+from xlpack.model.definitions import GradeScale
+from xlpack.model.records import FlagRow, GradeRow
+from xlpack.workbook.changes import LostCell, changed_rows, unpack
+from xlpack.workbook.readback import META, Workbook, iter_table, read_meta, read_orphans
+from xlpack.workbook.sheets.common import (
+    ANALYSIS_SHEETS,
+    FLAG_COLUMNS,
+    FLAGS,
+    GRADE_COLUMNS,
+    GRADES,
+    ORPHAN_COLUMNS,
+    ORPHANED,
+    TABLE_ROW,
+    headers,
+)
+
+PLAN_SHEETS = (START, TOR, CASES, ASSIGN, AGENCIES, ISSUED)
+KNOWN_SHEETS = {*PLAN_SHEETS, *ANALYSIS_SHEETS, LISTS, PLAN_META, META}
+GRADE_H, FLAG_H, ORPHAN_H = headers(GRADE_COLUMNS), headers(FLAG_COLUMNS), headers(ORPHAN_COLUMNS)
+#: The columns the coordinator types in, by sheet: never part of a row's digest.
+EDITABLE = {GRADES: (GRADE_H["moderated_grade"], GRADE_H["moderation_note"]), FLAGS: (FLAG_H["resolution"],),
+            ORPHANED: (ORPHAN_H["value"],)}
+
+
+@dataclass
+class Moderation:
+    grade: str | None  # the scale's label
+    note: str
+    typed: str  # the grade as typed, for the orphan list
+
+
+@dataclass
+class Typed:
+    """Everything the coordinator typed into the analysis sheets, and every reason to refuse."""
+
+    moderation: dict[str, Moderation] = field(default_factory=dict)  # row id ->
+    resolutions: dict[str, str] = field(default_factory=dict)  # flag id ->
+    orphans: list[OrphanRow] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    context: dict[str, str] = field(default_factory=dict)  # key -> "case, agency, section" for new orphans
+    consolidated: bool = False  # the workbook holds an earlier consolidation
+
+
+def read_typed(path: Path, scale: GradeScale) -> Typed:
+    """Read what the coordinator typed; list every cell that consolidate would lose."""
+    book = Workbook(path)
+    typed = Typed()
+    for name in book.names:
+        if name not in KNOWN_SHEETS:
+            typed.problems.append(f"The sheet '{name}' was not written by xlpack: consolidate rewrites the workbook "
+                                  "and would lose it. Move it to another workbook, then run consolidate again.")
+    if not book.has(META):
+        return typed
+    typed.consolidated = True
+    meta = read_meta(book)
+    for sheet in ANALYSIS_SHEETS:
+        if book.has(sheet):
+            typed.problems += [_changed(c) for c in _changed_cells(book, sheet, meta)]
+    if book.has(GRADES):
+        _read_moderation(book, scale, typed)
+    if book.has(FLAGS):
+        _read_resolutions(book, typed)
+    if book.has(ORPHANED):
+        typed.orphans = read_orphans(book)
+    return typed
+
+
+def _changed(c: LostCell) -> str:
+    return (f"{c}: consolidate rebuilds this sheet and would lose it. Type only in 'Moderated grade', "
+            "'Moderation note' and 'Resolution' (notes of your own go in another workbook); undo the change, "
+            "then run consolidate again.")
+
+
+def _changed_cells(book: Workbook, sheet: str, meta: dict[str, list[str]]) -> list[LostCell]:
+    written = unpack("".join(meta.get(f"digest:{sheet}", [])))
+    editable = set(EDITABLE.get(sheet, ()))
+    skip: set[int] = set()
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        for r, row in book.iter_rows(sheet):
+            if r == TABLE_ROW and editable:  # the header row names the columns to leave out below it
+                skip.update(c for c, v in enumerate(row) if cell_text(v).strip() in editable)
+            yield r, row
+
+    return list(changed_rows(sheet, rows(), written, skip, TABLE_ROW))
+
+
+def _read_moderation(book: Workbook, scale: GradeScale, typed: Typed) -> None:
+    grade_col = _column(GRADE_COLUMNS, "moderated_grade")
+    for n, v in iter_table(book, GRADES, GRADE_COLUMNS):
+        raw, note = cell_text(v["moderated_grade"]).strip(), cell_text(v["moderation_note"]).strip()
+        if not raw and not note:
+            continue
+        key = cell_text(v["row_id"]).strip()
+        where = f"Sheet '{GRADES}', row {n}"
+        if not key:
+            typed.problems.append(f"{where}: a moderated grade or note was typed on a row without a Row id. Type "
+                                  "it on the row of the form and section it is about.")
+            continue
+        grade = scale.normalise(raw) if raw else None
+        if raw and grade is None:
+            typed.problems.append(f"Sheet '{GRADES}', cell {xl_rowcol_to_cell(n - 1, grade_col)}: '{raw}' is not a "
+                                  f"grade. Choose one of: {', '.join(scale.labels)}.")
+            continue
+        m = Moderation(grade.label if grade else None, note, raw)
+        old = typed.moderation.get(key)
+        if old is not None and (old.grade, old.note) != (m.grade, m.note):
+            typed.problems.append(f"{where}: the Row id {key} appears twice with different moderation. Keep one.")
+            continue
+        typed.moderation[key] = m
+        typed.context[key] = ", ".join(cell_text(v[f]).strip() for f in ("case_ref", "agency", "auditor",
+                                                                          "section_title"))
+
+
+def _read_resolutions(book: Workbook, typed: Typed) -> None:
+    for n, v in iter_table(book, FLAGS, FLAG_COLUMNS):
+        text = cell_text(v["resolution"]).strip()
+        if not text:
+            continue
+        key = cell_text(v["flag_id"]).strip()
+        if not key:
+            typed.problems.append(f"Sheet '{FLAGS}', row {n}: a resolution was typed on a row without a Flag id. "
+                                  "Type it on the row of the flag it resolves.")
+            continue
+        old = typed.resolutions.get(key)
+        if old is not None and old != text:
+            typed.problems.append(f"Sheet '{FLAGS}', row {n}: the Flag id {key} appears twice with different "
+                                  "resolutions. Keep one.")
+            continue
+        typed.resolutions[key] = text
+        typed.context[key] = ", ".join(cell_text(v[f]).strip() for f in ("case_ref", "section", "rule"))
+
+
+def _column(spec: Sequence[tuple[str, str, float]], fld: str) -> int:
+    return next(i for i, (f, _, _) in enumerate(spec) if f == fld)
+
+
+def apply(data: ConsolidatedAudit, typed: Typed, now: datetime) -> ConsolidatedAudit:
+    """Put the typed values on their rows; what has no row goes to (or stays on) the orphan list."""
+    grades = {g.row_id: g for g in data.grades}
+    flags = {f.flag_id: f for f in data.flags}
+    orphans: list[OrphanRow] = []
+    for o in typed.orphans:
+        if not _restore(o, grades, flags, data.plan.scale):
+            orphans.append(o)
+    for key, m in typed.moderation.items():
+        g = grades.get(key)
+        if g is not None:
+            g.moderated_grade, g.moderation_note = m.grade, m.note
+            continue
+        ctx = typed.context.get(key, "")
+        if m.typed:
+            orphans.append(OrphanRow(kind="grade", key=key, column=GRADE_H["moderated_grade"], value=m.grade or m.typed,
+                                     context=ctx, since=now))
+        if m.note:
+            orphans.append(OrphanRow(kind="grade", key=key, column=GRADE_H["moderation_note"], value=m.note,
+                                     context=ctx, since=now))
+    for key, text in typed.resolutions.items():
+        f = flags.get(key)
+        if f is not None:
+            f.resolution = text
+        else:
+            orphans.append(OrphanRow(kind="flag", key=key, column=FLAG_H["resolution"], value=text,
+                                     context=typed.context.get(key, ""), since=now))
+    data.orphaned = _unique(orphans)
+    return data
+
+
+def _restore(o: OrphanRow, grades: dict[str, GradeRow], flags: dict[str, FlagRow], scale: GradeScale) -> bool:
+    """Put an orphan back on its row if the row is back and has nothing else typed there."""
+    if o.kind == "flag" and o.key in flags:
+        f = flags[o.key]
+        if not f.resolution or f.resolution == o.value:
+            f.resolution = o.value
+            return True
+    if o.kind == "grade" and o.key in grades:
+        g = grades[o.key]
+        label = scale.normalise(o.value)
+        if o.column == GRADE_H["moderated_grade"] and label is not None and g.moderated_grade in (None, label.label):
+            g.moderated_grade = label.label
+            return True
+        if o.column == GRADE_H["moderation_note"] and (not g.moderation_note or g.moderation_note == o.value):
+            g.moderation_note = o.value
+            return True
+    return False
+
+
+def _unique(orphans: list[OrphanRow]) -> list[OrphanRow]:
+    seen: dict[tuple[str, str, str, str], OrphanRow] = {}
+    for o in orphans:
+        seen.setdefault((o.kind, o.key, o.column, o.value), o)
+    return sorted(seen.values(), key=lambda o: (o.since or datetime.min, o.kind, o.context, o.key, o.column))

@@ -1,0 +1,180 @@
+"""Never lose what the coordinator typed.
+
+consolidate rewrites the whole coordinator workbook. Before it does, this
+module finds every cell the coordinator typed that the new workbook would
+not hold:
+
+- on the analysis sheets, a row that differs from every row xlpack wrote
+  there (a digest of each written row is kept in the hidden analysis
+  sheet; the columns the coordinator is meant to type in are left out, and
+  rows may be sorted or deleted freely);
+- a sheet xlpack did not write (the coordinator's own notes sheet);
+- on the plan sheets, a cell whose value the rewritten workbook does not
+  hold in the same place (a note beside a table, an extra column).
+
+Each is reported with its sheet and cell, so consolidate can refuse
+instead of dropping it.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from xlpack.files.workbooks import cell_date
+from xlpack.workbook.sheet_model import Cell, Sheet, clean_text
+
+DIGEST_CHARS = 8
+_MASK = 0xFFFFFFFF
+_EPOCH = datetime(1899, 12, 30)
+
+
+@dataclass(frozen=True)
+class LostCell:
+    sheet: str
+    cell: str  # "B14"
+    value: str
+    whole_row: bool = False  # a changed row: the cell is its first one, the change may be anywhere in it
+
+    def __str__(self) -> str:
+        shown = self.value if len(self.value) <= 60 else self.value[:59] + "…"
+        if self.whole_row:
+            row = self.cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+            return f"Sheet '{self.sheet}', row {row} (starting '{shown}') was changed"
+        return f"Sheet '{self.sheet}', cell {self.cell}: '{shown}'"
+
+
+def norm(value: Any) -> str:
+    """A cell value as comparable text, the same whether written by xlpack or read back after Excel saved it."""
+    if type(value) is str:
+        return clean_text(value).strip()
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float)):
+        return f"{float(value):.10g}"
+    if isinstance(value, datetime):
+        stamp = _EPOCH + timedelta(seconds=round((value - _EPOCH).total_seconds()))
+        return stamp.date().isoformat() if stamp.time() == time() else stamp.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return clean_text(str(value)).strip()
+
+
+def cell_hash(col: int, value: Any) -> int:
+    """A cell's share of its row's digest (its text's CRC, seeded with the column); 0 for an empty cell."""
+    text = norm(value)
+    return zlib.crc32(text.encode("utf-8"), col + 1) or 1 if text else 0
+
+
+def model_digests(sheet: Sheet) -> list[str]:
+    """The digest of every row the sheet writes, leaving out the columns the coordinator types in."""
+    return [f"{d:08x}" for d in _row_sums(sheet)]
+
+
+def packed_digests(sheet: Sheet) -> str:
+    """``pack(model_digests(sheet))`` without the list of digests (a large sheet has a hundred thousand rows)."""
+    return "".join(f"{d:08x}" for d in _row_sums(sheet))
+
+
+def _row_sums(sheet: Sheet) -> list[int]:
+    """The digest of every row as a number, in the digests' order (fixed-width hex sorts as the numbers do)."""
+    acc: dict[int, int] = {}
+
+    def add(r: int, c: int, value: Any) -> None:
+        h = cell_hash(c, value)
+        if h:
+            acc[r] = (acc.get(r, 0) + h) & _MASK
+
+    add(0, 0, sheet.title)
+    for i, line in enumerate(sheet.intro, start=1):
+        add(i, 0, line)
+    for b in sheet.blocks:
+        if b.title:
+            add(b.row - 1, b.col, b.title)
+        if b.header:
+            for c, col in enumerate(b.columns):
+                add(b.row, b.col + c, col.header)
+        keep = [c for c, col in enumerate(b.columns) if not col.editable]
+        for r, row in enumerate(b.rows, start=b.first_data_row):
+            for c in keep:
+                if c < len(row):
+                    v = row[c]
+                    add(r, b.col + c, v.value if type(v) is Cell else v)
+    return sorted(acc.values())
+
+
+def pack(digests: Sequence[str]) -> str:
+    return "".join(digests)
+
+
+def unpack(text: str) -> Counter[str]:
+    return Counter(text[i:i + DIGEST_CHARS] for i in range(0, len(text), DIGEST_CHARS))
+
+
+def changed_rows(name: str, rows: Iterable[tuple[int, Sequence[Any]]], written: Counter[str],
+                 skip_columns: set[int], header_row: int) -> Iterator[LostCell]:
+    """Cells of a sheet as it is now that are not as xlpack wrote them.
+
+    ``rows`` are (0-based row, values); ``skip_columns`` (the columns the coordinator types in) are left
+    out below ``header_row``. A row matching no written row is reported by the cell typed into it when
+    leaving that one cell out makes it match, else by its first cell.
+    """
+    remaining = Counter(written)
+    unmatched: list[tuple[int, list[tuple[int, Any, int]]]] = []
+    for r, row in rows:
+        cells = [(c, v, h) for c, v in enumerate(row)
+                 if not (c in skip_columns and r > header_row) and (h := cell_hash(c, v))]
+        if not cells:
+            continue
+        digest = f"{sum(h for _, _, h in cells) & _MASK:08x}"
+        if remaining[digest] > 0:
+            remaining[digest] -= 1
+        else:
+            unmatched.append((r, cells))
+    for r, cells in unmatched:
+        total = sum(h for _, _, h in cells)
+        for c, v, h in cells:
+            rest = f"{(total - h) & _MASK:08x}"
+            if len(cells) == 1 or remaining[rest] > 0:
+                if len(cells) > 1:
+                    remaining[rest] -= 1
+                yield LostCell(name, xl_rowcol_to_cell(r, c), norm(v))
+                break
+        else:
+            c, v, _ = cells[0]
+            yield LostCell(name, xl_rowcol_to_cell(r, c), norm(v), whole_row=True)
+
+
+def same_value(old: Any, new: Any) -> bool:
+    """Whether a plan cell survives the rewrite (dates typed as text count as the same date)."""
+    a, b = norm(old), norm(new)
+    if a == b:
+        return True
+    if isinstance(old, (date, datetime)) or isinstance(new, (date, datetime)):
+        try:
+            return cell_date(old) == cell_date(new)
+        except ValueError:
+            return False
+    return False
+
+
+def lost_plan_cells(name: str, old_rows: Sequence[Sequence[Any]], new_rows: Sequence[Sequence[Any]],
+                    ignore: Iterable[str] = ()) -> Iterator[LostCell]:
+    """Cells of a plan sheet whose value is not in the same place in the rewritten sheet."""
+    ignored = tuple(ignore)
+    for r, row in enumerate(old_rows):
+        for c, v in enumerate(row):
+            text = norm(v)
+            if not text or (ignored and text.startswith(ignored)):
+                continue
+            new = new_rows[r][c] if r < len(new_rows) and c < len(new_rows[r]) else None
+            if not same_value(v, new):
+                yield LostCell(name, xl_rowcol_to_cell(r, c), text)

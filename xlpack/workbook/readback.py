@@ -1,0 +1,230 @@
+"""Read a consolidated coordinator workbook back into a :class:`ConsolidatedAudit`.
+
+The analysis sheets are the record: what the coordinator typed there
+(moderated grades and notes, flag resolutions) is read with the rest.
+Reading streams the rows (python-calamine), so large audits stay small
+in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from xlpack.analysis.dataset import views_questions
+from xlpack.coordinator.plan_sheets import read_plan
+from xlpack.errors import WorkbookError
+from xlpack.files.workbooks import SheetReader, cell_text
+from xlpack.model.consolidated import ConsolidatedAudit, OrphanRow
+from xlpack.model.definitions import GradeScale
+from xlpack.model.records import FlagRow, FormSummary, GradeRow, ReturnRow, ViewsRow
+from xlpack.workbook.sheets.common import (
+    ANSWER_COLUMNS,
+    ANSWERS,
+    FLAG_COLUMNS,
+    FLAGS,
+    GRADE_COLUMNS,
+    GRADES,
+    KIND_LABELS,
+    ORPHAN_COLUMNS,
+    ORPHAN_KINDS,
+    ORPHANED,
+    RETURN_COLUMNS,
+    RETURNS,
+    SEVERITY_LABELS,
+    STATUS_LABELS,
+    VIEWS,
+    Spec,
+    headers,
+)
+from xlpack.workbook.sheets.views import CASE, FORM_ID
+
+META = "xlpack_analysis"
+META_SCHEMA = "xlpack-analysis/1"
+HEADER_SEARCH_ROWS = 25
+
+
+class Workbook(SheetReader):
+    """:class:`~xlpack.workbookio.SheetReader` that can also stream a sheet's rows."""
+
+    def iter_rows(self, sheet: str) -> Iterator[tuple[int, list[Any]]]:
+        """(0-based row, values from column A) of every row, empty cells as ''."""
+        ws = self._wb.get_sheet_by_name(sheet)
+        r0, c0 = ws.start or (0, 0)
+        pad = [""] * c0
+        for i, row in enumerate(ws.iter_rows()):
+            yield r0 + i, pad + list(row) if c0 else list(row)
+
+
+def iter_table(book: Workbook, sheet: str, spec: Spec) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The rows of a sheet's main table as (Excel row number, field -> value), found by its header row.
+
+    The table's columns run from column A to the first empty header cell;
+    blocks further right are not part of it.
+    """
+    by_header = {header: fld for fld, header, _ in spec}
+    first = spec[0][1]
+    fields: list[str | None] | None = None
+    for r, row in book.iter_rows(sheet):
+        if fields is None:
+            if r >= HEADER_SEARCH_ROWS:
+                break
+            if row and cell_text(row[0]).strip() == first:
+                texts = [cell_text(v).strip() for v in row]
+                width = texts.index("") if "" in texts else len(texts)
+                fields = [by_header.get(t) for t in texts[:width]]
+                missing = [h for h in by_header if h not in texts[:width]]
+                if missing:
+                    raise WorkbookError(f"{book.path}, sheet '{sheet}': the column(s) {', '.join(missing)} are "
+                                        f"missing from the header row {r + 1}. Put them back, or run consolidate "
+                                        "again from the backup in backups/.")
+            continue
+        values = {f: (row[i] if i < len(row) else None) for i, f in enumerate(fields) if f}
+        if any(cell_text(v).strip() for v in values.values()):
+            yield r + 1, values
+    if fields is None:
+        raise WorkbookError(f"{book.path}, sheet '{sheet}': no header row starting with '{first}' was found. "
+                            "Restore the table's header row.")
+
+
+def _text(v: Any) -> str:
+    return cell_text(v).strip()
+
+
+def _opt(v: Any) -> str | None:
+    return _text(v) or None
+
+
+def _datetime(v: Any) -> datetime | None:
+    if isinstance(v, datetime):
+        return v
+    text = _text(v)
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _reverse(labels: dict[str, str]) -> dict[str, str]:
+    return {label.casefold(): key for key, label in labels.items()}
+
+
+def read_returns(book: Workbook) -> list[ReturnRow]:
+    status = _reverse(STATUS_LABELS)
+    kinds = _reverse(KIND_LABELS)
+    out = []
+    for _, v in iter_table(book, RETURNS, RETURN_COLUMNS):
+        out.append(ReturnRow(
+            form_id=_text(v["form_id"]), file=_text(v["file"]), kind=kinds.get(_text(v["kind"]).casefold(), "audit"),  # type: ignore[arg-type]
+            case_ref=_text(v["case_ref"]), agency=_text(v["agency"]), auditor=_text(v["auditor"]),
+            status=status.get(_text(v["status"]).casefold(), "missing"), detail=_text(v["detail"]),  # type: ignore[arg-type]
+            source=_text(v["source"]), saved_at=_datetime(v["saved_at"])))
+    return out
+
+
+def moderated_label(scale: GradeScale, typed: Any) -> str | None:
+    """A typed moderated grade as the scale's label (codes and aliases accepted); None if empty or unknown."""
+    g = scale.normalise(_text(typed))
+    return g.label if g else None
+
+
+def read_grades(book: Workbook, scale: GradeScale) -> list[GradeRow]:
+    out = []
+    for _, v in iter_table(book, GRADES, GRADE_COLUMNS):
+        order = v["section_order"]
+        row_id = _text(v["row_id"])
+        form_id, _, section_id = row_id.rpartition(":")
+        out.append(GradeRow(
+            row_id=row_id, form_id=form_id, case_ref=_text(v["case_ref"]),
+            agency=_text(v["agency"]), auditor=_text(v["auditor"]), tool_id=_text(v["tool_id"]),
+            section_id=section_id, section_title=_text(v["section_title"]),
+            section_order=int(order) if isinstance(order, (int, float)) else 0, grade=_opt(v["grade"]),
+            evidence=_text(v["evidence"]), strengths=_text(v["strengths"]), development=_text(v["development"]),
+            action=_text(v["action"]), source=_text(v["source"]),
+            moderated_grade=moderated_label(scale, v["moderated_grade"]), moderation_note=_text(v["moderation_note"])))
+    return out
+
+
+def read_summaries(book: Workbook) -> list[FormSummary]:
+    return [FormSummary(form_id=_text(v["form_id"]), case_ref=_text(v["case_ref"]), agency=_text(v["agency"]),
+                        auditor=_text(v["auditor"]), overall_grade=_opt(v["overall_grade"]),
+                        safeguarded_now=_opt(v["safeguarded_now"]), safeguarding_action=_text(v["safeguarding_action"]),
+                        no_involvement=_opt(v["no_involvement"]), tool_feedback=_text(v["tool_feedback"]))
+            for _, v in iter_table(book, ANSWERS, ANSWER_COLUMNS)]
+
+
+def read_flags(book: Workbook) -> list[FlagRow]:
+    severity = _reverse(SEVERITY_LABELS)
+    out = []
+    for _, v in iter_table(book, FLAGS, FLAG_COLUMNS):
+        agencies = [a.strip() for a in _text(v["agencies"]).split(";") if a.strip()]
+        out.append(FlagRow(flag_id=_text(v["flag_id"]), rule=_text(v["rule_id"]) or _text(v["rule"]),
+                           severity=severity.get(_text(v["severity"]).casefold(), "low"),  # type: ignore[arg-type]
+                           case_ref=_text(v["case_ref"]), section_id=_text(v["section_id"]), agencies=agencies,
+                           cells=_text(v["cells"]), message=_text(v["message"]), resolution=_text(v["resolution"])))
+    return out
+
+
+def read_views(book: Workbook, questions: Sequence[tuple[str, str]]) -> list[ViewsRow]:
+    spec: Spec = ((CASE, CASE, 0), *((qid, label, 0) for qid, label in questions), (FORM_ID, FORM_ID, 0))
+    out = []
+    for _, v in iter_table(book, VIEWS, spec):
+        answers = {qid: _text(v[qid]) for qid, _ in questions if _text(v[qid])}
+        out.append(ViewsRow(form_id=_text(v[FORM_ID]), case_ref=_text(v[CASE]), answers=answers))
+    return out
+
+
+def read_orphans(book: Workbook) -> list[OrphanRow]:
+    kinds = _reverse(ORPHAN_KINDS)
+    return [OrphanRow(kind=kinds.get(_text(v["kind"]).casefold(), "grade"), key=_text(v["key"]),  # type: ignore[arg-type]
+                      column=_text(v["column"]), value=_text(v["value"]), context=_text(v["context"]),
+                      since=_datetime(v["since"]))
+            for _, v in iter_table(book, ORPHANED, ORPHAN_COLUMNS) if _text(v["value"])]
+
+
+def read_meta(book: Workbook) -> dict[str, list[str]]:
+    """The hidden analysis sheet: key -> the rest of its row (digests are keyed 'digest:<sheet>')."""
+    out: dict[str, list[str]] = {}
+    for _, row in book.iter_rows(META):
+        texts = [cell_text(v) for v in row]
+        if not texts or not texts[0]:
+            continue
+        if texts[0] == "digest" and len(texts) > 1:
+            out[f"digest:{texts[1]}"] = texts[2:]
+        else:
+            out[texts[0]] = texts[1:]
+    if (out.get("schema") or [""])[0] != META_SCHEMA:
+        raise WorkbookError(f"{book.path}: unknown analysis schema '{(out.get('schema') or [''])[0]}'.")
+    return out
+
+
+def read_consolidated(audit: Path) -> ConsolidatedAudit:
+    """Read a consolidated coordinator workbook back (plan, returns, grades with moderation, flags, ...)."""
+    audit = Path(audit)
+    plan = read_plan(audit, strict=False)
+    book = Workbook(audit)
+    if not book.has(META):
+        raise WorkbookError(f"{audit} has not been consolidated yet. Run: xlpack consolidate {audit} RETURNS...")
+    meta = read_meta(book)
+    when = _datetime((meta.get("consolidated_at") or [""])[0])
+    have = set(book.names)
+
+    def present(sheet: str) -> bool:
+        return sheet in have
+
+    return ConsolidatedAudit(
+        plan=plan,
+        returns=read_returns(book) if present(RETURNS) else [],
+        grades=read_grades(book, plan.scale) if present(GRADES) else [],
+        summaries=read_summaries(book) if present(ANSWERS) else [],
+        flags=read_flags(book) if present(FLAGS) else [],
+        views=read_views(book, views_questions(plan)) if present(VIEWS) else [],
+        orphaned=read_orphans(book) if present(ORPHANED) else [],
+        consolidated_at=when)
+
+
+__all__ = ["META", "META_SCHEMA", "Workbook", "headers", "iter_table", "read_consolidated"]

@@ -1,0 +1,69 @@
+"""Names, columns and helpers the analysis sheets share with the reader."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from xlpack.coordinator.plan_sheets import HEADER_ROW
+from xlpack.workbook.sheet_model import Column
+
+RETURNS, FLAGS, GRID, GRADES, PIVOTS, CHARTS, AGREEMENT, EVIDENCE, ANSWERS, VIEWS, ORPHANED = (
+    "Returns", "Flags", "Case grid", "Grades", "Pivots", "Charts", "Agreement", "Evidence", "Form answers",
+    "Views", "Orphaned")
+#: Every sheet consolidate writes, in workbook order.
+ANALYSIS_SHEETS = (RETURNS, FLAGS, GRID, GRADES, PIVOTS, CHARTS, AGREEMENT, EVIDENCE, ANSWERS, VIEWS, ORPHANED)
+TABLE_ROW = HEADER_ROW  # the header row of each sheet's main table
+
+#: (record field, column header, width): the main table of each sheet, as written and as read back.
+Spec = tuple[tuple[str, str, float], ...]
+
+RETURN_COLUMNS: Spec = (
+    ("case_ref", "Case reference", 16), ("kind", "Form", 8), ("agency", "Agency", 24), ("auditor", "Auditor", 22),
+    ("email", "Email", 26), ("status", "Status", 20), ("detail", "Detail", 60), ("source", "Returned file", 40),
+    ("saved_at", "Saved", 16), ("file", "Issued file", 36), ("form_id", "Form id", 38))
+GRADE_COLUMNS: Spec = (
+    ("case_ref", "Case reference", 16), ("agency", "Agency", 22), ("auditor", "Auditor", 20), ("tool_id", "Tool", 6),
+    ("section_order", "No.", 5), ("section_title", "Section", 30), ("grade", "Grade", 14),
+    ("moderated_grade", "Moderated grade", 14), ("moderation_note", "Moderation note", 36),
+    ("evidence", "Evidence", 60), ("strengths", "Strengths", 40), ("development", "Areas for development", 40),
+    ("action", "Action", 36), ("source", "Source file", 36), ("row_id", "Row id", 20))
+FLAG_COLUMNS: Spec = (
+    ("severity", "Severity", 10), ("case_ref", "Case reference", 16), ("section", "Section", 26),
+    ("rule", "Rule", 28), ("agencies", "Agencies", 28), ("message", "What was found", 70),
+    ("resolution", "Resolution", 40), ("cells", "Where to look", 40), ("flag_id", "Flag id", 14),
+    ("section_id", "Section id", 12), ("rule_id", "Rule id", 12))
+ANSWER_COLUMNS: Spec = (
+    ("case_ref", "Case reference", 16), ("agency", "Agency", 22), ("auditor", "Auditor", 20),
+    ("overall_grade", "Overall grade", 14), ("safeguarded_now", "Safeguarded now?", 12),
+    ("safeguarding_action", "If not: what was done", 50), ("no_involvement", "No involvement declared", 24),
+    ("tool_feedback", "Feedback on the tool", 50), ("form_id", "Form id", 38))
+ORPHAN_COLUMNS: Spec = (
+    ("kind", "From sheet", 12), ("context", "Row", 50), ("column", "Column", 18), ("value", "What was typed", 50),
+    ("since", "Row gone since", 18), ("key", "Row id or flag id", 40))
+
+STATUS_LABELS = {"accepted": "Accepted", "accepted_with_warnings": "Accepted with warnings", "rejected": "Rejected",
+                 "skipped": "Skipped", "superseded": "Superseded", "missing": "Not returned", "overdue": "Overdue"}
+STATUS_STYLES = {"accepted": "status:ok", "accepted_with_warnings": "status:warn", "rejected": "status:bad",
+                 "overdue": "status:bad", "missing": "status:wait", "superseded": "muted", "skipped": "muted"}
+SEVERITY_LABELS = {"urgent": "Urgent", "high": "High", "medium": "Medium", "low": "Low"}
+ORPHAN_KINDS = {"grade": GRADES, "flag": FLAGS}
+KIND_LABELS = {"audit": "Audit", "views": "Views"}
+
+
+def columns(spec: Spec, *, editable: Sequence[str] = (), styles: dict[str, str] | None = None,
+            **extra: dict) -> list[Column]:
+    """Columns of a table from its spec; ``editable`` fields get the input style."""
+    styles = styles or {}
+    out = []
+    for fld, header, width in spec:
+        kw = dict(extra.get(fld, {}))
+        if fld in editable:
+            out.append(Column(header, width, style="editable", editable=True, **kw))
+        else:
+            out.append(Column(header, width, style=styles.get(fld, "wrap"), **kw))
+    return out
+
+
+def headers(spec: Spec) -> dict[str, str]:
+    """field -> header."""
+    return {fld: header for fld, header, _ in spec}

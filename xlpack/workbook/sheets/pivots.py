@@ -1,0 +1,143 @@
+"""Pivots: grade distributions by section, agency, case and overall, before and after moderation.
+
+The counts come from :mod:`xlpack.pivots`; this module only lays them out.
+The Charts sheet draws stacked bars over these ranges.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from xlpack.analysis.pivots import (
+    BLANK,
+    GOOD_SHARE,
+    GRADED,
+    INADEQUATE_SHARE,
+    TOTAL,
+    By,
+    distribution,
+    moderation_changes,
+    section_ranking,
+)
+from xlpack.analysis.verdicts import verdict as section_verdict
+from xlpack.model.consolidated import ConsolidatedAudit
+from xlpack.model.definitions import GradeScale
+from xlpack.workbook.sheet_model import Block, Cell, CellLike, Column, Sheet, stack
+from xlpack.workbook.sheets.common import PIVOTS, TABLE_ROW
+
+BY_TITLES: dict[str, str] = {"section": "Section", "agency": "Agency", "case": "Case reference", "overall": ""}
+WHEN = {False: "as returned", True: "after moderation"}
+
+
+@dataclass
+class PivotBlocks:
+    """The counts block of one pivot and the percentages block beside it."""
+
+    by: str
+    moderated: bool
+    counts: Block
+    shares: Block
+
+
+def _number(v: object) -> float | None:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None
+    return float(v)  # type: ignore[arg-type]
+
+
+def pivot_blocks(data: ConsolidatedAudit, by: By, moderated: bool) -> PivotBlocks:
+    scale = data.plan.scale
+    dist = distribution(data.grades, scale, by, moderated=moderated)
+    labels = [*data.plan.scale.labels, BLANK]
+    key_header = BY_TITLES[by] or "All forms"
+    count_cols = [Column(key_header, 34, style="wrap"), *(Column(lab, 11, style="int") for lab in labels),
+                  Column(TOTAL, 8, style="int"), Column(GRADED, 8, style="int"),
+                  Column(GOOD_SHARE, 11, style="pct"), Column(INADEQUATE_SHARE, 11, style="pct")]
+    counts: list[list[CellLike]] = []
+    shares: list[list[CellLike]] = []
+    for key, row in dist.iterrows():
+        n = int(row[TOTAL])
+        counts.append([str(key), *(int(row[lab]) for lab in labels), n, int(row[GRADED]),
+                       _number(row[GOOD_SHARE]), _number(row[INADEQUATE_SHARE])])
+        shares.append([str(key), *((int(row[lab]) / n) if n else None for lab in labels)])
+    if by != "overall" and len(dist):
+        totals = dist[[*labels, TOTAL, GRADED]].sum()
+        counts.append([Cell("All", "total"), *(Cell(int(totals[c]), "total") for c in [*labels, TOTAL, GRADED]),
+                       Cell(_share(dist, scale, "good"), "total_pct"),
+                       Cell(_share(dist, scale, "inadequate"), "total_pct")])
+    when = WHEN[moderated]
+    title = f"Grades by {by}, {when}" if by != "overall" else f"All grades, {when}"
+    share_cols = [Column(key_header, 34, style="wrap"), *(Column(f"% {lab}", 11, style="pct") for lab in labels)]
+    return PivotBlocks(by, moderated, Block(count_cols, counts, title=f"{title}: counts"),
+                       Block(share_cols, shares, title=f"{title}: share of all answers"))
+
+
+def _share(dist: pd.DataFrame, scale: GradeScale, which: str) -> float | None:
+    """A share over the whole table, from the summed counts (not an average of the rows' shares)."""
+    graded = int(dist[GRADED].sum())
+    if not graded:
+        return None
+    ranked = {g.label: g.rank for g in scale.grades if g.rank is not None}
+    worst = max(ranked.values())
+    wanted = [lab for lab, r in ranked.items() if (r <= 2 if which == "good" else r == worst)]
+    return sum(int(dist[lab].sum()) for lab in wanted) / graded
+
+
+def ranking_block(data: ConsolidatedAudit) -> Block:
+    ranked = section_ranking(data.grades, data.plan.scale, moderated=True)
+    rows: list[list[CellLike]] = []
+    for key, row in ranked.iterrows():
+        good, bad = _number(row[GOOD_SHARE]), _number(row[INADEQUATE_SHARE])
+        verdict = section_verdict(good, bad)  # the report's thresholds, so workbook and report agree
+        style = {"Working well": "status:ok", "Causing concern": "status:bad"}.get(verdict, "status:wait")
+        rows.append([str(key), int(row[GRADED]), good, bad, Cell(verdict, style)])
+    cols = [Column("Section", 34, style="wrap"), Column(GRADED, 8, style="int"), Column(GOOD_SHARE, 11, style="pct"),
+            Column(INADEQUATE_SHARE, 11, style="pct"), Column("Signal", 16, style="wrap")]
+    return Block(cols, rows, title="Sections from working well to causing concern (after moderation)")
+
+
+def changes_block(data: ConsolidatedAudit) -> Block:
+    rank = {g.label: g.rank for g in data.plan.scale.grades}
+    changed = moderation_changes(data.grades)
+    per: dict[str, list[int]] = {}
+    for g in changed:
+        counts = per.setdefault(g.section_title, [0, 0, 0])
+        before, after = rank.get(g.grade or ""), rank.get(g.moderated_grade or "")
+        if before is not None and after is not None:
+            counts[0 if after < before else 1] += 1
+        else:
+            counts[2] += 1
+    order = {s.title: i for i, s in enumerate(data.plan.tool.sections)}
+    rows: list[list[CellLike]] = [[k, *v, sum(v)] for k, v in sorted(per.items(), key=lambda kv: order.get(kv[0], 99))]
+    cols = [Column("Section", 34, style="wrap"), Column("Raised", 9, style="int"), Column("Lowered", 9, style="int"),
+            Column("Other change", 11, style="int"), Column("Changed", 9, style="int")]
+    return Block(cols, rows, title=f"Moderation: {len(changed)} grade(s) changed by the coordinator")
+
+
+def all_pivots(data: ConsolidatedAudit) -> list[PivotBlocks]:
+    out = []
+    for by in ("overall", "section", "agency", "case"):
+        for moderated in (True, False):
+            out.append(pivot_blocks(data, by, moderated))  # type: ignore[arg-type]
+    return out
+
+
+def build(data: ConsolidatedAudit) -> tuple[Sheet, list[PivotBlocks]]:
+    pivots = all_pivots(data)
+    firsts = [ranking_block(data), changes_block(data)]
+    row = stack(firsts, TABLE_ROW + 1)
+    counts = [p.counts for p in pivots]
+    stack(counts, row)
+    side = max(b.width for b in counts) + 1
+    for p in pivots:
+        p.shares.row, p.shares.col = p.counts.row, side
+    blocks = [*firsts, *counts, *(p.shares for p in pivots)]
+    intro = ("Counts per grade; 'Not applicable', 'No evidence' and blanks are shown apart and left out of the "
+             "shares, which are over graded answers only. Each table comes after moderation and as returned.")
+    sheet = Sheet(PIVOTS, "Grade pivots",
+                  [intro, "Percentages of all answers are to the right of each table; the Charts sheet draws them."],
+                  blocks, freeze=(0, 1))
+    return sheet, pivots

@@ -1,0 +1,151 @@
+"""Writing the consolidated coordinator workbook: analysis sheets, the digest sheet, the checked swap.
+
+:func:`analysis_writers` gives the writers of every analysis sheet and of
+the very hidden sheet of row digests; :func:`write_checked` rewrites the
+workbook atomically (with a dated backup), refusing when a cell typed on a
+plan sheet would not survive; :func:`keep_analysis` lets a command that
+rewrites the plan sheets (generate) keep the last consolidation.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+
+import xlsxwriter
+
+from xlpack.analysis.dataset import build_returns
+from xlpack.coordinator.plan_sheets import START, SheetWriter, Styles, read_plan, write_coordinator
+from xlpack.errors import WorkbookError
+from xlpack.files.workbooks import replace_atomically
+from xlpack.model.consolidated import ConsolidatedAudit
+from xlpack.model.plan import AuditPlan
+from xlpack.workbook.carryover import PLAN_SHEETS, read_typed
+from xlpack.workbook.changes import LostCell, lost_plan_cells, packed_digests
+from xlpack.workbook.readback import META, META_SCHEMA, Workbook, read_consolidated
+from xlpack.workbook.render import writers
+from xlpack.workbook.sheet_model import Sheet
+from xlpack.workbook.sheets import analysis_sheets
+from xlpack.workbook.stream import Stream, stream_rows
+
+DIGEST_CELL = 32000  # characters of packed digests per cell
+
+
+class KeepTypedError(WorkbookError):
+    """consolidate would lose something the coordinator typed; nothing was written."""
+
+    def __init__(self, path: Path, problems: list[str]):
+        self.path, self.problems = path, problems
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        head = (f"{self.path} was not changed: consolidate would lose {len(self.problems)} thing(s) typed into it. "
+                "Nothing is written until they are dealt with:")
+        shown = self.problems[:20]
+        more = [f"  ... and {len(self.problems) - len(shown)} more."] if len(self.problems) > len(shown) else []
+        return "\n".join([head, *(f"  - {p}" for p in shown), *more])
+
+
+
+def meta_writer(sheets: Sequence[Sheet], data: ConsolidatedAudit) -> SheetWriter:
+    """The very hidden sheet holding the consolidation time and a digest of every row written."""
+
+    def write(wb: xlsxwriter.Workbook, st: Styles) -> None:
+        ws = wb.add_worksheet(META)
+        ws.write_string(0, 0, "schema")
+        ws.write_string(0, 1, META_SCHEMA)
+        ws.write_string(1, 0, "consolidated_at")
+        ws.write_string(1, 1, data.consolidated_at.isoformat(sep=" ") if data.consolidated_at else "")
+        for r, sheet in enumerate(sheets, start=2):
+            packed = packed_digests(sheet)
+            ws.write_string(r, 0, "digest")
+            ws.write_string(r, 1, sheet.name)
+            for c, i in enumerate(range(0, len(packed), DIGEST_CELL), start=2):
+                ws.write_string(r, c, packed[i:i + DIGEST_CELL])
+        ws.very_hidden()
+
+    return write
+
+
+def _lost_plan_cells(old: Path, new: Path) -> list[LostCell]:
+    before, after = Workbook(old), Workbook(new)
+    lost: list[LostCell] = []
+    for sheet in PLAN_SHEETS:
+        if before.has(sheet):
+            new_rows = after.rows(sheet) if after.has(sheet) else []
+            lost += lost_plan_cells(sheet, before.rows(sheet), new_rows, ignore=("Now: ",) if sheet == START else ())
+    return lost
+
+
+def analysis_writers(data: ConsolidatedAudit) -> tuple[list[SheetWriter], list[Stream]]:
+    """The writers of every analysis sheet and of the hidden sheet, and the tables they leave to stream."""
+    sheets = analysis_sheets(data)
+    streams: list[Stream] = []
+    return [*writers(sheets, data.plan.scale, streams), meta_writer(sheets, data)], streams
+
+
+def write_checked(audit: Path, plan: AuditPlan, extra: Sequence[SheetWriter],
+                  streams: Sequence[Stream] = (), *, release: bool = False) -> Path | None:
+    """Rewrite the workbook atomically, refusing if a plan cell the coordinator typed would not survive.
+
+    With ``release`` (lists only), ``extra`` and ``streams`` are emptied once
+    written, so the analysis sheets are not held while the result is checked.
+    """
+
+    def write(tmp: Path) -> None:
+        staged = tmp.with_name(tmp.name + ".staged.xlsx")
+        try:
+            write_coordinator(staged, plan, extra, keep_backup=False)
+            stream_rows(staged, streams)
+            if release:
+                for used in (extra, streams):
+                    if isinstance(used, list):
+                        used.clear()
+            if audit.exists():
+                lost = _lost_plan_cells(audit, staged)
+                if lost:
+                    raise KeepTypedError(audit, [
+                        f"{c}: consolidate would not keep it (only the tables of the plan sheets are read). Move "
+                        "it into a table column xlpack reads, or into another workbook." for c in lost])
+            os.replace(staged, tmp)
+        finally:
+            if staged.exists():
+                staged.unlink()
+
+    return replace_atomically(audit, write, keep_backup=True)
+
+
+def keep_analysis(audit: Path) -> Callable[[AuditPlan, date | None], list[SheetWriter]]:
+    """For commands that rewrite the plan sheets (generate): keep the last consolidation.
+
+    Call it before changing anything: it refuses, like consolidate, when
+    something typed into the analysis sheets would be lost. It returns a
+    function giving the writers that put the analysis back for the new plan
+    (none when the workbook has not been consolidated); forms issued since
+    are added to the Returns sheet as not returned, and moderation, notes
+    and resolutions are kept.
+    """
+    audit = Path(audit)
+    if not audit.is_file() or not Workbook(audit).has(META):
+        def nothing(plan: AuditPlan, today: date | None = None) -> list[SheetWriter]:
+            return []
+
+        return nothing
+    typed = read_typed(audit, read_plan(audit, strict=False).scale)
+    if typed.problems:
+        raise KeepTypedError(audit, typed.problems)
+    data = read_consolidated(audit)
+
+    def extra(plan: AuditPlan, today: date | None = None) -> list[SheetWriter]:
+        listed = {r.form_id for r in data.returns}
+        new = [f for f in plan.issued if f.form_id not in listed]
+        added = build_returns(plan.model_copy(update={"issued": new}), [], today or date.today())
+        kept = data.model_copy(update={"plan": plan, "returns": [*data.returns, *added]})
+        sheets = analysis_sheets(kept)  # all written by xlsxwriter: generate writes the file itself
+        return [*writers(sheets, plan.scale), meta_writer(sheets, kept)]
+
+    return extra
+
+
