@@ -58,7 +58,7 @@ def openpyxl_form(ctx: FormContext, path: Path) -> None:
     cover["A1"] = ctx.tool.title
     ws = wb.create_sheet(layout.sheet)
     lists = wb.create_sheet("Lists")
-    for col, (name, items) in enumerate(sorted(layout.lists.items()), start=1):
+    for col, (_name, items) in enumerate(sorted(layout.lists.items()), start=1):
         for row, item in enumerate(items, start=1):
             lists.cell(row=row, column=col, value=item)
     unlocked = Protection(locked=False)

@@ -43,7 +43,9 @@ from xlpack.coordinator.plan_sheets import create_audit
 from xlpack.generate import generate_forms
 
 GRADES = ["Outstanding", "Good", "Good", "Adequate", "Adequate", "Inadequate", "Not applicable", "No evidence"]
-WORDS = ["record", "visit", "child", "mother", "school", "nurse", "plan", "review", "conference", "strategy", "referral", "chronology", "manager", "supervision", "risk", "safety", "neglect", "attendance", "health", "assessment", "dated", "signed", "timely", "escalation"]
+WORDS = ["record", "visit", "child", "mother", "school", "nurse", "plan", "review", "conference", "strategy",
+         "referral", "chronology", "manager", "supervision", "risk", "safety", "neglect", "attendance", "health",
+         "assessment", "dated", "signed", "timely", "escalation"]
 
 
 def _text(rng: random.Random, length: int) -> str:

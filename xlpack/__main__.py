@@ -1,3 +1,3 @@
-from xlpack.cli import main
+from xlpack.cli.app import main
 
 main()

@@ -95,7 +95,7 @@ def _write_job(job: FormJob) -> str:
 
 def encrypt(content: bytes, password: str) -> bytes:
     """Encrypt an .xlsx so it needs a password to open (Agile encryption, as Excel does)."""
-    from msoffcrypto.format.ooxml import OOXMLFile
+    from msoffcrypto.format.ooxml import OOXMLFile  # heavy (cryptography): only when asked to encrypt
 
     out = io.BytesIO()
     OOXMLFile(io.BytesIO(content)).encrypt(password, out)

@@ -76,7 +76,8 @@ def run(plan: AuditPlan, rule_module: object, forms: list[FormReturn], returns: 
 
 def test_every_rule_module_is_registered_once_with_its_own_code() -> None:
     package = importlib.import_module("xlpack.analysis.flags")
-    modules = [importlib.import_module(f"xlpack.analysis.flags.{m.name}") for m in pkgutil.iter_modules(package.__path__)]
+    names = [m.name for m in pkgutil.iter_modules(package.__path__)]
+    modules = [importlib.import_module(f"xlpack.analysis.flags.{name}") for name in names]
     assert {m.RULE for m in modules if hasattr(m, "RULE")} == set(RULES)
     assert len({r.code for r in RULES}) == len(RULES) == len({r.name for r in RULES})
 

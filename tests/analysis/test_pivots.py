@@ -128,7 +128,8 @@ def test_section_ranking_from_working_well_to_concern(scale: GradeScale) -> None
         row("C1", "P", 3, good), row("C1", "Q", 3, top), row("C1", "R", 3, bad),  # Planning: 2/3 good
         row("C1", "P", 4, "Not applicable"),                          # Voice: nothing graded
     ]
-    assert list(section_ranking(rows, scale).index) == ["Identification", "Planning", "Assessment", "Voice of the child"]
+    ranked = ["Identification", "Planning", "Assessment", "Voice of the child"]
+    assert list(section_ranking(rows, scale).index) == ranked
     # ties on both shares keep the tool's order
     tie = [row("C1", "P", 2, good), row("C1", "P", 1, good), row("C1", "P", 4, "No evidence"),
            row("C1", "P", 3, "Not applicable")]

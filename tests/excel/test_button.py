@@ -30,7 +30,7 @@ TODAY = date(2026, 11, 20)
 
 
 class FakeSheet:
-    def __init__(self, book: "FakeBook", name: str):
+    def __init__(self, book: FakeBook, name: str):
         self.book, self.name = book, name
 
     def activate(self) -> None:
@@ -38,7 +38,7 @@ class FakeSheet:
 
 
 class FakeSheets:
-    def __init__(self, book: "FakeBook"):
+    def __init__(self, book: FakeBook):
         self.book = book
 
     def __getitem__(self, name: str) -> FakeSheet:
@@ -47,7 +47,7 @@ class FakeSheets:
 
 
 class FakeBook:
-    def __init__(self, app: "FakeApp", path: Path):
+    def __init__(self, app: FakeApp, path: Path):
         self.app, self.fullname, self.name = app, str(path), path.name
         self.lock = path.with_name("~$" + path.name)
         if path.suffix == ".xlsx":
@@ -63,7 +63,7 @@ class FakeBook:
 
 
 class FakeBooks:
-    def __init__(self, app: "FakeApp"):
+    def __init__(self, app: FakeApp):
         self.app = app
         self.active: FakeBook | None = None
 

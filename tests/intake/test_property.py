@@ -18,7 +18,8 @@ from xlpack.intake.problems import CATALOGUE
 from xlpack.model.plan import AuditPlan
 
 #: Set XLPACK_FUZZ_EXAMPLES=2000 for a longer hunt.
-SETTINGS = settings(max_examples=int(os.environ.get("XLPACK_FUZZ_EXAMPLES", "60")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(max_examples=int(os.environ.get("XLPACK_FUZZ_EXAMPLES", "60")), deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture])
 NASTY = ["<", ">", "&", "&amp;", '"', "\x00", "]]>", "<!DOCTYPE x [<!ENTITY a 'b'>]>", "&a;", "<c r=\"B27\">",
          "</sheetData>", 'state="visible"', 'sheet="0"', "é😀", "\ufffe", "<f>1/0</f>", "&#0;", "\r\n"]
 
@@ -110,7 +111,8 @@ def test_cell_values_changed(original: bytes, audit_plan: AuditPlan, tmp_path: P
                              changes: list[tuple[str, tuple[str, object]]]) -> None:
     def edit(xml: bytes) -> bytes:
         for ref, (kind, value) in changes:
-            xml = re.sub(rf'<c r="{ref}"[^>]*?(?:/>|>.*?</c>)'.encode(), lambda _m, r=ref, k=kind, v=value: cell_xml(r, k, v), xml,
+            xml = re.sub(rf'<c r="{ref}"[^>]*?(?:/>|>.*?</c>)'.encode(),
+                         lambda _m, r=ref, k=kind, v=value: cell_xml(r, k, v), xml,
                          count=1, flags=re.DOTALL)
         return xml
 

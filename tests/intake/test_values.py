@@ -51,7 +51,8 @@ def test_grades_typed_past_the_dropdown(blank_cp: Path, audit_plan: AuditPlan, t
     f, _ = one(fill_form(blank_cp, tmp_path / "g.xlsx", cells=cells), audit_plan)
     assert f.status == "rejected"
     messages = {p.cell: (p.code, p.message) for p in f.problems}
-    assert messages["B27"] == ("grade-invalid", f"Sheet 'Audit', cell B27: 'Goood' is not a grade. Choose one of: {GRADES}.")
+    assert messages["B27"] == ("grade-invalid",
+                               f"Sheet 'Audit', cell B27: 'Goood' is not a grade. Choose one of: {GRADES}.")
     assert messages["B35"] == ("grade-normalised", "Sheet 'Audit', cell B35: 'good ' was read as the grade 'Good'.")
     assert messages["B43"][0] == "grade-normalised" and "'Outstanding'" in messages["B43"][1]
     assert messages["B51"] == ("grade-normalised", "Sheet 'Audit', cell B51: '3' was read as the grade 'Adequate'.")

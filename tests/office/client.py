@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import atexit
 import collections
+import contextlib
 import dataclasses
 import json
 import os
@@ -33,9 +34,10 @@ import threading
 import time
 import uuid
 import weakref
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Deque, Dict, Iterable, List, Mapping, Optional, Tuple, TypeVar, Union
+from typing import Any, TypeVar, Union
 
 __all__ = [
     "Office", "OfficeError", "office_available", "pdf_info", "pdf_to_png",
@@ -66,7 +68,7 @@ _R = TypeVar("_R", bound="_Result")
 @dataclass
 class _Result:
     ok: bool
-    error: Optional[str]
+    error: str | None
     elapsed: float
 
     def check(self: _R) -> _R:
@@ -79,7 +81,7 @@ class _Result:
 @dataclass
 class WorkbookInfo(_Result):
     kind: str = ""  # "spreadsheet" | "text" | "other"
-    sheets: List[SheetInfo] = field(default_factory=list)
+    sheets: list[SheetInfo] = field(default_factory=list)
 
     def sheet(self, name: str) -> SheetInfo:
         """Look up a sheet by name (KeyError if missing)."""
@@ -97,16 +99,16 @@ class CellResult:
     accepted: bool        # the input landed in the cell (always True for recalc_read)
     value: str            # displayed string (what a person sees)
     type: str             # "empty" | "value" | "text" | "formula"
-    number: Optional[float]
-    formula: Optional[str]
+    number: float | None
+    formula: str | None
     error_code: int       # LibreOffice error code, 0 = none (e.g. 532 = #DIV/0!)
-    reason: Optional[str] = None  # why the input was refused
+    reason: str | None = None  # why the input was refused
 
 
 @dataclass
 class FillResult(_Result):
-    results: List[CellResult] = field(default_factory=list)
-    out: Optional[Path] = None
+    results: list[CellResult] = field(default_factory=list)
+    out: Path | None = None
 
     def cell(self, sheet: str, cell: str) -> CellResult:
         """Last result for (sheet, cell)."""
@@ -118,17 +120,17 @@ class FillResult(_Result):
 
 @dataclass
 class ReadResult(_Result):
-    cells: List[CellResult] = field(default_factory=list)
+    cells: list[CellResult] = field(default_factory=list)
 
-    def values(self) -> List[str]:
+    def values(self) -> list[str]:
         """Displayed strings, in request order."""
         return [c.value for c in self.cells]
 
 
 @dataclass
 class ConvertResult(_Result):
-    path: Optional[Path] = None
-    filter: Optional[str] = None
+    path: Path | None = None
+    filter: str | None = None
 
 
 @dataclass
@@ -136,25 +138,25 @@ class PdfInfo:
     pages: int
     width_pt: float
     height_pt: float
-    paper: Optional[str]  # e.g. "A4", "letter" as reported by pdfinfo
-    raw: Dict[str, str]
+    paper: str | None  # e.g. "A4", "letter" as reported by pdfinfo
+    raw: dict[str, str]
 
 
 # Entries: Entry(...), ("Sheet", "B2", "text"), or {"sheet":..,"cell":..,"text":..}
 @dataclass
 class Entry:
-    sheet: Union[str, int]
+    sheet: str | int
     cell: str
-    text: Optional[str] = None
-    value: Optional[float] = None     # set_cells only: setValue
-    formula: Optional[str] = None     # set_cells only: setFormula
+    text: str | None = None
+    value: float | None = None     # set_cells only: setValue
+    formula: str | None = None     # set_cells only: setFormula
 
 
-CellRef = Union[Tuple[Union[str, int], str], Mapping[str, Any]]
-EntryLike = Union[Entry, Tuple[Any, ...], Mapping[str, Any]]
+CellRef = Union[tuple[str | int, str], Mapping[str, Any]]
+EntryLike = Union[Entry, tuple[Any, ...], Mapping[str, Any]]
 
 
-def _entry(e: EntryLike) -> Dict[str, Any]:
+def _entry(e: EntryLike) -> dict[str, Any]:
     if isinstance(e, Entry):
         d = dataclasses.asdict(e)
     elif isinstance(e, Mapping):
@@ -162,7 +164,7 @@ def _entry(e: EntryLike) -> Dict[str, Any]:
     else:
         t = tuple(e)
         if len(t) not in (2, 3):
-            raise ValueError("entry must be (sheet, cell) or (sheet, cell, text): %r" % (e,))
+            raise ValueError(f"entry must be (sheet, cell) or (sheet, cell, text): {e!r}")
         d = {"sheet": t[0], "cell": t[1], "text": t[2] if len(t) == 3 else None}
     return {k: v for k, v in d.items() if v is not None}
 
@@ -175,13 +177,13 @@ def _cell(d: Mapping[str, Any], accepted: bool = True) -> CellResult:
                       reason=d.get("reason"))
 
 
-def _base(r: Mapping[str, Any]) -> Dict[str, Any]:
+def _base(r: Mapping[str, Any]) -> dict[str, Any]:
     return {"ok": bool(r.get("ok")), "error": r.get("error"),
             "elapsed": float(r.get("elapsed", 0.0))}
 
 
 # -------------------------------------------------------------- discovery
-def find_soffice() -> Optional[str]:
+def find_soffice() -> str | None:
     """Path of soffice ($XLPACK_SOFFICE, PATH, or the Debian location)."""
     for cand in (os.environ.get("XLPACK_SOFFICE"), shutil.which("soffice"),
                  shutil.which("libreoffice"), "/usr/lib/libreoffice/program/soffice",
@@ -196,7 +198,7 @@ def uno_python() -> str:
     return os.environ.get("XLPACK_UNO_PYTHON") or DEFAULT_UNO_PYTHON
 
 
-def _worker_env() -> Dict[str, str]:
+def _worker_env() -> dict[str, str]:
     env = dict(os.environ)
     for k in ("PYTHONHOME", "PYTHONPATH", "PYTHONSTARTUP", "PYTHONUSERBASE",
               "VIRTUAL_ENV", "PYENV_VERSION"):
@@ -204,47 +206,45 @@ def _worker_env() -> Dict[str, str]:
     return env
 
 
-_AVAILABLE_CACHE: Dict[Tuple[Optional[str], str], Optional[str]] = {}
+_AVAILABLE_CACHE: dict[tuple[str | None, str], str | None] = {}
 
 
-def office_available() -> Optional[str]:
+def office_available() -> str | None:
     """Return why LibreOffice cannot be used here, or None if it can."""
     soffice, py = find_soffice(), uno_python()
     key = (soffice, py)
     if key in _AVAILABLE_CACHE:
         return _AVAILABLE_CACHE[key]
-    reason: Optional[str] = None
+    reason: str | None = None
     if soffice is None:
         reason = "LibreOffice not found (no soffice on PATH; apt install libreoffice-calc)"
     elif not os.path.isfile(py):
-        reason = "%s not found (needed for python3-uno)" % py
+        reason = f"{py} not found (needed for python3-uno)"
     else:
         try:
             p = subprocess.run([py, "-c", "import uno"], capture_output=True, text=True,
                                timeout=30, env=_worker_env())
             if p.returncode != 0:
                 tail = (p.stderr.strip().splitlines() or ["?"])[-1]
-                reason = "%s cannot import uno (apt install python3-uno): %s" % (py, tail)
+                reason = f"{py} cannot import uno (apt install python3-uno): {tail}"
         except (OSError, subprocess.TimeoutExpired) as e:
-            reason = "cannot run %s: %s" % (py, e)
+            reason = f"cannot run {py}: {e}"
     _AVAILABLE_CACHE[key] = reason
     return reason
 
 
 # ----------------------------------------------------------------- client
-_LIVE: "weakref.WeakSet[Office]" = weakref.WeakSet()
+_LIVE: weakref.WeakSet[Office] = weakref.WeakSet()
 
 
 @atexit.register
 def _close_all() -> None:
     for o in list(_LIVE):
-        try:
+        with contextlib.suppress(Exception):
             o.close()
-        except Exception:
-            pass
 
 
-def _drain(stream: Any, sink: Deque[str], q: Optional["queue.Queue[Optional[str]]"]) -> None:
+def _drain(stream: Any, sink: collections.deque[str], q: queue.Queue[str | None] | None) -> None:
     """Reader thread: lines go to queue q (protocol) or to the tail deque (logs)."""
     try:
         for line in iter(stream.readline, ""):
@@ -267,7 +267,7 @@ class Office:
     """
 
     def __init__(self, *, timeout: float = 120.0, start_timeout: float = 90.0,
-                 soffice: Optional[str] = None, python: Optional[str] = None,
+                 soffice: str | None = None, python: str | None = None,
                  keep_tmp: bool = False) -> None:
         """Start soffice and the worker. Raises OfficeError if unavailable/failed."""
         reason = office_available() if (soffice is None and python is None) else None
@@ -282,11 +282,11 @@ class Office:
         self.start_seconds = 0.0
         self._lock = threading.RLock()
         self._id = 0
-        self._tmp: Optional[Path] = None
-        self._soffice: Optional[subprocess.Popen] = None
-        self._worker: Optional[subprocess.Popen] = None
-        self._q: "queue.Queue[Optional[str]]" = queue.Queue()
-        self._worker_err: Deque[str] = collections.deque(maxlen=60)
+        self._tmp: Path | None = None
+        self._soffice: subprocess.Popen | None = None
+        self._worker: subprocess.Popen | None = None
+        self._q: queue.Queue[str | None] = queue.Queue()
+        self._worker_err: collections.deque[str] = collections.deque(maxlen=60)
         self._closed = False
         _LIVE.add(self)
         self._start()
@@ -309,7 +309,7 @@ class Office:
                 [self.soffice, "--headless", "--invisible", "--nologo", "--norestore",
                  "--nodefault", "--nolockcheck",
                  "-env:UserInstallation=" + profile.as_uri(),
-                 "--accept=pipe,name=%s;urp;StarOffice.ServiceManager" % self.pipe],
+                 f"--accept=pipe,name={self.pipe};urp;StarOffice.ServiceManager"],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 env=env, cwd=str(self._tmp), start_new_session=True)
         self._q = queue.Queue()
@@ -332,7 +332,7 @@ class Office:
         if not hello.get("ready"):
             err = hello.get("error")
             self._kill()
-            raise OfficeError("office worker failed to start: %s%s" % (err, self._tails()))
+            raise OfficeError(f"office worker failed to start: {err}{self._tails()}")
         self.start_seconds = time.monotonic() - t0
 
     def _kill(self) -> None:
@@ -341,30 +341,22 @@ class Office:
             if p is None:
                 continue
             if p.poll() is None:
-                try:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.killpg(p.pid, signal.SIGTERM)
-                except (ProcessLookupError, PermissionError):
-                    pass
                 try:
                     p.wait(timeout=5)
                 except subprocess.TimeoutExpired:
-                    try:
+                    with contextlib.suppress(ProcessLookupError, PermissionError):
                         os.killpg(p.pid, signal.SIGKILL)
-                    except (ProcessLookupError, PermissionError):
-                        pass
                     p.wait(timeout=5)
             else:
                 # soffice wrapper may have exited leaving children in its group
-                try:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.killpg(p.pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
         if self._worker is not None:
             for s in (self._worker.stdin, self._worker.stdout, self._worker.stderr):
-                try:
+                with contextlib.suppress(OSError):
                     s and s.close()
-                except OSError:
-                    pass
         self._worker = self._soffice = None
         if self._tmp is not None and not self.keep_tmp:
             shutil.rmtree(self._tmp, ignore_errors=True)
@@ -393,7 +385,7 @@ class Office:
             self.restarts += 1
             self._start()
 
-    def __enter__(self) -> "Office":
+    def __enter__(self) -> Office:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -426,26 +418,24 @@ class Office:
             pass
         return "".join(parts)
 
-    def _read(self, timeout: float, what: str) -> Dict[str, Any]:
+    def _read(self, timeout: float, what: str) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         while True:
             left = deadline - time.monotonic()
             try:
                 line = self._q.get(timeout=max(left, 0.001))
             except queue.Empty:
-                raise OfficeError("office worker did not answer %s within %.0fs%s"
-                                  % (what, timeout, self._tails())) from None
+                raise OfficeError(f"office worker did not answer {what} within {timeout:.0f}s{self._tails()}") from None
             if line is None:
                 time.sleep(0.2)  # let the stderr reader catch up
                 rc = self._worker.poll() if self._worker else None
-                raise OfficeError("office worker died during %s (exit code %s)%s"
-                                  % (what, rc, self._tails()))
+                raise OfficeError(f"office worker died during {what} (exit code {rc}){self._tails()}")
             try:
                 return json.loads(line)
             except ValueError:
                 self._worker_err.append("[non-JSON stdout] " + line.rstrip())
 
-    def _request(self, req: Dict[str, Any], timeout: Optional[float] = None) -> Dict[str, Any]:
+    def _request(self, req: dict[str, Any], timeout: float | None = None) -> dict[str, Any]:
         with self._lock:
             if self._closed and req.get("op") != "quit":
                 raise OfficeError("Office session is closed")
@@ -454,12 +444,12 @@ class Office:
             assert self._worker is not None and self._worker.stdin is not None
             self._id += 1
             req = dict(req, id=self._id)
-            what = "op %r" % req.get("op")
+            what = "op {!r}".format(req.get("op"))
             try:
                 self._worker.stdin.write(json.dumps(req) + "\n")
                 self._worker.stdin.flush()
             except (BrokenPipeError, OSError) as e:
-                msg = "cannot send %s to office worker: %s%s" % (what, e, self._tails())
+                msg = f"cannot send {what} to office worker: {e}{self._tails()}"
                 self._kill()
                 raise OfficeError(msg) from None
             try:
@@ -472,7 +462,7 @@ class Office:
                 raise
             if reply.get("office_lost"):
                 # soffice crashed/vanished: report the failure, restart lazily
-                reply["error"] = "%s (LibreOffice went away; session restarted)%s" % (
+                reply["error"] = "{} (LibreOffice went away; session restarted){}".format(
                     reply.get("error"), self._tails())
                 self._kill()
             return reply
@@ -484,8 +474,8 @@ class Office:
         self._request({"op": "ping"})
         return time.monotonic() - t0
 
-    def open_info(self, path: StrPath, *, password: Optional[str] = None,
-                  timeout: Optional[float] = None) -> WorkbookInfo:
+    def open_info(self, path: StrPath, *, password: str | None = None,
+                  timeout: float | None = None) -> WorkbookInfo:
         """Load a document hidden and list its sheets (name, visible, protected)."""
         r = self._request({"op": "open_info", "path": os.fspath(path), "password": password},
                           timeout)
@@ -494,8 +484,8 @@ class Office:
                                     for s in r.get("sheets", [])])
 
     def type_cells(self, path: StrPath, out: StrPath, entries: Iterable[EntryLike], *,
-                   password: Optional[str] = None,
-                   timeout: Optional[float] = None) -> FillResult:
+                   password: str | None = None,
+                   timeout: float | None = None) -> FillResult:
         """Type into cells like a person (GoToCell + EnterString), save xlsx to ``out``.
 
         Locked cells of protected sheets and cells of hidden sheets are refused
@@ -505,13 +495,13 @@ class Office:
         return self._fill("type_cells", path, out, entries, password, timeout)
 
     def set_cells(self, path: StrPath, out: StrPath, entries: Iterable[EntryLike], *,
-                  password: Optional[str] = None,
-                  timeout: Optional[float] = None) -> FillResult:
+                  password: str | None = None,
+                  timeout: float | None = None) -> FillResult:
         """API path (setString / setValue / setFormula; ignores protection), save xlsx."""
         return self._fill("set_cells", path, out, entries, password, timeout)
 
     def _fill(self, op: str, path: StrPath, out: StrPath, entries: Iterable[EntryLike],
-              password: Optional[str], timeout: Optional[float]) -> FillResult:
+              password: str | None, timeout: float | None) -> FillResult:
         r = self._request({"op": op, "path": os.fspath(path), "out": os.fspath(out),
                            "entries": [_entry(e) for e in entries], "password": password},
                           timeout)
@@ -519,23 +509,23 @@ class Office:
                           out=Path(r["out"]) if r.get("out") else None)
 
     def recalc_read(self, path: StrPath, cells: Iterable[EntryLike], *,
-                    password: Optional[str] = None,
-                    timeout: Optional[float] = None) -> ReadResult:
+                    password: str | None = None,
+                    timeout: float | None = None) -> ReadResult:
         """Open, calculateAll(), and read cells (displayed string, number, formula)."""
         ents = [{"sheet": e["sheet"], "cell": e["cell"]} for e in map(_entry, cells)]
         r = self._request({"op": "recalc_read", "path": os.fspath(path), "entries": ents,
                            "password": password}, timeout)
         return ReadResult(**_base(r), cells=[_cell(c) for c in r.get("cells", [])])
 
-    def convert(self, path: StrPath, out_dir: Optional[StrPath] = None, format: str = "pdf", *,
-                out: Optional[StrPath] = None, password: Optional[str] = None,
-                timeout: Optional[float] = None) -> ConvertResult:
+    def convert(self, path: StrPath, out_dir: StrPath | None = None, format: str = "pdf", *,
+                out: StrPath | None = None, password: str | None = None,
+                timeout: float | None = None) -> ConvertResult:
         """Export a document (xlsx/docx/...) to ``format`` (pdf, xlsx, ods, csv, docx, odt).
 
         Writes ``out`` or ``out_dir/<stem>.<format>`` (default: next to the input).
         ``ok`` is False if LibreOffice did not produce the file.
         """
-        req: Dict[str, Any] = {"op": "convert", "path": os.fspath(path), "format": format,
+        req: dict[str, Any] = {"op": "convert", "path": os.fspath(path), "format": format,
                                "password": password}
         if out_dir is not None:
             req["out_dir"] = os.fspath(out_dir)
@@ -545,7 +535,7 @@ class Office:
         p = Path(r["path"]) if r.get("path") else None
         ok = bool(r.get("ok")) and p is not None and p.is_file()
         err = r.get("error") if r.get("ok") is not True else (
-            None if ok else "output file was not produced: %s" % p)
+            None if ok else f"output file was not produced: {p}")
         return ConvertResult(ok=ok, error=err, elapsed=float(r.get("elapsed", 0.0)),
                              path=p, filter=r.get("filter"))
 
@@ -561,7 +551,7 @@ def pdf_info(path: StrPath) -> PdfInfo:
         raise OfficeError("pdfinfo not found (apt install poppler-utils)")
     p = subprocess.run([exe, os.fspath(path)], capture_output=True, text=True, timeout=60)
     if p.returncode != 0:
-        raise OfficeError("pdfinfo failed on %s: %s" % (path, p.stderr.strip()))
+        raise OfficeError(f"pdfinfo failed on {path}: {p.stderr.strip()}")
     raw = {}
     for line in p.stdout.splitlines():
         k, sep, v = line.partition(":")
@@ -569,13 +559,13 @@ def pdf_info(path: StrPath) -> PdfInfo:
             raw[k.strip()] = v.strip()
     m = _PAPER_RE.match(raw.get("Page size", ""))
     if not m:
-        raise OfficeError("cannot parse pdfinfo output: %r" % p.stdout)
+        raise OfficeError(f"cannot parse pdfinfo output: {p.stdout!r}")
     return PdfInfo(pages=int(raw.get("Pages", "0")), width_pt=float(m.group(1)),
                    height_pt=float(m.group(2)), paper=m.group(3), raw=raw)
 
 
 def pdf_to_png(pdf: StrPath, out_dir: StrPath, *, dpi: int = 72,
-               first: Optional[int] = None, last: Optional[int] = None) -> List[Path]:
+               first: int | None = None, last: int | None = None) -> list[Path]:
     """Render PDF pages to PNG with ``pdftoppm`` (soffice --convert-to png is unreliable)."""
     exe = shutil.which("pdftoppm")
     if exe is None:
@@ -583,7 +573,7 @@ def pdf_to_png(pdf: StrPath, out_dir: StrPath, *, dpi: int = 72,
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     prefix = out_dir / Path(pdf).stem
-    cmd: List[str] = [exe, "-png", "-r", str(dpi)]
+    cmd: list[str] = [exe, "-png", "-r", str(dpi)]
     if first is not None:
         cmd += ["-f", str(first)]
     if last is not None:
@@ -591,5 +581,5 @@ def pdf_to_png(pdf: StrPath, out_dir: StrPath, *, dpi: int = 72,
     p = subprocess.run(cmd + [os.fspath(pdf), str(prefix)], capture_output=True, text=True,
                        timeout=120)
     if p.returncode != 0:
-        raise OfficeError("pdftoppm failed on %s: %s" % (pdf, p.stderr.strip()))
+        raise OfficeError(f"pdftoppm failed on {pdf}: {p.stderr.strip()}")
     return sorted(out_dir.glob(Path(pdf).stem + "-*.png"))

@@ -10,7 +10,8 @@ Use from ``tests/conftest.py``::
 from __future__ import annotations
 
 import os
-from typing import Iterator, NoReturn
+from collections.abc import Iterator
+from typing import NoReturn
 
 import pytest
 
@@ -22,9 +23,9 @@ REQUIRE_ENV = "XLPACK_REQUIRE_OFFICE"
 def _unavailable(reason: str) -> NoReturn:
     """Skip, or fail when the environment demands a real office."""
     if os.environ.get(REQUIRE_ENV) == "1":
-        pytest.fail("LibreOffice required (%s=1) but unavailable: %s" % (REQUIRE_ENV, reason),
+        pytest.fail(f"LibreOffice required ({REQUIRE_ENV}=1) but unavailable: {reason}",
                     pytrace=False)
-    pytest.skip("LibreOffice not available: %s" % reason)
+    pytest.skip(f"LibreOffice not available: {reason}")
 
 
 @pytest.fixture(scope="session")
@@ -36,7 +37,7 @@ def office() -> Iterator[Office]:
     try:
         session = Office()
     except OfficeError as e:
-        _unavailable("failed to start: %s" % e)
+        _unavailable(f"failed to start: {e}")
     try:
         yield session
     finally:

@@ -127,7 +127,7 @@ def test_corrupt_file_does_not_kill_worker(office: Office, book: Path, tmp_path:
 
 def test_stale_lock_file_is_ignored(office: Office, book: Path) -> None:
     """A lock left by a crashed/parallel LibreOffice must not make loads fail."""
-    (book.parent / (".~lock.%s#" % book.name)).write_text("someone,else,host,01.01.2024 00:00,;")
+    (book.parent / (f".~lock.{book.name}#")).write_text("someone,else,host,01.01.2024 00:00,;")
     assert office.open_info(book).ok
     assert sorted(p.name for p in book.parent.iterdir()) == [".~lock.book.xlsx#", "book.xlsx"]
 

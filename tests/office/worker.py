@@ -30,7 +30,8 @@ import sys
 import tempfile
 import time
 import traceback
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from collections.abc import Callable, Iterator
+from typing import Any
 
 # Keep the real stdout for protocol replies only; everything else -> stderr.
 _PROTO_OUT = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
@@ -45,7 +46,7 @@ from com.sun.star.lang import DisposedException  # noqa: E402
 XLSX_FILTER = "Calc MS Excel 2007 XML"
 
 # format -> {document service -> export filter}
-EXPORT_FILTERS: Dict[str, Dict[str, str]] = {
+EXPORT_FILTERS: dict[str, dict[str, str]] = {
     "pdf": {
         "com.sun.star.sheet.SpreadsheetDocument": "calc_pdf_Export",
         "com.sun.star.text.TextDocument": "writer_pdf_Export",
@@ -97,17 +98,16 @@ class Worker:
         local = uno.getComponentContext()
         resolver = local.ServiceManager.createInstanceWithContext(
             "com.sun.star.bridge.UnoUrlResolver", local)
-        url = "uno:pipe,name=%s;urp;StarOffice.ComponentContext" % self.pipe
+        url = f"uno:pipe,name={self.pipe};urp;StarOffice.ComponentContext"
         deadline = time.monotonic() + timeout
-        last: Optional[BaseException] = None
+        last: BaseException | None = None
         while time.monotonic() < deadline:
             try:
                 return resolver.resolve(url)
             except NoConnectException as e:  # office not listening yet
                 last = e
                 time.sleep(0.1)
-        raise RuntimeError("could not connect to soffice on pipe %r within %.0fs: %s"
-                           % (self.pipe, timeout, last))
+        raise RuntimeError(f"could not connect to soffice on pipe {self.pipe!r} within {timeout:.0f}s: {last}")
 
     def alive(self) -> bool:
         """True if the office process still answers."""
@@ -119,7 +119,7 @@ class Worker:
 
     # -------------------------------------------------------------- helpers
     @contextlib.contextmanager
-    def opened(self, path: str, password: Optional[str] = None) -> Iterator[Any]:
+    def opened(self, path: str, password: str | None = None) -> Iterator[Any]:
         """Load a private copy of ``path`` hidden; always close it afterwards.
 
         Working on a copy means LibreOffice's ``.~lock.*#`` files never touch
@@ -131,7 +131,7 @@ class Worker:
             raise OpError("no path given")
         apath = os.path.abspath(path)
         if not os.path.isfile(apath):
-            raise OpError("file not found: %s" % apath)
+            raise OpError(f"file not found: {apath}")
         work = tempfile.mkdtemp(prefix="doc-")
         doc = None
         try:
@@ -143,8 +143,8 @@ class Worker:
             self.close(doc)
             shutil.rmtree(work, ignore_errors=True)
 
-    def _load(self, path: str, shown: str, password: Optional[str]) -> Any:
-        kw: Dict[str, Any] = dict(Hidden=True, ReadOnly=False, MacroExecutionMode=0,
+    def _load(self, path: str, shown: str, password: str | None) -> Any:
+        kw: dict[str, Any] = dict(Hidden=True, ReadOnly=False, MacroExecutionMode=0,
                                   UpdateDocMode=0, Silent=True)
         if password:
             kw["Password"] = password
@@ -155,10 +155,10 @@ class Worker:
             raise
         except Exception as e:  # IllegalArgumentException, IOException, ...
             msg = getattr(e, "Message", "") or str(e)
-            raise OpError("could not load %s: %s: %s" % (shown, type(e).__name__, msg))
+            raise OpError(f"could not load {shown}: {type(e).__name__}: {msg}")
         if doc is None:
-            raise OpError("could not load %s: LibreOffice returned no document "
-                          "(unsupported, corrupt or password-protected file)" % shown)
+            raise OpError(f"could not load {shown}: LibreOffice returned no document "
+                          "(unsupported, corrupt or password-protected file)")
         return doc
 
     @staticmethod
@@ -169,11 +169,9 @@ class Worker:
         try:
             doc.close(True)
         except Exception as e:
-            log("close failed (%s), disposing" % e)
-            try:
+            log(f"close failed ({e}), disposing")
+            with contextlib.suppress(Exception):
                 doc.dispose()
-            except Exception:
-                pass
 
     @staticmethod
     def require_calc(doc: Any) -> None:
@@ -188,7 +186,7 @@ class Worker:
                 raise OpError("no sheet with index %d" % name)
             return sheets.getByIndex(name)
         if not sheets.hasByName(name):
-            raise OpError("no sheet named %r (have %s)" % (name, list(sheets.getElementNames())))
+            raise OpError(f"no sheet named {name!r} (have {list(sheets.getElementNames())})")
         return sheets.getByName(name)
 
     @staticmethod
@@ -196,11 +194,11 @@ class Worker:
         try:
             rng = sheet.getCellRangeByName(ref)
         except Exception:
-            raise OpError("bad cell reference %r" % ref)
+            raise OpError(f"bad cell reference {ref!r}")
         return rng.getCellByPosition(0, 0)
 
     @staticmethod
-    def cell_state(cell: Any) -> Dict[str, Any]:
+    def cell_state(cell: Any) -> dict[str, Any]:
         """Snapshot of a cell: type, displayed string, number, formula, error code."""
         ctype = cell.getType().value.lower()  # CellContentType: empty|value|text|formula
         return {
@@ -220,14 +218,14 @@ class Worker:
             os.remove(aout)
         doc.storeToURL(uno.systemPathToFileUrl(aout), props(FilterName=filter_name, Overwrite=True))
         if not os.path.isfile(aout) or os.path.getsize(aout) == 0:
-            raise OpError("LibreOffice did not write %s (filter %s)" % (aout, filter_name))
+            raise OpError(f"LibreOffice did not write {aout} (filter {filter_name})")
         return aout
 
     def dispatch(self, frame: Any, command: str, **kw: Any) -> Any:
         return self.dispatcher.executeDispatch(frame, command, "", 0, props(**kw))
 
     @staticmethod
-    def selection_address(controller: Any) -> Optional[tuple]:
+    def selection_address(controller: Any) -> tuple | None:
         """(sheet index, col, row) of the current single-cell selection."""
         sel = controller.getSelection()
         try:
@@ -241,10 +239,10 @@ class Worker:
                 return None
 
     # ------------------------------------------------------------------ ops
-    def op_ping(self, req: Dict[str, Any]) -> Dict[str, Any]:
+    def op_ping(self, req: dict[str, Any]) -> dict[str, Any]:
         return {}
 
-    def op_open_info(self, req: Dict[str, Any]) -> Dict[str, Any]:
+    def op_open_info(self, req: dict[str, Any]) -> dict[str, Any]:
         with self.opened(req.get("path", ""), req.get("password")) as doc:
             kind = "other"
             for svc, k in (("com.sun.star.sheet.SpreadsheetDocument", "spreadsheet"),
@@ -252,7 +250,7 @@ class Worker:
                 if doc.supportsService(svc):
                     kind = k
                     break
-            sheets: List[Dict[str, Any]] = []
+            sheets: list[dict[str, Any]] = []
             if kind == "spreadsheet":
                 s = doc.getSheets()
                 for i in range(s.getCount()):
@@ -261,7 +259,7 @@ class Worker:
                                    "protected": bool(sh.isProtected())})
             return {"kind": kind, "sheets": sheets}
 
-    def op_type_cells(self, req: Dict[str, Any]) -> Dict[str, Any]:
+    def op_type_cells(self, req: dict[str, Any]) -> dict[str, Any]:
         """Type into cells like a person: GoToCell + EnterString via the dispatcher.
 
         LibreOffice 7.4 crashes headless when a second typed entry is refused
@@ -271,7 +269,7 @@ class Worker:
         refused entries behaves as it would for a person.
         """
         entries = list(req.get("entries", []))
-        results: List[Dict[str, Any]] = []
+        results: list[dict[str, Any]] = []
         work = tempfile.mkdtemp(prefix="type-")
         current, password, step = req.get("path", ""), req.get("password"), 0
         try:
@@ -293,14 +291,14 @@ class Worker:
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
-    def _type_one(self, doc: Any, controller: Any, frame: Any, e: Dict[str, Any]) -> Dict[str, Any]:
+    def _type_one(self, doc: Any, controller: Any, frame: Any, e: dict[str, Any]) -> dict[str, Any]:
         sheet_name, ref, text = e.get("sheet"), str(e.get("cell", "")), e.get("text", "")
         text = "" if text is None else str(text)
         sh = self.sheet(doc, sheet_name)
         cell = self.cell(sh, ref)
         target = cell.getCellAddress()
         before = self.cell_state(cell)
-        res: Dict[str, Any] = {"sheet": sh.getName(), "cell": ref, "accepted": False, "reason": None}
+        res: dict[str, Any] = {"sheet": sh.getName(), "cell": ref, "accepted": False, "reason": None}
         if not sh.IsVisible:
             res["reason"] = "sheet is hidden"
         else:
@@ -308,7 +306,7 @@ class Worker:
             self.dispatch(frame, ".uno:GoToCell", ToPoint=ref)
             at = self.selection_address(controller)
             if at != (target.Sheet, target.Column, target.Row):
-                res["reason"] = "cannot select cell (cursor at %s)" % (at,)
+                res["reason"] = f"cannot select cell (cursor at {at})"
             else:
                 self.dispatch(frame, ".uno:EnterString", StringName=text)
                 after = self.cell_state(cell)
@@ -321,7 +319,7 @@ class Worker:
         res.update(self.cell_state(cell))
         return res
 
-    def op_set_cells(self, req: Dict[str, Any]) -> Dict[str, Any]:
+    def op_set_cells(self, req: dict[str, Any]) -> dict[str, Any]:
         """API path: setString / setValue / setFormula (ignores protection)."""
         with self.opened(req.get("path", ""), req.get("password")) as doc:
             self.require_calc(doc)
@@ -343,7 +341,7 @@ class Worker:
             out = self.save(doc, req.get("out", ""))
             return {"results": results, "out": out}
 
-    def op_recalc_read(self, req: Dict[str, Any]) -> Dict[str, Any]:
+    def op_recalc_read(self, req: dict[str, Any]) -> dict[str, Any]:
         with self.opened(req.get("path", ""), req.get("password")) as doc:
             self.require_calc(doc)
             doc.calculateAll()
@@ -356,10 +354,10 @@ class Worker:
                 cells.append(r)
             return {"cells": cells}
 
-    def op_convert(self, req: Dict[str, Any]) -> Dict[str, Any]:
+    def op_convert(self, req: dict[str, Any]) -> dict[str, Any]:
         fmt = str(req.get("format", "pdf")).lower()
         if fmt not in EXPORT_FILTERS:
-            raise OpError("unsupported format %r (supported: %s)" % (fmt, sorted(EXPORT_FILTERS)))
+            raise OpError(f"unsupported format {fmt!r} (supported: {sorted(EXPORT_FILTERS)})")
         path = req.get("path", "")
         with self.opened(path, req.get("password")) as doc:
             filt = None
@@ -368,7 +366,7 @@ class Worker:
                     filt = f
                     break
             if filt is None:
-                raise OpError("cannot export this document type to %s" % fmt)
+                raise OpError(f"cannot export this document type to {fmt}")
             out = req.get("out")
             if not out:
                 out_dir = req.get("out_dir") or os.path.dirname(os.path.abspath(path))
@@ -377,11 +375,11 @@ class Worker:
             return {"path": self.save(doc, out, filt), "filter": filt}
 
     # ----------------------------------------------------------- main loop
-    def handle(self, req: Dict[str, Any]) -> Dict[str, Any]:
+    def handle(self, req: dict[str, Any]) -> dict[str, Any]:
         op = req.get("op")
-        fn: Optional[Callable[[Dict[str, Any]], Dict[str, Any]]] = getattr(self, "op_%s" % op, None)
+        fn: Callable[[dict[str, Any]], dict[str, Any]] | None = getattr(self, f"op_{op}", None)
         if not isinstance(op, str) or fn is None:
-            return {"ok": False, "error": "unknown op %r" % (op,)}
+            return {"ok": False, "error": f"unknown op {op!r}"}
         t0 = time.monotonic()
         try:
             reply = fn(req)
@@ -390,7 +388,7 @@ class Worker:
             reply = {"ok": False, "error": str(e)}
         except Exception as e:
             msg = getattr(e, "Message", "") or str(e)
-            reply = {"ok": False, "error": "%s: %s" % (type(e).__name__, msg)}
+            reply = {"ok": False, "error": f"{type(e).__name__}: {msg}"}
             log(traceback.format_exc())
             if isinstance(e, DisposedException) or not self.alive():
                 reply["office_lost"] = True
@@ -398,7 +396,7 @@ class Worker:
         return reply
 
 
-def send(obj: Dict[str, Any]) -> None:
+def send(obj: dict[str, Any]) -> None:
     _PROTO_OUT.write(json.dumps(obj) + "\n")
     _PROTO_OUT.flush()
 
@@ -407,12 +405,12 @@ def start_soffice(soffice: str, pipe: str, profile_url: str) -> subprocess.Popen
     """Launch a headless soffice accepting on ``pipe`` (standalone use)."""
     cmd = [soffice, "--headless", "--invisible", "--nologo", "--norestore", "--nodefault",
            "--nolockcheck", "-env:UserInstallation=" + profile_url,
-           "--accept=pipe,name=%s;urp;StarOffice.ServiceManager" % pipe]
+           f"--accept=pipe,name={pipe};urp;StarOffice.ServiceManager"]
     return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=sys.stderr,
                             stderr=sys.stderr, start_new_session=True)
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pipe", required=True, help="UNO pipe name soffice accepts on")
     ap.add_argument("--connect-timeout", type=float, default=60.0)
@@ -442,7 +440,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             if not isinstance(req, dict):
                 raise ValueError("request must be a JSON object")
         except ValueError as e:
-            send({"ok": False, "error": "bad request: %s" % e})
+            send({"ok": False, "error": f"bad request: {e}"})
             continue
         rid = req.get("id")
         if req.get("op") == "quit":

@@ -148,7 +148,8 @@ def test_a_resolved_flag_that_is_no_longer_raised_keeps_its_resolution(
     ("Pivots", "Z3", "my own note", "Sheet 'Pivots', cell Z3: 'my own note'"),
     ("Grades", "J5", "corrected evidence", "Sheet 'Grades', row 5"),
     ("Grades", "H5", "Goodish", "Sheet 'Grades', cell H5: 'Goodish' is not a grade"),
-    ("Grades", "H900", "Good", "Sheet 'Grades', row 900: a moderated grade or note was typed on a row without a Row id"),
+    ("Grades", "H900", "Good",
+     "Sheet 'Grades', row 900: a moderated grade or note was typed on a row without a Row id"),
     ("Cases", "P6", "note beside the table", "Sheet 'Cases', cell P6: 'note beside the table'"),
 ])
 def test_refuses_rather_than_lose_what_was_typed(audit_with_returns: tuple[Path, Path, list[Path]], office: Office,

@@ -58,7 +58,8 @@ def distribution(rows: Iterable[GradeRow], scale: GradeScale, by: By, *, moderat
     out[TOTAL] = counts.sum(axis=1)
     out[GRADED] = graded
     # object columns, so "nothing graded" stays None (a float column would turn it into NaN)
-    out[GOOD_SHARE] = pd.Series([(g / n) if n else None for g, n in zip(good, graded)], index=out.index, dtype=object)
+    out[GOOD_SHARE] = pd.Series([(g / n) if n else None for g, n in zip(good, graded)], index=out.index,
+                                dtype=object)
     out[INADEQUATE_SHARE] = pd.Series([(i / n) if n else None for i, n in zip(inadequate, graded)], index=out.index,
                                       dtype=object)
     return out

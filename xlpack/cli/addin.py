@@ -12,10 +12,11 @@ from xlpack.errors import XlpackError
 
 
 def command(
-    out_dir: Annotated[Path, typer.Option("--out", metavar="FOLDER", help="Folder to write xlpack.xlam into.")] = Path("."),
+    out_dir: Annotated[Path, typer.Option("--out", metavar="FOLDER",
+                                          help="Folder to write xlpack.xlam into.")] = Path("."),
 ) -> None:
     """Build the Excel add-in (xlpack.xlam) with the 'Update from returns' button."""
-    from xlpack.excel.addin import build_addin
+    from xlpack.excel.addin import build_addin  # imported here: zip and XML work, not at start-up
 
     try:
         path = build_addin(out_dir)

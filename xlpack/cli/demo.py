@@ -12,7 +12,8 @@ from xlpack.errors import XlpackError
 
 
 def command(
-    folder: Annotated[Path, typer.Argument(metavar="FOLDER", help="Folder to build the demo in.")] = Path("xlpack-demo"),
+    folder: Annotated[Path, typer.Argument(metavar="FOLDER",
+                                           help="Folder to build the demo in.")] = Path("xlpack-demo"),
     fresh: Annotated[bool, typer.Option("--fresh", help="Empty the folder first if it is not empty.")] = False,
 ) -> None:
     """Run the whole journey on the bundled sample audit (fictional data)."""

@@ -24,9 +24,9 @@ def command(
     password: Annotated[str | None, typer.Option("--password", help="Password of encrypted forms.")] = None,
 ) -> None:
     """Check returned forms: accepted, accepted with warnings, rejected, skipped or superseded, and why."""
-    # Imported here, not at start-up: the stages pull in xlsxwriter, pydantic models and more.
+    # Imported here: the stages pull in xlsxwriter, calamine and pydantic models, not at start-up.
     from xlpack.coordinator.plan_sheets import read_plan
-    from xlpack.intake import intake
+    from xlpack.intake import intake  # (see above)
 
     try:
         check_paths(paths)

@@ -353,7 +353,8 @@ def _assign_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan) -> None:
 
 def _agencies_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan) -> None:
     ws = wb.add_worksheet(AGENCIES)
-    write_intro(ws, st, "Agencies taking part", ["Edit, add or remove agencies; the Assignments dropdown uses this list."])
+    write_intro(ws, st, "Agencies taking part",
+                ["Edit, add or remove agencies; the Assignments dropdown uses this list."])
     write_table(ws, st, "Agencies", ["Agency"], [[a] for a in plan.agencies], [40])
     page_setup(ws)
 
@@ -492,7 +493,8 @@ def read_plan(path: Path, *, strict: bool = True) -> AuditPlan:
             problems.append(f"Sheet '{CASES}', cell A{n}: '{ref}' is not a valid case reference. {CASE_REF_HELP}")
             continue
         if ref.casefold() in seen:
-            problems.append(f"Sheet '{CASES}', cell A{n}: case {ref} is listed twice (first on row {seen[ref.casefold()]}).")
+            first = seen[ref.casefold()]
+            problems.append(f"Sheet '{CASES}', cell A{n}: case {ref} is listed twice (first on row {first}).")
             continue
         seen[ref.casefold()] = n
         field_values: dict[str, str] = {}

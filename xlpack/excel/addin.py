@@ -30,7 +30,7 @@ def macros_dir() -> Path:
 
 def template_path() -> Path:
     try:
-        import xlwings
+        import xlwings  # optional (the excel extra)
     except ImportError as exc:
         raise UsageError("The Excel add-in needs xlwings: pip install 'xlpack[excel]'.") from exc
     path = Path(xlwings.__file__).resolve().parent / TEMPLATE

@@ -66,7 +66,7 @@ def update_book(book: Any, *, today: date | None = None) -> str:
 
 def main() -> None:
     """Entry point of the add-in's button: update the active coordinator workbook."""
-    import xlwings as xw
+    import xlwings as xw  # optional (the excel extra): only inside Excel
 
     caller = xw.Book.caller()
     # Called from the add-in, the caller is the add-in itself: the coordinator's book is the active one.

@@ -78,7 +78,8 @@ class Package:
         except KeyError:
             raise PackageError(problem("damaged", detail=f"the part {name} is missing")) from None
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
-            raise PackageError(problem("damaged", detail=f"the part {name} cannot be read: {reason_text(exc)}")) from None
+            detail = f"the part {name} cannot be read: {reason_text(exc)}"
+            raise PackageError(problem("damaged", detail=detail)) from None
         if declares_dtd(data):
             raise PackageError(problem("unsafe-xml", part=name))
         return data
@@ -110,7 +111,7 @@ def _parse(pkg_part: bytes, name: str) -> object:
 
 def decrypt(data: bytes, password: str | None) -> bytes:
     """An OLE compound file: decrypt an encrypted .xlsx, or say what else it is."""
-    import msoffcrypto
+    import msoffcrypto  # heavy (cryptography): only for the rare encrypted return
     import olefile
 
     try:

@@ -304,7 +304,8 @@ def _unfold_zip(item: Item, limits: Limits, depth: int, zip_path: Path | None) -
 def _zip_loader(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> Callable[[], bytes]:
     def load() -> bytes:
         if info.file_size > limits.file_bytes:
-            raise ReadError(problem("file-too-large", size=size_text(info.file_size), limit=size_text(limits.file_bytes)))
+            raise ReadError(problem("file-too-large", size=size_text(info.file_size),
+                                    limit=size_text(limits.file_bytes)))
         if info.file_size > MiB and info.file_size > limits.ratio * max(info.compress_size, 1):
             raise ReadError(problem("zip-bomb", part=info.filename, packed=size_text(info.compress_size),
                                     size=size_text(info.file_size)))
@@ -360,7 +361,7 @@ def _mail_time(header: object, fallback: float | None) -> float | None:
 
 
 def _msg_members(data: bytes, item: Item) -> list[Item]:
-    import extract_msg
+    import extract_msg  # heavy (RTF, compressed-RTF and OLE parsers): only when a .msg arrives
 
     logging.getLogger("extract_msg").setLevel(logging.CRITICAL)
     msg = extract_msg.openMsg(data, strict=False, delayAttachments=False)

@@ -97,7 +97,9 @@ class IssuedForm(_Record):
 
 def assignment_key(kind: str, case_ref: str, agency: str, auditor: str) -> tuple[str, str, str, str]:
     """What makes an assignment the same one across runs (case-insensitive)."""
-    fold = lambda s: " ".join(str(s).split()).casefold()
+    def fold(s: object) -> str:
+        return " ".join(str(s).split()).casefold()
+
     return (kind, fold(case_ref), fold(agency), fold(auditor))
 
 

@@ -15,9 +15,9 @@ from datetime import date
 
 import pandas as pd
 
+import xlpack.report.charts as charts
 from xlpack.analysis.pivots import BLANK, GOOD_SHARE, GRADED, INADEQUATE_SHARE, TOTAL
 from xlpack.model.records import GradeRow
-from xlpack.report import charts
 from xlpack.report.document import Cell, ReportDocument
 from xlpack.report.findings import (
     NOT_RECORDED,

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 
 import pandas as pd
 
@@ -28,10 +27,6 @@ from xlpack.analysis.pivots import (
     section_ranking,
 )
 from xlpack.analysis.verdicts import (
-    CONCERN_GOOD,
-    CONCERN_INADEQUATE,
-    WORKING_WELL_GOOD,
-    WORKING_WELL_INADEQUATE,
     Verdict,
     verdict,
 )

@@ -18,10 +18,10 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import xlpack.report.chapters as chapters
 from xlpack.errors import UsageError, WorkbookInUseError
 from xlpack.files.workbooks import lock_files, replace_atomically
 from xlpack.model.consolidated import ConsolidatedAudit
-from xlpack.report import chapters
 from xlpack.report.document import ReportDocument
 from xlpack.report.findings import analyse
 from xlpack.workbook.readback import read_consolidated

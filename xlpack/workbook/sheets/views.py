@@ -15,7 +15,8 @@ def build(data: ConsolidatedAudit) -> Sheet:
     cols = [Column(CASE, 16, style="wrap"),
             *(Column(label, 40 if len(label) > 30 else 24, style="wrap") for _, label in questions),
             Column(FORM_ID, 38, style="muted")]
-    rows: list[list[CellLike]] = [[v.case_ref, *(v.answers.get(qid, "") for qid, _ in questions), v.form_id] for v in data.views]
+    rows: list[list[CellLike]] = [[v.case_ref, *(v.answers.get(qid, "") for qid, _ in questions), v.form_id]
+                                  for v in data.views]
     return Sheet(VIEWS, "The child's and family's views", [
         "Recorded by the participation worker; also shown beside each case on the Case grid."],
         [Block(cols, rows, name="Views", row=TABLE_ROW)], freeze=(TABLE_ROW + 1, 1))

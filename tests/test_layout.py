@@ -1,0 +1,140 @@
+"""The package's layout keeps the pipeline readable: imports run down the flow, with no cycles.
+
+Every module belongs to a stage; a module may import from its own stage or
+an earlier one, never a later one. Imports inside functions are allowed
+only where they keep start-up fast (the skins importing the stages they
+run, and heavy optional libraries), each with a comment saying why.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "xlpack"
+
+#: Stage of each top-level module or subpackage of xlpack, in the order data flows.
+STAGES = {
+    "errors": 0, "model": 1, "files": 2, "coordinator": 3, "forms": 4, "intake": 5, "analysis": 6,
+    "workbook": 7, "report": 8, "mail": 9, "cycle": 9, "generate": 10, "consolidate": 10,
+    "cli": 11, "excel": 11, "demo": 11,
+}
+SKINS = {"cli", "excel", "demo"}
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def is_module(dotted: str) -> bool:
+    path = PACKAGE.parent / dotted.replace(".", "/")
+    return path.with_suffix(".py").exists() or (path / "__init__.py").exists()
+
+
+def stage_of(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[0] == "xlpack" else None
+
+
+def imports(tree: ast.Module, module: str, is_package: bool) -> list[tuple[str, int, bool]]:
+    """(imported xlpack module, line, inside a function or TYPE_CHECKING block) for every import."""
+    found: list[tuple[str, int, bool]] = []
+
+    def visit(node: ast.AST, nested: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            inner = nested or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef) or (
+                isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test))
+            if isinstance(child, ast.ImportFrom):
+                if child.level:
+                    base = module.split(".") if is_package else module.split(".")[:-1]
+                    base = base[: len(base) - child.level + 1]
+                    target = ".".join(base + ([child.module] if child.module else []))
+                else:
+                    target = child.module or ""
+                if target.startswith("xlpack"):
+                    found.append((target, child.lineno, inner))
+                    # ``from package import module`` depends on that module too
+                    found.extend((f"{target}.{a.name}", child.lineno, inner) for a in child.names
+                                 if is_module(f"{target}.{a.name}"))
+            elif isinstance(child, ast.Import):
+                found.extend((a.name, child.lineno, inner) for a in child.names if a.name.startswith("xlpack"))
+            visit(child, inner)
+
+    visit(tree, False)
+    return found
+
+
+def all_modules() -> dict[str, tuple[Path, ast.Module]]:
+    return {module_name(p): (p, ast.parse(p.read_text(encoding="utf-8"))) for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def test_every_module_belongs_to_a_known_stage() -> None:
+    unknown = {m for m in all_modules() if stage_of(m) and stage_of(m) not in STAGES and stage_of(m) != "__main__"}
+    assert not unknown, f"add these to STAGES, in flow order: {sorted(unknown)}"
+
+
+def test_no_module_imports_from_a_later_stage() -> None:
+    wrong = []
+    for name, (path, tree) in all_modules().items():
+        own = stage_of(name)
+        if own is None or own == "__main__":
+            continue  # xlpack/__init__ (the lazy public API) and __main__ sit above every stage
+        for target, line, _ in imports(tree, name, path.name == "__init__.py"):
+            theirs = stage_of(target)
+            if theirs is not None and STAGES.get(theirs, 99) > STAGES[own]:
+                wrong.append(f"{path.relative_to(PACKAGE.parent)}:{line} ({own}) imports {target} ({theirs})")
+    assert not wrong, "imports against the flow:\n" + "\n".join(wrong)
+
+
+def test_imports_inside_functions_only_in_skins_or_for_heavy_libraries() -> None:
+    wrong = []
+    for name, (path, tree) in all_modules().items():
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for target, line, nested in imports(tree, name, path.name == "__init__.py"):
+            if not nested or "TYPE_CHECKING" in "\n".join(lines[max(0, line - 3):line]):
+                continue
+            if stage_of(name) not in SKINS and name != "xlpack":
+                wrong.append(f"{path.relative_to(PACKAGE.parent)}:{line} imports {target} inside a function")
+            elif "#" not in lines[line - 1] and "#" not in lines[line - 2]:
+                wrong.append(f"{path.relative_to(PACKAGE.parent)}:{line}: say why {target} is imported late")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_no_import_cycles() -> None:
+    modules = all_modules()
+    graph: dict[str, set[str]] = {}
+    for name, (path, tree) in modules.items():
+        targets = {target for target, _, nested in imports(tree, name, path.name == "__init__.py") if not nested}
+        graph[name] = {t for t in targets if t in modules and t != name}
+    state: dict[str, int] = {}
+    cycle: list[str] = []
+
+    def walk(node: str, trail: list[str]) -> bool:
+        state[node] = 1
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                cycle.extend(trail[trail.index(nxt):] + [node, nxt] if nxt in trail else [node, nxt])
+                return True
+            if nxt not in state and walk(nxt, [*trail, node]):
+                return True
+        state[node] = 2
+        return False
+
+    for start in sorted(graph):
+        if start not in state and walk(start, []):
+            break
+    assert not cycle, " -> ".join(cycle)
+
+
+@pytest.mark.parametrize("line", ["import xlpack", "import xlpack.cli"])
+def test_start_up_does_not_load_the_heavy_libraries(line: str) -> None:
+    import subprocess
+    import sys
+
+    code = f"{line}; import sys; print(sorted(m for m in ('pandas', 'matplotlib', 'docx', 'xlsxwriter', " \
+           "'openpyxl', 'python_calamine') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]", f"{line} loads {out.strip()}"
