@@ -9,7 +9,7 @@ than chance). NA, No evidence and blanks take no part.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import permutations
@@ -70,7 +70,7 @@ def krippendorff_alpha_ordinal(unit_values: Iterable[Sequence[int]]) -> float | 
     pairable = [list(v) for v in unit_values if len(v) >= 2]
     if not pairable:
         return None
-    coincidence: Counter[tuple[int, int]] = Counter()
+    coincidence: defaultdict[tuple[int, int], float] = defaultdict(float)
     for values in pairable:
         m = len(values)
         for a, b in permutations(range(m), 2):

@@ -17,6 +17,7 @@ from typing import Any
 
 import xlsxwriter
 from xlsxwriter.utility import quote_sheetname, xl_range, xl_rowcol_to_cell
+from xlsxwriter.worksheet import Worksheet
 
 from xlpack.errors import PlanError, UsageError, WorkbookError
 from xlpack.files.workbooks import SheetReader, cell_date, cell_text, replace_atomically
@@ -74,9 +75,9 @@ class Styles(dict):
 
 
 def make_styles(wb: xlsxwriter.Workbook) -> Styles:
-    base = {"font_name": "Calibri", "font_size": 11, "valign": "top"}
+    base: dict[str, object] = {"font_name": "Calibri", "font_size": 11, "valign": "top"}
     st = Styles()
-    for name, extra in {
+    named: dict[str, dict[str, object]] = {
         "title": {"bold": True, "font_size": 16, "font_color": "#1F3864"},
         "subtitle": {"bold": True, "font_size": 12, "font_color": "#1F3864"},
         "marking": {"bold": True, "font_color": "#7F1D1D"},
@@ -91,7 +92,8 @@ def make_styles(wb: xlsxwriter.Workbook) -> Styles:
         "pct": {"num_format": "0%"},
         "int": {"num_format": "0"},
         "header": {"bold": True, "bg_color": "#1F3864", "font_color": "#FFFFFF", "text_wrap": True},
-    }.items():
+    }
+    for name, extra in named.items():
         st[name] = wb.add_format({**base, **extra})
     st["__wb__"] = wb
     return st
@@ -153,7 +155,7 @@ def write_coordinator(path: Path, plan: AuditPlan, extra: Sequence[SheetWriter] 
     return replace_atomically(Path(path), write, keep_backup=keep_backup)
 
 
-def page_setup(ws: Any, landscape: bool = False) -> None:
+def page_setup(ws: Worksheet, landscape: bool = False) -> None:
     ws.set_paper(9)
     if landscape:
         ws.set_landscape()
@@ -162,14 +164,14 @@ def page_setup(ws: Any, landscape: bool = False) -> None:
     ws.set_footer("&L&A&RPage &P of &N")
 
 
-def write_intro(ws: Any, st: Styles, title: str, lines: Sequence[str]) -> None:
+def write_intro(ws: Worksheet, st: Styles, title: str, lines: Sequence[str]) -> None:
     """Sheet title in row 1 and up to two lines of guidance above a table at HEADER_ROW."""
     ws.write_string(0, 0, title, st["title"])
     for i, text in enumerate(lines[: HEADER_ROW - 1], start=1):
         ws.write_string(i, 0, text, st["guide"] if i > 1 else st["text"])
 
 
-def write_table(ws: Any, st: Styles, name: str, headers: Sequence[str], rows: Sequence[Sequence[Any]],
+def write_table(ws: Worksheet, st: Styles, name: str, headers: Sequence[str], rows: Sequence[Sequence[Any]],
                 widths: Sequence[float], *, first_row: int = HEADER_ROW, min_rows: int = 1,
                 formats: dict[int, Any] | None = None) -> tuple[int, int]:
     """Write an Excel Table with text written as text (never as a formula). Returns (first, last) row."""
@@ -188,7 +190,8 @@ def write_table(ws: Any, st: Styles, name: str, headers: Sequence[str], rows: Se
     return first_row, last
 
 
-def add_table(ws: Any, first_row: int, first_col: int, last_row: int, last_col: int, options: dict[str, Any]) -> None:
+def add_table(ws: Worksheet, first_row: int, first_col: int, last_row: int, last_col: int,
+              options: dict[str, Any]) -> None:
     """``ws.add_table`` for a table whose cells are written separately, without xlsxwriter's index of its cells.
 
     xlsxwriter records every cell of a table's range (to refuse overlapping
@@ -208,7 +211,7 @@ def add_table(ws: Any, first_row: int, first_col: int, last_row: int, last_col: 
         table["autofilter"] = table["a_range"]
 
 
-def write_value(ws: Any, r: int, c: int, value: Any, fmt: Any, st: Styles) -> None:
+def write_value(ws: Worksheet, r: int, c: int, value: Any, fmt: Any, st: Styles) -> None:
     if value is None or value == "":
         return
     if isinstance(value, bool):
@@ -310,7 +313,7 @@ def _cases_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan) -> None:
     page_setup(ws, landscape=True)
 
 
-def _question_validation(ws: Any, first: int, last: int, col: int, q: Question) -> None:
+def _question_validation(ws: Worksheet, first: int, last: int, col: int, q: Question) -> None:
     if q.type == "choice":
         ws.data_validation(first, col, last, col, {
             "validate": "list", "source": f"={list_name(q.id)}", "input_title": q.label[:32],
@@ -523,8 +526,9 @@ def read_plan(path: Path, *, strict: bool = True) -> AuditPlan:
     for n, values in read_table(reader, ISSUED, [c[1] for c in ISSUED_COLUMNS]).rows:
         raw = {key: values[label] for key, label, _ in ISSUED_COLUMNS}
         try:
-            raw["issued"] = cell_date(raw["issued"])
-            issued.append(IssuedForm(**{k: (v if k == "issued" else cell_text(v)) for k, v in raw.items()}))
+            entry: dict[str, Any] = {k: cell_text(v) for k, v in raw.items()}
+            entry["issued"] = cell_date(raw["issued"])  # a blank or damaged date fails validation: reported below
+            issued.append(IssuedForm(**entry))
         except (ValueError, TypeError) as exc:
             problems.append(f"Sheet '{ISSUED}', row {n}: this row has been changed and cannot be read ({exc}).")
 

@@ -228,8 +228,8 @@ def _section_status(cells: dict[str, InputCell], scale: GradeScale | None) -> tu
     evidence = cells.get("evidence")
     if grade is None and evidence is None:
         return '"' + STATUS_DONE + '"', STATUS_DONE
-    g = grade.cell if grade else None
-    e = evidence.cell if evidence else None
+    g = grade.cell if grade else ""
+    e = evidence.cell if evidence else ""
     na = next((x.label for x in (scale.grades if scale else ()) if x.code.upper() == "NA"), "Not applicable")
     if g and e:
         formula = (f'IF({_blank(g)},IF({_blank(e)},"To do: grade and evidence","To do: grade"),'

@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 import xlsxwriter
 from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
+from xlsxwriter.worksheet import Worksheet
 
 from xlpack.forms.layout import (
     COVER_SHEET,
@@ -146,17 +147,17 @@ def _render(ctx: FormContext, layout: FormLayout, password: str, fp: str) -> byt
     return buf.getvalue()
 
 
-def _write_lists(wb: xlsxwriter.Workbook, ws: object, layout: FormLayout) -> None:
+def _write_lists(wb: xlsxwriter.Workbook, ws: Worksheet, layout: FormLayout) -> None:
     for col, (name, items) in enumerate(sorted(layout.lists.items())):
-        ws.write_string(0, col, name)  # type: ignore[attr-defined]
+        ws.write_string(0, col, name)
         for i, item in enumerate(items, start=1):
-            ws.write_string(i, col, item)  # type: ignore[attr-defined]
+            ws.write_string(i, col, item)
         first = xl_rowcol_to_cell(1, col, row_abs=True, col_abs=True)
         last = xl_rowcol_to_cell(len(items), col, row_abs=True, col_abs=True)
         wb.define_name(name, f"={quote_sheetname(LISTS_SHEET)}!{first}:{last}")
 
 
-def _page_setup(ws: object, ctx: FormContext, repeat_rows: int) -> None:
+def _page_setup(ws: Worksheet, ctx: FormContext, repeat_rows: int) -> None:
     ws.set_paper(9)  # A4
     ws.set_portrait()
     ws.fit_to_pages(1, 0)
@@ -167,7 +168,7 @@ def _page_setup(ws: object, ctx: FormContext, repeat_rows: int) -> None:
     ws.set_footer(footer)
 
 
-def _write_cover(ws: object, fmt: dict, ctx: FormContext, layout: FormLayout) -> None:
+def _write_cover(ws: Worksheet, fmt: dict, ctx: FormContext, layout: FormLayout) -> None:
     t = ctx.terms
     ws.set_column(0, 0, 34)
     ws.set_column(1, 1, VALUE_WIDTH)
@@ -273,7 +274,7 @@ def _validation(cell: InputCell, scale: GradeScale | None) -> dict | None:
     return None
 
 
-def _write_main(ws: object, fmt: dict, ctx: FormContext, layout: FormLayout) -> None:
+def _write_main(ws: Worksheet, fmt: dict, ctx: FormContext, layout: FormLayout) -> None:
     ws.set_column(LABEL_COL, LABEL_COL, 36)
     ws.set_column(VALUE_COL, VALUE_COL, VALUE_WIDTH)
     ws.set_column(STATUS_COL, STATUS_COL, 24)
@@ -352,7 +353,7 @@ def _fill_format(fmt: dict, colour: str, dark: bool) -> object:
     return fmt[key]
 
 
-def _write_meta(ws: object, ctx: FormContext, layout: FormLayout, fp: str) -> None:
+def _write_meta(ws: Worksheet, ctx: FormContext, layout: FormLayout, fp: str) -> None:
     a = ctx.assignment
     pairs = [
         ("schema", FORM_SCHEMA),
@@ -383,10 +384,10 @@ def _write_meta(ws: object, ctx: FormContext, layout: FormLayout, fp: str) -> No
     r += 1
     ws.write_row(r, 0, ["locked", "sheet", "cell", "text"])
     r += 1
-    for cell, text in layout.locked_cells:
+    for locked, text in layout.locked_cells:
         ws.write_string(r, 0, "locked")
         ws.write_string(r, 1, layout.sheet)
-        ws.write_string(r, 2, cell)
+        ws.write_string(r, 2, locked)
         ws.write_string(r, 3, text)
         r += 1
 

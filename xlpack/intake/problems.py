@@ -226,7 +226,8 @@ def reason_text(exc: BaseException) -> str:
 
 
 def worst(problems: list[Problem]) -> Severity | None:
-    for level in ("error", "warning", "info"):
+    levels: tuple[Severity, ...] = ("error", "warning", "info")
+    for level in levels:
         if any(p.severity == level for p in problems):
-            return level  # type: ignore[return-value]
+            return level
     return None

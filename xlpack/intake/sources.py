@@ -276,7 +276,7 @@ def _unfold_zip(item: Item, limits: Limits, depth: int, zip_path: Path | None) -
         else:
             assert item.load is not None
             source = io.BytesIO(item.load())
-        archive = zipfile.ZipFile(source)  # type: ignore[arg-type]
+        archive = zipfile.ZipFile(source)
     except ReadError as exc:
         yield _rejected(item, exc.problem)
         return

@@ -26,7 +26,8 @@ INPUT_MESSAGE_LIMIT = 255
 CELL_TEXT_LIMIT = 32767
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
-RECORD_KINDS = ("grade", "evidence", "strengths", "development", "action")
+RecordKind = Literal["grade", "evidence", "strengths", "development", "action"]
+RECORD_KINDS: tuple[RecordKind, ...] = ("grade", "evidence", "strengths", "development", "action")
 RECORD_LABELS = {
     "grade": "Grade",
     "evidence": "Evidence for the grade",
@@ -125,7 +126,7 @@ class Section(_Model):
     id: str = Field(pattern=ID_PATTERN)
     title: str = Field(min_length=1, max_length=200)
     prompts: tuple[str, ...] = Field(min_length=1)
-    records: tuple[Literal["grade", "evidence", "strengths", "development", "action"], ...] = RECORD_KINDS
+    records: tuple[RecordKind, ...] = RECORD_KINDS
 
     @field_validator("prompts")
     @classmethod

@@ -11,6 +11,7 @@ from typing import Any
 
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.worksheet import Worksheet
 
 from xlpack.coordinator.plan_sheets import SheetWriter, Styles, add_table, page_setup, write_value
 from xlpack.model.definitions import GradeScale
@@ -96,7 +97,7 @@ def render_sheet(wb: xlsxwriter.Workbook, st: Styles, sheet: Sheet, scale: Grade
     return ws
 
 
-def _write(ws: Any, st: Styles, r: int, c: int, value: Any, fmt: Any) -> None:
+def _write(ws: Worksheet, st: Styles, r: int, c: int, value: Any, fmt: Any) -> None:
     """One value, text always as text; an empty cell only gets its format (e.g. a coloured input cell)."""
     if type(value) is str:
         if value:
@@ -110,13 +111,13 @@ def _write(ws: Any, st: Styles, r: int, c: int, value: Any, fmt: Any) -> None:
         write_value(ws, r, c, value, fmt, st)
 
 
-def _table(ws: Any, st: Styles, b: Block, last_row: int) -> None:
+def _table(ws: Worksheet, st: Styles, b: Block, last_row: int) -> None:
     add_table(ws, b.row, b.col, last_row, b.col + b.width - 1, {
         "name": b.name, "style": "Table Style Light 9", "autofilter": True,
         "columns": [{"header": col.header, "header_format": st[b.header_style]} for col in b.columns]})
 
 
-def _streamed_sheet(ws: Any, st: Styles, sheet: Sheet, scale: GradeScale) -> Stream:
+def _streamed_sheet(ws: Worksheet, st: Styles, sheet: Sheet, scale: GradeScale) -> Stream:
     """Everything of a sheet's blocks but their cells, which are streamed in after the workbook is closed.
 
     Tables keep their header row (xlsxwriter writes it); the rest of each
@@ -139,12 +140,12 @@ def _streamed_sheet(ws: Any, st: Styles, sheet: Sheet, scale: GradeScale) -> Str
     return stream
 
 
-def _columns(ws: Any, b: Block) -> None:
+def _columns(ws: Worksheet, b: Block) -> None:
     for c, col in enumerate(b.columns):
         ws.set_column(b.col + c, b.col + c, col.width, None, {"hidden": col.hidden} if col.hidden else None)
 
 
-def _render_block(ws: Any, st: Styles, b: Block, scale: GradeScale, heights: dict[int, float]) -> None:
+def _render_block(ws: Worksheet, st: Styles, b: Block, scale: GradeScale, heights: dict[int, float]) -> None:
     if b.title:
         ws.write_string(b.row - 1, b.col, clean_text(b.title), st["block_title"])
     _columns(ws, b)
@@ -168,14 +169,14 @@ def _render_block(ws: Any, st: Styles, b: Block, scale: GradeScale, heights: dic
     _input_columns(ws, st, b, scale)
 
 
-def _height(ws: Any, heights: dict[int, float], r: int, points: float | None) -> None:
+def _height(ws: Worksheet, heights: dict[int, float], r: int, points: float | None) -> None:
     """Make a row tall enough for its wrapped text (never lower than a taller block on the same row)."""
     if points and points > heights.get(r, 0.0):
         heights[r] = points
         ws.set_row(r, points)
 
 
-def _input_columns(ws: Any, st: Styles, b: Block, scale: GradeScale) -> None:
+def _input_columns(ws: Worksheet, st: Styles, b: Block, scale: GradeScale) -> None:
     """Dropdowns and live grade colours on the columns the coordinator types in."""
     for c, col in enumerate(b.columns):
         if not col.editable:
@@ -197,7 +198,7 @@ def _quoted(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _render_chart(wb: xlsxwriter.Workbook, ws: Any, sheet_name: str, chart: Chart) -> None:
+def _render_chart(wb: xlsxwriter.Workbook, ws: Worksheet, sheet_name: str, chart: Chart) -> None:
     b = chart.block
     if not chart.categories_count:
         return

@@ -121,7 +121,7 @@ def all_pivots(data: ConsolidatedAudit) -> list[PivotBlocks]:
     out = []
     for by in ("overall", "section", "agency", "case"):
         for moderated in (True, False):
-            out.append(pivot_blocks(data, by, moderated))  # type: ignore[arg-type]
+            out.append(pivot_blocks(data, by, moderated))
     return out
 
 
