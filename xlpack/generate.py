@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 
 from xlpack.coordinator.plan_sheets import read_plan, write_coordinator
-from xlpack.errors import UsageError
+from xlpack.errors import PlanError, UsageError
 from xlpack.forms.layout import FormContext
 from xlpack.forms.writer import FormTemplate, RenderedForm
 from xlpack.model.plan import Assignment, AuditPlan, Case, IssuedForm, assignment_key
@@ -45,6 +45,25 @@ class GenerateResult:
     issued: list[IssuedForm] = field(default_factory=list)  # newly issued or reissued in this run
     skipped: list[IssuedForm] = field(default_factory=list)  # issued before, left alone
     manifest: Path | None = None
+    warnings: list[str] = field(default_factory=list)  # what the issued forms lack (still issued)
+
+
+def plan_warnings(plan: AuditPlan, issued: Iterable[IssuedForm]) -> list[str]:
+    """What the forms just issued will say less well than they should: blanks on the plan sheets."""
+    out = []
+    terms = plan.terms
+    if terms.deadline is None:
+        out.append("Terms of reference: the Return deadline is blank, so the forms say 'Return by: As agreed'. "
+                   "Fill it in and reissue (--reissue) if auditors need a date.")
+    if not terms.coordinator.strip() or not terms.coordinator_email.strip():
+        missing = " and ".join(x for x, v in (("Coordinator", terms.coordinator),
+                                               ("Coordinator email", terms.coordinator_email)) if not v.strip())
+        out.append(f"Terms of reference: {missing} is blank, so the forms do not say who to return them to.")
+    for f in issued:
+        if f.kind == "audit" and not f.email.strip():
+            out.append(f"Assignments: no email for {f.auditor} ({f.agency}, case {f.case_ref}); the form is "
+                       "issued, but reminders and drafts cannot be addressed until the email is added.")
+    return out
 
 
 def _slug(text: str, limit: int = 40) -> str:
@@ -174,9 +193,9 @@ def generate_forms(audit: Path, out_dir: Path | None = None, *, reissue: Iterabl
     # refuses if typed cells would be lost.
     analysis = keep_analysis(audit)
     if not plan.cases:
-        raise UsageError(f"{audit}: the Cases sheet is empty. List the sampled cases first.")
+        raise PlanError(audit, ["the Cases sheet is empty. List the sampled cases first."])
     if not plan.assignments:
-        raise UsageError(f"{audit}: the Assignments sheet is empty. Add a row per case, agency and auditor.")
+        raise PlanError(audit, ["the Assignments sheet is empty. Add a row per case, agency and auditor."])
     out_dir = Path(out_dir) if out_dir else audit.parent / "forms"
     out_dir.mkdir(parents=True, exist_ok=True)
     reissue_set = {str(r) for r in reissue}
@@ -195,7 +214,8 @@ def generate_forms(audit: Path, out_dir: Path | None = None, *, reissue: Iterabl
     manifest = write_manifest(out_dir, plan)
     if issued:
         write_coordinator(audit, plan, analysis(plan, today))
-    return GenerateResult(out_dir=out_dir, issued=issued, skipped=skipped, manifest=manifest)
+    return GenerateResult(out_dir=out_dir, issued=issued, skipped=skipped, manifest=manifest,
+                          warnings=plan_warnings(plan, issued) if issued else [])
 
 
 def write_manifest(out_dir: Path, plan: AuditPlan) -> Path:

@@ -217,7 +217,7 @@ def test_cli_init_and_generate(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert "Created" in res.stdout and read_plan(audit).tool.id == "ei"
     res = runner.invoke(app, ["generate", str(audit)])
-    assert res.exit_code == 2 and "the Cases sheet is empty" in res.stderr
+    assert res.exit_code == 1 and "the Cases sheet is empty" in res.stderr  # a plan problem: nothing done
     res = runner.invoke(app, ["init", str(tmp_path / "b.xlsx"), "--tool", "nope"])
     assert res.exit_code == 2 and "'nope' is neither a tool id" in res.stderr
     plan = sample_plan("ei", cases=2)
@@ -244,3 +244,22 @@ def test_the_bundled_sample_is_what_create_sample_makes(tmp_path: Path) -> None:
     pairs = [(a.case_ref, a.agency) for a in plan.assignments]
     assert any(pairs.count(p) == 2 for p in pairs)  # two auditors for some agencies
     assert all("fictional" in plan.terms.title.lower() or "example" in a.email for a in plan.assignments)
+
+
+def test_generate_warns_about_blanks_the_forms_will_show_but_still_issues(tmp_path: Path) -> None:
+    audit = tmp_path / "a.xlsx"
+    create_audit(audit, "cp")
+    plan = sample_plan("cp", cases=1)
+    blank_email = plan.assignments[0].model_copy(update={"email": ""})
+    write_coordinator(audit, read_plan(audit).model_copy(update={
+        "cases": plan.cases, "assignments": [blank_email, *plan.assignments[1:2]],
+        "terms": plan.terms.model_copy(update={"deadline": None, "coordinator_email": ""})}))
+    res = CliRunner().invoke(app, ["generate", str(audit)])
+    assert res.exit_code == 0, res.output
+    assert "Issued 3 form(s)" in res.stdout
+    assert "Warning: Terms of reference: the Return deadline is blank" in res.stderr
+    assert "Warning: Terms of reference: Coordinator email is blank" in res.stderr
+    assert f"Warning: Assignments: no email for {blank_email.auditor} ({blank_email.agency}" in res.stderr
+    assert res.stderr.count("Warning: Assignments") == 1  # the other auditor has an email
+    again = CliRunner().invoke(app, ["generate", str(audit)])  # nothing new issued: nothing to warn about
+    assert again.exit_code == 0 and "Warning" not in again.stderr

@@ -23,6 +23,6 @@ def command(
     except XlpackError as exc:
         raise fail(exc) from None
     out.print(f"Wrote {path}. On the coordinator's Windows or Mac computer, in the Python that has xlpack "
-              "installed (pip install 'xlpack[excel]'), run once: xlwings config create, then "
+              "installed (pip install -e '.[excel]' in the xlpack folder), run once: xlwings config create, then "
               f"xlwings addin install -f \"{path.name}\". Excel then shows an xlpack tab whose Update from returns "
               "button consolidates the open coordinator workbook.", markup=False)

@@ -7,14 +7,18 @@ from typing import Annotated
 
 import typer
 
-from xlpack.cli.console import err, out
+from xlpack.cli.console import err, fail, out
+from xlpack.errors import UsageError
 
 
-def command(files: Annotated[list[Path], typer.Argument(metavar="TOOL.yaml...",
+def command(files: Annotated[list[Path], typer.Argument(metavar="TOOL.yaml",
                                                          help="Tool definition YAML file(s).")]) -> None:
     """Check tool definition files and list every problem with its line and the fix."""
     from xlpack.model.definitions import check_definition  # imported here: pydantic models, not at start-up
 
+    missing = [f for f in files if not f.is_file()]
+    if missing:
+        raise fail(UsageError(f"{missing[0]} does not exist. Give tool definition files (.yaml)."))
     bad = 0
     for f in files:
         defn, problems = check_definition(f)

@@ -18,7 +18,7 @@ from xlpack.errors import XlpackError
 
 def command(
     audit: Annotated[Path, typer.Argument(metavar="AUDIT.xlsx", help="The coordinator workbook.")],
-    returns: Annotated[list[Path], typer.Argument(metavar="RETURNS...",
+    returns: Annotated[list[Path], typer.Argument(metavar="RETURNS",
                                                   help="Returned forms: files, folders, .zip, .eml or .msg.")],
     password: Annotated[str | None, typer.Option("--password", help="Password of encrypted forms.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document instead of the summary.")] = False,

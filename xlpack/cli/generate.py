@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from xlpack.cli.console import fail, out, progress_bar
+from xlpack.cli.console import err, fail, out, progress_bar
 from xlpack.errors import XlpackError
 
 
@@ -36,3 +36,5 @@ def command(
     out.print(f"Issued {len(result.issued)} form(s) into {result.out_dir}; {len(result.skipped)} issued before "
               "were left as they were.", markup=False)
     out.print(f"Manifest: {result.manifest}", markup=False)
+    for warning in result.warnings:
+        err.print(f"Warning: {warning}", markup=False)

@@ -16,7 +16,7 @@ from xlpack.errors import XlpackError
 
 
 def command(
-    paths: Annotated[list[Path], typer.Argument(metavar="RETURNS...",
+    paths: Annotated[list[Path], typer.Argument(metavar="RETURNS",
                                                 help="Returned forms: files, folders, .zip, .eml or .msg.")],
     audit: Annotated[Path, typer.Option("--audit", metavar="AUDIT.xlsx",
                                         help="The coordinator workbook the forms were issued from.")],

@@ -32,7 +32,7 @@ def template_path() -> Path:
     try:
         import xlwings  # optional (the excel extra)
     except ImportError as exc:
-        raise UsageError("The Excel add-in needs xlwings: pip install 'xlpack[excel]'.") from exc
+        raise UsageError("The Excel add-in needs xlwings: in the xlpack folder, pip install -e '.[excel]'.") from exc
     path = Path(xlwings.__file__).resolve().parent / TEMPLATE
     if not path.is_file():
         raise UsageError(f"This xlwings ({xlwings.__version__}) has no {TEMPLATE}; install xlwings 0.33 or newer.")

@@ -201,8 +201,9 @@ def resolve_tool(ref: str | Path) -> Path:
             raise UsageError(f"The tool definition {path} does not exist.")
         return path
     tools = builtin_tools()
-    if str(ref) in tools:
-        return tools[str(ref)]
+    by_id = {k.casefold(): v for k, v in tools.items()}  # files are named CP_...: --tool CP means cp
+    if str(ref).casefold() in by_id:
+        return by_id[str(ref).casefold()]
     known = ", ".join(k for k in tools if k != "views")
     raise UsageError(f"'{ref}' is neither a tool id ({known}) nor a definition file.")
 
@@ -336,10 +337,10 @@ def load_scale(ref: str | Path) -> GradeScale:
     """A scale id (``ofsted-2009``, ``ilacs``) or a path to a scale file."""
     path = Path(ref)
     if not path.suffix:
-        scales = builtin_scales()
-        if str(ref) not in scales:
-            raise UsageError(f"Unknown grade scale '{ref}'. Known scales: {', '.join(scales)}.")
-        path = scales[str(ref)]
+        scales = {k.casefold(): v for k, v in builtin_scales().items()}
+        if str(ref).casefold() not in scales:
+            raise UsageError(f"Unknown grade scale '{ref}'. Known scales: {', '.join(builtin_scales())}.")
+        path = scales[str(ref).casefold()]
     if not path.is_file():
         raise UsageError(f"The grade scale file {path} does not exist.")
     try:

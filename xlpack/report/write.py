@@ -19,14 +19,28 @@ from datetime import date
 from pathlib import Path
 
 import xlpack.report.chapters as chapters
-from xlpack.errors import UsageError, WorkbookInUseError
+from xlpack.errors import UsageError, WorkbookError, WorkbookInUseError
 from xlpack.files.workbooks import lock_files, replace_atomically
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.report.document import ReportDocument
 from xlpack.report.findings import analyse
+from xlpack.workbook.carryover import read_moderation
 from xlpack.workbook.readback import read_consolidated
 
 REPORT_SUFFIX = " overview report.docx"
+
+
+class ModerationError(WorkbookError):
+    """A moderated grade the report cannot use (not on the scale): nothing was written."""
+
+    def __init__(self, path: Path, problems: list[str]):
+        self.path, self.problems = path, problems
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        lines = [f"{self.path}: no report was written, because the moderation on the Grades sheet cannot be read:",
+                 *(f"  - {p}" for p in self.problems)]
+        return "\n".join(lines)
 
 
 def default_report_path(audit: Path) -> Path:
@@ -47,7 +61,11 @@ def write_report(audit: Path, out: Path | None = None, *, today: date | None = N
         raise UsageError(f"The coordinator workbook {audit} does not exist.")
     out = Path(out) if out else default_report_path(audit)
     _check_target(out, overwrite)
-    return build_report(read_consolidated(audit), out, today=today)
+    consolidated = read_consolidated(audit)
+    problems = read_moderation(audit, consolidated.plan.scale).problems
+    if problems:
+        raise ModerationError(audit, problems)
+    return build_report(consolidated, out, today=today)
 
 
 def build_report(consolidated: ConsolidatedAudit, out: Path, *, today: date | None = None) -> Path:

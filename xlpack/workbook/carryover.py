@@ -88,6 +88,15 @@ def read_typed(path: Path, scale: GradeScale) -> Typed:
     return typed
 
 
+def read_moderation(path: Path, scale: GradeScale) -> Typed:
+    """Only the moderated grades and notes on the Grades sheet, with a problem for each that cannot be used."""
+    book = Workbook(path)
+    typed = Typed()
+    if book.has(GRADES):
+        _read_moderation(book, scale, typed)
+    return typed
+
+
 def _changed(c: LostCell) -> str:
     return (f"{c}: consolidate rebuilds this sheet and would lose it. Type only in 'Moderated grade', "
             "'Moderation note' and 'Resolution' (notes of your own go in another workbook); undo the change, "
