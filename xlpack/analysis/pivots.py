@@ -65,7 +65,8 @@ def distribution(rows: Iterable[GradeRow], scale: GradeScale, by: By, *, moderat
     return out
 
 
-def _share(value: object) -> float | None:
+def share_value(value: object) -> float | None:
+    """A share from a distribution frame: a float, or None where nothing was graded."""
     return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
 
 
@@ -77,8 +78,8 @@ def section_ranking(rows: Iterable[GradeRow], scale: GradeScale, *, moderated: b
     """
     dist = distribution(rows, scale, "section", moderated=moderated)
     order = {key: i for i, key in enumerate(dist.index)}
-    good = {k: _share(dist.at[k, GOOD_SHARE]) for k in dist.index}
-    bad = {k: _share(dist.at[k, INADEQUATE_SHARE]) for k in dist.index}
+    good = {k: share_value(dist.at[k, GOOD_SHARE]) for k in dist.index}
+    bad = {k: share_value(dist.at[k, INADEQUATE_SHARE]) for k in dist.index}
     keyed = sorted(dist.index, key=lambda k: (good[k] is None, -(good[k] or 0.0), bad[k] or 0.0, order[k]))
     return dist.loc[keyed]
 

@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from xlpack.model.plan import AuditPlan
-from xlpack.model.records import FlagRow, FormSummary, GradeRow, ReturnRow, ViewsRow
+from xlpack.model.records import ActionRow, FlagRow, FormSummary, GradeRow, ReturnRow, ViewsRow
 
 OrphanKind = Literal["grade", "flag"]
 
@@ -49,6 +49,7 @@ class ConsolidatedAudit(BaseModel):
     flags: list[FlagRow] = Field(default_factory=list)
     views: list[ViewsRow] = Field(default_factory=list)
     orphaned: list[OrphanRow] = Field(default_factory=list)
+    actions: list[ActionRow] = Field(default_factory=list)  # the Action plan sheet, as the coordinator keeps it
     consolidated_at: datetime | None = None
 
     def summary(self, form_id: str) -> FormSummary | None:

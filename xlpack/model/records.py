@@ -140,3 +140,25 @@ class ViewsRow(_Record):
     form_id: str
     case_ref: str
     answers: dict[str, str] = Field(default_factory=dict)  # question id -> answer text
+
+
+class ActionRow(_Record):
+    """One row of the SMART action plan (the Action plan sheet): proposed by consolidate, owned by the coordinator.
+
+    Consolidate proposes one row per section causing concern; after that the
+    coordinator edits, adds and deletes rows, and consolidate only keeps
+    ``concern`` (what the latest grades say about the row's section) up to date.
+    """
+
+    action_id: str  # "AP-<section id>" for a proposed row; "AP-<n>" for one the coordinator added
+    section_id: str = ""  # the section the action addresses ("" for an action not tied to one)
+    section: str = ""
+    action: str = ""
+    owner: str = ""
+    agency: str = ""
+    by_when: date | str | None = None  # a date, or words such as 'March 2027' kept as typed
+    measure: str = ""  # measure of success
+    status: str = ""
+    impact: str = ""  # evidence of impact
+    review_date: date | str | None = None
+    concern: str = ""  # "Causing concern", "No longer of concern (since 30/11/2026)", or "" when not tied

@@ -522,7 +522,16 @@ def themes(doc: ReportDocument, f: Findings) -> None:
              "the children, and how confident the partnership can be in it.")
 
 
+def _when(value: date | str | None) -> str:
+    if isinstance(value, date):
+        return f"{value:%d/%m/%Y}"
+    return value or "[Date]"
+
+
 def action_plan(doc: ReportDocument, f: Findings) -> None:
+    if f.audit.actions:
+        agreed_action_plan(doc, f)
+        return
     doc.landscape_section()
     doc.heading("Action plan", 1)
     doc.para("A SMART action plan (specific, measurable, agreed, realistic, timely) for the partnership's "
@@ -543,6 +552,29 @@ def action_plan(doc: ReportDocument, f: Findings) -> None:
         rows.append(["[Action]", "[Name, role]", "[Agency]", "[Date]", "[Measure of success]", "Not started"])
     doc.table(["Action", "Owner", "Agency", "By when", "Measure of success", "Status"], rows,
               [4, 2, 2.6, 1.6, 4.2, 1.6], caption="SMART action plan")
+
+
+def agreed_action_plan(doc: ReportDocument, f: Findings) -> None:
+    """The action plan as it stands on the workbook's Action plan sheet: what the partnership agreed."""
+    doc.landscape_section()
+    doc.heading("Action plan", 1)
+    doc.para("The SMART action plan (specific, measurable, agreed, realistic, timely) as recorded on the "
+             "coordinator workbook's Action plan sheet, for the partnership's quality sub-group to oversee. "
+             "'Section now' gives the section's grades after moderation, as this report counts them.")
+    figures = {s.section_id: s for s in f.ranking}
+
+    def now(section_id: str) -> str:
+        s = figures.get(section_id)
+        if s is None:
+            return "–"
+        return f"{s.verdict}: {pct(s.good)} Good or better, {pct(s.inadequate)} Inadequate"
+
+    rows: list[list[str | Cell]] = [
+        [a.action or "[Action]", a.section or "–", a.owner or "[Name, role]", a.agency or "[Agency]",
+         _when(a.by_when), a.measure or "[Measure of success]", a.status or "Not started", now(a.section_id)]
+        for a in f.audit.actions]
+    doc.table(["Action", "Section", "Owner", "Agency", "By when", "Measure of success", "Status", "Section now"],
+              rows, [3.6, 2.2, 1.8, 2.2, 1.4, 3.6, 1.4, 1.8], caption="SMART action plan")
 
 
 # ----------------------------------------------------------------------------- appendices

@@ -2,8 +2,9 @@
 
 Moderated grades and notes follow their Grades row by its row id (form id
 and section id), resolutions follow their flag by its flag id, never by
-position. A value whose row is gone moves to the Orphaned sheet; it goes
-back on its row if the row returns. Anything typed that consolidate
+position; the Action plan's rows are the coordinator's and are all kept.
+A value whose row is gone moves to the Orphaned sheet; it goes back on
+its row if the row returns. Anything typed that consolidate
 could not keep is a problem, and consolidate refuses rather than drop it.
 """
 
@@ -17,16 +18,19 @@ from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from xlpack.analysis.actions import plan_actions
 from xlpack.coordinator.plan_sheets import AGENCIES, ASSIGN, CASES, ISSUED, LISTS, START, TOR
 from xlpack.coordinator.plan_sheets import META as PLAN_META
 from xlpack.files.workbooks import cell_text
 from xlpack.model.consolidated import ConsolidatedAudit, OrphanRow
 from xlpack.model.definitions import GradeScale
-from xlpack.model.records import FlagRow, GradeRow
+from xlpack.model.records import ActionRow, FlagRow, GradeRow
 from xlpack.workbook.changes import LostCell, changed_rows, unpack
-from xlpack.workbook.readback import META, Workbook, iter_table, read_meta, read_orphans
+from xlpack.workbook.readback import META, Workbook, iter_table, read_actions, read_meta, read_orphans
 from xlpack.workbook.sheets.common import (
+    ACTIONS,
     ANALYSIS_SHEETS,
+    COORDINATOR_SHEETS,
     FLAG_COLUMNS,
     FLAGS,
     GRADE_COLUMNS,
@@ -59,6 +63,7 @@ class Typed:
     moderation: dict[str, Moderation] = field(default_factory=dict)  # row id ->
     resolutions: dict[str, str] = field(default_factory=dict)  # flag id ->
     orphans: list[OrphanRow] = field(default_factory=list)
+    actions: list[ActionRow] = field(default_factory=list)  # the Action plan rows, as the coordinator left them
     problems: list[str] = field(default_factory=list)
     context: dict[str, str] = field(default_factory=dict)  # key -> "case, agency, section" for new orphans
     consolidated: bool = False  # the workbook holds an earlier consolidation
@@ -77,7 +82,7 @@ def read_typed(path: Path, scale: GradeScale) -> Typed:
     typed.consolidated = True
     meta = read_meta(book)
     for sheet in ANALYSIS_SHEETS:
-        if book.has(sheet):
+        if book.has(sheet) and sheet not in COORDINATOR_SHEETS:
             typed.problems += [_changed(c) for c in _changed_cells(book, sheet, meta)]
     if book.has(GRADES):
         _read_moderation(book, scale, typed)
@@ -85,6 +90,8 @@ def read_typed(path: Path, scale: GradeScale) -> Typed:
         _read_resolutions(book, typed)
     if book.has(ORPHANED):
         typed.orphans = read_orphans(book)
+    if book.has(ACTIONS):
+        typed.actions = read_actions(book)
     return typed
 
 
@@ -195,6 +202,8 @@ def apply(data: ConsolidatedAudit, typed: Typed, now: datetime) -> ConsolidatedA
             orphans.append(OrphanRow(kind="flag", key=key, column=FLAG_H["resolution"], value=text,
                                      context=typed.context.get(key, ""), since=now))
     data.orphaned = _unique(orphans)
+    plan = data.plan
+    data.actions = plan_actions(typed.actions, data.grades, plan.scale, plan.tool, now.date())
     return data
 
 

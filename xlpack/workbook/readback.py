@@ -9,18 +9,20 @@ in memory.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from xlpack.analysis.dataset import views_questions
 from xlpack.coordinator.plan_sheets import read_plan
 from xlpack.errors import WorkbookError
-from xlpack.files.workbooks import SheetReader, cell_text
+from xlpack.files.workbooks import SheetReader, cell_date, cell_text
 from xlpack.model.consolidated import ConsolidatedAudit, OrphanRow
 from xlpack.model.definitions import GradeScale
-from xlpack.model.records import FlagRow, FormSummary, GradeRow, ReturnRow, ViewsRow
+from xlpack.model.records import ActionRow, FlagRow, FormSummary, GradeRow, ReturnRow, ViewsRow
 from xlpack.workbook.sheets.common import (
+    ACTION_COLUMNS,
+    ACTIONS,
     ANSWER_COLUMNS,
     ANSWERS,
     FLAG_COLUMNS,
@@ -186,6 +188,23 @@ def read_orphans(book: Workbook) -> list[OrphanRow]:
             for _, v in iter_table(book, ORPHANED, ORPHAN_COLUMNS) if _text(v["value"])]
 
 
+def read_actions(book: Workbook) -> list[ActionRow]:
+    """The Action plan rows as the coordinator left them (rows with nothing typed are skipped)."""
+    out = []
+    for _, v in iter_table(book, ACTIONS, ACTION_COLUMNS):
+        texts = {k: _text(x) for k, x in v.items() if k not in ("by_when", "review_date")}
+        out.append(ActionRow(**texts, by_when=_date(v["by_when"]), review_date=_date(v["review_date"])))
+    return out
+
+
+def _date(v: Any) -> date | str | None:
+    """A date typed in a cell; words that are not a date ("March 2027") kept as typed."""
+    try:
+        return cell_date(v)
+    except (TypeError, ValueError):
+        return _text(v)
+
+
 def read_meta(book: Workbook) -> dict[str, list[str]]:
     """The hidden analysis sheet: key -> the rest of its row (digests are keyed 'digest:<sheet>')."""
     out: dict[str, list[str]] = {}
@@ -224,6 +243,7 @@ def read_consolidated(audit: Path) -> ConsolidatedAudit:
         flags=read_flags(book) if present(FLAGS) else [],
         views=read_views(book, views_questions(plan)) if present(VIEWS) else [],
         orphaned=read_orphans(book) if present(ORPHANED) else [],
+        actions=read_actions(book) if present(ACTIONS) else [],
         consolidated_at=when)
 
 

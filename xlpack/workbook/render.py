@@ -36,6 +36,8 @@ def add_styles(wb: xlsxwriter.Workbook, st: Styles, scale: GradeScale) -> None:
     add("intro")
     add("intro_guide", italic=True, font_color="#595959")
     add("editable", bg_color="#FFFDE7", border=1, border_color="#BFBFBF", text_wrap=True, locked=False)
+    add("editable_date", bg_color="#FFFDE7", border=1, border_color="#BFBFBF", num_format="dd/mm/yyyy",
+        align="left", locked=False)
     add("number", num_format="0.00")
     add("datetime", num_format="dd/mm/yyyy hh:mm", align="left")
     add("centre", align="center")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import xlsxwriter
 
+from xlpack.analysis.actions import CONCERN, NO_LONGER
 from xlpack.analysis.dataset import build_returns
 from xlpack.coordinator.plan_sheets import START, SheetWriter, Styles, read_plan, write_coordinator
 from xlpack.errors import WorkbookError
@@ -28,6 +29,7 @@ from xlpack.workbook.readback import META, META_SCHEMA, Workbook, read_consolida
 from xlpack.workbook.render import writers
 from xlpack.workbook.sheet_model import Sheet
 from xlpack.workbook.sheets import analysis_sheets
+from xlpack.workbook.sheets.common import ACTIONS, COORDINATOR_SHEETS
 from xlpack.workbook.stream import Stream, stream_rows
 
 DIGEST_CELL = 32000  # characters of packed digests per cell
@@ -72,10 +74,11 @@ def meta_writer(sheets: Sequence[Sheet], data: ConsolidatedAudit) -> SheetWriter
 def _lost_plan_cells(old: Path, new: Path) -> list[LostCell]:
     before, after = Workbook(old), Workbook(new)
     lost: list[LostCell] = []
-    for sheet in PLAN_SHEETS:
+    ignored = {START: ("Now: ",), ACTIONS: (CONCERN, NO_LONGER)}  # what xlpack itself updates there
+    for sheet in (*PLAN_SHEETS, *COORDINATOR_SHEETS):
         if before.has(sheet):
             new_rows = after.rows(sheet) if after.has(sheet) else []
-            lost += lost_plan_cells(sheet, before.rows(sheet), new_rows, ignore=("Now: ",) if sheet == START else ())
+            lost += lost_plan_cells(sheet, before.rows(sheet), new_rows, ignore=ignored.get(sheet, ()))
     return lost
 
 
@@ -107,8 +110,9 @@ def write_checked(audit: Path, plan: AuditPlan, extra: Sequence[SheetWriter],
                 lost = _lost_plan_cells(audit, staged)
                 if lost:
                     raise KeepTypedError(audit, [
-                        f"{c}: consolidate would not keep it (only the tables of the plan sheets are read). Move "
-                        "it into a table column xlpack reads, or into another workbook." for c in lost])
+                        f"{c}: consolidate would not keep it (only the tables of the plan sheets and the Action "
+                        "plan are read). Move it into a table column xlpack reads, or into another workbook."
+                        for c in lost])
             os.replace(staged, tmp)
         finally:
             if staged.exists():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.workbook.sheet_model import Sheet
+from xlpack.workbook.sheets import action_plan as action_plan_sheet
 from xlpack.workbook.sheets import agreement as agreement_sheet
 from xlpack.workbook.sheets import answers as answers_sheet
 from xlpack.workbook.sheets import charts as charts_sheet
@@ -28,7 +29,8 @@ def analysis_sheets(data: ConsolidatedAudit) -> list[Sheet]:
     pivots, blocks = pivots_sheet.build(data)
     sheets = [returns_sheet.build(data), flags_sheet.build(data), grid_sheet.build(data), grades_sheet.build(data),
               pivots, charts_sheet.build(data, blocks), agreement_sheet.build(data), evidence_sheet.build(data),
-              answers_sheet.build(data), views_sheet.build(data), orphaned_sheet.build(data)]
+              answers_sheet.build(data), views_sheet.build(data), action_plan_sheet.build(data),
+              orphaned_sheet.build(data)]
     assert tuple(s.name for s in sheets) == ANALYSIS_SHEETS
     for s in sheets:
         s.stream = s.name in STREAMED

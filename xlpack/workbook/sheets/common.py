@@ -7,11 +7,14 @@ from collections.abc import Sequence
 from xlpack.coordinator.plan_sheets import HEADER_ROW
 from xlpack.workbook.sheet_model import Column
 
-RETURNS, FLAGS, GRID, GRADES, PIVOTS, CHARTS, AGREEMENT, EVIDENCE, ANSWERS, VIEWS, ORPHANED = (
+RETURNS, FLAGS, GRID, GRADES, PIVOTS, CHARTS, AGREEMENT, EVIDENCE, ANSWERS, VIEWS, ACTIONS, ORPHANED = (
     "Returns", "Flags", "Case grid", "Grades", "Pivots", "Charts", "Agreement", "Evidence", "Form answers",
-    "Views", "Orphaned")
+    "Views", "Action plan", "Orphaned")
 #: Every sheet consolidate writes, in workbook order.
-ANALYSIS_SHEETS = (RETURNS, FLAGS, GRID, GRADES, PIVOTS, CHARTS, AGREEMENT, EVIDENCE, ANSWERS, VIEWS, ORPHANED)
+ANALYSIS_SHEETS = (RETURNS, FLAGS, GRID, GRADES, PIVOTS, CHARTS, AGREEMENT, EVIDENCE, ANSWERS, VIEWS, ACTIONS,
+                   ORPHANED)
+#: Sheets whose table belongs to the coordinator once written: kept row by row, never checked against digests.
+COORDINATOR_SHEETS = (ACTIONS,)
 TABLE_ROW = HEADER_ROW  # the header row of each sheet's main table
 
 #: (record field, column header, width): the main table of each sheet, as written and as read back.
@@ -37,6 +40,13 @@ ANSWER_COLUMNS: Spec = (
     ("overall_grade", "Overall grade", 14), ("safeguarded_now", "Safeguarded now?", 12),
     ("safeguarding_action", "If not: what was done", 50), ("no_involvement", "No involvement declared", 24),
     ("tool_feedback", "Feedback on the tool", 50), ("form_id", "Form id", 38))
+ACTION_COLUMNS: Spec = (
+    ("action_id", "Action id", 11), ("section", "Section", 24), ("action", "Action", 44), ("owner", "Owner", 20),
+    ("agency", "Agency", 22), ("by_when", "By when", 12), ("measure", "Measure of success", 44),
+    ("status", "Status", 13), ("impact", "Evidence of impact", 36), ("review_date", "Review date", 12),
+    ("concern", "Section now", 20), ("section_id", "Section id", 12))
+#: The Action plan columns the coordinator types in (all but the ids and 'Section now').
+ACTION_EDITABLE = ("section", "action", "owner", "agency", "by_when", "measure", "status", "impact", "review_date")
 ORPHAN_COLUMNS: Spec = (
     ("kind", "From sheet", 12), ("context", "Row", 50), ("column", "Column", 18), ("value", "What was typed", 50),
     ("since", "Row gone since", 18), ("key", "Row id or flag id", 40))

@@ -1,0 +1,136 @@
+"""The Action plan sheet: proposed from the sections of concern, then the coordinator's, kept across consolidations.
+
+Every form of the first three cases is returned with Assessment graded
+Inadequate and every other section Good, so Assessment, and only
+Assessment, causes concern (worked out here from the thresholds, not by
+xlpack). The coordinator edits the plan in LibreOffice, adds a row below
+the table, and later moderates Assessment up: every row stays, the
+section's row is marked no longer of concern, and the report shows the
+plan as typed.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from docx import Document
+from python_calamine import CalamineWorkbook
+
+from tests.office.client import Office
+from tests.support.filling import fill_form
+from xlpack.consolidate import KeepTypedError, consolidate
+from xlpack.coordinator.plan_sheets import read_plan
+from xlpack.report import write_report
+from xlpack.workbook.readback import read_consolidated
+
+TODAY = date(2026, 12, 7)
+GOOD_OR_BETTER = ("Outstanding", "Good")
+
+
+def concern_by_hand(grades: dict[str, list[str]]) -> set[str]:
+    """Sections causing concern: under half Good or better, or a fifth or more Inadequate (graded answers only)."""
+    out = set()
+    for section, given in grades.items():
+        graded = [g for g in given if g in ("Outstanding", "Good", "Adequate", "Inadequate")]
+        if graded and (sum(g in GOOD_OR_BETTER for g in graded) / len(graded) < 0.5
+                       or sum(g == "Inadequate" for g in graded) / len(graded) >= 0.2):
+            out.add(section)
+    return out
+
+
+def table(path: Path, sheet: str, first_header: str) -> tuple[int, list[str], list[list[object]]]:
+    """(Excel row of the header, headers, rows) of the sheet's main table."""
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python()
+    start = next(i for i, r in enumerate(rows) if r and r[0] == first_header)
+    headers = [str(h) for h in rows[start]]
+    return start + 1, headers, [r for r in rows[start + 1:] if any(v not in (None, "") for v in r)]
+
+
+def col(headers: list[str], name: str) -> str:
+    return chr(ord("A") + headers.index(name))
+
+
+def type_in(office: Office, audit: Path, entries: list[tuple[str, str, str]]) -> None:
+    edited = audit.with_name("edited.xlsx")
+    office.set_cells(audit, edited, entries).check()
+    shutil.move(edited, audit)
+
+
+@pytest.fixture
+def returned(sample_copy: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Path, dict[str, list[str]]]:
+    audit, forms = sample_copy
+    plan = read_plan(audit)
+    cases = {c.case_ref for c in plan.cases[:3]}
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    given: dict[str, list[str]] = {s.id: [] for s in plan.tool.sections}
+    for f in plan.issued:
+        if f.kind == "audit" and f.case_ref in cases:
+            fill_form(forms / f.file, returns / f.file, {"assessment": "Inadequate"})
+            for s in plan.tool.sections:
+                given[s.id].append("Inadequate" if s.id == "assessment" else "Good")
+    return audit, returns, given
+
+
+def test_the_plan_is_proposed_then_kept_as_the_coordinator_edits_it(returned: tuple[Path, Path, dict[str, list[str]]],
+                                                                   office: Office) -> None:
+    audit, returns, given = returned
+    plan = read_plan(audit)
+    title = {s.id: s.title for s in plan.tool.sections}
+    assert concern_by_hand(given) == {"assessment"}
+
+    consolidate(audit, [returns], today=TODAY)
+    header_row, headers, rows = table(audit, "Action plan", "Action id")
+    assert [r[headers.index("Section id")] for r in rows] == ["assessment"]
+    assert rows[0][headers.index("Section")] == title["assessment"]
+    assert rows[0][headers.index("Section now")] == "Causing concern"
+    assert "At re-audit" in str(rows[0][headers.index("Measure of success")])
+
+    first, below = header_row + 1, header_row + 2
+    type_in(office, audit, [
+        ("Action plan", f"{col(headers, 'Action')}{first}", "Supervision to test every assessment within 10 days."),
+        ("Action plan", f"{col(headers, 'Owner')}{first}", "Head of service"),
+        ("Action plan", f"{col(headers, 'By when')}{first}", "March 2027"),
+        ("Action plan", f"{col(headers, 'Action')}{below}", "Audit supervision records monthly."),
+        ("Action plan", f"{col(headers, 'Owner')}{below}", "QA lead"),
+    ])
+    for _ in range(2):  # twice: nothing typed drifts or doubles
+        consolidate(audit, [returns], today=TODAY)
+    actions = read_consolidated(audit).actions
+    assert [(a.action_id, a.owner, a.by_when) for a in actions] == [
+        ("AP-assessment", "Head of service", "March 2027"), ("AP-1", "QA lead", None)]
+    assert actions[0].action == "Supervision to test every assessment within 10 days."
+    assert actions[1].action == "Audit supervision records monthly." and actions[1].concern == ""
+
+    # Moderation lifts Assessment: its row is marked, not deleted.
+    g_row, g_headers, g_rows = table(audit, "Grades", "Case reference")
+    moderated = col(g_headers, "Moderated grade")
+    picks = [i for i, r in enumerate(g_rows) if r[g_headers.index("Section")] == title["assessment"]]
+    assert len(picks) == len(given["assessment"])
+    type_in(office, audit, [("Grades", f"{moderated}{g_row + 1 + i}", "Good") for i in picks])
+    consolidate(audit, [returns], today=TODAY)
+    actions = read_consolidated(audit).actions
+    assert [a.action_id for a in actions] == ["AP-assessment", "AP-1"]
+    assert actions[0].concern.startswith("No longer of concern (since ")
+    assert actions[0].owner == "Head of service"
+
+    report = write_report(audit, today=TODAY)
+    text = "\n".join(c.text for t in Document(str(report)).tables for row in t.rows for c in row.cells)
+    for typed in ("Supervision to test every assessment within 10 days.", "Head of service", "March 2027",
+                  "Audit supervision records monthly.", "QA lead"):
+        assert typed in text
+
+
+def test_a_note_beside_the_plan_is_refused_by_name(returned: tuple[Path, Path, dict[str, list[str]]],
+                                                   office: Office) -> None:
+    audit, returns, _ = returned
+    consolidate(audit, [returns], today=TODAY)
+    type_in(office, audit, [("Action plan", "P2", "remember to ask the police")])
+    before = audit.read_bytes()
+    with pytest.raises(KeepTypedError) as err:
+        consolidate(audit, [returns], today=TODAY)
+    assert "Sheet 'Action plan', cell P2: 'remember to ask the police'" in str(err.value)
+    assert audit.read_bytes() == before
