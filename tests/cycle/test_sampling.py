@@ -146,6 +146,20 @@ def test_the_balance_table_counts_every_field(audit: Path, extract: Path) -> Non
             assert b.sample == sum(r[column] == value for r in rows if r[REF] in picked)
 
 
+def test_values_differing_only_in_case_or_spaces_are_one_stratum(tmp_path: Path, audit: Path) -> None:
+    rows = population(200, seed=12)
+    for i, r in enumerate(rows):
+        if i % 3 == 0:
+            r["Social work team or base"] = "  " + r["Social work team or base"].upper().replace(" ", "  ")
+    source = write_csv(tmp_path / "teams.csv", rows)
+    record = draw_sample(source, audit, 9, by=["Social work team or base"], seed=1).record
+    teams = {" ".join(r["Social work team or base"].split()).casefold() for r in rows}
+    assert len(record.strata) == len(teams) == 3
+    counts = {t: sum(" ".join(r["Social work team or base"].split()).casefold() == t for r in rows) for t in teams}
+    assert {s.label.casefold(): s.population for s in record.strata} == counts
+    assert all(abs(s.drawn - 9 * counts[s.label.casefold()] / 200) < 1 for s in record.strata)
+
+
 @pytest.mark.parametrize("value", ["Jayden", "Jane Smith", "SMITH, Jane", "O'Brien", "Zoë Ng"])
 def test_names_are_recognised(value: str) -> None:
     assert looks_like_name(value) and value not in mask(value)

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from tests.cycle.extracts import REF, population, write_csv, write_xlsx
 from xlpack.cli.app import app
-from xlpack.coordinator.plan_sheets import create_audit, read_plan
+from xlpack.coordinator.plan_sheets import create_audit, read_plan, write_coordinator
 from xlpack.cycle.extract import ExtractError
 from xlpack.cycle.sampling import draw_sample
 from xlpack.errors import UsageError, WorkbookError, XlpackError
@@ -108,8 +108,6 @@ def test_a_case_already_on_the_cases_sheet(tmp_path: Path) -> None:
     audit = tmp_path / "audit.xlsx"
     plan = create_audit(audit, "cp")
     typed = plan.model_copy(update={"cases": [Case(case_ref=data[12][REF], category="Child Protection")]})
-    from xlpack.coordinator.plan_sheets import write_coordinator
-
     write_coordinator(audit, typed, keep_backup=False)
     before = audit.read_bytes()
     message = refused(ExtractError, write_csv(tmp_path / "e.csv", data), audit)

@@ -59,6 +59,7 @@ def drawn(tmp_path: Path) -> tuple[Path, Path, list[dict[str, str]]]:
     return audit, extract, rows
 
 
+@pytest.mark.slow
 def test_forms_are_issued_for_the_drawn_cases_and_the_sample_survives_generate_and_consolidate(
         drawn: tuple[Path, Path, list[dict[str, str]]], tmp_path: Path) -> None:
     audit, extract, rows = drawn
@@ -113,6 +114,7 @@ def test_a_changed_sample_sheet_stops_generate_with_the_reason(drawn: tuple[Path
         generate_forms(audit, workers=1, today=TODAY)
 
 
+@pytest.mark.slow
 def test_the_sample_sheet_survives_the_workbook_saved_by_libreoffice(
         drawn: tuple[Path, Path, list[dict[str, str]]], office: Office, tmp_path: Path) -> None:
     audit, _, _ = drawn

@@ -32,7 +32,6 @@ from .population import (
     parse_filters,
     reference_problems,
     stratum_problems,
-    stratum_value,
 )
 from .workbook_update import open_plan, write_sample
 
@@ -115,10 +114,12 @@ def _draw(extract: Extract, plan: AuditPlan, population: list[ExtractRow], size:
           where: Sequence[Filter], seed: int, reference_column: str, today: date) -> SampleDraw:
     questions = _questions(plan)
     ref_key = fold(reference_column)
+    population = sorted(population, key=lambda r: (fold(r.values[ref_key]), r.values[ref_key]))
+    spell = {b: _spelling(population, b, questions.get(fold(b))) for b in by}
     strata: dict[tuple[str, ...], list[str]] = {}
     row_of: dict[str, ExtractRow] = {}
-    for r in sorted(population, key=lambda r: fold(r.values[ref_key])):
-        key = tuple(stratum_value(r.values.get(fold(b), ""), questions.get(fold(b))) or "" for b in by)
+    for r in population:
+        key = tuple(spell[b][fold(r.values.get(fold(b), ""))] for b in by)
         strata.setdefault(key, []).append(r.values[ref_key])
         row_of[r.values[ref_key]] = r
     order = sorted(strata, key=lambda k: _stratum_order(k, by, questions))
@@ -216,7 +217,8 @@ def _balance(extract: Extract, plan: AuditPlan, population: list[ExtractRow], pi
     out = []
     for name in names:
         q = questions.get(fold(name))
-        values = {r.values[ref_key]: _shown(r.values.get(fold(name), ""), q) for r in population}
+        spell = _spelling(population, name, q)
+        values = {r.values[ref_key]: spell[fold(r.values.get(fold(name), ""))] for r in population}
         everyone, sample = Counter(values.values()), Counter(values[ref] for ref in picked)
         order = list(q.choices or ()) if q is not None and q.type == "choice" else []
         keys = [v for v in order if v in everyone] + sorted((v for v in everyone if v not in order),
@@ -226,13 +228,19 @@ def _balance(extract: Extract, plan: AuditPlan, population: list[ExtractRow], pi
     return out
 
 
-def _shown(raw: str, q: Question | None) -> str:
-    text = " ".join(raw.split())
-    if not text:
-        return BLANK
-    if q is not None and q.type == "choice":
-        return next((c for c in q.choices or () if fold(c) == fold(text)), text)
-    return text
+def _spelling(rows: Sequence[ExtractRow], name: str, q: Question | None) -> dict[str, str]:
+    """How each value of a column is shown, by its folded text.
+
+    A choice is spelled as on the Cases sheet's list; any other value as it
+    is first met in ``rows`` (reference order), so 'north team' and
+    'North  Team' are one value.
+    """
+    out: dict[str, str] = {}
+    choices = {fold(c): c for c in (q.choices or ())} if q is not None and q.type == "choice" else {}
+    for r in rows:
+        text = " ".join(r.values.get(fold(name), "").split())
+        out.setdefault(fold(text), choices.get(fold(text), text) or BLANK)
+    return out
 
 
 def draw_sample(extract: Path, audit: Path, size: int, *, by: Sequence[str] = (), where: Sequence[str] = (),
