@@ -15,6 +15,7 @@ import hashlib
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +31,10 @@ MAX_PROBLEMS_SHOWN = 25
 MAX_BYTES = 200 * 1024 * 1024
 
 
-def fold(text: Any) -> str:
+@lru_cache(maxsize=8192)  # an extract repeats a few values per column many times over
+def fold(text: str) -> str:
     """How names and values are compared: case and runs of spaces ignored."""
-    return " ".join(str(text).split()).casefold()
+    return " ".join(text.split()).casefold()
 
 
 class ExtractError(XlpackError):

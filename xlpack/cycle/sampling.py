@@ -237,8 +237,9 @@ def _spelling(rows: Sequence[ExtractRow], name: str, q: Question | None) -> dict
     """
     out: dict[str, str] = {}
     choices = {fold(c): c for c in (q.choices or ())} if q is not None and q.type == "choice" else {}
+    column = fold(name)
     for r in rows:
-        text = " ".join(r.values.get(fold(name), "").split())
+        text = " ".join(r.values.get(column, "").split())
         out.setdefault(fold(text), choices.get(fold(text), text) or BLANK)
     return out
 
