@@ -193,7 +193,8 @@ def generate_forms(audit: Path, out_dir: Path | None = None, *, reissue: Iterabl
     # refuses if typed cells would be lost.
     analysis = keep_analysis(audit)
     if not plan.cases:
-        raise PlanError(audit, ["the Cases sheet is empty. List the sampled cases first."])
+        raise PlanError(audit, ["the Cases sheet is empty. List the sampled cases first, or draw them from a "
+                                "case extract: xlpack sample EXTRACT --audit AUDIT.xlsx --size N"])
     if not plan.assignments:
         raise PlanError(audit, ["the Assignments sheet is empty. Add a row per case, agency and auditor."])
     out_dir = Path(out_dir) if out_dir else audit.parent / "forms"

@@ -92,6 +92,7 @@ def test_the_demo_runs_the_whole_way(tmp_path: Path) -> None:
     assert result.consolidated is not None
     step = next(s for s in result.steps if s.startswith("Consolidated into"))
     back = read_consolidated(result.audit)
+    assert back.plan.sample is not None and len(back.plan.cases) == back.plan.sample.size == 10  # drawn, then kept
     statuses = Counter(r.status for r in back.returns)
     assert statuses["rejected"] == 2 and statuses["superseded"] == 1 and statuses["skipped"] == 1
     assert statuses["overdue"] == 2  # one audit form and one views form not returned
@@ -111,4 +112,5 @@ def test_the_demo_command(tmp_path: Path) -> None:
 
     result = CliRunner().invoke(app, ["demo", str(tmp_path / "d")])
     assert result.exit_code == 0, result.output
-    assert "4. Consolidated into" in result.stdout and "Open " in result.stdout
+    assert "2. 10 cases drawn at random" in result.stdout
+    assert "6. Consolidated into" in result.stdout and "Open " in result.stdout

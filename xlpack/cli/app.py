@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from xlpack import __version__
-from xlpack.cli import addin, check_definition, consolidate, demo, generate, init, intake, report
+from xlpack.cli import addin, check_definition, consolidate, demo, generate, init, intake, report, sample
 from xlpack.cli.console import out
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -22,6 +22,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=N
 #: (name, function), in the order a coordinator meets them.
 COMMANDS = (
     ("init", init.command),
+    ("sample", sample.command),
     ("generate", generate.command),
     ("intake", intake.command),
     ("consolidate", consolidate.command),

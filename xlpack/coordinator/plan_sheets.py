@@ -19,6 +19,7 @@ import xlsxwriter
 from xlsxwriter.utility import quote_sheetname, xl_range, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
+from xlpack.coordinator.sample_sheet import SAMPLE, read_sample_sheet, write_sample_sheet
 from xlpack.errors import PlanError, UsageError, WorkbookError
 from xlpack.files.workbooks import SheetReader, cell_date, cell_text, replace_atomically
 from xlpack.model.definitions import GradeScale, Question, ToolDefinition, load_definition, load_scale
@@ -145,6 +146,8 @@ def write_coordinator(path: Path, plan: AuditPlan, extra: Sequence[SheetWriter] 
         _assign_sheet(wb, st, plan)
         _agencies_sheet(wb, st, plan)
         _issued_sheet(wb, st, plan)
+        if plan.sample is not None:
+            write_sample_sheet(wb, st, plan.sample)
         for writer in extra:
             writer(wb, st)
         _lists_sheet(wb, plan)
@@ -532,8 +535,9 @@ def read_plan(path: Path, *, strict: bool = True) -> AuditPlan:
         except (ValueError, TypeError) as exc:
             problems.append(f"Sheet '{ISSUED}', row {n}: this row has been changed and cannot be read ({exc}).")
 
+    sample = read_sample_sheet(reader.rows(SAMPLE), problems) if reader.has(SAMPLE) else None
     if problems and strict:
         raise PlanError(path, problems)
     return AuditPlan(audit_id=meta["audit_id"], tool=tool, views=views, scale=scale, terms=terms,
                      agencies=agencies or list(DEFAULT_AGENCIES), cases=cases, assignments=assignments,
-                     issued=issued)
+                     issued=issued, sample=sample)

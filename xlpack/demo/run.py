@@ -7,6 +7,7 @@ the newcomer what it made. Add a step by appending a function to the list.
 
 from __future__ import annotations
 
+import random
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -16,15 +17,18 @@ from pathlib import Path
 from typing import Any
 
 from xlpack.consolidate import consolidate
-from xlpack.coordinator.plan_sheets import read_plan
-from xlpack.demo.sample import SAMPLE_TODAY, create_sample
+from xlpack.coordinator.plan_sheets import create_audit, read_plan, write_coordinator
+from xlpack.cycle.sampling import draw_sample
+from xlpack.demo.sample import SAMPLE_TODAY, create_sample, sample_assignments, sample_plan, write_sample_extract
 from xlpack.demo.simulate import Simulator, fill_plausibly, set_saved_at
 from xlpack.errors import UsageError
 from xlpack.generate import generate_forms
 from xlpack.model.plan import IssuedForm
 from xlpack.report import write_report
 
-SAMPLE_WORKBOOK = Path(__file__).resolve().parents[2] / "samples" / "sample-audit.xlsx"
+SAMPLE_EXTRACT = Path(__file__).resolve().parents[2] / "samples" / "sample-extract.csv"
+DEMO_CASES = 10
+DEMO_STRATA = ["Category of abuse", "Age band"]
 #: The demo consolidates "today" a week after the sample's return deadline, so late forms show as overdue.
 DEMO_TODAY = SAMPLE_TODAY + timedelta(days=35)
 SEED = 2026
@@ -37,6 +41,7 @@ class DemoResult:
     forms: Path
     steps: list[str] = field(default_factory=list)
     returns: Path | None = None
+    extract: Path | None = None  # the management-information extract the cases were drawn from
     problems: list[str] = field(default_factory=list)  # the realistic problems planted in the returns
     consolidated: Any = None  # the ConsolidateResult
 
@@ -45,11 +50,34 @@ Step = Callable[[DemoResult], str]
 
 
 def sample_step(result: DemoResult) -> str:
-    if SAMPLE_WORKBOOK.is_file():
-        shutil.copy2(SAMPLE_WORKBOOK, result.audit)
+    plan = sample_plan()
+    create_audit(result.audit, plan=plan.model_copy(update={"cases": [], "assignments": []}))
+    return (f"Coordinator workbook with the sample's terms of reference (fictional), its Cases sheet still empty: "
+            f"{result.audit}")
+
+
+def draw_step(result: DemoResult) -> str:
+    """Draw the cases from the bundled management-information extract, as a neutral administrator would."""
+    result.extract = result.folder / SAMPLE_EXTRACT.name
+    if SAMPLE_EXTRACT.is_file():
+        shutil.copy2(SAMPLE_EXTRACT, result.extract)
     else:
-        create_sample(result.audit)
-    return f"Coordinator workbook with the sample plan (10 fictional cases): {result.audit}"
+        write_sample_extract(result.extract)
+    drawn = draw_sample(result.extract, result.audit, DEMO_CASES, by=DEMO_STRATA, seed=SEED, today=SAMPLE_TODAY)
+    s = drawn.record
+    return (f"{len(drawn.cases)} cases drawn at random from {result.extract.name} ({s.population} children on a "
+            f"plan, invented), stratified by {' and '.join(s.by)} with seed {s.seed}, onto the Cases sheet; the "
+            "Sample sheet records the draw and its balance. The same command draws the same cases: xlpack sample "
+            f"{result.extract.name} --audit {result.audit.name} --size {DEMO_CASES} --by \"{','.join(s.by)}\" "
+            f"--seed {s.seed}")
+
+
+def assign_step(result: DemoResult) -> str:
+    """What the coordinator types next: who audits each drawn case (invented auditors)."""
+    plan = read_plan(result.audit)
+    assignments = sample_assignments(plan.cases, random.Random(SEED))
+    write_coordinator(result.audit, plan.model_copy(update={"assignments": assignments}))
+    return f"{len(assignments)} assignments (case, agency, auditor) typed on the Assignments sheet for the drawn cases"
 
 
 def generate_step(result: DemoResult) -> str:
@@ -134,7 +162,7 @@ def _foreign_form(out: Path, seed: int) -> str:
 
 
 #: The journey, in order. Append a step to take the demo further.
-STEPS: list[Step] = [sample_step, generate_step, returns_step, consolidate_step]
+STEPS: list[Step] = [sample_step, draw_step, assign_step, generate_step, returns_step, consolidate_step]
 
 
 def run_demo(folder: Path, *, fresh: bool = False) -> DemoResult:

@@ -7,6 +7,7 @@ seeded, so the sample is the same on every machine.
 
 from __future__ import annotations
 
+import csv
 import random
 import uuid
 from datetime import date, timedelta
@@ -39,17 +40,7 @@ def sample_plan(tool: str = "cp", cases: int = 10, seed: int = 2026, today: date
                 fields[q.id] = rng.choice(["North team", "South team", "East team", "West team"])
         case_list.append(Case(case_ref=f"{prefix}-{today.year}-{i:03d}", category=definition.category,
                               fields=fields))
-    assignments: list[Assignment] = []
-    for case in case_list:
-        agencies = ["Children's social care", *rng.sample(list(DEFAULT_AGENCIES[1:]), rng.randint(4, 6))]
-        for agency in agencies:
-            auditors = 2 if agency in ("Children's social care", "Health") and rng.random() < 0.5 else 1
-            for _ in range(auditors):
-                name = f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"
-                email = f"{name.lower().replace(' ', '.')}@example.org"
-                assignments.append(Assignment(case_ref=case.case_ref, agency=agency, auditor=name, email=email,
-                                              role=rng.choice(["Team manager", "Named nurse", "Detective sergeant",
-                                                               "Designated lead", "Service manager"])))
+    assignments = sample_assignments(case_list, rng)
     start = today.replace(year=today.year - 1) + timedelta(days=1)
     terms = TermsOfReference(
         title=f"Sample {definition.category} audit (fictional data)",
@@ -66,7 +57,64 @@ def sample_plan(tool: str = "cp", cases: int = 10, seed: int = 2026, today: date
                      assignments=assignments)
 
 
+def sample_assignments(cases: list[Case], rng: random.Random) -> list[Assignment]:
+    """Five to seven agencies per case (children's social care always), two auditors for some."""
+    assignments: list[Assignment] = []
+    for case in cases:
+        agencies = ["Children's social care", *rng.sample(list(DEFAULT_AGENCIES[1:]), rng.randint(4, 6))]
+        for agency in agencies:
+            auditors = 2 if agency in ("Children's social care", "Health") and rng.random() < 0.5 else 1
+            for _ in range(auditors):
+                name = f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"
+                email = f"{name.lower().replace(' ', '.')}@example.org"
+                assignments.append(Assignment(case_ref=case.case_ref, agency=agency, auditor=name, email=email,
+                                              role=rng.choice(["Team manager", "Named nurse", "Detective sergeant",
+                                                               "Designated lead", "Service manager"])))
+    return assignments
+
+
 def create_sample(path: Path, tool: str = "cp", cases: int = 10, seed: int = 2026) -> AuditPlan:
     """Write the sample coordinator workbook to ``path``."""
     plan = sample_plan(tool, cases, seed)
     return create_audit(path, plan=plan)
+
+
+#: The demo's management-information extract: children on a plan, by the Cases sheet's columns, with shares
+#: roughly as in England's published figures (invented rows; the shares only make the draw look familiar).
+EXTRACT_SHARES: dict[str, dict[str, float]] = {
+    "Age band": {"Unborn": 3, "Under 1": 12, "1-4": 26, "5-9": 28, "10-15": 28, "16-17": 3},
+    "Gender": {"Female": 48, "Male": 50, "Not known": 2},
+    "Ethnicity (census group)": {"White": 72, "Mixed or multiple ethnic groups": 10, "Asian or Asian British": 7,
+                                 "Black, Black British, Caribbean or African": 6, "Other ethnic group": 3,
+                                 "Not known": 2},
+    "Social work team or base": {"North team": 30, "South team": 25, "East team": 25, "West team": 20},
+    "Disability or special educational needs": {"Yes": 12, "No": 80, "Not known": 8},
+    "First language not English or interpreter needed": {"Yes": 8, "No": 88, "Not known": 4},
+    "Category of abuse": {"Neglect": 50, "Emotional abuse": 36, "Physical abuse": 6, "Sexual abuse": 4,
+                          "Multiple": 4},
+}
+EXTRACT_COLUMNS = ("Case reference", "Category", *EXTRACT_SHARES, "Plan start date")
+
+
+def sample_extract_rows(rows: int = 240, seed: int = 2026, today: date = SAMPLE_TODAY,
+                        category: str = "Child Protection") -> list[dict[str, str]]:
+    """Invented extract rows: distinct case references, values drawn with :data:`EXTRACT_SHARES`."""
+    rng = random.Random(seed)
+    numbers = rng.sample(range(10000, 99999), rows)
+    out = []
+    for n in numbers:
+        row = {"Case reference": f"CP-{n}", "Category": category}
+        for column, shares in EXTRACT_SHARES.items():
+            row[column] = rng.choices(list(shares), weights=list(shares.values()))[0]
+        row["Plan start date"] = (today - timedelta(days=rng.randint(20, 700))).isoformat()
+        out.append(row)
+    return out
+
+
+def write_sample_extract(path: Path, rows: int = 240, seed: int = 2026) -> Path:
+    """Write the demo's extract as .csv (UTF-8), the way a case management system exports it."""
+    with Path(path).open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(EXTRACT_COLUMNS))
+        writer.writeheader()
+        writer.writerows(sample_extract_rows(rows, seed))
+    return Path(path)

@@ -103,6 +103,52 @@ def assignment_key(kind: str, case_ref: str, agency: str, auditor: str) -> tuple
     return (kind, fold(case_ref), fold(agency), fold(auditor))
 
 
+class SampleStratum(_Record):
+    """One stratum of a case draw: how many cases it held and how many were drawn from it."""
+
+    label: str  # the stratum's values, joined with " / "
+    population: int
+    target: float  # its proportional share of the sample before rounding to whole cases (to 6 decimals)
+    drawn: int
+
+
+class SampleBalance(_Record):
+    """One value of one field: how often it occurs in the population and in the sample."""
+
+    field: str
+    value: str
+    population: int
+    sample: int
+
+
+class SampleRecord(_Record):
+    """How the cases were drawn (``xlpack sample``), as recorded on the Sample sheet."""
+
+    drawn_on: date
+    extract: str  # the extract's file name
+    extract_sha256: str = ""
+    extract_rows: int
+    reference_column: str
+    filters: list[str] = Field(default_factory=list)  # "Field = value"
+    population: int  # cases left after the filters
+    size: int
+    by: list[str] = Field(default_factory=list)
+    seed: int
+    method: str
+    strata: list[SampleStratum] = Field(default_factory=list)
+    balance: list[SampleBalance] = Field(default_factory=list)
+
+    def largest_gap(self) -> SampleBalance | None:
+        """The field value whose sample share is furthest from its population share."""
+        return max(self.balance, key=lambda b: (abs(self.sample_share(b) - self.population_share(b))), default=None)
+
+    def population_share(self, b: SampleBalance) -> float:
+        return b.population / self.population if self.population else 0.0
+
+    def sample_share(self, b: SampleBalance) -> float:
+        return b.sample / self.size if self.size else 0.0
+
+
 class AuditPlan(_Record):
     """Everything the coordinator workbook says about one audit."""
 
@@ -117,6 +163,7 @@ class AuditPlan(_Record):
     cases: list[Case] = Field(default_factory=list)
     assignments: list[Assignment] = Field(default_factory=list)
     issued: list[IssuedForm] = Field(default_factory=list)
+    sample: SampleRecord | None = None  # how the cases were drawn, when xlpack sample drew them
 
     def case(self, case_ref: str) -> Case | None:
         for c in self.cases:

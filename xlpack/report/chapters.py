@@ -191,6 +191,7 @@ def terms_and_method(doc: ReportDocument, f: Findings) -> None:
         text = "; ".join(f"{value}: {n}" for value, n in counts)
         spread.append([label, text])
     doc.table(["Case detail", f"Cases (of {cases})"], spread, [3, 8], caption="The sample of cases")
+    _how_drawn(doc, f)
 
     doc.heading("Agencies and auditors taking part", 2)
     agencies = agencies_taking_part(f.audit_returns)
@@ -219,6 +220,31 @@ def terms_and_method(doc: ReportDocument, f: Findings) -> None:
     if f.views_returns.issued:
         doc.para(f"Child and family views forms: {f.views_returns.returned} of {f.views_returns.issued} "
                  f"came back ({pct(f.views_returns.rate)}).")
+
+
+def _how_drawn(doc: ReportDocument, f: Findings) -> None:
+    """How the cases were drawn, from the Sample sheet (when xlpack sample drew them)."""
+    s = f.plan.sample
+    if s is None:
+        return
+    kept = f", {s.population} of them after keeping only {'; '.join(s.filters)}" if s.filters else ""
+    doc.para(f"The cases were drawn at random on {long_date(s.drawn_on)} from a management-information extract of "
+             f"{s.extract_rows} cases ({s.extract}{kept}): {s.size} cases, with seed {s.seed}. {s.method}",
+             bold_lead="How the cases were chosen. ")
+    gap = s.largest_gap()
+    if gap is not None:
+        doc.para(f"The largest difference between the sample and the population is for {gap.field} "
+                 f"'{gap.value}': {pct(s.population_share(gap))} of the population and {pct(s.sample_share(gap))} "
+                 f"of the sample. Each case is {pct(1 / s.size)} of the sample, so its shares move in steps of "
+                 "that size; the Sample sheet of the coordinator workbook lists every field and value.")
+    if len(f.plan.cases) != s.size:
+        doc.note(f"The Cases sheet lists {len(f.plan.cases)} cases, not the {s.size} drawn: say which cases were "
+                 "added or taken out after the draw, and why.")
+    rows = [[b.field, b.value, pct(s.population_share(b)), pct(s.sample_share(b))]
+            for b in s.balance if b.field in s.by]
+    if rows:
+        doc.table(["Stratified by", "Value", "Population", "Sample"], rows, [3, 4, 1.6, 1.6],
+                  caption="The sample against the population it was drawn from")
 
 
 # ----------------------------------------------------------------------------- the quantified picture

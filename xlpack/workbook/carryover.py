@@ -21,6 +21,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlpack.analysis.actions import plan_actions
 from xlpack.coordinator.plan_sheets import AGENCIES, ASSIGN, CASES, ISSUED, LISTS, START, TOR
 from xlpack.coordinator.plan_sheets import META as PLAN_META
+from xlpack.coordinator.sample_sheet import SAMPLE
 from xlpack.files.workbooks import cell_text
 from xlpack.model.consolidated import ConsolidatedAudit, OrphanRow
 from xlpack.model.definitions import GradeScale
@@ -41,7 +42,7 @@ from xlpack.workbook.sheets.common import (
     headers,
 )
 
-PLAN_SHEETS = (START, TOR, CASES, ASSIGN, AGENCIES, ISSUED)
+PLAN_SHEETS = (START, TOR, CASES, ASSIGN, AGENCIES, ISSUED, SAMPLE)
 KNOWN_SHEETS = {*PLAN_SHEETS, *ANALYSIS_SHEETS, LISTS, PLAN_META, META}
 GRADE_H, FLAG_H, ORPHAN_H = headers(GRADE_COLUMNS), headers(FLAG_COLUMNS), headers(ORPHAN_COLUMNS)
 #: The columns the coordinator types in, by sheet: never part of a row's digest.
