@@ -17,6 +17,7 @@ from typing import Any
 
 from xlpack.consolidate import consolidate
 from xlpack.coordinator.plan_sheets import read_plan
+from xlpack.cycle.feedback import write_feedback
 from xlpack.demo.sample import SAMPLE_TODAY, create_sample
 from xlpack.demo.simulate import Simulator, fill_plausibly, set_saved_at
 from xlpack.errors import UsageError
@@ -159,3 +160,13 @@ def report_step(result: DemoResult) -> str:
 
 
 STEPS.append(report_step)
+
+
+def feedback_step(result: DemoResult) -> str:
+    """Each accepted audit back to the practitioner and their manager, with an index of who gets which."""
+    done = write_feedback(result.audit, today=DEMO_TODAY)
+    return (f"{len(done.documents)} feedback documents, one per accepted audit form, for the practitioner and their "
+            f"manager: {done.out_dir} (the index, {done.index.name}, says which goes to which auditor)")
+
+
+STEPS.append(feedback_step)
