@@ -115,7 +115,7 @@ def _from_csv(path: Path, text: str) -> list[MapEntry]:
         kind = cells[0].casefold()
         if kind not in KINDS:
             raise UsageError(f"{path}, line {number}: the kind '{cells[0]}' is neither 'section' nor 'grade'.")
-        entries.append(MapEntry(kind, cells[1], cells[2], number))  # type: ignore[arg-type]
+        entries.append(MapEntry(kind, cells[1], cells[2], number))
     return entries
 
 
