@@ -246,13 +246,14 @@ def test_page_images_of_the_first_pages(pdf: Path, tmp_path: Path) -> None:
             assert inked.getbbox() is not None
 
 
-def test_demo_ends_with_the_report_and_says_where_it_is(office: Office, tmp_path: Path) -> None:
+def test_demo_ends_with_the_report_and_feedback_and_says_where_they_are(office: Office, tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["demo", str(tmp_path / "demo")])
     assert result.exit_code == 0, result.output
     report = tmp_path / "demo" / "sample-audit overview report.docx"
     steps = [line for line in result.output.splitlines() if re.match(r"\d+\. ", line)]
-    assert steps[-1].endswith(f"ready to finish in Word: {report} (its 'Coordinator:' notes mark where your "
+    assert steps[-2].endswith(f"ready to finish in Word: {report} (its 'Coordinator:' notes mark where your "
                               "judgement goes)")
+    assert "feedback documents" in steps[-1] and str(tmp_path / "demo" / "feedback") in steps[-1]
     pdf = office.convert(report, tmp_path / "pdf", "pdf").check().path
     assert pdf is not None
     pages = _pages_text(pdf)

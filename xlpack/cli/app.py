@@ -13,7 +13,19 @@ from typing import Annotated
 import typer
 
 from xlpack import __version__
-from xlpack.cli import addin, check_definition, consolidate, demo, generate, init, intake, report, sample
+from xlpack.cli import (
+    addin,
+    check_definition,
+    compare,
+    consolidate,
+    demo,
+    feedback,
+    generate,
+    init,
+    intake,
+    report,
+    sample,
+)
 from xlpack.cli.console import out
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -27,6 +39,8 @@ COMMANDS = (
     ("intake", intake.command),
     ("consolidate", consolidate.command),
     ("report", report.command),
+    ("feedback", feedback.command),
+    ("compare", compare.command),
     ("check-definition", check_definition.command),
     ("addin", addin.command),
     ("demo", demo.command),

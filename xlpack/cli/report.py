@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from xlpack.cli.console import fail, out
-from xlpack.errors import XlpackError
+from xlpack.errors import UsageError, XlpackError
 
 
 def command(
@@ -18,16 +18,29 @@ def command(
         help="The report to write (default: '<workbook name> overview report.docx' beside it).")] = None,
     force: Annotated[bool, typer.Option(
         "--force", help="Replace the report if it exists (any edits made to it in Word are lost).")] = False,
+    baseline: Annotated[Path | None, typer.Option(
+        "--baseline", metavar="BASELINE.xlsx",
+        help="A baseline audit's consolidated workbook: adds the re-audit comparison chapter.")] = None,
+    map_file: Annotated[Path | None, typer.Option(
+        "--map", metavar="FILE", help="With --baseline: YAML or CSV file mapping the baseline's sections and grades.")
+    ] = None,
 ) -> None:
     """Write the overview report (.docx) for the partnership, ready to finish in Word.
 
     Uses the moderated grades and flag resolutions typed into the workbook.
     Never replaces an existing report unless --force is given.
+    With --baseline, a chapter compares this audit with the baseline audit.
     """
+    from xlpack.cycle.compare_files import write_report_with_baseline  # imported here: as the report, below
     from xlpack.report import write_report  # imported here: python-docx, matplotlib and pandas, not at start-up
 
     try:
-        path = write_report(audit, out_file, overwrite=force)
+        if baseline is not None:
+            path, _ = write_report_with_baseline(audit, baseline, out_file, map_file=map_file, overwrite=force)
+        elif map_file is not None:
+            raise UsageError("--map is for comparing with a baseline: give --baseline too.")
+        else:
+            path = write_report(audit, out_file, overwrite=force)
     except XlpackError as exc:
         raise fail(exc) from None
     out.print(f"Wrote the overview report: {path}", markup=False)

@@ -18,6 +18,7 @@ from typing import Any
 
 from xlpack.consolidate import consolidate
 from xlpack.coordinator.plan_sheets import create_audit, read_plan, write_coordinator
+from xlpack.cycle.feedback import write_feedback
 from xlpack.cycle.sampling import draw_sample
 from xlpack.demo.sample import SAMPLE_TODAY, create_sample, sample_assignments, sample_plan, write_sample_extract
 from xlpack.demo.simulate import Simulator, fill_plausibly, set_saved_at
@@ -187,3 +188,13 @@ def report_step(result: DemoResult) -> str:
 
 
 STEPS.append(report_step)
+
+
+def feedback_step(result: DemoResult) -> str:
+    """Each accepted audit back to the practitioner and their manager, with an index of who gets which."""
+    done = write_feedback(result.audit, today=DEMO_TODAY)
+    return (f"{len(done.documents)} feedback documents, one per accepted audit form, for the practitioner and their "
+            f"manager: {done.out_dir} (the index, {done.index.name}, says which goes to which auditor)")
+
+
+STEPS.append(feedback_step)

@@ -138,15 +138,15 @@ def diverging_shares(keys: Sequence[str], good: Sequence[float | None], bad: Seq
 
 
 def before_after(keys: Sequence[str], before: Sequence[float | None], after: Sequence[float | None], *,
-                 measure: str) -> bytes:
-    """Paired bars: a share as returned and after moderation; first key at the top."""
+                 measure: str, labels: tuple[str, str] = ("as returned", "after moderation")) -> bytes:
+    """Paired bars: a share before and after (as returned and after moderation, unless ``labels`` say otherwise)."""
     with rc_context(_rc()):
         fig, ax = _figure(_height(len(keys) * 1.4))
         positions = [i * 1.0 for i in range(len(keys))][::-1]
         ax.barh([p + 0.18 for p in positions], [x or 0.0 for x in before], height=0.34, color=BEFORE_COLOUR,
-                label=f"{measure}, as returned")
+                label=f"{measure}, {labels[0]}")
         ax.barh([p - 0.18 for p in positions], [x or 0.0 for x in after], height=0.34, color=AFTER_COLOUR,
-                label=f"{measure}, after moderation")
+                label=f"{measure}, {labels[1]}")
         for p, bv, av in zip(positions, before, after):
             ax.text((bv or 0) + 0.01, p + 0.18, f"{(bv or 0):.0%}", va="center", fontsize=7)
             ax.text((av or 0) + 0.01, p - 0.18, f"{(av or 0):.0%}", va="center", fontsize=7)

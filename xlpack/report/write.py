@@ -15,6 +15,7 @@ Places for the coordinator's judgement are marked "Coordinator:".
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -28,6 +29,8 @@ from xlpack.workbook.carryover import read_moderation
 from xlpack.workbook.readback import read_consolidated
 
 REPORT_SUFFIX = " overview report.docx"
+#: An extra chapter (e.g. the re-audit comparison): writes itself into the document, before the action plan.
+Chapter = Callable[[ReportDocument], None]
 
 
 class ModerationError(WorkbookError):
@@ -50,11 +53,12 @@ def default_report_path(audit: Path) -> Path:
 
 
 def write_report(audit: Path, out: Path | None = None, *, today: date | None = None,
-                 overwrite: bool = False) -> Path:
+                 overwrite: bool = False, extra: Sequence[Chapter] = ()) -> Path:
     """Write the overview report of the consolidated coordinator workbook ``audit``.
 
     Refuses to replace an existing report unless ``overwrite`` (the
-    coordinator may have edited it in Word).
+    coordinator may have edited it in Word). ``extra`` chapters are written
+    after the themes and recommendations, before the action plan.
     """
     audit = Path(audit)
     if not audit.is_file():
@@ -65,18 +69,20 @@ def write_report(audit: Path, out: Path | None = None, *, today: date | None = N
     problems = read_moderation(audit, consolidated.plan.scale).problems
     if problems:
         raise ModerationError(audit, problems)
-    return build_report(consolidated, out, today=today)
+    return build_report(consolidated, out, today=today, extra=extra)
 
 
-def build_report(consolidated: ConsolidatedAudit, out: Path, *, today: date | None = None) -> Path:
+def build_report(consolidated: ConsolidatedAudit, out: Path, *, today: date | None = None,
+                 extra: Sequence[Chapter] = ()) -> Path:
     """Write the report of an in-memory consolidated audit to ``out`` (replaced atomically)."""
     out = Path(out)
-    data = report_bytes(consolidated, today=today)
+    data = report_bytes(consolidated, today=today, extra=extra)
     _replace(out, data)
     return out
 
 
-def report_bytes(consolidated: ConsolidatedAudit, *, today: date | None = None) -> bytes:
+def report_bytes(consolidated: ConsolidatedAudit, *, today: date | None = None,
+                 extra: Sequence[Chapter] = ()) -> bytes:
     """The .docx as bytes."""
     today = today or date.today()
     findings = analyse(consolidated)
@@ -91,6 +97,8 @@ def report_bytes(consolidated: ConsolidatedAudit, *, today: date | None = None) 
     chapters.evidence(doc, findings)
     chapters.views(doc, findings)
     chapters.themes(doc, findings)
+    for chapter in extra:
+        chapter(doc)
     chapters.action_plan(doc, findings)
     chapters.case_grid(doc, findings)
     chapters.auditors_appendix(doc, findings)

@@ -1,0 +1,259 @@
+"""``xlpack compare``: two consolidated audits with known grade shifts, checked against figures counted here.
+
+The workbook is read back with openpyxl (not xlpack's reader); every share,
+change, count and p-value is recomputed from the planted grades
+(tests/cycle/expected.py). Refusals: different tools or scales without a
+map, a map that names what does not exist, the same workbook twice, a
+workbook never consolidated.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from tests.cycle.expected import Expected, by_agency, by_section, overall, p_between
+from tests.cycle.scenario import Built
+from xlpack.cli.app import app
+from xlpack.cycle.compare import compare_audits, compare_workbooks
+from xlpack.cycle.compare_chapter import CHAPTER_TITLE
+from xlpack.cycle.compare_map import CompareMap, load_map
+from xlpack.errors import UsageError
+from xlpack.model.definitions import load_definition, load_scale
+from xlpack.workbook.readback import read_consolidated
+
+pytestmark = pytest.mark.slow  # each module builds and consolidates two audits (session fixtures)
+
+HEAD = 5  # the header row of the By section and By agency sheets (1-based)
+COLUMNS = ["Graded, baseline", "Graded, re-audit", "Good or better, baseline", "Good or better, re-audit",
+           "Change (points)", "p (Fisher)", "Larger than chance?", "Inadequate, baseline", "Inadequate, re-audit",
+           "Change (points)", "p (Fisher)", "Larger than chance?", "Reading at re-audit"]
+
+
+def run(*args: str | Path) -> object:
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def rows_of(path: Path, sheet: str) -> dict[str, list[object]]:
+    ws = openpyxl.load_workbook(path, read_only=True)[sheet]
+    rows = [list(r) for r in ws.iter_rows(min_row=HEAD, values_only=True)]
+    assert rows[0][1:14] == COLUMNS
+    return {str(r[0]): r[1:14] for r in rows[1:] if r and r[0]}
+
+
+def share(x: float | None) -> object:
+    return "–" if x is None else pytest.approx(x)
+
+
+def check_row(got: list[object], before: Expected, after: Expected) -> None:
+    assert got[0:2] == [before.graded, after.graded]
+    for offset, which, b, a in ((2, "good", before.good_share, after.good_share),
+                                (7, "inadequate", before.inadequate_share, after.inadequate_share)):
+        assert got[offset] == share(b) and got[offset + 1] == share(a)
+        if b is None or a is None:
+            assert got[offset + 2:offset + 5] == ["–", "–", "–"]
+            continue
+        p = p_between(before, after, which)
+        assert got[offset + 2] == pytest.approx(a - b)
+        assert got[offset + 3] == pytest.approx(p, rel=1e-9)
+        assert got[offset + 4] == ("Yes" if p < 0.05 else "No")
+
+
+@pytest.fixture(scope="module")
+def compared(baseline: Built, reaudit: Built, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    out = tmp_path_factory.mktemp("compare")
+    result = run("compare", baseline.audit, reaudit.audit, "--out", out / "c.xlsx", "--docx", out / "c.docx")
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert "Sections changed by more than chance would give: Planning" in result.stdout  # type: ignore[attr-defined]
+    return out / "c.xlsx", out / "c.docx"
+
+
+def test_every_section_figure_matches_the_planted_grades(compared: tuple[Path, Path], baseline: Built,
+                                                         reaudit: Built) -> None:
+    got = rows_of(compared[0], "By section")
+    before, after = by_section(baseline), by_section(reaudit)
+    assert list(got)[:-1] == [s.title for s in reaudit.plan.tool.sections]
+    for title in before:
+        check_row(got[title], before[title], after[title])
+    check_row(got["All sections"], overall(baseline), overall(reaudit))
+    # the planted shifts: planning from all Inadequate to mostly Good; assessment unchanged; info sharing worse
+    planning = got["Planning"]
+    assert planning[2] == 0 and planning[4] > 0.75 and planning[6] == "Yes" and planning[11] == "Yes"
+    assert got["Assessment"][4] == 0 and got["Assessment"][5] == 1 and got["Assessment"][6] == "No"
+    assert got["Information sharing and multi-agency working"][9] > 0.5
+
+
+def test_not_applicable_no_evidence_and_blanks_are_left_out_of_the_shares(compared: tuple[Path, Path],
+                                                                          baseline: Built, reaudit: Built) -> None:
+    got = rows_of(compared[0], "By section")
+    voice = got["Voice of the child and family"]
+    n_forms = len(baseline.planted)
+    assert voice[0] < n_forms  # Not applicable and No evidence are not graded
+    assert got["Recording and chronology"][1] < len(reaudit.planted)  # blanks are not graded
+    counts = openpyxl.load_workbook(compared[0], read_only=True)["Grade counts"]
+    rows = [list(r) for r in counts.iter_rows(values_only=True)]
+    labels = rows[4]
+    record = next(r for r in rows if r[0] == "Recording and chronology")
+    blank_col = labels.index("Blank")
+    assert record[blank_col + 1] == by_section(reaudit)["Recording and chronology"].counts["Blank"] > 0
+    voice_counts = next(r for r in rows if r[0] == "Voice of the child and family")
+    na = labels.index("Not applicable")
+    assert voice_counts[na] == by_section(baseline)["Voice of the child and family"].counts["Not applicable"]
+
+
+def test_every_agency_figure_matches(compared: tuple[Path, Path], baseline: Built, reaudit: Built) -> None:
+    got = rows_of(compared[0], "By agency")
+    before, after = by_agency(baseline), by_agency(reaudit)
+    assert set(got) == set(before) | set(after) | {"All sections"}
+    empty = Expected(0, 0, 0, Counter())
+    for agency in set(before) | set(after):
+        check_row(got[agency], before.get(agency, empty), after.get(agency, empty))
+
+
+def test_the_baselines_concerns_are_set_against_the_re_audit(compared: tuple[Path, Path], baseline: Built) -> None:
+    ws = openpyxl.load_workbook(compared[0], read_only=True)["Action plan"]
+    rows = [list(r) for r in ws.iter_rows(min_row=HEAD + 1, values_only=True) if r and r[0]]
+    before = by_section(baseline)
+    concern = {t for t, e in before.items() if e.graded and (e.good_share < 0.5 or e.inadequate_share >= 0.2)}
+    assert {r[1] for r in rows} == concern == {"Planning", "Voice of the child and family"}
+    by_title = rows_of(compared[0], "By section")
+    for r in rows:
+        figures = by_title[r[1]]
+        assert r[9:11] == figures[2:4] and r[13:15] == figures[7:9]
+        assert r[17] == figures[12]
+
+
+def test_the_action_plan_sheet_is_read_when_the_baseline_has_one(baseline: Built, reaudit: Built,
+                                                                 tmp_path: Path) -> None:
+    copy = tmp_path / "baseline.xlsx"
+    shutil.copy2(baseline.audit, copy)
+    wb = openpyxl.load_workbook(copy)  # a test copy: charts lost do not matter here
+    ws = wb.create_sheet("Action plan")
+    ws.append(["Action plan"])
+    ws.append([])
+    ws.append(["Status", "Section", "Action", "Owner", "Agency", "By when", "Measure of success", "Notes",
+               "Evidence of impact", "Review date"])
+    ws.append(["Done", "planning", "Plans with timescales", "Head of service", "Children's social care",
+               "31/03/2027", "75% Good or better", "x", "Audit of 20 plans", "30/04/2027"])
+    ws.append(["In progress", "Voice of the child and family", "See children alone", "Named nurse", "Health"])
+    ws.append(["Not started", "Transport", "Something else"])
+    wb.save(copy)
+    c = compare_workbooks(copy, reaudit.audit)
+    assert [(a.row.action, a.row.status, a.row.owner) for a in c.actions] == [
+        ("Plans with timescales", "Done", "Head of service"), ("See children alone", "In progress", "Named nurse"),
+        ("Something else", "Not started", "")]
+    assert [a.compared.key if a.compared else None for a in c.actions] == [
+        "Planning", "Voice of the child and family", None]
+    assert c.actions[0].row.evidence == "Audit of 20 plans" and "Action plan sheet" in c.actions_source
+
+
+def test_the_chapter_in_the_report_and_on_its_own(compared: tuple[Path, Path], baseline: Built, reaudit: Built,
+                                                  tmp_path: Path) -> None:
+    own = docx.Document(str(compared[1]))
+    assert own.sections[0].header.paragraphs[0].text == "OFFICIAL-SENSITIVE"
+    out = tmp_path / "report.docx"
+    result = run("report", reaudit.audit, "--baseline", baseline.audit, "--out", out)
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    report = docx.Document(str(out))
+    for d in (own, report):
+        headings = [p.text for p in d.paragraphs if p.style.name.startswith("Heading")]
+        assert CHAPTER_TITLE in headings
+        table = next(t for t in d.tables if [c.text for c in t.rows[0].cells][::6] == ["Section",
+                                                                                        "Larger than chance?"])
+        cells = {r.cells[0].text: [c.text for c in r.cells] for r in table.rows[1:]}
+        before, after = by_section(baseline)["Planning"], by_section(reaudit)["Planning"]
+        assert cells["Planning"][1:4] == [f"{before.graded} / {after.graded}", f"{before.good_share:.0%}",
+                                          f"{after.good_share:.0%}"]
+        assert cells["Planning"][6] == "Yes"
+    headings = [p.text for p in report.paragraphs if p.style.name == "Heading 1"]
+    assert headings.index(CHAPTER_TITLE) == headings.index("Action plan") - 1
+
+
+def _with_scale(audit: object, scale_id: str, rename: dict[str, str]) -> object:
+    plan = audit.plan.model_copy(update={"scale": load_scale(scale_id)})  # type: ignore[attr-defined]
+    grades = [g.model_copy(update={"grade": rename.get(g.grade, g.grade)}) for g in audit.grades]  # type: ignore[attr-defined]
+    return audit.model_copy(update={"plan": plan, "grades": grades})  # type: ignore[attr-defined]
+
+
+def test_different_scales_are_refused_unless_mapped(baseline: Built, reaudit: Built, tmp_path: Path) -> None:
+    b, r = read_consolidated(baseline.audit), read_consolidated(reaudit.audit)
+    ri = "Requires improvement to be good"
+    r_ilacs = _with_scale(r, "ilacs", {"Adequate": ri})
+    with pytest.raises(UsageError, match="different scales.*--map"):
+        compare_audits(b, r_ilacs)  # type: ignore[arg-type]
+    yaml_map = tmp_path / "map.yaml"
+    yaml_map.write_text("# baseline grade: re-audit grade\ngrades:\n  Adequate: Requires improvement\n")
+    mapped = compare_audits(b, r_ilacs, mapping=load_map(yaml_map))  # type: ignore[arg-type]
+    plain = compare_audits(b, r)
+    assert [(s.key, s.good, s.inadequate) for s in mapped.sections] == [
+        (s.key, s.good, s.inadequate) for s in plain.sections]
+    assert mapped.sections[1].baseline.counts[ri] == plain.sections[1].baseline.counts["Adequate"] > 0
+
+
+def test_different_tools_are_refused_unless_mapped(baseline: Built, reaudit: Built, tmp_path: Path) -> None:
+    b, r = read_consolidated(baseline.audit), read_consolidated(reaudit.audit)
+    sections = [s.model_copy(update={"id": "plan_review"}) if s.id == "planning" else s for s in b.plan.tool.sections]
+    old_tool = b.plan.tool.model_copy(update={"id": "cp-2019", "sections": tuple(sections)})
+    old = b.model_copy(update={"plan": b.plan.model_copy(update={"tool": old_tool}), "grades": [
+        g.model_copy(update={"section_id": "plan_review"}) if g.section_id == "planning" else g for g in b.grades]})
+    with pytest.raises(UsageError, match="tool 'cp-2019'.*--map"):
+        compare_audits(old, r)
+    csv_map = tmp_path / "map.csv"
+    csv_map.write_text("kind,baseline,reaudit\nsection,plan_review,planning\nsection,voice,\n")
+    mapped = compare_audits(old, r, mapping=load_map(csv_map))
+    plain = compare_audits(b, r)
+    planning = next(s for s in mapped.sections if s.section_id == "planning")
+    assert planning == next(s for s in plain.sections if s.section_id == "planning")
+    assert "voice" not in {s.section_id for s in mapped.sections}
+    assert ("Voice of the child and family", "only in the baseline") in mapped.not_compared
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("sections:\n  plan_review: planning\n  nosuch: voice\n  assessment: nowhere\n")
+    with pytest.raises(UsageError) as err:
+        compare_audits(old, r, mapping=load_map(bad))
+    assert f"{bad}, line 3: the baseline's tool has no section 'nosuch'" in str(err.value)
+    assert f"{bad}, line 4: the re-audit's tool has no section 'nowhere'" in str(err.value)
+    both = CompareMap(None, load_map(csv_map).entries[:1])
+    with pytest.raises(UsageError, match="would all be compared"):  # plan_review -> planning, and planning itself
+        compare_audits(b.model_copy(update={"plan": b.plan.model_copy(update={"tool": old_tool.model_copy(
+            update={"sections": (*old_tool.sections, b.plan.tool.sections[2])})})}), r, mapping=both)
+
+
+def test_the_command_refuses_another_tool_naming_both(baseline: Built, other_tool: Path, tmp_path: Path) -> None:
+    result = run("compare", baseline.audit, other_tool, "--out", tmp_path / "c.xlsx")
+    assert result.exit_code == 2  # type: ignore[attr-defined]
+    message = result.stderr  # type: ignore[attr-defined]
+    assert "'cp'" in message and "'cin'" in message and "--map" in message
+    assert not (tmp_path / "c.xlsx").exists()
+    shared = {s.id for s in load_definition("cp").sections} & {s.id for s in load_definition("cin").sections}
+    mapping = tmp_path / "cin-to-cp.yaml"
+    mapping.write_text("sections:\n  threshold: strategy_s47\n")
+    result = run("compare", other_tool, baseline.audit, "--out", tmp_path / "c.xlsx", "--map", mapping)
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    got = rows_of(tmp_path / "c.xlsx", "By section")
+    titles = {s.id: s.title for s in load_definition("cp").sections}
+    assert set(got) == {titles[s] for s in shared | {"strategy_s47"}} | {"All sections"}
+
+
+def test_refusals(baseline: Built, reaudit: Built, tmp_path: Path) -> None:
+    result = run("compare", baseline.audit, baseline.audit)
+    assert result.exit_code == 2 and "both the baseline and the re-audit" in result.stderr  # type: ignore[attr-defined]
+    fresh = tmp_path / "new.xlsx"
+    assert run("init", fresh).exit_code == 0  # type: ignore[attr-defined]
+    result = run("compare", baseline.audit, fresh, "--out", tmp_path / "c.xlsx")
+    assert result.exit_code == 1 and "has not been consolidated yet" in result.stderr  # type: ignore[attr-defined]
+    result = run("compare", baseline.audit, tmp_path / "nothing.xlsx")
+    assert result.exit_code == 2 and "does not exist" in result.stderr  # type: ignore[attr-defined]
+    result = run("report", reaudit.audit, "--map", tmp_path / "m.yaml", "--out", tmp_path / "r.docx")
+    assert result.exit_code == 2 and "--baseline" in result.stderr  # type: ignore[attr-defined]
+    out = tmp_path / "c.xlsx"
+    out.write_bytes(b"kept")
+    result = run("compare", baseline.audit, reaudit.audit, "--out", out)
+    assert result.exit_code == 2 and "--force" in result.stderr and out.read_bytes() == b"kept"  # type: ignore[attr-defined]
+    result = run("compare", baseline.audit, reaudit.audit, "--out", baseline.audit, "--force")
+    assert result.exit_code == 2 and "being compared" in result.stderr  # type: ignore[attr-defined]

@@ -1,0 +1,37 @@
+"""``xlpack feedback``: a feedback document per accepted audit form, for the practitioner and their manager."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from xlpack.cli.console import fail, out
+from xlpack.errors import XlpackError
+
+
+def command(
+    audit: Annotated[Path, typer.Argument(metavar="AUDIT.xlsx", help="The consolidated coordinator workbook.")],
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out", metavar="DIR", help="Folder for the documents (default: feedback/ beside the workbook).")] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Replace feedback documents already in the folder (edits made to them are lost).")] = False,
+) -> None:
+    """Write one short Word document per accepted audit form, for the practitioner and their manager.
+
+    Each holds the case reference, the agency, each section's grade as returned and after moderation
+    (with the note), strengths, areas for development and actions, with the urgent and high flags about
+    the agency's record first. An index (feedback index.xlsx) says which document goes to which auditor.
+    """
+    from xlpack.cycle.feedback import write_feedback  # imported here: python-docx, not at start-up
+
+    try:
+        result = write_feedback(audit, out_dir, overwrite=force)
+    except XlpackError as exc:
+        raise fail(exc) from None
+    flagged = sum(1 for f, _ in result.documents if f.flags)
+    out.print(f"Wrote {len(result.documents)} feedback document(s) into {result.out_dir}", markup=False)
+    out.print(f"Index (who receives which): {result.index}", markup=False)
+    if flagged:
+        out.print(f"{flagged} document(s) start with urgent or high flags: send those first.", markup=False)

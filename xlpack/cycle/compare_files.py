@@ -1,0 +1,90 @@
+"""``xlpack compare`` and ``xlpack report --baseline`` as library calls: read, compare, write the files.
+
+:func:`write_compare` writes the comparison workbook (and, if asked, the
+comparison as a Word document of its own); :func:`write_report_with_baseline`
+writes the overview report with the comparison chapter in it. Existing
+files are never replaced unless ``overwrite``; a file open in Excel, Word
+or LibreOffice is never replaced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+from pathlib import Path
+
+from xlpack.cycle.compare import Comparison, compare_workbooks
+from xlpack.cycle.compare_chapter import comparison_chapter, comparison_document
+from xlpack.cycle.compare_map import CompareMap, load_map
+from xlpack.cycle.compare_workbook import write_comparison_workbook
+from xlpack.errors import UsageError, WorkbookInUseError
+from xlpack.files.workbooks import lock_files, replace_atomically
+from xlpack.report.write import write_report
+
+COMPARE_SUFFIX = " comparison.xlsx"
+
+
+@dataclass(frozen=True)
+class CompareResult:
+    comparison: Comparison
+    workbook: Path
+    docx: Path | None = None
+
+
+def default_compare_path(reaudit: Path) -> Path:
+    """``<re-audit workbook name> comparison.xlsx`` beside the re-audit's workbook."""
+    reaudit = Path(reaudit)
+    return reaudit.with_name(reaudit.stem + COMPARE_SUFFIX)
+
+
+def _target(out: Path, suffix: str, inputs: tuple[Path, ...], overwrite: bool) -> None:
+    if out.suffix.lower() != suffix:
+        raise UsageError(f"{out}: give the file name a {suffix} ending.")
+    if any(out.resolve() == p.resolve() for p in inputs):
+        raise UsageError(f"{out} is one of the coordinator workbooks being compared: give another file name.")
+    if out.exists() and not overwrite:
+        raise UsageError(f"{out} already exists. Give another name, or add --force to replace it.")
+
+
+def _map(map_file: Path | CompareMap | None) -> CompareMap | None:
+    return load_map(map_file) if isinstance(map_file, (str, Path)) else map_file
+
+
+def write_compare(baseline: Path, reaudit: Path, out: Path | None = None, *, docx: Path | None = None,
+                  map_file: Path | CompareMap | None = None, today: date | None = None,
+                  overwrite: bool = False) -> CompareResult:
+    """Compare two consolidated coordinator workbooks; write the workbook (and the .docx when ``docx`` is given)."""
+    baseline, reaudit = Path(baseline), Path(reaudit)
+    out = Path(out) if out else default_compare_path(reaudit)
+    _target(out, ".xlsx", (baseline, reaudit), overwrite)
+    if docx is not None:
+        docx = Path(docx)
+        _target(docx, ".docx", (baseline, reaudit), overwrite)
+    comparison = compare_workbooks(baseline, reaudit, mapping=_map(map_file))
+    write_comparison_workbook(comparison, out)
+    if docx is not None:
+        _write_bytes(docx, comparison_document(comparison, today=today))
+    return CompareResult(comparison, out, docx)
+
+
+def write_report_with_baseline(audit: Path, baseline: Path, out: Path | None = None, *,
+                               map_file: Path | CompareMap | None = None, today: date | None = None,
+                               overwrite: bool = False) -> tuple[Path, Comparison]:
+    """The overview report of ``audit`` with the chapter comparing it with ``baseline``."""
+    comparison = compare_workbooks(baseline, audit, mapping=_map(map_file))
+    path = write_report(audit, out, today=today, overwrite=overwrite,
+                        extra=[partial(comparison_chapter, c=comparison)])
+    return path, comparison
+
+
+def _write_bytes(out: Path, data: bytes) -> None:
+    locks = lock_files(out)
+    if locks:
+        raise WorkbookInUseError(f"{out} is open in Word or LibreOffice (lock file {locks[0].name} is beside it). "
+                                 "Close it and run the command again.")
+
+    def write(tmp: Path) -> None:
+        tmp.write_bytes(data)
+
+    replace_atomically(out, write, keep_backup=False)

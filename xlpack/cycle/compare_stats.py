@@ -1,0 +1,115 @@
+"""Is a change in a share larger than chance would give? Fisher's exact test for two proportions.
+
+The baseline and the re-audit look at different cases, so each share is a
+proportion of an independent sample: the graded answers of one audit. A
+change from, say, 4 of 10 to 7 of 10 Good or better is compared with what
+chance alone gives when the two audits shared one true proportion.
+
+Fisher's exact test is used rather than a z-test because an audit has
+few graded answers per section or agency (often under 20, sometimes under
+5): the z-test's normal approximation is poor there, and exact
+probabilities are cheap to compute. The two-sided p-value adds up the
+probabilities of every table with the same margins that is no more likely
+than the one observed, as R's ``fisher.test`` and SciPy do. Probabilities
+are ratios of binomial coefficients, worked out in whole numbers
+(:func:`math.comb`), so there is no rounding until the final division.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from math import comb
+
+#: A change counts as larger than chance would give when p is below this.
+ALPHA = 0.05
+
+TEST_NAME = "Fisher's exact test, two-sided"
+TEST_STATEMENT = (
+    "Each change is tested with Fisher's exact test (two-sided) on the 2 × 2 table of graded answers: "
+    "baseline and re-audit, in the group (e.g. Good or better) or not. The baseline and the re-audit audit "
+    "different cases, so the two are independent samples. p is the chance of a difference at least this "
+    f"large if practice had not changed; a change is called larger than chance when p < {ALPHA:g}. The "
+    "exact test is used rather than a z-test because samples are small (a section often has fewer than 20 "
+    "graded answers), where the z-test's approximation is poor. With many sections, about one in twenty "
+    "may pass the test by chance alone: read the results together, not one at a time. Not applicable, "
+    "No evidence and blank answers are left out of every share."
+)
+
+
+def fisher_exact(a: int, b: int, c: int, d: int) -> float:
+    """Two-sided p-value of Fisher's exact test for the table [[a, b], [c, d]].
+
+    Rows are the two samples, columns "in the group" and "not". A table
+    with an empty row or column gives 1.0 (nothing to compare).
+    """
+    if min(a, b, c, d) < 0:
+        raise ValueError("counts must not be negative")
+    row1, row2, col1 = a + b, c + d, a + c
+    n = row1 + row2
+    if not row1 or not row2 or not col1 or col1 == n:
+        return 1.0
+    low, high = max(0, col1 - row2), min(col1, row1)
+    weights = [comb(row1, x) * comb(row2, col1 - x) for x in range(low, high + 1)]
+    observed = weights[a - low]
+    extreme = sum(w for w in weights if w <= observed)  # whole numbers: no tolerance needed
+    return float(min(Fraction(1), Fraction(extreme, comb(n, col1))))
+
+
+@dataclass(frozen=True)
+class ShareChange:
+    """One share (e.g. Good or better) in the baseline and at re-audit, and its test."""
+
+    baseline_hits: int
+    baseline_n: int
+    reaudit_hits: int
+    reaudit_n: int
+
+    @property
+    def baseline(self) -> float | None:
+        return self.baseline_hits / self.baseline_n if self.baseline_n else None
+
+    @property
+    def reaudit(self) -> float | None:
+        return self.reaudit_hits / self.reaudit_n if self.reaudit_n else None
+
+    @property
+    def change(self) -> float | None:
+        """Re-audit share minus baseline share (a fraction: 0.25 is 25 percentage points)."""
+        if self.baseline is None or self.reaudit is None:
+            return None
+        return self.reaudit - self.baseline
+
+    @property
+    def p_value(self) -> float | None:
+        if not self.baseline_n or not self.reaudit_n:
+            return None
+        return fisher_exact(self.baseline_hits, self.baseline_n - self.baseline_hits,
+                            self.reaudit_hits, self.reaudit_n - self.reaudit_hits)
+
+    @property
+    def beyond_chance(self) -> bool | None:
+        """True when the change is larger than chance would give (p < ALPHA); None when untestable."""
+        p = self.p_value
+        return None if p is None else p < ALPHA
+
+
+def p_text(p: float | None) -> str:
+    """A p-value as the sheets and the report print it."""
+    if p is None:
+        return "–"
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def verdict_text(change: ShareChange) -> str:
+    """'Yes' / 'No' / '–': is the change larger than chance would give?"""
+    flag = change.beyond_chance
+    return "–" if flag is None else ("Yes" if flag else "No")
+
+
+def points_text(change: float | None) -> str:
+    """A change of share in percentage points: '+25 pts', '−8 pts', '0 pts', '–'."""
+    if change is None:
+        return "–"
+    points = round(change * 100)
+    return f"{'+' if points > 0 else '−' if points < 0 else ''}{abs(points)} pts"

@@ -1,0 +1,238 @@
+"""Practitioner feedback: each accepted audit form back to the practitioner and their manager.
+
+The guidance asks that each audit be passed to the practitioner
+concerned and their manager, so that they hear about their work on the
+case while they are still doing it. :func:`write_feedback` reads the
+consolidated coordinator workbook and writes, for each accepted audit
+form, a short Word document (:mod:`xlpack.cycle.feedback_docx`) named by
+case and agency, and an index workbook (:mod:`xlpack.cycle.feedback_index`)
+saying which document goes to whom: the auditor who completed the form,
+who passes it on.
+
+A document holds only that form's agency's record: its grades as returned
+and after moderation (with the note), strengths, areas for development
+and actions, and first the urgent and high flags about that agency's
+record of the case. A flag shared with other agencies is described
+without their grades or words. Flags about the audit itself (the
+auditor's independence, returns) stay with the coordinator.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from xlpack.analysis.flags import rule_by_name
+from xlpack.cycle.feedback_docx import feedback_bytes
+from xlpack.cycle.feedback_index import write_index
+from xlpack.errors import UsageError, WorkbookInUseError, XlpackError
+from xlpack.files.workbooks import lock_files, replace_atomically
+from xlpack.model.consolidated import ConsolidatedAudit
+from xlpack.model.records import FlagRow, GradeRow
+from xlpack.workbook.readback import read_consolidated
+
+FEEDBACK_FOLDER = "feedback"
+INDEX_NAME = "feedback index.xlsx"
+#: Severities that go to the practitioner, first in their document.
+SEVERITIES = ("urgent", "high")
+#: Rules about the audit itself rather than the agency's record: for the coordinator, not the practitioner.
+AUDIT_PROCESS_RULES = ("auditor_involved", "return_missing", "returned_twice")
+ACCEPTED = ("accepted", "accepted_with_warnings")
+
+
+@dataclass(frozen=True)
+class SectionFeedback:
+    title: str
+    grade: str | None  # as returned
+    moderated: str | None  # typed by the coordinator after the meeting
+    note: str
+    strengths: str
+    development: str
+    action: str
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.moderated) and self.moderated != self.grade
+
+
+@dataclass(frozen=True)
+class FlagNote:
+    """A flag about the agency's record, in words that name no other agency."""
+
+    flag_id: str
+    severity: str
+    title: str
+    section: str
+    text: str
+    resolution: str
+
+
+@dataclass
+class FormFeedback:
+    """Everything one feedback document says."""
+
+    form_id: str
+    case_ref: str
+    agency: str
+    auditor: str
+    role: str = ""
+    email: str = ""
+    sections: list[SectionFeedback] = field(default_factory=list)
+    flags: list[FlagNote] = field(default_factory=list)
+    overall_grade: str | None = None
+    safeguarded_now: str | None = None
+    safeguarding_action: str = ""
+    file_name: str = ""
+
+    @property
+    def moderated(self) -> int:
+        return sum(s.changed for s in self.sections)
+
+
+@dataclass(frozen=True)
+class FeedbackResult:
+    out_dir: Path
+    index: Path
+    documents: list[tuple[FormFeedback, Path]]
+
+
+def slug(text: str, limit: int = 40) -> str:
+    """A piece of a safe file name: letters, digits, '.', '-' and '_' only."""
+    text = re.sub(r"[^\w.-]+", "-", text.strip(), flags=re.ASCII)
+    return re.sub(r"-{2,}", "-", text).strip("-._")[:limit] or "x"
+
+
+def _flag_note(f: FlagRow, agency: str, titles: dict[str, str], rows: dict[str, GradeRow]) -> FlagNote:
+    rule = rule_by_name(f.rule)
+    section = titles.get(f.section_id, "")
+    own = [a for a in f.agencies if a.casefold() == agency.casefold()]
+    if len(own) == len(f.agencies):
+        text = f.message
+    else:  # shared with other agencies: the rule's words and this agency's own grade only
+        text = rule.description if rule else "Flagged for the follow-up meeting across agencies."
+        row = rows.get(f.section_id)
+        if row is not None:
+            text += f" Your agency's grade: {row.grade or 'blank'}" + (
+                f", {row.moderated_grade} after moderation." if row.moderated_grade
+                and row.moderated_grade != row.grade else ".")
+    return FlagNote(f.flag_id, f.severity, rule.title if rule else f.rule, section, text, f.resolution)
+
+
+def flags_for(audit: ConsolidatedAudit, case_ref: str, agency: str, rows: dict[str, GradeRow]) -> list[FlagNote]:
+    """Urgent and high flags about ``agency``'s record of ``case_ref`` (urgent first, as on the Flags sheet)."""
+    titles = {s.id: s.title for s in audit.plan.tool.sections}
+    picked = [f for f in audit.flags if f.severity in SEVERITIES and f.rule not in AUDIT_PROCESS_RULES
+              and f.case_ref.casefold() == case_ref.casefold()
+              and any(a.casefold() == agency.casefold() for a in f.agencies)]
+    picked.sort(key=lambda f: SEVERITIES.index(f.severity))
+    return [_flag_note(f, agency, titles, rows) for f in picked]
+
+
+def gather_feedback(audit: ConsolidatedAudit) -> list[FormFeedback]:
+    """One :class:`FormFeedback` per accepted audit form, by case, agency and auditor, with its file name."""
+    issued = {f.form_id: f for f in audit.plan.issued}
+    accepted = {r.form_id for r in audit.returns if r.kind == "audit" and r.status in ACCEPTED}
+    by_form: dict[str, list[GradeRow]] = {}
+    for g in audit.grades:
+        if g.form_id in accepted or not audit.returns:
+            by_form.setdefault(g.form_id, []).append(g)
+    out = []
+    for form_id, rows in by_form.items():
+        first = rows[0]
+        rows.sort(key=lambda g: g.section_order)
+        form = issued.get(form_id)
+        summary = audit.summary(form_id)
+        fb = FormFeedback(form_id, first.case_ref, first.agency, first.auditor, role=form.role if form else "",
+                          email=_email(audit, first, form.email if form else ""))
+        fb.sections = [SectionFeedback(g.section_title, g.grade, g.moderated_grade, g.moderation_note, g.strengths,
+                                       g.development, g.action) for g in rows]
+        fb.flags = flags_for(audit, first.case_ref, first.agency, {g.section_id: g for g in rows})
+        if summary is not None:
+            fb.overall_grade, fb.safeguarded_now = summary.overall_grade, summary.safeguarded_now
+            fb.safeguarding_action = summary.safeguarding_action
+        out.append(fb)
+    out.sort(key=lambda f: (f.case_ref.casefold(), f.agency.casefold(), f.auditor.casefold(), f.form_id))
+    _name_files(out)
+    return out
+
+
+def _email(audit: ConsolidatedAudit, row: GradeRow, issued_email: str) -> str:
+    for a in audit.plan.assignments:
+        if (a.case_ref.casefold(), a.agency.casefold(), a.auditor.casefold()) == (
+                row.case_ref.casefold(), row.agency.casefold(), row.auditor.casefold()) and a.email:
+            return a.email
+    return issued_email
+
+
+def _name_files(items: list[FormFeedback]) -> None:
+    """``Feedback_CASE_AGENCY.docx``; the auditor's name is added where one agency has two forms for the case."""
+    stems = Counter((f.case_ref.casefold(), f.agency.casefold()) for f in items)
+    taken: set[str] = set()
+    for f in items:
+        stem = f"Feedback_{slug(f.case_ref)}_{slug(f.agency, 30)}"
+        if stems[(f.case_ref.casefold(), f.agency.casefold())] > 1:
+            stem += f"_{slug(f.auditor, 30)}"
+        name, n = f"{stem}.docx", 2
+        while name.casefold() in taken:
+            name, n = f"{stem}_{n}.docx", n + 1
+        taken.add(name.casefold())
+        f.file_name = name
+
+
+def default_feedback_folder(audit: Path) -> Path:
+    return Path(audit).parent / FEEDBACK_FOLDER
+
+
+def write_feedback(audit: Path, out_dir: Path | None = None, *, today: date | None = None,
+                   overwrite: bool = False) -> FeedbackResult:
+    """Write the feedback documents and their index for the consolidated coordinator workbook ``audit``."""
+    audit = Path(audit)
+    if not audit.is_file():
+        raise UsageError(f"The coordinator workbook {audit} does not exist.")
+    return build_feedback(read_consolidated(audit), out_dir or default_feedback_folder(audit), today=today,
+                          overwrite=overwrite, source=audit)
+
+
+def build_feedback(audit: ConsolidatedAudit, out_dir: Path, *, today: date | None = None, overwrite: bool = False,
+                   source: Path | None = None) -> FeedbackResult:
+    """Write the documents of an in-memory consolidated audit into ``out_dir``; nothing is written on a refusal."""
+    today = today or date.today()
+    items = gather_feedback(audit)
+    if not items:
+        raise XlpackError(f"{source or 'The audit'}: no audit form has been accepted yet, so there is no feedback to "
+                          "write. Consolidate the returned forms first: xlpack consolidate AUDIT.xlsx RETURNS...")
+    out_dir = Path(out_dir)
+    targets = [out_dir / f.file_name for f in items] + [out_dir / INDEX_NAME]
+    _check_targets(targets, overwrite)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    documents = []
+    for f in items:
+        data = feedback_bytes(f, audit.plan, today)
+        path = out_dir / f.file_name
+        replace_atomically(path, _writer(data), keep_backup=False)
+        documents.append((f, path))
+    index = write_index(audit.plan, items, out_dir / INDEX_NAME, today)
+    return FeedbackResult(out_dir, index, documents)
+
+
+def _writer(data: bytes) -> Callable[[Path], None]:
+    def write(tmp: Path) -> None:
+        tmp.write_bytes(data)
+
+    return write
+
+
+def _check_targets(targets: list[Path], overwrite: bool) -> None:
+    open_ = [p for p in targets if lock_files(p)]
+    if open_:
+        raise WorkbookInUseError(f"{open_[0]} is open in Word, Excel or LibreOffice (a lock file is beside it). "
+                                 "Close it and run the command again.")
+    there = [p for p in targets if p.exists()]
+    if there and not overwrite:
+        shown = ", ".join(p.name for p in there[:3]) + (f" and {len(there) - 3} more" if len(there) > 3 else "")
+        raise UsageError(f"{there[0].parent} already holds feedback documents ({shown}), which may have been "
+                         "edited. Give another folder with --out, or add --force to replace them.")
