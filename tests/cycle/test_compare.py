@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
 import docx
@@ -129,25 +130,35 @@ def test_the_baselines_concerns_are_set_against_the_re_audit(compared: tuple[Pat
         assert r[17] == figures[12]
 
 
-def test_the_action_plan_sheet_is_read_when_the_baseline_has_one(baseline: Built, reaudit: Built,
-                                                                 tmp_path: Path) -> None:
+def test_the_action_plan_sheet_is_read_as_the_coordinator_left_it(baseline: Built, reaudit: Built,
+                                                                  tmp_path: Path) -> None:
     copy = tmp_path / "baseline.xlsx"
     shutil.copy2(baseline.audit, copy)
     wb = openpyxl.load_workbook(copy)  # a test copy: charts lost do not matter here
-    ws = wb.create_sheet("Action plan")
-    ws.append(["Action plan"])
-    ws.append([])
-    ws.append(["Status", "Section", "Action", "Owner", "Agency", "By when", "Measure of success", "Notes",
-               "Evidence of impact", "Review date"])
-    ws.append(["Done", "planning", "Plans with timescales", "Head of service", "Children's social care",
-               "31/03/2027", "75% Good or better", "x", "Audit of 20 plans", "30/04/2027"])
-    ws.append(["In progress", "Voice of the child and family", "See children alone", "Named nurse", "Health"])
-    ws.append(["Not started", "Transport", "Something else"])
+    ws = wb["Action plan"]
+    header = next(r for r in range(1, 30) if ws.cell(r, 1).value == "Action id")
+    columns = {ws.cell(header, c).value: c for c in range(1, ws.max_column + 1) if ws.cell(header, c).value}
+    for r in range(header + 1, ws.max_row + 1):
+        for c in columns.values():
+            ws.cell(r, c).value = None
+    typed = [
+        {"Section": "Planning", "Section id": "planning", "Action": "Plans with timescales",
+         "Owner": "Head of service", "Agency": "Children's social care", "By when": date(2027, 3, 31),
+         "Measure of success": "75% Good or better", "Status": "Done", "Evidence of impact": "Audit of 20 plans",
+         "Review date": "end of April"},
+        {"Section": "Voice of the child and family", "Section id": "voice", "Action": "See children alone",
+         "Owner": "Named nurse", "Agency": "Health", "Status": "In progress"},
+        {"Action": "Something else", "Status": "Not started"}]
+    for i, row in enumerate(typed, start=header + 1):
+        for name, value in row.items():
+            ws.cell(i, columns[name]).value = value
     wb.save(copy)
     c = compare_workbooks(copy, reaudit.audit)
-    assert [(a.row.action, a.row.status, a.row.owner) for a in c.actions] == [
-        ("Plans with timescales", "Done", "Head of service"), ("See children alone", "In progress", "Named nurse"),
-        ("Something else", "Not started", "")]
+    assert c.actions_source == "the baseline's Action plan sheet"
+    assert [(a.row.action, a.row.status, a.row.owner, a.row.section_id) for a in c.actions] == [
+        ("Plans with timescales", "Done", "Head of service", "planning"),
+        ("See children alone", "In progress", "Named nurse", "voice"), ("Something else", "Not started", "", "")]
+    assert (c.actions[0].row.by_when, c.actions[0].row.review_date) == ("31/03/2027", "end of April")
     assert [a.compared.key if a.compared else None for a in c.actions] == [
         "Planning", "Voice of the child and family", None]
     assert c.actions[0].row.evidence == "Audit of 20 plans" and "Action plan sheet" in c.actions_source

@@ -291,6 +291,6 @@ def compare_workbooks(baseline: Path, reaudit: Path, *, mapping: CompareMap | No
         raise UsageError(f"{baseline} was given as both the baseline and the re-audit: give the two audits' "
                          "coordinator workbooks.")
     b, r = read_consolidated(baseline), read_consolidated(reaudit)
-    rows, source = baseline_actions(baseline, b)
+    rows, source = baseline_actions(b)
     return compare_audits(b, r, mapping=mapping, actions=rows, actions_source=source,
                           names=(str(baseline), str(reaudit)))
