@@ -1,14 +1,39 @@
-"""One exception tree for the whole package.
+"""One exception tree for the whole package, and text made safe to show.
 
 Every error a person can cause is an :class:`XlpackError` whose message
 says where (file, sheet, cell or line), what is wrong and what to do.
-The CLI maps the classes to exit codes.
+The CLI maps the classes to exit codes. :func:`visible` shows the control
+characters a file name or an answer may hold (``\\x1b``, ``\\r``) instead of
+letting a terminal act on them; everything printed goes through it.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+#: What a terminal may act on: C0 and C1 controls, DEL, line and paragraph separators, and the
+#: bidirectional overrides and isolates that make a name read differently from what it is.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_KEEP_LINES = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    ch = match.group()
+    return _NAMED.get(ch) or (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+
+
+def visible(text: object, *, keep_lines: bool = False) -> str:
+    """``text`` with every control character shown as an escape (ESC as ``\\x1b``, CR as ``\\r``).
+
+    With ``keep_lines``, line breaks stay line breaks (for messages of several lines).
+    """
+    value = str(text)
+    if value.isprintable():  # nearly always: nothing to show differently
+        return value
+    return (_UNSAFE_KEEP_LINES if keep_lines else _UNSAFE).sub(_escape, value)
 
 
 class XlpackError(Exception):

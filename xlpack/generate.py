@@ -8,6 +8,7 @@ forms.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from xlpack.coordinator.plan_sheets import read_plan, write_coordinator
 from xlpack.errors import PlanError, UsageError
+from xlpack.files.workbooks import temp_beside
 from xlpack.forms.layout import FormContext
 from xlpack.forms.writer import FormTemplate, RenderedForm
 from xlpack.model.plan import Assignment, AuditPlan, Case, IssuedForm, assignment_key
@@ -100,16 +102,16 @@ def _render(job: FormJob) -> RenderedForm:
     return template.render(job.ctx)
 
 
-def _write_job(job: FormJob) -> str:
-    """Render and write one form; returns its fingerprint. Runs in worker processes."""
+def _write_job(job: FormJob) -> tuple[str, str]:
+    """Render and write one form; returns its fingerprint and the SHA-256 of its file. Runs in worker processes."""
     rendered = _render(job)
     content = rendered.content
     if job.encrypt_password:
         content = encrypt(content, job.encrypt_password)
-    tmp = job.path.with_name(f".{job.path.name}.tmp")
+    tmp = temp_beside(job.path, "form")
     tmp.write_bytes(content)
     os.replace(tmp, job.path)
-    return rendered.fingerprint
+    return rendered.fingerprint, hashlib.sha256(content).hexdigest()
 
 
 def encrypt(content: bytes, password: str) -> bytes:
@@ -164,8 +166,8 @@ def _jobs(plan: AuditPlan, out_dir: Path, reissue: set[str], today: date, passwo
 
 
 def run_jobs(jobs: list[FormJob], workers: int | None = None,
-             progress: Callable[[int], None] | None = None) -> list[str]:
-    """Write the forms, in parallel for large batches; returns fingerprints in order."""
+             progress: Callable[[int], None] | None = None) -> list[tuple[str, str]]:
+    """Write the forms, in parallel for large batches; returns (fingerprint, file SHA-256) in order."""
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(jobs) < 40:
         out = []
@@ -205,8 +207,9 @@ def generate_forms(audit: Path, out_dir: Path | None = None, *, reissue: Iterabl
     if unknown:
         raise UsageError(f"Nothing to reissue for: {', '.join(sorted(unknown))}. Give a form id, file name or "
                          "case reference listed on the 'Issued forms' sheet.")
-    fingerprints = run_jobs([job for job, _ in pairs], workers, progress)
-    issued = [rec.model_copy(update={"fingerprint": fp}) for (_, rec), fp in zip(pairs, fingerprints)]
+    written = run_jobs([job for job, _ in pairs], workers, progress)
+    issued = [rec.model_copy(update={"fingerprint": fp, "sha256": digest})
+              for (_, rec), (fp, digest) in zip(pairs, written, strict=True)]
     by_id = {f.form_id: f for f in plan.issued}
     for rec in issued:
         by_id[rec.form_id] = rec

@@ -50,7 +50,9 @@ def test_an_email_forwarded_as_an_attachment(filled_cp: Path, audit_plan: AuditP
     outer.add_attachment(inner)
     (tmp_path / "fwd.eml").write_bytes(bytes(outer))
     result = intake([tmp_path / "fwd.eml"], audit_plan)
-    assert names(result) == [(f"{tmp_path}/fwd.eml", "skipped"), (f"{tmp_path}/fwd.eml/form.xlsx", "accepted")]
+    inner_path = f"{tmp_path}/fwd.eml/Audit return.eml"  # the forwarded message is a level of its own
+    assert names(result) == [(f"{tmp_path}/fwd.eml", "skipped"), (inner_path, "skipped"),
+                             (f"{inner_path}/form.xlsx", "accepted")]
 
 
 def test_attachments_with_the_same_name_are_told_apart(filled_cp: Path, audit_plan: AuditPlan,

@@ -127,8 +127,12 @@ def test_required_answers_missing_are_warnings(blank_cp: Path, audit_plan: Audit
     assert result.accepted[0].sections["identification"].grade is None
 
 
-def test_a_form_returned_blank_is_rejected(blank_cp: Path, audit_plan: AuditPlan) -> None:
-    f, result = one(blank_cp, audit_plan)
+def test_a_form_returned_blank_is_rejected(blank_cp: Path, audit_plan: AuditPlan, tmp_path: Path) -> None:
+    from xlpack.demo.simulate import set_saved_at
+
+    saved = fresh_copy(blank_cp, tmp_path)  # opened and saved again without an answer: not the bytes issued
+    set_saved_at(saved, T0)
+    f, result = one(saved, audit_plan)
     assert f.status == "rejected" and "no-answers" in codes(f, "error")
     assert result.accepted == [] and result.exit_code == 3
 

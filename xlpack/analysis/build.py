@@ -20,7 +20,7 @@ from xlpack.analysis.dataset import (
 )
 from xlpack.analysis.flags import FlagContext, find_flags
 from xlpack.intake.batch import FileResult
-from xlpack.intake.problems import Problem
+from xlpack.intake.problems import OWN_FILES, Problem
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.plan import AuditPlan
 
@@ -46,10 +46,20 @@ def _detail(problems: Sequence[Problem], status: str) -> str:
 
 
 def received_from_intake(files: Sequence[FileResult]) -> list[Received]:
-    """Intake's per-file results as :class:`Received` records."""
+    """Intake's per-file results as :class:`Received` records.
+
+    Files xlpack wrote itself (the coordinator workbook, its backups and
+    temporary copies, blank forms as issued, the manifest, the report) are
+    not returns: they are left out, so consolidating the audit's own folder
+    gives the same Returns, grades and flags as consolidating its returns.
+    """
     return [Received(source=f.path, status=f.status, form_id=f.form_id or "", detail=_detail(f.problems, f.status),
                      saved_at=_naive(f.saved_at), form=f.form if f.status in ("accepted", "accepted_with_warnings")
-                     else None) for f in files]
+                     else None) for f in files if not _own_file(f)]
+
+
+def _own_file(f: FileResult) -> bool:
+    return f.status == "skipped" and any(p.code in OWN_FILES for p in f.problems)
 
 
 def build_consolidated(plan: AuditPlan, received: Sequence[Received], today: date,

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from xlpack.cli.console import fail, out
-from xlpack.errors import XlpackError
+from xlpack.errors import XlpackError, visible
 
 
 def command(
@@ -22,7 +22,7 @@ def command(
         path = build_addin(out_dir)
     except XlpackError as exc:
         raise fail(exc) from None
-    out.print(f"Wrote {path}. On the coordinator's Windows or Mac computer, in the Python that has xlpack "
-              "installed (pip install -e '.[excel]' in the xlpack folder), run once: xlwings config create, then "
-              f"xlwings addin install -f \"{path.name}\". Excel then shows an xlpack tab whose Update from returns "
-              "button consolidates the open coordinator workbook.", markup=False)
+    out.print(visible(f"Wrote {path}. On the coordinator's Windows or Mac computer, in the Python that has xlpack "
+                      "installed (pip install -e '.[excel]' in the xlpack folder), run once: xlwings config create, "
+                      f"then xlwings addin install -f \"{path.name}\". Excel then shows an xlpack tab whose Update "
+                      "from returns button consolidates the open coordinator workbook."), markup=False)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from xlpack.cli.console import err, fail, out
-from xlpack.errors import UsageError
+from xlpack.errors import UsageError, visible
 
 
 def command(files: Annotated[list[Path], typer.Argument(metavar="TOOL.yaml",
@@ -24,10 +24,11 @@ def command(files: Annotated[list[Path], typer.Argument(metavar="TOOL.yaml",
         defn, problems = check_definition(f)
         if problems:
             bad += 1
-            err.print(f"{f}: {len(problems)} problem(s)", markup=False)
+            err.print(visible(f"{f}: {len(problems)} problem(s)"), markup=False)
             for p in problems:
-                err.print(f"  - {p}", markup=False)
+                err.print(visible(f"  - {p}"), markup=False)
         else:
             assert defn is not None
-            out.print(f"{f}: OK ({defn.title}, version {defn.version}, {len(defn.sections)} sections)", markup=False)
+            line = f"{f}: OK ({defn.title}, version {defn.version}, {len(defn.sections)} sections)"
+            out.print(visible(line), markup=False)
     raise typer.Exit(3 if bad else 0)

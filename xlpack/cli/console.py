@@ -10,7 +10,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -18,13 +18,21 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from xlpack.errors import UsageError, XlpackError
+from xlpack.errors import UsageError, XlpackError, visible
 
 if TYPE_CHECKING:  # the intake stage is imported by the commands that run it, not at start-up
     from xlpack.intake.batch import IntakeResult
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+class SafeConsole(Console):
+    """A console that shows control characters in printed text as escapes (a file name holding ESC cannot
+    move the cursor or rewrite the terminal); line breaks stay line breaks."""
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        super().print(*(visible(o, keep_lines=True) if isinstance(o, str) else o for o in objects), **kwargs)
+
+
+out = SafeConsole(highlight=False, soft_wrap=True)
+err = SafeConsole(stderr=True, highlight=False, soft_wrap=True)
 
 STATUS_STYLE = {"accepted": "green", "accepted_with_warnings": "yellow", "rejected": "bold red",
                 "skipped": "dim", "superseded": "cyan"}
@@ -36,7 +44,7 @@ WIDE = 300  # characters: the table's width limit when the output is not a termi
 
 def fail(exc: XlpackError) -> typer.Exit:
     """Print the error and give the exit to raise (its code is the error's)."""
-    err.print(f"Error: {exc}", markup=False)
+    err.print(visible(f"Error: {exc}", keep_lines=True), markup=False)
     return typer.Exit(exc.exit_code)
 
 
@@ -49,8 +57,8 @@ def check_paths(paths: Sequence[Path]) -> None:
     """A usage error for the first path that does not exist (a broken link exists: intake reports it)."""
     missing = [p for p in paths if not os.path.lexists(p)]
     if missing:
-        raise UsageError(f"{missing[0]} does not exist. Give returned forms, or folders, .zip, .eml or .msg "
-                         "files holding them.")
+        raise UsageError(f"{visible(missing[0])} does not exist. Give returned forms, or folders, .zip, .eml or "
+                         ".msg files holding them.")
 
 
 @contextmanager
@@ -79,7 +87,7 @@ def intake_summary(result: IntakeResult) -> str:
 
 def print_intake_table(console: Console, result: IntakeResult) -> None:
     """One row per file, then every problem with where it is and what to do."""
-    table = Table(title=f"Intake for {result.audit}", title_justify="left", expand=False)
+    table = Table(title=visible(f"Intake for {result.audit}"), title_justify="left", expand=False)
     for name in ("Status", "File", "Form", "Problems"):
         table.add_column(name, overflow="fold")
     for f in result.files:
@@ -87,8 +95,8 @@ def print_intake_table(console: Console, result: IntakeResult) -> None:
         counts = [f"{n} {sev}(s)" for sev in ("error", "warning")
                   if (n := sum(p.severity == sev for p in f.problems))]
         note = ", ".join(counts) or (f.problems[0].message if f.problems else "")
-        table.add_row(Text(STATUS_LABEL[f.status], style=STATUS_STYLE[f.status]), Text(f.path), Text(form),
-                      Text(note))
+        table.add_row(Text(STATUS_LABEL[f.status], style=STATUS_STYLE[f.status]), Text(visible(f.path)),
+                      Text(visible(form)), Text(visible(note)))
     wide = console if console.is_terminal else Console(file=console.file, width=WIDE, highlight=False)
     wide.print(table)  # piped to a file: paths are not wrapped
     listed = [(f, p) for f in result.files for p in f.problems if p.severity != "info" or f.status == "superseded"]
@@ -96,6 +104,6 @@ def print_intake_table(console: Console, result: IntakeResult) -> None:
         console.print(Text("Problems", style="bold"))
     for f, p in listed:
         line = Text(f"{p.severity.upper():8}", style="red" if p.severity == "error" else "yellow")
-        line.append(f"{f.path}: {p.message} ")
-        line.append(f"What to do: {p.fix}", style="dim")
+        line.append(visible(f"{f.path}: {p.message} "))
+        line.append(visible(f"What to do: {p.fix}"), style="dim")
         console.print(line)

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from xlpack.cli.console import check_paths, fail, out, print_intake_table, reading_progress
-from xlpack.errors import XlpackError
+from xlpack.errors import XlpackError, visible
 
 
 def command(
@@ -38,5 +38,5 @@ def command(
         if result.intake is not None:
             print_intake_table(out, result.intake)
         for line in result.summary_lines():
-            out.print(line, markup=False)
+            out.print(visible(line), markup=False)
     raise typer.Exit(result.exit_code)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from xlpack.cli.console import fail, out
-from xlpack.errors import XlpackError
+from xlpack.errors import XlpackError, visible
 
 
 def command(
@@ -24,5 +24,5 @@ def command(
     except XlpackError as exc:
         raise fail(exc) from None
     for i, step in enumerate(result.steps, start=1):
-        out.print(f"{i}. {step}", markup=False)
-    out.print(f"Open {result.audit} in Excel or LibreOffice to start.", markup=False)
+        out.print(visible(f"{i}. {step}"), markup=False)
+    out.print(visible(f"Open {result.audit} in Excel or LibreOffice to start."), markup=False)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from xlpack.cli.console import err, fail, out, progress_bar
-from xlpack.errors import XlpackError
+from xlpack.errors import XlpackError, visible
 
 
 def command(
@@ -33,8 +33,8 @@ def command(
                                     encrypt_password=encrypt_password, progress=lambda n: bar.advance(task, n))
     except XlpackError as exc:
         raise fail(exc) from None
-    out.print(f"Issued {len(result.issued)} form(s) into {result.out_dir}; {len(result.skipped)} issued before "
-              "were left as they were.", markup=False)
-    out.print(f"Manifest: {result.manifest}", markup=False)
+    out.print(visible(f"Issued {len(result.issued)} form(s) into {result.out_dir}; {len(result.skipped)} issued "
+                      "before were left as they were."), markup=False)
+    out.print(visible(f"Manifest: {result.manifest}"), markup=False)
     for warning in result.warnings:
-        err.print(f"Warning: {warning}", markup=False)
+        err.print(visible(f"Warning: {warning}"), markup=False)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from xlpack.cli.console import fail, out
-from xlpack.errors import XlpackError
+from xlpack.errors import XlpackError, visible
 
 
 def command(
@@ -25,6 +25,6 @@ def command(
         plan = create_audit(audit, tool, title=title, scale=scale)
     except XlpackError as exc:
         raise fail(exc) from None
-    out.print(f"Created {audit} ({plan.tool.title}, audit id {plan.audit_id}).", markup=False)
-    out.print("Next: fill in Terms of reference, Cases and Assignments, save and close it, then run "
-              f"xlpack generate {audit}", markup=False)
+    out.print(visible(f"Created {audit} ({plan.tool.title}, audit id {plan.audit_id})."), markup=False)
+    out.print(visible("Next: fill in Terms of reference, Cases and Assignments, save and close it, then run "
+                      f"xlpack generate {audit}"), markup=False)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from xlpack.cli.console import fail, out
-from xlpack.errors import UsageError, XlpackError
+from xlpack.errors import UsageError, XlpackError, visible
 
 
 def command(
@@ -43,6 +43,6 @@ def command(
             path = write_report(audit, out_file, overwrite=force)
     except XlpackError as exc:
         raise fail(exc) from None
-    out.print(f"Wrote the overview report: {path}", markup=False)
+    out.print(visible(f"Wrote the overview report: {path}"), markup=False)
     out.print("Open it in Word, let Word update the contents, and complete the parts marked 'Coordinator:'.",
               markup=False)

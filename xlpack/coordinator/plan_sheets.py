@@ -65,7 +65,10 @@ ASSIGN_COLUMNS = (("case_ref", "Case reference", 18), ("agency", "Agency", 28), 
 ISSUED_COLUMNS = (("form_id", "Form id", 38), ("file", "File", 50), ("kind", "Kind", 8),
                   ("case_ref", "Case reference", 16), ("agency", "Agency", 24), ("auditor", "Auditor", 22),
                   ("email", "Email", 28), ("role", "Role", 20), ("tool_id", "Tool", 8),
-                  ("tool_version", "Tool version", 12), ("issued", "Issued", 12), ("fingerprint", "Fingerprint", 20))
+                  ("tool_version", "Tool version", 12), ("issued", "Issued", 12), ("fingerprint", "Fingerprint", 20),
+                  ("sha256", "File SHA-256", 20))
+#: Issued forms columns a workbook made by an earlier xlpack may lack (read as empty).
+ISSUED_OPTIONAL = ("File SHA-256",)
 
 #: Extra sheets (e.g. the consolidated analysis) are written by callables of this shape.
 SheetWriter = Callable[[xlsxwriter.Workbook, "Styles"], None]
@@ -526,8 +529,8 @@ def read_plan(path: Path, *, strict: bool = True) -> AuditPlan:
         assignments.append(Assignment(**a))
 
     issued: list[IssuedForm] = []
-    for n, values in read_table(reader, ISSUED, [c[1] for c in ISSUED_COLUMNS]).rows:
-        raw = {key: values[label] for key, label, _ in ISSUED_COLUMNS}
+    for n, values in read_table(reader, ISSUED, [c[1] for c in ISSUED_COLUMNS if c[1] not in ISSUED_OPTIONAL]).rows:
+        raw = {key: values.get(label) for key, label, _ in ISSUED_COLUMNS}
         try:
             entry: dict[str, Any] = {k: cell_text(v) for k, v in raw.items()}
             entry["issued"] = cell_date(raw["issued"])  # a blank or damaged date fails validation: reported below

@@ -39,9 +39,13 @@ def ensure_not_open(path: Path) -> None:
         )
 
 
+#: The folder beside a workbook that holds its dated backups.
+BACKUPS = "backups"
+
+
 def backup_path(path: Path, now: datetime | None = None) -> Path:
     now = now or datetime.now()
-    folder = path.parent / "backups"
+    folder = path.parent / BACKUPS
     stem = f"{path.stem} {now:%Y-%m-%d %H%M%S}"
     candidate = folder / f"{stem}{path.suffix}"
     n = 2
@@ -49,6 +53,24 @@ def backup_path(path: Path, now: datetime | None = None) -> Path:
         candidate = folder / f"{stem} ({n}){path.suffix}"
         n += 1
     return candidate
+
+
+#: Every temporary workbook xlpack writes is named ".<name>.<part>.tmp.xlsx", beside the file it is for, so
+#: intake recognises (and skips) one left behind by an interrupted run. Older runs left the endings below too.
+TEMP_SUFFIX = ".tmp.xlsx"
+_OLD_TEMP_SUFFIXES = (".staged.xlsx", ".stream.xlsx")
+
+
+def temp_beside(path: Path, part: str) -> Path:
+    """The name of a temporary workbook beside ``path`` (``.audit.xlsx.stream.tmp.xlsx``)."""
+    name = path.name.removesuffix(TEMP_SUFFIX)
+    return path.with_name(f".{name.lstrip('.')}.{part}{TEMP_SUFFIX}")
+
+
+def is_temp_name(name: str) -> bool:
+    """True for the name of a temporary workbook xlpack writes (see :func:`temp_beside`)."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1].lower()
+    return base.startswith(".") and base.endswith((TEMP_SUFFIX, *_OLD_TEMP_SUFFIXES))
 
 
 def replace_atomically(path: Path, write: Callable[[Path], None], *, keep_backup: bool = True) -> Path | None:
@@ -60,7 +82,7 @@ def replace_atomically(path: Path, write: Callable[[Path], None], *, keep_backup
     if path.exists():
         ensure_not_open(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp.xlsx", dir=path.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=TEMP_SUFFIX, dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     backup: Path | None = None

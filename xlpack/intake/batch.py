@@ -217,6 +217,12 @@ def process(item: Item, context: Audit, password: str | None = None) -> FileResu
         out.problems.append(exc.problem)
         return out
     out.size, out.sha256 = len(data), hashlib.sha256(data).hexdigest()
+    blank = context.blanks.get(out.sha256)
+    if blank is not None:  # a form exactly as issued: not a return
+        out.status = "skipped"
+        out.form_id, out.case_ref, out.agency, out.auditor = blank.form_id, blank.case_ref, blank.agency, blank.auditor
+        out.problems.append(problem("issued-blank"))
+        return out
     try:
         read = read_form(data, item.path, context, password)
     except Exception as exc:  # noqa: BLE001 - a bug must not stop the batch: the file is reported, not dropped
@@ -233,7 +239,9 @@ def _take(out: FileResult, read: FormRead) -> None:
     out.form_id, out.case_ref, out.agency, out.auditor = read.form_id, read.case_ref, read.agency, read.auditor
     out.saved_at, out.form = read.saved_at, read.form
     severities = {p.severity for p in out.problems}
-    if "error" in severities or read.form is None:
+    if read.skipped:
+        out.status = "skipped"
+    elif "error" in severities or read.form is None:
         out.status = "rejected"
     else:
         out.status = "accepted_with_warnings" if "warning" in severities else "accepted"

@@ -26,11 +26,14 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
 from xlpack.intake.problems import Problem, problem, reason_text, size_text
-from xlpack.intake.sources import MiB
+from xlpack.intake.sources import MemberSizeError, MiB, inflate
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 WORKBOOK_PART = "xl/workbook.xml"
+VBA_PART = "xl/vbaProject.bin"  # where Excel keeps a workbook's macros
+VBA_CONTENT_TYPE = "application/vnd.ms-office.vbaproject"  # compared in lower case
+VBA_MARK = b"vbaproject"  # in the content types or relationships that name a VBA project (lower case)
 SheetState = Literal["visible", "hidden", "veryHidden"]
 
 
@@ -41,6 +44,7 @@ class PartLimits:
     total_bytes: int = 256 * MiB
     bomb_bytes: int = 8 * MiB  # a part this large must not be compressed more than ``ratio`` times
     ratio: int = 200
+    kept_bytes: int = 16 * MiB  # XML parts kept in memory once checked, so they are inflated only once
 
 
 class PackageError(Exception):
@@ -67,22 +71,35 @@ class Package:
     saved_at: datetime | None
     has_macros: bool
     names: set[str] = field(default_factory=set)
+    read: dict[str, bytes] = field(default_factory=dict)  # parts already inflated (and checked) at opening
+    hidden_macros: list[str] = field(default_factory=list)  # VBA projects stored where Excel does not keep them
 
     def sheet(self, name: str) -> SheetEntry | None:
         return next((s for s in self.sheets if s.name == name), None)
 
     def part(self, name: str) -> bytes:
         """A part's bytes, read within the limits; refused if it declares a document type."""
-        try:
-            data = self.archive.read(name)
-        except KeyError:
-            raise PackageError(problem("damaged", detail=f"the part {name} is missing")) from None
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
-            detail = f"the part {name} cannot be read: {reason_text(exc)}"
-            raise PackageError(problem("damaged", detail=detail)) from None
+        data = self.read.get(name)
+        if data is None:
+            try:
+                info = self.archive.getinfo(name)
+            except KeyError:
+                raise PackageError(problem("damaged", detail=f"the part {name} is missing")) from None
+            data = read_part(self.archive, info)
         if declares_dtd(data):
             raise PackageError(problem("unsafe-xml", part=name))
         return data
+
+
+def read_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, *, keep: bool = True) -> bytes:
+    """A part's bytes, inflated in chunks and refused as soon as it holds more than its entry declares."""
+    try:
+        return inflate(archive, info, keep=keep)
+    except MemberSizeError as exc:
+        raise PackageError(exc.problem("workbook")) from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
+        name = info.filename
+        raise PackageError(problem("damaged", detail=f"the part {name} cannot be read: {reason_text(exc)}")) from None
 
 
 def declares_dtd(data: bytes) -> bool:
@@ -174,11 +191,14 @@ def open_workbook(data: bytes, password: str | None = None, limits: PartLimits =
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise PackageError(problem("damaged", detail=f"not a complete zip package: {reason_text(exc)}")) from None
-    _check_sizes(archive, limits)
+    read = _check_sizes(archive, limits)
     names = set(archive.namelist())
     if WORKBOOK_PART not in names:
         raise PackageError(_other_package(archive, names))
-    pkg = Package(data, archive, [], None, None, "xl/vbaProject.bin" in names, names)
+    pkg = Package(data, archive, [], None, None, "xl/vbaProject.bin" in names, names, read)
+    vba = macro_parts(pkg)
+    pkg.has_macros = pkg.has_macros or bool(vba)
+    pkg.hidden_macros = sorted(vba - {VBA_PART})
     root = _parse(pkg.part(WORKBOOK_PART), WORKBOOK_PART)
     targets = _relationships(pkg, "xl/_rels/workbook.xml.rels")
     for el in root.iter():  # type: ignore[attr-defined]
@@ -194,7 +214,13 @@ def open_workbook(data: bytes, password: str | None = None, limits: PartLimits =
     return pkg
 
 
-def _check_sizes(archive: zipfile.ZipFile, limits: PartLimits) -> None:
+def _check_sizes(archive: zipfile.ZipFile, limits: PartLimits) -> dict[str, bytes]:
+    """Refuse what the declared sizes say is too large, then check every part's real size.
+
+    Every part is inflated (calamine reads parts of its own choosing, and
+    must meet none larger than declared); the small XML parts are kept, so
+    the ones read next are not inflated twice.
+    """
     infos = archive.infolist()
     if len(infos) > limits.entries:
         raise PackageError(problem("not-a-workbook", detail=f"a zip of {len(infos)} files, not a form"))
@@ -212,6 +238,89 @@ def _check_sizes(archive: zipfile.ZipFile, limits: PartLimits) -> None:
     if total > limits.total_bytes:
         raise PackageError(problem("part-too-large", part="(all parts together)", size=size_text(total),
                                    limit=size_text(limits.total_bytes)))
+    kept: dict[str, bytes] = {}
+    budget = limits.kept_bytes
+    for info in infos:  # the declared sizes are within the limits: now hold every part to its declared size
+        keep = info.file_size <= budget and info.filename.endswith((".xml", ".rels"))
+        data = read_part(archive, info, keep=keep)
+        if keep:
+            kept[info.filename] = data  # a name given twice: the last wins, as zipfile reads it
+            budget -= len(data)
+    return kept
+
+
+# ---------------------------------------------------------------- macros
+
+
+def macro_parts(pkg: Package) -> set[str]:
+    """Every part holding a VBA project, wherever it is stored and whatever it is called.
+
+    Found three ways: the content type ``[Content_Types].xml`` gives it, a
+    relationship of the VBA project type points to it, or it is an OLE
+    compound file (the format of a VBA project) with a VBA storage inside.
+    """
+    found = {VBA_PART} & pkg.names
+    types = pkg.read.get("[Content_Types].xml")
+    if types is not None and VBA_MARK in types.lower():
+        found |= _typed_vba(pkg, _parse(types, "[Content_Types].xml"))
+    for name in pkg.names:
+        if name.endswith(".rels") and VBA_MARK in pkg.part(name).lower():
+            found |= _related_vba(name, _parse(pkg.part(name), name))
+    for info in pkg.archive.infolist():
+        if info.filename not in found and _starts_ole(pkg, info) and _ole_has_vba(
+                pkg.read.get(info.filename) or read_part(pkg.archive, info)):
+            found.add(info.filename)
+    return found
+
+
+def _typed_vba(pkg: Package, root: object) -> set[str]:
+    out: set[str] = set()
+    for el in root.iter():  # type: ignore[attr-defined]
+        if el.attrib.get("ContentType", "").strip().lower() != VBA_CONTENT_TYPE:
+            continue
+        if _local(el.tag) == "Override":
+            out.add(el.attrib.get("PartName", "").lstrip("/"))
+        elif _local(el.tag) == "Default":
+            ext = "." + el.attrib.get("Extension", "").lower()
+            out |= {n for n in pkg.names if n.lower().endswith(ext)}
+    return out & pkg.names
+
+
+def _related_vba(rels: str, root: object) -> set[str]:
+    base = posixpath.dirname(posixpath.dirname(rels))  # xl/_rels/workbook.xml.rels -> xl
+    out: set[str] = set()
+    for el in root.iter():  # type: ignore[attr-defined]
+        if _local(el.tag) == "Relationship" and el.attrib.get("Type", "").lower().endswith("/vbaproject"):
+            target = el.attrib.get("Target", "")
+            out.add(target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target)))
+    return out
+
+
+def _starts_ole(pkg: Package, info: zipfile.ZipInfo) -> bool:
+    kept = pkg.read.get(info.filename)
+    if kept is not None:
+        return kept[:8] == OLE_MAGIC
+    if info.file_size < len(OLE_MAGIC):
+        return False
+    try:
+        with pkg.archive.open(info) as fh:  # its size was checked when the package was opened
+            return fh.read(len(OLE_MAGIC)) == OLE_MAGIC
+    except Exception:  # noqa: BLE001 - a part that cannot be read was refused when the package was opened
+        return False
+
+
+def _ole_has_vba(data: bytes) -> bool:
+    """An OLE compound file with a VBA storage: a VBA project (or an embedded document carrying one)."""
+    import olefile
+
+    try:
+        ole = olefile.OleFileIO(data)
+        try:
+            return any(any(p.lower() in ("vba", "_vba_project") for p in path) for path in ole.listdir(True, True))
+        finally:
+            ole.close()
+    except Exception:  # noqa: BLE001 - not a readable compound file: Excel would not run it either
+        return False
 
 
 def _other_package(archive: zipfile.ZipFile, names: set[str]) -> Problem:

@@ -52,6 +52,12 @@ def _add(code: str, severity: Severity, template: str, fix: str) -> None:
 _add("lock-file", "info", "Office lock file (left while a workbook is open); not a form.", "Nothing to do.")
 _add("not-a-workbook-file", "info", "Not a workbook ({what}); skipped.",
      "Nothing to do, unless it should have been a form: then ask for the .xlsx file.")
+_add("temporary-file", "info", "A temporary copy xlpack writes while saving a workbook, left by a run that was "
+     "interrupted; not a return.", "Nothing to do; it may be deleted when no xlpack command is running.")
+_add("xlpack-file", "info", "{what}, written by xlpack; not a return.", "Nothing to do.")
+_add("coordinator-workbook", "info", "{what} of this audit; not a return.", "Nothing to do.")
+_add("issued-blank", "info", "A blank form, exactly as it was issued; not a return.",
+     "Nothing to do. A form the auditor returns is the copy they filled in and saved.")
 _add("container-opened", "info", "Opened: {count} item(s) inside, listed with paths starting {path}/.",
      "Nothing to do.")
 _add("no-workbook-inside", "warning", "The {what} holds no workbook.",
@@ -92,6 +98,11 @@ _add("wrong-password", "error", "The workbook is encrypted and the password give
      "Check the password with the auditor and run again with --password.")
 _add("zip-bomb", "error", "The part {part} would expand from {packed} to {size}: not a genuine form.",
      "Do not open this file; ask the auditor to send the form again.")
+_add("size-understated", "error", "'{part}' holds more than the {declared} its zip entry declares ({size} "
+     "read before stopping): a disguised zip bomb, not a genuine file; not read further.",
+     "Do not open this file; ask the sender for it again.")
+_add("zip-method", "error", "The {what} packs {part} with {method} compression, which xlpack does not unpack (Excel "
+     "and common zip tools use deflate).", "Extract it yourself (or save it again as .xlsx) and pass that file.")
 _add("part-too-large", "error", "The part {part} is {size}, more than the {limit} a form's part can be.",
      "Ask the auditor to send the form itself, not a workbook with other content.")
 _add("unsafe-xml", "error", "The part {part} declares XML entities or a document type: not written by Excel "
@@ -102,6 +113,8 @@ _add("empty-workbook", "error", "The workbook has no sheets with data (0 rows)."
 # -- is it one of our forms? -------------------------------------------------
 _add("not-a-form", "error", "Not an xlpack audit form: it has no '{meta}' sheet (sheets: {sheets}).",
      "Ask the auditor to fill in the form they were sent, not another workbook.")
+_add("other-coordinator", "error", "This is the coordinator workbook of another audit ({audit}), not a returned "
+     "form.", "Check that --audit names this audit's coordinator workbook, and take the other one out of the returns.")
 _add("metadata-missing", "error", "This looks like a form (form id {form_id}) but its hidden '{meta}' sheet was "
      "removed, so it cannot be checked.",
      "Ask the auditor to copy their answers into the form they were sent, or reissue it.")
@@ -142,6 +155,10 @@ _add("structure-unprotected", "warning", "Workbook structure protection was swit
      "Nothing to do for this return.")
 _add("has-macros", "warning", "The workbook contains macros; they were not run.",
      "Nothing to do: xlpack never runs them. Ask the auditor to save as .xlsx next time.")
+_add("hidden-macros", "error", "The workbook holds a VBA macro project stored as {part}, not where Excel keeps "
+     "macros: hidden on purpose; the file was not read further.",
+     "Do not open this file; ask the auditor to fill in the form they were sent and save it as Excel Workbook "
+     "(.xlsx).")
 _add("wrong-extension", "warning", "The file is named {name} but is an .xlsx workbook; read as one.",
      "Nothing to do.")
 _add("text-outside-answers", "warning", "'{text}' is outside the answer cells and was not read.",
@@ -182,6 +199,12 @@ _add("superseded", "info", "Superseded by {winner}, a newer copy of the same for
      "Nothing to do, unless this copy is the one to use: then remove the later one.")
 _add("returned-again", "info", "This form was returned {count} time(s); this copy, saved {saved}, is the newest and "
      "is used.", "Nothing to do.")
+
+
+#: Problems that mark a file as one xlpack itself wrote into the audit's folder (the coordinator workbook, its
+#: backups and temporary copies, the forms as issued, the manifest, the report): skipped, and left off the
+#: consolidated Returns sheet, so reading the audit's own folder gives what reading its returns gives.
+OWN_FILES = frozenset({"temporary-file", "xlpack-file", "coordinator-workbook", "issued-blank"})
 
 
 def where(sheet: str | None, cell: str | None) -> str:

@@ -24,7 +24,9 @@ from typing import Any
 from python_calamine import CalamineWorkbook
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell
 
-from xlpack.files.workbooks import cell_text
+from xlpack.coordinator.plan_sheets import META as COORDINATOR_META
+from xlpack.coordinator.plan_sheets import SCHEMA as COORDINATOR_SCHEMA
+from xlpack.files.workbooks import BACKUPS, cell_text
 from xlpack.forms.layout import COVER_SHEET, FORM_SCHEMA, LISTS_SHEET, META_SHEET, fingerprint
 from xlpack.intake.answers import InputRef, read_answers
 from xlpack.intake.ooxml import Package, PackageError, open_workbook
@@ -51,16 +53,18 @@ class Audit:
     plan: AuditPlan
     label: str  # how messages name this audit: "'Title' (audit.xlsx)"
     issued: dict[str, IssuedForm] = field(default_factory=dict)
+    blanks: dict[str, IssuedForm] = field(default_factory=dict)  # by the SHA-256 of the file as issued
 
     @classmethod
     def of(cls, plan: AuditPlan, source: str = "") -> Audit:
         label = f"'{plan.terms.title}'" + (f" ({source})" if source else "")
-        return cls(plan, label, {f.form_id: f for f in plan.issued})
+        return cls(plan, label, {f.form_id: f for f in plan.issued}, {f.sha256: f for f in plan.issued if f.sha256})
 
 
 @dataclass
 class FormRead:
     problems: list[Problem] = field(default_factory=list)
+    skipped: bool = False  # not a return at all (this audit's coordinator workbook or a backup of it)
     form: FormReturn | None = None
     form_id: str | None = None
     case_ref: str | None = None
@@ -211,6 +215,22 @@ def _not_a_form(pkg: Package, book: CalamineWorkbook) -> Problem:
     return problem("not-a-form", meta=META_SHEET, sheets=", ".join(f"'{s.name}'" for s in pkg.sheets) or "none")
 
 
+def _coordinator(pkg: Package, book: CalamineWorkbook, source: str, audit: Audit, out: FormRead) -> bool:
+    """A coordinator workbook (it has the coordinator's hidden sheet): this audit's is skipped, another's refused."""
+    rows, _ = _rows(pkg, book, COORDINATOR_META)
+    values = {cell_text(r[0]): cell_text(r[1]) for r in rows if len(r) > 1}
+    if values.get("schema") != COORDINATOR_SCHEMA or not values.get("audit_id"):
+        out.problems.append(_not_a_form(pkg, book))
+        return False
+    if values["audit_id"] != audit.plan.audit_id:
+        out.problems.append(problem("other-coordinator", audit=f"id {values['audit_id']}"))
+        return False
+    backup = BACKUPS in source.replace("\\", "/").split("/")[:-1]
+    what = "A backup of the coordinator workbook" if backup else "The coordinator workbook"
+    out.problems.append(problem("coordinator-workbook", what=what))
+    return True
+
+
 def _cover_title(pkg: Package, book: CalamineWorkbook) -> str:
     if pkg.sheet(COVER_SHEET) is None:
         return ""
@@ -276,9 +296,14 @@ def read_form(data: bytes, source: str, audit: Audit, password: str | None = Non
 def _read(data: bytes, source: str, audit: Audit, password: str | None, out: FormRead) -> None:
     pkg, book = _open(data, password)
     out.saved_at = pkg.saved_at
+    if pkg.hidden_macros:
+        raise _Stop(problem("hidden-macros", part=", ".join(pkg.hidden_macros)))
     if pkg.has_macros:
         out.problems.append(problem("has-macros"))
     if pkg.sheet(META_SHEET) is None:
+        if pkg.sheet(COORDINATOR_META) is not None:
+            out.skipped = _coordinator(pkg, book, source, audit, out)
+            return
         raise _Stop(_not_a_form(pkg, book))
     meta = parse_meta(_rows(pkg, book, META_SHEET)[0])
     out.form_id, out.case_ref, out.agency, out.auditor = meta["form_id"], meta["case_ref"], meta["agency"], \

@@ -14,7 +14,9 @@ time, when the caller asks for them.
 from __future__ import annotations
 
 import contextlib
+import copy
 import email
+import email.message
 import email.policy
 import email.utils
 import io
@@ -28,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from xlpack.files.workbooks import is_temp_name
 from xlpack.intake.problems import Problem, problem, reason_text, size_text
 
 MiB = 1024 * 1024
@@ -49,6 +52,11 @@ DESCRIPTIONS = {".png": "an image", ".jpg": "an image", ".jpeg": "an image", ".g
                 ".tif": "an image", ".tiff": "an image", ".pdf": "a PDF", ".doc": "a Word document",
                 ".docx": "a Word document", ".txt": "a text file", ".htm": "a web page", ".html": "a web page",
                 ".p7s": "an email signature", ".vcf": "a contact card", ".ics": "a calendar invitation"}
+
+#: Files xlpack writes beside the forms and the coordinator workbook (a test keeps these in step with
+#: generate.MANIFEST and report.REPORT_SUFFIX, which this stage cannot import).
+MANIFEST_NAME = "manifest.json"
+REPORT_ENDING = " overview report.docx"
 
 
 @dataclass(frozen=True)
@@ -117,10 +125,16 @@ def discover(paths: Sequence[Path]) -> list[Found]:
         except OSError as exc:
             out.append(Found(shown, disk, problem("unreadable", detail=exc.strerror or exc)))
             return
+        if stat.S_ISLNK(lst.st_mode):
+            system = _system_target(disk)
+            if system is not None:
+                out.append(Found(shown, disk, problem("not-a-file", what=f"a link into {system}, a folder of the "
+                                                      "operating system (not followed)")))
+                return
         try:
             st = os.stat(disk) if stat.S_ISLNK(lst.st_mode) else lst
         except OSError:
-            out.append(Found(shown, disk, problem("broken-link", target=os.readlink(disk))))
+            out.append(Found(shown, disk, problem("broken-link", target=_link_target(disk))))
             return
         key = (st.st_dev, st.st_ino)
         if stat.S_ISDIR(st.st_mode):
@@ -148,6 +162,28 @@ def discover(paths: Sequence[Path]) -> list[Found]:
     return out
 
 
+#: Folders of the operating system that hold no files of returns: a link into one is not followed.
+SYSTEM_FOLDERS = ("/proc", "/sys", "/dev")
+
+
+def _system_target(link: Path) -> str | None:
+    """The system folder a link leads into (following every link on the way), if it does."""
+    if os.name != "posix":
+        return None
+    try:
+        target = os.path.realpath(link)
+    except (OSError, ValueError):
+        return None
+    return next((top for top in SYSTEM_FOLDERS if target == top or target.startswith(top + "/")), None)
+
+
+def _link_target(link: Path) -> str:
+    try:
+        return os.readlink(link)
+    except (OSError, ValueError) as exc:
+        return f"where it leads cannot be read: {getattr(exc, 'strerror', None) or exc}"
+
+
 def classify(name: str) -> tuple[Kind, Problem | None, Status | None]:
     """What a file is, by its name alone: a workbook to read, a container to open, or something to skip."""
     base = name.rsplit("/", 1)[-1]
@@ -159,6 +195,12 @@ def classify(name: str) -> tuple[Kind, Problem | None, Status | None]:
         return "other", problem("not-a-workbook-file", what="macOS metadata"), "skipped"
     if lower in SYSTEM_FILES:
         return "other", problem("not-a-workbook-file", what=SYSTEM_FILES[lower]), "skipped"
+    if is_temp_name(base):
+        return "other", problem("temporary-file"), "skipped"
+    if lower == MANIFEST_NAME:
+        return "other", problem("xlpack-file", what="The list of the forms issued (manifest.json)"), "skipped"
+    if lower.endswith(REPORT_ENDING):
+        return "other", problem("xlpack-file", what="An overview report"), "skipped"
     if suffix in WORKBOOK_SUFFIXES:
         return "workbook", None, None
     if suffix in CONTAINER_SUFFIXES:
@@ -191,10 +233,14 @@ def unfold(found: Found, limits: Limits = DEFAULT_LIMITS) -> Iterator[Item]:
 def _disk_loader(disk: Path, limit: int) -> Callable[[], bytes]:
     def load() -> bytes:
         try:
-            with open(disk, "rb") as fh:
-                size = os.fstat(fh.fileno()).st_size
-                if size > limit:
-                    raise ReadError(problem("file-too-large", size=size_text(size), limit=size_text(limit)))
+            # Not blocking: a pipe put where the file was found must not stop the batch.
+            fd = os.open(disk, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+            with open(fd, "rb") as fh:
+                st = os.fstat(fh.fileno())
+                if not stat.S_ISREG(st.st_mode):
+                    raise ReadError(problem("not-a-file", what="a device, pipe or socket"))
+                if st.st_size > limit:
+                    raise ReadError(problem("file-too-large", size=size_text(st.st_size), limit=size_text(limit)))
                 data = fh.read(limit + 1)
         except OSError as exc:
             raise ReadError(problem("unreadable", detail=exc.strerror or exc)) from exc
@@ -310,14 +356,73 @@ def _zip_loader(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits)
             raise ReadError(problem("zip-bomb", part=info.filename, packed=size_text(info.compress_size),
                                     size=size_text(info.file_size)))
         try:
-            with archive.open(info) as fh:
-                return fh.read(limits.file_bytes + 1)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
-            raise ReadError(problem("archive-damaged", what="zip archive", detail=reason_text(exc))) from exc
-        except Exception as exc:  # zlib.error and others from a damaged stream
+            return inflate(archive, info)
+        except MemberSizeError as exc:
+            raise ReadError(exc.problem("zip archive")) from exc
+        except Exception as exc:  # zlib.error, BadZipFile, OSError, ... from a damaged stream
             raise ReadError(problem("archive-damaged", what="zip archive", detail=reason_text(exc))) from exc
 
     return load
+
+
+# -- reading a zip member within what its entry declares ------------------------
+
+#: Uncompressed bytes asked for at a time: what is held at once while a member is checked.
+CHUNK = 64 * 1024
+#: The compression methods read: the ones Excel, LibreOffice and every common zip tool write. Python's
+#: reader of the others (bzip2, LZMA) inflates a whole compressed block at once, so their size is not bounded.
+READ_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate"}
+METHOD_NAMES = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA"}
+
+
+class MemberSizeError(Exception):
+    """A zip member whose data is not the size its entry declares (more: a disguised bomb), or not readable."""
+
+    def __init__(self, info: zipfile.ZipInfo, read: int | None, method: int | None = None):
+        self.info, self.read, self.method = info, read, method
+        super().__init__(info.filename)
+
+    def problem(self, what: str) -> Problem:
+        """The problem to report, for a member of ``what`` ("zip archive", "workbook")."""
+        name, declared = self.info.filename, size_text(self.info.file_size)
+        if self.method is not None:
+            method = METHOD_NAMES.get(self.method, f"method {self.method}")
+            return problem("zip-method", what=what, part=name, method=method)
+        if self.read is not None and self.read > self.info.file_size:
+            return problem("size-understated", part=name, declared=declared, size=size_text(self.read))
+        detail = f"the part {name} holds {size_text(self.read or 0)}, not the {declared} its zip entry declares"
+        return problem("archive-damaged" if what == "zip archive" else "damaged", what=what, detail=detail)
+
+
+def inflate(archive: zipfile.ZipFile, info: zipfile.ZipInfo, *, keep: bool = True) -> bytes:
+    """A zip member's bytes, inflated a chunk at a time and never beyond the size its entry declares.
+
+    ``zipfile`` trusts the declared size: it inflates a whole compressed
+    block at once (a 9 KB entry can grow to gigabytes in memory) and only
+    then cuts it to the declared size. Here the member is read in chunks
+    with zipfile's limit set past the declared size, so a member holding
+    more is caught after at most one chunk more than it declares (before
+    zipfile's own checks, which would call it damaged). With
+    ``keep=False`` the bytes are checked and dropped (returns ``b""``).
+    Raises :class:`MemberSizeError`, or what ``zipfile`` or ``zlib`` raise
+    for a damaged stream.
+    """
+    if info.compress_type not in READ_METHODS:
+        raise MemberSizeError(info, None, info.compress_type)
+    probe = copy.copy(info)
+    probe.file_size = info.file_size + CHUNK + 1  # zipfile stops (and checks the CRC) at file_size: let it go past
+    parts: list[bytes] = []
+    count = 0
+    with archive.open(probe) as fh:
+        while block := fh.read(CHUNK):
+            count += len(block)
+            if count > info.file_size:
+                raise MemberSizeError(info, count)
+            if keep:
+                parts.append(block)
+    if count != info.file_size:
+        raise MemberSizeError(info, count)
+    return b"".join(parts)
 
 
 def _zip_time(info: zipfile.ZipInfo, fallback: float | None) -> float | None:
@@ -331,23 +436,69 @@ def _zip_time(info: zipfile.ZipInfo, fallback: float | None) -> float | None:
 
 
 def _eml_members(data: bytes, item: Item) -> list[Item]:
+    """The message's attachments; an attached (forwarded) message is a member of its own, opened in turn."""
     msg = email.message_from_bytes(data, policy=email.policy.default)
     if not msg.keys():
         raise ValueError("no email headers found")
     sent = _mail_time(msg.get("Date"), item.mtime)
     taken: set[str] = set()
     members: list[Item] = []
-    for part in msg.walk():
-        if part.is_multipart() or part.get_content_type() == "message/rfc822":
+    for part in _own_parts(msg):
+        if part.get_content_type() == "message/rfc822":
+            members.append(_member(item, _message_name(part), _attached_message(part), sent, taken))
             continue
         filename = part.get_filename()
-        if not filename:
+        if part.is_multipart() or not filename:
             continue
         payload = part.get_payload(decode=True)
         if not isinstance(payload, bytes):
             payload = b""
         members.append(_member(item, filename, _constant(payload), sent, taken))
     return members
+
+
+def _own_parts(msg: email.message.Message) -> Iterator[email.message.Message]:
+    """A message and its parts, in order, not descending into attached messages (each is a level of its own)."""
+    stack = [msg]
+    while stack:
+        part = stack.pop()
+        yield part
+        if part.is_multipart() and part.get_content_type() != "message/rfc822":
+            stack += reversed([p for p in part.get_payload() if isinstance(p, email.message.Message)])
+
+
+def _message_name(part: email.message.Message) -> str:
+    """An attached message's name: its file name, else its subject, ending in .eml so it is opened as one."""
+    name = part.get_filename() or ""
+    if not name:
+        inner = _inner_message(part)
+        name = _subject_name(inner.get("Subject") if inner is not None else None)
+    return name if name.lower().endswith(".eml") else f"{name}.eml"
+
+
+def _subject_name(subject: object) -> str:
+    """A name for an attached message from its subject (no folder separators in it)."""
+    text = str(subject or "").replace("/", "-").replace("\\", "-").strip()[:60]
+    return text or "attached message"
+
+
+def _inner_message(part: email.message.Message) -> email.message.Message | None:
+    """The message a message/rfc822 part holds, when the parser parsed it (not when it was sent encoded)."""
+    inner = part.get_payload()
+    if isinstance(inner, list) and inner and isinstance(inner[0], email.message.Message):
+        return inner[0]
+    return None
+
+
+def _attached_message(part: email.message.Message) -> Callable[[], bytes]:
+    def load() -> bytes:
+        inner = _inner_message(part)
+        if inner is not None:
+            return inner.as_bytes(policy=email.policy.default)
+        payload = part.get_payload(decode=True)  # sent encoded (base64): its bytes
+        return payload if isinstance(payload, bytes) else b""
+
+    return load
 
 
 def _mail_time(header: object, fallback: float | None) -> float | None:
@@ -381,10 +532,16 @@ def _msg_members(data: bytes, item: Item) -> list[Item]:
 
 
 def _msg_attachments(msg: object) -> Iterator[tuple[str, bytes]]:
+    """Each attachment's name and bytes; an attached message as a .msg of its own, opened in turn (a level more)."""
     for n, att in enumerate(getattr(msg, "attachments", []) or [], start=1):
         data = getattr(att, "data", None)
         name = getattr(att, "longFilename", None) or getattr(att, "shortFilename", None) or f"attachment-{n}"
         if isinstance(data, bytes):
             yield str(name), data
-        elif data is not None and hasattr(data, "attachments"):  # an embedded message: its attachments
-            yield from _msg_attachments(data)
+        elif data is not None and hasattr(data, "attachments"):  # an embedded message
+            subject = _subject_name(getattr(data, "subject", None))
+            try:
+                inner = data.exportBytes(allowBadEmbed=True)
+            except Exception:  # noqa: BLE001 - a damaged embedded message is reported as a damaged .msg
+                inner = b""
+            yield f"{subject}.msg", inner

@@ -89,6 +89,7 @@ class IssuedForm(_Record):
     tool_version: str
     issued: date
     fingerprint: str
+    sha256: str = ""  # of the file as issued: a blank form found among returns is recognised by it
 
     @property
     def assignment_key(self) -> tuple[str, str, str, str]:

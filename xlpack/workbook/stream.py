@@ -27,6 +27,7 @@ from xml.sax.saxutils import escape
 
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
+from xlpack.files.workbooks import temp_beside
 from xlpack.workbook.sheet_model import Block, Cell, clean_text, heights_for, row_height
 
 _EPOCH = datetime(1899, 12, 30)
@@ -158,7 +159,7 @@ def stream_rows(path: Path, streams: Sequence[Stream]) -> None:
     """Write the streams' rows into the workbook at ``path`` (rewritten beside it, then swapped in)."""
     if not streams:
         return
-    tmp = path.with_name(path.name + ".stream.xlsx")
+    tmp = temp_beside(path, "stream")
     try:
         with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
             parts = _sheet_parts(src)

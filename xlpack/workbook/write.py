@@ -20,7 +20,7 @@ from xlpack.analysis.actions import CONCERN, NO_LONGER
 from xlpack.analysis.dataset import build_returns
 from xlpack.coordinator.plan_sheets import START, SheetWriter, Styles, read_plan, write_coordinator
 from xlpack.errors import WorkbookError
-from xlpack.files.workbooks import replace_atomically
+from xlpack.files.workbooks import replace_atomically, temp_beside
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.plan import AuditPlan
 from xlpack.workbook.carryover import PLAN_SHEETS, read_typed
@@ -98,7 +98,7 @@ def write_checked(audit: Path, plan: AuditPlan, extra: Sequence[SheetWriter],
     """
 
     def write(tmp: Path) -> None:
-        staged = tmp.with_name(tmp.name + ".staged.xlsx")
+        staged = temp_beside(tmp, "staged")
         try:
             write_coordinator(staged, plan, extra, keep_backup=False)
             stream_rows(staged, streams)
