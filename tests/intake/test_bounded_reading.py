@@ -27,13 +27,16 @@ from xlpack.model.plan import AuditPlan
 ROOT = Path(__file__).resolve().parents[2]
 BOMB_MIB = 512
 MEASURE = """
-import json, resource, sys
+import json, sys
 from pathlib import Path
 from xlpack.coordinator.plan_sheets import read_plan
 from xlpack.intake import intake
 plan = read_plan(Path(sys.argv[1]))
 result = intake([Path(sys.argv[2])], plan, workers=1)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kilobytes on Linux
+# VmHWM, not ru_maxrss: ru_maxrss carries the parent's high-water mark across fork and exec (a large pytest
+# process would hide the reading); VmHWM belongs to this process's own memory map.
+status = Path("/proc/self/status").read_text()
+peak = int(next(l.split()[1] for l in status.splitlines() if l.startswith("VmHWM:"))) * 1024  # kB
 print(json.dumps({"peak": peak, "files": [[f.status, [p.code for p in f.problems], [p.message for p in f.problems]]
                                           for f in result.files]}))
 """
