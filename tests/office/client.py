@@ -42,7 +42,7 @@ from typing import Any, TypeVar, Union
 __all__ = [
     "Office", "OfficeError", "office_available", "pdf_info", "pdf_to_png",
     "SheetInfo", "WorkbookInfo", "CellResult", "FillResult", "ConvertResult",
-    "ReadResult", "PdfInfo", "Entry", "CellRef",
+    "ReadResult", "PdfInfo", "Entry", "CellRef", "RowLayout", "LayoutResult",
 ]
 
 WORKER = Path(__file__).with_name("worker.py")
@@ -140,6 +140,40 @@ class PdfInfo:
     height_pt: float
     paper: str | None  # e.g. "A4", "letter" as reported by pdfinfo
     raw: dict[str, str]
+
+
+HMM_PER_POINT = 2540 / 72  # 1/100 mm in a point
+
+
+@dataclass
+class RowLayout:
+    """One sheet as LibreOffice lays it out: row heights in points (0-based rows) and printed pages."""
+    name: str
+    loaded: list[float]     # each row's height as the file gives it
+    optimal: list[float]    # LibreOffice's optimal height for the row's text
+    pages: list[tuple[int, int]]  # (first row, last row) of each printed page, as printing lays them out
+
+    def short_rows(self, tolerance: float = 1.0) -> list[tuple[int, float, float]]:
+        """(row, loaded, optimal) of every row lower than its text needs, beyond ``tolerance`` points."""
+        return [(r, h, o) for r, (h, o) in enumerate(zip(self.loaded, self.optimal)) if h + tolerance < o]
+
+    def page_of(self, row: int) -> int | None:
+        """0-based printed page holding ``row`` (None if it is not printed)."""
+        for i, (first, last) in enumerate(self.pages):
+            if first <= row <= last:
+                return i
+        return None
+
+
+@dataclass
+class LayoutResult(_Result):
+    sheets: list[RowLayout] = field(default_factory=list)
+
+    def sheet(self, name: str) -> RowLayout:
+        for s in self.sheets:
+            if s.name == name:
+                return s
+        raise KeyError(name)
 
 
 # Entries: Entry(...), ("Sheet", "B2", "text"), or {"sheet":..,"cell":..,"text":..}
@@ -516,6 +550,18 @@ class Office:
         r = self._request({"op": "recalc_read", "path": os.fspath(path), "entries": ents,
                            "password": password}, timeout)
         return ReadResult(**_base(r), cells=[_cell(c) for c in r.get("cells", [])])
+
+    def row_layout(self, path: StrPath, sheets: Iterable[str] | None = None, *,
+                   password: str | None = None, timeout: float | None = None) -> LayoutResult:
+        """Row heights as loaded and as LibreOffice would fit them, and the printed pages, per visible sheet."""
+        r = self._request({"op": "row_layout", "path": os.fspath(path), "password": password,
+                           "sheets": list(sheets) if sheets else None}, timeout)
+        out = []
+        for s in r.get("sheets", []):
+            out.append(RowLayout(
+                name=s["name"], loaded=[h / HMM_PER_POINT for h in s["loaded"]],
+                optimal=[h / HMM_PER_POINT for h in s["optimal"]], pages=[(a, b) for a, b in s["pages"]]))
+        return LayoutResult(**_base(r), sheets=out)
 
     def convert(self, path: StrPath, out_dir: StrPath | None = None, format: str = "pdf", *,
                 out: StrPath | None = None, password: str | None = None,

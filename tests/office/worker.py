@@ -15,7 +15,7 @@ On start-up the worker prints {"ready": true, ...} once connected (or
 {"ready": false, "error": ...} and exits 2).  If the office process goes
 away the reply carries ``"office_lost": true`` and the worker exits 3.
 
-Ops: open_info, type_cells, set_cells, convert, recalc_read, ping, quit.
+Ops: open_info, type_cells, set_cells, convert, recalc_read, row_layout, ping, quit.
 See ``tests/office/client.py`` for the typed client.
 """
 from __future__ import annotations
@@ -353,6 +353,48 @@ class Worker:
                 r.update(self.cell_state(self.cell(sh, ref)))
                 cells.append(r)
             return {"cells": cells}
+
+    def op_row_layout(self, req: dict[str, Any]) -> dict[str, Any]:
+        """Per visible sheet: each row's height as loaded and LibreOffice's optimal height, and printed pages.
+
+        Heights are in 1/100 mm. The printed pages (the rows of each, as the
+        print renderer lays them out) are read first, with the rows as the
+        file has them; then every row up to the last used one is set to
+        ``OptimalHeight`` and measured again. (Hidden rows: none in the
+        sheets tested; rows are taken as visible.)
+        """
+        wanted = req.get("sheets")
+        with self.opened(req.get("path", ""), req.get("password")) as doc:
+            self.require_calc(doc)
+            sheets = doc.getSheets()
+            out = []
+            for i in range(sheets.getCount()):
+                sh = sheets.getByIndex(i)
+                if (wanted and sh.getName() not in wanted) or (not wanted and not sh.IsVisible):
+                    continue
+                cursor = sh.createCursor()
+                cursor.gotoEndOfUsedArea(False)
+                end = cursor.getRangeAddress()
+                last_row, last_col = end.EndRow, end.EndColumn
+                pages = self._printed_pages(doc, sh)
+                table_rows = sh.getRows()
+                rows = [table_rows.getByIndex(r) for r in range(last_row + 1)]
+                loaded = [row.Height for row in rows]
+                sh.getCellRangeByPosition(0, 0, last_col, last_row).getRows().OptimalHeight = True
+                optimal = [row.Height for row in rows]
+                out.append({"name": sh.getName(), "loaded": loaded, "optimal": optimal, "pages": pages})
+            return {"sheets": out}
+
+    @staticmethod
+    def _printed_pages(doc: Any, sheet: Any) -> list[list[int]]:
+        """[first row, last row] of each page the sheet prints on, as printing or PDF export lays it out."""
+        pages = []
+        for i in range(doc.getRendererCount(sheet, ())):
+            props = {p.Name: p.Value for p in doc.getRenderer(i, sheet, ())}
+            rng = props.get("SourceRange")
+            if rng is not None:
+                pages.append([rng.StartRow, rng.EndRow])
+        return pages
 
     def op_convert(self, req: dict[str, Any]) -> dict[str, Any]:
         fmt = str(req.get("format", "pdf")).lower()

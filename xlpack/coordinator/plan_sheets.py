@@ -21,6 +21,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from xlpack.coordinator.sample_sheet import SAMPLE, read_sample_sheet, write_sample_sheet
 from xlpack.errors import PlanError, UsageError, WorkbookError
+from xlpack.files.text_fit import height_for, line_height, width_for
 from xlpack.files.workbooks import SheetReader, cell_date, cell_text, replace_atomically
 from xlpack.model.definitions import GradeScale, Question, ToolDefinition, load_definition, load_scale
 from xlpack.model.plan import (
@@ -39,6 +40,7 @@ SCHEMA = "xlpack-audit/1"
 START, TOR, CASES, ASSIGN, AGENCIES, ISSUED, LISTS, META = (
     "Start", "Terms of reference", "Cases", "Assignments", "Agencies", "Issued forms", "Lists", "xlpack_audit")
 HEADER_ROW = 3  # 0-based row of table headers on the table sheets
+FILTER_BUTTON = 2.5  # characters of a table's header cell that its filter button covers
 MAX_PLAN_ROWS = 2000
 
 #: Terms of reference rows: (field, label, kind, guidance).
@@ -70,6 +72,11 @@ ISSUED_COLUMNS = (("form_id", "Form id", 38), ("file", "File", 50), ("kind", "Ki
 #: Issued forms columns a workbook made by an earlier xlpack may lack (read as empty).
 ISSUED_OPTIONAL = ("File SHA-256",)
 
+#: How every cell a person types in looks, on the forms and the coordinator's sheets: a yellow fill that stays a
+#: distinct grey in grey-scale print, and a dark medium border, so that colour is never the only signal.
+INPUT_FILL = "#FFE994"
+INPUT_BORDER: dict[str, Any] = {"border": 2, "border_color": "#595959"}
+
 #: Extra sheets (e.g. the consolidated analysis) are written by callables of this shape.
 SheetWriter = Callable[[xlsxwriter.Workbook, "Styles"], None]
 
@@ -88,9 +95,12 @@ def make_styles(wb: xlsxwriter.Workbook) -> Styles:
         "text": {"text_wrap": True},
         "bold": {"bold": True, "text_wrap": True},
         "label": {"bold": True, "bg_color": "#F2F2F2", "border": 1, "text_wrap": True},
-        "input": {"bg_color": "#FFFDE7", "border": 1, "text_wrap": True},
-        "input_date": {"bg_color": "#FFFDE7", "border": 1, "num_format": "dd/mm/yyyy", "align": "left"},
+        "input": {"bg_color": INPUT_FILL, **INPUT_BORDER, "text_wrap": True},
+        "input_date": {"bg_color": INPUT_FILL, **INPUT_BORDER, "num_format": "dd/mm/yyyy", "align": "left"},
+        "title_wrap": {"bold": True, "font_size": 16, "font_color": "#1F3864", "text_wrap": True},
         "guide": {"italic": True, "font_color": "#595959", "text_wrap": True},
+        "guide_line": {"italic": True, "font_color": "#595959"},
+        "text_line": {},
         "date": {"num_format": "dd/mm/yyyy", "align": "left"},
         "wrap": {"text_wrap": True},
         "pct": {"num_format": "0%"},
@@ -170,30 +180,68 @@ def page_setup(ws: Worksheet, landscape: bool = False) -> None:
     ws.set_footer("&L&A&RPage &P of &N")
 
 
-def write_intro(ws: Worksheet, st: Styles, title: str, lines: Sequence[str]) -> None:
-    """Sheet title in row 1 and up to two lines of guidance above a table at HEADER_ROW."""
+def write_intro(ws: Worksheet, st: Styles, title: str, lines: Sequence[str], widths: Sequence[float]) -> None:
+    """Sheet title in row 1 and up to two lines of guidance above a table at HEADER_ROW.
+
+    A line that fits within the table's columns (``widths``) runs on unwrapped over the empty cells beside
+    it (no merged cells: they trouble screen readers and sorting); a longer one wraps in the first column,
+    in a row as tall as it needs.
+    """
     ws.write_string(0, 0, title, st["title"])
+    ws.set_row(0, line_height(16))
     for i, text in enumerate(lines[: HEADER_ROW - 1], start=1):
-        ws.write_string(i, 0, text, st["guide"] if i > 1 else st["text"])
+        italic = i > 1
+        if width_for(text) <= sum(widths):
+            ws.write_string(i, 0, text, st["guide_line" if italic else "text_line"])
+        else:
+            ws.write_string(i, 0, text, st["guide" if italic else "text"])
+            ws.set_row(i, height_for([(text, widths[0])]))
 
 
 def write_table(ws: Worksheet, st: Styles, name: str, headers: Sequence[str], rows: Sequence[Sequence[Any]],
                 widths: Sequence[float], *, first_row: int = HEADER_ROW, min_rows: int = 1,
-                formats: dict[int, Any] | None = None) -> tuple[int, int]:
-    """Write an Excel Table with text written as text (never as a formula). Returns (first, last) row."""
-    formats = formats or {}
+                formats: dict[int, Any] | None = None, editable: bool = False) -> tuple[int, int]:
+    """Write an Excel Table with text written as text (never as a formula). Returns (first, last) row.
+
+    ``editable``: every body cell, empty rows included, looks like an input (fill and border). Rows are
+    as tall as their wrapped text; the header row shows every label whole beside its filter button.
+    """
+    column_formats = formats or {}
+    cell_formats = {c: column_formats.get(c, st["input"]) if editable else column_formats.get(c)
+                    for c in range(len(headers))}
+    wrapping = [c for c in range(len(widths)) if editable or c in column_formats]
     n = max(len(rows), min_rows)
     last = first_row + n
     add_table(ws, first_row, 0, last, len(headers) - 1, {
         "name": name, "style": "Table Style Medium 2",
         "columns": [{"header": h, "header_format": st["header"]} for h in headers]})
     for c, w in enumerate(widths):
-        ws.set_column(c, c, w, formats.get(c))
-    for r, row in enumerate(rows, start=first_row + 1):
-        for c, value in enumerate(row):
-            write_value(ws, r, c, value, formats.get(c), st)
+        ws.set_column(c, c, w, column_formats.get(c))
+    ws.set_row(first_row, height_for(zip(headers, [w - FILTER_BUTTON for w in widths]), bold=True))
+    for r in range(first_row + 1, last + 1):
+        row = rows[r - first_row - 1] if r - first_row - 1 < len(rows) else ()
+        for c in range(len(headers)):
+            value = row[c] if c < len(row) else None
+            if value is None or value == "":
+                if editable:
+                    ws.write_blank(r, c, None, cell_formats[c])
+                continue
+            write_value(ws, r, c, value, cell_formats[c], st)
+        height = height_for((str(row[c]), widths[c]) for c in wrapping if c < len(row) and isinstance(row[c], str))
+        if height > line_height():
+            ws.set_row(r, height)
     ws.freeze_panes(first_row + 1, 1)
+    ws.repeat_rows(first_row)  # the header on every printed page
     return first_row, last
+
+
+def fitted_widths(headers: Sequence[str], rows: Sequence[Sequence[Any]], most: float = 60) -> list[float]:
+    """Column widths that show every header (beside its filter button) and value on one line, up to ``most``."""
+    out = []
+    for c, header in enumerate(headers):
+        texts = [str(r[c]) for r in rows if c < len(r) and r[c] not in (None, "")]
+        out.append(min(most, max([width_for(header, bold=True) + FILTER_BUTTON, *(width_for(t) for t in texts)])))
+    return out
 
 
 def add_table(ws: Worksheet, first_row: int, first_col: int, last_row: int, last_col: int,
@@ -232,44 +280,57 @@ def write_value(ws: Worksheet, r: int, c: int, value: Any, fmt: Any, st: Styles)
         ws.write_string(r, c, str(value)[:32767], fmt)
 
 
+START_WIDTHS = (4, 110)
+
+
 def _start_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan, consolidated: bool) -> None:
     ws = wb.add_worksheet(START)
-    ws.set_column(0, 0, 4)
-    ws.set_column(1, 1, 110)
+    ws.set_column(0, 0, START_WIDTHS[0])
+    ws.set_column(1, 1, START_WIDTHS[1])
     ws.hide_gridlines(2)
-    ws.write_string(0, 1, plan.terms.title, st["title"])
-    ws.write_string(1, 1, "OFFICIAL-SENSITIVE: case references only, never children's names.", st["marking"])
-    ws.write_string(2, 1, f"Tool: {plan.tool.title} (version {plan.tool.version}); grades: {plan.scale.title}.",
-                    st["text"])
+    width = START_WIDTHS[1]
+
+    def line(r: int, text: str, style: str, size: float = 11, bold: bool = False) -> None:
+        ws.write_string(r, 1, text, st[style])
+        ws.set_row(r, height_for([(text, width)], size, bold))
+
+    line(0, plan.terms.title, "title_wrap", 16, True)
+    line(1, "OFFICIAL-SENSITIVE: case references only, never children's names.", "marking", bold=True)
+    line(2, f"Tool: {plan.tool.title} (version {plan.tool.version}); grades: {plan.scale.title}.", "text")
     steps = [
         f"Fill in the '{TOR}' sheet: purpose, outcomes focus, scope, period audited, deadline and your details.",
         f"List the sampled cases on the '{CASES}' sheet: pseudonymised case references only, with their details.",
         (f"On '{ASSIGN}', add one row per case, agency and auditor (two auditors per agency where you can). "
-        f"Edit the agency list on '{AGENCIES}' if needed."),
+         f"Edit the agency list on '{AGENCIES}' if needed."),
         ("Save and close this workbook, then run: xlpack generate <this file>. Forms appear in a 'forms' folder "
-        f"beside it and are listed on '{ISSUED}'. Email each form to its auditor."),
+         f"beside it and are listed on '{ISSUED}'. Email each form to its auditor."),
         ("When forms come back, save them in a 'returns' folder beside this workbook and run: xlpack consolidate "
-        "<this file> returns, or click Update from returns on the xlpack tab (the Excel add-in)."),
+         "<this file> returns, or click Update from returns on the xlpack tab (the Excel add-in)."),
         ("Read each case side by side on the case grid, work through the flags, record moderated grades, "
-        "then run: xlpack report <this file>."),
+         "then run: xlpack report <this file>."),
     ]
     ws.write_string(4, 1, "What to do next", st["subtitle"])
+    ws.set_row(4, line_height(12) + 6)
     for i, step in enumerate(steps, start=1):
         ws.write_string(4 + i, 0, f"{i}.", st["bold"])
-        ws.write_string(4 + i, 1, step, st["text"])
+        line(4 + i, step, "text")
     counts = (f"Now: {len(plan.cases)} case(s), {len(plan.assignments)} assignment(s), "
               f"{len(plan.issued)} form(s) issued." + (" Returns consolidated." if consolidated else ""))
-    ws.write_string(5 + len(steps), 1, counts, st["bold"])
+    line(6 + len(steps), counts, "bold", bold=True)
     page_setup(ws)
     ws.activate()
 
 
+TOR_WIDTHS = (30, 70, 60)
+LONG_TEXT_ROW = 60  # points: room for a few lines of purpose or scope
+
+
 def _tor_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan) -> None:
     ws = wb.add_worksheet(TOR)
-    ws.set_column(0, 0, 30)
-    ws.set_column(1, 1, 70)
-    ws.set_column(2, 2, 60)
-    write_intro(ws, st, "Terms of reference", ["Fill in the yellow cells. These details appear on every form."])
+    for c, w in enumerate(TOR_WIDTHS):
+        ws.set_column(c, c, w)
+    write_intro(ws, st, "Terms of reference", ["Fill in the yellow cells. These details appear on every form."],
+                TOR_WIDTHS)
     ws.write_row(HEADER_ROW, 0, ["Field", "Value", "Guidance"], st["header"])
     terms = plan.terms.model_dump()
     for i, (key, label, kind, guide) in enumerate(TOR_FIELDS, start=HEADER_ROW + 1):
@@ -293,8 +354,9 @@ def _tor_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan) -> None:
                 ws.data_validation(i, 1, i, 1, {"validate": "any", "input_title": label[:32],
                                                 "input_message": guide[:255]})
         ws.write_string(i, 2, guide, st["guide"])
-        if kind == "long_text":
-            ws.set_row(i, 48)
+        text = "" if kind == "date" or not value else str(value)
+        height = height_for([(label, TOR_WIDTHS[0]), (text, TOR_WIDTHS[1]), (guide, TOR_WIDTHS[2])])
+        ws.set_row(i, max(height, LONG_TEXT_ROW if kind == "long_text" else 0))
     ws.freeze_panes(HEADER_ROW + 1, 0)
     page_setup(ws, landscape=True)
 
@@ -303,12 +365,13 @@ def _cases_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan) -> None:
     ws = wb.add_worksheet(CASES)
     fields = plan.tool.case_fields
     headers = [*CASE_HEADERS, *(q.label for q in fields)]
+    widths = [18, 20, *(max(14, min(30, len(q.label) + 2)) for q in fields)]
     write_intro(ws, st, "Cases in the sample", [
-        CASE_REF_HELP, "Choose the details from the dropdowns. Add rows by typing below the table."])
+        CASE_REF_HELP, ("Type in the yellow cells; choose the details from the dropdowns. Add rows by typing "
+                        "below the table.")], widths)
     rows = [[c.case_ref, c.category or plan.tool.category, *(c.fields.get(q.id, "") for q in fields)]
             for c in plan.cases]
-    widths = [18, 20, *(max(14, min(30, len(q.label) + 2)) for q in fields)]
-    _, last = write_table(ws, st, "Cases", headers, rows, widths, min_rows=10)
+    _, last = write_table(ws, st, "Cases", headers, rows, widths, min_rows=10, editable=True)
     end = max(last, HEADER_ROW + MAX_PLAN_ROWS)
     ws.data_validation(HEADER_ROW + 1, 0, end, 0, {
         "validate": "custom", "value": f'=AND(LEN(A{HEADER_ROW + 2})<=40,ISERROR(FIND(" ",A{HEADER_ROW + 2})))',
@@ -341,12 +404,13 @@ def list_name(qid: str) -> str:
 
 def _assign_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan) -> None:
     ws = wb.add_worksheet(ASSIGN)
+    widths = [c[2] for c in ASSIGN_COLUMNS]
     write_intro(ws, st, "Who audits which case", [
-        "One row per case, agency and auditor. Two auditors from one agency: two rows.",
-        "Auditors should have no line management of, or involvement in, the case they audit."])
+        "One row per case, agency and auditor, typed in the yellow cells. Two auditors from one agency: two rows.",
+        "Auditors should have no line management of, or involvement in, the case they audit."], widths)
     rows = [[a.case_ref, a.agency, a.auditor, a.email, a.role] for a in plan.assignments]
-    _, last = write_table(ws, st, "Assignments", [c[1] for c in ASSIGN_COLUMNS], rows,
-                          [c[2] for c in ASSIGN_COLUMNS], min_rows=10)
+    _, last = write_table(ws, st, "Assignments", [c[1] for c in ASSIGN_COLUMNS], rows, widths, min_rows=10,
+                          editable=True)
     end = max(last, HEADER_ROW + MAX_PLAN_ROWS)
     case_last = HEADER_ROW + 1 + max(len(plan.cases), 10) + MAX_PLAN_ROWS
     ws.data_validation(HEADER_ROW + 1, 0, end, 0, {
@@ -362,17 +426,24 @@ def _assign_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan) -> None:
 
 def _agencies_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan) -> None:
     ws = wb.add_worksheet(AGENCIES)
-    write_intro(ws, st, "Agencies taking part",
-                ["Edit, add or remove agencies; the Assignments dropdown uses this list."])
-    write_table(ws, st, "Agencies", ["Agency"], [[a] for a in plan.agencies], [40])
+    intro = "Edit, add or remove agencies; the Assignments dropdown uses this list."
+    widths = [max(50.0, width_for(intro))]
+    write_intro(ws, st, "Agencies taking part", [intro], widths)
+    write_table(ws, st, "Agencies", ["Agency"], [[a] for a in plan.agencies], widths, editable=True)
     page_setup(ws)
 
 
 def _issued_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan) -> None:
     ws = wb.add_worksheet(ISSUED)
-    write_intro(ws, st, "Forms issued", ["Written by xlpack generate. Do not edit: intake checks returns against it."])
     rows = [[getattr(f, key) for key, _, _ in ISSUED_COLUMNS] for f in plan.issued]
-    write_table(ws, st, "IssuedForms", [c[1] for c in ISSUED_COLUMNS], rows, [c[2] for c in ISSUED_COLUMNS])
+    headers = [c[1] for c in ISSUED_COLUMNS]
+    widths = fitted_widths(headers, [[v.strftime("%d/%m/%Y") if isinstance(v, date) else v for v in r] for r in rows],
+                           most=70)
+    write_intro(ws, st, "Forms issued",
+                ["Written by xlpack generate. Do not edit: intake checks returns against it."], widths)
+    write_table(ws, st, "IssuedForms", headers, rows, widths)
+    hidden = headers.index("Fingerprint")  # for intake's checks only: not shown, not printed
+    ws.set_column(hidden, hidden, widths[hidden], None, {"hidden": True})
     page_setup(ws, landscape=True)
 
 

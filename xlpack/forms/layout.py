@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from dataclasses import dataclass, field
 from datetime import date
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from xlpack.files.text_fit import column_pixels, height_for, text_lines
 from xlpack.model.definitions import RECORD_LABELS, GradeScale, Question, ToolDefinition
 from xlpack.model.plan import Assignment, Case, TermsOfReference
 
@@ -26,9 +26,17 @@ LISTS_SHEET = "Lists"
 META_SHEET = "xlpack_form"
 FORM_SCHEMA = "xlpack-form/1"  # the hidden sheet's schema: written on every form, checked on every return
 LABEL_COL, VALUE_COL, STATUS_COL = 0, 1, 2
-VALUE_WIDTH = 92  # characters
-LONG_TEXT_HEIGHT = 90  # points: about six lines
+LABEL_WIDTH, VALUE_WIDTH, STATUS_WIDTH = 36, 92, 26  # characters
+COVER_LABEL_WIDTH = 34
+LONG_TEXT_HEIGHT = 90  # points: six lines of text
+INPUT_HEIGHT = 24  # points: a one-line answer (a grade, a choice, a date), tall enough to click comfortably
+HEADING_HEIGHT = 21
 LAYOUT_VERSION = "1"
+#: Printed pages: A4 portrait, margins in inches (left, right, top, bottom), one page wide.
+PAGE_POINTS = (595.28, 841.89)
+MARGINS = (0.5, 0.5, 0.75, 0.75)
+REPEAT_ROWS = 2  # the title and the marking print at the top of every page
+PAGE_SAFETY = 0.96  # of a page's height used: room for the programs' own rounding
 
 STATUS_DONE = "Complete"
 NOT_RECORDED = "Not recorded"
@@ -66,7 +74,16 @@ class Row:
     input: InputCell | None = None
     status_formula: str | None = None
     status_value: str = ""
-    height: float | None = None
+    height: float = 15.0  # points, computed from the text (see row_height)
+
+
+@dataclass(frozen=True)
+class KeepTogether:
+    """Rows printed on one page if they fit on one; else at least ``first`` to ``head_last`` stay together."""
+
+    first: int
+    last: int
+    head_last: int
 
 
 @dataclass
@@ -74,6 +91,8 @@ class FormLayout:
     sheet: str
     rows: list[Row] = field(default_factory=list)
     lists: dict[str, list[str]] = field(default_factory=dict)  # defined name -> items
+    blocks: list[KeepTogether] = field(default_factory=list)
+    page_breaks: list[int] = field(default_factory=list)  # first row of each printed page after the first
 
     @property
     def inputs(self) -> list[InputCell]:
@@ -104,11 +123,6 @@ def locked_text(value: object) -> str:
 def fingerprint(sheet: str, cells: list[tuple[str, str]]) -> str:
     payload = json.dumps([sheet, cells], ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
-def text_height(text: str, width: int = VALUE_WIDTH, line_points: float = 15.0) -> float:
-    lines = sum(max(1, math.ceil(len(part) / (width * 0.95))) for part in str(text).split("\n"))
-    return max(1, lines) * line_points + 3
 
 
 def list_name(question_id: str) -> str:
@@ -160,8 +174,7 @@ def build_layout(ctx: FormContext) -> FormLayout:
         label = q.label + (" (required)" if q.required else "")
         cell = InputCell(key=f"{prefix}.{q.id}", sheet=sheet, row=n, col=VALUE_COL, type=q.type, label=label,
                          required=q.required, list_name=lname, help=q.help, minimum=q.min, maximum=q.max)
-        add(style="label", label=label, input=cell,
-            height=LONG_TEXT_HEIGHT if q.type == "long_text" else text_height(label, 36))
+        add(style="label", label=label, input=cell)
 
     if ctx.scale is not None:
         layout.lists[GRADE_LIST] = ctx.scale.labels
@@ -172,7 +185,7 @@ def build_layout(ctx: FormContext) -> FormLayout:
     summary = add(style="status", label="Progress")
     blank()
 
-    add(style="heading", label="About this audit")
+    about = add(style="heading", label="About this audit")
     info: list[tuple[str, object]] = [
         ("Case reference", ctx.case.case_ref),
         ("Category of work", ctx.case.category or tool.category),
@@ -189,13 +202,14 @@ def build_layout(ctx: FormContext) -> FormLayout:
         add(style="info", label=label, value=NOT_RECORDED if value in (None, "") else value)
     for q in tool.form_fields:
         question(q, "field")
+    layout.blocks.append(KeepTogether(about.row, n - 1, min(n - 1, about.row + 3)))
     blank()
 
     section_status: list[str] = []
     for number, section in enumerate(tool.sections, start=1):
         head = add(style="heading", label=f"Section {number}: {section.title}")
         prompts = "\n".join(f"• {p}" for p in section.prompts)
-        add(style="prompt", label="Questions to consider", value=prompts, height=text_height(prompts))
+        add(style="prompt", label="Questions to consider", value=prompts)
         cells: dict[str, InputCell] = {}
         for rec in section.records:
             is_grade = rec == "grade"
@@ -203,19 +217,93 @@ def build_layout(ctx: FormContext) -> FormLayout:
                              type="grade" if is_grade else "long_text", label=RECORD_LABELS[rec],
                              required=rec in ("grade", "evidence"), list_name=GRADE_LIST if is_grade else None)
             cells[rec] = cell
-            add(style="label", label=RECORD_LABELS[rec], input=cell, height=None if is_grade else LONG_TEXT_HEIGHT)
+            add(style="label", label=RECORD_LABELS[rec], input=cell)
+        grade = cells.get("grade")
+        layout.blocks.append(KeepTogether(head.row, n - 1, grade.row if grade else min(n - 1, head.row + 2)))
         head.status_formula, head.status_value = _section_status(cells, ctx.scale)
         section_status.append(xl_rowcol_to_cell(head.row, STATUS_COL))
         blank()
 
     if tool.closing:
-        add(style="heading", label="Closing questions" if tool.kind == "audit" else "What the child and family said")
+        closing = add(style="heading",
+                      label="Closing questions" if tool.kind == "audit" else "What the child and family said")
         for q in tool.closing:
             question(q, "closing")
+        layout.blocks.append(KeepTogether(closing.row, n - 1, closing.row + 1))
 
     required = [c for c in layout.inputs if c.required and not c.key.startswith("section.")]
     summary.status_formula, summary.status_value = _summary(section_status, required)
+    for r in rows:
+        r.height = row_height(r)
+    layout.page_breaks = page_breaks(layout)
     return layout
+
+
+def row_height(row: Row) -> float:
+    """Points a row of the form needs: its texts whole (Calibri metrics), inputs big enough to type in."""
+    label = [(row.label, LABEL_WIDTH)]
+    value = [(locked_text(row.value), VALUE_WIDTH)] if row.value not in (None, "") else []
+    if row.style == "title":
+        return max(height_for(label, 16, True), height_for(value, 12, True))
+    if row.style == "heading":
+        width = (LABEL_WIDTH, VALUE_WIDTH) if heading_on_one_line(row.label) else LABEL_WIDTH
+        return max(HEADING_HEIGHT, height_for([(row.label, width)], 12, True),
+                   height_for([(row.status_value, STATUS_WIDTH)], 11, True))
+    if row.style == "status":
+        value = [(row.status_value, VALUE_WIDTH)]
+        return max(height_for(label, bold=True), height_for(value, bold=True))
+    height = max(height_for(label, bold=True), height_for(value))
+    if row.input is not None:
+        height = max(height, LONG_TEXT_HEIGHT if row.input.type == "long_text" else INPUT_HEIGHT)
+    return height
+
+
+def heading_on_one_line(label: str) -> bool:
+    """Whether a heading fits on one line across the label and value columns (it is written unwrapped in the
+    label cell and runs on over the empty value cell: no merged cells on forms); else it wraps in its cell."""
+    return text_lines(label, (LABEL_WIDTH, VALUE_WIDTH), 12, True) == 1
+
+
+def page_height(widths: tuple[float, ...] = (LABEL_WIDTH, VALUE_WIDTH, STATUS_WIDTH)) -> float:
+    """Points of sheet rows a printed page holds, once scaled to fit the columns one page wide."""
+    left, right, top, bottom = (72 * m for m in MARGINS)
+    sheet_width = sum(column_pixels(w) for w in widths) * 0.75
+    scale = min(1.0, (PAGE_POINTS[0] - left - right) / sheet_width)
+    return (PAGE_POINTS[1] - top - bottom) / scale * PAGE_SAFETY
+
+
+def page_breaks(layout: FormLayout, room: float | None = None) -> list[int]:
+    """The first row of each printed page after the first, so that no block is split if it fits on a page.
+
+    A section's heading, questions and grade are never split; a section that
+    fits on a page is printed whole. Rows without text (the gaps between
+    sections) are 15 points.
+    """
+    heights = {r.row: r.height for r in layout.rows}
+    last = max(heights, default=0)
+    repeat = sum(heights.get(r, 15.0) for r in range(REPEAT_ROWS))
+    room = (room or page_height()) - repeat
+    starts = {b.first: b for b in layout.blocks}
+
+    def span(first: int, end: int) -> float:
+        return sum(heights.get(r, 15.0) for r in range(first, end + 1))
+
+    breaks: list[int] = []
+    used = 0.0
+    for r in range(REPEAT_ROWS, last + 1):
+        h = heights.get(r, 15.0)
+        block = starts.get(r)
+        if block is not None:
+            whole = span(block.first, block.last)
+            need = whole if whole <= room else span(block.first, block.head_last)
+            if used and used + need > room:
+                breaks.append(r)
+                used = 0.0
+        elif used and used + h > room and r in heights:  # a gap row stays at the foot of its page
+            breaks.append(r)
+            used = 0.0
+        used += h
+    return breaks
 
 
 def _blank(cell: str) -> str:

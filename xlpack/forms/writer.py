@@ -17,27 +17,35 @@ import xlsxwriter
 from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
+from xlpack.coordinator.plan_sheets import INPUT_BORDER, INPUT_FILL
+from xlpack.files.text_fit import height_for, line_height
 from xlpack.forms.layout import (
+    COVER_LABEL_WIDTH,
     COVER_SHEET,
     FORM_SCHEMA,
     LABEL_COL,
+    LABEL_WIDTH,
     LAYOUT_VERSION,
     LISTS_SHEET,
+    MARGINS,
     META_SHEET,
     NOT_RECORDED,
+    REPEAT_ROWS,
     STATUS_COL,
+    STATUS_WIDTH,
     VALUE_COL,
     VALUE_WIDTH,
     FormContext,
     FormLayout,
     InputCell,
     build_layout,
-    text_height,
+    heading_on_one_line,
 )
 from xlpack.model.definitions import CELL_TEXT_LIMIT, INPUT_MESSAGE_LIMIT, GradeScale
 
 MARKING = "OFFICIAL-SENSITIVE"
 DATE_FORMAT = "dd/mm/yyyy"
+LOCKED_BORDER = "#A6A6A6"
 
 
 class ProtectedWorkbook(xlsxwriter.Workbook):
@@ -94,20 +102,26 @@ def _formats(wb: xlsxwriter.Workbook) -> dict[str, object]:
         "subtitle": f(bold=True, font_size=12, font_color="#1F3864"),
         "note": f(italic=True, font_color="#7F1D1D"),
         "marking": f(bold=True, font_color="#7F1D1D"),
-        "heading": f(bold=True, font_size=12, font_color="#FFFFFF", bg_color="#1F3864", border=1),
-        "heading_status": f(bold=True, font_color="#1F3864", bg_color="#DCE6F2", border=1),
-        "label": f(bold=True, border=1, bg_color="#F2F2F2"),
-        "info": f(border=1, bg_color="#F2F2F2"),
-        "info_date": f(border=1, bg_color="#F2F2F2", num_format=DATE_FORMAT, align="left"),
-        "prompt": f(border=1, font_color="#404040", bg_color="#F2F2F2"),
-        "input": f(locked=False, border=1, bg_color="#FFFDE7", border_color="#7F7F7F"),
-        "input_date": f(locked=False, border=1, bg_color="#FFFDE7", border_color="#7F7F7F",
-                        num_format=DATE_FORMAT, align="left"),
+        "heading": f(bold=True, font_size=12, font_color="#FFFFFF", bg_color="#1F3864", border=1, valign="vcenter"),
+        "heading_line": f(bold=True, font_size=12, font_color="#FFFFFF", bg_color="#1F3864", border=1,
+                          valign="vcenter", text_wrap=False),
+        "heading_status": f(bold=True, font_color="#1F3864", bg_color="#DCE6F2", border=1, valign="vcenter"),
+        "label": f(bold=True, border=1, border_color=LOCKED_BORDER, bg_color="#F2F2F2"),
+        "label_mid": f(bold=True, border=1, border_color=LOCKED_BORDER, bg_color="#F2F2F2", valign="vcenter"),
+        "info": f(border=1, border_color=LOCKED_BORDER, bg_color="#F2F2F2"),
+        "info_date": f(border=1, border_color=LOCKED_BORDER, bg_color="#F2F2F2", num_format=DATE_FORMAT,
+                       align="left"),
+        "prompt": f(border=1, border_color=LOCKED_BORDER, font_color="#404040", bg_color="#F2F2F2"),
+        # Inputs: a fill and a heavier border, so they stand out on screen and in grey-scale print alike.
+        "input": f(locked=False, bg_color=INPUT_FILL, **INPUT_BORDER),
+        "input_mid": f(locked=False, bg_color=INPUT_FILL, valign="vcenter", **INPUT_BORDER),
+        "input_date": f(locked=False, bg_color=INPUT_FILL, num_format=DATE_FORMAT, align="left", valign="vcenter",
+                        **INPUT_BORDER),
         "status": f(bold=True, border=1, font_color="#1F3864"),
         "text": f(),
         "bold": f(bold=True),
         "th": f(bold=True, bg_color="#1F3864", font_color="#FFFFFF", border=1),
-        "td": f(border=1),
+        "td": f(border=1, border_color=LOCKED_BORDER),
     }
 
 
@@ -161,89 +175,103 @@ def _page_setup(ws: Worksheet, ctx: FormContext, repeat_rows: int) -> None:
     ws.set_paper(9)  # A4
     ws.set_portrait()
     ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
-    ws.repeat_rows(0, repeat_rows)
+    left, right, top, bottom = MARGINS
+    ws.set_margins(left=left, right=right, top=top, bottom=bottom)
+    if repeat_rows:
+        ws.repeat_rows(0, repeat_rows - 1)
     ws.set_header(f"&C&\"Calibri,Bold\"&12{MARKING}")
     footer = f"&L{_hf_escape(ctx.case.case_ref)} · {_hf_escape(ctx.assignment.agency)}&CPage &P of &N&R{MARKING}"
     ws.set_footer(footer)
 
 
-def _write_cover(ws: Worksheet, fmt: dict, ctx: FormContext, layout: FormLayout) -> None:
+@dataclass
+class CoverLine:
+    """One row of the ``Start here`` sheet (None in the list of lines: an empty row)."""
+
+    label: str
+    value: object = ""
+    style: str = "text"
+    label_style: str = "bold"
+
+    @property
+    def height(self) -> float:
+        if self.label_style == "cover_title":
+            return line_height(16) + 3
+        if self.label_style == "subtitle":
+            return line_height(12) + 6  # a little air above each part
+        value = self.value.isoformat() if isinstance(self.value, date) else str(self.value)
+        return max(height_for([(self.label, COVER_LABEL_WIDTH)], bold=True), height_for([(value, VALUE_WIDTH)]))
+
+
+def cover_lines(ctx: FormContext, layout: FormLayout) -> list[CoverLine | None]:
+    """What the ``Start here`` sheet says, line by line."""
     t = ctx.terms
-    ws.set_column(0, 0, 34)
-    ws.set_column(1, 1, VALUE_WIDTH)
-    ws.hide_gridlines(2)
-    r = 0
-
-    def line(label: str, value: object = "", style: str = "text", label_style: str = "bold") -> None:
-        nonlocal r
-        height = max(text_height(label, 30), text_height(str(value), VALUE_WIDTH))
-        ws.set_row(r, 24 if label_style == "cover_title" else height)
-        ws.write_string(r, 0, label, fmt[label_style])
-        if isinstance(value, date):
-            ws.write_datetime(r, 1, datetime.combine(value, datetime.min.time()), fmt["info_date"])
-        elif value != "":
-            ws.write_string(r, 1, str(value)[:CELL_TEXT_LIMIT], fmt[style])
-        r += 1
-
-    line(ctx.tool.title, "", label_style="cover_title")
-    line(MARKING, "This form holds sensitive information about a child. Keep it on secure systems and "
-                  "return it only by the route below.", style="note", label_style="marking")
-    r += 1
-    line("This audit", "", label_style="subtitle")
-    line("Audit", t.title)
-    if t.purpose:
-        line("Purpose", t.purpose)
-    if t.outcomes_focus:
-        line("Outcomes focus", t.outcomes_focus)
-    if t.scope:
-        line("Scope", t.scope)
+    lines: list[CoverLine | None] = [
+        CoverLine(ctx.tool.title, label_style="cover_title"),
+        CoverLine(MARKING, "This form holds sensitive information about a child. Keep it on secure systems and "
+                  "return it only by the route below.", style="note", label_style="marking"),
+        None, CoverLine("This audit", label_style="subtitle"), CoverLine("Audit", t.title)]
+    for label, value in (("Purpose", t.purpose), ("Outcomes focus", t.outcomes_focus), ("Scope", t.scope)):
+        if value:
+            lines.append(CoverLine(label, value))
     if t.period_from and t.period_to:
-        line("Case work audited", f"{t.period_from:%d %B %Y} to {t.period_to:%d %B %Y}")
-    line("Return by", f"{t.deadline:%A %d %B %Y}" if t.deadline else "As agreed with the audit coordinator")
+        lines.append(CoverLine("Case work audited", f"{t.period_from:%d %B %Y} to {t.period_to:%d %B %Y}"))
+    lines.append(CoverLine("Return by", f"{t.deadline:%A %d %B %Y}" if t.deadline
+                           else "As agreed with the audit coordinator"))
     coord = t.coordinator + (f" ({t.coordinator_email})" if t.coordinator_email else "")
-    line("Audit coordinator", coord or "See the covering email")
-    line("Case reference", ctx.case.case_ref)
-    line("Your agency", ctx.assignment.agency)
-    r += 1
-    line("How to fill in this form", "", label_style="subtitle")
-    sheet = layout.sheet
+    lines += [CoverLine("Audit coordinator", coord or "See the covering email"),
+              CoverLine("Case reference", ctx.case.case_ref), CoverLine("Your agency", ctx.assignment.agency),
+              None, CoverLine("How to fill in this form", label_style="subtitle")]
+    lines += [CoverLine(f"Step {i}", step) for i, step in enumerate(_steps(ctx, layout.sheet), start=1)]
+    lines += [None, CoverLine("How to return it", label_style="subtitle"),
+              CoverLine("Save", "Save the file in Excel format (.xlsx) and keep its name. Excel Online and "
+                                "LibreOffice are fine: choose 'Keep current format' if asked."),
+              CoverLine("Send", f"Email it to {t.coordinator_email or 'the audit coordinator'} by secure email"
+                                + (f" by {t.deadline:%d %B %Y}." if t.deadline else "."))]
+    if ctx.scale is not None:
+        lines += [None, CoverLine("Grades", label_style="subtitle"),
+                  CoverLine("Grade", "What it means", style="th", label_style="th")]
+        lines += [CoverLine(g.label, g.descriptor, style="td", label_style="label") for g in ctx.scale.grades]
+    return lines
+
+
+def _steps(ctx: FormContext, sheet: str) -> list[str]:
     steps = [
-        f"Open the '{sheet}' sheet. Fill in the yellow cells only; everything else is locked.",
+        f"Open the '{sheet}' sheet. Type in the yellow boxes with a dark border only; everything else is locked.",
         ("Read the record of this case held by your agency for the period above. Audit only cases you have "
-        "not managed or worked on, and confirm that in the closing questions."),
+         "not managed or worked on, and confirm that in the closing questions."),
         ("For each section, choose a grade from the dropdown, then write the evidence for it: what you found "
-        "in the record, with dates. Add strengths, areas for development and any action for your agency."),
+         "in the record, with dates. Add strengths, areas for development and any action for your agency."),
+        ("If what you write is longer than its box, make the row taller (double-click or drag the line below "
+         "the row number) so that all of it shows and prints."),
         ("The Progress line at the top of the sheet and the status beside each section show what is still "
-        "to do."),
+         "to do."),
         "Never write the name of the child or of family members: use the case reference.",
         ("If the child is not adequately safeguarded now, tell the practitioner's manager today and record "
-        "what you did in the closing questions."),
+         "what you did in the closing questions."),
     ]
     if ctx.tool.kind == "views":
         steps[2] = ("Record what the child and family told you, in their words where they agreed. "
                     "Choose answers from the dropdowns.")
-    for i, step in enumerate(steps, start=1):
-        line(f"Step {i}", step)
-    r += 1
-    line("How to return it", "", label_style="subtitle")
-    line("Save", "Save the file in Excel format (.xlsx) and keep its name. Excel Online and LibreOffice "
-                 "are fine: choose 'Keep current format' if asked.")
-    line("Send", f"Email it to {t.coordinator_email or 'the audit coordinator'} by secure email"
-                 + (f" by {t.deadline:%d %B %Y}." if t.deadline else "."))
-    if ctx.scale is not None:
-        r += 1
-        line("Grades", "", label_style="subtitle")
-        ws.write_string(r, 0, "Grade", fmt["th"])
-        ws.write_string(r, 1, "What it means", fmt["th"])
-        r += 1
-        for g in ctx.scale.grades:
-            ws.write_string(r, 0, g.label, fmt["label"])
-            ws.write_string(r, 1, g.descriptor, fmt["td"])
-            ws.set_row(r, text_height(g.descriptor))
-            r += 1
+    return steps
+
+
+def _write_cover(ws: Worksheet, fmt: dict, ctx: FormContext, layout: FormLayout) -> None:
+    ws.set_column(0, 0, COVER_LABEL_WIDTH)
+    ws.set_column(1, 1, VALUE_WIDTH)
+    ws.hide_gridlines(2)
+    lines = cover_lines(ctx, layout)
+    for r, line in enumerate(lines):
+        if line is None:
+            continue
+        ws.set_row(r, line.height)
+        ws.write_string(r, 0, line.label, fmt[line.label_style])
+        if isinstance(line.value, date):
+            ws.write_datetime(r, 1, datetime.combine(line.value, datetime.min.time()), fmt["info_date"])
+        elif line.value != "":
+            ws.write_string(r, 1, str(line.value)[:CELL_TEXT_LIMIT], fmt[line.style])
     _page_setup(ws, ctx, 0)
-    ws.print_area(0, 0, r, 1)
+    ws.print_area(0, 0, len(lines) - 1, 1)
 
 
 def _validation(cell: InputCell, scale: GradeScale | None) -> dict | None:
@@ -275,21 +303,18 @@ def _validation(cell: InputCell, scale: GradeScale | None) -> dict | None:
 
 
 def _write_main(ws: Worksheet, fmt: dict, ctx: FormContext, layout: FormLayout) -> None:
-    ws.set_column(LABEL_COL, LABEL_COL, 36)
+    ws.set_column(LABEL_COL, LABEL_COL, LABEL_WIDTH)
     ws.set_column(VALUE_COL, VALUE_COL, VALUE_WIDTH)
-    ws.set_column(STATUS_COL, STATUS_COL, 24)
+    ws.set_column(STATUS_COL, STATUS_COL, STATUS_WIDTH)
     ws.hide_gridlines(2)
     grade_cells: list[str] = []
     last = 0
     for row in layout.rows:
-        r = row.row
-        last = r
-        if row.height:
-            ws.set_row(r, row.height)
+        r = last = row.row
+        ws.set_row(r, row.height)
         if row.style == "title":
             ws.write_string(r, LABEL_COL, row.label, fmt["title"])
             ws.write_string(r, VALUE_COL, str(row.value), fmt["subtitle"])
-            ws.set_row(r, 42 if len(row.label) > 30 else 24)
         elif row.style == "note":
             ws.write_string(r, LABEL_COL, row.label, fmt["marking"])
             ws.write_string(r, VALUE_COL, str(row.value), fmt["note"])
@@ -297,38 +322,23 @@ def _write_main(ws: Worksheet, fmt: dict, ctx: FormContext, layout: FormLayout) 
             ws.write_string(r, LABEL_COL, row.label, fmt["label"])
             ws.write_formula(r, VALUE_COL, row.status_formula or '""', fmt["status"], row.status_value)
         elif row.style == "heading":
-            ws.write_string(r, LABEL_COL, row.label, fmt["heading"])
+            one_line = heading_on_one_line(row.label)
+            ws.write_string(r, LABEL_COL, row.label, fmt["heading_line" if one_line else "heading"])
             ws.write_blank(r, VALUE_COL, None, fmt["heading"])
             if row.status_formula:
                 ws.write_formula(r, STATUS_COL, row.status_formula, fmt["heading_status"], row.status_value)
-            ws.set_row(r, 20 if len(row.label) < 40 else 34)
         elif row.style in ("info", "prompt"):
             ws.write_string(r, LABEL_COL, row.label, fmt["label"])
-            if row.height is None:
-                ws.set_row(r, text_height(row.label, 34))
             value = row.value
             if isinstance(value, date):
                 ws.write_datetime(r, VALUE_COL, datetime.combine(value, datetime.min.time()), fmt["info_date"])
             else:
                 ws.write_string(r, VALUE_COL, "" if value is None else str(value), fmt[row.style])
         elif row.style == "label" and row.input is not None:
-            cell = row.input
-            ws.write_string(r, LABEL_COL, row.label, fmt["label"])
-            ws.write_blank(r, VALUE_COL, None, fmt["input_date" if cell.type == "date" else "input"])
-            rule = _validation(cell, ctx.scale)
-            if rule:
-                ws.data_validation(r, VALUE_COL, r, VALUE_COL, rule)
-            if cell.type == "grade":
-                grade_cells.append(cell.cell)
-    if ctx.scale is not None and grade_cells:
-        rng = " ".join(grade_cells)
-        first = grade_cells[0]
-        for g in ctx.scale.grades:
-            colour = g.colour
-            dark = g.rank in (1, 4)
-            style = _fill_format(fmt, colour, dark)
-            ws.conditional_format(first, {"type": "cell", "criteria": "==", "value": f'"{g.label}"',
-                                          "format": style, "multi_range": rng})
+            _write_input(ws, fmt, ctx, row.row, row.label, row.input)
+            if row.input.type == "grade":
+                grade_cells.append(row.input.cell)
+    _grade_colours(ws, fmt, ctx.scale, grade_cells)
     status_done = _fill_format(fmt, "#E2F0D9", False)
     ws.conditional_format(0, STATUS_COL, last, STATUS_COL,
                           {"type": "text", "criteria": "begins with", "value": "To do", "format":
@@ -336,11 +346,34 @@ def _write_main(ws: Worksheet, fmt: dict, ctx: FormContext, layout: FormLayout) 
     ws.conditional_format(0, STATUS_COL, last, STATUS_COL,
                           {"type": "text", "criteria": "begins with", "value": "Complete", "format": status_done})
     ws.freeze_panes(3, 0)
-    _page_setup(ws, ctx, 1)
+    _page_setup(ws, ctx, REPEAT_ROWS)
+    ws.set_h_pagebreaks(layout.page_breaks)
     ws.print_area(0, 0, last, STATUS_COL)
     first_input = layout.inputs[0] if layout.inputs else None
     if first_input is not None:
         ws.set_selection(first_input.row, first_input.col, first_input.row, first_input.col)
+
+
+def _write_input(ws: Worksheet, fmt: dict, ctx: FormContext, r: int, label: str, cell: InputCell) -> None:
+    """A question's label and its input cell, with its dropdown or check."""
+    short = cell.type != "long_text"  # one line: label and answer centred in a row tall enough to click
+    ws.write_string(r, LABEL_COL, label, fmt["label_mid" if short else "label"])
+    style = "input_date" if cell.type == "date" else "input_mid" if short else "input"
+    ws.write_blank(r, VALUE_COL, None, fmt[style])
+    rule = _validation(cell, ctx.scale)
+    if rule:
+        ws.data_validation(r, VALUE_COL, r, VALUE_COL, rule)
+
+
+def _grade_colours(ws: Worksheet, fmt: dict, scale: GradeScale | None, grade_cells: list[str]) -> None:
+    """Each grade coloured as it is chosen (the grade's words stay in the cell)."""
+    if scale is None or not grade_cells:
+        return
+    rng = " ".join(grade_cells)
+    for g in scale.grades:
+        style = _fill_format(fmt, g.colour, g.rank in (1, 4))
+        ws.conditional_format(grade_cells[0], {"type": "cell", "criteria": "==", "value": f'"{g.label}"',
+                                               "format": style, "multi_range": rng})
 
 
 def _fill_format(fmt: dict, colour: str, dark: bool) -> object:
@@ -420,6 +453,7 @@ class FormTemplate:
         self.field_ids = sorted(ctx.case.fields)
         self._token_ctx = self._tokens(ctx)
         layout = build_layout(self._token_ctx)
+        self._shape = _print_shape(self._token_ctx, layout)
         content = _render(self._token_ctx, layout, password, _TOKEN.format("fingerprint"))
         with zipfile.ZipFile(io.BytesIO(content)) as zf:
             self._parts = [(info, zf.read(info)) for info in zf.infolist()]
@@ -451,9 +485,9 @@ class FormTemplate:
         return values
 
     def render(self, ctx: FormContext) -> RenderedForm:
-        if sorted(ctx.case.fields) != self.field_ids:
-            return render_form(ctx, password=self.password)
         layout = build_layout(ctx)
+        if sorted(ctx.case.fields) != self.field_ids or _print_shape(ctx, layout) != self._shape:
+            return render_form(ctx, password=self.password)  # e.g. a value long enough to need a taller row
         fp = layout.fingerprint()
         values = self._values(ctx, fp)
         # Shown values: empty locked details read "Not recorded", as build_layout shows them.
@@ -470,6 +504,12 @@ class FormTemplate:
                         data = data.replace(token, value)
                 out.writestr(info, data)
         return RenderedForm(buf.getvalue(), layout, fp)
+
+
+def _print_shape(ctx: FormContext, layout: FormLayout) -> tuple:
+    """Row heights and page breaks: a form can use the template only where its values give the same."""
+    cover = tuple(line.height if line else None for line in cover_lines(ctx, layout))
+    return cover, tuple(r.height for r in layout.rows), tuple(layout.page_breaks)
 
 
 def _sub_footer(data: bytes, subs: list[tuple[bytes, bytes]]) -> bytes:

@@ -157,7 +157,8 @@ def _render_block(ws: Worksheet, st: Styles, b: Block, scale: GradeScale, height
         for c, col in enumerate(b.columns):
             ws.write_string(b.row, b.col + c, clean_text(col.header), st[b.header_style])
     if b.header:
-        _height(ws, heights, b.row, row_height([c.header for c in b.columns], b.columns, b.header_style))
+        headers = [c.header for c in b.columns]
+        _height(ws, heights, b.row, row_height(headers, b.columns, b.header_style, table=bool(b.name)))
     formats = [st.get(col.style) if col.style else None for col in b.columns]
     height = heights_for(b.columns)
     for r, row in enumerate(b.rows, start=b.first_data_row):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Generic, Literal, TypeVar, overload
 
+from xlpack.files.text_fit import line_counter, line_height
 from xlpack.model.definitions import CELL_TEXT_LIMIT
 
 Value = str | int | float | date | datetime | None
@@ -198,38 +199,44 @@ def stack(blocks: Sequence[Block], start: int, *, gap: int = 2, col: int = 0) ->
 
 #: Named styles that wrap text; rows are made tall enough for what they hold, up to MAX_LINES lines.
 WRAPPING = frozenset({"wrap", "editable", "row_label", "grid", "header"})
-LINE_POINTS, MAX_LINES = 15.0, 8
+BOLD = frozenset({"row_label", "header"})
+LINE_POINTS, MAX_LINES = line_height(11), 8
+FILTER_BUTTON = 2.5  # characters of an Excel Table's header cell that its filter button covers
 
 
-def row_height(values: Sequence[CellLike], columns: Sequence[Column], style: str | None = None) -> float | None:
-    """Points a row needs for its wrapped text (an estimate from the column widths); None for one line.
+def row_height(values: Sequence[CellLike], columns: Sequence[Column], style: str | None = None,
+               table: bool = False) -> float | None:
+    """Points a row needs for its wrapped text (Calibri metrics, see :mod:`xlpack.files.text_fit`); None for one line.
 
-    ``style`` overrides the columns' styles (e.g. "header" for a header row).
+    ``style`` overrides the columns' styles (e.g. "header" for a header row); ``table``: a table's header
+    row, whose cells lose the room of their filter buttons.
     """
-    return heights_for(columns, style)(values)
+    return heights_for(columns, style, table)(values)
 
 
-def heights_for(columns: Sequence[Column], style: str | None = None) -> Callable[[Sequence[CellLike]], float | None]:
+def heights_for(columns: Sequence[Column], style: str | None = None,
+                table: bool = False) -> Callable[[Sequence[CellLike]], float | None]:
     """:func:`row_height` for many rows of the same columns."""
-    wrapping = [(i, int(max(1.0, col.width * 1.15))) for i, col in enumerate(columns)
-                if (style or col.style) in WRAPPING]
+    narrower = FILTER_BUTTON if table else 0.0
+    wrapping = [(i, line_counter(max(1.0, col.width - narrower), 11, (style or col.style) in BOLD, MAX_LINES))
+                for i, col in enumerate(columns) if (style or col.style) in WRAPPING]
 
     def height(values: Sequence[CellLike]) -> float | None:
         lines = 1
-        for i, per_line in wrapping:
+        for i, count in wrapping:
             if i >= len(values):
                 continue
             value = values[i]
             if type(value) is Cell:
                 value = value.value
-            if type(value) is not str or (len(value) <= per_line and "\n" not in value):
+            if type(value) is not str or not value:
                 continue
-            n = sum(max(1, -(-len(part) // per_line)) for part in value.split("\n"))
+            n = count(value)
             if n > lines:
                 lines = n
                 if lines >= MAX_LINES:
                     break
-        return None if lines == 1 else min(lines, MAX_LINES) * LINE_POINTS + 3
+        return None if lines == 1 else lines * LINE_POINTS
 
     return height
 

@@ -99,7 +99,7 @@ def _block_rows(stream: Stream, b: Block) -> Iterator[Fragment]:
                                               stream.xf("block_title")))]
     if b.header and id(b) not in stream.header_written:
         xf = stream.xf(b.header_style)
-        yield b.row, row_height([c.header for c in b.columns], b.columns, b.header_style), [
+        yield b.row, row_height([c.header for c in b.columns], b.columns, b.header_style, table=bool(b.name)), [
             (b.col + c, _cell(xl_rowcol_to_cell(b.row, b.col + c), col.header, xf)) for c, col in enumerate(b.columns)]
     letters = [xl_col_to_name(b.col + c) for c in range(b.width)]
     xfs = [stream.xf(col.style) for col in b.columns]
