@@ -98,3 +98,20 @@ class PlanError(XlpackError):
     def __str__(self) -> str:
         head = f"{self.path}: the audit plan has {len(self.problems)} problem(s):"
         return "\n".join([head, *(f"  - {p}" for p in self.problems)])
+
+
+class MailError(XlpackError):
+    """Draft emails cannot be written as things are (all problems listed); nothing was written."""
+
+    exit_code = 1
+
+    def __init__(self, path: Path, problems: list[str]):
+        self.path = path
+        self.problems = problems
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        head = f"No email was drafted and {self.path} was not changed: {len(self.problems)} problem(s) to fix first:"
+        shown = self.problems[:30]
+        more = [f"  ... and {len(self.problems) - len(shown)} more."] if len(self.problems) > len(shown) else []
+        return "\n".join([head, *(f"  - {p}" for p in shown), *more])

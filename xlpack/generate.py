@@ -25,6 +25,7 @@ from xlpack.errors import PlanError, UsageError
 from xlpack.files.workbooks import temp_beside
 from xlpack.forms.layout import FormContext
 from xlpack.forms.writer import FormTemplate, RenderedForm
+from xlpack.mail.templates import with_defaults
 from xlpack.model.plan import Assignment, AuditPlan, Case, IssuedForm, assignment_key
 from xlpack.workbook.write import keep_analysis
 
@@ -214,7 +215,8 @@ def generate_forms(audit: Path, out_dir: Path | None = None, *, reissue: Iterabl
     for rec in issued:
         by_id[rec.form_id] = rec
     all_issued = sorted(by_id.values(), key=lambda f: (f.case_ref.casefold(), f.kind, f.agency, f.auditor))
-    plan = plan.model_copy(update={"issued": all_issued})
+    # The Messages sheet appears with the forms, so the coordinator can edit the emails' wording before drafting
+    plan = plan.model_copy(update={"issued": all_issued, "messages": with_defaults(plan.messages)})
     manifest = write_manifest(out_dir, plan)
     if issued:
         write_coordinator(audit, plan, analysis(plan, today))

@@ -113,4 +113,4 @@ def test_the_demo_command(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["demo", str(tmp_path / "d")])
     assert result.exit_code == 0, result.output
     assert "2. 10 cases drawn at random" in result.stdout
-    assert "6. Consolidated into" in result.stdout and "Open " in result.stdout
+    assert "7. Consolidated into" in result.stdout and "Open " in result.stdout

@@ -23,6 +23,7 @@ from xlpack.cli import (
     generate,
     init,
     intake,
+    mail,
     report,
     sample,
 )
@@ -36,6 +37,7 @@ COMMANDS = (
     ("init", init.command),
     ("sample", sample.command),
     ("generate", generate.command),
+    ("mail", mail.command),
     ("intake", intake.command),
     ("consolidate", consolidate.command),
     ("report", report.command),

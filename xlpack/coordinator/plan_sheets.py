@@ -19,6 +19,22 @@ import xlsxwriter
 from xlsxwriter.utility import quote_sheetname, xl_range, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
+from xlpack.coordinator.mail_sheets import (
+    GUIDE_HEADER,
+    KIND_LABELS,
+    LOG_COLUMNS,
+    LOG_INTRO,
+    MAIL_LOG,
+    MESSAGE_HEADERS,
+    MESSAGE_WIDTHS,
+    MESSAGES,
+    MESSAGES_INTRO,
+    PARTS,
+    log_from,
+    log_rows,
+    message_rows,
+    messages_from,
+)
 from xlpack.coordinator.sample_sheet import SAMPLE, read_sample_sheet, write_sample_sheet
 from xlpack.errors import PlanError, UsageError, WorkbookError
 from xlpack.files.text_fit import height_for, line_height, width_for
@@ -161,6 +177,10 @@ def write_coordinator(path: Path, plan: AuditPlan, extra: Sequence[SheetWriter] 
         _issued_sheet(wb, st, plan)
         if plan.sample is not None:
             write_sample_sheet(wb, st, plan.sample)
+        if plan.messages:  # the draft emails' wording and log, once xlpack mail or generate has written them
+            _messages_sheet(wb, st, plan)
+        if plan.mail_log:
+            _mail_log_sheet(wb, st, plan)
         for writer in extra:
             writer(wb, st)
         _lists_sheet(wb, plan)
@@ -447,6 +467,33 @@ def _issued_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan) -> None:
     page_setup(ws, landscape=True)
 
 
+def _messages_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan) -> None:
+    """The wording of the draft emails (yellow, editable) with the placeholders each may use beside it."""
+    ws = wb.add_worksheet(MESSAGES)
+    write_intro(ws, st, "Wording of the draft emails", MESSAGES_INTRO, MESSAGE_WIDTHS)
+    _, last = write_table(ws, st, "Messages", [*MESSAGE_HEADERS, GUIDE_HEADER], message_rows(plan), MESSAGE_WIDTHS,
+                          formats={0: st["text"], 1: st["text"], 2: st["input"], 3: st["guide"]})
+    for c, width in enumerate(MESSAGE_WIDTHS):  # the formats on the table's cells only, not on the whole column
+        ws.set_column(c, c, width)
+    for c, labels in ((0, list(KIND_LABELS.values())), (1, list(PARTS))):
+        ws.data_validation(HEADER_ROW + 1, c, last + 20, c, {
+            "validate": "list", "source": labels, "error_type": "stop",
+            "error_message": "Choose one of: " + ", ".join(labels) + "."})
+    ws.freeze_panes(HEADER_ROW + 1, 0)
+    page_setup(ws, landscape=True)
+
+
+def _mail_log_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan) -> None:
+    """What xlpack mail drafted: one row per form in each draft, oldest first."""
+    ws = wb.add_worksheet(MAIL_LOG)
+    widths = [w for _, _, w in LOG_COLUMNS]
+    write_intro(ws, st, "Emails drafted", LOG_INTRO, widths)
+    stamp = wb.add_format({"font_name": "Calibri", "font_size": 11, "valign": "top", "align": "left",
+                           "num_format": "dd/mm/yyyy hh:mm"})
+    write_table(ws, st, "MailLog", [h for _, h, _ in LOG_COLUMNS], log_rows(plan), widths, formats={0: stamp})
+    page_setup(ws, landscape=True)
+
+
 def _lists_sheet(wb: xlsxwriter.Workbook, plan: AuditPlan) -> None:
     ws = wb.add_worksheet(LISTS)
     questions = [q for q in plan.tool.case_fields if q.type == "choice"]
@@ -610,8 +657,11 @@ def read_plan(path: Path, *, strict: bool = True) -> AuditPlan:
             problems.append(f"Sheet '{ISSUED}', row {n}: this row has been changed and cannot be read ({exc}).")
 
     sample = read_sample_sheet(reader.rows(SAMPLE), problems) if reader.has(SAMPLE) else None
+    messages = messages_from(read_table(reader, MESSAGES, MESSAGE_HEADERS).rows) if reader.has(MESSAGES) else []
+    log = log_from(read_table(reader, MAIL_LOG, [h for _, h, _ in LOG_COLUMNS]).rows, problems) \
+        if reader.has(MAIL_LOG) else []
     if problems and strict:
         raise PlanError(path, problems)
     return AuditPlan(audit_id=meta["audit_id"], tool=tool, views=views, scale=scale, terms=terms,
                      agencies=agencies or list(DEFAULT_AGENCIES), cases=cases, assignments=assignments,
-                     issued=issued, sample=sample)
+                     issued=issued, sample=sample, messages=messages, mail_log=log)

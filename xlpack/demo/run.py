@@ -24,6 +24,7 @@ from xlpack.demo.sample import SAMPLE_TODAY, create_sample, sample_assignments, 
 from xlpack.demo.simulate import Simulator, fill_plausibly, set_saved_at
 from xlpack.errors import UsageError
 from xlpack.generate import generate_forms
+from xlpack.mail import draft_mail
 from xlpack.model.plan import IssuedForm
 from xlpack.report import write_report
 
@@ -45,6 +46,7 @@ class DemoResult:
     extract: Path | None = None  # the management-information extract the cases were drawn from
     problems: list[str] = field(default_factory=list)  # the realistic problems planted in the returns
     consolidated: Any = None  # the ConsolidateResult
+    drafts: list[Path] = field(default_factory=list)  # the folders of draft emails
 
 
 Step = Callable[[DemoResult], str]
@@ -86,6 +88,16 @@ def generate_step(result: DemoResult) -> str:
     return f"{len(gen.issued)} form workbooks, one per case, agency and auditor: {gen.out_dir}"
 
 
+def mail_issue_step(result: DemoResult) -> str:
+    """The emails that send the forms, drafted for the coordinator to check and send."""
+    done = draft_mail(result.audit, "issue")
+    if done.folder:
+        result.drafts.append(done.folder)
+    return (f"{len(done.drafts)} draft emails, one per auditor with their forms attached, in {done.folder} "
+            "(open one in Outlook, Thunderbird or Apple Mail: a new message, ready to check and send; xlpack sends "
+            "nothing). Their wording is on the Messages sheet.")
+
+
 def returns_step(result: DemoResult) -> str:
     result.returns = result.folder / "returns"
     result.problems = simulate_returns(result.audit, result.forms, result.returns, seed=SEED)
@@ -106,6 +118,17 @@ def consolidate_step(result: DemoResult) -> str:
             f"forms accepted, {t['rejected_files']} file(s) rejected, {t.get('returns_overdue', 0)} overdue; "
             f"{t['flags']} flags, {urgent} urgent. Open it and look at, in order: Flags (urgent first), Returns "
             "(who to chase), Case grid (each case across agencies), Pivots and Charts, Agreement, Evidence.")
+
+
+def mail_chase_step(result: DemoResult) -> str:
+    """Reminders for the forms not returned, and replies to the rejected returns naming what to correct."""
+    reminders = draft_mail(result.audit, "reminder", today=DEMO_TODAY)
+    replies = draft_mail(result.audit, "rejected", today=DEMO_TODAY)
+    result.drafts += [d.folder for d in (reminders, replies) if d.folder]
+    replied = f"{len(replies.drafts)} {'reply' if len(replies.drafts) == 1 else 'replies'}"
+    return (f"{len(reminders.drafts)} reminder(s) with the late forms attached again, in {reminders.folder}, and "
+            f"{replied} to rejected returns, naming each sheet and cell to correct, with the returned file attached, "
+            f"in {replies.folder}. The Returns sheet now shows who was reminded, and when.")
 
 
 def simulate_returns(audit: Path, forms: Path, out: Path, *, seed: int = SEED) -> list[str]:
@@ -163,7 +186,8 @@ def _foreign_form(out: Path, seed: int) -> str:
 
 
 #: The journey, in order. Append a step to take the demo further.
-STEPS: list[Step] = [sample_step, draw_step, assign_step, generate_step, returns_step, consolidate_step]
+STEPS: list[Step] = [sample_step, draw_step, assign_step, generate_step, mail_issue_step, returns_step,
+                     consolidate_step, mail_chase_step]
 
 
 def run_demo(folder: Path, *, fresh: bool = False) -> DemoResult:

@@ -1,13 +1,16 @@
 """The audit plan: terms of reference, cases, assignments, issued forms.
 
 These records are what the coordinator types into the coordinator
-workbook; :mod:`xlpack.coordinator` reads and writes them.
+workbook; :mod:`xlpack.coordinator` reads and writes them. The wording of
+the draft emails and the record of what was drafted (:mod:`xlpack.mail`)
+live on plan sheets too, so every command that rewrites the workbook
+keeps them.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -150,6 +153,29 @@ class SampleRecord(_Record):
         return b.sample / self.size if self.size else 0.0
 
 
+class MessageTemplate(_Record):
+    """One wording of the draft emails, as typed on the Messages sheet (kept exactly as typed)."""
+
+    message: str  # the Message column: "Issue", "Reminder" or "Rejected return"
+    part: str  # the Part column: "Subject" or "Body"
+    text: str = ""
+    row: int = 0  # the Excel row it was read from, for messages naming its cell (0: not read from a sheet)
+
+
+class MailRecord(_Record):
+    """One form in one drafted email (a row of the Mail log sheet)."""
+
+    drafted: datetime
+    kind: str  # "issue", "reminder" or "rejected"
+    case_ref: str
+    agency: str
+    auditor: str
+    email: str
+    attached: str  # the file attached: the issued form, or the returned file for a rejected return
+    form_id: str
+    draft: str  # the .eml file written
+
+
 class AuditPlan(_Record):
     """Everything the coordinator workbook says about one audit."""
 
@@ -165,6 +191,8 @@ class AuditPlan(_Record):
     assignments: list[Assignment] = Field(default_factory=list)
     issued: list[IssuedForm] = Field(default_factory=list)
     sample: SampleRecord | None = None  # how the cases were drawn, when xlpack sample drew them
+    messages: list[MessageTemplate] = Field(default_factory=list)  # the Messages sheet, once written
+    mail_log: list[MailRecord] = Field(default_factory=list)  # the Mail log sheet
 
     def case(self, case_ref: str) -> Case | None:
         for c in self.cases:

@@ -19,6 +19,7 @@ from typing import Any
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from xlpack.analysis.actions import plan_actions
+from xlpack.coordinator.mail_sheets import MAIL_LOG, MESSAGES
 from xlpack.coordinator.plan_sheets import AGENCIES, ASSIGN, CASES, ISSUED, LISTS, START, TOR
 from xlpack.coordinator.plan_sheets import META as PLAN_META
 from xlpack.coordinator.sample_sheet import SAMPLE
@@ -42,7 +43,7 @@ from xlpack.workbook.sheets.common import (
     headers,
 )
 
-PLAN_SHEETS = (START, TOR, CASES, ASSIGN, AGENCIES, ISSUED, SAMPLE)
+PLAN_SHEETS = (START, TOR, CASES, ASSIGN, AGENCIES, ISSUED, SAMPLE, MESSAGES, MAIL_LOG)
 KNOWN_SHEETS = {*PLAN_SHEETS, *ANALYSIS_SHEETS, LISTS, PLAN_META, META}
 GRADE_H, FLAG_H, ORPHAN_H = headers(GRADE_COLUMNS), headers(FLAG_COLUMNS), headers(ORPHAN_COLUMNS)
 #: The columns the coordinator types in, by sheet: never part of a row's digest.

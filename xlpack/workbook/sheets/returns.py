@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
+from xlpack.coordinator.mail_sheets import drafted_note
 from xlpack.model.consolidated import ConsolidatedAudit
+from xlpack.model.plan import MailRecord
 from xlpack.model.records import ReturnRow
 from xlpack.workbook.sheet_model import Block, Cell, CellLike, Column, Sheet
 from xlpack.workbook.sheets.common import (
@@ -20,6 +22,7 @@ from xlpack.workbook.sheets.common import (
 
 #: Statuses counted per agency and case, for issued forms (one row each).
 ISSUED_STATUSES = ("accepted", "accepted_with_warnings", "rejected", "overdue", "missing")
+DRAFTED_HEADER = "Emails drafted"
 
 
 def issued_rows(data: ConsolidatedAudit) -> list[ReturnRow]:
@@ -48,6 +51,26 @@ def _counts_block(title: str, key_header: str, keys: Sequence[str], rows: Sequen
     return Block(cols, body, title=title)
 
 
+def _add_drafted(cols: list[Column], rows: list[list[CellLike]], data: ConsolidatedAudit) -> None:
+    """An "Emails drafted" column after Detail, from the Mail log, on each issued form's first row.
+
+    It is not one of the columns read back (the Mail log is the record), so
+    workbooks consolidated before it existed read back the same.
+    """
+    at = next(i for i, (f, _, _) in enumerate(RETURN_COLUMNS) if f == "detail") + 1
+    cols.insert(at, Column(DRAFTED_HEADER, 26, style="wrap"))
+    by_form: dict[str, list[MailRecord]] = {}
+    for rec in data.plan.mail_log:
+        by_form.setdefault(rec.form_id, []).append(rec)
+    seen: set[str] = set()
+    for r, row in zip(data.returns, rows):
+        note = ""
+        if r.form_id and r.form_id not in seen:
+            seen.add(r.form_id)
+            note = drafted_note(by_form.get(r.form_id, ()))
+        row.insert(at, note)
+
+
 def build(data: ConsolidatedAudit) -> Sheet:
     emails = {f.form_id: f.email for f in data.plan.issued}
     main = issued_rows(data)
@@ -63,9 +86,11 @@ def build(data: ConsolidatedAudit) -> Sheet:
         rows.append([r.case_ref, KIND_LABELS.get(r.kind, r.kind), r.agency, r.auditor, emails.get(r.form_id, ""),
                      Cell(STATUS_LABELS.get(r.status, r.status), STATUS_STYLES.get(r.status)), r.detail, r.source,
                      r.saved_at, r.file, r.form_id])
-    table = Block(columns(RETURN_COLUMNS, styles={"saved_at": "datetime", "form_id": "muted", "file": "muted"}),
-                  rows, name="Returns", row=TABLE_ROW)
-    side = len(RETURN_COLUMNS) + 1
+    cols = columns(RETURN_COLUMNS, styles={"saved_at": "datetime", "form_id": "muted", "file": "muted"})
+    if data.plan.mail_log:
+        _add_drafted(cols, rows, data)
+    table = Block(cols, rows, name="Returns", row=TABLE_ROW)
+    side = len(cols) + 1
     agencies = sorted({r.agency for r in main}, key=str.casefold)
     cases = sorted({r.case_ref for r in main}, key=str.casefold)
     by_agency = _counts_block("Totals by agency", "Agency", agencies, main, "agency")

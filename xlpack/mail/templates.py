@@ -1,0 +1,170 @@
+"""The wording of the draft emails: xlpack's defaults, the coordinator's edits, and their placeholders.
+
+The Messages sheet of the coordinator workbook holds a subject and a body
+for each kind of email (:mod:`xlpack.mail_sheets` writes and reads it).
+:func:`with_defaults` adds xlpack's wording wherever the sheet has none;
+:func:`wording` checks one kind's wording - every placeholder one xlpack
+knows, braces that pair up - naming the cell of each problem; :func:`render`
+fills it in. Placeholders are plain names in braces ({auditor}); nothing
+else of Python's format syntax is allowed, so a template can only ever
+show the values xlpack gives it.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from xlpack.coordinator.mail_sheets import KIND_LABELS, MESSAGES, PARTS, PLACEHOLDERS
+from xlpack.model.plan import MessageTemplate
+
+MARKING = "OFFICIAL-SENSITIVE"
+
+DEFAULTS: dict[tuple[str, str], str] = {
+    ("issue", "Subject"): "{cases}: multi-agency case audit, please return by {deadline}",
+    ("issue", "Body"): (
+        "Dear {auditor},\n\n"
+        "Thank you for taking part in {audit_title} for {agency}. Your audit forms are attached ({count}):\n\n"
+        "{forms}\n\n"
+        "Please open each form in Excel, read the 'Start here' sheet, and fill in the yellow cells on the 'Audit' "
+        "sheet from your agency's records. Save it under the same name as an Excel Workbook (.xlsx) and email "
+        "it back to {coordinator_email} by {deadline}.\n\n"
+        "If you have managed or been involved in any of these cases, please tell me before you start, so that "
+        "the case can be given to another auditor. Refer to cases by their reference only, never by a child's "
+        "name.\n\n"
+        "{password_note}\n\n"
+        "Thank you,\n{coordinator}\n{audit_title}"),
+    ("reminder", "Subject"): "Reminder: {cases}: audit form not yet returned",
+    ("reminder", "Body"): (
+        "Dear {auditor},\n\n"
+        "I have not yet received the audit form(s) below for {audit_title}:\n\n"
+        "{forms}\n\n"
+        "The form(s) are attached again. Please fill in the yellow cells and email the form(s) back to "
+        "{coordinator_email} as soon as you can. If something is stopping you, reply and let me know.\n\n"
+        "{password_note}\n\n"
+        "Thank you,\n{coordinator}"),
+    ("rejected", "Subject"): "{cases}: your returned audit form needs correcting",
+    ("rejected", "Body"): (
+        "Dear {auditor},\n\n"
+        "Thank you for returning your audit form for case {cases} ({agency}). I could not use it yet, because "
+        "of the following:\n\n"
+        "{problems}\n\n"
+        "Your returned form is attached ({returned_file}). Please correct it, save it as an Excel Workbook "
+        "(.xlsx) and email it back to {coordinator_email}.\n\n"
+        "{password_note}\n\n"
+        "Thank you,\n{coordinator}"),
+}
+
+
+@dataclass(frozen=True)
+class Wording:
+    """The checked subject and body of one kind of email."""
+
+    kind: str
+    subject: str
+    body: str
+
+
+def _key(m: MessageTemplate) -> tuple[str | None, str | None]:
+    kinds = {label.casefold(): k for k, label in KIND_LABELS.items()}
+    parts = {p.casefold(): p for p in PARTS}
+    return kinds.get(m.message.strip().casefold()), parts.get(m.part.strip().casefold())
+
+
+def with_defaults(messages: Sequence[MessageTemplate]) -> list[MessageTemplate]:
+    """The Messages rows with xlpack's wording where a row is missing or its wording empty (order kept)."""
+    out: list[MessageTemplate] = []
+    have: set[tuple[str | None, str | None]] = set()
+    for m in messages:
+        key = _key(m)
+        have.add(key)
+        if key in DEFAULTS and not m.text.strip():
+            m = m.model_copy(update={"text": DEFAULTS[key]})
+        out.append(m)
+    for (kind, part), text in DEFAULTS.items():
+        if (kind, part) not in have:
+            out.append(MessageTemplate(message=KIND_LABELS[kind], part=part, text=text))
+    return out
+
+
+def _where(m: MessageTemplate, column: str = "C") -> str:
+    return f"Sheet '{MESSAGES}', cell {column}{m.row}" if m.row else f"xlpack's {m.message} {m.part.lower()}"
+
+
+def sheet_problems(messages: Sequence[MessageTemplate]) -> list[str]:
+    """Rows of the Messages sheet xlpack cannot tell the meaning of: an unknown message or part, a row twice."""
+    problems: list[str] = []
+    seen: dict[tuple[str | None, str | None], MessageTemplate] = {}
+    for m in messages:
+        kind, part = _key(m)
+        if kind is None:
+            problems.append(f"{_where(m, 'A')}: '{m.message}' is not one of the emails xlpack drafts. Choose "
+                            f"{', '.join(KIND_LABELS.values())}.")
+        elif part is None:
+            problems.append(f"{_where(m, 'B')}: '{m.part}' should be Subject or Body.")
+        elif (kind, part) in seen:
+            problems.append(f"{_where(m, 'A')}: the {m.message} {part.lower()} is also on row "
+                            f"{seen[kind, part].row}. Keep one of the two rows.")
+        else:
+            seen[kind, part] = m
+    return problems
+
+
+def placeholder_problems(text: str, kind: str) -> list[str]:
+    """What is wrong with the placeholders of one wording, as phrases (empty when it can be used)."""
+    allowed = [name for name, (_, kinds) in PLACEHOLDERS.items() if kind in kinds]
+    try:
+        fields = [(name, spec, conv) for _, name, spec, conv in string.Formatter().parse(text) if name is not None]
+    except ValueError:
+        return ["a brace { or } does not pair up (write {{ or }} for a brace itself)"]
+    out = []
+    for name, spec, conv in fields:
+        if name not in allowed:
+            shown = "{" + name + (f"!{conv}" if conv else "") + (f":{spec}" if spec else "") + "}"
+            known = ", ".join("{" + a + "}" for a in allowed)
+            out.append(f"{shown} is not a placeholder xlpack fills in for this email. Use one of: {known}")
+        elif spec or conv:
+            out.append(f"write {{{name}}} on its own, without ':' or '!' after the name")
+    return out
+
+
+def wording(messages: Sequence[MessageTemplate], kind: str) -> tuple[Wording, list[str]]:
+    """The wording of ``kind`` (defaults where the sheet has none) and every problem with it, naming cells."""
+    chosen = {part: MessageTemplate(message=KIND_LABELS[kind], part=part, text=DEFAULTS[kind, part])
+              for part in PARTS}
+    for m in messages:
+        k, part = _key(m)
+        if k == kind and part is not None and m.text.strip():
+            chosen[part] = m
+    problems = []
+    for part, m in chosen.items():
+        for p in placeholder_problems(m.text, kind):
+            problems.append(f"{_where(m)} ({m.message} {part.lower()}): {p}.")
+        if part == "Subject" and "\n" in m.text.strip():
+            problems.append(f"{_where(m)} ({m.message} subject): a subject is one line; remove the line break.")
+    return Wording(kind, chosen["Subject"].text.strip(), chosen["Body"].text), problems
+
+
+def render(template: str, values: Mapping[str, str]) -> str:
+    """The template with its placeholders filled in (checked by :func:`wording` first)."""
+    return template.format_map(values)
+
+
+def subject_line(template: str, values: Mapping[str, str]) -> str:
+    """The subject, one line, starting with the protective marking whatever the template says."""
+    text = " ".join(render(template, values).split())
+    if not text.upper().startswith(MARKING):
+        text = f"{MARKING}: {text}"
+    return text
+
+
+def body_text(template: str, values: Mapping[str, str]) -> str:
+    """The body, marked at the top, without the empty paragraphs an empty placeholder leaves."""
+    text = render(template, values).replace("\r\n", "\n")
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    text = re.sub(r"\n{3,}", "\n\n", text).strip()
+    if not text.upper().startswith(MARKING):
+        text = f"{MARKING}\n\n{text}"
+    return text + "\n"
