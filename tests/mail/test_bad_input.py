@@ -147,6 +147,14 @@ def test_a_form_replaced_by_another_file_of_the_same_name(sample_copy: tuple[Pat
         in message and "its content is not what generate wrote" in message
 
 
+def test_a_form_opened_and_saved_since_it_was_issued(sample_copy: tuple[Path, Path]) -> None:
+    audit, forms = sample_copy
+    f = read_plan(audit).issued[3]
+    wb = openpyxl.load_workbook(forms / f.file)
+    wb.save(forms / f.file)  # the same form id inside, other bytes: not the file issued
+    assert f"{forms / f.file} is not the form issued as {f.file}" in refused(audit, MailError, "issue")
+
+
 def test_the_forms_folder_of_another_audit(sample_copy: tuple[Path, Path]) -> None:
     audit, forms = sample_copy
     manifest = forms / "manifest.json"
