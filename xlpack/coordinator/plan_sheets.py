@@ -8,6 +8,7 @@ consolidate adds) atomically, with a dated backup of the previous file.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from xlsxwriter.utility import quote_sheetname, xl_range, xl_rowcol_to_cell
+from xlsxwriter.utility import quote_sheetname, xl_cell_to_rowcol, xl_range, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from xlpack.coordinator.mail_sheets import (
@@ -181,10 +182,11 @@ def write_coordinator(path: Path, plan: AuditPlan, extra: Sequence[SheetWriter] 
             _messages_sheet(wb, st, plan)
         if plan.mail_log:
             _mail_log_sheet(wb, st, plan)
+        owned = owned_texts(wb)  # before the extra sheets: the plan sheets' own words
         for writer in extra:
             writer(wb, st)
         _lists_sheet(wb, plan)
-        _meta_sheet(wb, plan)
+        _meta_sheet(wb, plan, owned)
         wb.close()
         del st["__wb__"]  # streams keep the styles after this: not the closed workbook and all its cells
 
@@ -508,12 +510,52 @@ def _lists_sheet(wb: xlsxwriter.Workbook, plan: AuditPlan) -> None:
     ws.hide()
 
 
-def _meta_sheet(wb: xlsxwriter.Workbook, plan: AuditPlan) -> None:
+def text_key(text: object) -> str:
+    """A short key of a cell's text, the same however its spaces and line breaks were saved."""
+    return hashlib.sha1(" ".join(str(text).split()).encode("utf-8")).hexdigest()[:10]
+
+
+def owned_texts(wb: xlsxwriter.Workbook) -> list[str]:
+    """Keys of the words xlpack wrote outside the tables' bodies of the sheets written so far.
+
+    Kept in the hidden sheet, so a later run knows which cells beside the
+    tables hold xlpack's own guidance (rewritten freely, even when a new
+    version words it differently) and which were typed by the coordinator.
+    """
+    strings = {index: text for text, index in wb.str_table.string_table.items()}
+    keys = set()
+    for ws in wb.worksheets():
+        bodies = [_range(t["range"]) for t in ws.tables]
+        for r, cells in ws.table.items():
+            for c, cell in cells.items():
+                if type(cell).__name__ == "String" and not any(_in_body(r, c, b) for b in bodies):
+                    keys.add(text_key(strings[cell.string]))
+    return sorted(keys)
+
+
+def _range(ref: str) -> tuple[int, int, int, int]:
+    first, _, last = ref.replace("$", "").partition(":")
+    return (*xl_cell_to_rowcol(first), *xl_cell_to_rowcol(last or first))
+
+
+def owned_keys(path: Path) -> set[str] | None:
+    """The keys of xlpack's own words recorded in the workbook at ``path``; None if it predates the record."""
+    meta = _meta(SheetReader(path))
+    return set(meta["owned_texts"].split()) if "owned_texts" in meta else None
+
+
+def _in_body(r: int, c: int, body: tuple[int, int, int, int]) -> bool:
+    first_row, first_col, last_row, last_col = body
+    return first_row < r <= last_row and first_col <= c <= last_col
+
+
+def _meta_sheet(wb: xlsxwriter.Workbook, plan: AuditPlan, owned: Sequence[str] = ()) -> None:
     ws = wb.add_worksheet(META)
     pairs: list[tuple[str, str]] = [
         ("schema", SCHEMA), ("audit_id", plan.audit_id),
         ("tool", plan.tool.model_dump_json()), ("scale", plan.scale.model_dump_json()),
         ("views", plan.views.model_dump_json() if plan.views else ""),
+        ("owned_texts", " ".join(owned)),
     ]
     for r, (key, value) in enumerate(pairs):
         # Long JSON is split over several cells of the row (32,767 characters each).

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -167,13 +167,19 @@ def same_value(old: Any, new: Any) -> bool:
 
 
 def lost_plan_cells(name: str, old_rows: Sequence[Sequence[Any]], new_rows: Sequence[Sequence[Any]],
-                    ignore: Iterable[str] = ()) -> Iterator[LostCell]:
-    """Cells of a plan sheet whose value is not in the same place in the rewritten sheet."""
+                    ignore: Iterable[str] = (), owned: Callable[[int, int, str], bool] | None = None,
+                    ) -> Iterator[LostCell]:
+    """Cells of a plan sheet whose value is not in the same place in the rewritten sheet.
+
+    ``ignore``: prefixes of texts xlpack updates itself; ``owned(row, col, text)``:
+    whether the old cell holds xlpack's own words (which a new version may
+    word differently or put elsewhere).
+    """
     ignored = tuple(ignore)
     for r, row in enumerate(old_rows):
         for c, v in enumerate(row):
             text = norm(v)
-            if not text or (ignored and text.startswith(ignored)):
+            if not text or (ignored and text.startswith(ignored)) or (owned is not None and owned(r, c, text)):
                 continue
             new = new_rows[r][c] if r < len(new_rows) and c < len(new_rows[r]) else None
             if not same_value(v, new):

@@ -18,7 +18,17 @@ import xlsxwriter
 
 from xlpack.analysis.actions import CONCERN, NO_LONGER
 from xlpack.analysis.dataset import build_returns
-from xlpack.coordinator.plan_sheets import START, SheetWriter, Styles, read_plan, write_coordinator
+from xlpack.coordinator.plan_sheets import (
+    HEADER_ROW,
+    START,
+    TOR,
+    SheetWriter,
+    Styles,
+    owned_keys,
+    read_plan,
+    text_key,
+    write_coordinator,
+)
 from xlpack.errors import WorkbookError
 from xlpack.files.workbooks import replace_atomically, temp_beside
 from xlpack.model.consolidated import ConsolidatedAudit
@@ -75,11 +85,30 @@ def _lost_plan_cells(old: Path, new: Path) -> list[LostCell]:
     before, after = Workbook(old), Workbook(new)
     lost: list[LostCell] = []
     ignored = {START: ("Now: ",), ACTIONS: (CONCERN, NO_LONGER)}  # what xlpack itself updates there
+    keys = owned_keys(old)
     for sheet in (*PLAN_SHEETS, *COORDINATOR_SHEETS):
         if before.has(sheet):
             new_rows = after.rows(sheet) if after.has(sheet) else []
-            lost += lost_plan_cells(sheet, before.rows(sheet), new_rows, ignore=ignored.get(sheet, ()))
+            lost += lost_plan_cells(sheet, before.rows(sheet), new_rows, ignore=ignored.get(sheet, ()),
+                                    owned=_owned(sheet, keys))
     return lost
+
+
+def _owned(sheet: str, keys: set[str] | None) -> Callable[[int, int, str], bool]:
+    """Whether an old cell of ``sheet`` holds xlpack's own words, by the keys the workbook recorded.
+
+    A workbook written before xlpack recorded them (``keys`` None): its
+    Start sheet, the title and guidance rows above each table and the
+    guidance column of the Terms of reference are taken as xlpack's, since
+    that version wrote them and a newer one may word them differently.
+    """
+    if keys is not None:
+        return lambda r, c, text: text_key(text) in keys
+    if sheet == START:
+        return lambda r, c, text: True
+    if sheet == TOR:
+        return lambda r, c, text: r < HEADER_ROW or c == 2
+    return lambda r, c, text: r < HEADER_ROW
 
 
 def analysis_writers(data: ConsolidatedAudit) -> tuple[list[SheetWriter], list[Stream]]:
