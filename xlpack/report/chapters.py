@@ -600,7 +600,8 @@ def agreed_action_plan(doc: ReportDocument, f: Findings) -> None:
          _when(a.by_when), a.measure or "[Measure of success]", a.status or "Not started", now(a.section_id)]
         for a in f.audit.actions]
     doc.table(["Action", "Section", "Owner", "Agency", "By when", "Measure of success", "Status", "Section now"],
-              rows, [3.6, 2.2, 1.8, 2.2, 1.4, 3.6, 1.4, 1.8], caption="SMART action plan")
+              rows, [3.6, 2.2, 1.8, 2.2, 1.4, 3.6, 1.4, 1.8], caption="SMART action plan",
+              keep_together=False)  # a plan of long rows is taller than a page: rows may run on
 
 
 # ----------------------------------------------------------------------------- appendices
