@@ -15,6 +15,7 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import docx
 import openpyxl
 import pytest
 from PIL import Image, ImageChops
@@ -260,3 +261,20 @@ def test_demo_ends_with_the_report_and_feedback_and_says_where_they_are(office: 
     assert len(pages) >= 10
     assert "Sample Child Protection audit (fictional data)" in pages[0] and "Contents" in pages[1]
     assert len(pdf_to_png(pdf, tmp_path / "png", dpi=40, first=1, last=3)) == 3
+    assert_every_table_drawn(pdf, report)  # the demo's action plan runs over a page
+
+
+def assert_every_table_drawn(pdf: Path, report: Path) -> None:
+    """Each table starts on the page of its caption (LibreOffice pushed a kept-together table taller than a page
+    off its caption's page, leaving the caption alone on a blank page)."""
+    pages = [" ".join(page.split()) for page in _pages_text(pdf)]
+    tables = [t for t in docx.Document(str(report)).tables if len(t.rows) > 1]
+    for n, table in enumerate(tables, start=1):
+        on = [i for i, page in enumerate(pages) if f"Table {n}:" in page]
+        assert on, f"no caption 'Table {n}:' in the PDF"
+        first = " ".join(table.rows[1].cells[0].text.split()[:2])
+        assert first in pages[on[-1]], f"Table {n} does not start on the page of its caption (page {on[-1] + 1})"
+
+
+def test_every_table_of_the_report_is_drawn_in_the_pdf(pdf: Path, report: Path) -> None:
+    assert_every_table_drawn(pdf, report)
