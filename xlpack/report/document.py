@@ -394,7 +394,8 @@ class ReportDocument:
         anchor = self._toc_anchor
         paragraphs: list[Paragraph] = []
         for level, text, name in self._headings or [(1, "Update this field to list the headings.", "")]:
-            p = anchor.insert_paragraph_before(style=f"toc {level}")
+            p = anchor.insert_paragraph_before()
+            p._p.style = self._style_ids[f"toc {level}"]  # by id: a look-up by name scans every style
             if name:
                 _hyperlink(p, text, name)
             else:
