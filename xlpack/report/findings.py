@@ -42,6 +42,7 @@ from xlpack.analysis.verdicts import (
     Verdict,
     verdict,
 )
+from xlpack.intake.problems import CATALOGUE
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.definitions import GradeScale, ToolDefinition
 from xlpack.model.plan import AuditPlan, IssuedForm
@@ -319,8 +320,6 @@ def returns_of(plan: AuditPlan, returns: Sequence[ReturnRow], kind: str) -> Retu
 @lru_cache(maxsize=1)
 def _message_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     """Each catalogue code with a pattern matching its messages (the fields of the template as wildcards)."""
-    from xlpack.intake.problems import CATALOGUE  # here: importing xlpack.intake loads the reader, needed only now
-
     out = []
     for code, spec in CATALOGUE.items():
         parts = re.split(r"\{\w+\}", spec.template)
@@ -342,8 +341,6 @@ def problem_codes(detail: str) -> list[str]:
 
 def plain_reason(detail: str) -> str:
     """Why a returned form was not used, for the partnership: the plain reasons of its problems, each once."""
-    from xlpack.intake.problems import CATALOGUE  # see _message_patterns
-
     reasons = list(dict.fromkeys(PLAIN_REASONS.get(code, UNREADABLE) for code in problem_codes(detail)
                                  if CATALOGUE[code].severity == "error"))
     return "; ".join(reasons or [UNREADABLE])
