@@ -48,6 +48,7 @@ VERDICT_FILL = {"Working well": "D9EAD3", "Mixed": "FFF2CC", "Causing concern": 
 TOTAL_FILL = "D9E2F3"
 QUOTES_PER_QUESTION = 6  # different answers quoted for each question of the views form
 SOURCES_NAMED = 3  # forms named for an extract that several wrote (the first two where there are more)
+SUMMARY_CONCERNS = 4  # sections of concern named in the summary (worst first); more are counted
 MODERATION_CHART_SECTIONS = 5  # sections beside "All sections" in the before-and-after figure
 NUMBER_WORDS = dict(enumerate(("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")))
 DISAGREEMENTS_SHOWN = 15
@@ -148,9 +149,7 @@ def summary(doc: ReportDocument, f: Findings) -> None:
     concern = f.with_verdict("Causing concern")
     items.append("Working well: " + (_list([f"{s.title} ({_good_of(s)} Good or better)" for s in well]) + "."
                                      if well else "no section met the working-well threshold."))
-    items.append("Causing concern: " + (_list([f"{s.title} ({_good_of(s)} Good or better, {_bad_of(s)} "
-                                               "Inadequate)" for s in concern])
-                                        + "." if concern else "no section met the concern threshold."))
+    items.append(_concern_item(concern))
     agree = f.agreement_returned
     if agree.units:
         items.append(f"Consistency: where two or more agencies graded the same section of a case, their grades "
@@ -163,6 +162,22 @@ def summary(doc: ReportDocument, f: Findings) -> None:
     doc.bullets(items)
     doc.note("Add the partnership's overall judgement in two or three sentences, and the two or three "
              "things the partnership most needs to act on.")
+
+
+def _concern_item(concern: Sequence[SectionFigures]) -> str:
+    """The sections causing concern, worst first; past :data:`SUMMARY_CONCERNS`, the rest are counted."""
+    if not concern:
+        return "Causing concern: no section met the concern threshold."
+    worst = list(reversed(concern))
+    named = worst if len(worst) <= SUMMARY_CONCERNS else worst[:SUMMARY_CONCERNS - 1]
+    parts = [f"{s.title} ({_good_of(s)} Good or better, {_bad_of(s)} Inadequate)" for s in named]
+    rest = len(worst) - len(named)
+    if rest:
+        parts.append(f"{NUMBER_WORDS.get(rest, rest)} other sections (all are ranked under 'From working well to "
+                     "causing concern')")
+    if len(worst) == 1:
+        return f"Causing concern: {parts[0]}."
+    return f"Causing concern: {len(worst)} sections, worst first: {_list(parts)}."
 
 
 # ----------------------------------------------------------------------------- terms of reference and method
@@ -374,12 +389,15 @@ def moderation(doc: ReportDocument, f: Findings) -> None:
                  "Moderation confirmed the grades as returned: no grade changed.")
         return
     before, after = f.overall_returned.iloc[0], f.overall.iloc[0]
-    doc.para(f"The follow-up meeting changed {len(f.changes)} grade(s). Across all sections, Good or better "
-             f"went from {_good(before)} as returned to {_good(after)} after moderation, "
-             f"and Inadequate from {_bad(before)} to {_bad(after)}. The table and the figure show every grade, "
-             "as returned and after moderation.", keep_with_next=True)
     labels = [c for c in _count_columns(f.overall) if c != BLANK or int(f.overall_returned[BLANK].sum())]
     change = [int(after[c]) - int(before[c]) for c in labels]
+    moved = sorted((c for c in zip(labels, change) if c[1]), key=lambda c: -abs(c[1]))[:2]
+    most = _list([f"{label} ({'up' if d > 0 else 'down'} {abs(d)})" for label, d in moved])
+    most = f" The grades that moved most were {most}." if most else ""
+    doc.para(f"The follow-up meeting changed {len(f.changes)} grade(s). Across all sections, Good or better "
+             f"went from {_good(before)} as returned to {_good(after)} after moderation, "
+             f"and Inadequate from {_bad(before)} to {_bad(after)}.{most} The table and the figure show every "
+             "grade, as returned and after moderation.", keep_with_next=True)
     rows: list[list[str | Cell]] = [
         ["As returned", *(str(int(before[c])) for c in labels)],
         ["After moderation", *(str(int(after[c])) for c in labels)],

@@ -20,6 +20,7 @@ fraction of a second.
 from __future__ import annotations
 
 import io
+import math
 import re
 import zipfile
 from collections.abc import Sequence
@@ -52,6 +53,9 @@ NOTE_STYLE = "Coordinator note"
 TABLE_TEXT_STYLE = "Table text"
 TOC_LEVELS = 2
 KEEP_TOGETHER_ROWS = 20
+KEEP_TOGETHER_PAGE = 0.85  # a table kept on one page fills at most this share of it, leaving room for a heading
+TABLE_LINE_PT = 11.5  # a line of 9 pt table text, and the width of an average character of it
+TABLE_CHAR_PT = 4.6
 KEEP_PREVIOUS_CHARS = 400  # a longer paragraph is text in its own right, free to stay on its page
 VERTICAL_HEADER_TWIPS = 1191  # 2.1 cm: room for a grade's name read bottom to top
 CELL_MARGIN = 85  # twips left and right of the text in a table cell
@@ -242,6 +246,11 @@ class ReportDocument:
             p._p.style = self._style_ids[style]
         return p
 
+    @property
+    def text_height_pt(self) -> float:
+        section = self.doc.sections[-1]
+        return (int(section.page_height or 0) - int(section.top_margin or 0) - int(section.bottom_margin or 0)) / 12700
+
     def heading(self, text: str, level: int = 1) -> Paragraph:
         p = self._paragraph(f"Heading {level}", text)
         if level <= TOC_LEVELS:
@@ -342,17 +351,19 @@ class ReportDocument:
         """A captioned table whose columns share the text width in proportion to ``weights``.
 
         The header row repeats on every page; rows never split; a table of up
-        to :data:`KEEP_TOGETHER_ROWS` rows is kept on one page where it fits
-        (a longer one keeps its first two rows with the header, so a header is
-        never left alone at the foot of a page). ``keep_with_next``: a short
+        to :data:`KEEP_TOGETHER_ROWS` rows is kept on one page when its text, by
+        an estimate of how its cells wrap, fills no more than
+        :data:`KEEP_TOGETHER_PAGE` of one (any other keeps its first two rows
+        with the header, so a header is never left alone at the foot of a page). ``keep_with_next``: a short
         table stays on the page of the paragraph after it (its commentary).
         """
         if len(weights) != len(headers):
             raise ValueError("one weight per column")
-        if keep_together is None:
-            keep_together = len(rows) <= KEEP_TOGETHER_ROWS
-        self.caption("Table", caption, above=True)
         widths = [int(w) // 635 for w in _widths(self.text_width - CELL_MARGIN * 635, weights)]
+        if keep_together is None:
+            keep_together = len(rows) <= KEEP_TOGETHER_ROWS and (
+                _height_pt([headers, *rows], widths) <= KEEP_TOGETHER_PAGE * self.text_height_pt)
+        self.caption("Table", caption, above=True)
         text_id = self._style_ids[TABLE_TEXT_STYLE]
         head = [h if isinstance(h, Cell) else Cell(str(h)) for h in headers]
         vertical = any(h.vertical for h in head)
@@ -539,6 +550,19 @@ def _widths(total: int, weights: Sequence[float]) -> list[Emu]:
     twips_total = int(total) // 635
     scale = twips_total / sum(weights)
     return [Emu(int(w * scale) * 635) for w in weights]
+
+
+def _height_pt(rows: Sequence[Sequence[CellLike]], widths: Sequence[int]) -> float:
+    """About how tall the rows are, in points: each cell's text wrapped to its column (Calibri 9 pt)."""
+    total = 0.0
+    for row in rows:
+        lines = 1
+        for value, width in zip(row, widths):
+            text = value.text if isinstance(value, Cell) else str(value)
+            chars = max(1.0, (width - 2 * CELL_MARGIN) / 20 / TABLE_CHAR_PT)
+            lines = max(lines, sum(max(1, math.ceil(len(part) / chars)) for part in text.split("\n")))
+        total += lines * TABLE_LINE_PT + 3
+    return total
 
 
 def _run_xml(text: str, *, bold: bool, white: bool) -> str:
