@@ -435,6 +435,11 @@ def test_moderation_shows_the_whole_distribution(rb: ReadBack, audit: Consolidat
                         + sorted(most, key=order.index)[-1] + ".")
     table = rb.table("Grades before and after moderation")
     assert table.rows[0][1:] == [g for g in LABELS]
+    change = {g: sum(r.final_grade == g for r in audit.grades) - sum(r.grade == g for r in audit.grades)
+              for g in LABELS}
+    most = sorted((g for g in LABELS if change[g]), key=lambda g: -abs(change[g]))[:2]
+    said = next(b.text for b in rb.blocks if b.text.startswith("The follow-up meeting changed"))
+    assert all(f"{g} ({'up' if change[g] > 0 else 'down'} {abs(change[g])})" in said for g in most), said
 
 
 def test_agreement_is_read_once_and_for_a_multi_agency_audit(rb: ReadBack) -> None:

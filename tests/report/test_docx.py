@@ -7,6 +7,7 @@ table widths within the text area, determinism, and the CLI.
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -362,3 +363,21 @@ def test_cli_report_usage_errors(tmp_path: Path) -> None:
     exists = runner.invoke(app, ["report", str(audit)])
     assert exists.exit_code == 2
     assert "--force" in exists.output
+
+
+def test_a_table_too_tall_for_a_page_keeps_only_its_head_together() -> None:
+    """Kept whole, a table taller than a page would leave its caption alone at the foot of the page before."""
+    from xlpack.report.document import ReportDocument
+
+    doc = ReportDocument(title="t", subject="s", author="a", when=TODAY)
+    short = [["a", "b"]] * 5
+    tall = [["A long cell of text that wraps over several lines in a narrow column " * 3, "x"]] * 15
+    doc.table(["One", "Two"], short, [1, 1], caption="Short")
+    doc.table(["One", "Two"], tall, [1, 4], caption="Tall")
+    tables = list(docx.Document(io.BytesIO(doc.to_bytes())).tables)
+
+    def kept(table: object) -> list[bool]:
+        return [row._tr.find(".//w:keepNext", NS) is not None for row in table.rows]  # type: ignore[attr-defined]
+
+    assert kept(tables[0]) == [True] * 5 + [False]  # header and rows together, the last row free
+    assert kept(tables[1]) == [True, True, True] + [False] * 13  # the header and two rows, no more
