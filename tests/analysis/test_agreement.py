@@ -9,7 +9,16 @@ import krippendorff
 import numpy as np
 import pytest
 
-from xlpack.analysis.agreement import audit_alpha, krippendorff_alpha_ordinal, units, within_one_share
+from xlpack.analysis.agreement import (
+    ALPHA_GUIDE,
+    ALPHA_READINGS,
+    alpha_reading,
+    alpha_text,
+    audit_alpha,
+    krippendorff_alpha_ordinal,
+    units,
+    within_one_share,
+)
 from xlpack.model.definitions import load_scale
 from xlpack.model.records import GradeRow
 
@@ -86,3 +95,42 @@ def test_moderation_changes_agreement() -> None:
     assert before == pytest.approx(reference_alpha([[4, 2], [3, 2], [1, 1]]))  # Health first, then Police
     assert after == pytest.approx(reference_alpha([[2, 2], [3, 2], [1, 1]]))
     assert after is not None and before is not None and after > before and not math.isnan(after)
+
+
+# ----------------------------------------------------------------------------- how alpha is read, said once
+
+
+def test_alpha_reading_follows_krippendorffs_cut_offs() -> None:
+    cases = {None: None, 1.0: "reliable", 0.8: "reliable", 0.7999: "tentative", 0.667: "tentative",
+             0.6669: "low", 0.0: "low", -0.4: "low"}
+    for alpha, reading in cases.items():
+        assert alpha_reading(alpha) == reading, alpha
+    for lowest, _ in ALPHA_READINGS:  # the guide states every cut-off it uses
+        assert f"{lowest:.3f}".rstrip("0").rstrip(".") in ALPHA_GUIDE.replace("0.80", "0.8")
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_alpha_text_never_reads_across_a_cut_off(seed: int) -> None:
+    rng = random.Random(seed)
+    values = [rng.uniform(-1, 1) for _ in range(300)] + [0.6666, 0.66651, 0.665, 0.79951, 0.7999, 0.8, 0.667]
+    for alpha in values:
+        text = alpha_text(alpha)
+        assert alpha_reading(float(text)) == alpha_reading(alpha), (alpha, text)
+        assert abs(float(text) - alpha) < 0.005
+        decimals = len(text.split(".")[1])
+        assert decimals == 2 or round(alpha, 2) in (0.8, 0.67), (alpha, text)  # more only at a cut-off
+    assert alpha_text(0.7712) == "0.77" and alpha_text(None) == "–"
+
+
+def test_agreement_sheet_and_report_say_the_same() -> None:
+    from tests.report.test_model import fake_audit
+    from xlpack.workbook.sheets import agreement as agreement_sheet
+
+    data = fake_audit()
+    sheet = agreement_sheet.build(data)
+    assert ALPHA_GUIDE in sheet.intro
+    summary = sheet.blocks[0]
+    rows = {r[0]: r[1:] for r in summary.rows}
+    alphas = [audit_alpha(units(data.grades, SCALE, moderated=m)) for m in (False, True)]
+    readings = [c.value if hasattr(c, "value") else c for c in rows["Reading of alpha (see the note above)"]]
+    assert readings == [alpha_reading(a) for a in alphas]

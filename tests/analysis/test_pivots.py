@@ -9,16 +9,26 @@ import pytest
 
 from xlpack.analysis.pivots import (
     BLANK,
+    CASES,
+    CATEGORY,
+    GOOD_COUNT,
     GOOD_SHARE,
     GRADED,
+    INADEQUATE_COUNT,
     INADEQUATE_SHARE,
+    NOT_RECORDED,
     OVERALL_KEY,
     TOTAL,
+    CaseField,
+    breakdown_by_field,
+    case_fields,
     distribution,
     moderation_changes,
     section_ranking,
+    share_percent,
 )
 from xlpack.model.definitions import GradeScale, load_scale
+from xlpack.model.plan import Case
 from xlpack.model.records import GradeRow
 
 SECTIONS = [("identification", "Identification"), ("assessment", "Assessment"), ("planning", "Planning"),
@@ -65,7 +75,8 @@ def expected(rows: list[GradeRow], scale: GradeScale, key: str, moderated: bool)
         good = sum(n for label, n in c.items() if (ranks.get(label) or 9) <= 2)
         bad = sum(n for label, n in c.items() if ranks.get(label) == 4)
         out[k] = {**{label: c[label] for label in [*scale.labels, BLANK]}, TOTAL: sum(c.values()), GRADED: graded,
-                  GOOD_SHARE: good / graded if graded else None, INADEQUATE_SHARE: bad / graded if graded else None}
+                  GOOD_SHARE: good / graded if graded else None, INADEQUATE_SHARE: bad / graded if graded else None,
+                  GOOD_COUNT: good, INADEQUATE_COUNT: bad}
     return out
 
 
@@ -77,7 +88,8 @@ def test_distribution_matches_counting_by_hand(scale: GradeScale, key: str, mode
     dist = distribution(rows, scale, key, moderated=moderated)  # type: ignore[arg-type]
     want = expected(rows, scale, key, moderated)
     assert set(dist.index) == set(want)
-    assert list(dist.columns) == [*scale.labels, BLANK, TOTAL, GRADED, GOOD_SHARE, INADEQUATE_SHARE]
+    assert list(dist.columns) == [*scale.labels, BLANK, TOTAL, GRADED, GOOD_SHARE, INADEQUATE_SHARE, GOOD_COUNT,
+                                  INADEQUATE_COUNT]
     for k, values in want.items():
         for column, value in values.items():
             got = dist.at[k, column]
@@ -134,3 +146,77 @@ def test_section_ranking_from_working_well_to_concern(scale: GradeScale) -> None
     tie = [row("C1", "P", 2, good), row("C1", "P", 1, good), row("C1", "P", 4, "No evidence"),
            row("C1", "P", 3, "Not applicable")]
     assert list(section_ranking(tie, scale).index) == ["Identification", "Assessment", "Planning", "Voice of the child"]
+
+
+# ----------------------------------------------------------------------------- shares as text
+
+
+def test_share_percent_rounds_halves_up_exactly() -> None:
+    from decimal import ROUND_HALF_UP, Decimal
+
+    assert share_percent(5, 8) == "63%"  # 62.5: Excel's 0% format shows 63%, and so does the report
+    assert (share_percent(1, 8), share_percent(3, 8), share_percent(1, 3), share_percent(2, 3)) == (
+        "13%", "38%", "33%", "67%")
+    assert share_percent(0, 0) == "–" and share_percent(0, 7) == "0%" and share_percent(7, 7) == "100%"
+    for d in range(1, 201):
+        for n in range(d + 1):
+            want = (Decimal(n * 100) / Decimal(d)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+            assert share_percent(n, d) == f"{want}%", (n, d)
+
+
+# ----------------------------------------------------------------------------- breakdowns by case detail
+
+
+def _cases(rng: random.Random, n: int) -> list[Case]:
+    return [Case(case_ref=f"C{c}", category=rng.choice(["Neglect", "", "Physical abuse"]),
+                 fields={"age_band": rng.choice(["Unborn", "10-15", "1-4", ""]),
+                         "team": rng.choice(["East", "west", ""]), "local_flag": rng.choice(["Yes", "No"])})
+            for c in range(n)]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("moderated", [False, True])
+def test_breakdown_by_field_matches_counting_by_hand(scale: GradeScale, seed: int, moderated: bool) -> None:
+    rng = random.Random(seed)
+    rows = random_rows(scale, seed, n_cases=8)
+    cases = _cases(rng, 7)  # C7's grades belong to no listed case: left out
+    field = CaseField("age_band", "Age band", ("Unborn", "Under 1", "1-4", "5-9", "10-15"))
+    got = breakdown_by_field(rows, cases, field, scale, moderated=moderated)
+    value = {c.case_ref: c.fields["age_band"] or NOT_RECORDED for c in cases}
+    present = set(value.values())
+    assert list(got.index) == [v for v in field.choices if v in present] + (
+        [NOT_RECORDED] if NOT_RECORDED in present else [])
+    by_hand = expected([r for r in rows if r.case_ref in value], scale, "case", moderated)
+    for v in got.index:
+        refs = [c for c, x in value.items() if x == v]
+        assert got.at[v, CASES] == len(refs)
+        for column in [*scale.labels, BLANK, TOTAL, GRADED, GOOD_COUNT, INADEQUATE_COUNT]:
+            assert got.at[v, column] == sum(int(by_hand[c][column]) for c in refs if c in by_hand), (v, column)  # type: ignore[call-overload]
+        graded = got.at[v, GRADED]
+        assert got.at[v, GOOD_SHARE] == (got.at[v, GOOD_COUNT] / graded if graded else None)
+
+
+def test_breakdown_category_and_free_text_values(scale: GradeScale) -> None:
+    cases = [Case(case_ref="C0", category="", fields={"team": "west"}),
+             Case(case_ref="C1", category="Neglect", fields={"team": "East  team"}),
+             Case(case_ref="C2", category="Neglect", fields={"team": ""})]
+    rows = [row(c.case_ref, "Police", 1, "Good") for c in cases]
+    category = breakdown_by_field(rows, cases, CaseField(CATEGORY, "Category"), scale, default_category="CP")
+    assert list(category.index) == ["CP", "Neglect"] and list(category[CASES]) == [1, 2]
+    team = breakdown_by_field(rows, cases, CaseField("team", "Team"), scale)
+    assert list(team.index) == ["East team", "west", NOT_RECORDED]  # alphabetical, spaces tidied, blanks last
+    assert list(team["Good"]) == [1, 1, 1]
+
+
+def test_case_fields_are_category_the_tools_details_and_any_other() -> None:
+    from xlpack.demo.sample import sample_plan
+
+    plan = sample_plan()
+    extra = plan.cases[0].model_copy(update={"fields": {**plan.cases[0].fields, "Locality": "North"}})
+    plan = plan.model_copy(update={"cases": [extra, *plan.cases[1:]]})
+    fields = case_fields(plan)
+    tool = [q for q in plan.tool.case_fields if q.type in ("choice", "text", "whole_number")]
+    assert [f.id for f in fields] == ["category", *(q.id for q in tool), "Locality"]
+    assert [f.label for f in fields][1:-1] == [q.label for q in tool]
+    age = next(f for f in fields if f.id == "age_band")
+    assert age.choices == tuple(next(q for q in tool if q.id == "age_band").choices or ())

@@ -1,7 +1,9 @@
 """Every figure in the report, recomputed here from the grade rows with plain Python.
 
 :class:`Truth` holds the plain rows (case, agency, section, grade, moderated
-grade; returns; overall grades). :func:`check_report` walks the whole
+grade; returns; overall grades; each case's details). Shares are written
+here with decimal arithmetic, halves rounded up (5 of 8 is 63%), as Excel
+shows a share formatted 0%. :func:`check_report` walks the whole
 document: each table with figures is checked cell by cell, each sentence
 with a percentage must contain one of the phrases recomputed here, and no
 percentage anywhere may go unchecked. The same check runs on an audit built
@@ -16,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import krippendorff
@@ -32,8 +35,11 @@ LABELS = ["Outstanding", "Good", "Adequate", "Inadequate", "Not applicable", "No
 PERCENT = re.compile(r"\d+%")
 
 
-def p(x: float | None) -> str:
-    return "–" if x is None else f"{x:.0%}"
+def p(n: int, d: int) -> str:
+    """``n`` of ``d`` as the report writes it: whole per cent, halves up; a dash for a share of nothing."""
+    if not d:
+        return "–"
+    return f"{(Decimal(100 * n) / Decimal(d)).quantize(Decimal(1), rounding=ROUND_HALF_UP)}%"
 
 
 @dataclass(frozen=True)
@@ -54,17 +60,17 @@ class Truth:
     rows: list[Row]
     returns: list[tuple[str, str, str, str]]  # (kind, form id, agency, status), as on the Returns sheet
     overall_grades: list[str]
+    cases: dict[str, dict[str, str]] = field(default_factory=dict)  # case -> case detail label -> value
     sections: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         order = {r.section: r.order for r in self.rows}
         self.sections = sorted(order, key=order.get)  # type: ignore[arg-type]
 
-    def shares(self, rows: Iterable[Row], moderated: bool = True) -> tuple[int, float | None, float | None]:
+    def shares(self, rows: Iterable[Row], moderated: bool = True) -> tuple[int, str, str]:
+        """Graded answers, and the shares Good or better and Inadequate as written."""
         graded = [RANK[r.final(moderated)] for r in rows if r.final(moderated) in RANK]
-        if not graded:
-            return 0, None, None
-        return len(graded), sum(x <= 2 for x in graded) / len(graded), sum(x == 4 for x in graded) / len(graded)
+        return len(graded), p(sum(x <= 2 for x in graded), len(graded)), p(sum(x == 4 for x in graded), len(graded))
 
     def of_section(self, title: str) -> list[Row]:
         return [r for r in self.rows if r.section == title]
@@ -86,10 +92,15 @@ class Truth:
 
 
 def truth_of(audit: ConsolidatedAudit) -> Truth:
+    plan = audit.plan
+    details = [q for q in plan.tool.case_fields if q.type in ("choice", "text", "whole_number")]
+    cases = {c.case_ref: {"Category": c.category or plan.tool.category,
+                          **{q.label: c.fields.get(q.id, "").strip() or "Not recorded" for q in details}}
+             for c in plan.cases}
     return Truth([Row(g.case_ref, g.agency, g.section_title, g.section_order, g.grade or "", g.moderated_grade or "")
                   for g in audit.grades],
                  [(r.kind, r.form_id, r.agency, r.status) for r in audit.returns],
-                 [s.overall_grade or "" for s in audit.summaries])
+                 [s.overall_grade or "" for s in audit.summaries], cases)
 
 
 # ----------------------------------------------------------------------------- the checks
@@ -127,29 +138,29 @@ def check_report(rb: ReadBack, truth: Truth) -> int:
 
 def sentence_phrases(t: Truth) -> set[str]:
     n, good, bad = t.shares(t.rows)
-    phrases = {f"Across all sections, {p(good)} of {n} graded answers were Good or better and {p(bad)} Inadequate"}
+    phrases = {f"Across all sections, {good} of {n} graded answers were Good or better and {bad} Inadequate"}
     for title in t.sections:
         sn, sg, sb = t.shares(t.of_section(title))
-        phrases.add(f"{title} ({p(sg)} Good or better)")
-        phrases.add(f"{title} ({p(sg)} Good or better, {p(sb)} Inadequate)")
-        phrases.add(f"{title}. Good or better in {p(sg)} of {sn} graded audits; Inadequate in {p(sb)}.")
+        phrases.add(f"{title} ({sg} Good or better)")
+        phrases.add(f"{title} ({sg} Good or better, {sb} Inadequate)")
+        phrases.add(f"{title}. Good or better in {sg} of {sn} graded audits; Inadequate in {sb}.")
     back, issued = t.returned("audit")
-    rate = p(back / issued if issued else None)
-    phrases |= {f"{back} of {issued} audit forms came back and were used ({rate})", f"a return rate of {rate}"}
+    phrases |= {f"{back} of {issued} audit forms came back and were used ({p(back, issued)})",
+                f"a return rate of {p(back, issued)}"}
     vback, vissued = t.returned("views")
     if vissued:
-        phrases.add(f"{vback} of {vissued} came back ({p(vback / vissued)})")
+        phrases.add(f"{vback} of {vissued} came back ({p(vback, vissued)})")
     _, bg, bb = t.shares(t.rows, moderated=False)
-    phrases.add(f"Good or better went from {p(bg)} as returned to {p(good)} after moderation, and Inadequate from "
-                f"{p(bb)} to {p(bad)}")
+    phrases.add(f"Good or better went from {bg} as returned to {good} after moderation, and Inadequate from "
+                f"{bb} to {bad}")
     units = t.units(moderated=False)
     within = sum(max(v) - min(v) <= 1 for v in units.values())
     if units:
-        phrases.add(f"within one grade of each other in {p(within / len(units))} of {len(units)} case sections")
+        phrases.add(f"within one grade of each other in {p(within, len(units))} of {len(units)} case sections")
     overall = [RANK[g] for g in t.overall_grades if g in RANK]
     if overall:
-        phrases.add(f"Good or better: {p(sum(x <= 2 for x in overall) / len(overall))}; Inadequate: "
-                    f"{p(sum(x == 4 for x in overall) / len(overall))}")
+        phrases.add(f"Good or better: {p(sum(x <= 2 for x in overall), len(overall))}; Inadequate: "
+                    f"{p(sum(x == 4 for x in overall), len(overall))}")
     return phrases
 
 
@@ -170,8 +181,7 @@ def check_distribution(t: Truth, table: Block, key: str, total_label: str) -> in
         for label in LABELS:
             if label in cols:
                 assert int(row[cols[label]]) == sum(r.final() == label for r in rows), (row[0], label)
-        n, good, bad = t.shares(rows)
-        assert _figures(row, cols) == (str(n), p(good), p(bad))
+        assert _figures(row, cols) == tuple(map(str, t.shares(rows)))
         checked += 2
     keys = [r[0] for r in table.rows[1:-1]]
     expected = t.sections if key == "section" else sorted({r.agency for r in t.rows}, key=str.casefold)
@@ -179,16 +189,51 @@ def check_distribution(t: Truth, table: Block, key: str, total_label: str) -> in
     return checked
 
 
+def check_breakdown(t: Truth, table: Block) -> int:
+    """Grades by one case detail: each value's cases, counts and shares, and the total row."""
+    label = table.rows[0][0]
+    cols = _columns(table)
+    values = {case: details[label] for case, details in t.cases.items()}
+    checked = 0
+    for row in table.rows[1:]:
+        total = row[0] == "All cases"
+        cases = set(values) if total else {c for c, v in values.items() if v == row[0]}
+        assert cases, row[0]
+        assert int(row[cols["Cases"]]) == len(cases)
+        rows = [r for r in t.rows if r.case in cases]
+        for grade in LABELS:
+            if grade in cols:
+                assert int(row[cols[grade]]) == sum(r.final() == grade for r in rows), (label, row[0], grade)
+        assert _figures(row, cols) == tuple(map(str, t.shares(rows))), (label, row[0])
+        checked += 2
+    assert len({c for r in table.rows[1:-1] for c in values if values[c] == r[0]}) == len(values)  # every case
+    return checked
+
+
+def check_moderation_counts(t: Truth, table: Block) -> int:
+    """The whole distribution as returned and after moderation, and the change."""
+    grades = table.rows[0][1:]
+    before = [sum(r.final(False) == g for r in t.rows) for g in grades]
+    after = [sum(r.final() == g for r in t.rows) for g in grades]
+    change = [f"{a - b:+d}".replace("-", "−") if a != b else "0" for a, b in zip(after, before)]
+    assert table.rows[1:] == [["As returned", *map(str, before)], ["After moderation", *map(str, after)],
+                              ["Change", *change]]
+    assert set(LABELS) - set(grades) <= {"Blank"}
+    return 0
+
+
 def check_ranking(t: Truth, table: Block) -> int:
     cols = _columns(table)
     expected = []
     for title in t.sections:
-        n, good, bad = t.shares(t.of_section(title))
-        expected.append((good is None, -(good or 0), bad or 0, t.sections.index(title), title, n, good, bad))
+        graded = [RANK[r.final()] for r in t.of_section(title) if r.final() in RANK]
+        good = sum(x <= 2 for x in graded) / len(graded) if graded else None
+        bad = sum(x == 4 for x in graded) / len(graded) if graded else None
+        expected.append((good is None, -(good or 0), bad or 0, t.sections.index(title), title))
     expected.sort()
     assert [r[cols["Section"]] for r in table.rows[1:]] == [e[4] for e in expected]
     for row, e in zip(table.rows[1:], expected):
-        assert _figures(row, cols) == (str(e[5]), p(e[6]), p(e[7]))
+        assert _figures(row, cols) == tuple(map(str, t.shares(t.of_section(e[4]))))
     return 2 * (len(table.rows) - 1)
 
 
@@ -197,7 +242,7 @@ def check_returns_table(t: Truth, table: Block) -> int:
     for row in table.rows[1:]:
         back, issued = t.returned("audit", None if row[0] == "All agencies" else row[0])
         assert (row[cols["Forms issued"]], row[cols["Returned"]], row[cols["Return rate"]]) == (
-            str(issued), str(back), p(back / issued))
+            str(issued), str(back), p(back, issued))
     return len(table.rows) - 1
 
 
@@ -206,7 +251,7 @@ def check_moderation(t: Truth, table: Block) -> int:
         rows = t.of_section(row[0])
         _, bg, bb = t.shares(rows, moderated=False)
         _, ag, ab = t.shares(rows)
-        assert row[1:] == [p(bg), p(ag), p(bb), p(ab)], row
+        assert row[1:] == [bg, ag, bb, ab], row
         assert any(r.moderated and r.moderated != r.grade for r in rows)
     return 4 * (len(table.rows) - 1)
 
@@ -223,9 +268,9 @@ def check_agreement(t: Truth, table: Block) -> int:
     rows = {r[0]: r[1:] for r in table.rows[1:]}
     for i, moderated in enumerate((False, True)):
         units = t.units(moderated)
-        within = sum(max(v) - min(v) <= 1 for v in units.values()) / len(units)
+        within = sum(max(v) - min(v) <= 1 for v in units.values())
         assert rows["Case sections graded by two or more forms"][i] == str(len(units))
-        assert rows["Within one grade of each other"][i] == p(within)
+        assert rows["Within one grade of each other"][i] == p(within, len(units))
         assert rows["Krippendorff's alpha (ordinal)"][i] == f"{alpha(units):.2f}"
     return 2
 
@@ -234,7 +279,7 @@ def check_section_agreement(t: Truth, table: Block) -> int:
     units = t.units(moderated=False)
     for row in table.rows[1:]:
         spreads = [max(v) - min(v) for (case, section), v in units.items() if section == row[0]]
-        assert row[1:] == [str(len(spreads)), p(sum(s <= 1 for s in spreads) / len(spreads)),
+        assert row[1:] == [str(len(spreads)), p(sum(s <= 1 for s in spreads), len(spreads)),
                            str(sum(s >= 2 for s in spreads))], row
     return len(table.rows) - 1
 
@@ -248,11 +293,11 @@ def check_action_plan(t: Truth, table: Block) -> int:
                 continue
             _, good, bad = t.shares(t.of_section(row[header.index("Section")]))
             now = row[header.index("Section now")]
-            assert f"{p(good)} Good or better" in now and f"{p(bad)} Inadequate" in now, row
+            assert f"{good} Good or better" in now and f"{bad} Inadequate" in now, row
         else:  # no Action plan sheet: one proposed row per section of concern
             title = next(s for s in t.sections if s.lower() in row[0])
             _, good, bad = t.shares(t.of_section(title))
-            assert f"(now {p(good)})" in row[4] and f"(now {p(bad)})" in row[4], row
+            assert f"(now {good})" in row[4] and f"(now {bad})" in row[4], row
         checked += 2
     return checked
 
@@ -263,6 +308,8 @@ TABLE_CHECKS = {
     "Sections ranked": check_ranking,
     "Agencies taking part": check_returns_table,
     "Sections whose figures moderation changed": check_moderation,
+    "Grades before and after moderation": check_moderation_counts,
+    "Grades by case detail": check_breakdown,
     "How far agencies agree": check_agreement,
     "Agreement between agencies by section": check_section_agreement,
     "SMART action plan": check_action_plan,
@@ -295,11 +342,14 @@ def test_all_key_tables_are_there(rb: ReadBack) -> None:
 
 def test_not_returned_forms_are_named(rb: ReadBack, audit: ConsolidatedAudit) -> None:
     table = rb.table("Audits not returned or not used")
-    shown = {(r[0], r[1], r[2].split(":")[0]) for r in table.rows[1:]}
-    words = {"missing": "Not returned", "overdue": "Not returned (overdue)", "rejected": "Returned but rejected"}
+    shown = {(r[0], r[1], r[2]) for r in table.rows[1:]}
+    words = {"missing": "Not returned", "overdue": "Not returned by the deadline",
+             "rejected": "Returned but not used: returned with the form's hidden details changed, so it could not be "
+                         "checked"}
     expected = {(r.case_ref, r.agency, words[r.status]) for r in audit.returns
                 if r.kind == "audit" and r.status in words}
     assert shown == expected and len(shown) == 3
+    assert not any("Sheet '" in r[2] or "xlpack_form" in r[2] for r in table.rows)  # no intake message
 
 
 def test_sample_spread_is_counted_from_the_cases(rb: ReadBack, audit: ConsolidatedAudit) -> None:
@@ -357,4 +407,61 @@ def test_figures_after_moderation_differ_from_returned(audit: ConsolidatedAudit,
     check_report(rb, truth_of(bare))
     first = rb.table("Grades by section").rows[-1]
     _, good_returned, _ = truth.shares(truth.rows, moderated=False)
-    assert first[-2] == p(good_returned)
+    assert first[-2] == good_returned
+
+
+def test_breakdowns_cover_every_case_detail(rb: ReadBack, audit: ConsolidatedAudit) -> None:
+    shown = [re.sub(r"^Table \d+: Grades by case detail: ", "", c) for c, _ in rb.tables()
+             if "Grades by case detail: " in c]
+    details = [q.label for q in audit.plan.tool.case_fields if q.type in ("choice", "text", "whole_number")]
+    assert shown == ["Category", *details]
+
+
+def test_moderation_shows_the_whole_distribution(rb: ReadBack, audit: ConsolidatedAudit) -> None:
+    pictures = [b for b in rb.chapter("The quantified picture") if b.kind == "p"
+                and b.element.find(".//{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr")
+                is not None]
+    alt = pictures[-1].element.find(".//{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+                                    "docPr").get("descr")
+    assert alt.startswith("Pairs of stacked bars of the share of graded answers at each grade")
+    moved: dict[str, int] = defaultdict(int)  # grades that moved in or out of a grade, per section
+    for g in audit.grades:
+        if g.moderated_grade and g.moderated_grade != g.grade:
+            moved[g.section_title] += 2
+    order = [s.title for s in audit.plan.tool.sections]
+    most = sorted(moved, key=lambda t: (-moved[t], order.index(t)))[:5]
+    assert len(moved) > 5  # so the figure picks the five moderation changed most, in the tool's order
+    assert alt.endswith("for all sections and for " + ", ".join(sorted(most, key=order.index)[:-1]) + " and "
+                        + sorted(most, key=order.index)[-1] + ".")
+    table = rb.table("Grades before and after moderation")
+    assert table.rows[0][1:] == [g for g in LABELS]
+    change = {g: sum(r.final_grade == g for r in audit.grades) - sum(r.grade == g for r in audit.grades)
+              for g in LABELS}
+    most = sorted((g for g in LABELS if change[g]), key=lambda g: -abs(change[g]))[:2]
+    said = next(b.text for b in rb.blocks if b.text.startswith("The follow-up meeting changed"))
+    assert all(f"{g} ({'up' if change[g] > 0 else 'down'} {abs(change[g])})" in said for g in most), said
+
+
+def test_agreement_is_read_once_and_for_a_multi_agency_audit(rb: ReadBack) -> None:
+    from xlpack.analysis.agreement import ALPHA_GUIDE
+
+    texts = [b.text for b in rb.blocks if b.kind == "p"]
+    assert texts.count(ALPHA_GUIDE) == 1
+    chapter = " ".join(b.text for b in rb.chapter("Consistency between agencies") if b.kind == "p")
+    assert "its own record" in chapter and "practice" in chapter
+    sentence = next(t for t in texts if t.startswith("Alpha was"))
+    for reading in ("reliable", "tentative", "low"):
+        assert sentence.count(f"{reading} agreement") <= 1  # one value, one reading: never said twice
+
+
+def test_alpha_sentence_says_each_value_once() -> None:
+    from xlpack.report.chapters import alpha_sentence
+
+    same = alpha_sentence(0.612, 0.6149)
+    assert same.startswith("Alpha was 0.61 both as returned and after moderation: low agreement.")
+    assert same.count("low") == 2 and "own record" in same  # the reading, and what it can mean here
+    both = alpha_sentence(0.5, 0.6)
+    assert both.startswith("Alpha was 0.50 as returned and 0.60 after moderation, low agreement in both.")
+    moved = alpha_sentence(0.6, 0.85)
+    assert "0.60 as returned (low) and 0.85 after moderation (reliable)" in moved
+    assert alpha_sentence(None, None).startswith("Alpha could not be computed")

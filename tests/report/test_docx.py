@@ -7,6 +7,7 @@ table widths within the text area, determinism, and the CLI.
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -30,7 +31,8 @@ TODAY = date(2026, 11, 27)
 A4_TWIPS = (11906, 16838)
 CHAPTERS = ["Summary", "Terms of reference and method", "The quantified picture", "Consistency between agencies",
             "Evidence from the audits", "Children's and families' views", "Themes and recommendations",
-            "Action plan", "Appendix A: case grid", "Appendix B: auditors taking part"]
+            "Action plan", "Appendix A: case grid", "Appendix B: grades by case detail",
+            "Appendix C: auditors taking part"]
 
 
 def w(tag: str) -> str:
@@ -269,14 +271,34 @@ def test_evidence_names_agency_and_case_only(rb: ReadBack, audit: ConsolidatedAu
     quotes = [b.text for b in rb.chapter("Evidence from the audits") if b.style == "Quote"]
     assert len(quotes) >= 6
     auditors = {g.auditor for g in audit.grades}
+    grouped = 0
     for q in quotes:
-        m = re.fullmatch(r"“(.+)” \((.+), (CP-\d{4}-\d{3}), graded (\w+)\)", q, re.DOTALL)
-        assert m, q
-        text, agency, case, grade = m.groups()
-        source = [g for g in audit.grades if g.agency == agency and g.case_ref == case and g.final_grade == grade]
-        assert any(text.rstrip("…") in " ".join(f"{g.development} {g.evidence} {g.strengths} {g.action}".split())
-                   for g in source), q
+        one = re.fullmatch(r"“(.+)” \((.+), (CP-\d{4}-\d{3}), graded (\w+)\)", q, re.DOTALL)
+        many = re.fullmatch(r"“(.+)” \((\d+) forms, graded ([\w ]+): (.+?)(?: and (\d+) more)?\)", q, re.DOTALL)
+        assert one or many, q
+        if one:
+            text, agency, case, grade = one.groups()
+            named, grades = [(agency, case)], {grade}
+        else:
+            text, count, grade_list, names, more = many.groups()  # type: ignore[union-attr]
+            named = [tuple(n.rsplit(", ", 1)) for n in names.split("; ")]
+            grades = set(grade_list.split(" or "))
+            assert int(count) == len(named) + int(more or 0) > 1, q
+            grouped += 1
+        for agency, case in named:
+            source = [g for g in audit.grades if g.agency == agency and g.case_ref == case and g.final_grade in grades]
+            assert any(text.rstrip("…") in " ".join(f"{g.development} {g.evidence} {g.strengths} {g.action}".split())
+                       for g in source), q
         assert not any(a in q for a in auditors)
+        assert not text.startswith(("“", '"', "'")), q  # no doubled quotation marks
+    assert grouped  # the fake auditors wrote the same words on several forms: each shown once, counted
+    per_section: dict[str, list[str]] = {}
+    heading = ""
+    for b in rb.chapter("Evidence from the audits"):
+        heading = b.text if b.style == "Heading 3" else heading
+        if b.style == "Quote":
+            per_section.setdefault(heading, []).append(b.text.split("” (")[0])
+    assert all(len(texts) == len(set(texts)) for texts in per_section.values())
 
 
 # ----------------------------------------------------------------------------- determinism and the API
@@ -341,3 +363,21 @@ def test_cli_report_usage_errors(tmp_path: Path) -> None:
     exists = runner.invoke(app, ["report", str(audit)])
     assert exists.exit_code == 2
     assert "--force" in exists.output
+
+
+def test_a_table_too_tall_for_a_page_keeps_only_its_head_together() -> None:
+    """Kept whole, a table taller than a page would leave its caption alone at the foot of the page before."""
+    from xlpack.report.document import ReportDocument
+
+    doc = ReportDocument(title="t", subject="s", author="a", when=TODAY)
+    short = [["a", "b"]] * 5
+    tall = [["A long cell of text that wraps over several lines in a narrow column " * 3, "x"]] * 15
+    doc.table(["One", "Two"], short, [1, 1], caption="Short")
+    doc.table(["One", "Two"], tall, [1, 4], caption="Tall")
+    tables = list(docx.Document(io.BytesIO(doc.to_bytes())).tables)
+
+    def kept(table: object) -> list[bool]:
+        return [row._tr.find(".//w:keepNext", NS) is not None for row in table.rows]  # type: ignore[attr-defined]
+
+    assert kept(tables[0]) == [True] * 5 + [False]  # header and rows together, the last row free
+    assert kept(tables[1]) == [True, True, True] + [False] * 13  # the header and two rows, no more

@@ -18,15 +18,21 @@ from datetime import date
 import pytest
 
 from xlpack.demo.sample import sample_plan
+from xlpack.intake.problems import problem
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.plan import IssuedForm
 from xlpack.model.records import FlagRow, FormSummary, GradeRow, ReturnRow, ViewsRow
 from xlpack.report.findings import (
+    PLAIN_REASONS,
+    FormStatus,
     analyse,
     examples,
+    plain_reason,
+    problem_codes,
     returns_of,
     sample_spread,
     shorten,
+    unquote,
     verdict,
     views_summary,
 )
@@ -37,6 +43,8 @@ SECTION_QUALITY = {
     "recording": 2.3, "management": 3.1, "equality": 2.4, "outcomes": 2.2, "strategy_s47": 1.6,
     "conferences": 1.7, "core_group": 2.4, "risk_management": 2.5,
 }
+#: What the Returns sheet says of the rejected form: intake's own message, as consolidate writes it.
+REJECTED_DETAIL = problem("fingerprint-mismatch", sheet="xlpack_form", meta="xlpack_form").message
 AGENCY_SHIFT = {"Police": -0.3, "Health": 0.2, "School or education": 0.3}
 STRENGTHS = ["The worker visited the child at home and saw them alone on every visit.",
              "Clear, prompt referral with the reasons set out and the parents' consent recorded.",
@@ -84,7 +92,7 @@ def fake_audit(seed: int = 11, *, moderate: bool = True) -> ConsolidatedAudit:
         status = not_back.get(f.form_id, "accepted")
         returns.append(ReturnRow(form_id=f.form_id, file=f.file, case_ref=f.case_ref, agency=f.agency,
                                  auditor=f.auditor, status=status,  # type: ignore[arg-type]
-                                 detail="The form's hidden sheet was changed." if status == "rejected" else ""))
+                                 detail=REJECTED_DETAIL if status == "rejected" else ""))
         if status != "accepted":
             continue
         ranks = []
@@ -252,4 +260,68 @@ def test_views_summary_counts_choices(audit: ConsolidatedAudit) -> None:
     assert sum(n for _, n in listened) == len(audit.views)
     assert [a for a, _ in listened] == [c for c in ("Yes", "Partly", "No") if c in dict(listened)]
     quotes = dict(summary.words)["What is working well?"]
-    assert len(quotes) == len(audit.views)
+    answered = [v for v in audit.views if v.answers.get("working_well", "").strip()]
+    assert sum(len(refs) for _, refs in quotes) == len(answered)
+    assert len({text for text, _ in quotes}) == len(quotes) < len(answered)  # identical answers once
+    for text, refs in quotes:
+        assert sorted(refs) == sorted(v.case_ref for v in answered if v.answers["working_well"] == text)
+    words = dict(summary.words)["Words the child or family agreed to share (no names)"]
+    assert all(not text.startswith(("“", '"', "'")) for text, _ in words)  # the report adds its own quotation marks
+
+
+# ----------------------------------------------------------------------------- plain words for the partnership
+
+
+def test_every_intake_message_is_recognised_by_its_code() -> None:
+    """Whatever intake wrote on the Returns sheet, the report finds the problem's code in it."""
+    import string
+
+    from xlpack.intake.problems import CATALOGUE
+
+    for code, spec in CATALOGUE.items():
+        fields = {name for text in (spec.template, spec.fix) for _, name, _, _ in string.Formatter().parse(text)
+                  if name}
+        message = problem(code, sheet="Audit", cell="B27", **{f: f"x{f}7" for f in fields}).message
+        assert code in problem_codes(message), (code, message)
+        assert code in problem_codes(f"Audit!B27: {spec.template.format(**{f: 'v' for f in fields})}"), code
+
+
+def test_rejected_forms_read_as_plain_reasons() -> None:
+    messages = [problem("locked-text-changed", sheet="Audit", cell="B9", expected="Planning", found="Plans"),
+                problem("more-changes", count=3),
+                problem("grade-invalid", sheet="Audit", cell="B35", value="Good to adequate", choices="Good, Adequate")]
+    layout = " ".join(m.message for m in messages)  # as the Returns sheet's Detail holds them
+    assert plain_reason(layout) == ("returned with the form's layout changed; a grade was given that is not on the "
+                                    "grading scale")
+    assert plain_reason("") == plain_reason("Something no one wrote.") == "the file could not be read"
+    for code, reason in PLAIN_REASONS.items():
+        assert "Sheet" not in reason and "cell" not in reason and "'" not in reason.replace("form's", ""), code
+    rejected = FormStatus(IssuedForm(form_id="f", file="f.xlsx", kind="audit", case_ref="CP-1", agency="Police",
+                                     auditor="A", tool_id="cp", tool_version="1", issued=date(2026, 1, 1),
+                                     fingerprint="x"), "rejected", layout)
+    assert rejected.what_happened.startswith("Returned but not used: returned with the form's layout changed")
+
+
+def test_quotation_marks_around_the_whole_text_are_taken_off() -> None:
+    cases = {"'I like my new worker.'": "I like my new worker.", "“I feel safer now.”": "I feel safer now.",
+             '"Hi there".': "Hi there.", "'I don't know.'": "I don't know.",
+             "‘Mum’s friend left.’": "Mum’s friend left.", "'A' and 'B'": "'A' and 'B'", "I said 'no'": "I said 'no'",
+             "  plain   text ": "plain text", "''": "''"}
+    for text, bare in cases.items():
+        assert unquote(text) == bare, text
+
+
+def test_identical_extracts_are_one_example_with_every_form(audit: ConsolidatedAudit) -> None:
+    scale = audit.plan.scale
+    for section in audit.plan.tool.sections:
+        for concern in (True, False):
+            found = examples(audit.grades, scale, section.id, concern=concern, limit=10, words=500)
+            assert len({e.text for e in found}) == len(found)
+            for e in found:
+                fields = ("development", "evidence", "action") if concern else ("strengths", "evidence")
+                wrote = [g for g in audit.grades if g.section_id == section.id and g.final_grade in
+                         ({"Adequate", "Inadequate"} if concern else {"Outstanding", "Good"})
+                         and next((getattr(g, f) for f in fields if getattr(g, f).strip()), "") == e.text]
+                assert sorted((s.agency, s.case_ref) for s in e.sources) == sorted((g.agency, g.case_ref)
+                                                                                    for g in wrote)
+    assert any(len(e.sources) > 1 for e in examples(audit.grades, scale, "management", concern=True))

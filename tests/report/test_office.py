@@ -143,7 +143,10 @@ def truth_from_workbook(path: Path) -> Truth:
     returns = [(str(r["Form"]).lower(), str(r["Form id"]), str(r["Agency"]), status[str(r["Status"])])
                for r in _sheet_rows(path, "Returns", "Case reference")]
     overall = [str(a["Overall grade"] or "") for a in _sheet_rows(path, "Form answers", "Case reference")]
-    return Truth(rows, returns, overall)
+    cases = {str(c["Case reference"]): {k: " ".join(str(v or "").split()) or "Not recorded" for k, v in c.items()
+                                        if k != "Case reference"}
+             for c in _sheet_rows(path, "Cases", "Case reference")}
+    return Truth(rows, returns, overall, cases)
 
 
 # ----------------------------------------------------------------------------- the report's content

@@ -5,6 +5,9 @@ ranks and whether all lie within one grade of each other; over the whole
 audit, the share of such case-sections within one grade and
 Krippendorff's alpha for ordinal data (1 = full agreement, 0 = no better
 than chance). NA, No evidence and blanks take no part.
+
+How to read alpha is said once, here (:data:`ALPHA_GUIDE`, :func:`alpha_reading`),
+for the workbook's Agreement sheet and the report alike.
 """
 
 from __future__ import annotations
@@ -16,6 +19,32 @@ from itertools import permutations
 
 from xlpack.model.definitions import GradeScale
 from xlpack.model.records import GradeRow
+
+#: Krippendorff's conventional cut-offs: (lowest alpha, reading), best first; below the last, "low".
+ALPHA_READINGS: tuple[tuple[float, str], ...] = ((0.8, "reliable"), (0.667, "tentative"))
+ALPHA_LOW = "low"
+ALPHA_GUIDE = ("Krippendorff's alpha (ordinal) runs from 1, full agreement, through 0, no better than chance; "
+               "below 0 the grades disagree systematically. 0.80 or more is read as reliable agreement, 0.667 to "
+               "0.80 as tentative, below 0.667 as low.")
+
+
+def alpha_reading(alpha: float | None) -> str | None:
+    """"reliable", "tentative" or "low" (:data:`ALPHA_READINGS`); None when alpha could not be computed."""
+    if alpha is None:
+        return None
+    return next((reading for lowest, reading in ALPHA_READINGS if alpha >= lowest), ALPHA_LOW)
+
+
+def alpha_text(alpha: float | None) -> str:
+    """Alpha to two decimals ("0.77"), or more where two would round it across a cut-off (0.6666 is "0.6666",
+    not "0.67", which would read as tentative); a dash when it could not be computed."""
+    if alpha is None:
+        return "–"
+    for places in range(2, 7):
+        text = f"{alpha:.{places}f}"
+        if alpha_reading(float(text)) == alpha_reading(alpha):
+            return text
+    return text
 
 
 @dataclass(frozen=True)

@@ -31,11 +31,12 @@ def command(
     Never replaces an existing report unless --force is given.
     With --baseline, a chapter compares this audit with the baseline audit.
     """
-    from xlpack.cycle.compare_files import write_report_with_baseline  # imported here: as the report, below
     from xlpack.report import write_report  # imported here: python-docx, matplotlib and pandas, not at start-up
 
     try:
         if baseline is not None:
+            from xlpack.cycle.compare_files import write_report_with_baseline  # only with a baseline: it takes time
+
             path, _ = write_report_with_baseline(audit, baseline, out_file, map_file=map_file, overwrite=force)
         elif map_file is not None:
             raise UsageError("--map is for comparing with a baseline: give --baseline too.")

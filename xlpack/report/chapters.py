@@ -1,7 +1,7 @@
 """The chapters of the overview report, in the order the partnership reads them.
 
 Each function writes one part of the document from the :class:`Findings`;
-figures come ready-made from :mod:`xlpack.report_findings` (and through it
+figures come ready-made from :mod:`xlpack.report.findings` (and through it
 from the pivots and agreement modules). Places where the coordinator's
 judgement is needed are written as coordinator notes, so they are easy
 to find and replace in Word.
@@ -16,12 +16,21 @@ from datetime import date
 import pandas as pd
 
 import xlpack.report.charts as charts
-from xlpack.analysis.pivots import BLANK, GOOD_SHARE, GRADED, INADEQUATE_SHARE, TOTAL
+from xlpack.analysis.agreement import ALPHA_GUIDE, alpha_reading, alpha_text
+from xlpack.analysis.pivots import (
+    BLANK,
+    CASES,
+    GOOD_COUNT,
+    GRADED,
+    INADEQUATE_COUNT,
+    TOTAL,
+    share_percent,
+)
 from xlpack.model.records import GradeRow
 from xlpack.report.document import Cell, ReportDocument
 from xlpack.report.findings import (
     NOT_RECORDED,
-    STATUS_WORDS,
+    Example,
     Findings,
     SectionFigures,
     agencies_of_concern,
@@ -30,7 +39,6 @@ from xlpack.report.findings import (
     examples,
     flag_title,
     flags_by_rule,
-    pct,
     sample_spread,
     shorten,
     views_summary,
@@ -38,7 +46,11 @@ from xlpack.report.findings import (
 
 VERDICT_FILL = {"Working well": "D9EAD3", "Mixed": "FFF2CC", "Causing concern": "F4CCCC", "Not graded": "EDEDED"}
 TOTAL_FILL = "D9E2F3"
-QUOTES_PER_QUESTION = 6
+QUOTES_PER_QUESTION = 6  # different answers quoted for each question of the views form
+SOURCES_NAMED = 3  # forms named for an extract that several wrote (the first two where there are more)
+SUMMARY_CONCERNS = 4  # sections of concern named in the summary (worst first); more are counted
+MODERATION_CHART_SECTIONS = 5  # sections beside "All sections" in the before-and-after figure
+NUMBER_WORDS = dict(enumerate(("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")))
 DISAGREEMENTS_SHOWN = 15
 
 
@@ -64,17 +76,33 @@ def _tint(colour: str, amount: float = 0.55) -> str:
     return "".join(f"{round(c + (255 - c) * amount):02X}" for c in (r, g, b))
 
 
+def _good(row: pd.Series) -> str:
+    """A distribution row's share Good or better, as every figure in the report is written."""
+    return share_percent(int(row[GOOD_COUNT]), int(row[GRADED]))
+
+
+def _bad(row: pd.Series) -> str:
+    return share_percent(int(row[INADEQUATE_COUNT]), int(row[GRADED]))
+
+
+def _good_of(s: SectionFigures) -> str:
+    return share_percent(s.good_n, s.graded)
+
+
+def _bad_of(s: SectionFigures) -> str:
+    return share_percent(s.inadequate_n, s.graded)
+
+
 def _figures_sentence(s: SectionFigures) -> str:
-    return (f"Good or better in {pct(s.good)} of {s.graded} graded audits; "
-            f"Inadequate in {pct(s.inadequate)}.")
+    return f"Good or better in {_good_of(s)} of {s.graded} graded audits; Inadequate in {_bad_of(s)}."
 
 
 def _overall_sentence(f: Findings) -> str:
     overall = f.overall.iloc[0]
     if not int(overall[GRADED]):
         return "No graded answers have come back yet."
-    return (f"Across all sections, {pct(overall[GOOD_SHARE])} of {int(overall[GRADED])} graded answers were Good or "
-            f"better and {pct(overall[INADEQUATE_SHARE])} Inadequate.")
+    return (f"Across all sections, {_good(overall)} of {int(overall[GRADED])} graded answers were Good or "
+            f"better and {_bad(overall)} Inadequate.")
 
 
 # ----------------------------------------------------------------------------- front matter
@@ -111,23 +139,22 @@ def summary(doc: ReportDocument, f: Findings) -> None:
     doc.para(f"This report gives the findings of the {f.plan.terms.title}: {len(f.plan.cases)} "
              f"{f.plan.tool.category.lower()} cases audited by {len(agencies)} agencies, looking at case work "
              f"from {_period(f)}.")
+    back = f.audit_returns
     items = [
-        (f"Returns: {f.audit_returns.returned} of {f.audit_returns.issued} audit forms came back and were used "
-        f"({pct(f.audit_returns.rate)})."),
+        (f"Returns: {back.returned} of {back.issued} audit forms came back and were used "
+         f"({share_percent(back.returned, back.issued)})."),
         _overall_sentence(f),
     ]
     well = f.with_verdict("Working well")
     concern = f.with_verdict("Causing concern")
-    items.append("Working well: " + (_list([f"{s.title} ({pct(s.good)} Good or better)" for s in well]) + "."
+    items.append("Working well: " + (_list([f"{s.title} ({_good_of(s)} Good or better)" for s in well]) + "."
                                      if well else "no section met the working-well threshold."))
-    items.append("Causing concern: " + (_list([f"{s.title} ({pct(s.good)} Good or better, {pct(s.inadequate)} "
-                                               "Inadequate)" for s in concern])
-                                        + "." if concern else "no section met the concern threshold."))
+    items.append(_concern_item(concern))
     agree = f.agreement_returned
     if agree.units:
         items.append(f"Consistency: where two or more agencies graded the same section of a case, their grades "
-                     f"were within one grade of each other in {pct(agree.within_one)} of {agree.units} "
-                     "case sections (as returned).")
+                     f"were within one grade of each other in {share_percent(agree.within_n, agree.units)} of "
+                     f"{agree.units} case sections (as returned).")
     if f.not_safe:
         cases = sorted({s.case_ref for s in f.not_safe}, key=str.casefold)
         items.append(f"Safeguarding: auditors answered No or Unsure to “Is the child adequately safeguarded "
@@ -135,6 +162,22 @@ def summary(doc: ReportDocument, f: Findings) -> None:
     doc.bullets(items)
     doc.note("Add the partnership's overall judgement in two or three sentences, and the two or three "
              "things the partnership most needs to act on.")
+
+
+def _concern_item(concern: Sequence[SectionFigures]) -> str:
+    """The sections causing concern, worst first; past :data:`SUMMARY_CONCERNS`, the rest are counted."""
+    if not concern:
+        return "Causing concern: no section met the concern threshold."
+    worst = list(reversed(concern))
+    named = worst if len(worst) <= SUMMARY_CONCERNS else worst[:SUMMARY_CONCERNS - 1]
+    parts = [f"{s.title} ({_good_of(s)} Good or better, {_bad_of(s)} Inadequate)" for s in named]
+    rest = len(worst) - len(named)
+    if rest:
+        parts.append(f"{NUMBER_WORDS.get(rest, rest)} other sections (all are ranked under 'From working well to "
+                     "causing concern')")
+    if len(worst) == 1:
+        return f"Causing concern: {parts[0]}."
+    return f"Causing concern: {len(worst)} sections, worst first: {_list(parts)}."
 
 
 # ----------------------------------------------------------------------------- terms of reference and method
@@ -185,7 +228,8 @@ def terms_and_method(doc: ReportDocument, f: Findings) -> None:
     doc.heading("The sample", 2)
     cases = len(f.plan.cases)
     doc.para(f"{cases} cases were selected for the audit. The table shows how they spread across the case details "
-             "recorded on the Cases sheet of the coordinator workbook.")
+             "recorded on the Cases sheet of the coordinator workbook; Appendix B breaks the grades down by each.",
+             keep_with_next=True)
     spread = []
     for label, counts in sample_spread(f.plan):
         text = "; ".join(f"{value}: {n}" for value, n in counts)
@@ -196,30 +240,31 @@ def terms_and_method(doc: ReportDocument, f: Findings) -> None:
     doc.heading("Agencies and auditors taking part", 2)
     agencies = agencies_taking_part(f.audit_returns)
     auditors = len({(f_.form.agency.casefold(), f_.form.auditor.casefold()) for f_ in f.audit_returns.forms})
-    doc.para(f"{len(agencies)} agencies and {auditors} auditors took part; Appendix B lists the auditors. "
-             f"Of {f.audit_returns.issued} audit forms issued, {f.audit_returns.returned} came back and were "
-             f"used, a return rate of {pct(f.audit_returns.rate)}.")
-    rows = [[a.agency, str(a.cases), str(a.auditors), str(a.issued), str(a.returned), pct(a.rate)] for a in agencies]
+    back = f.audit_returns
+    doc.para(f"{len(agencies)} agencies and {auditors} auditors took part; Appendix C lists the auditors. "
+             f"Of {back.issued} audit forms issued, {back.returned} came back and were "
+             f"used, a return rate of {share_percent(back.returned, back.issued)}.", keep_with_next=True)
+    rows = [[a.agency, str(a.cases), str(a.auditors), str(a.issued), str(a.returned),
+             share_percent(a.returned, a.issued)] for a in agencies]
     rows.append([Cell("All agencies", bold=True, fill=TOTAL_FILL), Cell(str(cases), fill=TOTAL_FILL),
-                 Cell(str(auditors), fill=TOTAL_FILL), Cell(str(f.audit_returns.issued), fill=TOTAL_FILL),
-                 Cell(str(f.audit_returns.returned), fill=TOTAL_FILL),
-                 Cell(pct(f.audit_returns.rate), bold=True, fill=TOTAL_FILL)])
+                 Cell(str(auditors), fill=TOTAL_FILL), Cell(str(back.issued), fill=TOTAL_FILL),
+                 Cell(str(back.returned), fill=TOTAL_FILL),
+                 Cell(share_percent(back.returned, back.issued), bold=True, fill=TOTAL_FILL)])
     doc.table(["Agency", "Cases", "Auditors", "Forms issued", "Returned", "Return rate"], rows,
               [4, 1.2, 1.3, 1.4, 1.4, 1.4], caption="Agencies taking part and their returns")
-    missing = f.audit_returns.not_returned
+    missing = back.not_returned
     if missing:
         doc.para("The audits below were not returned or could not be used, so they are missing from every "
-                 "figure in this report.")
-        doc.table(["Case", "Agency", "What happened"],
-                  [[m.form.case_ref, m.form.agency, STATUS_WORDS.get(m.status, m.status)
-                    + (f": {shorten(m.detail, 30)}" if m.detail and m.status == "rejected" else "")]
-                   for m in missing],
+                 "figure in this report.", keep_with_next=True)
+        doc.table(["Case", "Agency", "What happened"], [[m.form.case_ref, m.form.agency, m.what_happened]
+                                                        for m in missing],
                   [2.2, 3.5, 6], caption="Audits not returned or not used")
     else:
         doc.para("Every audit form issued came back and was used.")
-    if f.views_returns.issued:
-        doc.para(f"Child and family views forms: {f.views_returns.returned} of {f.views_returns.issued} "
-                 f"came back ({pct(f.views_returns.rate)}).")
+    views_back = f.views_returns
+    if views_back.issued:
+        doc.para(f"Child and family views forms: {views_back.returned} of {views_back.issued} "
+                 f"came back ({share_percent(views_back.returned, views_back.issued)}).")
 
 
 def _how_drawn(doc: ReportDocument, f: Findings) -> None:
@@ -234,13 +279,14 @@ def _how_drawn(doc: ReportDocument, f: Findings) -> None:
     gap = s.largest_gap()
     if gap is not None:
         doc.para(f"The largest difference between the sample and the population is for {gap.field} "
-                 f"'{gap.value}': {pct(s.population_share(gap))} of the population and {pct(s.sample_share(gap))} "
-                 f"of the sample. Each case is {pct(1 / s.size)} of the sample, so its shares move in steps of "
-                 "that size; the Sample sheet of the coordinator workbook lists every field and value.")
+                 f"'{gap.value}': {share_percent(gap.population, s.population)} of the population and "
+                 f"{share_percent(gap.sample, s.size)} of the sample. Each case is {share_percent(1, s.size)} of the "
+                 "sample, so its shares move in steps of that size; the Sample sheet of the coordinator workbook "
+                 "lists every field and value.")
     if len(f.plan.cases) != s.size:
         doc.note(f"The Cases sheet lists {len(f.plan.cases)} cases, not the {s.size} drawn: say which cases were "
                  "added or taken out after the draw, and why.")
-    rows = [[b.field, b.value, pct(s.population_share(b)), pct(s.sample_share(b))]
+    rows = [[b.field, b.value, share_percent(b.population, s.population), share_percent(b.sample, s.size)]
             for b in s.balance if b.field in s.by]
     if rows:
         doc.table(["Stratified by", "Value", "Population", "Sample"], rows, [3, 4, 1.6, 1.6],
@@ -251,25 +297,33 @@ def _how_drawn(doc: ReportDocument, f: Findings) -> None:
 
 
 def _count_columns(frame: pd.DataFrame) -> list[str]:
-    labels = list(frame.columns[: frame.columns.get_loc(TOTAL)])
+    labels = [c for c in frame.columns[: frame.columns.get_loc(TOTAL)] if c != CASES]
     return [c for c in labels if c != BLANK or int(frame[BLANK].sum())]
 
 
-def _distribution_table(doc: ReportDocument, frame: pd.DataFrame, total: pd.DataFrame, key_header: str,
-                        total_label: str, caption: str) -> None:
+def _distribution_table(doc: ReportDocument, frame: pd.DataFrame, total: pd.Series, key_header: str,
+                        total_label: str, caption: str, *, vertical: bool = True) -> None:
+    """Counts per grade, graded answers and the two shares, one row per key, and the total row.
+
+    With a Cases column (a breakdown by case detail), the number of cases of each value comes first.
+    """
     labels = _count_columns(frame)
-    headers: list[str | Cell] = [key_header, *(Cell(c, vertical=True) for c in [*labels, "Graded"]),
+    cases = [CASES] if CASES in frame.columns else []
+    headers: list[str | Cell] = [key_header, *(Cell(c, vertical=vertical) for c in [*cases, *labels, "Graded"]),
                                  "Share Good or better", "Share Inadequate"]
     rows: list[list[str | Cell]] = []
     for key, row in frame.iterrows():
-        rows.append([str(key), *(str(int(row[c])) for c in labels), str(int(row[GRADED])), pct(row[GOOD_SHARE]),
-                     pct(row[INADEQUATE_SHARE])])
-    t = total.iloc[0]
+        rows.append([str(key), *(str(int(row[c])) for c in [*cases, *labels]), str(int(row[GRADED])), _good(row),
+                     _bad(row)])
+    t = total
     rows.append([Cell(total_label, bold=True, fill=TOTAL_FILL),
+                 *(Cell(str(int(frame[CASES].sum())), fill=TOTAL_FILL) for _ in cases),
                  *(Cell(str(int(t[c])), fill=TOTAL_FILL) for c in labels),
-                 Cell(str(int(t[GRADED])), fill=TOTAL_FILL), Cell(pct(t[GOOD_SHARE]), bold=True, fill=TOTAL_FILL),
-                 Cell(pct(t[INADEQUATE_SHARE]), bold=True, fill=TOTAL_FILL)])
-    doc.table(headers, rows, [5, *([0.85] * len(labels)), 0.85, 1.75, 1.75], caption=caption)
+                 Cell(str(int(t[GRADED])), fill=TOTAL_FILL), Cell(_good(t), bold=True, fill=TOTAL_FILL),
+                 Cell(_bad(t), bold=True, fill=TOTAL_FILL)])
+    counts = len(cases) + len(labels) + 1
+    weights = [5, *([0.85] * counts), 1.75, 1.75] if vertical else [4, *([2] * counts), 1.8, 1.8]
+    doc.table(headers, rows, weights, caption=caption)
 
 
 def _stacked(f: Findings, frame: pd.DataFrame) -> tuple[bytes, str]:
@@ -288,9 +342,9 @@ def quantified(doc: ReportDocument, f: Findings) -> None:
     doc.heading("The quantified picture", 1)
     overall = f.overall.iloc[0]
     doc.para(f"Auditors gave {int(overall[TOTAL])} section answers, {int(overall[GRADED])} of them graded. "
-             f"{_overall_sentence(f)} The figures use the grades after moderation.")
+             f"{_overall_sentence(f)} The figures use the grades after moderation.", keep_with_next=True)
     doc.heading("Grades by section", 2)
-    _distribution_table(doc, f.by_section, f.overall, "Section", "All sections", "Grades by section")
+    _distribution_table(doc, f.by_section, f.overall.iloc[0], "Section", "All sections", "Grades by section")
     if int(f.overall.iloc[0][GRADED]):
         png, alt = _stacked(f, f.by_section)
         doc.figure(png, caption="Share of graded answers at each grade, by section (Not applicable and No "
@@ -298,18 +352,17 @@ def quantified(doc: ReportDocument, f: Findings) -> None:
 
     doc.heading("From working well to causing concern", 2)
     doc.para("Sections are ranked by the share of graded answers that were Good or better, then by the share "
-             "that were Inadequate (fewer first).")
+             "that were Inadequate (fewer first).", keep_with_next=True)
     rows: list[list[str | Cell]] = [
-        [str(s.rank), s.title, str(s.graded), pct(s.good), pct(s.inadequate),
-         Cell(s.verdict, fill=VERDICT_FILL[s.verdict])]
+        [str(s.rank), s.title, str(s.graded), _good_of(s), _bad_of(s), Cell(s.verdict, fill=VERDICT_FILL[s.verdict])]
         for s in f.ranking]
     doc.table(["Rank", "Section", "Graded", "Share Good or better", "Share Inadequate", "Reading"], rows,
               [0.8, 5, 1.1, 1.3, 1.3, 1.9], caption="Sections ranked from working well to causing concern")
     graded = [s for s in f.ranking if s.verdict != "Not graded"]
     if graded:
-        png = charts.diverging_shares([s.title for s in graded], [s.good for s in graded],
-                                      [s.inadequate for s in graded], good_label="Good or better",
-                                      bad_label="Inadequate")
+        png = charts.diverging_shares([s.title for s in graded], [s.good_n for s in graded],
+                                      [s.inadequate_n for s in graded], [s.graded for s in graded],
+                                      good_label="Good or better", bad_label="Inadequate")
         alt = "; ".join(f"{s.rank}. {s.title}: {s.verdict.lower()}" for s in graded)
         doc.figure(png, caption="Sections ranked: share Good or better (right) and Inadequate (left)",
                    alt="Bar chart of sections in rank order, Good or better to the right and Inadequate to the "
@@ -317,8 +370,8 @@ def quantified(doc: ReportDocument, f: Findings) -> None:
 
     doc.heading("By agency", 2)
     doc.para("The same grades by the agency whose record was audited. An agency's figures cover only the "
-             "cases it worked on, so small numbers of graded answers call for care.")
-    _distribution_table(doc, f.by_agency, f.overall, "Agency", "All agencies", "Grades by agency")
+             "cases it worked on, so small numbers of graded answers call for care.", keep_with_next=True)
+    _distribution_table(doc, f.by_agency, f.overall.iloc[0], "Agency", "All agencies", "Grades by agency")
     if int(f.overall.iloc[0][GRADED]):
         png, alt = _stacked(f, f.by_agency)
         doc.figure(png, caption="Share of graded answers at each grade, by agency",
@@ -336,23 +389,43 @@ def moderation(doc: ReportDocument, f: Findings) -> None:
                  "Moderation confirmed the grades as returned: no grade changed.")
         return
     before, after = f.overall_returned.iloc[0], f.overall.iloc[0]
+    labels = [c for c in _count_columns(f.overall) if c != BLANK or int(f.overall_returned[BLANK].sum())]
+    change = [int(after[c]) - int(before[c]) for c in labels]
+    moved = sorted((c for c in zip(labels, change) if c[1]), key=lambda c: -abs(c[1]))[:2]
+    most = _list([f"{label} ({'up' if d > 0 else 'down'} {abs(d)})" for label, d in moved])
+    most = f" The grades that moved most were {most}." if most else ""
     doc.para(f"The follow-up meeting changed {len(f.changes)} grade(s). Across all sections, Good or better "
-             f"went from {pct(before[GOOD_SHARE])} as returned to {pct(after[GOOD_SHARE])} after moderation, "
-             f"and Inadequate from {pct(before[INADEQUATE_SHARE])} to {pct(after[INADEQUATE_SHARE])}.")
+             f"went from {_good(before)} as returned to {_good(after)} after moderation, "
+             f"and Inadequate from {_bad(before)} to {_bad(after)}.{most} The table and the figure show every "
+             "grade, as returned and after moderation.", keep_with_next=True)
+    rows: list[list[str | Cell]] = [
+        ["As returned", *(str(int(before[c])) for c in labels)],
+        ["After moderation", *(str(int(after[c])) for c in labels)],
+        [Cell("Change", bold=True, fill=TOTAL_FILL),
+         *(Cell(f"{d:+d}".replace("-", "−") if d else "0", fill=TOTAL_FILL) for d in change)]]
+    doc.table(["All sections", *(Cell(c, vertical=True) for c in labels)], rows, [4, *([1] * len(labels))],
+              caption="Grades before and after moderation, all sections")
     changed_sections = list(dict.fromkeys(g.section_title for g in sorted(f.changes, key=lambda g: g.section_order)))
+    charted = _most_changed(f, changed_sections)
+    keys = [str(f.overall.index[0]), *charted]
+    frames = (pd.concat([f.overall_returned, f.by_section_returned.loc[charted]]),
+              pd.concat([f.overall, f.by_section.loc[charted]]))
+    before_series, after_series = ([charts.Series(g.label, g.colour, [int(v) for v in frame[g.label]])
+                                    for g in f.scale.ranked] for frame in frames)
+    png = charts.grades_before_after(keys, before_series, after_series)
+    which = ("each section where a grade changed" if len(charted) == len(changed_sections) else
+             f"the {NUMBER_WORDS.get(len(charted), len(charted))} sections moderation changed most")
+    doc.figure(png, caption=f"Grades as returned and after moderation: all sections, and {which} (share of graded "
+                            "answers)",
+               alt="Pairs of stacked bars of the share of graded answers at each grade, as returned and after "
+                   "moderation, for all sections and for " + _list(charted) + ".")
     rows = []
     for title in changed_sections:
         b, a = f.by_section_returned.loc[title], f.by_section.loc[title]
-        rows.append([title, pct(b[GOOD_SHARE]), pct(a[GOOD_SHARE]), pct(b[INADEQUATE_SHARE]),
-                     pct(a[INADEQUATE_SHARE])])
+        rows.append([title, _good(b), _good(a), _bad(b), _bad(a)])
     doc.table(["Section", "Good or better, as returned", "Good or better, after moderation",
                "Inadequate, as returned", "Inadequate, after moderation"], rows, [4.2, 1.7, 1.7, 1.7, 1.7],
               caption="Sections whose figures moderation changed")
-    png = charts.before_after(changed_sections, [f.by_section_returned.at[t, GOOD_SHARE] for t in changed_sections],
-                              [f.by_section.at[t, GOOD_SHARE] for t in changed_sections], measure="Good or better")
-    doc.figure(png, caption="Share Good or better before and after moderation, sections that changed",
-               alt="Paired bar chart of the share Good or better as returned and after moderation for "
-                   + _list(changed_sections) + ".")
     rows = [[g.case_ref, g.agency, g.section_title, g.grade or "blank", g.moderated_grade or "",
              g.moderation_note or ""] for g in sorted(f.changes, key=lambda g: (g.case_ref.casefold(),
                                                                               g.section_order, g.agency.casefold()))]
@@ -360,33 +433,69 @@ def moderation(doc: ReportDocument, f: Findings) -> None:
               [1.9, 2.4, 3, 1.6, 1.9, 3.2], caption="Grades changed at moderation")
 
 
+def _most_changed(f: Findings, sections: Sequence[str]) -> list[str]:
+    """The sections whose grade counts moderation changed most (at most :data:`MODERATION_CHART_SECTIONS`), in
+    the tool's order."""
+    labels = [g.label for g in f.scale.grades]
+
+    def moved(title: str) -> int:
+        return sum(abs(int(f.by_section.at[title, c]) - int(f.by_section_returned.at[title, c])) for c in labels)
+
+    order = {title: i for i, title in enumerate(sections)}
+    most = sorted(sections, key=lambda t: (-moved(t), order[t]))[:MODERATION_CHART_SECTIONS]
+    return sorted(most, key=order.__getitem__)
+
+
 # ----------------------------------------------------------------------------- consistency
 
 
-def _alpha_text(alpha: float | None) -> str:
-    if alpha is None:
-        return "cannot be computed (too few shared grades, or no variation)"
-    quality = ("good agreement" if alpha >= 0.8 else "tentative agreement" if alpha >= 0.667
-               else "low agreement: auditors are reading the standard differently")
-    return f"{alpha:.2f}, {quality}"
+ALPHA_MEANING = {
+    "reliable": "The agencies' grades largely agree; the case sections listed below are the exceptions to discuss.",
+    "tentative": "The agencies' grades agree only in part; the case sections listed below show where they differ.",
+    "low": "The agencies' grades often differ. As each agency grades its own record, this can reflect different "
+           "practice by the agencies in the same case as well as different readings of the standard; the "
+           "follow-up meeting is where to tell the two apart.",
+}
+
+
+def alpha_sentence(returned: float | None, moderated: float | None) -> str:
+    """Alpha as returned and after moderation, each value said once, and what it means for this audit."""
+    if returned is None and moderated is None:
+        return ("Alpha could not be computed: too few case sections were graded by more than one form, or the "
+                "grades did not vary.")
+    r_text, m_text = alpha_text(returned), alpha_text(moderated)
+    r_read, m_read = alpha_reading(returned), alpha_reading(moderated)
+    if r_text == m_text:
+        said = f"Alpha was {r_text} both as returned and after moderation: {r_read} agreement."
+    elif r_read == m_read:
+        said = f"Alpha was {r_text} as returned and {m_text} after moderation, {r_read} agreement in both."
+    else:
+        said = (f"Alpha was {r_text} as returned ({r_read or 'not computed'}) and {m_text} after moderation "
+                f"({m_read or 'not computed'}).")
+    meaning = ALPHA_MEANING.get(r_read or m_read or "", "")
+    return f"{said} {meaning}".strip()
 
 
 def consistency(doc: ReportDocument, f: Findings) -> None:
     doc.heading("Consistency between agencies", 1)
-    doc.para("Agencies audit their own records of the same child, so their grades for a section of one case "
-             "can be compared. Agreement is measured over the case sections that two or more forms graded: the "
-             "share within one grade of each other, and Krippendorff's alpha for ordinal grades (1 means full "
-             "agreement, 0 no better than chance; 0.8 or more is conventionally read as good agreement).")
+    doc.para("Each agency audits its own record of the same child, so where two or more agencies graded the same "
+             "section of a case their grades can be set side by side. They can differ because the agencies' "
+             "work with the child differed, not only because auditors read the standard differently: a difference "
+             "is a question for the follow-up meeting, not in itself an error. Agreement is measured over the case "
+             "sections that two or more forms graded: the share within one grade of each other, and "
+             "Krippendorff's alpha for ordinal grades.")
+    doc.para(ALPHA_GUIDE, keep_with_next=True)
     r, m = f.agreement_returned, f.agreement_moderated
     rows = [["Case sections graded by two or more forms", str(r.units), str(m.units)],
-            ["Within one grade of each other", pct(r.within_one), pct(m.within_one)],
-            ["Krippendorff's alpha (ordinal)", "–" if r.alpha is None else f"{r.alpha:.2f}",
-             "–" if m.alpha is None else f"{m.alpha:.2f}"]]
-    doc.table(["Measure", "As returned", "After moderation"], rows, [6, 2, 2], caption="How far agencies agree")
-    doc.para(f"As returned, alpha was {_alpha_text(r.alpha)}; after moderation {_alpha_text(m.alpha)}.")
+            ["Within one grade of each other", share_percent(r.within_n, r.units), share_percent(m.within_n, m.units)],
+            ["Krippendorff's alpha (ordinal)", alpha_text(r.alpha), alpha_text(m.alpha)]]
+    doc.table(["Measure", "As returned", "After moderation"], rows, [6, 2, 2], caption="How far agencies agree",
+              keep_with_next=True)
+    doc.para(alpha_sentence(r.alpha, m.alpha))
 
     if f.section_agreement:
-        rows = [[title, str(n), pct(share), str(apart)] for title, n, share, apart in f.section_agreement]
+        rows = [[title, str(n), share_percent(within, n), str(apart)]
+                for title, n, within, apart in f.section_agreement]
         doc.table(["Section", "Case sections compared", "Within one grade", "Two or more apart"], rows,
                   [5, 1.8, 1.6, 1.6], caption="Agreement between agencies by section, as returned")
 
@@ -407,7 +516,7 @@ def consistency(doc: ReportDocument, f: Findings) -> None:
         more = (f" The {len(shown)} widest are listed below; the case grid in Appendix A shows every case."
                 if len(shown) < len(f.disagreements) else "")
         doc.para(f"In {len(f.disagreements)} case section(s) the agencies' grades, as returned, were two or more "
-                 f"grades apart.{more}")
+                 f"grades apart.{more}", keep_with_next=True)
         doc.table(["Case", "Section", "Grades as returned", "Changed at moderation"], rows, [1.9, 3.2, 5.5, 3.4],
                   caption="Case sections graded two or more grades apart")
     else:
@@ -422,8 +531,9 @@ def consistency(doc: ReportDocument, f: Findings) -> None:
         doc.para("Consolidation raised no consistency flags.")
         doc.note("Record what the follow-up meeting discussed and agreed.")
         return
-    doc.table(["Flag", "Raised", "Resolved"], [[t, str(n), str(done)] for t, n, done in flags_by_rule(flags)],
-              [7, 1.5, 1.5], caption="Consistency flags raised and resolved")
+    raised = flags_by_rule(flags)
+    doc.table(["Flag", "Raised", "Resolved"], [[t, str(n), str(done)] for t, n, done in raised],
+              [7, 1.5, 1.5], caption="Consistency flags raised and resolved", keep_with_next=len(raised) <= 12)
     resolved = [fl for fl in flags if fl.resolution.strip()]
     titles = {s.id: s.title for s in f.plan.tool.sections}
     if resolved:
@@ -451,16 +561,28 @@ def evidence(doc: ReportDocument, f: Findings) -> None:
     _examples_for(doc, f, f.best(), concern=False)
 
 
+def attribution(ex: Example) -> str:
+    """Who wrote an extract: agency and case reference, and the grade. Where several forms wrote the same words,
+    how many and their grades, naming up to :data:`SOURCES_NAMED` of them."""
+    if len(ex.sources) == 1:
+        return f"{ex.agency}, {ex.case_ref}, graded {ex.grade}"
+    grades = list(dict.fromkeys(s.grade for s in ex.sources))
+    named = ex.sources if len(ex.sources) <= SOURCES_NAMED else ex.sources[:SOURCES_NAMED - 1]
+    names = "; ".join(f"{s.agency}, {s.case_ref}" for s in named)
+    more = f" and {len(ex.sources) - len(named)} more" if len(named) < len(ex.sources) else ""
+    return f"{len(ex.sources)} forms, graded {' or '.join(grades)}: {names}{more}"
+
+
 def _examples_for(doc: ReportDocument, f: Findings, sections: Sequence[SectionFigures], *, concern: bool) -> None:
     if not sections:
         doc.para("No section had enough graded answers to draw on.")
         return
     for s in sections:
         doc.heading(s.title, 3)
-        doc.para(_figures_sentence(s))
+        doc.para(_figures_sentence(s), keep_with_next=True)
         found = examples(f.audit.grades, f.scale, s.section_id, concern=concern)
         for ex in found:
-            doc.quote(ex.text, f"{ex.agency}, {ex.case_ref}, graded {ex.grade}")
+            doc.quote(ex.text, attribution(ex), keep_with_next=True)
         if not found:
             doc.para("The auditors wrote no text for these grades.")
         doc.note("What do these examples show? Name the key issue they evidence and how widely it applies."
@@ -485,8 +607,12 @@ def views(doc: ReportDocument, f: Findings) -> None:
         doc.table(["Question", "Answers"], rows, [4, 7], caption="What children and families said")
     for label, given in summary_.words:
         doc.heading(label, 3)
-        for case_ref, text in given[:QUOTES_PER_QUESTION]:
-            doc.quote(shorten(text, 60), case_ref)
+        shown = given[:QUOTES_PER_QUESTION]
+        for i, (text, refs) in enumerate(shown):
+            who = refs[0] if len(refs) == 1 else f"{len(refs)} forms: {', '.join(refs)}"
+            doc.quote(shorten(text, 60), who, keep_with_next=i < len(shown) - 1)
+        if len(given) > len(shown):
+            doc.para(f"{len(given) - len(shown)} other answer(s) are on the Views sheet of the coordinator workbook.")
     doc.note("What do the children's and families' views add to the picture from the records? Where do they "
              "confirm or challenge the auditors' grades?")
 
@@ -538,8 +664,7 @@ def themes(doc: ReportDocument, f: Findings) -> None:
     if int(og[GRADED]):
         counts = "; ".join(f"{g.label}: {int(og[g.label])}" for g in f.scale.grades if int(og[g.label]))
         doc.para(f"Auditors' overall grades for their agency's work on each case ({int(og[GRADED])} forms "
-                 f"graded): {counts}. Good or better: {pct(og[GOOD_SHARE])}; Inadequate: "
-                 f"{pct(og[INADEQUATE_SHARE])}.")
+                 f"graded): {counts}. Good or better: {_good(og)}; Inadequate: {_bad(og)}.")
     if f.not_safe:
         doc.para(f"On {len(f.not_safe)} form(s) the auditor was not sure, or did not think, that the child was "
                  "adequately safeguarded at the time of the audit. Each was raised with the agency's manager "
@@ -571,8 +696,8 @@ def action_plan(doc: ReportDocument, f: Findings) -> None:
             "[Name, role]",
             _list(agencies) if agencies else "All agencies",
             "[Date]",
-            (f"At re-audit, Good or better in at least three quarters of graded audits (now {pct(s.good)}) "
-            f"and none Inadequate (now {pct(s.inadequate)})."),
+            (f"At re-audit, Good or better in at least three quarters of graded audits (now {_good_of(s)}) "
+             f"and none Inadequate (now {_bad_of(s)})."),
             "Not started"])
     if not rows:
         rows.append(["[Action]", "[Name, role]", "[Agency]", "[Date]", "[Measure of success]", "Not started"])
@@ -593,7 +718,7 @@ def agreed_action_plan(doc: ReportDocument, f: Findings) -> None:
         s = figures.get(section_id)
         if s is None:
             return "–"
-        return f"{s.verdict}: {pct(s.good)} Good or better, {pct(s.inadequate)} Inadequate"
+        return f"{s.verdict}: {_good_of(s)} Good or better, {_bad_of(s)} Inadequate"
 
     rows: list[list[str | Cell]] = [
         [a.action or "[Action]", a.section or "–", a.owner or "[Name, role]", a.agency or "[Agency]",
@@ -647,7 +772,8 @@ def case_grid(doc: ReportDocument, f: Findings) -> None:
         doc.table(headers, table_rows, [5, *([2.2] * len(forms))], caption=f"Case {case.case_ref}: grades by agency")
         missing = [m for m in f.audit_returns.not_returned if m.form.case_ref.casefold() == case.case_ref.casefold()]
         if missing:
-            doc.para("Not returned or not used: " + "; ".join(m.form.agency for m in missing) + ".")
+            doc.para("Not returned or not used: " + "; ".join(
+                f"{m.form.agency} ({m.what_happened[:1].lower()}{m.what_happened[1:]})" for m in missing) + ".")
 
 
 def _column_names(agencies: Sequence[str]) -> list[str]:
@@ -671,7 +797,26 @@ def _grade_cell(g: GradeRow | None, colours: dict[str, str]) -> Cell:
     return Cell(text, fill=_tint(colours[final]) if final in colours else None)
 
 
+def breakdowns_appendix(doc: ReportDocument, f: Findings) -> None:
+    """Appendix B: the grades by each case detail on the Cases sheet, a compact table each."""
+    doc.heading("Appendix B: grades by case detail", 1).paragraph_format.page_break_before = True
+    doc.para("The grades after moderation by each detail recorded for the cases on the Cases sheet of the "
+             "coordinator workbook: every section answer about a case counts under that case's value. Shares are "
+             "of graded answers (Not applicable, No evidence and blanks left out). With few cases behind most "
+             "values, these are pointers for discussion, not measurements.")
+    shown = 0
+    for fld, frame in f.breakdowns:
+        if not len(frame):
+            continue
+        numbers = [c for c in frame.columns if frame[c].dtype != object]
+        _distribution_table(doc, frame, frame[numbers].sum(), fld.label, "All cases",
+                            f"Grades by case detail: {fld.label}", vertical=False)  # landscape: room to read across
+        shown += 1
+    if not shown:
+        doc.para("No case details are recorded on the Cases sheet.")
+
+
 def auditors_appendix(doc: ReportDocument, f: Findings) -> None:
-    doc.heading("Appendix B: auditors taking part", 1)
+    doc.heading("Appendix C: auditors taking part", 1)
     rows = [[agency, auditor, role, str(n)] for agency, auditor, role, n in auditors_taking_part(f.audit_returns)]
     doc.table(["Agency", "Auditor", "Role", "Cases audited"], rows, [5, 5, 5, 2], caption="Auditors taking part")

@@ -9,28 +9,34 @@ OFFICIAL-SENSITIVE in the header and footer, page numbers, and clearly
 marked places for the coordinator's own words. Saving is deterministic:
 fixed core properties and zip timestamps, so the same audit gives the
 same bytes.
+
+Speed: styles are set by their id (python-docx looks a style name up by
+scanning every style), and tables are written as one piece of XML rather
+than cell by cell through python-docx's element API, which re-orders
+children on every insert; a report of a few thousand cells takes a
+fraction of a second.
 """
 
 from __future__ import annotations
 
 import io
+import math
 import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from xml.sax.saxutils import escape
 
 import docx
 from docx.document import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Emu, Pt, RGBColor
-from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 FONT = "Calibri"  # LibreOffice substitutes the metric-compatible Carlito
@@ -47,12 +53,18 @@ NOTE_STYLE = "Coordinator note"
 TABLE_TEXT_STYLE = "Table text"
 TOC_LEVELS = 2
 KEEP_TOGETHER_ROWS = 20
+KEEP_TOGETHER_PAGE = 0.85  # a table kept on one page fills at most this share of it, leaving room for a heading
+TABLE_LINE_PT = 11.5  # a line of 9 pt table text, and the width of an average character of it
+TABLE_CHAR_PT = 4.6
+KEEP_PREVIOUS_CHARS = 400  # a longer paragraph is text in its own right, free to stay on its page
+VERTICAL_HEADER_TWIPS = 1191  # 2.1 cm: room for a grade's name read bottom to top
 CELL_MARGIN = 85  # twips left and right of the text in a table cell
 #: Share of the text width a chart takes. LibreOffice shifts a picture as wide as the text
 #: about 9 pt to the right, past the margin; a little narrower and it stays centred.
 FIGURE_WIDTH = 0.95
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-FIGURE = re.compile(r"^(\d+(\.\d+)?%?|–)$")  # counts, shares and dashes are centred in their cells
+FIGURE = re.compile(r"^([+−]?\d+(\.\d+)?%?|–)$")  # counts, shares and dashes are centred in their cells
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # characters XML 1.0 cannot hold
 
 
 @dataclass(frozen=True)
@@ -80,6 +92,7 @@ class ReportDocument:
         self._toc_anchor: Paragraph | None = None
         self._setup_page()
         self._setup_styles()
+        self._style_ids = {st.name: st.style_id for st in self.doc.styles}
         self._setup_header_footer(footer_title or title)
         self._setup_properties(title=title, subject=subject, author=author, when=when)
 
@@ -226,8 +239,20 @@ class ReportDocument:
         section = self.doc.sections[-1]
         return Emu(int(section.page_width or 0) - int(section.left_margin or 0) - int(section.right_margin or 0))
 
+    def _paragraph(self, style: str | None = None, text: str = "") -> Paragraph:
+        """A new paragraph at the end, its style set by id."""
+        p = self.doc.add_paragraph(text)
+        if style:
+            p._p.style = self._style_ids[style]
+        return p
+
+    @property
+    def text_height_pt(self) -> float:
+        section = self.doc.sections[-1]
+        return (int(section.page_height or 0) - int(section.top_margin or 0) - int(section.bottom_margin or 0)) / 12700
+
     def heading(self, text: str, level: int = 1) -> Paragraph:
-        p = self.doc.add_heading(text, level)
+        p = self._paragraph(f"Heading {level}", text)
         if level <= TOC_LEVELS:
             self._bookmarks += 1
             name = f"_Toc{self._bookmarks:08d}"
@@ -235,8 +260,12 @@ class ReportDocument:
             self._headings.append((level, text, name))
         return p
 
-    def para(self, text: str = "", *, style: str | None = None, bold_lead: str = "") -> Paragraph:
-        p = self.doc.add_paragraph(style=style)
+    def para(self, text: str = "", *, style: str | None = None, bold_lead: str = "",
+             keep_with_next: bool = False) -> Paragraph:
+        """A paragraph; ``keep_with_next`` for one that introduces the table or figure below it."""
+        p = self._paragraph(style)
+        if keep_with_next:
+            p.paragraph_format.keep_with_next = True
         if bold_lead:
             p.add_run(bold_lead).bold = True
         if text:
@@ -254,17 +283,32 @@ class ReportDocument:
     def bullets(self, items: Sequence[str], *, numbered: bool = False) -> None:
         style = "List Number" if numbered else "List Bullet"
         for item in items:
-            self.doc.add_paragraph(item, style=style)
+            self._paragraph(style, item)
+
+    def _keep_previous(self) -> None:
+        """Keep the paragraph written last on the page of what comes next (an introduction with its table, a
+        paragraph with the coordinator's note on it); not an empty or long one, or one that ends a section."""
+        body = self.doc.element.body
+        last = body[-2] if len(body) > 1 and body[-1].tag == qn("w:sectPr") else body[-1]
+        if last.tag != qn("w:p") or last.find("w:pPr/w:sectPr", last.nsmap) is not None:
+            return
+        text = "".join(t.text or "" for t in last.iter(qn("w:t"))).strip()
+        if text and len(text) <= KEEP_PREVIOUS_CHARS:
+            Paragraph(last, self.doc._body).paragraph_format.keep_with_next = True
 
     def note(self, text: str) -> Paragraph:
-        """A clearly marked place for the coordinator's own words."""
-        p = self.doc.add_paragraph(style=NOTE_STYLE)
+        """A clearly marked place for the coordinator's own words, on the same page as the paragraph before it."""
+        self._keep_previous()
+        p = self._paragraph(NOTE_STYLE)
         p.add_run("Coordinator: ").bold = True
         p.add_run(text)
         return p
 
-    def quote(self, text: str, attribution: str) -> Paragraph:
-        p = self.doc.add_paragraph(style="Quote")
+    def quote(self, text: str, attribution: str, *, keep_with_next: bool = False) -> Paragraph:
+        """Someone's own words in quotation marks (the text should not carry its own), then who said them."""
+        p = self._paragraph("Quote")
+        if keep_with_next:
+            p.paragraph_format.keep_with_next = True
         p.add_run(f"“{text}”")
         p.add_run(f" ({attribution})").italic = False
         return p
@@ -274,7 +318,7 @@ class ReportDocument:
 
     def contents(self) -> None:
         """The contents heading and the place of the TOC field (filled in by :meth:`save`)."""
-        self.doc.add_paragraph("Contents", style="TOC Heading")
+        self._paragraph("TOC Heading", "Contents")
         self._toc_anchor = self.doc.add_paragraph()
 
     def landscape_section(self) -> None:
@@ -287,13 +331,15 @@ class ReportDocument:
     # ------------------------------------------------------------------ captions, tables, figures
 
     def caption(self, kind: str, text: str, *, above: bool) -> Paragraph:
+        if above:
+            self._keep_previous()
         if kind == "Table":
             self._tables += 1
             number = self._tables
         else:
             self._figures += 1
             number = self._figures
-        p = self.doc.add_paragraph(style="Caption")
+        p = self._paragraph("Caption")
         p.add_run(f"{kind} ")
         add_field(p, f"SEQ {kind} \\* ARABIC", str(number))
         p.add_run(f": {text}")
@@ -301,46 +347,47 @@ class ReportDocument:
         return p
 
     def table(self, headers: Sequence[CellLike], rows: Sequence[Sequence[CellLike]], weights: Sequence[float], *,
-              caption: str, keep_together: bool | None = None) -> Table:
+              caption: str, keep_together: bool | None = None, keep_with_next: bool = False) -> None:
         """A captioned table whose columns share the text width in proportion to ``weights``.
 
         The header row repeats on every page; rows never split; a table of up
-        to :data:`KEEP_TOGETHER_ROWS` rows is kept on one page where it fits.
+        to :data:`KEEP_TOGETHER_ROWS` rows is kept on one page when its text, by
+        an estimate of how its cells wrap, fills no more than
+        :data:`KEEP_TOGETHER_PAGE` of one (any other keeps its first two rows
+        with the header, so a header is never left alone at the foot of a page). ``keep_with_next``: a short
+        table stays on the page of the paragraph after it (its commentary).
         """
         if len(weights) != len(headers):
             raise ValueError("one weight per column")
+        widths = [int(w) // 635 for w in _widths(self.text_width - CELL_MARGIN * 635, weights)]
         if keep_together is None:
-            keep_together = len(rows) <= KEEP_TOGETHER_ROWS
+            keep_together = len(rows) <= KEEP_TOGETHER_ROWS and (
+                _height_pt([headers, *rows], widths) <= KEEP_TOGETHER_PAGE * self.text_height_pt)
         self.caption("Table", caption, above=True)
-        table = self.doc.add_table(rows=1 + len(rows), cols=len(headers))
-        table.style = self.doc.styles[TABLE_STYLE]
-        table.alignment = WD_TABLE_ALIGNMENT.LEFT
-        table.autofit = False
-        widths = _widths(self.text_width - CELL_MARGIN * 635, weights)
-        _fix_layout(table, widths)
-        all_rows = table.rows
-        text_id = self.doc.styles[TABLE_TEXT_STYLE].style_id  # set by id: looking styles up by name is slow
-        _mark_header(all_rows[0])
-        for cell, head in zip(all_rows[0].cells, headers):
-            head = head if isinstance(head, Cell) else Cell(str(head))
-            _fill(cell, Cell(head.text, fill=HEADER_FILL, bold=True, vertical=head.vertical), text_id, header=True)
-        if any(isinstance(h, Cell) and h.vertical for h in headers):
-            _row_height(all_rows[0], Cm(2.1))
-        for row, values in zip(all_rows[1:], rows):
-            _no_split(row)
-            for cell, value in zip(row.cells, values):
-                _fill(cell, value if isinstance(value, Cell) else Cell(str(value)), text_id)
-        for i, row in enumerate(all_rows):
-            last = i == len(all_rows) - 1
-            for cell, width in zip(row.cells, widths):
-                cell.width = width
-                if keep_together and not last:
-                    for p in cell.paragraphs:
-                        p.paragraph_format.keep_with_next = True
-        self.doc.add_paragraph().paragraph_format.space_after = Pt(2)
-        return table
+        text_id = self._style_ids[TABLE_TEXT_STYLE]
+        head = [h if isinstance(h, Cell) else Cell(str(h)) for h in headers]
+        vertical = any(h.vertical for h in head)
+        last = len(rows)
+        props = (f'<w:tblStyle w:val="{self._style_ids[TABLE_STYLE]}"/><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
+                 f'<w:jc w:val="left"/><w:tblInd w:w="{CELL_MARGIN}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
+                 '<w:tblLook w:firstRow="1" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="1" '
+                 'w:noVBand="1" w:val="0420"/>')
+        xml = [f'<w:tbl {nsdecls("w")}><w:tblPr>{props}</w:tblPr><w:tblGrid>',
+               *(f'<w:gridCol w:w="{w}"/>' for w in widths), "</w:tblGrid>",
+               _row_xml([Cell(h.text, HEADER_FILL, True, h.vertical) for h in head], widths, text_id, header=True,
+                        keep=True, height=VERTICAL_HEADER_TWIPS if vertical else 0)]
+        for i, values in enumerate(rows, start=1):
+            cells = [v if isinstance(v, Cell) else Cell(str(v)) for v in values]
+            keep = (i < last and (keep_together or i <= 2)) or keep_with_next
+            xml.append(_row_xml(cells, widths, text_id, keep=keep))
+        xml.append("</w:tbl>")
+        self.doc.element.body._insert_tbl(parse_xml("".join(xml)))
+        after = self.doc.add_paragraph().paragraph_format
+        after.space_after = Pt(2)
+        after.keep_with_next = keep_with_next or None
 
     def figure(self, png: bytes, *, caption: str, alt: str, width_fraction: float = FIGURE_WIDTH) -> None:
+        self._keep_previous()
         p = self.doc.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         p.paragraph_format.keep_with_next = True
@@ -358,7 +405,8 @@ class ReportDocument:
         anchor = self._toc_anchor
         paragraphs: list[Paragraph] = []
         for level, text, name in self._headings or [(1, "Update this field to list the headings.", "")]:
-            p = anchor.insert_paragraph_before(style=f"toc {level}")
+            p = anchor.insert_paragraph_before()
+            p._p.style = self._style_ids[f"toc {level}"]  # by id: a look-up by name scans every style
             if name:
                 _hyperlink(p, text, name)
             else:
@@ -504,74 +552,54 @@ def _widths(total: int, weights: Sequence[float]) -> list[Emu]:
     return [Emu(int(w * scale) * 635) for w in weights]
 
 
-def _fix_layout(table: Table, widths: Sequence[Emu]) -> None:
-    tblPr = table._tbl.tblPr
-    tblW = tblPr.find(qn("w:tblW"))
-    if tblW is None:
-        tblW = OxmlElement("w:tblW")
-        tblPr.append(tblW)
-    tblW.set(qn("w:type"), "dxa")
-    tblW.set(qn("w:w"), str(sum(int(w) // 635 for w in widths)))
-    look = tblPr.find(qn("w:tblLook"))
-    if look is None:
-        look = OxmlElement("w:tblLook")
-        tblPr.append(look)
-    indent = OxmlElement("w:tblInd")  # borders line up with the text margin, not the cell text
-    indent.set(qn("w:w"), str(CELL_MARGIN))
-    indent.set(qn("w:type"), "dxa")
-    tblPr.find(qn("w:tblLayout")).addprevious(indent)
-    for attr, value in (("firstRow", "1"), ("lastRow", "0"), ("firstColumn", "0"), ("lastColumn", "0"),
-                        ("noHBand", "1"), ("noVBand", "1"), ("val", "0420")):
-        look.set(qn(f"w:{attr}"), value)
-    for col, width in zip(table.columns, widths):
-        col.width = width
+def _height_pt(rows: Sequence[Sequence[CellLike]], widths: Sequence[int]) -> float:
+    """About how tall the rows are, in points: each cell's text wrapped to its column (Calibri 9 pt)."""
+    total = 0.0
+    for row in rows:
+        lines = 1
+        for value, width in zip(row, widths):
+            text = value.text if isinstance(value, Cell) else str(value)
+            chars = max(1.0, (width - 2 * CELL_MARGIN) / 20 / TABLE_CHAR_PT)
+            lines = max(lines, sum(max(1, math.ceil(len(part) / chars)) for part in text.split("\n")))
+        total += lines * TABLE_LINE_PT + 3
+    return total
 
 
-def _mark_header(row: Any) -> None:
-    """Repeat the row at the top of every page the table runs onto."""
-    trPr = row._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    trPr.append(header)
-    _no_split(row)
+def _run_xml(text: str, *, bold: bool, white: bool) -> str:
+    props = ("<w:b/>" if bold else "") + ('<w:color w:val="FFFFFF"/>' if white else "")
+    rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
+    out = []
+    for i, line in enumerate(NOT_XML.sub("", text).split("\n")):
+        if i:
+            out.append(f"<w:r>{rpr}<w:br/></w:r>")
+        for j, piece in enumerate(line.split("\t")):
+            if j:
+                out.append(f"<w:r>{rpr}<w:tab/></w:r>")
+            if piece:
+                out.append(f'<w:r>{rpr}<w:t xml:space="preserve">{escape(piece)}</w:t></w:r>')
+    return "".join(out)
 
 
-def _no_split(row: Any) -> None:
-    trPr = row._tr.get_or_add_trPr()
-    trPr.insert(0, OxmlElement("w:cantSplit"))
-
-
-def _fill(cell: Any, value: Cell, style_id: str, *, header: bool = False) -> None:
-    lines = value.text.split("\n") if value.text else [""]
-    p = cell.paragraphs[0]
-    p._p.style = style_id
-    if not header and FIGURE.match(value.text):
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for i, line in enumerate(lines):
-        run = p.add_run(line)
-        if value.bold or header:
-            run.bold = True
-        if header:
-            run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
-        if i < len(lines) - 1:
-            run.add_break()
-    if value.fill:
-        cell._tc.get_or_add_tcPr().append(_shading_el(value.fill))
-    if value.vertical:
-        direction = OxmlElement("w:textDirection")
-        direction.set(qn("w:val"), "btLr")
-        cell._tc.get_or_add_tcPr().append(direction)
-        align = OxmlElement("w:vAlign")
-        align.set(qn("w:val"), "bottom")
-        cell._tc.get_or_add_tcPr().append(align)
-
-
-def _row_height(row: Any, height: int) -> None:
-    trPr = row._tr.get_or_add_trPr()
-    el = OxmlElement("w:trHeight")
-    el.set(qn("w:val"), str(int(height) // 635))
-    el.set(qn("w:hRule"), "atLeast")
-    trPr.append(el)
+def _row_xml(cells: Sequence[Cell], widths: Sequence[int], style_id: str, *, header: bool = False, keep: bool,
+             height: int = 0) -> str:
+    """One table row: never split across pages; the header row repeats on each page."""
+    trpr = "<w:cantSplit/>" + ('<w:tblHeader w:val="true"/>' if header else "")
+    if height:
+        trpr += f'<w:trHeight w:val="{height}" w:hRule="atLeast"/>'
+    out = [f"<w:tr><w:trPr>{trpr}</w:trPr>"]
+    for cell, width in zip(cells, widths):
+        tcpr = f'<w:tcW w:w="{width}" w:type="dxa"/>'
+        if cell.fill:
+            tcpr += f'<w:shd w:val="clear" w:color="auto" w:fill="{cell.fill}"/>'
+        if cell.vertical:
+            tcpr += '<w:textDirection w:val="btLr"/><w:vAlign w:val="bottom"/>'
+        ppr = f'<w:pStyle w:val="{style_id}"/>' + ("<w:keepNext/>" if keep else "")
+        if not header and FIGURE.match(cell.text):
+            ppr += '<w:jc w:val="center"/>'
+        out.append(f"<w:tc><w:tcPr>{tcpr}</w:tcPr><w:p><w:pPr>{ppr}</w:pPr>"
+                   f"{_run_xml(cell.text, bold=cell.bold or header, white=header)}</w:p></w:tc>")
+    out.append("</w:tr>")
+    return "".join(out)
 
 
 def _stable_zip(data: bytes) -> bytes:

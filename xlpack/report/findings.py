@@ -1,35 +1,48 @@
 """What the overview report says, worked out from the consolidated audit.
 
-Every grade figure comes from :mod:`xlpack.pivots` and :mod:`xlpack.agreement`;
+Every grade figure comes from :mod:`xlpack.analysis.pivots` and :mod:`xlpack.analysis.agreement`;
 this module picks, orders and classifies those figures (working well,
 mixed, causing concern), and gathers what else the report needs: the
 sample's spread, who took part and what came back, the auditors' own
 words for the evidence, the children's and families' views, the flags
-and what the meeting resolved.
+and what the meeting resolved. What happened to forms that were not used
+is said in plain words (:data:`STATUS_WORDS`, :data:`PLAIN_REASONS`), never
+as the intake's messages.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pandas as pd
 
 from xlpack.analysis.agreement import UnitAgreement, audit_alpha, units, within_one_share
 from xlpack.analysis.flags import rule_by_name
 from xlpack.analysis.pivots import (
+    GOOD_COUNT,
     GOOD_SHARE,
     GRADED,
+    INADEQUATE_COUNT,
     INADEQUATE_SHARE,
+    NO_SHARE,
+    NOT_RECORDED,
+    CaseField,
+    breakdown_by_field,
+    case_fields,
     distribution,
     moderation_changes,
     section_ranking,
+    share_percent,
 )
 from xlpack.analysis.verdicts import (
     Verdict,
     verdict,
 )
+from xlpack.intake.problems import CATALOGUE
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.definitions import GradeScale, ToolDefinition
 from xlpack.model.plan import AuditPlan, IssuedForm
@@ -38,13 +51,30 @@ from xlpack.model.records import FlagRow, FormSummary, GradeRow, ReturnRow, View
 RETURNED = ("accepted", "accepted_with_warnings")
 _STATUS_ORDER = {"accepted": 0, "accepted_with_warnings": 1, "rejected": 2, "overdue": 3, "missing": 4}
 STATUS_WORDS = {"accepted": "Returned", "accepted_with_warnings": "Returned (with warnings)",
-                "rejected": "Returned but rejected", "overdue": "Not returned (overdue)", "missing": "Not returned"}
-NOT_RECORDED = "Not recorded"
+                "rejected": "Returned but not used", "overdue": "Not returned by the deadline",
+                "missing": "Not returned"}
+
+#: Why a returned form could not be used, in words for the partnership, by intake problem code.
+#: Codes not listed read as :data:`UNREADABLE`; the Returns and Problems sheets keep the full messages.
+PLAIN_REASONS: dict[str, str] = {
+    **dict.fromkeys(("locked-text-changed", "more-changes", "rows-inserted", "rows-deleted", "sheet-missing",
+                     "sheet-renamed"), "returned with the form's layout changed"),
+    **dict.fromkeys(("metadata-missing", "metadata-damaged", "metadata-mismatch", "fingerprint-mismatch"),
+                    "returned with the form's hidden details changed, so it could not be checked"),
+    **dict.fromkeys(("other-audit", "unknown-form"), "the form returned was not the one issued for this audit"),
+    **dict.fromkeys(("grade-invalid", "grade-formula"), "a grade was given that is not on the grading scale"),
+    **dict.fromkeys(("choice-invalid", "not-a-date", "not-a-whole-number", "number-out-of-range", "answer-formula",
+                     "text-too-long"), "some answers could not be read"),
+    "no-answers": "returned without any answers",
+    **dict.fromkeys(("old-xls", "wrong-format"), "saved in another file format"),
+    **dict.fromkeys(("encrypted", "wrong-password"), "protected by a password that was not available"),
+}
+UNREADABLE = "the file could not be read"
 
 
 def pct(share: float | None) -> str:
-    """A share as the report prints it: whole per cent, or a dash when there is nothing to share."""
-    return "–" if share is None or pd.isna(share) else f"{share:.0%}"
+    """A share already worked out (a fraction), written as every share is (:func:`share_percent`)."""
+    return NO_SHARE if share is None or pd.isna(share) else share_percent(share)
 
 
 def _share(value: object) -> float | None:
@@ -62,6 +92,8 @@ class SectionFigures:
     good: float | None
     inadequate: float | None
     verdict: Verdict
+    good_n: int = 0  # answers Good or better
+    inadequate_n: int = 0
 
 
 @dataclass(frozen=True)
@@ -69,6 +101,7 @@ class Agreement:
     units: int
     within_one: float | None
     alpha: float | None
+    within_n: int = 0  # case sections within one grade
 
 
 @dataclass(frozen=True)
@@ -80,6 +113,14 @@ class FormStatus:
     @property
     def returned(self) -> bool:
         return self.status in RETURNED
+
+    @property
+    def what_happened(self) -> str:
+        """In plain words: "Not returned", or "Returned but not used: <reason>"."""
+        words = STATUS_WORDS.get(self.status, self.status)
+        if self.status != "rejected":
+            return words
+        return f"{words}: {plain_reason(self.detail)}"
 
 
 @dataclass(frozen=True)
@@ -119,13 +160,32 @@ class AgencyTakingPart:
 
 
 @dataclass(frozen=True)
-class Example:
-    """A few words from an auditor, attributed to agency and case reference only."""
+class Source:
+    """Where an extract comes from: agency and case reference only, and the grade given."""
 
-    text: str
     agency: str
     case_ref: str
     grade: str
+
+
+@dataclass(frozen=True)
+class Example:
+    """A few words from auditors, once however many forms wrote them, attributed to agency and case only."""
+
+    text: str
+    sources: tuple[Source, ...]
+
+    @property
+    def agency(self) -> str:
+        return self.sources[0].agency
+
+    @property
+    def case_ref(self) -> str:
+        return self.sources[0].case_ref
+
+    @property
+    def grade(self) -> str:
+        return self.sources[0].grade
 
 
 @dataclass(frozen=True)
@@ -133,7 +193,7 @@ class ViewsSummary:
     forms: int
     cases: int
     choices: list[tuple[str, list[tuple[str, int]]]]  # question label -> (answer, count)
-    words: list[tuple[str, list[tuple[str, str]]]]  # question label -> (case reference, text)
+    words: list[tuple[str, list[tuple[str, list[str]]]]]  # question label -> (text, case references giving it)
 
 
 @dataclass
@@ -151,11 +211,12 @@ class Findings:
     agreement_returned: Agreement
     agreement_moderated: Agreement
     disagreements: list[UnitAgreement]  # as returned, two or more grades apart; widest first
-    section_agreement: list[tuple[str, int, float | None, int]]  # as returned, see agreement_by_section
+    section_agreement: list[tuple[str, int, int, int]]  # as returned, see agreement_by_section
     audit_returns: Returns
     views_returns: Returns
     overall_grades: pd.DataFrame  # auditors' overall grade of each form
     not_safe: list[FormSummary] = field(default_factory=list)
+    breakdowns: list[tuple[CaseField, pd.DataFrame]] = field(default_factory=list)  # after moderation
 
     @property
     def plan(self) -> AuditPlan:
@@ -190,7 +251,7 @@ def analyse(audit: ConsolidatedAudit) -> Findings:
     for i, (title, row) in enumerate(ranking_frame.iterrows(), start=1):
         good, bad = _share(row[GOOD_SHARE]), _share(row[INADEQUATE_SHARE])
         ranking.append(SectionFigures(ids.get(str(title), str(title)), str(title), i, int(row[GRADED]), good, bad,
-                                      verdict(good, bad)))
+                                      verdict(good, bad), int(row[GOOD_COUNT]), int(row[INADEQUATE_COUNT])))
     returned_units = units(grades, scale, moderated=False)
     moderated_units = units(grades, scale, moderated=True)
     return Findings(
@@ -202,10 +263,8 @@ def analyse(audit: ConsolidatedAudit) -> Findings:
         overall_returned=distribution(grades, scale, "overall", moderated=False),
         ranking=ranking,
         changes=moderation_changes(grades),
-        agreement_returned=Agreement(len(returned_units), within_one_share(returned_units),
-                                     audit_alpha(returned_units)),
-        agreement_moderated=Agreement(len(moderated_units), within_one_share(moderated_units),
-                                      audit_alpha(moderated_units)),
+        agreement_returned=agreement_of(returned_units),
+        agreement_moderated=agreement_of(moderated_units),
         disagreements=sorted((u for u in returned_units if u.spread >= 2),
                              key=lambda u: (-u.spread, u.case_ref.casefold(), u.section_order)),
         section_agreement=agreement_by_section(returned_units),
@@ -213,15 +272,21 @@ def analyse(audit: ConsolidatedAudit) -> Findings:
         views_returns=returns_of(plan, audit.returns, "views"),
         overall_grades=distribution(overall_grade_rows(audit.summaries), scale, "overall"),
         not_safe=[s for s in audit.summaries if (s.safeguarded_now or "").strip().casefold() in ("no", "unsure")],
+        breakdowns=[(fld, breakdown_by_field(grades, plan.cases, fld, scale, default_category=plan.tool.category))
+                    for fld in case_fields(plan)],
     )
 
 
-def agreement_by_section(us: Sequence[UnitAgreement]) -> list[tuple[str, int, float | None, int]]:
-    """(section title, case sections compared, share within one grade, two or more apart), in tool order."""
+def agreement_of(us: Sequence[UnitAgreement]) -> Agreement:
+    return Agreement(len(us), within_one_share(us), audit_alpha(us), sum(u.within_one for u in us))
+
+
+def agreement_by_section(us: Sequence[UnitAgreement]) -> list[tuple[str, int, int, int]]:
+    """(section title, case sections compared, within one grade, two or more apart), in tool order."""
     grouped: dict[tuple[int, str], list[UnitAgreement]] = defaultdict(list)
     for u in us:
         grouped[(u.section_order, u.section_title)].append(u)
-    return [(title, len(members), within_one_share(members), sum(u.spread >= 2 for u in members))
+    return [(title, len(members), sum(u.within_one for u in members), sum(u.spread >= 2 for u in members))
             for (_, title), members in sorted(grouped.items())]
 
 
@@ -250,6 +315,35 @@ def returns_of(plan: AuditPlan, returns: Sequence[ReturnRow], kind: str) -> Retu
         row = best.get(f.form_id)
         out.append(FormStatus(f, row.status if row else "missing", row.detail if row else ""))
     return Returns(out)
+
+
+@lru_cache(maxsize=1)
+def _message_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Each catalogue code with a pattern matching its messages (the fields of the template as wildcards)."""
+    out = []
+    for code, spec in CATALOGUE.items():
+        parts = re.split(r"\{\w+\}", spec.template)
+        while parts and not parts[0].strip("'\" "):  # a message starting with a value: from its first words
+            parts.pop(0)
+        out.append((code, re.compile(".+?".join(re.escape(part) for part in parts), re.DOTALL)))
+    return tuple(out)
+
+
+def problem_codes(detail: str) -> list[str]:
+    """The intake problem codes whose messages are in ``detail`` (as on the Returns sheet), in order of appearance."""
+    found = []
+    for code, pattern in _message_patterns():
+        m = pattern.search(detail)
+        if m:
+            found.append((m.start(), code))
+    return [code for _, code in sorted(found)]
+
+
+def plain_reason(detail: str) -> str:
+    """Why a returned form was not used, for the partnership: the plain reasons of its problems, each once."""
+    reasons = list(dict.fromkeys(PLAIN_REASONS.get(code, UNREADABLE) for code in problem_codes(detail)
+                                 if CATALOGUE[code].severity == "error"))
+    return "; ".join(reasons or [UNREADABLE])
 
 
 def agencies_taking_part(returns: Returns) -> list[AgencyTakingPart]:
@@ -305,10 +399,13 @@ def examples(grades: Sequence[GradeRow], scale: GradeScale, section_id: str, *, 
              words: int = 45) -> list[Example]:
     """Short extracts for a section: from the weakest grades (concern) or the strongest (good practice).
 
-    Different agencies first; each extract is attributed to agency and case reference only.
+    Identical extracts (the same words, however spaced or quoted) are one
+    example with every form that wrote them. Different agencies first;
+    attributed to agency and case reference only.
     """
     rank = {g.label: g.rank for g in scale.grades if g.rank is not None}
-    picked: list[tuple[int, str, str, str, GradeRow]] = []
+    grouped: dict[str, list[tuple[int, GradeRow]]] = defaultdict(list)
+    texts: dict[str, str] = {}
     for r in grades:
         grade = r.final_grade
         if r.section_id != section_id or grade not in rank:
@@ -317,22 +414,56 @@ def examples(grades: Sequence[GradeRow], scale: GradeScale, section_id: str, *, 
         if concern and value <= 2 or not concern and value > 2:
             continue
         fields = (r.development, r.evidence, r.action) if concern else (r.strengths, r.evidence)
-        text = next((t for t in fields if t.strip()), "")
+        text = unquote(next((t for t in fields if t.strip()), ""))
         if text:
-            key = -value if concern else value
-            picked.append((key, r.case_ref.casefold(), r.agency.casefold(), text, r))
-    picked.sort(key=lambda p: p[:3])
-    chosen: list[tuple[str, GradeRow]] = []
+            key = text.casefold()
+            texts.setdefault(key, text)
+            grouped[key].append((-value if concern else value, r))
+    candidates = []
+    for key, members in grouped.items():
+        members.sort(key=lambda m: (m[0], m[1].case_ref.casefold(), m[1].agency.casefold()))
+        best, first = members[0]
+        candidates.append(((best, first.case_ref.casefold(), first.agency.casefold()), key, members))
+    candidates.sort(key=lambda c: c[0])
+    chosen: list[str] = []
     seen_agencies: set[str] = set()
     for first_pass in (True, False):
-        for _, _, agency, text, row in picked:
+        for (_, _, agency), key, _ in candidates:
             if len(chosen) >= limit:
                 break
-            if any(row is r for _, r in chosen) or (first_pass and agency in seen_agencies):
+            if key in chosen or (first_pass and agency in seen_agencies):
                 continue
-            chosen.append((text, row))
+            chosen.append(key)
             seen_agencies.add(agency)
-    return [Example(shorten(text, words), row.agency, row.case_ref, row.final_grade or "") for text, row in chosen]
+    by_key = {key: members for _, key, members in candidates}
+    return [Example(shorten(texts[key], words),
+                    tuple(Source(r.agency, r.case_ref, r.final_grade or "") for _, r in by_key[key]))
+            for key in chosen]
+
+
+QUOTE_PAIRS = {'"': '"', "'": "'", "“": "”", "‘": "’", "«": "»", "„": "“"}
+
+
+def unquote(text: str) -> str:
+    """Text without the quotation marks around the whole of it (the report puts its own), spaces made single.
+
+    "'I feel safer now.'" and "“I feel safer now”." become "I feel safer now."; text that only
+    starts or ends with a quotation (or holds two) is left as it is.
+    """
+    text = " ".join(text.split())
+    m = re.fullmatch(r"(.)(.*)(.)([.!?])", text, re.DOTALL)
+    if not m or QUOTE_PAIRS.get(m.group(1)) != m.group(3):
+        m = re.fullmatch(r"(.)(.*)(.)()", text, re.DOTALL)
+    if not m or QUOTE_PAIRS.get(m.group(1)) != m.group(3):
+        return text
+    opener, inner, closer, stop = m.groups()
+    # a quotation mark inside (not an apostrophe between letters) means the quotes are not around the whole
+    inside = [i for i, ch in enumerate(inner) if ch in (opener, closer)
+              and not (0 < i < len(inner) - 1 and inner[i - 1].isalpha() and inner[i + 1].isalpha())]
+    if inside or not inner.strip():
+        return text
+    inner = inner.strip()
+    return inner + stop if stop and inner[-1:] not in ".!?" else inner
 
 
 def shorten(text: str, words: int) -> str:
@@ -353,7 +484,7 @@ def shorten(text: str, words: int) -> str:
 def views_summary(views: Sequence[ViewsRow], definition: ToolDefinition | None) -> ViewsSummary:
     questions = [*definition.form_fields, *definition.closing] if definition else []
     choices: list[tuple[str, list[tuple[str, int]]]] = []
-    words: list[tuple[str, list[tuple[str, str]]]] = []
+    words: list[tuple[str, list[tuple[str, list[str]]]]] = []
     ordered = sorted(views, key=lambda v: (v.case_ref.casefold(), v.form_id))
     for q in questions:
         answers = [(v.case_ref, (v.answers.get(q.id) or "").strip()) for v in ordered]
@@ -361,8 +492,18 @@ def views_summary(views: Sequence[ViewsRow], definition: ToolDefinition | None) 
         if q.type == "choice":
             choices.append((q.label, _counted([t for _, t in given], q.choices)))
         elif q.type == "long_text" and given:
-            words.append((q.label, given))
+            words.append((q.label, same_words(given)))
     return ViewsSummary(len(views), len({v.case_ref.casefold() for v in views}), choices, words)
+
+
+def same_words(given: Sequence[tuple[str, str]]) -> list[tuple[str, list[str]]]:
+    """(text, case references) for each different text, quotation marks around it taken off, in order of first
+    appearance; identical texts (any case or spacing) once, with every case that gave them."""
+    grouped: dict[str, tuple[str, list[str]]] = {}
+    for ref, text in given:
+        bare = unquote(text)
+        grouped.setdefault(bare.casefold(), (bare, []))[1].append(ref)
+    return list(grouped.values())
 
 
 def flag_title(rule: str) -> str:

@@ -101,6 +101,7 @@ def report_bytes(consolidated: ConsolidatedAudit, *, today: date | None = None,
         chapter(doc)
     chapters.action_plan(doc, findings)
     chapters.case_grid(doc, findings)
+    chapters.breakdowns_appendix(doc, findings)
     chapters.auditors_appendix(doc, findings)
     return doc.to_bytes()
 

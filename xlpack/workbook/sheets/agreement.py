@@ -9,13 +9,12 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from xlpack.analysis.agreement import UnitAgreement, audit_alpha, units, within_one_share
+from xlpack.analysis.agreement import ALPHA_GUIDE, UnitAgreement, alpha_reading, audit_alpha, units, within_one_share
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.workbook.sheet_model import Block, Cell, CellLike, Column, Sheet, stack
 from xlpack.workbook.sheets.common import AGREEMENT, TABLE_ROW
 
-ALPHA_NOTE = ("Krippendorff's alpha (ordinal): 1 = full agreement, 0 = no better than chance, below 0 = "
-              "systematic disagreement; about 0.67 or more is usually read as acceptable.")
+ALPHA_NOTE = ALPHA_GUIDE  # one statement of how to read alpha, the report's too
 
 
 def _measures(us: Sequence[UnitAgreement]) -> tuple[int, float | None, float | None, int | None]:
@@ -55,7 +54,9 @@ def build(data: ConsolidatedAudit) -> Sheet:
     summary = Block(summary_cols, [
         ["Case-sections graded by two or more forms", a[0], b[0]],
         ["Share within one grade of each other", Cell(a[1], "pct"), Cell(b[1], "pct")],
-        ["Krippendorff's alpha (ordinal)", a[2], b[2]]], title="Agreement over the whole audit")
+        ["Krippendorff's alpha (ordinal)", a[2], b[2]],
+        ["Reading of alpha (see the note above)", Cell(alpha_reading(a[2]) or "–", "wrap"),
+         Cell(alpha_reading(b[2]) or "–", "wrap")]], title="Agreement over the whole audit")
     order = {s.title: i for i, s in enumerate(data.plan.tool.sections)}
     by_section = Block([Column("Section", 34, style="wrap"), *MEASURE_COLS],
                        _grouped(returned, lambda u: u.section_title, lambda k: order.get(k, 99)),
