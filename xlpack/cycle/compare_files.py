@@ -18,9 +18,8 @@ from xlpack.cycle.compare import Comparison, compare_workbooks
 from xlpack.cycle.compare_chapter import comparison_chapter, comparison_document
 from xlpack.cycle.compare_map import CompareMap, load_map
 from xlpack.cycle.compare_workbook import write_comparison_workbook
-from xlpack.errors import UsageError, WorkbookInUseError
-from xlpack.files.workbooks import lock_files, replace_atomically
-from xlpack.report.write import write_report
+from xlpack.errors import UsageError
+from xlpack.report.write import write_document, write_report
 
 COMPARE_SUFFIX = " comparison.xlsx"
 
@@ -64,7 +63,7 @@ def write_compare(baseline: Path, reaudit: Path, out: Path | None = None, *, doc
     comparison = compare_workbooks(baseline, reaudit, mapping=_map(map_file))
     write_comparison_workbook(comparison, out)
     if docx is not None:
-        _write_bytes(docx, comparison_document(comparison, today=today))
+        write_document(docx, comparison_document(comparison, today=today))
     return CompareResult(comparison, out, docx)
 
 
@@ -77,14 +76,3 @@ def write_report_with_baseline(audit: Path, baseline: Path, out: Path | None = N
                         extra=[partial(comparison_chapter, c=comparison)])
     return path, comparison
 
-
-def _write_bytes(out: Path, data: bytes) -> None:
-    locks = lock_files(out)
-    if locks:
-        raise WorkbookInUseError(f"{out} is open in Word or LibreOffice (lock file {locks[0].name} is beside it). "
-                                 "Close it and run the command again.")
-
-    def write(tmp: Path) -> None:
-        tmp.write_bytes(data)
-
-    replace_atomically(out, write, keep_backup=False)

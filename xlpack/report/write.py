@@ -77,7 +77,7 @@ def build_report(consolidated: ConsolidatedAudit, out: Path, *, today: date | No
     """Write the report of an in-memory consolidated audit to ``out`` (replaced atomically)."""
     out = Path(out)
     data = report_bytes(consolidated, today=today, extra=extra)
-    _replace(out, data)
+    write_document(out, data)
     return out
 
 
@@ -114,7 +114,8 @@ def _check_target(out: Path, overwrite: bool) -> None:
                          "--force to replace it.")
 
 
-def _replace(out: Path, data: bytes) -> None:
+def write_document(out: Path, data: bytes) -> None:
+    """Replace the Word document ``out`` with ``data`` in one step, refusing while Word or LibreOffice has it open."""
     locks = lock_files(out)
     if locks:
         raise WorkbookInUseError(f"{out} is open in Word or LibreOffice (lock file {locks[0].name} is beside it). "
