@@ -60,7 +60,9 @@ def test_an_unreadable_lock_is_held_while_new_and_stale_once_old(workbook: Path)
 def test_temporary_files_a_killed_run_left_are_removed(workbook: Path) -> None:
     folder, backups = workbook.parent, workbook.parent / "backups"
     backups.mkdir()
-    owned = [folder / ".Audit 2026.k2j4h1qz.tmp.xlsx", folder / ".Audit 2026.k2j4h1qz.tmp.xlsx.staged.xlsx",
+    owned = [folder / ".Audit 2026.k2j4h1qz.tmp.xlsx", folder / ".Audit 2026.k2j4h1qz.staged.tmp.xlsx",
+             folder / ".Audit 2026.k2j4h1qz.staged.stream.tmp.xlsx",  # and as older versions named them:
+             folder / ".Audit 2026.k2j4h1qz.tmp.xlsx.staged.xlsx",
              folder / ".Audit 2026.k2j4h1qz.tmp.xlsx.staged.xlsx.stream.xlsx",
              folder / "..Audit 2026.k2j4h1qz.tmp.xlsx.staged.abc123.tmp.xlsx",
              backups / ".Audit 2026 2026-12-07 101500.xlsx.partial"]
