@@ -65,7 +65,7 @@ def test_temporary_files_a_killed_run_left_are_removed(workbook: Path) -> None:
              folder / ".Audit 2026.k2j4h1qz.tmp.xlsx.staged.xlsx",
              folder / ".Audit 2026.k2j4h1qz.tmp.xlsx.staged.xlsx.stream.xlsx",
              folder / "..Audit 2026.k2j4h1qz.tmp.xlsx.staged.abc123.tmp.xlsx",
-             backups / ".Audit 2026 2026-12-07 101500.xlsx.partial"]
+             backups / ".Audit 2026 2026-12-07 101500.xlsx.partial.tmp.xlsx"]
     others = [folder / ".Other.k2j4h1qz.tmp.xlsx", folder / "Audit 2026.tmp.xlsx", folder / ".Audit 2026.xlsx",
               backups / "Audit 2026 2026-12-07 101500.xlsx", folder / "returned.xlsx"]
     for p in owned + others:

@@ -23,9 +23,9 @@ from pathlib import Path
 
 from xlpack.errors import WorkbookError
 from xlpack.files.disk import DiskError, disk_error
+from xlpack.files.temp_names import temp_beside
 
 BACKUPS = "backups"
-PARTIAL = ".partial"  # suffix of a backup being written (hidden name, removed if it fails)
 CHUNK = 1 << 20
 
 
@@ -99,7 +99,7 @@ def make_backup(path: Path, seen: Snapshot | None = None, target: Path | None = 
     try:
         folder.mkdir(exist_ok=True)
         target = target or backup_path(path)
-        partial = folder / f".{target.name}{PARTIAL}"
+        partial = temp_beside(target, "partial")  # hidden, named as xlpack's temporary files are
         with open(path, "rb") as src, open(partial, "xb") as dst:
             shutil.copyfileobj(src, dst, CHUNK)
             dst.flush()

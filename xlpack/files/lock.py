@@ -57,6 +57,12 @@ class WorkbookLock:
             check_unchanged(self.path, self.seen)
 
 
+def is_lock_name(name: str) -> bool:
+    """True for the name of xlpack's lock file beside a workbook (see :func:`lock_path`)."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return base.startswith(".") and base.endswith(LOCK_SUFFIX)
+
+
 def lock_path(path: Path) -> Path:
     """The lock file of a workbook: beside the real file, symbolic links followed."""
     real = real_path(Path(path))

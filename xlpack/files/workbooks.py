@@ -22,8 +22,11 @@ from typing import Any, NoReturn
 from python_calamine import CalamineWorkbook
 
 from xlpack.errors import WorkbookError, WorkbookInUseError
-from xlpack.files.backups import BACKUPS, PARTIAL, Snapshot, backup_path, check_unchanged, make_backup
+from xlpack.files.backups import BACKUPS, Snapshot, backup_path, check_unchanged, make_backup
 from xlpack.files.disk import disk_error, writable
+from xlpack.files.temp_names import TEMP_SUFFIX as TEMP_SUFFIX
+from xlpack.files.temp_names import is_temp_name as is_temp_name
+from xlpack.files.temp_names import temp_beside as temp_beside
 
 
 def lock_files(path: Path) -> list[Path]:
@@ -44,24 +47,6 @@ def ensure_not_open(path: Path) -> None:
         )
 
 
-#: Every temporary workbook xlpack writes is named ".<name>.<part>.tmp.xlsx", beside the file it is for, so
-#: intake recognises (and skips) one left behind by an interrupted run. Older runs left the endings below too.
-TEMP_SUFFIX = ".tmp.xlsx"
-_OLD_TEMP_SUFFIXES = (".staged.xlsx", ".stream.xlsx")
-
-
-def temp_beside(path: Path, part: str) -> Path:
-    """The name of a temporary workbook beside ``path`` (``.audit.xlsx.stream.tmp.xlsx``)."""
-    name = path.name.removesuffix(TEMP_SUFFIX)
-    return path.with_name(f".{name.lstrip('.')}.{part}{TEMP_SUFFIX}")
-
-
-def is_temp_name(name: str) -> bool:
-    """True for the name of a temporary workbook xlpack writes (see :func:`temp_beside`)."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1].lower()
-    return base.startswith(".") and base.endswith((TEMP_SUFFIX, *_OLD_TEMP_SUFFIXES))
-
-
 def temporary_name(path: Path, name: str) -> bool:
     """Whether ``name`` is one of xlpack's temporary files for the workbook ``path`` (in its folder)."""
     return is_temp_name(name) and name.lstrip(".").startswith(f"{path.stem}.")
@@ -72,7 +57,7 @@ def own_temporaries(path: Path) -> list[Path]:
     path = Path(path)
     found: list[Path] = []
     for folder, owned in ((path.parent, lambda n: temporary_name(path, n)),
-                          (path.parent / BACKUPS, lambda n: n.startswith(f".{path.stem} ") and n.endswith(PARTIAL))):
+                          (path.parent / BACKUPS, lambda n: n.startswith(f".{path.stem} ") and is_temp_name(n))):
         try:
             found += [folder / n for n in os.listdir(folder) if owned(n) and (folder / n).is_file()]
         except OSError:
