@@ -197,3 +197,26 @@ def test_a_save_while_generate_runs_wins_and_its_new_forms_go(audit: Audit, monk
         generate_forms(audit.audit, workers=1, today=TODAY)
     assert audit.audit.read_bytes() == saved[0]
     assert listing(audit.forms) == forms  # the form it issued is removed: never recorded, never to be sent
+
+
+def test_mail_and_sample_refuse_during_consolidate(audit: Audit, monkeypatch: pytest.MonkeyPatch,
+                                                   tmp_path: Path) -> None:
+    """Every command that rewrites the workbook takes the lock: drafting emails and drawing cases too."""
+    from xlpack.cycle.sampling import draw_sample
+    from xlpack.mail.run import draft_mail
+
+    extract = tmp_path / "extract.csv"
+    extract.write_text("Case reference\nCP-1\n")
+    during = during_intake(monkeypatch, lambda: [
+        _raised(lambda: draft_mail(audit.audit, "reminder", today=TODAY)),
+        _raised(lambda: draw_sample(extract, audit.audit, 1, seed=1))])
+    consolidate(audit.audit, [audit.returns], today=TODAY)
+    assert all(isinstance(e, WorkbookBusyError) and "in use by xlpack consolidate" in str(e) for e in during[0])
+
+
+def _raised(action: Callable[[], Any]) -> BaseException | None:
+    try:
+        action()
+    except Exception as exc:  # noqa: BLE001 - the test looks at what was raised
+        return exc
+    return None
