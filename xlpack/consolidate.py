@@ -6,7 +6,10 @@ analysis sheets, runs intake over the returned files, builds a
 consistency flags), puts the coordinator's moderation and resolutions back
 on their rows, and rewrites the coordinator workbook atomically with a
 dated backup. It refuses, naming the cells, rather than drop anything the
-coordinator typed. :func:`read_consolidated` reads the result back.
+coordinator typed, and, naming the forms, rather than drop results of the
+last consolidation because their returns are not among those given. It
+holds xlpack's lock on the workbook for the whole run.
+:func:`read_consolidated` reads the result back.
 """
 
 from __future__ import annotations
@@ -21,16 +24,19 @@ from typing import Any
 from xlpack.analysis.build import build_consolidated, received_from_intake
 from xlpack.coordinator.plan_sheets import read_plan
 from xlpack.errors import UsageError
+from xlpack.files.lock import WorkbookLock, workbook_lock
 from xlpack.files.workbooks import ensure_not_open
 from xlpack.intake import FileResult, IntakeResult, intake
 from xlpack.intake.compact import FormCompactor, gc_paused, share_field_sets
 from xlpack.model.consolidated import ConsolidatedAudit, OrphanRow
+from xlpack.model.records import ReturnRow
 from xlpack.workbook.carryover import Typed, apply, read_typed
-from xlpack.workbook.readback import read_consolidated
+from xlpack.workbook.dropped import ResultsWouldBeDroppedError, check_nothing_dropped
+from xlpack.workbook.readback import accepted_last_time, read_consolidated
 from xlpack.workbook.write import KeepTypedError, analysis_writers, write_checked
 
-__all__ = ["ConsolidateResult", "ConsolidatedAudit", "KeepTypedError", "OrphanRow", "build_consolidated",
-           "consolidate", "read_consolidated", "received_from_intake"]
+__all__ = ["ConsolidateResult", "ConsolidatedAudit", "KeepTypedError", "OrphanRow", "ResultsWouldBeDroppedError",
+           "build_consolidated", "consolidate", "read_consolidated", "received_from_intake"]
 
 Progress = Callable[[int, int], None]
 URGENT_SHOWN = 20  # urgent flags listed in the summary; the rest are on the Flags sheet
@@ -43,6 +49,7 @@ class ConsolidateResult:
     files: list[FileResult] = field(default_factory=list)
     backup: Path | None = None
     intake: IntakeResult | None = None
+    dropped: list[ReturnRow] = field(default_factory=list)  # accepted last time, absent now (allow_missing)
 
     @property
     def rejected(self) -> int:
@@ -82,6 +89,9 @@ class ConsolidateResult:
             lines.append(f"  URGENT {f.case_ref}: {f.message}")
         if len(urgent) > URGENT_SHOWN:
             lines.append(f"  ... and {len(urgent) - URGENT_SHOWN} more urgent flag(s) on the Flags sheet.")
+        if self.dropped:
+            lines.append(f"{len(self.dropped)} form(s) accepted last time were not among the returns given and were "
+                         "dropped, as asked (--allow-missing).")
         if data.orphaned:
             lines.append(f"{len(data.orphaned)} moderated grade(s), note(s) or resolution(s) lost their row: see the "
                          "Orphaned sheet.")
@@ -96,31 +106,41 @@ class ConsolidateResult:
                 "backup": str(self.backup) if self.backup else None, "totals": self.totals,
                 "files": [f.to_dict() for f in self.files],
                 "flags": [f.model_dump(mode="json") for f in self.data.flags],
-                "orphaned": [o.model_dump(mode="json") for o in self.data.orphaned]}
+                "orphaned": [o.model_dump(mode="json") for o in self.data.orphaned],
+                "dropped": [r.form_id for r in self.dropped]}
 
 
 
 def consolidate(audit: Path, returns: Sequence[Path], *, password: str | None = None, today: date | None = None,
-                progress: Progress | None = None) -> ConsolidateResult:
-    """Consolidate the returned forms under ``returns`` into the coordinator workbook ``audit``."""
-    with gc_paused():
-        return _consolidate(audit, returns, password, today, progress)
+                progress: Progress | None = None, allow_missing: bool = False) -> ConsolidateResult:
+    """Consolidate the returned forms under ``returns`` into the coordinator workbook ``audit``.
 
-
-def _consolidate(audit: Path, returns: Sequence[Path], password: str | None, today: date | None,
-                 progress: Progress | None) -> ConsolidateResult:
+    It refuses (:class:`ResultsWouldBeDroppedError`) when no returned form
+    is found at all, or when forms accepted last time are absent from the
+    returns given, unless ``allow_missing``. It holds xlpack's lock on the
+    workbook for the whole run, and refuses if the workbook is saved by
+    someone else before it is replaced.
+    """
     audit = Path(audit)
     if audit.suffix.lower() != ".xlsx":
         raise UsageError(f"{audit}: the coordinator workbook must be an .xlsx file.")
     if not audit.is_file():
         raise UsageError(f"The coordinator workbook {audit} does not exist.")
     ensure_not_open(audit)
+    with workbook_lock(audit, "consolidate") as held, gc_paused():
+        return _consolidate(audit, returns, password, today, progress, allow_missing, held)
+
+
+def _consolidate(audit: Path, returns: Sequence[Path], password: str | None, today: date | None,
+                 progress: Progress | None, allow_missing: bool, held: WorkbookLock) -> ConsolidateResult:
     plan = read_plan(audit)
     share_field_sets([*plan.cases, *plan.assignments, *plan.issued])  # large audits: tens of thousands of rows
     typed: Typed = read_typed(audit, plan.scale)
     if typed.problems:
         raise KeepTypedError(audit, typed.problems)
+    earlier = accepted_last_time(audit) if typed.consolidated else []
     result = intake(list(returns), plan, password=password, progress=progress, on_file=FormCompactor())
+    dropped = check_nothing_dropped(audit, returns, earlier, result.files, allow_missing=allow_missing)
     gc.collect()  # what reading in processes left in cycles (collection is paused here)
     now = datetime.now().replace(microsecond=0)
     data = build_consolidated(plan, received_from_intake(result.files), today or date.today(), now, release=True)
@@ -130,5 +150,5 @@ def _consolidate(audit: Path, returns: Sequence[Path], password: str | None, tod
     result.accepted = []
     apply(data, typed, now)
     extra, streams = analysis_writers(data)
-    backup = write_checked(audit, plan, extra, streams, release=True)
-    return ConsolidateResult(audit, data, list(result.files), backup, result)
+    backup = write_checked(audit, plan, extra, streams, release=True, seen=held.seen)
+    return ConsolidateResult(audit, data, list(result.files), backup, result, dropped)

@@ -22,7 +22,9 @@ from pathlib import Path
 
 from xlpack.coordinator.plan_sheets import read_plan, write_coordinator
 from xlpack.errors import PlanError, UsageError
+from xlpack.files.lock import WorkbookLock, workbook_lock
 from xlpack.files.workbooks import temp_beside
+from xlpack.files.workers import end_with_parent, stop_pool
 from xlpack.forms.layout import FormContext
 from xlpack.forms.writer import FormTemplate, RenderedForm
 from xlpack.mail.templates import with_defaults
@@ -178,23 +180,38 @@ def run_jobs(jobs: list[FormJob], workers: int | None = None,
                 progress(1)
         return out
     out = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for fp in pool.map(_write_job, jobs, chunksize=max(1, len(jobs) // (workers * 8))):
-            out.append(fp)
-            if progress:
-                progress(1)
+    with ProcessPoolExecutor(max_workers=workers, initializer=end_with_parent, initargs=(os.getpid(),)) as pool:
+        try:
+            for fp in pool.map(_write_job, jobs, chunksize=max(1, len(jobs) // (workers * 8))):
+                out.append(fp)
+                if progress:
+                    progress(1)
+        except BaseException:  # stopped early: do not wait for the forms not yet written
+            stop_pool(pool)
+            raise
     return out
 
 
 def generate_forms(audit: Path, out_dir: Path | None = None, *, reissue: Iterable[str] = (), password: str = "",
                    encrypt_password: str = "", today: date | None = None, workers: int | None = None,
                    progress: Callable[[int], None] | None = None) -> GenerateResult:
-    """Issue the forms of every new assignment of the coordinator workbook ``audit``."""
+    """Issue the forms of every new assignment of the coordinator workbook ``audit``.
+
+    It holds xlpack's lock on the workbook for the whole run. If the
+    workbook is saved by someone else before it is replaced, it refuses,
+    removing the forms it had just issued, so a second run issues them anew.
+    """
     audit = Path(audit)
+    if not audit.is_file():
+        raise UsageError(f"The coordinator workbook {audit} does not exist.")
+    with workbook_lock(audit, "generate") as held:
+        return _generate(audit, out_dir, reissue, password, encrypt_password, today, workers, progress, held)
+
+
+def _generate(audit: Path, out_dir: Path | None, reissue: Iterable[str], password: str, encrypt_password: str,
+              today: date | None, workers: int | None, progress: Callable[[int], None] | None,
+              held: WorkbookLock) -> GenerateResult:
     plan = read_plan(audit)
-    # A consolidated workbook keeps its analysis and moderation; checked before any form is written:
-    # refuses if typed cells would be lost.
-    analysis = keep_analysis(audit)
     if not plan.cases:
         raise PlanError(audit, ["the Cases sheet is empty. List the sampled cases first, or draw them from a "
                                 "case extract: xlpack sample EXTRACT --audit AUDIT.xlsx --size N"])
@@ -208,20 +225,31 @@ def generate_forms(audit: Path, out_dir: Path | None = None, *, reissue: Iterabl
     if unknown:
         raise UsageError(f"Nothing to reissue for: {', '.join(sorted(unknown))}. Give a form id, file name or "
                          "case reference listed on the 'Issued forms' sheet.")
-    written = run_jobs([job for job, _ in pairs], workers, progress)
-    issued = [rec.model_copy(update={"fingerprint": fp, "sha256": digest})
-              for (_, rec), (fp, digest) in zip(pairs, written, strict=True)]
-    by_id = {f.form_id: f for f in plan.issued}
-    for rec in issued:
-        by_id[rec.form_id] = rec
-    all_issued = sorted(by_id.values(), key=lambda f: (f.case_ref.casefold(), f.kind, f.agency, f.auditor))
-    # The Messages sheet appears with the forms, so the coordinator can edit the emails' wording before drafting
-    plan = plan.model_copy(update={"issued": all_issued, "messages": with_defaults(plan.messages)})
+    if not pairs:
+        return GenerateResult(out_dir=out_dir, skipped=skipped, manifest=write_manifest(out_dir, plan))
+    # A consolidated workbook keeps its analysis and moderation; checked before any form is written:
+    # refuses if typed cells would be lost.
+    analysis = keep_analysis(audit)
+    held.check_unchanged()  # before any form is written
+    new_files = [job.path for job, rec in pairs if rec.form_id not in {f.form_id for f in plan.issued}]
+    try:
+        written = run_jobs([job for job, _ in pairs], workers, progress)
+        issued = [rec.model_copy(update={"fingerprint": fp, "sha256": digest})
+                  for (_, rec), (fp, digest) in zip(pairs, written, strict=True)]
+        by_id = {f.form_id: f for f in plan.issued}
+        for rec in issued:
+            by_id[rec.form_id] = rec
+        all_issued = sorted(by_id.values(), key=lambda f: (f.case_ref.casefold(), f.kind, f.agency, f.auditor))
+        # The Messages sheet appears with the forms, so the coordinator can edit the emails' wording before drafting
+        plan = plan.model_copy(update={"issued": all_issued, "messages": with_defaults(plan.messages)})
+        write_coordinator(audit, plan, analysis(plan, today), seen=held.seen)
+    except BaseException:
+        for path in new_files:  # not recorded in the workbook: never to be sent
+            path.unlink(missing_ok=True)
+        raise
     manifest = write_manifest(out_dir, plan)
-    if issued:
-        write_coordinator(audit, plan, analysis(plan, today))
     return GenerateResult(out_dir=out_dir, issued=issued, skipped=skipped, manifest=manifest,
-                          warnings=plan_warnings(plan, issued) if issued else [])
+                          warnings=plan_warnings(plan, issued))
 
 
 def write_manifest(out_dir: Path, plan: AuditPlan) -> Path:

@@ -22,6 +22,7 @@ from tests.support.intake_support import T0, codes, fresh_copy
 from xlpack.consolidate import consolidate, read_consolidated
 from xlpack.coordinator import plan_sheets as coordinator
 from xlpack.coordinator.plan_sheets import read_plan, write_coordinator
+from xlpack.files.lock import lock_path
 from xlpack.files.workbooks import replace_atomically
 from xlpack.intake import intake
 from xlpack.model.plan import AuditPlan
@@ -84,6 +85,8 @@ def test_consolidating_the_audit_folder_gives_what_consolidating_its_returns_giv
     backups = sorted((folder / "backups").iterdir())  # the first run's; the second run adds its own
     assert backups, "the first run kept a backup"
 
+    read = {f.path: codes(f) for f in intake([folder], plan).files}  # intake alone (no lock) reads the leftovers
+    assert all(read[str(p)] == ["temporary-file"] for p in leftovers)
     second = consolidate(audit, [folder], today=TODAY)
     assert _analysis(audit) == expected
     assert first.totals | {"files": 0} == second.totals | {"files": 0}
@@ -94,10 +97,11 @@ def test_consolidating_the_audit_folder_gives_what_consolidating_its_returns_giv
     skipped = {p: codes(f) for p, f in by_path.items() if not p.startswith(str(returns))}
     expected_skips = {str(audit): ["coordinator-workbook"], str(report): ["xlpack-file"],
                       str(forms / "manifest.json"): ["xlpack-file"],
+                      str(lock_path(audit)): ["xlpack-file"],  # the lock consolidate holds while it reads
                       **{str(b): ["coordinator-workbook"] for b in backups},
-                      **{str(p): ["temporary-file"] for p in leftovers},
                       **{str(forms / f.file): ["issued-blank"] for f in plan.issued}}
     assert skipped == expected_skips
+    assert not any(p.exists() for p in leftovers)  # a killed run's copies: removed by the next run, not read
     assert all(by_path[p].status == "skipped" for p in expected_skips)
     assert "A backup of the coordinator workbook" in by_path[str(backups[0])].problems[0].message
     assert by_path[str(audit)].problems[0].message.startswith("The coordinator workbook of this audit")

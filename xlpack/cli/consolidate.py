@@ -22,6 +22,9 @@ def command(
                                                   help="Returned forms: files, folders, .zip, .eml or .msg.")],
     password: Annotated[str | None, typer.Option("--password", help="Password of encrypted forms.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document instead of the summary.")] = False,
+    allow_missing: Annotated[bool, typer.Option(
+        "--allow-missing", help="Go on even though forms accepted last time are not among the returns given "
+                                "(withdrawn on purpose): their rows go, their moderation moves to Orphaned.")] = False,
 ) -> None:
     """Consolidate returned forms into the coordinator workbook: returns, grades, flags, pivots, agreement."""
     from xlpack.consolidate import consolidate  # imported here: pandas and the whole pipeline, not at start-up
@@ -29,7 +32,7 @@ def command(
     try:
         check_paths(returns)
         with reading_progress() as tick:
-            result = consolidate(audit, returns, password=password, progress=tick)
+            result = consolidate(audit, returns, password=password, progress=tick, allow_missing=allow_missing)
     except XlpackError as exc:
         raise fail(exc) from None
     if json_out:

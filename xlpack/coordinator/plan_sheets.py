@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.utility import quote_sheetname, xl_cell_to_rowcol, xl_range, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
@@ -38,6 +39,7 @@ from xlpack.coordinator.mail_sheets import (
 )
 from xlpack.coordinator.sample_sheet import SAMPLE, read_sample_sheet, write_sample_sheet
 from xlpack.errors import PlanError, UsageError, WorkbookError
+from xlpack.files.backups import Snapshot
 from xlpack.files.text_fit import height_for, line_height, width_for
 from xlpack.files.workbooks import SheetReader, cell_date, cell_text, replace_atomically
 from xlpack.model.definitions import GradeScale, Question, ToolDefinition, load_definition, load_scale
@@ -58,6 +60,11 @@ START, TOR, CASES, ASSIGN, AGENCIES, ISSUED, LISTS, META = (
     "Start", "Terms of reference", "Cases", "Assignments", "Agencies", "Issued forms", "Lists", "xlpack_audit")
 HEADER_ROW = 3  # 0-based row of table headers on the table sheets
 FILTER_BUTTON = 2.5  # characters of a table's header cell that its filter button covers
+#: On the Start sheet, below the steps: what survives xlpack rewriting the workbook.
+REWRITE_NOTE = ("xlpack rewrites this workbook each time it runs. What you type in the tables and in the Moderated "
+                "grade, Moderation note and Resolution columns is kept; a comment, a formula, a sheet of your own or "
+                "a note typed elsewhere makes it stop and name the cell. Formatting xlpack sets (fills, colours, "
+                "column widths, hidden rows and columns, filters) may be reset.")
 MAX_PLAN_ROWS = 2000
 
 #: Terms of reference rows: (field, label, kind, guidance).
@@ -161,36 +168,50 @@ def create_audit(path: Path, tool: str | Path = "cp", *, title: str | None = Non
 
 
 def write_coordinator(path: Path, plan: AuditPlan, extra: Sequence[SheetWriter] = (), *,
-                      keep_backup: bool = True) -> Path | None:
-    """Write the whole coordinator workbook; returns the backup of the previous one, if any."""
+                      keep_backup: bool = True, seen: Snapshot | None = None) -> Path | None:
+    """Write the whole coordinator workbook; returns the backup of the previous one, if any.
+
+    With ``seen`` (the workbook as the command read it), it refuses if the workbook was saved since.
+    """
 
     def write(tmp: Path) -> None:
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
-                                            "strings_to_urls": False, "constant_memory": False})
-        wb.set_properties({"title": plan.terms.title, "subject": "OFFICIAL-SENSITIVE",
-                           "keywords": "OFFICIAL-SENSITIVE", "created": datetime(2000, 1, 1)})
-        st = make_styles(wb)
-        _start_sheet(wb, st, plan, bool(extra))
-        _tor_sheet(wb, st, plan)
-        _cases_sheet(wb, st, plan)
-        _assign_sheet(wb, st, plan)
-        _agencies_sheet(wb, st, plan)
-        _issued_sheet(wb, st, plan)
-        if plan.sample is not None:
-            write_sample_sheet(wb, st, plan.sample)
-        if plan.messages:  # the draft emails' wording and log, once xlpack mail or generate has written them
-            _messages_sheet(wb, st, plan)
-        if plan.mail_log:
-            _mail_log_sheet(wb, st, plan)
-        owned = owned_texts(wb)  # before the extra sheets: the plan sheets' own words
-        for writer in extra:
-            writer(wb, st)
-        _lists_sheet(wb, plan)
-        _meta_sheet(wb, plan, owned)
-        wb.close()
-        del st["__wb__"]  # streams keep the styles after this: not the closed workbook and all its cells
+        render_coordinator(tmp, plan, extra)
 
-    return replace_atomically(Path(path), write, keep_backup=keep_backup)
+    return replace_atomically(Path(path), write, keep_backup=keep_backup, seen=seen)
+
+
+def render_coordinator(tmp: Path, plan: AuditPlan, extra: Sequence[SheetWriter] = ()) -> None:
+    """Write the whole coordinator workbook to the new file ``tmp`` (no swap, no backup)."""
+    wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
+                                        "strings_to_urls": False, "constant_memory": False})
+    wb.set_properties({"title": plan.terms.title, "subject": "OFFICIAL-SENSITIVE",
+                       "keywords": "OFFICIAL-SENSITIVE", "created": datetime(2000, 1, 1)})
+    st = make_styles(wb)
+    _start_sheet(wb, st, plan, bool(extra))
+    _tor_sheet(wb, st, plan)
+    _cases_sheet(wb, st, plan)
+    _assign_sheet(wb, st, plan)
+    _agencies_sheet(wb, st, plan)
+    _issued_sheet(wb, st, plan)
+    if plan.sample is not None:
+        write_sample_sheet(wb, st, plan.sample)
+    if plan.messages:  # the draft emails' wording and log, once xlpack mail or generate has written them
+        _messages_sheet(wb, st, plan)
+    if plan.mail_log:
+        _mail_log_sheet(wb, st, plan)
+    owned = owned_texts(wb)  # before the extra sheets: the plan sheets' own words
+    for writer in extra:
+        writer(wb, st)
+    _lists_sheet(wb, plan)
+    _meta_sheet(wb, plan, owned)
+    try:
+        wb.close()
+    except FileCreateError as exc:  # xlsxwriter wraps the OSError (a full disk, a read-only folder)
+        cause = exc.args[0] if exc.args else None
+        if isinstance(cause, OSError):
+            raise cause from None
+        raise
+    del st["__wb__"]  # streams keep the styles after this: not the closed workbook and all its cells
 
 
 def page_setup(ws: Worksheet, landscape: bool = False) -> None:
@@ -339,6 +360,7 @@ def _start_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan, consolida
     counts = (f"Now: {len(plan.cases)} case(s), {len(plan.assignments)} assignment(s), "
               f"{len(plan.issued)} form(s) issued." + (" Returns consolidated." if consolidated else ""))
     line(6 + len(steps), counts, "bold", bold=True)
+    line(8 + len(steps), REWRITE_NOTE, "guide")
     page_setup(ws)
     ws.activate()
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from xlpack.coordinator.plan_sheets import read_plan
 from xlpack.errors import UsageError
+from xlpack.files.lock import workbook_lock
 from xlpack.model.definitions import Question
 from xlpack.model.plan import AuditPlan, Case, SampleBalance, SampleRecord, SampleStratum
 
@@ -258,9 +259,12 @@ def draw_sample(extract: Path, audit: Path, size: int, *, by: Sequence[str] = ()
         raise UsageError(str(exc)) from None
     names = split_fields(by)
     audit = Path(audit)
-    plan = open_plan(audit)
-    data = read_extract(Path(extract), reference_column, [*names, *(f.field for f in filters)])
-    drawn = plan_sample(data, plan, size, by=names, where=filters, seed=new_seed() if seed is None else seed,
-                        reference_column=reference_column, today=today)
-    backup = write_sample(audit, plan, drawn.cases, drawn.record)
+    if not audit.is_file():
+        open_plan(audit)  # says why not (no such workbook), before a lock is taken beside it
+    with workbook_lock(audit, "sample") as held:  # for the whole draw: no other command changes the workbook
+        plan = open_plan(audit)
+        data = read_extract(Path(extract), reference_column, [*names, *(f.field for f in filters)])
+        drawn = plan_sample(data, plan, size, by=names, where=filters, seed=new_seed() if seed is None else seed,
+                            reference_column=reference_column, today=today)
+        backup = write_sample(audit, plan, drawn.cases, drawn.record, seen=held.seen)
     return SampleResult(audit, drawn.record, drawn.cases, drawn.warnings, backup)

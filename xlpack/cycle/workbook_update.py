@@ -15,10 +15,11 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from xlpack.coordinator.plan_sheets import START, read_plan, write_coordinator
+from xlpack.coordinator.plan_sheets import START, read_plan, render_coordinator
 from xlpack.coordinator.sample_sheet import SAMPLE
 from xlpack.errors import UsageError, WorkbookError
-from xlpack.files.workbooks import ensure_not_open, replace_atomically
+from xlpack.files.backups import Snapshot
+from xlpack.files.workbooks import ensure_not_open, replace_atomically, temp_beside
 from xlpack.model.plan import AuditPlan, Case, SampleRecord
 from xlpack.workbook.carryover import KNOWN_SHEETS, PLAN_SHEETS
 from xlpack.workbook.changes import LostCell, lost_plan_cells
@@ -53,15 +54,19 @@ def open_plan(audit: Path) -> AuditPlan:
     return plan
 
 
-def write_sample(audit: Path, plan: AuditPlan, cases: Sequence[Case], record: SampleRecord) -> Path | None:
-    """Add ``cases`` and the Sample sheet to the workbook; returns the backup of the previous version."""
+def write_sample(audit: Path, plan: AuditPlan, cases: Sequence[Case], record: SampleRecord, *,
+                 seen: Snapshot | None = None) -> Path | None:
+    """Add ``cases`` and the Sample sheet to the workbook; returns the backup of the previous version.
+
+    With ``seen`` (the workbook as the command read it), it refuses if the workbook was saved since.
+    """
     audit = Path(audit)
     new_plan = plan.model_copy(update={"cases": [*plan.cases, *cases], "sample": record})
 
     def write(tmp: Path) -> None:
-        staged = tmp.with_name(tmp.name + ".staged.xlsx")
+        staged = temp_beside(tmp, "staged")
         try:
-            write_coordinator(staged, new_plan, keep_backup=False)
+            render_coordinator(staged, new_plan)
             lost = _lost_cells(audit, staged)
             if lost:
                 shown = "\n".join(f"  - {c}: it would not be kept (only the tables of the plan sheets are read). "
@@ -73,7 +78,7 @@ def write_sample(audit: Path, plan: AuditPlan, cases: Sequence[Case], record: Sa
             if staged.exists():
                 staged.unlink()
 
-    return replace_atomically(audit, write, keep_backup=True)
+    return replace_atomically(audit, write, keep_backup=True, seen=seen)
 
 
 def _lost_cells(old: Path, new: Path) -> list[LostCell]:

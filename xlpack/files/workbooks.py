@@ -1,9 +1,11 @@
 """Safe reading and replacing of workbooks on disk.
 
 Reading uses python-calamine (fast, never runs anything). Writing goes to
-a new file beside the target, the old file is kept as a dated backup, and
-the new one is swapped in with one rename, so a crash leaves the old
-workbook as it was.
+a new file beside the target (beside the real file, when the path is a
+symbolic link), the old file is kept as a dated, verified backup, and the
+new one is swapped in with one rename, so a crash leaves the old workbook
+as it was; a run stopped at any point leaves no temporary file (a killed
+one's are found by :func:`own_temporaries` and removed by the next run).
 """
 
 from __future__ import annotations
@@ -12,13 +14,19 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from python_calamine import CalamineWorkbook
 
 from xlpack.errors import WorkbookError, WorkbookInUseError
+from xlpack.files.backups import BACKUPS, Snapshot, backup_path, check_unchanged, make_backup
+from xlpack.files.disk import disk_error, writable
+from xlpack.files.temp_names import TEMP_SUFFIX as TEMP_SUFFIX
+from xlpack.files.temp_names import is_temp_name as is_temp_name
+from xlpack.files.temp_names import temp_beside as temp_beside
 
 
 def lock_files(path: Path) -> list[Path]:
@@ -39,74 +47,113 @@ def ensure_not_open(path: Path) -> None:
         )
 
 
-#: The folder beside a workbook that holds its dated backups.
-BACKUPS = "backups"
+def temporary_name(path: Path, name: str) -> bool:
+    """Whether ``name`` is one of xlpack's temporary files for the workbook ``path`` (in its folder)."""
+    return is_temp_name(name) and name.lstrip(".").startswith(f"{path.stem}.")
 
 
-def backup_path(path: Path, now: datetime | None = None) -> Path:
-    now = now or datetime.now()
-    folder = path.parent / BACKUPS
-    stem = f"{path.stem} {now:%Y-%m-%d %H%M%S}"
-    candidate = folder / f"{stem}{path.suffix}"
-    n = 2
-    while candidate.exists():
-        candidate = folder / f"{stem} ({n}){path.suffix}"
-        n += 1
-    return candidate
+def own_temporaries(path: Path) -> list[Path]:
+    """xlpack's temporary files for ``path`` left in its folder and in ``backups/`` (by a run that was killed)."""
+    path = Path(path)
+    found: list[Path] = []
+    for folder, owned in ((path.parent, lambda n: temporary_name(path, n)),
+                          (path.parent / BACKUPS, lambda n: n.startswith(f".{path.stem} ") and is_temp_name(n))):
+        try:
+            found += [folder / n for n in os.listdir(folder) if owned(n) and (folder / n).is_file()]
+        except OSError:
+            continue
+    return sorted(found)
 
 
-#: Every temporary workbook xlpack writes is named ".<name>.<part>.tmp.xlsx", beside the file it is for, so
-#: intake recognises (and skips) one left behind by an interrupted run. Older runs left the endings below too.
-TEMP_SUFFIX = ".tmp.xlsx"
-_OLD_TEMP_SUFFIXES = (".staged.xlsx", ".stream.xlsx")
+def real_path(path: Path) -> Path:
+    """The file a path names, symbolic links followed (the link itself is kept when the file is replaced)."""
+    return Path(os.path.realpath(path))
 
 
-def temp_beside(path: Path, part: str) -> Path:
-    """The name of a temporary workbook beside ``path`` (``.audit.xlsx.stream.tmp.xlsx``)."""
-    name = path.name.removesuffix(TEMP_SUFFIX)
-    return path.with_name(f".{name.lstrip('.')}.{part}{TEMP_SUFFIX}")
-
-
-def is_temp_name(name: str) -> bool:
-    """True for the name of a temporary workbook xlpack writes (see :func:`temp_beside`)."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1].lower()
-    return base.startswith(".") and base.endswith((TEMP_SUFFIX, *_OLD_TEMP_SUFFIXES))
-
-
-def replace_atomically(path: Path, write: Callable[[Path], None], *, keep_backup: bool = True) -> Path | None:
+def replace_atomically(path: Path, write: Callable[[Path], None], *, keep_backup: bool = True,
+                       seen: Snapshot | None = None) -> Path | None:
     """Write a new version of ``path`` with ``write(tmp_path)`` and swap it in.
 
-    Returns the backup's path (None when there was no previous file).
+    A symbolic link is followed: the file it points to is replaced and the
+    link kept. With ``seen`` (the :class:`Snapshot` taken when the command
+    read the workbook), it refuses if the file was saved since. The
+    backup is written and verified before anything is replaced. Disk
+    failures (full, read-only, no permission, a file where ``backups/``
+    should be) are a :class:`~xlpack.files.disk.DiskError` naming the path.
+    Returns the backup's path (None when there was no previous file or no
+    backup was asked for).
     """
-    path = Path(path)
-    if path.exists():
-        ensure_not_open(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=TEMP_SUFFIX, dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    backup: Path | None = None
+    link = Path(path)
+    path = real_path(link)
+    exists = path.exists()
+    if exists:
+        ensure_not_open(link)
+        if link != path:
+            ensure_not_open(path)
+    tmp: Path | None = None
+    backup: Path | None = None  # its name is chosen first, so it can be removed if the run stops at any point
     try:
-        write(tmp)
-        if path.exists():
-            shutil.copymode(path, tmp)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-        if path.exists() and keep_backup:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=TEMP_SUFFIX, dir=path.parent)
+            os.close(fd)
+            tmp = Path(tmp_name)
+            write(tmp)
+            _settle(tmp, path if exists else None)
+        except OSError as exc:
+            _raise_plain(exc, path, f"writing the new version of {path.name}")
+        if exists and seen is not None:
+            check_unchanged(path, seen)
+        if exists and keep_backup:
             backup = backup_path(path)
-            backup.parent.mkdir(exist_ok=True)
-            shutil.copy2(path, backup)
+            make_backup(path, seen, backup)
+        if exists and seen is not None:
+            check_unchanged(path, seen)
+        _swap(tmp, path)
+    except BaseException:
+        swapped = tmp is not None and not tmp.exists()  # the rename took place (the run stopped just after it)
+        if backup is not None and not swapped and backup.exists():
+            with suppress(OSError):
+                backup.unlink()  # nothing was replaced: no backup made either
+        raise
+    finally:
+        if tmp is not None and tmp.exists():
+            with suppress(OSError):
+                tmp.unlink()
+    return backup
+
+
+def _settle(tmp: Path, old: Path | None) -> None:
+    """Give the new file the old one's permissions (or the usual ones) and make sure it is on the disk."""
+    if old is not None:
+        shutil.copymode(old, tmp)
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+    with open(tmp, "rb+") as f:
+        os.fsync(f.fileno())
+
+
+def _swap(tmp: Path, path: Path) -> None:
+    try:
         os.replace(tmp, path)
     except PermissionError as exc:
+        if not writable(path.parent):
+            _raise_plain(exc, path, f"replacing {path.name}")
         raise WorkbookInUseError(
             f"{path} could not be replaced ({exc.strerror}). If it is open in Excel, close it and try again."
         ) from exc
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return backup
+    except OSError as exc:
+        _raise_plain(exc, path, f"replacing {path.name}")
+
+
+def _raise_plain(exc: OSError, path: Path, doing: str) -> NoReturn:
+    """Raise the plain message for a disk failure, or ``exc`` itself when it is something else."""
+    plain = disk_error(exc, path.parent, doing, unchanged=path)
+    if plain is None:
+        raise exc
+    raise plain from exc
 
 
 class SheetReader:

@@ -22,11 +22,13 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from xlpack.files.workers import end_with_parent, stop_pool
 from xlpack.intake.problems import Problem, problem
 from xlpack.intake.reader import Audit, FormRead, read_form
 from xlpack.intake.sources import (
@@ -166,8 +168,7 @@ def _read_all(found: list[Found], context: Audit, password: str | None, limits: 
         rest = found[start:]
         chunk = max(1, min(32, len(rest) // (workers * 8)))
         try:
-            with ProcessPoolExecutor(workers, mp_context=mp, initializer=_start_worker,
-                                     initargs=(context, password, limits)) as pool:
+            with _pool(workers, mp, context, password, limits) as pool:
                 for results in pool.map(_read_in_worker, rest, chunksize=chunk):
                     yield results
                     start += 1
@@ -178,11 +179,24 @@ def _read_all(found: list[Found], context: Audit, password: str | None, limits: 
                 start += 1
 
 
+@contextmanager
+def _pool(workers: int, mp: Any, context: Audit, password: str | None, limits: Limits) -> Iterator[ProcessPoolExecutor]:
+    """A pool of reading processes that end with this one; stopped at once if reading stops early."""
+    pool = ProcessPoolExecutor(workers, mp_context=mp, initializer=_start_worker,
+                               initargs=(os.getpid(), context, password, limits))
+    try:
+        yield pool
+    except BaseException:  # stopped (SIGTERM, Ctrl-C, the caller gave up) or a worker died: no waiting for the rest
+        stop_pool(pool)
+        raise
+    finally:
+        pool.shutdown(wait=True)
+
+
 def _read_isolated(entry: Found, mp: Any, context: Audit, password: str | None, limits: Limits) -> list[FileResult]:
     """Read one file in a process of its own; a crash there is reported against that file."""
     try:
-        with ProcessPoolExecutor(1, mp_context=mp, initializer=_start_worker,
-                                 initargs=(context, password, limits)) as pool:
+        with _pool(1, mp, context, password, limits) as pool:
             return pool.submit(_read_in_worker, entry).result()
     except BrokenProcessPool:
         kind = classify(entry.path)[0]
@@ -190,8 +204,9 @@ def _read_isolated(entry: Found, mp: Any, context: Audit, password: str | None, 
                            [problem("internal-error", detail="the process reading it stopped abruptly")])]
 
 
-def _start_worker(context: Audit, password: str | None, limits: Limits) -> None:
+def _start_worker(parent: int, context: Audit, password: str | None, limits: Limits) -> None:
     global _worker
+    end_with_parent(parent)
     _worker = (context, password, limits)
 
 

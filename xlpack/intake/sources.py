@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from xlpack.files.lock import is_lock_name
 from xlpack.files.workbooks import is_temp_name
 from xlpack.intake.problems import Problem, problem, reason_text, size_text
 
@@ -197,6 +198,9 @@ def classify(name: str) -> tuple[Kind, Problem | None, Status | None]:
         return "other", problem("not-a-workbook-file", what=SYSTEM_FILES[lower]), "skipped"
     if is_temp_name(base):
         return "other", problem("temporary-file"), "skipped"
+    if is_lock_name(base):
+        return "other", problem("xlpack-file", what="The lock xlpack keeps beside the workbook while a command "
+                                                    "runs"), "skipped"
     if lower == MANIFEST_NAME:
         return "other", problem("xlpack-file", what="The list of the forms issued (manifest.json)"), "skipped"
     if lower.endswith(REPORT_ENDING):

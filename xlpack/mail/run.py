@@ -23,6 +23,8 @@ from pathlib import Path
 from xlpack.coordinator.mail_sheets import KIND_LABELS
 from xlpack.coordinator.plan_sheets import TOR, TOR_FIELDS, SheetWriter, read_plan
 from xlpack.errors import MailError, UsageError
+from xlpack.files.backups import Snapshot
+from xlpack.files.lock import workbook_lock
 from xlpack.files.workbooks import ensure_not_open
 from xlpack.mail.attachments import Attachment, encrypted_copy, is_encrypted, load_forms
 from xlpack.mail.drafts import DraftJob, file_name, recipient_text, unique_name, write_drafts
@@ -233,9 +235,18 @@ def _folder(audit: Path, out: Path | None, kind: str, today: date) -> Path:
 def draft_mail(audit: Path, kind: str = "issue", *, out: Path | None = None, forms: Path | None = None,
                encrypt_password: str = "", again: bool = False, today: date | None = None,
                now: datetime | None = None) -> MailResult:
-    """Draft the ``kind`` emails of the coordinator workbook ``audit`` (issue, reminder or rejected)."""
+    """Draft the ``kind`` emails of the coordinator workbook ``audit`` (issue, reminder or rejected).
+
+    It holds xlpack's lock on the workbook while it runs (see :mod:`xlpack.files.lock`).
+    """
     audit = _args(audit, kind)
     ensure_not_open(audit)
+    with workbook_lock(audit, "mail") as held:
+        return _draft_mail(audit, kind, out, forms, encrypt_password, again, today, now, held.seen)
+
+
+def _draft_mail(audit: Path, kind: str, out: Path | None, forms: Path | None, encrypt_password: str, again: bool,
+                today: date | None, now: datetime | None, seen: Snapshot | None) -> MailResult:
     plan = read_plan(audit)
     keep = keep_analysis(audit)  # before anything is written: refuses if something typed would be lost
     moment = _moment(today, now)
@@ -264,7 +275,7 @@ def draft_mail(audit: Path, kind: str = "issue", *, out: Path | None = None, for
     if encrypt_password:  # last, once everything is known to be right: about 0.07 s a form
         for o in outgoing:
             o.attachments = [encrypted_copy(a, encrypt_password) for a in o.attachments]
-    _write(result, plan, emails, moment, messages, keep)
+    _write(result, plan, emails, moment, messages, keep, seen)
     return result
 
 
@@ -277,7 +288,7 @@ def _render(plan: AuditPlan, words: Wording, o: Outgoing, encrypted: bool) -> tu
 
 
 def _write(result: MailResult, plan: AuditPlan, emails: list[tuple[Outgoing, tuple[str, str]]], moment: datetime,
-           messages: list[MessageTemplate], keep: Keep) -> None:
+           messages: list[MessageTemplate], keep: Keep, seen: Snapshot | None = None) -> None:
     """Write the drafts and recipients.csv, record them in the workbook, then move the drafts into place."""
     assert result.folder is not None
     folder = result.folder
@@ -309,7 +320,7 @@ def _write(result: MailResult, plan: AuditPlan, emails: list[tuple[Outgoing, tup
         write_drafts(jobs)
         write_recipients(tmp / "recipients.csv", rows)
         new_plan = plan.model_copy(update={"messages": messages, "mail_log": [*plan.mail_log, *records]})
-        result.backup = write_checked(result.audit, new_plan, keep(new_plan, moment.date()))
+        result.backup = write_checked(result.audit, new_plan, keep(new_plan, moment.date()), seen=seen)
         folder.mkdir(parents=True, exist_ok=True)
         for path in sorted(tmp.iterdir()):
             os.replace(path, folder / path.name)

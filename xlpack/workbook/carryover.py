@@ -4,8 +4,10 @@ Moderated grades and notes follow their Grades row by its row id (form id
 and section id), resolutions follow their flag by its flag id, never by
 position; the Action plan's rows are the coordinator's and are all kept.
 A value whose row is gone moves to the Orphaned sheet; it goes back on
-its row if the row returns. Anything typed that consolidate
-could not keep is a problem, and consolidate refuses rather than drop it.
+its row if the row returns. Anything typed that consolidate could not
+keep is a problem, and consolidate refuses rather than drop it: a changed
+cell, a sheet of the coordinator's own, a comment on any sheet, a formula
+on an analysis sheet, or one with no value (or an error) on a plan sheet.
 """
 
 from __future__ import annotations
@@ -23,11 +25,12 @@ from xlpack.coordinator.mail_sheets import MAIL_LOG, MESSAGES
 from xlpack.coordinator.plan_sheets import AGENCIES, ASSIGN, CASES, ISSUED, LISTS, START, TOR
 from xlpack.coordinator.plan_sheets import META as PLAN_META
 from xlpack.coordinator.sample_sheet import SAMPLE
+from xlpack.files.sheet_extras import find_extras
 from xlpack.files.workbooks import cell_text
 from xlpack.model.consolidated import ConsolidatedAudit, OrphanRow
 from xlpack.model.definitions import GradeScale
 from xlpack.model.records import ActionRow, FlagRow, GradeRow
-from xlpack.workbook.changes import LostCell, changed_rows, unpack
+from xlpack.workbook.changes import LostCell, changed_rows, extras_lost, unpack
 from xlpack.workbook.readback import META, Workbook, iter_table, read_actions, read_meta, read_orphans
 from xlpack.workbook.sheets.common import (
     ACTIONS,
@@ -49,6 +52,8 @@ GRADE_H, FLAG_H, ORPHAN_H = headers(GRADE_COLUMNS), headers(FLAG_COLUMNS), heade
 #: The columns the coordinator types in, by sheet: never part of a row's digest.
 EDITABLE = {GRADES: (GRADE_H["moderated_grade"], GRADE_H["moderation_note"]), FLAGS: (FLAG_H["resolution"],),
             ORPHANED: (ORPHAN_H["value"],)}
+#: Where the words of a comment belong instead, by sheet.
+COMMENT_GOES = {GRADES: "the 'Moderation note' column", FLAGS: "the 'Resolution' column"}
 
 
 @dataclass
@@ -75,6 +80,7 @@ def read_typed(path: Path, scale: GradeScale) -> Typed:
     """Read what the coordinator typed; list every cell that consolidate would lose."""
     book = Workbook(path)
     typed = Typed()
+    typed.problems += extras_lost(find_extras(path), (*PLAN_SHEETS, *COORDINATOR_SHEETS), COMMENT_GOES)
     for name in book.names:
         if name not in KNOWN_SHEETS:
             typed.problems.append(f"The sheet '{name}' was not written by xlpack: consolidate rewrites the workbook "

@@ -10,7 +10,11 @@ not hold:
   rows may be sorted or deleted freely);
 - a sheet xlpack did not write (the coordinator's own notes sheet);
 - on the plan sheets, a cell whose value the rewritten workbook does not
-  hold in the same place (a note beside a table, an extra column).
+  hold in the same place (a note beside a table, an extra column);
+- anywhere, a cell comment, and a formula (xlpack writes values only): on
+  a plan sheet a formula showing a value is kept as that value, but one
+  with no value saved, or showing an error (Excel stores text typed as
+  ``- agreed`` as the formula ``=-agreed``, showing ``#NAME?``), is lost.
 
 Each is reported with its sheet and cell, so consolidate can refuse
 instead of dropping it.
@@ -27,10 +31,12 @@ from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from xlpack.files.sheet_extras import Comment, Extras, Formula
 from xlpack.files.workbooks import cell_date
 from xlpack.workbook.sheet_model import Cell, Sheet, clean_text
 
 DIGEST_CHARS = 8
+SHOWN_TEXT = 60  # characters of a value, formula or comment quoted in a message
 _MASK = 0xFFFFFFFF
 _EPOCH = datetime(1899, 12, 30)
 
@@ -43,7 +49,7 @@ class LostCell:
     whole_row: bool = False  # a changed row: the cell is its first one, the change may be anywhere in it
 
     def __str__(self) -> str:
-        shown = self.value if len(self.value) <= 60 else self.value[:59] + "…"
+        shown = _short(self.value)
         if self.whole_row:
             row = self.cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
             return f"Sheet '{self.sheet}', row {row} (starting '{shown}') was changed"
@@ -184,3 +190,39 @@ def lost_plan_cells(name: str, old_rows: Sequence[Sequence[Any]], new_rows: Sequ
             new = new_rows[r][c] if r < len(new_rows) and c < len(new_rows[r]) else None
             if not same_value(v, new):
                 yield LostCell(name, xl_rowcol_to_cell(r, c), text)
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= SHOWN_TEXT else text[:SHOWN_TEXT - 1] + "…"
+
+
+def extras_lost(extras: Extras, values_kept_on: Iterable[str], comment_goes: dict[str, str]) -> list[str]:
+    """Why each formula and comment would be lost, naming its cell.
+
+    ``values_kept_on``: the sheets on which a formula showing a value is
+    kept as that value; ``comment_goes``: sheet -> where the words of a
+    comment typed there belong instead.
+    """
+    kept = set(values_kept_on)
+    out = [formula_lost(f) for f in extras.formulas if f.sheet not in kept or f.cached is None or f.error]
+    out += [comment_lost(c, comment_goes.get(c.sheet, "a moderation note or resolution, or another workbook"))
+            for c in extras.comments]
+    return out
+
+
+def formula_lost(f: Formula) -> str:
+    shown = f"={_short(f.formula)}" if f.formula else "a formula shared with another cell"
+    state = ("with no value saved" if f.cached is None else f"showing {f.cached}" if f.error
+             else f"showing '{_short(f.cached)}'")
+    head = (f"Sheet '{f.sheet}', cell {f.cell} holds a formula ({shown}, {state}), not a value typed in: xlpack "
+            "writes values only and would lose it.")
+    if f.error and f.formula[:1] in ("-", "+"):
+        return (f"{head} Excel turns text typed starting with -, + or = into a formula: type it again starting "
+                f"with an apostrophe (for example '{_short(f.formula)}), then run the command again.")
+    return f"{head} Type the value itself in its place (or copy the cell and paste it as values), then run again."
+
+
+def comment_lost(c: Comment, goes: str) -> str:
+    return (f"Sheet '{c.sheet}', cell {c.cell} has a comment ('{_short(' '.join(c.text.split()))}'): xlpack "
+            f"rewrites the workbook and would lose it. Copy what it says into {goes}, delete the comment, then run "
+            "the command again.")

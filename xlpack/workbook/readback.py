@@ -128,6 +128,20 @@ def read_returns(book: Workbook) -> list[ReturnRow]:
     return out
 
 
+def accepted_last_time(path: Path) -> list[ReturnRow]:
+    """The forms the workbook's last consolidation accepted (one row each), from its Returns sheet; none if never."""
+    book = Workbook(path)
+    if not book.has(META) or not book.has(RETURNS):
+        return []
+    seen: set[str] = set()
+    out = []
+    for r in read_returns(book):
+        if r.status in ("accepted", "accepted_with_warnings") and r.form_id and r.form_id not in seen:
+            seen.add(r.form_id)
+            out.append(r)
+    return out
+
+
 def moderated_label(scale: GradeScale, typed: Any) -> str | None:
     """A typed moderated grade as the scale's label (codes and aliases accepted); None if empty or unknown."""
     g = scale.normalise(_text(typed))
@@ -247,4 +261,4 @@ def read_consolidated(audit: Path) -> ConsolidatedAudit:
         consolidated_at=when)
 
 
-__all__ = ["META", "META_SCHEMA", "Workbook", "headers", "iter_table", "read_consolidated"]
+__all__ = ["META", "META_SCHEMA", "Workbook", "accepted_last_time", "headers", "iter_table", "read_consolidated"]

@@ -26,10 +26,11 @@ from xlpack.coordinator.plan_sheets import (
     Styles,
     owned_keys,
     read_plan,
+    render_coordinator,
     text_key,
-    write_coordinator,
 )
 from xlpack.errors import WorkbookError
+from xlpack.files.backups import Snapshot
 from xlpack.files.workbooks import replace_atomically, temp_beside
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.plan import AuditPlan
@@ -48,13 +49,13 @@ DIGEST_CELL = 32000  # characters of packed digests per cell
 class KeepTypedError(WorkbookError):
     """consolidate would lose something the coordinator typed; nothing was written."""
 
-    def __init__(self, path: Path, problems: list[str]):
-        self.path, self.problems = path, problems
+    def __init__(self, path: Path, problems: list[str], command: str = "consolidate"):
+        self.path, self.problems, self.command = path, problems, command
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        head = (f"{self.path} was not changed: consolidate would lose {len(self.problems)} thing(s) typed into it. "
-                "Nothing is written until they are dealt with:")
+        head = (f"{self.path} was not changed: {self.command} would lose {len(self.problems)} thing(s) typed into "
+                "it. Nothing is written until they are dealt with:")
         shown = self.problems[:20]
         more = [f"  ... and {len(self.problems) - len(shown)} more."] if len(self.problems) > len(shown) else []
         return "\n".join([head, *(f"  - {p}" for p in shown), *more])
@@ -118,18 +119,20 @@ def analysis_writers(data: ConsolidatedAudit) -> tuple[list[SheetWriter], list[S
     return [*writers(sheets, data.plan.scale, streams), meta_writer(sheets, data)], streams
 
 
-def write_checked(audit: Path, plan: AuditPlan, extra: Sequence[SheetWriter],
-                  streams: Sequence[Stream] = (), *, release: bool = False) -> Path | None:
+def write_checked(audit: Path, plan: AuditPlan, extra: Sequence[SheetWriter], streams: Sequence[Stream] = (), *,
+                  release: bool = False, seen: Snapshot | None = None) -> Path | None:
     """Rewrite the workbook atomically, refusing if a plan cell the coordinator typed would not survive.
 
     With ``release`` (lists only), ``extra`` and ``streams`` are emptied once
     written, so the analysis sheets are not held while the result is checked.
+    With ``seen`` (the workbook as the command read it), it refuses if the
+    workbook was saved since.
     """
 
     def write(tmp: Path) -> None:
         staged = temp_beside(tmp, "staged")
         try:
-            write_coordinator(staged, plan, extra, keep_backup=False)
+            render_coordinator(staged, plan, extra)
             stream_rows(staged, streams)
             if release:
                 for used in (extra, streams):
@@ -147,7 +150,7 @@ def write_checked(audit: Path, plan: AuditPlan, extra: Sequence[SheetWriter],
             if staged.exists():
                 staged.unlink()
 
-    return replace_atomically(audit, write, keep_backup=True)
+    return replace_atomically(audit, write, keep_backup=True, seen=seen)
 
 
 def keep_analysis(audit: Path) -> Callable[[AuditPlan, date | None], list[SheetWriter]]:
@@ -161,14 +164,17 @@ def keep_analysis(audit: Path) -> Callable[[AuditPlan, date | None], list[SheetW
     and resolutions are kept.
     """
     audit = Path(audit)
-    if not audit.is_file() or not Workbook(audit).has(META):
-        def nothing(plan: AuditPlan, today: date | None = None) -> list[SheetWriter]:
-            return []
 
+    def nothing(plan: AuditPlan, today: date | None = None) -> list[SheetWriter]:
+        return []
+
+    if not audit.is_file():
         return nothing
     typed = read_typed(audit, read_plan(audit, strict=False).scale)
     if typed.problems:
-        raise KeepTypedError(audit, typed.problems)
+        raise KeepTypedError(audit, typed.problems, "generate")
+    if not typed.consolidated:
+        return nothing
     data = read_consolidated(audit)
 
     def extra(plan: AuditPlan, today: date | None = None) -> list[SheetWriter]:

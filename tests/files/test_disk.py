@@ -1,0 +1,102 @@
+"""Disk failures get one plain message naming the path and what to do, exit 1, no traceback (issue 10, point 8).
+
+A full disk (while writing the new workbook, or its backup), a read-only
+folder, and a ``backups`` that is a file or cannot be written: each leaves
+the workbook byte-identical, no backup and no temporary file behind.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.support.mounts import fill, read_only, tmpfs
+from tests.support.safety import Audit, Before, build_consolidated, copy_audit, listing
+from xlpack.cli.app import app
+
+
+@pytest.fixture(scope="module")
+def built(sample_forms: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Audit:
+    return build_consolidated(tmp_path_factory.mktemp("disk"), sample_forms)
+
+
+@pytest.fixture
+def audit(built: Audit, tmp_path: Path) -> Audit:
+    return copy_audit(built, tmp_path)
+
+
+def refused(audit: Path, returns: Path) -> str:
+    """Run the command; it must exit 1 with one message on stderr and no traceback. Returns the message."""
+    result = CliRunner().invoke(app, ["consolidate", str(audit), str(returns)], env={"COLUMNS": "300"})
+    assert type(result.exception) is SystemExit and result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and result.stdout == ""
+    message = " ".join(result.stderr.split())
+    assert message.startswith("Error: ") and message.count("Error: ") == 1
+    return message
+
+
+def alone_on(folder: Path, audit: Audit) -> Path:
+    """A copy of the workbook alone in ``folder`` (its forms and backups stay where they are)."""
+    shutil.copy2(audit.audit, folder / audit.audit.name)
+    return folder / audit.audit.name
+
+
+def test_disk_full_while_writing_the_new_workbook(audit: Audit, tmp_path: Path) -> None:
+    with tmpfs(tmp_path / "small", "1m") as disk:
+        workbook = alone_on(disk, audit)
+        fill(disk, leave=workbook.stat().st_size // 2)
+        before = Before.of(workbook)
+        message = refused(workbook, audit.returns)
+        assert message.startswith(f"Error: The disk holding {disk} is full: xlpack could not finish writing the new "
+                                  f"version of {workbook.name}.")
+        assert f"{workbook} was not changed." in message
+        before.assert_untouched()
+
+
+def test_disk_full_while_writing_the_backup(audit: Audit) -> None:
+    with tmpfs(audit.backups, "16k"):
+        before = Before.of(audit.audit)
+        message = refused(audit.audit, audit.returns)
+        assert message.startswith(f"Error: The disk holding {audit.backups} is full: xlpack could not finish the "
+                                  "backup of the workbook.")
+        assert listing(audit.backups) == {}  # no truncated backup left
+        before.assert_untouched()
+
+
+def test_backups_is_a_file(audit: Audit) -> None:
+    shutil.rmtree(audit.backups)
+    audit.backups.write_text("not a folder")
+    before = Before.of(audit.audit)
+    message = refused(audit.audit, audit.returns)
+    assert message.startswith(f"Error: {audit.backups} is a file, not a folder: xlpack keeps the earlier versions "
+                              "of the workbook there. Rename or move that file")
+    before.assert_untouched()
+
+
+def test_backups_cannot_be_written(audit: Audit) -> None:
+    before_backups = listing(audit.backups)
+    with read_only(audit.backups):
+        before = Before.of(audit.audit)
+        message = refused(audit.audit, audit.returns)
+        assert f"{audit.backups} is on a disk that can only be read" in message or \
+            f"You do not have permission to write in {audit.backups}" in message
+        assert "could not finish the backup of the workbook" in message and "open in Excel" not in message
+        before.assert_untouched()
+    assert listing(audit.backups) == before_backups
+
+
+def test_a_read_only_folder(audit: Audit, tmp_path: Path) -> None:
+    folder = tmp_path / "readonly"
+    folder.mkdir()
+    alone_on(folder, audit)
+    with read_only(folder):
+        workbook = folder / audit.audit.name
+        before = Before.of(workbook)
+        message = refused(workbook, audit.returns)
+        assert f"{folder} is on a disk that can only be read" in message or \
+            f"You do not have permission to write in {folder}" in message
+        assert f"{workbook} was not changed." in message
+        before.assert_untouched()

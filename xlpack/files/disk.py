@@ -1,0 +1,68 @@
+"""Disk failures in plain words: a full disk, a read-only folder, no permission, a file where a folder should be.
+
+Writing the coordinator workbook (and its lock and backup) can fail for
+reasons the coordinator can fix. :func:`disk_error` turns the operating
+system's error into one :class:`~xlpack.errors.WorkbookError` naming the
+path and what to do, so no command shows a traceback for them. Errors it
+does not know are left to the caller (a bug should still be seen).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+from xlpack.errors import WorkbookError
+
+FULL = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
+READ_ONLY = {errno.EROFS}
+DENIED = {errno.EACCES, errno.EPERM}
+NOT_A_FOLDER = {errno.ENOTDIR, errno.EEXIST}
+
+
+class DiskError(WorkbookError):
+    """The disk or folder refused a write; the message names the path and what to do."""
+
+
+def disk_error(exc: BaseException, path: Path, doing: str, unchanged: Path | None = None) -> DiskError | None:
+    """A plain error for ``exc`` raised while ``doing`` something in the folder ``path``; None if not a disk failure.
+
+    ``unchanged`` is the file the message says was left as it was.
+    """
+    code = getattr(exc, "errno", None)
+    if not isinstance(exc, OSError) or code is None:
+        return None
+    named = Path(exc.filename) if isinstance(exc.filename, (str, os.PathLike)) else None
+    folder = named.parent if named is not None else path
+    tail = f" {unchanged} was not changed." if unchanged is not None else ""
+    if code in FULL:
+        return DiskError(f"The disk holding {folder} is full: xlpack could not finish {doing}. Free some space on it "
+                         f"(or move the workbook and its folder to a disk with room), then run the command again."
+                         f"{tail}")
+    if code in READ_ONLY:
+        return DiskError(f"{folder} is on a disk that can only be read, so xlpack could not finish {doing}. Copy the "
+                         f"workbook to a folder you can change, and run the command there.{tail}")
+    if code in DENIED:
+        return DiskError(f"You do not have permission to write in {folder}, so xlpack could not finish {doing}. Ask "
+                         "for permission to change that folder, or copy the workbook to a folder you can change, and "
+                         f"run the command there.{tail}")
+    if code in NOT_A_FOLDER:
+        blocking = _file_in_the_way(named or path)
+        if blocking is not None:
+            return DiskError(f"{blocking} is a file, not a folder, so xlpack could not finish {doing}. Rename or move "
+                             f"that file, then run the command again.{tail}")
+    return None
+
+
+def _file_in_the_way(path: Path) -> Path | None:
+    """The nearest of ``path`` and its parents that exists, if it is a file rather than a folder."""
+    for p in (path, *path.parents):
+        if p.exists():
+            return p if not p.is_dir() else None
+    return None
+
+
+def writable(folder: Path) -> bool:
+    """Whether this process may create files in ``folder`` (permissions only; a read-only disk shows on writing)."""
+    return os.access(folder, os.W_OK | os.X_OK)

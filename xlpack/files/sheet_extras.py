@@ -1,0 +1,171 @@
+"""What a workbook's cached values do not show: formulas and cell comments, found in its sheet XML.
+
+python-calamine reads the value each cell last showed. A formula with no
+value saved (written by a script) reads as empty, and text Excel turned
+into a formula (``- agreed`` becomes ``=-agreed``, showing ``#NAME?``)
+reads as an error; comments are not read at all. xlpack writes no formula
+and no comment into the coordinator workbook, so any found there was put
+there by a person. :func:`find_extras` lists them, sheet by sheet, without
+holding a sheet in memory: each sheet part is first scanned as bytes for a
+formula element, and only a sheet that has one is parsed (a streaming
+parse, defusedxml, elements cleared as they are read). Comments (Excel's
+notes and threaded comments) are read from the parts each sheet's
+relationships name. At most :data:`MAX_FOUND` of each are listed.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from defusedxml import ElementTree as SafeTree
+
+from xlpack.errors import WorkbookError
+
+MAX_FOUND = 200
+CHUNK = 1 << 20
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,15}:)?f[\s/>]")
+_ROOT = re.compile(rb"<([A-Za-z_][\w.-]{0,15}:)?worksheet[\s>]")
+_OVERLAP = 24  # bytes kept between chunks, so a tag split across two is still seen
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+@dataclass(frozen=True)
+class Formula:
+    sheet: str
+    cell: str
+    formula: str  # as stored, without the leading "=" ("" for a cell sharing another cell's formula)
+    cached: str | None  # the value it showed when saved; None when none was saved
+    error: bool  # the value shown is an error such as #NAME?
+
+
+@dataclass(frozen=True)
+class Comment:
+    sheet: str
+    cell: str
+    text: str
+
+
+@dataclass
+class Extras:
+    formulas: list[Formula]
+    comments: list[Comment]
+
+
+def find_extras(path: Path) -> Extras:
+    """The formulas and cell comments of every sheet of the workbook at ``path``."""
+    found = Extras([], [])
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+            for sheet, part in sheet_parts(z).items():
+                if part not in names:
+                    continue
+                if len(found.formulas) < MAX_FOUND and _has_formula(z, part):
+                    found.formulas += _formulas(z, part, sheet, MAX_FOUND - len(found.formulas))
+                if len(found.comments) < MAX_FOUND:
+                    found.comments += _comments(z, part, sheet, names)[:MAX_FOUND - len(found.comments)]
+    except (zipfile.BadZipFile, SafeTree.ParseError, KeyError) as exc:
+        raise WorkbookError(f"{path} cannot be read as an Excel workbook ({exc}).") from exc
+    return found
+
+
+def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> the zip member holding its XML, in the workbook's order."""
+    book = SafeTree.fromstring(z.read("xl/workbook.xml"))
+    targets = _targets(z, "xl/workbook.xml")
+    out: dict[str, str] = {}
+    for el in book.iter():
+        if _local(el.tag) == "sheet":
+            rid = el.get(f"{_REL_NS}id")
+            if rid in targets and el.get("name"):
+                out[el.get("name", "")] = targets[rid][1]
+    return out
+
+
+def _targets(z: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    """Relationship id -> (type, part) for the relationships of ``part``."""
+    folder, name = posixpath.split(part)
+    rels = posixpath.join(folder, "_rels", name + ".rels")
+    if rels not in z.namelist():
+        return {}
+    out: dict[str, tuple[str, str]] = {}
+    for el in SafeTree.fromstring(z.read(rels)).iter():
+        target = el.get("Target")
+        if _local(el.tag) != "Relationship" or not target or el.get("TargetMode") == "External":
+            continue
+        resolved = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        out[el.get("Id", "")] = (el.get("Type", ""), resolved)
+    return out
+
+
+def _local(tag: Any) -> str:
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+
+
+def _has_formula(z: zipfile.ZipFile, part: str) -> bool:
+    """Whether the part holds a formula element (a byte scan: no XML parsed, little held)."""
+    tail = b""
+    pattern = _FORMULA_TAG
+    with z.open(part) as f:
+        while chunk := f.read(CHUNK):
+            if not tail:  # the root element's prefix, if any, is the one cell elements use: search for it alone
+                root = _ROOT.search(chunk)
+                if root is not None:
+                    pattern = re.compile(b"<" + re.escape(root.group(1) or b"") + rb"f[\s/>]")
+            if pattern.search(tail + chunk):
+                return True
+            tail = chunk[-_OVERLAP:]
+    return False
+
+
+def _formulas(z: zipfile.ZipFile, part: str, sheet: str, limit: int) -> list[Formula]:
+    out: list[Formula] = []
+    with z.open(part) as f:
+        for cell in _cells(f):
+            formula = next((child for child in cell if _local(child.tag) == "f"), None)
+            if formula is None:
+                continue
+            value = next((child for child in cell if _local(child.tag) in ("v", "is")), None)
+            cached = "".join(value.itertext()) if value is not None else None
+            out.append(Formula(sheet, cell.get("r", "?"), formula.text or "", cached if cached != "" else None,
+                               cell.get("t") == "e"))
+            if len(out) >= limit:
+                break
+    return out
+
+
+def _cells(f: IO[bytes]) -> Iterator[Any]:
+    """Each ``<c>`` element of a sheet, complete; each row is dropped once read (a streaming parse)."""
+    rows: Any = None
+    for event, el in SafeTree.iterparse(f, events=("start", "end")):
+        tag = _local(el.tag)
+        if event == "start":
+            if tag == "sheetData":
+                rows = el
+        elif tag == "c":
+            yield el
+        elif tag == "row":
+            el.clear()
+            if rows is not None:
+                rows.remove(el)
+
+
+def _comments(z: zipfile.ZipFile, part: str, sheet: str, names: set[str]) -> list[Comment]:
+    """The sheet's comments by cell: a threaded comment's text before its legacy copy's."""
+    by_cell: dict[str, str] = {}
+    for kind, target in sorted(_targets(z, part).values(), key=lambda t: "threaded" not in t[0].casefold()):
+        if target not in names or not kind.casefold().endswith(("/comments", "/threadedcomment")):
+            continue
+        with z.open(target) as f:
+            for _, el in SafeTree.iterparse(f, events=("end",)):
+                if _local(el.tag) in ("comment", "threadedComment") and el.get("ref"):
+                    text = " ".join("".join(t.itertext()) for t in el if _local(t.tag) == "text").strip()
+                    by_cell.setdefault(el.get("ref", ""), text)
+                    el.clear()
+    return [Comment(sheet, cell, text) for cell, text in by_cell.items()]
