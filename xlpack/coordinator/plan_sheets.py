@@ -342,15 +342,17 @@ def _start_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan, consolida
     line(2, f"Tool: {plan.tool.title} (version {plan.tool.version}); grades: {plan.scale.title}.", "text")
     steps = [
         f"Fill in the '{TOR}' sheet: purpose, outcomes focus, scope, period audited, deadline and your details.",
-        f"List the sampled cases on the '{CASES}' sheet: pseudonymised case references only, with their details.",
+        (f"List the sampled cases on the '{CASES}' sheet (pseudonymised case references only, with their details), "
+         "or draw them from a management-information extract: xlpack sample EXTRACT --audit <this file>."),
         (f"On '{ASSIGN}', add one row per case, agency and auditor (two auditors per agency where you can). "
          f"Edit the agency list on '{AGENCIES}' if needed."),
         ("Save and close this workbook, then run: xlpack generate <this file>. Forms appear in a 'forms' folder "
-         f"beside it and are listed on '{ISSUED}'. Email each form to its auditor."),
+         f"beside it and are listed on '{ISSUED}'. Then xlpack mail <this file> drafts one email per auditor with "
+         "their forms attached, for you to check and send (reminders and replies to rejected returns later)."),
         ("When forms come back, save them in a 'returns' folder beside this workbook and run: xlpack consolidate "
          "<this file> returns, or click Update from returns on the xlpack tab (the Excel add-in)."),
-        ("Read each case side by side on the case grid, work through the flags, record moderated grades, "
-         "then run: xlpack report <this file>."),
+        ("Read each case side by side on the case grid, work through the flags, record moderated grades, agree the "
+         "Action plan, then run: xlpack report <this file>, and xlpack feedback <this file> for the practitioners."),
     ]
     ws.write_string(4, 1, "What to do next", st["subtitle"])
     ws.set_row(4, line_height(12) + 6)
