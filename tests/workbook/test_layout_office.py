@@ -23,7 +23,7 @@ from xlpack.analysis.pivots import share_percent
 from xlpack.consolidate import ConsolidateResult, consolidate
 from xlpack.demo.run import DEMO_TODAY, simulate_returns
 from xlpack.workbook.readback import Workbook
-from xlpack.workbook.sheets import ANALYSIS_SHEETS
+from xlpack.workbook.sheets import ANALYSIS_SHEETS, analysis_sheets
 
 TOLERANCE = 1.5  # points: LibreOffice's optimal heights are rounded to its own units
 DECIMALS = re.compile(r"\d[.,]\d{3,}")
@@ -127,3 +127,21 @@ def test_every_sheet_prints_one_page_wide(layout: SheetLayoutResult) -> None:
     for s in layout.sheets:
         firsts = [first for first, _ in s.pages]
         assert s.pages and len(firsts) == len(set(firsts)), (s.name, s.pages)
+
+
+def test_tables_of_the_summary_sheets_are_not_split_from_their_titles(demo: ConsolidateResult,
+                                                                       layout: SheetLayoutResult) -> None:
+    """A table's title never ends a page with its table on the next, and a table that fits on a page is on one."""
+    sheets = {s.name: s for s in analysis_sheets(demo.data)}
+    checked = 0
+    for name in ("Pivots", "Agreement", "Return totals"):
+        printed = layout.sheet(name)
+        for b in sheets[name].blocks:
+            if not b.title or b.col:
+                continue
+            first, last = b.row - 1, b.last_row
+            assert printed.page_of(first) == printed.page_of(b.row), (name, b.title, printed.pages)
+            if sum(printed.loaded[first:last + 1]) < 350:
+                assert printed.page_of(first) == printed.page_of(last), (name, b.title, printed.pages)
+            checked += 1
+    assert checked >= 10

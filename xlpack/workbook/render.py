@@ -24,6 +24,7 @@ from xlpack.workbook.changes import head_sums
 from xlpack.workbook.sheet_model import (
     BLOCK_TITLE_POINTS,
     DEFAULT_COLUMN_PIXELS,
+    LINE_POINTS,
     TITLE_POINTS,
     Block,
     Cell,
@@ -109,13 +110,15 @@ def render_sheet(wb: xlsxwriter.Workbook, st: Styles, sheet: Sheet, scale: Grade
         ws.set_column(c, c, w)
     ws.write_string(0, 0, clean_text(sheet.title), st["title"])
     ws.set_row(0, TITLE_POINTS)
-    _intro(ws, st, sheet)
+    intro = _intro(ws, st, sheet)
     if sheet.stream and streams is not None:
         streams.append(_streamed_sheet(ws, st, sheet, scale))
     else:
-        heights: dict[int, float] = {}
+        heights: dict[int, float] = {0: TITLE_POINTS, **intro}
         for b in sheet.blocks:
             _render_block(ws, st, b, scale, heights)
+        if sheet.keep_blocks:
+            sheet.page_breaks = blocks_kept_whole(sheet, heights)
     for chart in sheet.charts:
         _render_chart(wb, ws, sheet.name, chart)
     if sheet.freeze:
@@ -141,11 +144,13 @@ def printed_columns(sheet: Sheet) -> int:
     return max(last, 1)
 
 
-def _intro(ws: Worksheet, st: Styles, sheet: Sheet) -> None:
-    """The lines under the title, each across the printed width, wrapped, in a row as tall as it needs."""
+def _intro(ws: Worksheet, st: Styles, sheet: Sheet) -> dict[int, float]:
+    """The lines under the title, each across the printed width, wrapped, in a row as tall as it needs (the rows
+    given a height are returned)."""
     widths = sheet.column_widths()
     across = printed_columns(sheet)
     merged = [widths.get(c, 8.43) for c in range(across)]
+    heights: dict[int, float] = {}
     for i, line in enumerate(sheet.intro[:2], start=1):
         style = st["intro" if i == 1 else "intro_guide"]
         text = clean_text(line)
@@ -154,7 +159,9 @@ def _intro(ws: Worksheet, st: Styles, sheet: Sheet) -> None:
         ws.write_string(i, 0, text, style)
         lines = text_lines(text, merged)
         if lines > 1:
-            ws.set_row(i, lines_points(lines))
+            heights[i] = lines_points(lines)
+            ws.set_row(i, heights[i])
+    return heights
 
 
 def _print_layout(ws: Worksheet, sheet: Sheet) -> None:
@@ -171,6 +178,39 @@ def _print_layout(ws: Worksheet, sheet: Sheet) -> None:
 
 #: Width of an A4 page inside the margins (0.4 inch each side), in pixels at 96 to the inch.
 PAGE_PIXELS = {True: round((11.69 - 0.8) * 96), False: round((8.27 - 0.8) * 96)}
+#: Points of rows a printed A4 page holds at full size, inside the margins and under the header, with room to
+#: spare (LibreOffice gave about 390 in landscape).
+PAGE_POINTS = {True: 370.0, False: 640.0}
+
+
+def blocks_kept_whole(sheet: Sheet, heights: dict[int, float]) -> list[int]:
+    """Page breaks that keep each block (its title, header and rows) on one page where it fits on one.
+
+    ``heights``: the rows given a height (others are 15 points), at the scale
+    the sheet prints at (:func:`print_scale`).
+    """
+    room = PAGE_POINTS[sheet.landscape] * 100 / print_scale(sheet)
+    spans = sorted({(b.row - 1 if b.title else b.row, b.last_row) for b in sheet.blocks})
+    breaks: list[int] = []
+    top = 0  # the first row of the current page
+
+    def points(first: int, last: int) -> float:
+        return sum(heights.get(r, LINE_POINTS) for r in range(first, last + 1))
+
+    for first, last in spans:
+        if first <= top or points(top, last) <= room:
+            continue
+        if points(first, last) <= room:  # it fits on a page of its own: start one
+            breaks.append(first)
+            top = first
+        else:  # longer than a page: it runs on from where it is, at the row filling each page
+            while points(top, last) > room:
+                r = top
+                while points(top, r + 1) <= room:
+                    r += 1
+                top = r + 1
+                breaks.append(top)
+    return breaks
 
 
 def print_scale(sheet: Sheet) -> int:

@@ -185,6 +185,7 @@ class Sheet:
     repeat_rows: int | None = None  # the header row repeated at the top of every printed page
     page_breaks: list[int] = field(default_factory=list)  # rows that start a new printed page
     print_rows: int | None = None  # print rows up to this one (e.g. below the last chart)
+    keep_blocks: bool = False  # page breaks keep each block whole on a printed page (not for streamed sheets)
 
     def column_widths(self) -> dict[int, float]:
         """Each column's width: the widest any block gives it (blocks one above another share their columns)."""

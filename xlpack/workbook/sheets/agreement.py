@@ -117,4 +117,5 @@ def build(data: ConsolidatedAudit) -> Sheet:
     stack(blocks, TABLE_ROW + 1)
     intro = ("For each case and section graded by two or more forms (Not applicable, No evidence and blanks left "
              "out). Look first where the share within one grade is lowest.")
-    return Sheet(AGREEMENT, "How far the agencies agree", [intro, ALPHA_GUIDE], blocks, freeze=(0, 1))
+    return Sheet(AGREEMENT, "How far the agencies agree", [intro, ALPHA_GUIDE], blocks, freeze=(0, 1),
+                 keep_blocks=True)

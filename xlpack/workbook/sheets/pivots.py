@@ -170,5 +170,5 @@ def build(data: ConsolidatedAudit) -> tuple[Sheet, list[PivotBlocks]]:
              "below them, the grades by each detail of the Cases sheet.")
     sheet = Sheet(PIVOTS, "Grade pivots",
                   [intro, "Percentages of all answers are to the right of each table; the Charts sheet draws them."],
-                  blocks, freeze=(0, 1), print_columns=side - 1)
+                  blocks, freeze=(0, 1), print_columns=side - 1, keep_blocks=True)
     return sheet, pivots

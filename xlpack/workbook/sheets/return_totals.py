@@ -35,4 +35,4 @@ def build(data: ConsolidatedAudit) -> Sheet:
     intro = (f"Each issued form counted once, by its status on the '{RETURNS}' sheet (extra copies and files that "
              "match no issued form are not counted).")
     return Sheet(RETURN_TOTALS, "Returns by agency and by case", [intro], blocks, freeze=(0, 1),
-                 tab_colour="#1F3864", landscape=False)
+                 tab_colour="#1F3864", landscape=False, keep_blocks=True)
