@@ -9,6 +9,14 @@ reporting its peak resident memory (and that of intake's reading
 processes).
 
     python benchmarks/bench_consolidate.py [--forms 1000] [--memory-forms 10000] [--baseline 1000]
+    python benchmarks/bench_consolidate.py --shape realistic [--work DIR]
+
+``--shape realistic`` is the corpus of issue 9: 143 cases with 7 forms each
+(1,001 returns) whose evidence, strengths and areas for development each
+hold a few hundred characters. It measures, in the same run, intake alone
+and the whole consolidate over the same files (each the fastest of three),
+and reports the ratio and where consolidate spends the time after intake
+(the analysis, the sheets, the file).
 
 Setting up writes the forms with xlpack generate and fills them by writing
 the answers straight into each form's sheet XML (openpyxl would take
@@ -178,13 +186,152 @@ def memory_run(forms: int) -> dict[str, float]:
         return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+# -- the realistic corpus: 143 cases x 7 forms, a few hundred characters in each text box -------------------
+
+REALISTIC_CASES, REALISTIC_AGENCIES = 143, ["Children's social care", "Health", "CAMHS", "School or education",
+                                            "Police", "Early years", "Voluntary sector"]
+WORDS = ["record", "visit", "child", "mother", "father", "school", "nurse", "plan", "review", "conference",
+         "strategy", "referral", "chronology", "manager", "supervision", "risk", "safety", "neglect", "attendance",
+         "health", "assessment", "dated", "signed", "timely", "escalation", "the", "was", "and", "of", "with"]
+
+
+def _words(rng: random.Random, length: int) -> str:
+    out: list[str] = []
+    size = 0
+    while size < length:
+        word = rng.choice(WORDS)
+        out.append(word)
+        size += len(word) + 1
+    return " ".join(out).capitalize() + "."
+
+
+def realistic_plan() -> AuditPlan:
+    plan = sample_plan("cp", cases=REALISTIC_CASES, seed=9)
+    assignments = [Assignment(case_ref=c.case_ref, agency=a, auditor=f"Auditor {i}", email=f"auditor{i}@example.org")
+                   for c in plan.cases for i, a in enumerate(REALISTIC_AGENCIES)]
+    terms = plan.terms.model_copy(update={"participation_worker": ""})
+    return plan.model_copy(update={"assignments": assignments, "terms": terms})
+
+
+def _realistic_answers(rng: random.Random, cells: dict[str, str]) -> dict[str, object]:
+    values: dict[str, object] = {}
+    for key in cells:
+        if not key.startswith("section."):
+            continue
+        record = key.rsplit(".", 1)[1]
+        if record == "grade":
+            values[key] = rng.choice(GRADES)
+        elif record in ("evidence", "strengths", "development"):
+            values[key] = _words(rng, rng.randint(200, 500))
+        else:
+            values[key] = _words(rng, rng.randint(60, 160))
+    values.update({"field.service_team": "Safeguarding team", "field.audit_date": 46327,
+                   "closing.overall_grade": rng.choice(GRADES[:6]), "closing.no_involvement": "Yes, I confirm",
+                   "closing.safeguarded_now": "No" if rng.random() < 0.01 else "Yes",
+                   "closing.tool_feedback": _words(rng, 120)})
+    return values
+
+
+def realistic_setup(work: Path) -> tuple[Path, Path]:
+    """The coordinator workbook and the filled returns of the realistic corpus (kept in ``work`` for reuse)."""
+    audit, returns = work / "audit.xlsx", work / "returns"
+    if audit.exists() and returns.is_dir() and any(returns.glob("*.xlsx")):
+        return audit, returns
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    create_audit(audit, plan=realistic_plan())
+    gen = generate_forms(audit)
+    first = gen.out_dir / gen.issued[0].file
+    cells, part = _input_cells(first), _sheet_part(first)
+    returns.mkdir()
+    rng = random.Random(3)
+    for f in gen.issued:
+        fill_fast(gen.out_dir / f.file, returns / f.file, part, cells, _realistic_answers(rng, cells))
+    return audit, returns
+
+
+def realistic_run(work: Path, repeat: int, profile: bool) -> None:
+    """Intake alone and the whole consolidate over the same files, in this run; the ratio; optionally a profile.
+
+    The machine may be busy: runs alternate, each figure is the best of ``repeat``, and each consolidate also
+    times its own reading (intake inside it), so the time beyond reading and the ratio within one run are
+    shown too (the median over the runs).
+    """
+    import statistics
+
+    import xlpack.consolidate as consolidate_module
+    from xlpack.coordinator.plan_sheets import read_plan
+    from xlpack.intake import intake
+
+    t0 = time.perf_counter()
+    audit, returns = realistic_setup(work)
+    n = len(list(returns.glob("*.xlsx")))
+    print(f"realistic corpus: {n} returns ({REALISTIC_CASES} cases x {len(REALISTIC_AGENCIES)} forms), texts of "
+          f"200-500 characters, ready in {time.perf_counter() - t0:.0f} s")
+    inside: list[float] = []
+    inside_cpu: list[float] = []
+
+    def timed_intake(*args: object, **kwargs: object) -> object:
+        start, cpu = time.perf_counter(), time.process_time()
+        try:
+            return intake(*args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            inside.append(time.perf_counter() - start)
+            inside_cpu.append(time.process_time() - cpu)
+
+    consolidate_module.intake = timed_intake  # type: ignore[assignment]  # time consolidate's own reading
+    alone, whole, beyond, within, cpu_beyond = [], [], [], [], []
+    for i in range(repeat):  # alternated, so a busy moment hurts both alike
+        start = time.perf_counter()
+        intake([returns], read_plan(audit, strict=False))
+        alone.append(time.perf_counter() - start)
+        copy = work / f"run{i}" / audit.name
+        copy.parent.mkdir(exist_ok=True)
+        shutil.copy2(audit, copy)
+        cpu = time.process_time()
+        whole.append(timed_consolidate(copy, returns)["seconds"])
+        cpu_beyond.append(time.process_time() - cpu - inside_cpu[-1])
+        beyond.append(whole[-1] - inside[-1])
+        within.append(whole[-1] / inside[-1])
+        shutil.rmtree(copy.parent)
+    consolidate_module.intake = intake  # type: ignore[assignment]
+    a, b = min(alone), min(whole)
+    print(f"intake alone: best of {repeat} {a:.2f} s ({', '.join(f'{t:.2f}' for t in alone)})")
+    print(f"whole consolidate: best of {repeat} {b:.2f} s ({', '.join(f'{t:.2f}' for t in whole)})")
+    print(f"beyond reading (consolidate less its own intake): best {min(beyond):.2f} s, median "
+          f"{statistics.median(beyond):.2f} s; processor time of it {min(cpu_beyond):.2f} s (best)")
+    print(f"ratio: best consolidate / best intake alone {b / a:.2f}x; within each run (consolidate / its intake) "
+          f"median {statistics.median(within):.2f}x, best {min(within):.2f}x")
+    if profile:
+        import cProfile
+        import pstats
+
+        copy = work / "profiled" / audit.name
+        copy.parent.mkdir(exist_ok=True)
+        shutil.copy2(audit, copy)
+        prof = cProfile.Profile()
+        prof.runcall(consolidate, copy, [returns], today=TODAY)
+        shutil.rmtree(copy.parent)
+        pstats.Stats(prof).sort_stats("cumulative").print_stats(45)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shape", choices=("default", "realistic"), default="default")
+    ap.add_argument("--work", type=Path, default=None, help="realistic: keep the corpus here for the next run")
+    ap.add_argument("--profile", action="store_true", help="realistic: profile one consolidate (main process)")
     ap.add_argument("--forms", type=int, default=1000)
     ap.add_argument("--baseline", type=int, default=1000, help="forms for the openpyxl baseline")
     ap.add_argument("--memory-forms", type=int, default=10000, help="0 to skip the memory run")
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
+    if args.shape == "realistic":
+        if args.work:
+            realistic_run(args.work, args.repeat, args.profile)
+        else:
+            with tempfile.TemporaryDirectory() as tmp:
+                realistic_run(Path(tmp) / "work", args.repeat, args.profile)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         t0 = time.perf_counter()

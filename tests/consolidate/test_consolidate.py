@@ -70,24 +70,53 @@ def test_returns_statuses(back: ConsolidatedAudit, scenario: Scenario) -> None:
     assert overdue.detail == f"Due {scenario.plan.terms.deadline:%d %B %Y}: 7 days late."
 
 
-def test_returns_totals_by_agency(done: ConsolidateResult, scenario: Scenario) -> None:
-    rows = Workbook(done.audit).rows("Returns")
-    start = next(c for c, v in enumerate(rows[2]) if v == "Totals by agency")
-    header = [v for v in rows[3][start:] if v != ""]
-    by_agency = {}
-    for row in rows[4:]:
-        if row[start] in ("", "Total"):
-            break
-        by_agency[row[start]] = dict(zip(header[1:], row[start + 1:start + len(header)]))
+def test_returns_totals_by_agency_on_their_own_sheet(done: ConsolidateResult, scenario: Scenario) -> None:
+    header, body = sheet_block(Workbook(done.audit).rows("Return totals"), "Totals by agency")
+    by_agency = {row[0]: dict(zip(header[1:], row[1:])) for row in body if row[0] != "Total"}
     expected = expected_statuses(scenario)
     want: dict[str, Counter[str]] = {}
     for p in scenario.planted:
         want.setdefault(p.form.agency, Counter())[expected[p.form.form_id]] += 1
+    assert set(by_agency) == set(want)
     for agency, counts in want.items():
         got = by_agency[agency]
         assert got["Accepted"] == counts["accepted"] and got["Overdue"] == counts["overdue"]
         assert got["Accepted with warnings"] == counts["accepted_with_warnings"]
         assert got["Rejected"] == counts["rejected"] and got["Issued"] == sum(counts.values())
+
+
+def test_the_returns_table_stands_alone_so_a_filter_hides_nothing_else(done: ConsolidateResult) -> None:
+    rows = Workbook(done.audit).rows("Returns")
+    header = rows[3]
+    width = header.index("") if "" in header else len(header)
+    assert header[:2] == ["Case reference", "Form"]
+    beside = [(r, c) for r, row in enumerate(rows[3:], start=3) for c, v in enumerate(row) if c >= width and v != ""]
+    assert beside == []
+    below = [row for row in rows[4:] if not any(v != "" for v in row[:width])]
+    assert below == []  # nothing under the table either: every row below the header is a row of it
+
+
+def test_problems_sheet_has_one_row_per_problem_and_returns_sums_them_up(
+        done: ConsolidateResult, back: ConsolidatedAudit) -> None:
+    want = Counter((f.path, p.code, p.sheet or "", p.cell or "", p.message) for f in done.files for p in f.problems
+                   if not (f.kind == "container" and f.status == "skipped"))
+    got = Counter((p.source, p.code, p.sheet, p.cell, p.message) for p in back.problems)
+    assert got == want and got
+    rows = Workbook(done.audit).rows("Problems")
+    header = rows[3]
+    for needed in ("Returned file", "Sheet", "Cell", "Code", "What was found", "What to do"):
+        assert needed in header
+    assert [p.severity for p in back.problems] == sorted((p.severity for p in back.problems),
+                                                        key=["error", "warning", "info"].index)
+    by_source = {r.source: r for r in back.returns if r.source}
+    for f in done.files:
+        warnings = [p for p in f.problems if p.severity == "warning"]
+        if f.status == "accepted_with_warnings":
+            n = len(warnings)
+            assert by_source[f.path].detail == f"{n} warning{'s' if n != 1 else ''}: see Problems"
+        elif f.status == "rejected":
+            first = next(p for p in f.problems if p.severity == "error")
+            assert by_source[f.path].detail.split(" (")[0].rstrip(".") in first.message
 
 
 def test_grades_sheet_has_one_row_per_form_and_section(back: ConsolidatedAudit, scenario: Scenario) -> None:
@@ -155,29 +184,60 @@ def test_formula_text_is_written_as_text_everywhere(done: ConsolidateResult, bac
         assert not any(b"<f>" in z.read(n) or b"<f " in z.read(n) for n in sheets)
 
 
-def test_case_grid_puts_every_form_of_a_case_side_by_side(done: ConsolidateResult, scenario: Scenario) -> None:
+def test_case_grid_puts_every_issued_form_of_a_case_side_by_side(done: ConsolidateResult,
+                                                                  scenario: Scenario) -> None:
     rows = Workbook(done.audit).rows("Case grid")
-    case = scenario.plan.cases[0].case_ref
-    title = next(r for r, row in enumerate(rows) if str(row[0]).startswith(f"Case {case} · "))
-    header = rows[title + 1]
-    used = [p for p in used_audits(scenario) if p.form.case_ref == case]
-    agencies = Counter(p.form.agency for p in used)
-    shown = [h for h in header[1:1 + len(used)]]
-    assert sorted(shown) == sorted(p.form.agency if agencies[p.form.agency] == 1
-                                   else f"{p.form.agency} ({p.form.auditor})" for p in used)
-    sections = [s.title for s in scenario.plan.tool.sections]
-    for i, title_text in enumerate(sections):
-        row = rows[title + 2 + i]
-        assert row[0] == f"{i + 1}. {title_text}"
+    expected = expected_statuses(scenario)
+    words = {"overdue": "Overdue", "rejected": "Rejected"}
+    checked_missing = 0
+    for case in scenario.plan.cases:
+        title = next(r for r, row in enumerate(rows) if str(row[0]).startswith(f"Case {case.case_ref} · "))
+        header = rows[title + 1]
+        issued = [p for p in scenario.audits if p.form.case_ref == case.case_ref]
+        agencies = Counter(p.form.agency for p in issued)
+        names = {(p.form.agency if agencies[p.form.agency] == 1 else f"{p.form.agency} ({p.form.auditor})"): p
+                 for p in issued}
+        shown = header[1:1 + len(issued)]
+        assert sorted(shown) == sorted(names)
+        assert rows[title + 2][0] == "Return"
+        for i, section in enumerate(scenario.plan.tool.sections):
+            row = rows[title + 3 + i]
+            assert row[0] == f"{i + 1}. {section.title}"
+            for col, h in enumerate(shown, start=1):
+                p = names[h]
+                if p.used:
+                    assert row[col] == (p.grades[section.id] or "")
+                else:
+                    assert row[col] == words[expected[p.form.form_id]]
+                    checked_missing += 1
         for col, h in enumerate(shown, start=1):
-            p = next(p for p in used if h in (p.form.agency, f"{p.form.agency} ({p.form.auditor})"))
-            assert row[col] == (p.grades[scenario.plan.tool.sections[i].id] or "")
-    assert "Child and family views" in header
+            status = str(rows[title + 2][col])
+            if expected[names[h].form.form_id] == "rejected":
+                assert status.startswith("Rejected: ") and "'Goodish' is not a grade" in status
+        assert "Child and family views" in header
+    assert checked_missing >= 3 * len(scenario.plan.tool.sections)
+
+
+def test_grades_carry_the_case_details(done: ConsolidateResult, scenario: Scenario) -> None:
+    rows = Workbook(done.audit).rows("Grades")
+    header = rows[3]
+    labels = {q.id: q.label for q in scenario.plan.tool.case_fields}
+    columns = {"Category": header.index("Category"), **{fid: header.index(label) for fid, label in labels.items()}}
+    cases = {c.case_ref: c for c in scenario.plan.cases}
+    body = [row for row in rows[4:] if row[0]]
+    assert body
+    for row in body:
+        case = cases[row[0]]
+        assert row[columns["Category"]] == case.category
+        for fid in labels:
+            value = row[columns[fid]]
+            assert str(value) == case.fields.get(fid, "")
 
 
 def test_read_back_equals_what_was_written(done: ConsolidateResult, back: ConsolidatedAudit) -> None:
     data = done.data
     assert back.returns == data.returns
+    assert back.problems == data.problems
     assert back.grades == data.grades
     assert back.summaries == data.summaries
     assert back.flags == data.flags

@@ -20,7 +20,7 @@ from tests.office.client import Office, pdf_info, pdf_to_png
 from xlpack.cli.app import app
 from xlpack.cycle.feedback import INDEX_NAME
 from xlpack.workbook.readback import Workbook, read_consolidated
-from xlpack.workbook.sheets.common import FLAG_COLUMNS, GRADE_COLUMNS
+from xlpack.workbook.sheets.common import FLAG_COLUMNS, GRADE_COLUMNS, TABLE_ROW
 
 pytestmark = pytest.mark.slow  # each module builds and consolidates two audits (session fixtures)
 
@@ -28,12 +28,16 @@ NOTE = "Seen at the meeting: the plan had no timescales."
 RESOLUTION = "Agreed: the team manager reviews the plan this week."
 
 
-def col(spec: tuple, name: str) -> int:
-    return next(i for i, (f, _, _) in enumerate(spec) if f == name)
+def col(spec: tuple, name: str) -> str:
+    """A field's column header (columns are found by header: the Grades table has the case's details between
+    its own columns)."""
+    return next(h for f, h, _ in spec if f == name)
 
 
-def cell_of(audit: Path, sheet: str, key_col: int, key: str, column: int) -> str:
-    for r, row in enumerate(Workbook(audit).rows(sheet)):
+def cell_of(audit: Path, sheet: str, key_header: str, key: str, header: str) -> str:
+    rows = Workbook(audit).rows(sheet)
+    key_col, column = rows[TABLE_ROW].index(key_header), rows[TABLE_ROW].index(header)
+    for r, row in enumerate(rows):
         if len(row) > key_col and row[key_col] == key:
             return xl_rowcol_to_cell(r, column)
     raise AssertionError(f"{key} is not on {sheet}")

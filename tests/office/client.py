@@ -43,6 +43,7 @@ __all__ = [
     "Office", "OfficeError", "office_available", "pdf_info", "pdf_to_png",
     "SheetInfo", "WorkbookInfo", "CellResult", "FillResult", "ConvertResult",
     "ReadResult", "PdfInfo", "Entry", "CellRef", "RowLayout", "LayoutResult",
+    "SheetLayout", "SheetLayoutResult", "Shape", "Number",
 ]
 
 WORKER = Path(__file__).with_name("worker.py")
@@ -170,6 +171,42 @@ class LayoutResult(_Result):
     sheets: list[RowLayout] = field(default_factory=list)
 
     def sheet(self, name: str) -> RowLayout:
+        for s in self.sheets:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+
+@dataclass
+class Shape:
+    """A drawing object (a chart) on a sheet: the rows its top and bottom edges fall in (0-based)."""
+    kind: str
+    first_row: int
+    last_row: int
+
+
+@dataclass
+class Number:
+    """A cell holding a number or date: its value and the text LibreOffice displays (0-based row, column)."""
+    row: int
+    col: int
+    value: float
+    shown: str
+
+
+@dataclass
+class SheetLayout(RowLayout):
+    """:class:`RowLayout` and the sheet's page breaks, drawing objects and displayed numbers."""
+    page_breaks: list[int] = field(default_factory=list)  # as getRowPageBreaks lists them
+    shapes: list[Shape] = field(default_factory=list)
+    numbers: list[Number] = field(default_factory=list)
+
+
+@dataclass
+class SheetLayoutResult(_Result):
+    sheets: list[SheetLayout] = field(default_factory=list)
+
+    def sheet(self, name: str) -> SheetLayout:
         for s in self.sheets:
             if s.name == name:
                 return s
@@ -562,6 +599,21 @@ class Office:
                 name=s["name"], loaded=[h / HMM_PER_POINT for h in s["loaded"]],
                 optimal=[h / HMM_PER_POINT for h in s["optimal"]], pages=[(a, b) for a, b in s["pages"]]))
         return LayoutResult(**_base(r), sheets=out)
+
+    def sheet_layout(self, path: StrPath, sheets: Iterable[str] | None = None, *, password: str | None = None,
+                     timeout: float | None = None) -> SheetLayoutResult:
+        """:meth:`row_layout` with page breaks, charts and displayed numbers, for ``sheets`` (default: every
+        visible sheet). One load of the document."""
+        r = self._request({"op": "sheet_layout", "path": os.fspath(path), "password": password,
+                           "sheets": list(sheets) if sheets else None}, timeout)
+        out = [SheetLayout(
+            name=s["name"], loaded=[h / HMM_PER_POINT for h in s["loaded"]],
+            optimal=[h / HMM_PER_POINT for h in s["optimal"]], pages=[(int(a), int(b)) for a, b in s["pages"]],
+            page_breaks=list(s["page_breaks"]),
+            shapes=[Shape(x["kind"], x["first_row"], x["last_row"]) for x in s["shapes"]],
+            numbers=[Number(int(a), int(b), float(v), str(t)) for a, b, v, t in s["numbers"]])
+            for s in r.get("sheets", [])]
+        return SheetLayoutResult(**_base(r), sheets=out)
 
     def convert(self, path: StrPath, out_dir: StrPath | None = None, format: str = "pdf", *,
                 out: StrPath | None = None, password: str | None = None,

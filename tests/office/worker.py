@@ -15,12 +15,13 @@ On start-up the worker prints {"ready": true, ...} once connected (or
 {"ready": false, "error": ...} and exits 2).  If the office process goes
 away the reply carries ``"office_lost": true`` and the worker exits 3.
 
-Ops: open_info, type_cells, set_cells, convert, recalc_read, row_layout, ping, quit.
+Ops: open_info, type_cells, set_cells, convert, recalc_read, row_layout, sheet_layout, ping, quit.
 See ``tests/office/client.py`` for the typed client.
 """
 from __future__ import annotations
 
 import argparse
+import bisect
 import contextlib
 import json
 import os
@@ -395,6 +396,67 @@ class Worker:
             if rng is not None:
                 pages.append([rng.StartRow, rng.EndRow])
         return pages
+
+    def op_sheet_layout(self, req: dict[str, Any]) -> dict[str, Any]:
+        """Per sheet: row heights as loaded and as LibreOffice fits them, printed pages, charts, displayed numbers.
+
+        Heights and positions are in 1/100 mm. In order: the rows as the file
+        has them, the page breaks (``getRowPageBreaks``), the rows of each
+        printed page as the print renderer lays them out, each drawing
+        object's top and bottom rows, and the displayed text of every cell
+        holding a number or date; then every used row is set to
+        ``OptimalHeight`` and measured again. ``sheets``: names to measure
+        (default: the visible sheets).
+        """
+        wanted = req.get("sheets")
+        with self.opened(req.get("path", ""), req.get("password")) as doc:
+            self.require_calc(doc)
+            sheets = doc.getSheets()
+            out = []
+            for i in range(sheets.getCount()):
+                sh = sheets.getByIndex(i)
+                if (wanted and sh.getName() not in wanted) or (not wanted and not sh.IsVisible):
+                    continue
+                out.append(self._sheet_layout(doc, sh))
+            return {"sheets": out}
+
+    def _sheet_layout(self, doc: Any, sh: Any) -> dict[str, Any]:
+        cursor = sh.createCursor()
+        cursor.gotoEndOfUsedArea(False)
+        end = cursor.getRangeAddress()
+        last_row, last_col = end.EndRow, end.EndColumn
+        row_objs = sh.getRows()
+        rows = [row_objs.getByIndex(r) for r in range(last_row + 1)]
+        loaded = [row.Height if row.IsVisible else 0 for row in rows]
+        breaks = [b.Position for b in sh.getRowPageBreaks()]
+        pages = self._printed_pages(doc, sh)
+        page = sh.getDrawPage()
+        objects = [page.getByIndex(k) for k in range(page.getCount())]
+        bottom = max([o.Position.Y + o.Size.Height for o in objects], default=0)
+        tops, y, r = [], 0, 0
+        while (r <= last_row or y < bottom) and r < 1048576:  # to the last used row and below the lowest object
+            row = rows[r] if r < len(rows) else row_objs.getByIndex(r)
+            tops.append(y)
+            y += row.Height if row.IsVisible else 0
+            r += 1
+
+        def row_at(pos: int) -> int:
+            return max(0, bisect.bisect_right(tops, pos) - 1)
+
+        shapes = [{"kind": o.getShapeType(), "top": o.Position.Y, "height": o.Size.Height,
+                   "first_row": row_at(o.Position.Y), "last_row": row_at(o.Position.Y + o.Size.Height - 1)}
+                  for o in objects]
+        numbers = []
+        found = sh.queryContentCells(1 | 2)  # com.sun.star.sheet.CellFlags.VALUE | DATETIME
+        for addr in found.getRangeAddresses():
+            for r in range(addr.StartRow, addr.EndRow + 1):
+                for c in range(addr.StartColumn, addr.EndColumn + 1):
+                    cell = sh.getCellByPosition(c, r)
+                    numbers.append([r, c, cell.getValue(), cell.getString()])
+        sh.getCellRangeByPosition(0, 0, last_col, last_row).getRows().OptimalHeight = True
+        optimal = [row.Height if row.IsVisible else 0 for row in rows]
+        return {"name": sh.getName(), "loaded": loaded, "optimal": optimal, "page_breaks": breaks, "pages": pages,
+                "shapes": shapes, "numbers": numbers}
 
     def op_convert(self, req: dict[str, Any]) -> dict[str, Any]:
         fmt = str(req.get("format", "pdf")).lower()

@@ -77,3 +77,54 @@ def test_norm_is_the_same_for_written_and_read_values() -> None:
     assert norm(date(2026, 3, 1)) == norm(datetime(2026, 3, 1)) == "2026-03-01"
     assert norm(datetime(2026, 3, 1, 12, 0, 0, 999_700)) == "2026-03-01 12:00:01"
     assert norm(" text \r\n") == "text"
+
+
+def test_rows_streamed_into_the_file_have_the_digests_of_the_model(tmp_path: Path) -> None:
+    """Streamed sheets get their digests as they are written: the same as the sheet model's, and what the
+    rows read back from the file give."""
+    from datetime import date, datetime
+
+    from xlpack.workbook.changes import packed_digests, packed_sums
+    from xlpack.workbook.stream import Stream, stream_rows
+
+    rows: list[list[object]] = [[f"row {i}", Cell("Good" if i % 2 else "Adequate", "grade:Good"), f"typed {i}",
+                                  i * 1.5, date(2026, 3, 1 + i % 28), "=1+1" if i == 3 else " spaced "]
+                                 for i in range(40)]
+    cols = [Column("Text", 20), Column("Grade", 12), Column("Note", 20, style="editable", editable=True),
+            Column("Number", 10, style="number"), Column("Date", 12, style="date"), Column("More", 12)]
+    sheet = Sheet("Data", "Title", ["Intro line", "Second line"],
+                  [Block(cols, rows, name="Data", row=3)], stream=True)  # type: ignore[arg-type]
+    path = tmp_path / "s.xlsx"
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
+    st = make_styles(wb)
+    add_styles(wb, st, SCALE)
+    streams: list = []
+    render_sheet(wb, st, sheet, SCALE, streams)
+    wb.close()
+    stream_rows(path, streams)
+    (stream,) = streams
+    assert isinstance(stream, Stream)
+    assert packed_sums(stream.sums) == packed_digests(sheet)
+    read = [(r, list(row)) for r, row in Workbook(path).iter_rows("Data")]
+    assert list(changed_rows("Data", read, unpack(packed_digests(sheet)), {2}, 3)) == []
+    assert isinstance(read[4][1][4], (date, datetime))
+
+
+def test_streamed_cells_keep_their_style_when_two_styles_are_alike(tmp_path: Path) -> None:
+    """xlsxwriter gives two equal formats one index but records it on the first only: streamed cells must
+    still get it (a wrapped column lost its wrapping once)."""
+    from xlpack.workbook.stream import stream_rows
+
+    cols = [Column("Text", 20, style="wrap"), Column("Intro-like", 20, style="intro")]  # equal formats
+    sheet = Sheet("Data", "Title", ["Intro"], [Block(cols, [["a long text " * 5, "b"]], name="Data", row=3)],
+                  stream=True)
+    path = tmp_path / "w.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    st = make_styles(wb)
+    add_styles(wb, st, SCALE)
+    streams: list = []
+    render_sheet(wb, st, sheet, SCALE, streams)
+    wb.close()
+    stream_rows(path, streams)
+    ws = openpyxl.load_workbook(path)["Data"]
+    assert ws["A5"].alignment.wrap_text and ws["B5"].alignment.wrap_text

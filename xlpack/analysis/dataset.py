@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import PurePath
 
+from xlpack.intake.problems import Problem
 from xlpack.model.plan import AuditPlan, IssuedForm
-from xlpack.model.records import FormReturn, FormSummary, GradeRow, ReturnRow, ViewsRow
+from xlpack.model.records import FormReturn, FormSummary, GradeRow, ProblemRow, ReturnRow, ViewsRow
 
 ACCEPTED = ("accepted", "accepted_with_warnings")
 
@@ -27,9 +28,13 @@ class Received:
     source: str  # as given on the command line; a container member as "container/member"
     status: str  # accepted, accepted_with_warnings, rejected, skipped, superseded
     form_id: str = ""  # the form id the file carries, when it could be read
-    detail: str = ""  # the problems found, as one line
+    detail: str = ""  # the problems found, summed up in one line
     saved_at: datetime | None = None
     form: FormReturn | None = None  # for accepted files
+    problems: tuple[Problem, ...] = ()  # every problem found, for the Problems sheet
+    case_ref: str = ""  # as the file says, when it could be read (files matching no issued form)
+    agency: str = ""
+    auditor: str = ""
 
     @property
     def accepted(self) -> bool:
@@ -93,10 +98,36 @@ def build_returns(plan: AuditPlan, received: Sequence[Received], today: date) ->
     for r in sorted(unmatched, key=lambda r: r.source):
         form = r.form
         rows.append(ReturnRow(form_id=r.form_id, file="", kind=form.kind if form else "audit",
-                              case_ref=form.case_ref if form else "", agency=form.agency if form else "",
-                              auditor=form.auditor if form else "", status=r.status,  # type: ignore[arg-type]
+                              case_ref=form.case_ref if form else r.case_ref, agency=form.agency if form else r.agency,
+                              auditor=form.auditor if form else r.auditor, status=r.status,  # type: ignore[arg-type]
                               detail=r.detail, source=r.source, saved_at=r.saved_at))
     return rows
+
+
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+def build_problems(plan: AuditPlan, received: Sequence[Received]) -> list[ProblemRow]:
+    """One row per problem in a returned file: errors first, then warnings, then what is only for information.
+
+    Within each, in the order of the Returns sheet (case, agency, auditor),
+    then by file. Case, agency and auditor come from the issued form where
+    the file is one, else from the file itself.
+    """
+    issued = {f.form_id: f for f in plan.issued}
+    rows: list[tuple[tuple[object, ...], ProblemRow]] = []
+    for n, r in enumerate(received):
+        form = issued.get(r.form_id)
+        who = (form.case_ref, form.agency, form.auditor) if form else (r.case_ref, r.agency, r.auditor)
+        order = issued_order(form) if form else ("\uffff", "", "", "")
+        for i, p in enumerate(r.problems):
+            row = ProblemRow.model_construct(
+                source=r.source, status=r.status, severity=p.severity, code=p.code, message=p.message, fix=p.fix,
+                sheet=p.sheet or "", cell=p.cell or "", form_id=r.form_id, case_ref=who[0], agency=who[1],
+                auditor=who[2])
+            rows.append(((SEVERITY_ORDER.get(p.severity, 3), *order, r.source, n, i), row))
+    rows.sort(key=lambda kr: kr[0])
+    return [row for _, row in rows]
 
 
 def accepted_forms(plan: AuditPlan, received: Sequence[Received]) -> list[FormReturn]:

@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from xlpack.model.plan import AuditPlan
-from xlpack.model.records import ActionRow, FlagRow, FormSummary, GradeRow, ReturnRow, ViewsRow
+from xlpack.model.records import ActionRow, FlagRow, FormSummary, GradeRow, ProblemRow, ReturnRow, ViewsRow
 
 OrphanKind = Literal["grade", "flag"]
 
@@ -44,6 +44,7 @@ class ConsolidatedAudit(BaseModel):
 
     plan: AuditPlan
     returns: list[ReturnRow] = Field(default_factory=list)
+    problems: list[ProblemRow] = Field(default_factory=list)  # every problem in the returned files
     grades: list[GradeRow] = Field(default_factory=list)
     summaries: list[FormSummary] = Field(default_factory=list)
     flags: list[FlagRow] = Field(default_factory=list)

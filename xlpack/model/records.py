@@ -79,6 +79,23 @@ class ReturnRow(_Record):
     saved_at: datetime | None = None
 
 
+class ProblemRow(_Record):
+    """One problem intake found in one returned file (the Problems sheet), with where it is and what to do."""
+
+    source: str  # the returned file, as given; a container member as "container/member"
+    status: ReturnStatus  # what happened to the file
+    severity: Literal["error", "warning", "info"]
+    code: str  # intake's problem code, e.g. "grade-invalid"
+    message: str
+    fix: str = ""
+    sheet: str = ""
+    cell: str = ""
+    form_id: str = ""
+    case_ref: str = ""
+    agency: str = ""
+    auditor: str = ""
+
+
 class GradeRow(_Record):
     """One section of one accepted audit form (the Grades sheet)."""
 

@@ -90,8 +90,9 @@ def packed_digests(sheet: Sheet) -> str:
     return "".join(f"{d:08x}" for d in _row_sums(sheet))
 
 
-def _row_sums(sheet: Sheet) -> list[int]:
-    """The digest of every row as a number, in the digests' order (fixed-width hex sorts as the numbers do)."""
+def head_sums(sheet: Sheet) -> dict[int, int]:
+    """Row -> the digest sum of what a sheet writes besides its blocks' data rows: the title, the lines under it,
+    and each block's title and header."""
     acc: dict[int, int] = {}
 
     def add(r: int, c: int, value: Any) -> None:
@@ -108,12 +109,27 @@ def _row_sums(sheet: Sheet) -> list[int]:
         if b.header:
             for c, col in enumerate(b.columns):
                 add(b.row, b.col + c, col.header)
+    return acc
+
+
+def packed_sums(sums: dict[int, int]) -> str:
+    """Row sums as packed digests (sorted: fixed-width hex sorts as the numbers do)."""
+    return "".join(f"{d:08x}" for d in sorted(sums.values()))
+
+
+def _row_sums(sheet: Sheet) -> list[int]:
+    """The digest of every row as a number, in the digests' order (fixed-width hex sorts as the numbers do)."""
+    acc = head_sums(sheet)
+    for b in sheet.blocks:
         keep = [c for c, col in enumerate(b.columns) if not col.editable]
         for r, row in enumerate(b.rows, start=b.first_data_row):
+            total = 0
             for c in keep:
                 if c < len(row):
                     v = row[c]
-                    add(r, b.col + c, v.value if type(v) is Cell else v)
+                    total += cell_hash(b.col + c, v.value if type(v) is Cell else v)
+            if total:
+                acc[r] = (acc.get(r, 0) + total) & _MASK
     return sorted(acc.values())
 
 

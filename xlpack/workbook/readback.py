@@ -19,7 +19,7 @@ from xlpack.errors import WorkbookError
 from xlpack.files.workbooks import SheetReader, cell_date, cell_text
 from xlpack.model.consolidated import ConsolidatedAudit, OrphanRow
 from xlpack.model.definitions import GradeScale
-from xlpack.model.records import ActionRow, FlagRow, FormSummary, GradeRow, ReturnRow, ViewsRow
+from xlpack.model.records import ActionRow, FlagRow, FormSummary, GradeRow, ProblemRow, ReturnRow, ViewsRow
 from xlpack.workbook.sheets.common import (
     ACTION_COLUMNS,
     ACTIONS,
@@ -33,6 +33,9 @@ from xlpack.workbook.sheets.common import (
     ORPHAN_COLUMNS,
     ORPHAN_KINDS,
     ORPHANED,
+    PROBLEM_COLUMNS,
+    PROBLEM_SEVERITY_LABELS,
+    PROBLEMS,
     RETURN_COLUMNS,
     RETURNS,
     SEVERITY_LABELS,
@@ -140,6 +143,17 @@ def accepted_last_time(path: Path) -> list[ReturnRow]:
             seen.add(r.form_id)
             out.append(r)
     return out
+def read_problems(book: Workbook) -> list[ProblemRow]:
+    """The Problems sheet: every problem found in a returned file (e.g. to write to the auditor of a rejected
+    form)."""
+    severity = _reverse(PROBLEM_SEVERITY_LABELS)
+    status = _reverse(STATUS_LABELS)
+    return [ProblemRow(source=_text(v["source"]), status=status.get(_text(v["status"]).casefold(), "rejected"),  # type: ignore[arg-type]
+                       severity=severity.get(_text(v["severity"]).casefold(), "error"),  # type: ignore[arg-type]
+                       code=_text(v["code"]), message=_text(v["message"]), fix=_text(v["fix"]),
+                       sheet=_text(v["sheet"]), cell=_text(v["cell"]), form_id=_text(v["form_id"]),
+                       case_ref=_text(v["case_ref"]), agency=_text(v["agency"]), auditor=_text(v["auditor"]))
+            for _, v in iter_table(book, PROBLEMS, PROBLEM_COLUMNS)]
 
 
 def moderated_label(scale: GradeScale, typed: Any) -> str | None:
@@ -252,6 +266,7 @@ def read_consolidated(audit: Path) -> ConsolidatedAudit:
     return ConsolidatedAudit(
         plan=plan,
         returns=read_returns(book) if present(RETURNS) else [],
+        problems=read_problems(book) if present(PROBLEMS) else [],
         grades=read_grades(book, plan.scale) if present(GRADES) else [],
         summaries=read_summaries(book) if present(ANSWERS) else [],
         flags=read_flags(book) if present(FLAGS) else [],
@@ -261,4 +276,5 @@ def read_consolidated(audit: Path) -> ConsolidatedAudit:
         consolidated_at=when)
 
 
-__all__ = ["META", "META_SCHEMA", "Workbook", "accepted_last_time", "headers", "iter_table", "read_consolidated"]
+__all__ = ["META", "META_SCHEMA", "Workbook", "accepted_last_time", "headers", "iter_table", "read_consolidated",
+           "read_problems"]

@@ -1,7 +1,10 @@
-"""Draw :mod:`xlpack.sheetmodel` sheets into an xlsxwriter workbook.
+"""Draw :mod:`xlpack.workbook.sheet_model` sheets into an xlsxwriter workbook.
 
 Text is always written as text (``write_string``), so evidence typed as
 ``=HYPERLINK(...)`` stays the words the auditor typed, never a formula.
+Every row whose text wraps gets the height it needs, and each sheet its
+print layout: A4, one page wide, the header row repeated on every page,
+technical columns grouped, hidden and left out of print.
 """
 
 from __future__ import annotations
@@ -10,13 +13,30 @@ from collections.abc import Sequence
 from typing import Any
 
 import xlsxwriter
+from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from xlpack.coordinator.plan_sheets import SheetWriter, Styles, add_table, page_setup, write_value
+from xlpack.files.text_fit import text_lines
 from xlpack.model.definitions import GradeScale
-from xlpack.workbook.sheet_model import Block, Cell, Chart, Sheet, clean_text, heights_for, row_height
-from xlpack.workbook.stream import Stream
+from xlpack.workbook.changes import head_sums
+from xlpack.workbook.sheet_model import (
+    BLOCK_TITLE_POINTS,
+    DEFAULT_COLUMN_PIXELS,
+    LINE_POINTS,
+    TITLE_POINTS,
+    Block,
+    Cell,
+    Chart,
+    Sheet,
+    clean_text,
+    header_style,
+    heights_for,
+    lines_points,
+    row_height,
+)
+from xlpack.workbook.stream import Stream, Streamed
 
 SEVERITY_COLOURS = {"urgent": "#C00000", "high": "#F4B183", "medium": "#FFE699", "low": "#DDEBF7"}
 STATUS_COLOURS = {"ok": "#E2F0D9", "warn": "#FFF2CC", "bad": "#F8CBAD", "wait": "#EDEDED"}
@@ -33,18 +53,26 @@ def add_styles(wb: xlsxwriter.Workbook, st: Styles, scale: GradeScale) -> None:
         st[name] = wb.add_format({**_BASE, **fmt})
 
     add("muted", font_color="#7F7F7F", font_size=9)
-    add("intro")
-    add("intro_guide", italic=True, font_color="#595959")
+    add("muted_wrap", font_color="#7F7F7F", font_size=9, text_wrap=True)
+    add("intro", text_wrap=True)
+    add("intro_guide", italic=True, font_color="#595959", text_wrap=True)
     add("editable", bg_color="#FFFDE7", border=1, border_color="#BFBFBF", text_wrap=True, locked=False)
     add("editable_date", bg_color="#FFFDE7", border=1, border_color="#BFBFBF", num_format="dd/mm/yyyy",
         align="left", locked=False)
     add("number", num_format="0.00")
+    for places in range(3, 7):  # alpha, where two decimals would round it across a cut-off
+        add(f"number{places}", num_format="0." + "0" * places)
+    add("count", num_format="#,##0")
+    add("count_centre", num_format="#,##0", align="center")
+    add("wrap_right", text_wrap=True, align="right")
     add("datetime", num_format="dd/mm/yyyy hh:mm", align="left")
     add("centre", align="center")
     add("block_title", bold=True, font_size=12, font_color="#1F3864")
+    add("header_right", bold=True, bg_color="#1F3864", font_color="#FFFFFF", text_wrap=True, align="right")
     add("case_title", bold=True, font_size=12, font_color="#FFFFFF", bg_color="#1F3864")
     add("row_label", bold=True, bg_color="#F2F2F2", border=1, text_wrap=True)
     add("grid", border=1, text_wrap=True)
+    add("grid_date", border=1, num_format="dd/mm/yyyy", align="left")
     add("total", bold=True, top=1)
     add("total_pct", bold=True, top=1, num_format="0%")
     for g in scale.grades:
@@ -54,11 +82,12 @@ def add_styles(wb: xlsxwriter.Workbook, st: Styles, scale: GradeScale) -> None:
         st[f"cf:{g.label}"] = wb.add_format({"bg_color": g.colour, "font_color": "#FFFFFF" if dark else "#000000"})
     for name, colour in STATUS_COLOURS.items():
         add(f"status:{name}", bg_color=colour, text_wrap=True)
+        add(f"status:{name}_pct", bg_color=colour, num_format="0%")
     for sev, colour in SEVERITY_COLOURS.items():
         add(f"sev:{sev}", bg_color=colour, bold=sev == "urgent", font_color="#FFFFFF" if sev == "urgent" else "#000000")
 
 
-def sheet_writer(sheet: Sheet, scale: GradeScale, streams: list[Stream] | None = None) -> SheetWriter:
+def sheet_writer(sheet: Sheet, scale: GradeScale, streams: list[Streamed] | None = None) -> SheetWriter:
     """A writer for :func:`xlpack.coordinator.write_coordinator`'s ``extra`` list.
 
     With ``streams``, the cells of a sheet marked ``stream`` are left out and a
@@ -74,29 +103,124 @@ def sheet_writer(sheet: Sheet, scale: GradeScale, streams: list[Stream] | None =
 
 
 def render_sheet(wb: xlsxwriter.Workbook, st: Styles, sheet: Sheet, scale: GradeScale,
-                 streams: list[Stream] | None = None) -> Any:
+                 streams: list[Streamed] | None = None) -> Any:
     ws = wb.add_worksheet(sheet.name)
+    sheet.even_widths()
     for c, w in sheet.widths.items():
         ws.set_column(c, c, w)
     ws.write_string(0, 0, clean_text(sheet.title), st["title"])
-    for i, line in enumerate(sheet.intro[:2], start=1):
-        ws.write_string(i, 0, clean_text(line), st["intro" if i == 1 else "intro_guide"])
+    ws.set_row(0, TITLE_POINTS)
+    intro = _intro(ws, st, sheet)
     if sheet.stream and streams is not None:
         streams.append(_streamed_sheet(ws, st, sheet, scale))
     else:
-        heights: dict[int, float] = {}
+        heights: dict[int, float] = {0: TITLE_POINTS, **intro}
         for b in sheet.blocks:
             _render_block(ws, st, b, scale, heights)
+        if sheet.keep_blocks:
+            sheet.page_breaks = blocks_kept_whole(sheet, heights)
     for chart in sheet.charts:
         _render_chart(wb, ws, sheet.name, chart)
     if sheet.freeze:
         ws.freeze_panes(*sheet.freeze)
     if sheet.tab_colour:
         ws.set_tab_color(sheet.tab_colour)
-    page_setup(ws, landscape=sheet.landscape)
+    _print_layout(ws, sheet)
     if sheet.hidden:
         ws.hide()
     return ws
+
+
+def printed_columns(sheet: Sheet) -> int:
+    """How many columns from A are printed: the sheet's choice, else up to the last column before the
+    technical ones (or the last used)."""
+    if sheet.print_columns:
+        return sheet.print_columns
+    last = 0
+    for b in sheet.blocks:
+        shown = [c for c, col in enumerate(b.columns) if not col.technical and not col.hidden]
+        if shown:
+            last = max(last, b.col + max(shown) + 1)
+    return max(last, 1)
+
+
+def _intro(ws: Worksheet, st: Styles, sheet: Sheet) -> dict[int, float]:
+    """The lines under the title, each across the printed width, wrapped, in a row as tall as it needs (the rows
+    given a height are returned)."""
+    widths = sheet.column_widths()
+    across = printed_columns(sheet)
+    merged = [widths.get(c, 8.43) for c in range(across)]
+    heights: dict[int, float] = {}
+    for i, line in enumerate(sheet.intro[:2], start=1):
+        style = st["intro" if i == 1 else "intro_guide"]
+        text = clean_text(line)
+        if across > 1:
+            ws.merge_range(i, 0, i, across - 1, "", style)
+        ws.write_string(i, 0, text, style)
+        lines = text_lines(text, merged)
+        if lines > 1:
+            heights[i] = lines_points(lines)
+            ws.set_row(i, heights[i])
+    return heights
+
+
+def _print_layout(ws: Worksheet, sheet: Sheet) -> None:
+    page_setup(ws, landscape=sheet.landscape)
+    ws.set_margins(left=0.4, right=0.4, top=0.75, bottom=0.75)
+    last_row = max([b.last_row for b in sheet.blocks] + [len(sheet.intro), sheet.print_rows or 0])
+    ws.print_area(0, 0, last_row, printed_columns(sheet) - 1)
+    if sheet.repeat_rows is not None:
+        ws.repeat_rows(sheet.repeat_rows)
+    if sheet.page_breaks:  # Excel ignores manual page breaks when fitting to a page: a scale that fits instead
+        ws.set_print_scale(print_scale(sheet))
+        ws.set_h_pagebreaks(sorted(sheet.page_breaks))
+
+
+#: Width of an A4 page inside the margins (0.4 inch each side), in pixels at 96 to the inch.
+PAGE_PIXELS = {True: round((11.69 - 0.8) * 96), False: round((8.27 - 0.8) * 96)}
+#: Points of rows a printed A4 page holds at full size, inside the margins and under the header, with room to
+#: spare (LibreOffice gave about 390 in landscape).
+PAGE_POINTS = {True: 370.0, False: 640.0}
+
+
+def blocks_kept_whole(sheet: Sheet, heights: dict[int, float]) -> list[int]:
+    """Page breaks that keep each block (its title, header and rows) on one page where it fits on one.
+
+    ``heights``: the rows given a height (others are 15 points), at the scale
+    the sheet prints at (:func:`print_scale`).
+    """
+    room = PAGE_POINTS[sheet.landscape] * 100 / print_scale(sheet)
+    spans = sorted({(b.row - 1 if b.title else b.row, b.last_row) for b in sheet.blocks})
+    breaks: list[int] = []
+    top = 0  # the first row of the current page
+
+    def points(first: int, last: int) -> float:
+        return sum(heights.get(r, LINE_POINTS) for r in range(first, last + 1))
+
+    for first, last in spans:
+        if first <= top or points(top, last) <= room:
+            continue
+        if points(first, last) <= room:  # it fits on a page of its own: start one
+            breaks.append(first)
+            top = first
+        else:  # longer than a page: it runs on from where it is, at the row filling each page
+            while points(top, last) > room:
+                r = top
+                while points(top, r + 1) <= room:
+                    r += 1
+                top = r + 1
+                breaks.append(top)
+    return breaks
+
+
+def print_scale(sheet: Sheet) -> int:
+    """The print scale (per cent, at most 100) at which the printed columns fit the page's width."""
+    widths = sheet.column_widths()
+    # 7.6 pixels a character, not Excel's 7: LibreOffice's columns come out wider (Carlito's digits)
+    pixels = sum(int(widths.get(c, 8.43) * 7.6 + 5) for c in range(printed_columns(sheet)))
+    if sheet.charts:
+        pixels = max(pixels, max(c.col * DEFAULT_COLUMN_PIXELS + c.width for c in sheet.charts))
+    return max(10, min(100, PAGE_PIXELS[sheet.landscape] * 100 // max(1, pixels) - 1))
 
 
 def _write(ws: Worksheet, st: Styles, r: int, c: int, value: Any, fmt: Any) -> None:
@@ -125,40 +249,54 @@ def _streamed_sheet(ws: Worksheet, st: Styles, sheet: Sheet, scale: GradeScale) 
     Tables keep their header row (xlsxwriter writes it); the rest of each
     block is streamed.
     """
-    stream = Stream(sheet.name, list(sheet.blocks), st)
-    used: set[str] = {"block_title"}
+    stream = Stream(sheet.name, list(sheet.blocks), st, sums=head_sums(sheet))  # the rows' sums added as streamed
+    for name, fmt in st.items():  # every cell style is registered, so it is in the styles part for the streamed
+        if isinstance(fmt, Format) and not name.startswith("cf:"):  # cells (finding the ones used would take a pass
+            fmt._get_xf_index()  # over all the rows); "cf:" ones are conditional formats
     for b in sheet.blocks:
         _columns(ws, b)
         if b.name:
             _table(ws, st, b, b.last_row)  # over all the rows; the cells are streamed
             stream.header_written.add(id(b))
+            height = header_height(b)
+            if height:
+                ws.set_row(b.row, height)
         _input_columns(ws, st, b, scale)
-        used.add(b.header_style)
-        used.update(col.style for col in b.columns if col.style)
-        used.update(v.style for row in b.rows for v in row if type(v) is Cell and v.style)
-    for name in used:
-        if name in st:
-            st[name]._get_xf_index()  # register the format, so it is in the styles part for the streamed cells
     return stream
 
 
+def header_height(b: Block) -> float | None:
+    return row_height([c.header for c in b.columns], b.columns, b.header_style, table=b.name is not None)
+
+
 def _columns(ws: Worksheet, b: Block) -> None:
+    """Column widths; technical columns grouped (outline level 1), collapsed and hidden."""
+    technical = False
     for c, col in enumerate(b.columns):
-        ws.set_column(b.col + c, b.col + c, col.width, None, {"hidden": col.hidden} if col.hidden else None)
+        options: dict[str, Any] = {}
+        if col.hidden or col.technical:
+            options["hidden"] = True
+        if col.technical:
+            options["level"] = 1
+            technical = True
+        ws.set_column(b.col + c, b.col + c, col.width, None, options or None)
+    if technical:
+        after = b.col + b.width
+        ws.set_column(after, after, None, None, {"collapsed": True})
 
 
 def _render_block(ws: Worksheet, st: Styles, b: Block, scale: GradeScale, heights: dict[int, float]) -> None:
     if b.title:
         ws.write_string(b.row - 1, b.col, clean_text(b.title), st["block_title"])
+        _height(ws, heights, b.row - 1, BLOCK_TITLE_POINTS)
     _columns(ws, b)
     if b.name:
         _table(ws, st, b, b.last_row)
     elif b.header:
         for c, col in enumerate(b.columns):
-            ws.write_string(b.row, b.col + c, clean_text(col.header), st[b.header_style])
+            ws.write_string(b.row, b.col + c, clean_text(col.header), st[header_style(b, col)])
     if b.header:
-        headers = [c.header for c in b.columns]
-        _height(ws, heights, b.row, row_height(headers, b.columns, b.header_style, table=bool(b.name)))
+        _height(ws, heights, b.row, header_height(b))
     formats = [st.get(col.style) if col.style else None for col in b.columns]
     height = heights_for(b.columns)
     for r, row in enumerate(b.rows, start=b.first_data_row):
@@ -211,13 +349,17 @@ def _render_chart(wb: xlsxwriter.Workbook, ws: Worksheet, sheet_name: str, chart
     if subtype:
         spec["subtype"] = subtype
     xl = wb.add_chart(spec)
-    first, last = b.first_data_row, b.first_data_row + chart.categories_count - 1
+    first = b.first_data_row + chart.first
+    last = first + chart.categories_count - 1
     cat = b.col + chart.categories
     for s in chart.series:
         series: dict[str, Any] = {
             "name": s.name, "categories": [sheet_name, first, cat, last, cat],
             "values": [sheet_name, first, b.col + s.column, last, b.col + s.column], "gap": 60}
-        if s.colour:
+        if s.pattern:
+            series["pattern"] = {"pattern": s.pattern, "fg_color": "#404040", "bg_color": s.colour or "#FFFFFF"}
+            series["border"] = {"color": "#404040"}
+        elif s.colour:
             series["fill"] = {"color": s.colour}
             series["border"] = {"color": "#7F7F7F"}
         xl.add_series(series)
@@ -230,5 +372,5 @@ def _render_chart(wb: xlsxwriter.Workbook, ws: Worksheet, sheet_name: str, chart
     ws.insert_chart(xl_rowcol_to_cell(chart.row, chart.col), xl, {"object_position": 1})
 
 
-def writers(sheets: Sequence[Sheet], scale: GradeScale, streams: list[Stream] | None = None) -> list[SheetWriter]:
+def writers(sheets: Sequence[Sheet], scale: GradeScale, streams: list[Streamed] | None = None) -> list[SheetWriter]:
     return [sheet_writer(s, scale, streams) for s in sheets]

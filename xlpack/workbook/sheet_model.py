@@ -1,23 +1,28 @@
 """A neutral model of the analysis sheets: rows, widths, named styles, charts.
 
 Consolidation describes each sheet once with these classes; a renderer
-draws it (:mod:`xlpack.render_xlsx` into a file with xlsxwriter; an
+draws it (:mod:`xlpack.workbook.render` into a file with xlsxwriter; an
 xlwings front end could draw the same model into an open workbook).
-Positions are 0-based (row, column).
+Positions are 0-based (row, column). Row heights for wrapped text are
+worked out here (:func:`heights_for`), since neither Excel nor LibreOffice
+can be trusted to fit them when the file opens.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Generic, Literal, TypeVar, overload
 
-from xlpack.files.text_fit import line_counter, line_height
+from xlpack.files.text_fit import line_counter, line_height, text_points
 from xlpack.model.definitions import CELL_TEXT_LIMIT
 
 Value = str | int | float | date | datetime | None
+DEFAULT_ROW_PIXELS, DEFAULT_COLUMN_PIXELS = 20, 64  # a row of 15 points, a column 8.43 characters wide
+BAR_CHART_BASE, BAR_PIXELS, BAR_CHART_MIN = 90, 24, 260  # a bar chart's height: title, axis and legend, then a bar
 #: Characters XML 1.0 cannot hold; a returned form should never contain them, but never trust it.
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _UNCLEAN = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")  # the illegal ones and \r
@@ -90,6 +95,7 @@ class Column:
     choices: str | None = None  # defined name of a dropdown list for editable cells
     colour_by: Literal["grades"] | None = None  # conditional colours for values typed later
     hidden: bool = False
+    technical: bool = False  # for xlpack, not for reading: grouped (outline level 1), hidden and not printed
 
 
 @dataclass
@@ -125,6 +131,7 @@ class Series:
     name: str
     column: int  # column index within the block
     colour: str | None = None
+    pattern: str | None = None  # a hatch over the colour (xlsxwriter's pattern name), to tell it apart without colour
 
 
 @dataclass
@@ -142,15 +149,22 @@ class Chart:
     height: int = 0  # 0: sized to the number of categories
     x_title: str = ""
     data_sheet: str = ""  # the sheet holding the block, when the chart sits on another sheet
-    n_rows: int | None = None  # chart only the first n rows of the block (e.g. leave out a total row)
+    n_rows: int | None = None  # chart only n rows of the block (e.g. leave out a total row)
+    first: int = 0  # from this row of the block (a long block is drawn in several charts)
 
     @property
     def categories_count(self) -> int:
-        return len(self.block.rows) if self.n_rows is None else min(self.n_rows, len(self.block.rows))
+        left = max(0, len(self.block.rows) - self.first)
+        return left if self.n_rows is None else min(self.n_rows, left)
 
     @property
     def pixel_height(self) -> int:
-        return self.height or max(260, 90 + 24 * self.categories_count)
+        return self.height or max(BAR_CHART_MIN, BAR_CHART_BASE + BAR_PIXELS * self.categories_count)
+
+    @property
+    def rows(self) -> int:
+        """Rows of the default height (20 pixels) the chart covers."""
+        return -(-self.pixel_height // DEFAULT_ROW_PIXELS)
 
 
 @dataclass
@@ -167,6 +181,27 @@ class Sheet:
     hidden: bool = False
     stream: bool = False  # large: the renderer may write the blocks' cells after the rest (no table header
     # may share a row with another block)
+    print_columns: int | None = None  # print columns A.. up to this many (None: all the sheet uses)
+    repeat_rows: int | None = None  # the header row repeated at the top of every printed page
+    page_breaks: list[int] = field(default_factory=list)  # rows that start a new printed page
+    print_rows: int | None = None  # print rows up to this one (e.g. below the last chart)
+    keep_blocks: bool = False  # page breaks keep each block whole on a printed page (not for streamed sheets)
+
+    def column_widths(self) -> dict[int, float]:
+        """Each column's width: the widest any block gives it (blocks one above another share their columns)."""
+        out = dict(self.widths)
+        for b in self.blocks:
+            for c, col in enumerate(b.columns):
+                out[b.col + c] = max(out.get(b.col + c, 0.0), col.width)
+        return out
+
+    def even_widths(self) -> None:
+        """Give every block's columns the sheet's width of that column, so row heights are worked out for the
+        widths the columns will have."""
+        widths = self.column_widths()
+        for b in self.blocks:
+            if any(col.width != widths[b.col + c] for c, col in enumerate(b.columns)):
+                b.columns = [replace(col, width=widths[b.col + c]) for c, col in enumerate(b.columns)]
 
     def cells(self) -> Iterator[tuple[int, int, Value]]:
         """Every non-empty value the sheet writes, with its position."""
@@ -197,46 +232,109 @@ def stack(blocks: Sequence[Block], start: int, *, gap: int = 2, col: int = 0) ->
     return row
 
 
-#: Named styles that wrap text; rows are made tall enough for what they hold, up to MAX_LINES lines.
-WRAPPING = frozenset({"wrap", "editable", "row_label", "grid", "header"})
-BOLD = frozenset({"row_label", "header"})
-LINE_POINTS, MAX_LINES = line_height(11), 8
+#: Named styles that wrap text (besides every "grade:..." and "status:..." style), those in bold and in 9 points.
+WRAPPING = frozenset({"wrap", "wrap_right", "editable", "row_label", "grid", "header", "header_right", "muted_wrap",
+                      "guide", "intro", "intro_guide"})
+BOLD = frozenset({"header", "header_right", "row_label", "total"})
+SMALL = frozenset({"muted", "muted_wrap"})
+FONT_POINTS, SMALL_POINTS = 11.0, 9.0
+#: Points per line of Calibri (as Excel gives it) at 11 and 9 points, and Excel's highest row.
+LINE_POINTS, SMALL_LINE_POINTS, MAX_ROW_POINTS = line_height(FONT_POINTS), line_height(SMALL_POINTS), 409.0
 FILTER_BUTTON = 2.5  # characters of an Excel Table's header cell that its filter button covers
+TITLE_POINTS, BLOCK_TITLE_POINTS = 24.0, 18.0  # the sheet title (16 pt) and block titles (12 pt)
+#: A long one-paragraph answer in a wide column is measured by its length: this many em a character on
+#: average (wider than prose is, so rows come out tall enough), from this many characters and points of line.
+_PROSE_EM, _LONG, _WIDE_POINTS = 0.48, 60, 150.0
+
+#: Number styles, right-aligned ("count_centre" is centred).
+NUMERIC = frozenset({"count", "int", "pct", "number", "number3", "number4", "number5", "number6", "total", "total_pct"})
+
+
+def header_style(b: Block, col: Column) -> str:
+    """A header cell's style: right-aligned over numbers, as the numbers are (plain grids only; a table's
+    header has its filter button on the right)."""
+    if b.name is None and b.header_style == "header" and col.style in NUMERIC:
+        return "header_right"
+    return b.header_style
+
+
+def wraps(style: str | None) -> bool:
+    return style is not None and (style in WRAPPING or style.startswith(("grade:", "status:")))
+
+
+def lines_points(lines: int, line: float = LINE_POINTS) -> float:
+    return min(MAX_ROW_POINTS, lines * line)
+
+
+def counter_for(width: float, size: float = FONT_POINTS, bold: bool = False) -> Callable[[str], int]:
+    """Lines a text takes in a wrapping cell of a column ``width`` characters wide (:mod:`xlpack.files.text_fit`,
+    Calibri's metrics), with a quick answer for the usual long answer: one paragraph in a wide column is
+    measured by its length (a few per cent more lines than it wraps to, never fewer)."""
+    count = line_counter(width, size, bold)
+    room = text_points(width) - size  # a line less a character, as word wrapping leaves at least that
+    if room + size < _WIDE_POINTS:
+        return count
+    per_line = room / (_PROSE_EM * size)
+
+    def lines(text: str) -> int:
+        if len(text) >= _LONG and "\n" not in text:
+            return max(1, math.ceil(len(text) / per_line))
+        return count(text)
+
+    return lines
 
 
 def row_height(values: Sequence[CellLike], columns: Sequence[Column], style: str | None = None,
                table: bool = False) -> float | None:
-    """Points a row needs for its wrapped text (Calibri metrics, see :mod:`xlpack.files.text_fit`); None for one line.
+    """Points a row needs for its wrapped text; None for one line.
 
-    ``style`` overrides the columns' styles (e.g. "header" for a header row); ``table``: a table's header
-    row, whose cells lose the room of their filter buttons.
+    ``style`` overrides the columns' styles (e.g. "header" for a header row);
+    ``table``: the row is an Excel Table's header (a filter button in each cell).
     """
     return heights_for(columns, style, table)(values)
 
 
 def heights_for(columns: Sequence[Column], style: str | None = None,
                 table: bool = False) -> Callable[[Sequence[CellLike]], float | None]:
-    """:func:`row_height` for many rows of the same columns."""
-    narrower = FILTER_BUTTON if table else 0.0
-    wrapping = [(i, line_counter(max(1.0, col.width - narrower), 11, (style or col.style) in BOLD, MAX_LINES))
-                for i, col in enumerate(columns) if (style or col.style) in WRAPPING]
+    """:func:`row_height` for many rows of the same columns (the one place analysis rows get their height)."""
+    narrower = FILTER_BUTTON if table and style is not None else 0.0
+
+    def fit(col: Column, own: str | None) -> tuple[Callable[[str], int], float, int]:
+        small = own in SMALL
+        size = SMALL_POINTS if small else FONT_POINTS
+        width = max(1.0, col.width - narrower)
+        sure = int(text_points(width) * 128 / size // 116)  # characters that fit on a line, whatever they are
+        return counter_for(width, size, own in BOLD), SMALL_LINE_POINTS if small else LINE_POINTS, sure
+
+    wrapping = [(i, *fit(col, style or col.style)) for i, col in enumerate(columns) if wraps(style or col.style)]
+    # cells with a wrapping style of their own (status:bad, grade:Good) in the other columns: bold, to be safe
+    taken = {w[0] for w in wrapping}
+    others = [] if style else [(i, *fit(col, "header")) for i, col in enumerate(columns) if i not in taken]
 
     def height(values: Sequence[CellLike]) -> float | None:
-        lines = 1
-        for i, count in wrapping:
-            if i >= len(values):
+        points = 0.0
+        n = len(values)
+        for i, count, line, sure in wrapping:
+            if i >= n:
                 continue
             value = values[i]
             if type(value) is Cell:
                 value = value.value
-            if type(value) is not str or not value:
+            if type(value) is not str or (len(value) <= sure and "\n" not in value):
                 continue
-            n = count(value)
-            if n > lines:
-                lines = n
-                if lines >= MAX_LINES:
-                    break
-        return None if lines == 1 else lines * LINE_POINTS
+            lines = count(value)
+            if lines > 1:
+                points = max(points, lines * line)
+        for i, count, line, sure in others:
+            if i < n:
+                cell = values[i]
+                if type(cell) is Cell and type(cell.value) is str and (len(cell.value) > sure or "\n" in cell.value) \
+                        and wraps(cell.style):
+                    lines = count(cell.value)
+                    if lines > 1:
+                        points = max(points, lines * line)
+        return min(points, MAX_ROW_POINTS) if points > LINE_POINTS else None
+
 
     return height
 

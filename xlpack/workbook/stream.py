@@ -8,6 +8,10 @@ the sheet with the table's header, columns, validations and formats only,
 and :func:`stream_rows` then writes the data rows straight into that
 sheet's XML, one row at a time, as inline strings with the formats
 xlsxwriter registered. Text is always written as text.
+
+The digest of each row (see :mod:`xlpack.workbook.changes`) is worked out
+in the same pass, and the hidden sheet's rows holding the streamed sheets'
+digests (:class:`DigestRows`) are streamed last.
 """
 
 from __future__ import annotations
@@ -18,7 +22,9 @@ import os
 import re
 import shutil
 import zipfile
+import zlib
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
@@ -28,9 +34,21 @@ from xml.sax.saxutils import escape
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from xlpack.files.workbooks import temp_beside
-from xlpack.workbook.sheet_model import Block, Cell, clean_text, heights_for, row_height
+from xlpack.workbook.changes import cell_hash, packed_sums
+from xlpack.workbook.sheet_model import (
+    BLOCK_TITLE_POINTS,
+    Block,
+    Cell,
+    clean_text,
+    header_style,
+    heights_for,
+    row_height,
+)
 
 _EPOCH = datetime(1899, 12, 30)
+_MASK = 0xFFFFFFFF
+DIGEST_CELL = 32000  # characters of packed digests per cell of the hidden sheet
+MEMO_CHARS = 80  # texts this short are turned into XML once per column (names, sections, grades repeat)
 
 
 @dataclass
@@ -41,10 +59,15 @@ class Stream:
     blocks: list[Block]
     styles: dict[str, Any]  # named styles (xlsxwriter Formats)
     header_written: set[int] = field(default_factory=set)  # ids of blocks whose header xlsxwriter wrote (tables)
+    sums: dict[int, int] = field(default_factory=dict)  # row -> digest sum: the sheet's head, then its rows as
+    # they are streamed (see changes.head_sums)
+    late: bool = False  # streamed after the others (the digests of the others)
 
     def xf(self, style: str | None) -> int | None:
+        """The style's index in the styles part (a style equal to another has that one's index, which only
+        ``_get_xf_index`` gives: xlsxwriter sets ``xf_index`` on the first of them)."""
         fmt = self.styles.get(style) if style else None
-        return None if fmt is None else fmt.xf_index
+        return None if fmt is None else fmt._get_xf_index()
 
     @property
     def first_row(self) -> int:
@@ -68,16 +91,28 @@ def _serial(value: date | datetime) -> float:
     return (moment - _EPOCH).total_seconds() / 86400
 
 
+def _text_body(text: str) -> str:
+    """What follows ``<c r=".." s=".."`` for a cell of text already cleaned (:func:`clean_text`)."""
+    if not text:
+        return "/>"
+    if "&" in text or "<" in text or ">" in text:
+        text = escape(text)
+    space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
+    return f' t="inlineStr"><is><t{space}>{text}</t></is></c>'
+
+
+def _text_cell(ref: str, text: str, xf: int | None) -> str:
+    """A cell of text already cleaned, as an inline string (an empty one only for its style)."""
+    s = f' s="{xf}"' if xf else ""
+    if not text:
+        return f'<c r="{ref}"{s}/>' if xf else ""
+    return f'<c r="{ref}"{s}{_text_body(text)}'
+
+
 def _cell(ref: str, value: Any, xf: int | None) -> str:
     s = f' s="{xf}"' if xf else ""
     if type(value) is str:
-        if not value:
-            return f'<c r="{ref}"{s}/>' if xf else ""
-        text = clean_text(value)
-        if "&" in text or "<" in text or ">" in text:
-            text = escape(text)
-        space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
-        return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+        return _text_cell(ref, clean_text(value), xf)
     if value is None:
         return f'<c r="{ref}"{s}/>' if xf else ""
     if isinstance(value, bool):
@@ -89,48 +124,109 @@ def _cell(ref: str, value: Any, xf: int | None) -> str:
     return _cell(ref, str(value), xf)
 
 
-Fragment = tuple[int, float | None, list[tuple[int, str]]]  # (row, height in points, [(column, cell XML)])
+Fragment = tuple[int, float | None, int, str]  # (row, height in points, the block's first column, its cells' XML)
 
 
 def _block_rows(stream: Stream, b: Block) -> Iterator[Fragment]:
     """The rows of one block, in row order."""
     if b.title:
-        yield b.row - 1, None, [(b.col, _cell(xl_rowcol_to_cell(b.row - 1, b.col), b.title,
-                                              stream.xf("block_title")))]
+        yield b.row - 1, BLOCK_TITLE_POINTS, b.col, _cell(xl_rowcol_to_cell(b.row - 1, b.col), b.title,
+                                                          stream.xf("block_title"))
     if b.header and id(b) not in stream.header_written:
-        xf = stream.xf(b.header_style)
-        yield b.row, row_height([c.header for c in b.columns], b.columns, b.header_style, table=bool(b.name)), [
-            (b.col + c, _cell(xl_rowcol_to_cell(b.row, b.col + c), col.header, xf)) for c, col in enumerate(b.columns)]
+        header = row_height([c.header for c in b.columns], b.columns, b.header_style, table=bool(b.name))
+        yield b.row, header, b.col, "".join(
+            _cell(xl_rowcol_to_cell(b.row, b.col + c), col.header, stream.xf(header_style(b, col)))
+            for c, col in enumerate(b.columns))
     letters = [xl_col_to_name(b.col + c) for c in range(b.width)]
     xfs = [stream.xf(col.style) for col in b.columns]
+    seeds = [0 if col.editable else b.col + c + 1 for c, col in enumerate(b.columns)]  # 0: not in the digest
     height = heights_for(b.columns)
+    sums = stream.sums
+    styled: dict[int | None, str] = {}
+    memo: dict[tuple[str, int], tuple[str, int]] = {}  # (short text, column) -> (cell XML after the style, hash)
     for r, row in enumerate(b.rows, start=b.first_data_row):
         n = r + 1
         cells = []
+        total = 0
         for c, value in enumerate(row):
             xf = xfs[c]
             if type(value) is Cell:
                 if value.style:
                     xf = stream.xf(value.style)
                 value = value.value
+            s = styled.get(xf)
+            if s is None:
+                s = styled[xf] = f' s="{xf}"' if xf else ""
+            if type(value) is str and value:
+                short = len(value) <= MEMO_CHARS  # names, sections, grades: the same few values on many rows
+                hit = memo.get((value, c)) if short else None
+                if hit is None:
+                    text = clean_text(value)
+                    norm = text.strip() if seeds[c] else ""
+                    hit = (_text_body(text), (zlib.crc32(norm.encode("utf-8"), seeds[c]) or 1) if norm else 0)
+                    if short:
+                        memo[value, c] = hit
+                total += hit[1]
+                cells.append(f'<c r="{letters[c]}{n}"{s}{hit[0]}')
+                continue
             xml = _cell(f"{letters[c]}{n}", value, xf)
+            if seeds[c]:
+                total += cell_hash(seeds[c] - 1, value)
             if xml:
-                cells.append((b.col + c, xml))
-        yield r, height(row), cells
+                cells.append(xml)
+        if total:
+            sums[r] = (sums.get(r, 0) + total) & _MASK
+        yield r, height(row), b.col, "".join(cells)
 
 
 def rows_xml(stream: Stream) -> Iterator[str]:
-    """The <row> elements of all the stream's blocks, merged in row order."""
+    """The <row> elements of all the stream's blocks, merged in row order (blocks side by side share rows)."""
+    if len(stream.blocks) == 1:
+        for r, h, _, cells in _block_rows(stream, stream.blocks[0]):
+            if cells:
+                ht = f' ht="{h}" customHeight="1"' if h else ""
+                yield f'<row r="{r + 1}"{ht}>{cells}</row>'
+        return
     merged = heapq.merge(*(_block_rows(stream, b) for b in stream.blocks), key=lambda f: f[0])
     for r, group in itertools.groupby(merged, key=lambda f: f[0]):
-        parts = list(group)
-        cells = [cell for _, _, part in parts for cell in part]
-        if len(parts) > 1:
-            cells.sort(key=lambda cx: cx[0])
-        heights = [h for _, h, _ in parts if h]
+        parts = sorted(group, key=lambda f: f[2])  # by the blocks' columns, left to right
+        heights = [h for _, h, _, _ in parts if h]
         ht = f' ht="{max(heights)}" customHeight="1"' if heights else ""
+        cells = "".join(x for _, _, _, x in parts)
         if cells:
-            yield f'<row r="{r + 1}"{ht}>{"".join(x for _, x in cells)}</row>'
+            yield f'<row r="{r + 1}"{ht}>{cells}</row>'
+
+
+@dataclass
+class DigestRows:
+    """The hidden analysis sheet's rows holding the digests of the streamed sheets, from ``first_row`` on.
+
+    Known only once those sheets are streamed: :func:`stream_rows` writes
+    this part after every other.
+    """
+
+    sheet: str
+    first_row: int
+    streams: list[Stream]
+    late: bool = True
+
+    @property
+    def last_row(self) -> int:
+        return self.first_row + max(0, len(self.streams) - 1)
+
+    @property
+    def last_col(self) -> int:
+        return 2
+
+    def rows_xml(self) -> Iterator[str]:
+        for r, stream in enumerate(self.streams, start=self.first_row):
+            packed = packed_sums(stream.sums)
+            values = ["digest", stream.sheet, *(packed[i:i + DIGEST_CELL] for i in range(0, len(packed), DIGEST_CELL))]
+            cells = "".join(_text_cell(xl_rowcol_to_cell(r, c), v, None) for c, v in enumerate(values))
+            yield f'<row r="{r + 1}">{cells}</row>'
+
+
+Streamed = Stream | DigestRows  # what stream_rows writes
 
 
 def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
@@ -146,7 +242,7 @@ def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def _dimension(xml: str, stream: Stream) -> str:
+def _dimension(xml: str, stream: Stream | DigestRows) -> str:
     last_row, last_col = stream.last_row, stream.last_col
     m = re.search(r'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"/>', xml)
     if m is None:
@@ -155,8 +251,11 @@ def _dimension(xml: str, stream: Stream) -> str:
     return xml[:m.start()] + f'<dimension ref="{m.group(1)}{m.group(2)}:{end}"/>' + xml[m.end():]
 
 
-def stream_rows(path: Path, streams: Sequence[Stream]) -> None:
-    """Write the streams' rows into the workbook at ``path`` (rewritten beside it, then swapped in)."""
+def stream_rows(path: Path, streams: Sequence[Streamed]) -> None:
+    """Write the streams' rows into the workbook at ``path`` (rewritten beside it, then swapped in).
+
+    Late streams (the digests of the others) are written after every other part.
+    """
     if not streams:
         return
     tmp = temp_beside(path, "stream")
@@ -164,19 +263,26 @@ def stream_rows(path: Path, streams: Sequence[Stream]) -> None:
         with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
             parts = _sheet_parts(src)
             by_part = {parts[s.sheet]: s for s in streams}
+            deferred = []
             for info in src.infolist():
-                if info.filename in by_part:
-                    _write_sheet(src, dst, info, by_part[info.filename])
+                stream = by_part.get(info.filename)
+                if stream is not None and stream.late:
+                    deferred.append((info, stream))
+                elif stream is not None:
+                    _write_sheet(src, dst, info, stream)
                 else:
                     with src.open(info) as fin, dst.open(info, "w") as fout:
                         shutil.copyfileobj(fin, fout, 1 << 20)
+            for info, stream in deferred:
+                _write_sheet(src, dst, info, stream)
         os.replace(tmp, path)
     finally:
         if tmp.exists():
             tmp.unlink()
 
 
-def _write_sheet(src: zipfile.ZipFile, dst: zipfile.ZipFile, info: zipfile.ZipInfo, stream: Stream) -> None:
+def _write_sheet(src: zipfile.ZipFile, dst: zipfile.ZipFile, info: zipfile.ZipInfo,
+                 stream: Stream | DigestRows) -> None:
     xml = _dimension(src.read(info).decode("utf-8"), stream)
     if "<sheetData/>" in xml:
         xml = xml.replace("<sheetData/>", "<sheetData></sheetData>", 1)
@@ -187,13 +293,25 @@ def _write_sheet(src: zipfile.ZipFile, dst: zipfile.ZipFile, info: zipfile.ZipIn
     target = zipfile.ZipInfo(info.filename, date_time=info.date_time)
     target.compress_type = zipfile.ZIP_DEFLATED
     target._compresslevel = 1  # type: ignore[attr-defined]  # fast: these parts are large
-    with dst.open(target, "w") as out:
-        out.write(head.encode("utf-8"))
-        buffer: list[str] = []
-        for row in rows_xml(stream):
-            buffer.append(row)
-            if len(buffer) >= 512:
-                out.write("".join(buffer).encode("utf-8"))
-                buffer.clear()
-        out.write("".join(buffer).encode("utf-8"))
+    rows = stream.rows_xml() if isinstance(stream, DigestRows) else rows_xml(stream)
+    with dst.open(target, "w") as out, ThreadPoolExecutor(1) as writer:
+        # the rows' XML is made here while a thread compresses and writes the last chunk (zlib lets go of the GIL)
+        pending = writer.submit(out.write, head.encode("utf-8"))
+        for chunk in _chunks(rows):
+            data = chunk.encode("utf-8")
+            pending.result()
+            pending = writer.submit(out.write, data)
+        pending.result()
         out.write(b"</sheetData>" + tail.encode("utf-8"))
+
+
+def _chunks(rows: Iterator[str], size: int = 512) -> Iterator[str]:
+    """The rows' XML in chunks of ``size`` rows."""
+    buffer: list[str] = []
+    for row in rows:
+        buffer.append(row)
+        if len(buffer) >= size:
+            yield "".join(buffer)
+            buffer.clear()
+    if buffer:
+        yield "".join(buffer)

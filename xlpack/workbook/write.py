@@ -41,9 +41,7 @@ from xlpack.workbook.render import writers
 from xlpack.workbook.sheet_model import Sheet
 from xlpack.workbook.sheets import analysis_sheets
 from xlpack.workbook.sheets.common import ACTIONS, COORDINATOR_SHEETS
-from xlpack.workbook.stream import Stream, stream_rows
-
-DIGEST_CELL = 32000  # characters of packed digests per cell
+from xlpack.workbook.stream import DIGEST_CELL, DigestRows, Stream, Streamed, stream_rows
 
 
 class KeepTypedError(WorkbookError):
@@ -62,8 +60,14 @@ class KeepTypedError(WorkbookError):
 
 
 
-def meta_writer(sheets: Sequence[Sheet], data: ConsolidatedAudit) -> SheetWriter:
-    """The very hidden sheet holding the consolidation time and a digest of every row written."""
+def meta_writer(sheets: Sequence[Sheet], data: ConsolidatedAudit,
+                streams: list[Streamed] | None = None) -> SheetWriter:
+    """The very hidden sheet holding the consolidation time and a digest of every row written.
+
+    With ``streams`` (filled by the sheets' writers before this one runs),
+    the digests of the streamed sheets are worked out as they are streamed,
+    and their rows are streamed last (:class:`~xlpack.workbook.stream.DigestRows`).
+    """
 
     def write(wb: xlsxwriter.Workbook, st: Styles) -> None:
         ws = wb.add_worksheet(META)
@@ -71,12 +75,19 @@ def meta_writer(sheets: Sequence[Sheet], data: ConsolidatedAudit) -> SheetWriter
         ws.write_string(0, 1, META_SCHEMA)
         ws.write_string(1, 0, "consolidated_at")
         ws.write_string(1, 1, data.consolidated_at.isoformat(sep=" ") if data.consolidated_at else "")
-        for r, sheet in enumerate(sheets, start=2):
+        streamed = {s.sheet: s for s in streams or [] if isinstance(s, Stream)}
+        r = 2
+        for sheet in sheets:
+            if sheet.name in streamed:
+                continue
             packed = packed_digests(sheet)
             ws.write_string(r, 0, "digest")
             ws.write_string(r, 1, sheet.name)
             for c, i in enumerate(range(0, len(packed), DIGEST_CELL), start=2):
                 ws.write_string(r, c, packed[i:i + DIGEST_CELL])
+            r += 1
+        if streamed and streams is not None:
+            streams.append(DigestRows(META, r, [streamed[s.name] for s in sheets if s.name in streamed]))
         ws.very_hidden()
 
     return write
@@ -112,14 +123,14 @@ def _owned(sheet: str, keys: set[str] | None) -> Callable[[int, int, str], bool]
     return lambda r, c, text: r < HEADER_ROW
 
 
-def analysis_writers(data: ConsolidatedAudit) -> tuple[list[SheetWriter], list[Stream]]:
+def analysis_writers(data: ConsolidatedAudit) -> tuple[list[SheetWriter], list[Streamed]]:
     """The writers of every analysis sheet and of the hidden sheet, and the tables they leave to stream."""
     sheets = analysis_sheets(data)
-    streams: list[Stream] = []
-    return [*writers(sheets, data.plan.scale, streams), meta_writer(sheets, data)], streams
+    streams: list[Streamed] = []
+    return [*writers(sheets, data.plan.scale, streams), meta_writer(sheets, data, streams)], streams
 
 
-def write_checked(audit: Path, plan: AuditPlan, extra: Sequence[SheetWriter], streams: Sequence[Stream] = (), *,
+def write_checked(audit: Path, plan: AuditPlan, extra: Sequence[SheetWriter], streams: Sequence[Streamed] = (), *,
                   release: bool = False, seen: Snapshot | None = None) -> Path | None:
     """Rewrite the workbook atomically, refusing if a plan cell the coordinator typed would not survive.
 

@@ -14,21 +14,35 @@ from xlpack.workbook.sheets import grades as grades_sheet
 from xlpack.workbook.sheets import grid as grid_sheet
 from xlpack.workbook.sheets import orphaned as orphaned_sheet
 from xlpack.workbook.sheets import pivots as pivots_sheet
+from xlpack.workbook.sheets import problems as problems_sheet
+from xlpack.workbook.sheets import return_totals as return_totals_sheet
 from xlpack.workbook.sheets import returns as returns_sheet
 from xlpack.workbook.sheets import views as views_sheet
-from xlpack.workbook.sheets.common import ANALYSIS_SHEETS, ANSWERS, EVIDENCE, FLAGS, GRADES, GRID, ORPHANED, VIEWS
+from xlpack.workbook.sheets.common import (
+    ANALYSIS_SHEETS,
+    ANSWERS,
+    EVIDENCE,
+    FLAGS,
+    GRADES,
+    GRID,
+    ORPHANED,
+    PROBLEMS,
+    RETURNS,
+    VIEWS,
+)
 
 __all__ = ["ANALYSIS_SHEETS", "STREAMED", "analysis_sheets"]
 
 #: Sheets that grow with the audit: their cells are streamed into the file (see :mod:`xlpack.xlsx_stream`).
-STREAMED = (FLAGS, GRID, GRADES, EVIDENCE, ANSWERS, VIEWS, ORPHANED)
+STREAMED = (RETURNS, PROBLEMS, FLAGS, GRID, GRADES, EVIDENCE, ANSWERS, VIEWS, ORPHANED)
 
 
 def analysis_sheets(data: ConsolidatedAudit) -> list[Sheet]:
     """Every analysis sheet, in workbook order."""
     pivots, blocks = pivots_sheet.build(data)
-    sheets = [returns_sheet.build(data), flags_sheet.build(data), grid_sheet.build(data), grades_sheet.build(data),
-              pivots, charts_sheet.build(data, blocks), agreement_sheet.build(data), evidence_sheet.build(data),
+    sheets = [returns_sheet.build(data), return_totals_sheet.build(data), problems_sheet.build(data),
+              flags_sheet.build(data), grid_sheet.build(data), grades_sheet.build(data), pivots,
+              charts_sheet.build(data, blocks), agreement_sheet.build(data), evidence_sheet.build(data),
               answers_sheet.build(data), views_sheet.build(data), action_plan_sheet.build(data),
               orphaned_sheet.build(data)]
     assert tuple(s.name for s in sheets) == ANALYSIS_SHEETS

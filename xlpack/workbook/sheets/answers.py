@@ -14,8 +14,9 @@ def build(data: ConsolidatedAudit) -> Sheet:
         rows.append([s.case_ref, s.agency, s.auditor, Cell(s.overall_grade, grade_style(s.overall_grade)),
                      Cell(s.safeguarded_now, "sev:urgent" if unsafe else None), s.safeguarding_action,
                      s.no_involvement, s.tool_feedback, s.form_id])
-    cols = columns(ANSWER_COLUMNS, styles={"form_id": "muted"})
+    cols = columns(ANSWER_COLUMNS, styles={"form_id": "muted"}, technical=("form_id",))
     intro = ("Overall grade, whether the child is adequately safeguarded now, the auditor's declaration and "
              "feedback on the tool.")
     return Sheet(ANSWERS, "Closing answers of each form", [intro],
-                 [Block(cols, rows, name="FormAnswers", row=TABLE_ROW)], freeze=(TABLE_ROW + 1, 1))
+                 [Block(cols, rows, name="FormAnswers", row=TABLE_ROW)], freeze=(TABLE_ROW + 1, 1),
+                 repeat_rows=TABLE_ROW)

@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from xlpack.coordinator.plan_sheets import HEADER_ROW
 from xlpack.workbook.sheet_model import Column
 
-RETURNS, FLAGS, GRID, GRADES, PIVOTS, CHARTS, AGREEMENT, EVIDENCE, ANSWERS, VIEWS, ACTIONS, ORPHANED = (
-    "Returns", "Flags", "Case grid", "Grades", "Pivots", "Charts", "Agreement", "Evidence", "Form answers",
-    "Views", "Action plan", "Orphaned")
+RETURNS, RETURN_TOTALS, PROBLEMS, FLAGS, GRID, GRADES, PIVOTS, CHARTS, AGREEMENT, EVIDENCE, ANSWERS, VIEWS, \
+    ACTIONS, ORPHANED = ("Returns", "Return totals", "Problems", "Flags", "Case grid", "Grades", "Pivots", "Charts",
+                         "Agreement", "Evidence", "Form answers", "Views", "Action plan", "Orphaned")
 #: Every sheet consolidate writes, in workbook order.
-ANALYSIS_SHEETS = (RETURNS, FLAGS, GRID, GRADES, PIVOTS, CHARTS, AGREEMENT, EVIDENCE, ANSWERS, VIEWS, ACTIONS,
-                   ORPHANED)
+ANALYSIS_SHEETS = (RETURNS, RETURN_TOTALS, PROBLEMS, FLAGS, GRID, GRADES, PIVOTS, CHARTS, AGREEMENT, EVIDENCE,
+                   ANSWERS, VIEWS, ACTIONS, ORPHANED)
 #: Sheets whose table belongs to the coordinator once written: kept row by row, never checked against digests.
 COORDINATOR_SHEETS = (ACTIONS,)
 TABLE_ROW = HEADER_ROW  # the header row of each sheet's main table
@@ -21,25 +21,39 @@ TABLE_ROW = HEADER_ROW  # the header row of each sheet's main table
 Spec = tuple[tuple[str, str, float], ...]
 
 RETURN_COLUMNS: Spec = (
-    ("case_ref", "Case reference", 16), ("kind", "Form", 8), ("agency", "Agency", 24), ("auditor", "Auditor", 22),
-    ("email", "Email", 26), ("status", "Status", 20), ("detail", "Detail", 60), ("source", "Returned file", 40),
-    ("saved_at", "Saved", 16), ("file", "Issued file", 36), ("form_id", "Form id", 38))
+    ("case_ref", "Case reference", 15), ("kind", "Form", 8), ("agency", "Agency", 20), ("auditor", "Auditor", 18),
+    ("email", "Email", 30), ("status", "Status", 13), ("detail", "Detail", 44), ("saved_at", "Saved", 16),
+    ("source", "Returned file", 40), ("file", "Issued file", 36), ("form_id", "Form id", 38))
+#: Columns of the Returns table kept for xlpack (grouped and hidden; read back).
+RETURN_TECHNICAL = ("file", "form_id")
+PROBLEM_COLUMNS: Spec = (
+    ("severity", "Severity", 11), ("case_ref", "Case reference", 14), ("source", "Returned file", 30),
+    ("sheet", "Sheet", 8), ("cell", "Cell", 7), ("code", "Code", 18), ("message", "What was found", 48),
+    ("fix", "What to do", 40), ("agency", "Agency", 20), ("auditor", "Auditor", 18), ("status", "File status", 13),
+    ("form_id", "Form id", 38))
+PROBLEMS_PRINTED = 8  # Severity to What to do
 GRADE_COLUMNS: Spec = (
-    ("case_ref", "Case reference", 16), ("agency", "Agency", 22), ("auditor", "Auditor", 20), ("tool_id", "Tool", 6),
-    ("section_order", "No.", 5), ("section_title", "Section", 30), ("grade", "Grade", 14),
-    ("moderated_grade", "Moderated grade", 14), ("moderation_note", "Moderation note", 36),
-    ("evidence", "Evidence", 60), ("strengths", "Strengths", 40), ("development", "Areas for development", 40),
-    ("action", "Action", 36), ("source", "Source file", 36), ("row_id", "Row id", 20))
+    ("case_ref", "Case reference", 15), ("agency", "Agency", 20), ("auditor", "Auditor", 18), ("tool_id", "Tool", 6),
+    ("section_order", "No.", 6), ("section_title", "Section", 26), ("grade", "Grade", 14),
+    ("moderated_grade", "Moderated grade", 15), ("moderation_note", "Moderation note", 30),
+    ("evidence", "Evidence", 56), ("strengths", "Strengths", 40), ("development", "Areas for development", 40),
+    ("action", "Action", 32), ("source", "Source file", 36), ("row_id", "Row id", 20))
+GRADES_PRINTED = 10  # Case reference to Evidence
+#: Where the case's details (Category and the Cases sheet's columns) go in the Grades table: before this field.
+GRADE_CASE_FIELDS_BEFORE = "source"
 FLAG_COLUMNS: Spec = (
-    ("severity", "Severity", 10), ("case_ref", "Case reference", 16), ("section", "Section", 26),
-    ("rule", "Rule", 28), ("agencies", "Agencies", 28), ("message", "What was found", 70),
-    ("resolution", "Resolution", 40), ("cells", "Where to look", 40), ("flag_id", "Flag id", 14),
+    ("severity", "Severity", 10), ("case_ref", "Case reference", 14), ("section", "Section", 24),
+    ("rule", "Rule", 22), ("agencies", "Agencies", 22), ("message", "What was found", 56),
+    ("resolution", "Resolution", 36), ("cells", "Where to look", 40), ("flag_id", "Flag id", 14),
     ("section_id", "Section id", 12), ("rule_id", "Rule id", 12))
+FLAGS_PRINTED = 7  # Severity to Resolution
+#: Columns of the Flags table kept for xlpack (grouped and hidden; read back).
+FLAG_TECHNICAL = ("section_id", "rule_id")
 ANSWER_COLUMNS: Spec = (
     ("case_ref", "Case reference", 16), ("agency", "Agency", 22), ("auditor", "Auditor", 20),
-    ("overall_grade", "Overall grade", 14), ("safeguarded_now", "Safeguarded now?", 12),
-    ("safeguarding_action", "If not: what was done", 50), ("no_involvement", "No involvement declared", 24),
-    ("tool_feedback", "Feedback on the tool", 50), ("form_id", "Form id", 38))
+    ("overall_grade", "Overall grade", 14), ("safeguarded_now", "Safeguarded now?", 13),
+    ("safeguarding_action", "If not: what was done", 44), ("no_involvement", "No involvement declared", 20),
+    ("tool_feedback", "Feedback on the tool", 44), ("form_id", "Form id", 38))
 ACTION_COLUMNS: Spec = (
     ("action_id", "Action id", 11), ("section", "Section", 24), ("action", "Action", 44), ("owner", "Owner", 20),
     ("agency", "Agency", 22), ("by_when", "By when", 12), ("measure", "Measure of success", 44),
@@ -56,17 +70,22 @@ STATUS_LABELS = {"accepted": "Accepted", "accepted_with_warnings": "Accepted wit
 STATUS_STYLES = {"accepted": "status:ok", "accepted_with_warnings": "status:warn", "rejected": "status:bad",
                  "overdue": "status:bad", "missing": "status:wait", "superseded": "muted", "skipped": "muted"}
 SEVERITY_LABELS = {"urgent": "Urgent", "high": "High", "medium": "Medium", "low": "Low"}
+PROBLEM_SEVERITY_LABELS = {"error": "Error", "warning": "Warning", "info": "Information"}
+PROBLEM_SEVERITY_STYLES = {"error": "status:bad", "warning": "status:warn", "info": "muted_wrap"}
 ORPHAN_KINDS = {"grade": GRADES, "flag": FLAGS}
 KIND_LABELS = {"audit": "Audit", "views": "Views"}
 
 
 def columns(spec: Spec, *, editable: Sequence[str] = (), styles: dict[str, str] | None = None,
-            **extra: dict) -> list[Column]:
-    """Columns of a table from its spec; ``editable`` fields get the input style."""
+            technical: Sequence[str] = (), **extra: dict) -> list[Column]:
+    """Columns of a table from its spec; ``editable`` fields get the input style, ``technical`` ones are grouped
+    and hidden."""
     styles = styles or {}
     out = []
     for fld, header, width in spec:
         kw = dict(extra.get(fld, {}))
+        if fld in technical:
+            kw["technical"] = True
         if fld in editable:
             out.append(Column(header, width, style="editable", editable=True, **kw))
         else:

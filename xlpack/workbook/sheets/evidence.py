@@ -9,9 +9,10 @@ from xlpack.workbook.sheets.common import EVIDENCE, TABLE_ROW
 
 GOOD, MIXED, CONCERN, GAP, OTHER = "Good practice", "Mixed", "Concern", "Gap: no evidence", "Other"
 KIND_ORDER = {GOOD: 0, CONCERN: 1, MIXED: 2, GAP: 3, OTHER: 4}
-COLUMNS = (("No.", 5, "int"), ("Section", 28, "wrap"), ("Example", 14, "wrap"), ("Grade", 13, None),
-           ("Case reference", 15, "wrap"), ("Agency", 20, "wrap"), ("Auditor", 18, "wrap"), ("Evidence", 60, "wrap"),
-           ("Strengths", 45, "wrap"), ("Areas for development", 45, "wrap"), ("Action", 36, "wrap"))
+COLUMNS = (("No.", 6, "int"), ("Section", 22, "wrap"), ("Example", 12, "wrap"), ("Grade", 13, None),
+           ("Case reference", 14, "wrap"), ("Agency", 16, "wrap"), ("Evidence", 50, "wrap"), ("Strengths", 36, "wrap"),
+           ("Areas for development", 36, "wrap"), ("Action", 30, "wrap"), ("Auditor", 18, "wrap"))
+PRINTED = 9  # No. to Areas for development
 
 
 def example_kind(g: GradeRow, rank: dict[str, int | None], codes: dict[str, str]) -> str:
@@ -34,11 +35,12 @@ def build(data: ConsolidatedAudit) -> Sheet:
 
     def row(g: GradeRow) -> list[CellLike]:
         return [g.section_order, g.section_title, example_kind(g, rank, codes), grade_cell(g.final_grade),
-                g.case_ref, g.agency, g.auditor, g.evidence, g.strengths, g.development, g.action]
+                g.case_ref, g.agency, g.evidence, g.strengths, g.development, g.action, g.auditor]
 
     rows = RowsOf(chosen, row)  # one row a graded section: built as they are written, not all kept
     cols = [Column(h, w, style=s) for h, w, s in COLUMNS]
     intro = ("What the auditors wrote, by section: good practice (graded Good or better) first, then concerns "
              "(Inadequate), then the rest. Filter 'Example' and 'Section' to find examples for the report.")
     return Sheet(EVIDENCE, "Evidence by section", [intro, "Grades are after moderation."],
-                 [Block(cols, rows, name="Evidence", row=TABLE_ROW)], freeze=(TABLE_ROW + 1, 2))
+                 [Block(cols, rows, name="Evidence", row=TABLE_ROW)], freeze=(TABLE_ROW + 1, 2),
+                 print_columns=PRINTED, repeat_rows=TABLE_ROW)

@@ -8,7 +8,15 @@ from xlpack.analysis.flags import rule_by_name
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.records import FlagRow
 from xlpack.workbook.sheet_model import Block, CellLike, RowsOf, Sheet, shared_cell
-from xlpack.workbook.sheets.common import FLAG_COLUMNS, FLAGS, SEVERITY_LABELS, TABLE_ROW, columns
+from xlpack.workbook.sheets.common import (
+    FLAG_COLUMNS,
+    FLAG_TECHNICAL,
+    FLAGS,
+    FLAGS_PRINTED,
+    SEVERITY_LABELS,
+    TABLE_ROW,
+    columns,
+)
 
 
 def build(data: ConsolidatedAudit) -> Sheet:
@@ -21,12 +29,13 @@ def build(data: ConsolidatedAudit) -> Sheet:
                 f.message, f.resolution, f.cells, f.flag_id, f.section_id, f.rule]
 
     rows = RowsOf(data.flags, row)  # built as they are written, not all kept
-    cols = columns(FLAG_COLUMNS, editable=("resolution",),
-                   styles={"flag_id": "muted", "section_id": "muted", "rule_id": "muted", "cells": "muted"})
+    cols = columns(FLAG_COLUMNS, editable=("resolution",), technical=FLAG_TECHNICAL,
+                   styles={"flag_id": "muted", "section_id": "muted", "rule_id": "muted", "cells": "muted_wrap"})
     counts: Counter[str] = Counter(f.severity for f in data.flags)
     summary = (f"{len(data.flags)} flags: " + ", ".join(f"{counts[s]} {label.lower()}"
                                                           for s, label in SEVERITY_LABELS.items()) + ".")
     return Sheet(FLAGS, "Flags for the follow-up meeting", [
         summary + " Urgent flags (a child who may not be safe now) come first: act on them today.",
         "Type the outcome in 'Resolution': it stays with the flag (by its Flag id) when consolidate runs again."],
-        [Block(cols, rows, name="Flags", row=TABLE_ROW)], freeze=(TABLE_ROW + 1, 2), tab_colour="#C00000")
+        [Block(cols, rows, name="Flags", row=TABLE_ROW)], freeze=(TABLE_ROW + 1, 2), tab_colour="#C00000",
+        print_columns=FLAGS_PRINTED, repeat_rows=TABLE_ROW)

@@ -1,17 +1,24 @@
-"""Case grid: for each case, sections down and forms across, with the child's views beside them."""
+"""Case grid: for each case, sections down and every issued form across, with the child's views beside them.
+
+A form with no grades (not returned yet, overdue, or rejected) still has
+its column, saying so, so a missing agency is seen at a glance.
+"""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from datetime import date
 
 from xlpack.analysis.dataset import views_questions
 from xlpack.model.consolidated import ConsolidatedAudit
-from xlpack.model.plan import Case
-from xlpack.model.records import FormSummary, GradeRow, ViewsRow
+from xlpack.model.plan import AuditPlan, Case
+from xlpack.model.records import FormSummary, GradeRow, ReturnRow, ViewsRow
 from xlpack.workbook.sheet_model import Block, Cell, CellLike, Column, Sheet, grade_style, shared_cell
-from xlpack.workbook.sheets.common import GRID, TABLE_ROW
+from xlpack.workbook.sheets.common import GRID, STATUS_LABELS, STATUS_STYLES, TABLE_ROW
+from xlpack.workbook.sheets.returns import issued_rows
 
-SECTION_WIDTH, FORM_WIDTH, VIEW_LABEL_WIDTH, VIEW_WIDTH = 34, 16, 26, 50
+SECTION_WIDTH, FORM_WIDTH, VIEW_LABEL_WIDTH, VIEW_WIDTH = 34, 15, 24, 40
+STATUS_ROW = "Return"
 CLOSING_ROWS = (("overall_grade", "Overall grade"), ("safeguarded_now", "Safeguarded now?"),
                 ("no_involvement", "No involvement declared"))
 
@@ -26,13 +33,19 @@ def grade_cell(g: GradeRow | None) -> Cell:
     return shared_cell(shown, grade_style(g.final_grade) or "grid")
 
 
-def _case_title(data: ConsolidatedAudit, case: Case | None, case_ref: str) -> str:
-    parts = [f"Case {case_ref}"]
-    if case is not None:
-        parts.append(case.category)
-        labels = {q.id: q.label for q in data.plan.tool.case_fields}
-        parts += [f"{labels.get(k, k)}: {v}" for k, v in case.fields.items() if v]
-    return " · ".join(p for p in parts if p)
+def _case_title(case: Case | None, case_ref: str) -> str:
+    return " · ".join(p for p in (f"Case {case_ref}", case.category if case else "") if p)
+
+
+def _details_block(data: ConsolidatedAudit, case: Case | None) -> Block:
+    """What the Cases sheet records about the case, one detail a row (beside the grid, under the views)."""
+    labels = {q.id: q.label for q in data.plan.tool.case_fields}
+    fields = case.fields if case else {}
+    keys = [*labels, *(k for k in fields if k not in labels)]
+    rows: list[list[CellLike]] = [["Category", case.category if case else ""]]
+    rows += [[labels.get(k, k), fields.get(k, "")] for k in keys]
+    return Block([Column("Case details", VIEW_LABEL_WIDTH, style="row_label"),
+                  Column("Recorded on the Cases sheet", VIEW_WIDTH, style="grid")], rows)
 
 
 def _form_headers(forms: list[tuple[str, str, str]]) -> list[str]:
@@ -41,16 +54,35 @@ def _form_headers(forms: list[tuple[str, str, str]]) -> list[str]:
     return [f"{agency} ({auditor})" if per_agency[agency.casefold()] > 1 else agency for _, agency, auditor in forms]
 
 
+def status_text(r: ReturnRow | None) -> str:
+    """What the grid says about a form's return: its status, with the reason where it was rejected."""
+    if r is None:
+        return STATUS_LABELS["missing"]
+    label = STATUS_LABELS.get(r.status, r.status)
+    return f"{label}: {r.detail}" if r.status == "rejected" and r.detail else label
+
+
 def _case_block(data: ConsolidatedAudit, case: Case | None, case_ref: str, grades: list[GradeRow],
-                summaries: dict[str, FormSummary]) -> Block:
-    forms = list(dict.fromkeys((g.form_id, g.agency, g.auditor) for g in grades))
+                summaries: dict[str, FormSummary], issued: list[tuple[str, str, str]],
+                returns: dict[str, ReturnRow]) -> Block:
+    forms = list(dict.fromkeys([*issued, *((g.form_id, g.agency, g.auditor) for g in grades)]))
     forms.sort(key=lambda f: (f[1].casefold(), f[2].casefold(), f[0]))
     by_key = {(g.form_id, g.section_id): g for g in grades}
+    graded = {g.form_id for g in grades}
     cols = [Column("Section", SECTION_WIDTH, style="row_label"),
             *(Column(h, FORM_WIDTH, style="grid") for h in _form_headers(forms))]
-    rows: list[list[CellLike]] = []
+    status_row: list[CellLike] = [STATUS_ROW]
+    missing: dict[str, Cell] = {}  # form id -> what its section cells say
+    for form_id, _, _ in forms:
+        r = returns.get(form_id)
+        look = STATUS_STYLES.get(r.status if r else "missing", "status:wait")
+        status_row.append(Cell(status_text(r), look if look.startswith("status:") else "grid"))
+        if form_id not in graded:
+            missing[form_id] = shared_cell(STATUS_LABELS.get(r.status if r else "missing", ""), look)
+    rows: list[list[CellLike]] = [status_row]
     for order, section in enumerate(data.plan.tool.sections, start=1):
-        rows.append([f"{order}. {section.title}", *(grade_cell(by_key.get((f[0], section.id))) for f in forms)])
+        rows.append([f"{order}. {section.title}", *(missing.get(f[0]) or grade_cell(by_key.get((f[0], section.id)))
+                                                     for f in forms)])
     for fld, label in CLOSING_ROWS:
         values: list[CellLike] = []
         for form_id, _, _ in forms:
@@ -60,14 +92,33 @@ def _case_block(data: ConsolidatedAudit, case: Case | None, case_ref: str, grade
                 "sev:urgent" if fld == "safeguarded_now" and (v or "").casefold() in ("no", "unsure") else "grid")
             values.append(Cell(v, style or "grid"))
         rows.append([label, *values])
-    return Block(cols, rows, title=_case_title(data, case, case_ref))
+    return Block(cols, rows, title=_case_title(case, case_ref))
+
+
+def view_dates(plan: AuditPlan) -> set[str]:
+    """Ids of the views form's date questions (their answers are written as dates)."""
+    if plan.views is None:
+        return set()
+    return {q.id for q in (*plan.views.form_fields, *plan.views.closing) if q.type == "date"}
+
+
+def view_answer(text: str, is_date: bool, style: str | None = None) -> CellLike:
+    """An answer of the views form as written: a date question's answer as a date (dd/mm/yyyy, in ``style``
+    or the column's)."""
+    if is_date and text:
+        try:
+            return Cell(date.fromisoformat(text[:10]), style)
+        except ValueError:
+            pass
+    return text
 
 
 def _views_block(data: ConsolidatedAudit, views: list[ViewsRow]) -> Block:
     questions = views_questions(data.plan)
+    dates = view_dates(data.plan)
     rows: list[list[CellLike]] = []
     for v in views:
-        rows += [[label, v.answers.get(qid, "")] for qid, label in questions]
+        rows += [[label, view_answer(v.answers.get(qid, ""), qid in dates, "grid_date")] for qid, label in questions]
     if not rows:
         rows = [["", "No views form returned for this case."]]
     return Block([Column("Child and family views", VIEW_LABEL_WIDTH, style="row_label"),
@@ -82,12 +133,17 @@ def build(data: ConsolidatedAudit) -> Sheet:
     for v in data.views:
         views[v.case_ref.casefold()].append(v)
     summaries = {s.form_id: s for s in data.summaries}
+    returns = {r.form_id: r for r in issued_rows(data)}
+    issued: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    for f in data.plan.issued:
+        if f.kind == "audit":
+            issued[f.case_ref.casefold()].append((f.form_id, f.agency, f.auditor))
     refs = [c.case_ref for c in data.plan.cases]
     known = {r.casefold() for r in refs}
     refs += sorted({g.case_ref for g in data.grades if g.case_ref.casefold() not in known}, key=str.casefold)
     cases = {c.case_ref.casefold(): c for c in data.plan.cases}
-    grids = [_case_block(data, cases.get(ref.casefold()), ref, by_case.get(ref.casefold(), []), summaries)
-             for ref in refs]
+    grids = [_case_block(data, cases.get(ref.casefold()), ref, by_case.get(ref.casefold(), []), summaries,
+                         issued.get(ref.casefold(), []), returns) for ref in refs]
     widest = max((g.width for g in grids), default=1)
     blocks: list[Block] = []
     row = TABLE_ROW + 1
@@ -95,14 +151,19 @@ def build(data: ConsolidatedAudit) -> Sheet:
         grid.row, grid.col = row, 0
         blocks.append(grid)
         end = grid.last_row
-        if data.plan.views is not None:
-            side = _views_block(data, views.get(ref.casefold(), []))
-            side.row, side.col = row, widest + 1
+        sides = [_views_block(data, views.get(ref.casefold(), []))] if data.plan.views is not None else []
+        sides.append(_details_block(data, cases.get(ref.casefold())))
+        side_row = row
+        for side in sides:
+            side.row, side.col = side_row, widest + 1
             blocks.append(side)
+            side_row = side.last_row + 2
             end = max(end, side.last_row)
         row = end + 3
     intro = ("Grades of each agency's audit by section; 'A → B' shows a grade moderated from A to B. Colours "
-             "follow the grade scale. The child's and family's views are on the right.")
+             "follow the grade scale. Every issued form has a column: 'Return' says whether it came back. The "
+             "child's and family's views and the case's details are on the right.")
+    starts = [b.row - 1 for b in blocks if b.title]  # each case prints on a page of its own
     return Sheet(GRID, "All audits of each case, side by side",
                  [intro, "Evidence for every grade is on the Evidence and Grades sheets."], blocks, freeze=(0, 1),
-                 widths={c: FORM_WIDTH for c in range(1, widest)})
+                 widths={c: FORM_WIDTH for c in range(1, widest)}, page_breaks=starts[1:])

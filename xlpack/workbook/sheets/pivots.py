@@ -1,7 +1,10 @@
-"""Pivots: grade distributions by section, agency, case and overall, before and after moderation.
+"""Pivots: grade distributions by section, agency, case and overall, before and after moderation, and by
+every detail the Cases sheet records (category, age band, team, ...).
 
-The counts come from :mod:`xlpack.pivots`; this module only lays them out.
-The Charts sheet draws stacked bars over these ranges.
+The counts come from :mod:`xlpack.analysis.pivots`; this module only lays
+them out: counts as whole numbers, shares as whole percentages (a cell
+formatted ``0%`` shows what :func:`~xlpack.analysis.pivots.share_percent`
+writes in the report). The Charts sheet draws stacked bars over these ranges.
 """
 
 from __future__ import annotations
@@ -13,11 +16,14 @@ import pandas as pd
 
 from xlpack.analysis.pivots import (
     BLANK,
+    CASES,
     GOOD_SHARE,
     GRADED,
     INADEQUATE_SHARE,
     TOTAL,
     By,
+    breakdown_by_field,
+    case_fields,
     distribution,
     moderation_changes,
     section_ranking,
@@ -28,6 +34,7 @@ from xlpack.model.definitions import GradeScale
 from xlpack.workbook.sheet_model import Block, Cell, CellLike, Column, Sheet, stack
 from xlpack.workbook.sheets.common import PIVOTS, TABLE_ROW
 
+KEY_WIDTH = 34
 BY_TITLES: dict[str, str] = {"section": "Section", "agency": "Agency", "case": "Case reference", "overall": ""}
 WHEN = {False: "as returned", True: "after moderation"}
 
@@ -53,8 +60,8 @@ def pivot_blocks(data: ConsolidatedAudit, by: By, moderated: bool) -> PivotBlock
     dist = distribution(data.grades, scale, by, moderated=moderated)
     labels = [*data.plan.scale.labels, BLANK]
     key_header = BY_TITLES[by] or "All forms"
-    count_cols = [Column(key_header, 34, style="wrap"), *(Column(lab, 11, style="int") for lab in labels),
-                  Column(TOTAL, 8, style="int"), Column(GRADED, 8, style="int"),
+    count_cols = [Column(key_header, KEY_WIDTH, style="wrap"), *(Column(lab, 11, style="count") for lab in labels),
+                  Column(TOTAL, 8, style="count"), Column(GRADED, 8, style="count"),
                   Column(GOOD_SHARE, 11, style="pct"), Column(INADEQUATE_SHARE, 11, style="pct")]
     counts: list[list[CellLike]] = []
     shares: list[list[CellLike]] = []
@@ -70,7 +77,8 @@ def pivot_blocks(data: ConsolidatedAudit, by: By, moderated: bool) -> PivotBlock
                        Cell(_share(dist, scale, "inadequate"), "total_pct")])
     when = WHEN[moderated]
     title = f"Grades by {by}, {when}" if by != "overall" else f"All grades, {when}"
-    share_cols = [Column(key_header, 34, style="wrap"), *(Column(f"% {lab}", 11, style="pct") for lab in labels)]
+    share_cols = [Column(key_header, KEY_WIDTH, style="wrap"), *(Column(f"% {lab}", 11, style="pct")
+                                                                 for lab in labels)]
     return PivotBlocks(by, moderated, Block(count_cols, counts, title=f"{title}: counts"),
                        Block(share_cols, shares, title=f"{title}: share of all answers"))
 
@@ -94,8 +102,9 @@ def ranking_block(data: ConsolidatedAudit) -> Block:
         verdict = section_verdict(good, bad)  # the report's thresholds, so workbook and report agree
         style = {"Working well": "status:ok", "Causing concern": "status:bad"}.get(verdict, "status:wait")
         rows.append([str(key), int(row[GRADED]), good, bad, Cell(verdict, style)])
-    cols = [Column("Section", 34, style="wrap"), Column(GRADED, 8, style="int"), Column(GOOD_SHARE, 11, style="pct"),
-            Column(INADEQUATE_SHARE, 11, style="pct"), Column("Signal", 16, style="wrap")]
+    cols = [Column("Section", KEY_WIDTH, style="wrap"), Column(GRADED, 11, style="count"),
+            Column(GOOD_SHARE, 11, style="pct"), Column(INADEQUATE_SHARE, 11, style="pct"),
+            Column("Signal", 18, style="wrap")]
     return Block(cols, rows, title="Sections from working well to causing concern (after moderation)")
 
 
@@ -112,9 +121,29 @@ def changes_block(data: ConsolidatedAudit) -> Block:
             counts[2] += 1
     order = {s.title: i for i, s in enumerate(data.plan.tool.sections)}
     rows: list[list[CellLike]] = [[k, *v, sum(v)] for k, v in sorted(per.items(), key=lambda kv: order.get(kv[0], 99))]
-    cols = [Column("Section", 34, style="wrap"), Column("Raised", 9, style="int"), Column("Lowered", 9, style="int"),
-            Column("Other change", 11, style="int"), Column("Changed", 9, style="int")]
+    cols = [Column("Section", KEY_WIDTH, style="wrap"), Column("Raised", 11, style="count"),
+            Column("Lowered", 11, style="count"), Column("Other change", 11, style="count"),
+            Column("Changed", 11, style="count")]
     return Block(cols, rows, title=f"Moderation: {len(changed)} grade(s) changed by the coordinator")
+
+
+def field_blocks(data: ConsolidatedAudit) -> list[Block]:
+    """The grade distribution (after moderation) for each value of each case detail on the Cases sheet."""
+    scale = data.plan.scale
+    labels = [*scale.labels, BLANK]
+    out = []
+    for f in case_fields(data.plan):
+        dist = breakdown_by_field(data.grades, data.plan.cases, f, scale, default_category=data.plan.tool.category)
+        cols = [Column(f.label, KEY_WIDTH, style="wrap"), Column(CASES, 11, style="count"),
+                *(Column(lab, 11, style="count") for lab in labels), Column(TOTAL, 8, style="count"),
+                Column(GRADED, 8, style="count"), Column(GOOD_SHARE, 11, style="pct"),
+                Column(INADEQUATE_SHARE, 11, style="pct")]
+        rows: list[list[CellLike]] = [
+            [str(key), int(row[CASES]), *(int(row[lab]) for lab in labels), int(row[TOTAL]), int(row[GRADED]),
+             _number(row[GOOD_SHARE]), _number(row[INADEQUATE_SHARE])] for key, row in dist.iterrows()]
+        out.append(Block(cols, rows, title=f"Grades by {f.label.lower() if f.label[1:].islower() else f.label}, "
+                                           "after moderation: counts"))
+    return out
 
 
 def all_pivots(data: ConsolidatedAudit) -> list[PivotBlocks]:
@@ -130,14 +159,16 @@ def build(data: ConsolidatedAudit) -> tuple[Sheet, list[PivotBlocks]]:
     firsts = [ranking_block(data), changes_block(data)]
     row = stack(firsts, TABLE_ROW + 1)
     counts = [p.counts for p in pivots]
-    stack(counts, row)
-    side = max(b.width for b in counts) + 1
+    by_field = field_blocks(data)
+    stack([*counts, *by_field], row)
+    side = max(b.width for b in [*counts, *by_field]) + 1
     for p in pivots:
         p.shares.row, p.shares.col = p.counts.row, side
-    blocks = [*firsts, *counts, *(p.shares for p in pivots)]
+    blocks = [*firsts, *counts, *by_field, *(p.shares for p in pivots)]
     intro = ("Counts per grade; 'Not applicable', 'No evidence' and blanks are shown apart and left out of the "
-             "shares, which are over graded answers only. Each table comes after moderation and as returned.")
+             "shares, which are over graded answers only. Each table comes after moderation and as returned; "
+             "below them, the grades by each detail of the Cases sheet.")
     sheet = Sheet(PIVOTS, "Grade pivots",
                   [intro, "Percentages of all answers are to the right of each table; the Charts sheet draws them."],
-                  blocks, freeze=(0, 1))
+                  blocks, freeze=(0, 1), print_columns=side - 1, keep_blocks=True)
     return sheet, pivots

@@ -1,9 +1,14 @@
-"""Returns: every issued form and every returned file, with totals: who to chase."""
+"""Returns: every issued form and every returned file, one row each: who to chase.
+
+The table stands alone on its sheet, so filtering Status hides nothing
+else; the totals by agency and by case are on the Return totals sheet
+(:mod:`xlpack.workbook.sheets.return_totals`) and each problem found in a
+file is a row of the Problems sheet (:mod:`xlpack.workbook.sheets.problems`).
+"""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 
 from xlpack.coordinator.mail_sheets import drafted_note
 from xlpack.model.consolidated import ConsolidatedAudit
@@ -12,12 +17,16 @@ from xlpack.model.records import ReturnRow
 from xlpack.workbook.sheet_model import Block, Cell, CellLike, Column, Sheet
 from xlpack.workbook.sheets.common import (
     KIND_LABELS,
+    PROBLEMS,
     RETURN_COLUMNS,
+    RETURN_TECHNICAL,
+    RETURN_TOTALS,
     RETURNS,
     STATUS_LABELS,
     STATUS_STYLES,
     TABLE_ROW,
     columns,
+    headers,
 )
 
 #: Statuses counted per agency and case, for issued forms (one row each).
@@ -35,20 +44,6 @@ def issued_rows(data: ConsolidatedAudit) -> list[ReturnRow]:
             seen.add(r.form_id)
             out.append(r)
     return out
-
-
-def _counts_block(title: str, key_header: str, keys: Sequence[str], rows: Sequence[ReturnRow],
-                  key_of: str) -> Block:
-    counts: Counter[tuple[str, str]] = Counter((getattr(r, key_of), r.status) for r in rows)
-    cols = [Column(key_header, 24, style="wrap"),
-            *(Column(STATUS_LABELS[s], 11, style="int") for s in ISSUED_STATUSES), Column("Issued", 9, style="int")]
-    body: list[list] = []
-    for k in keys:
-        n = [counts[(k, s)] for s in ISSUED_STATUSES]
-        body.append([k, *n, sum(n)])
-    totals = [sum(r[i] for r in body) for i in range(1, len(cols))]
-    body.append([Cell("Total", "total"), *(Cell(t, "total") for t in totals)])
-    return Block(cols, body, title=title)
 
 
 def _add_drafted(cols: list[Column], rows: list[list[CellLike]], data: ConsolidatedAudit) -> None:
@@ -79,23 +74,20 @@ def build(data: ConsolidatedAudit) -> Sheet:
     summary = (f"{len(main)} forms issued: {status['accepted'] + status['accepted_with_warnings']} accepted "
                f"({status['accepted_with_warnings']} with warnings), {status['rejected']} rejected, "
                f"{status['overdue']} overdue, {status['missing']} not returned yet.")
-    guide = (f"{chase} to chase: filter Status on Overdue, Not returned or Rejected. Totals by agency and case "
-             "are to the right. Extra copies and files that match no issued form are listed too.")
+    guide = (f"{chase} to chase: filter Status on Overdue, Not returned or Rejected. Each problem found in a file is "
+             f"on the '{PROBLEMS}' sheet; totals by agency and case on '{RETURN_TOTALS}'. Extra copies and files that "
+             "match no issued form are listed too.")
     rows: list[list[CellLike]] = []
     for r in data.returns:
-        rows.append([r.case_ref, KIND_LABELS.get(r.kind, r.kind), r.agency, r.auditor, emails.get(r.form_id, ""),
-                     Cell(STATUS_LABELS.get(r.status, r.status), STATUS_STYLES.get(r.status)), r.detail, r.source,
-                     r.saved_at, r.file, r.form_id])
-    cols = columns(RETURN_COLUMNS, styles={"saved_at": "datetime", "form_id": "muted", "file": "muted"})
+        kind = KIND_LABELS.get(r.kind, r.kind) if r.file or r.case_ref else ""  # unknown for a file not a form
+        rows.append([r.case_ref, kind, r.agency, r.auditor, emails.get(r.form_id, ""),
+                     Cell(STATUS_LABELS.get(r.status, r.status), STATUS_STYLES.get(r.status)), r.detail,
+                     r.saved_at, r.source, r.file, r.form_id])
+    cols = columns(RETURN_COLUMNS, styles={"saved_at": "datetime", "form_id": "muted", "file": "muted",
+                                           "source": "muted_wrap"}, technical=RETURN_TECHNICAL)
     if data.plan.mail_log:
         _add_drafted(cols, rows, data)
     table = Block(cols, rows, name="Returns", row=TABLE_ROW)
-    side = len(cols) + 1
-    agencies = sorted({r.agency for r in main}, key=str.casefold)
-    cases = sorted({r.case_ref for r in main}, key=str.casefold)
-    by_agency = _counts_block("Totals by agency", "Agency", agencies, main, "agency")
-    by_case = _counts_block("Totals by case", "Case reference", cases, main, "case_ref")
-    by_agency.row, by_agency.col = TABLE_ROW, side
-    by_case.row, by_case.col = by_agency.last_row + 3, side
-    return Sheet(RETURNS, "Returns", [summary, guide], [table, by_agency, by_case], freeze=(TABLE_ROW + 1, 1),
-                 tab_colour="#1F3864")
+    printed = next(i for i, c in enumerate(cols) if c.header == headers(RETURN_COLUMNS)["saved_at"]) + 1
+    return Sheet(RETURNS, "Returns", [summary, guide], [table], freeze=(TABLE_ROW + 1, 1), tab_colour="#1F3864",
+                 print_columns=printed, repeat_rows=TABLE_ROW)

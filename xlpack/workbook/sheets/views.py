@@ -6,17 +6,20 @@ from xlpack.analysis.dataset import views_questions
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.workbook.sheet_model import Block, CellLike, Column, Sheet
 from xlpack.workbook.sheets.common import TABLE_ROW, VIEWS
+from xlpack.workbook.sheets.grid import view_answer, view_dates
 
 CASE, FORM_ID = "Case reference", "Form id"
 
 
 def build(data: ConsolidatedAudit) -> Sheet:
     questions = views_questions(data.plan)
+    dates = view_dates(data.plan)
     cols = [Column(CASE, 16, style="wrap"),
-            *(Column(label, 40 if len(label) > 30 else 24, style="wrap") for _, label in questions),
-            Column(FORM_ID, 38, style="muted")]
-    rows: list[list[CellLike]] = [[v.case_ref, *(v.answers.get(qid, "") for qid, _ in questions), v.form_id]
-                                  for v in data.views]
+            *(Column(label, 14 if qid in dates else 40 if len(label) > 30 else 24,
+                     style="date" if qid in dates else "wrap") for qid, label in questions),
+            Column(FORM_ID, 38, style="muted", technical=True)]
+    rows: list[list[CellLike]] = [[v.case_ref, *(view_answer(v.answers.get(qid, ""), qid in dates)
+                                                 for qid, _ in questions), v.form_id] for v in data.views]
     return Sheet(VIEWS, "The child's and family's views", [
         "Recorded by the participation worker; also shown beside each case on the Case grid."],
-        [Block(cols, rows, name="Views", row=TABLE_ROW)], freeze=(TABLE_ROW + 1, 1))
+        [Block(cols, rows, name="Views", row=TABLE_ROW)], freeze=(TABLE_ROW + 1, 1), repeat_rows=TABLE_ROW)
