@@ -10,6 +10,7 @@ letting a terminal act on them; everything printed goes through it.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,6 +86,13 @@ class WorkbookInUseError(WorkbookError):
     """The workbook is open in Excel or LibreOffice (a lock file is beside it)."""
 
 
+def listed(head: str, problems: Sequence[str], limit: int | None = None) -> str:
+    """``head`` and one indented line a problem, the first ``limit`` of them and how many more."""
+    shown = problems[:limit] if limit else problems
+    more = [f"  ... and {len(problems) - len(shown)} more."] if len(problems) > len(shown) else []
+    return "\n".join([head, *(f"  - {p}" for p in shown), *more])
+
+
 class PlanError(XlpackError):
     """The audit plan in the coordinator workbook has problems (all listed); nothing was done."""
 
@@ -96,8 +104,7 @@ class PlanError(XlpackError):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        head = f"{self.path}: the audit plan has {len(self.problems)} problem(s):"
-        return "\n".join([head, *(f"  - {p}" for p in self.problems)])
+        return listed(f"{self.path}: the audit plan has {len(self.problems)} problem(s):", self.problems)
 
 
 class MailError(XlpackError):
@@ -112,6 +119,4 @@ class MailError(XlpackError):
 
     def __str__(self) -> str:
         head = f"No email was drafted and {self.path} was not changed: {len(self.problems)} problem(s) to fix first:"
-        shown = self.problems[:30]
-        more = [f"  ... and {len(self.problems) - len(shown)} more."] if len(self.problems) > len(shown) else []
-        return "\n".join([head, *(f"  - {p}" for p in shown), *more])
+        return listed(head, self.problems, 30)

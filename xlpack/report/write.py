@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 
 import xlpack.report.chapters as chapters
-from xlpack.errors import UsageError, WorkbookError, WorkbookInUseError
+from xlpack.errors import UsageError, WorkbookError, WorkbookInUseError, listed
 from xlpack.files.workbooks import lock_files, replace_atomically
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.report.document import ReportDocument
@@ -41,9 +41,8 @@ class ModerationError(WorkbookError):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        lines = [f"{self.path}: no report was written, because the moderation on the Grades sheet cannot be read:",
-                 *(f"  - {p}" for p in self.problems)]
-        return "\n".join(lines)
+        return listed(f"{self.path}: no report was written, because the moderation on the Grades sheet cannot be "
+                      "read:", self.problems)
 
 
 def default_report_path(audit: Path) -> Path:

@@ -29,7 +29,7 @@ from xlpack.coordinator.plan_sheets import (
     render_coordinator,
     text_key,
 )
-from xlpack.errors import WorkbookError
+from xlpack.errors import WorkbookError, listed
 from xlpack.files.backups import Snapshot
 from xlpack.files.workbooks import replace_atomically, temp_beside
 from xlpack.model.consolidated import ConsolidatedAudit
@@ -54,9 +54,7 @@ class KeepTypedError(WorkbookError):
     def __str__(self) -> str:
         head = (f"{self.path} was not changed: {self.command} would lose {len(self.problems)} thing(s) typed into "
                 "it. Nothing is written until they are dealt with:")
-        shown = self.problems[:20]
-        more = [f"  ... and {len(self.problems) - len(shown)} more."] if len(self.problems) > len(shown) else []
-        return "\n".join([head, *(f"  - {p}" for p in shown), *more])
+        return listed(head, self.problems, 20)
 
 
 
