@@ -93,30 +93,34 @@ def listed(head: str, problems: Sequence[str], limit: int | None = None) -> str:
     return "\n".join([head, *(f"  - {p}" for p in shown), *more])
 
 
-class PlanError(XlpackError):
+class ProblemsError(XlpackError):
+    """Nothing was done, for the problems listed (all of them, or the first ``limit`` and how many more)."""
+
+    limit: int | None = None
+
+    def __init__(self, path: Path, problems: Sequence[str]):
+        self.path = Path(path)
+        self.problems = list(problems)
+        super().__init__(str(self))
+
+    def head(self) -> str:
+        return f"{self.path}: {len(self.problems)} problem(s); nothing was done:"
+
+    def __str__(self) -> str:
+        return listed(self.head(), self.problems, self.limit)
+
+
+class PlanError(ProblemsError):
     """The audit plan in the coordinator workbook has problems (all listed); nothing was done."""
 
-    exit_code = 1
-
-    def __init__(self, path: Path, problems: list[str]):
-        self.path = path
-        self.problems = problems
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        return listed(f"{self.path}: the audit plan has {len(self.problems)} problem(s):", self.problems)
+    def head(self) -> str:
+        return f"{self.path}: the audit plan has {len(self.problems)} problem(s):"
 
 
-class MailError(XlpackError):
+class MailError(ProblemsError):
     """Draft emails cannot be written as things are (all problems listed); nothing was written."""
 
-    exit_code = 1
+    limit = 30
 
-    def __init__(self, path: Path, problems: list[str]):
-        self.path = path
-        self.problems = problems
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        head = f"No email was drafted and {self.path} was not changed: {len(self.problems)} problem(s) to fix first:"
-        return listed(head, self.problems, 30)
+    def head(self) -> str:
+        return f"No email was drafted and {self.path} was not changed: {len(self.problems)} problem(s) to fix first:"

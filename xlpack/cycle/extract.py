@@ -21,7 +21,7 @@ from typing import Any
 
 from xlsxwriter.utility import xl_col_to_name
 
-from xlpack.errors import UsageError, XlpackError
+from xlpack.errors import ProblemsError, UsageError, XlpackError
 from xlpack.files.workbooks import SheetReader, cell_text
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -37,20 +37,14 @@ def fold(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-class ExtractError(XlpackError):
+class ExtractError(ProblemsError):
     """The extract, or the draw asked of it, has problems (all listed); nothing was written."""
 
-    def __init__(self, path: Path, problems: Sequence[str]):
-        self.path = Path(path)
-        self.problems = list(problems)
-        super().__init__(str(self))
+    limit = MAX_PROBLEMS_SHOWN
 
-    def __str__(self) -> str:
-        shown = self.problems[:MAX_PROBLEMS_SHOWN]
-        more = len(self.problems) - len(shown)
-        head = (f"{self.path.name}: {len(self.problems)} problem(s); nothing was drawn and the coordinator "
+    def head(self) -> str:
+        return (f"{self.path.name}: {len(self.problems)} problem(s); nothing was drawn and the coordinator "
                 "workbook was not changed:")
-        return "\n".join([head, *(f"  - {p}" for p in shown), *([f"  ... and {more} more."] if more > 0 else [])])
 
 
 @dataclass

@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 
 import xlpack.report.chapters as chapters
-from xlpack.errors import UsageError, WorkbookError, WorkbookInUseError, listed
+from xlpack.errors import ProblemsError, UsageError, WorkbookError, WorkbookInUseError
 from xlpack.files.workbooks import lock_files, replace_atomically
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.report.document import ReportDocument
@@ -33,16 +33,11 @@ REPORT_SUFFIX = " overview report.docx"
 Chapter = Callable[[ReportDocument], None]
 
 
-class ModerationError(WorkbookError):
+class ModerationError(ProblemsError, WorkbookError):
     """A moderated grade the report cannot use (not on the scale): nothing was written."""
 
-    def __init__(self, path: Path, problems: list[str]):
-        self.path, self.problems = path, problems
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        return listed(f"{self.path}: no report was written, because the moderation on the Grades sheet cannot be "
-                      "read:", self.problems)
+    def head(self) -> str:
+        return f"{self.path}: no report was written, because the moderation on the Grades sheet cannot be read:"
 
 
 def default_report_path(audit: Path) -> Path:

@@ -29,7 +29,7 @@ from xlpack.coordinator.plan_sheets import (
     render_coordinator,
     text_key,
 )
-from xlpack.errors import WorkbookError, listed
+from xlpack.errors import ProblemsError, WorkbookError
 from xlpack.files.backups import Snapshot
 from xlpack.files.workbooks import replace_atomically, temp_beside
 from xlpack.model.consolidated import ConsolidatedAudit
@@ -44,17 +44,18 @@ from xlpack.workbook.sheets.common import ACTIONS, COORDINATOR_SHEETS
 from xlpack.workbook.stream import DIGEST_CELL, DigestRows, Stream, Streamed, stream_rows
 
 
-class KeepTypedError(WorkbookError):
+class KeepTypedError(ProblemsError, WorkbookError):
     """consolidate would lose something the coordinator typed; nothing was written."""
 
-    def __init__(self, path: Path, problems: list[str], command: str = "consolidate"):
-        self.path, self.problems, self.command = path, problems, command
-        super().__init__(str(self))
+    limit = 20
 
-    def __str__(self) -> str:
-        head = (f"{self.path} was not changed: {self.command} would lose {len(self.problems)} thing(s) typed into "
+    def __init__(self, path: Path, problems: list[str], command: str = "consolidate"):
+        self.command = command
+        super().__init__(path, problems)
+
+    def head(self) -> str:
+        return (f"{self.path} was not changed: {self.command} would lose {len(self.problems)} thing(s) typed into "
                 "it. Nothing is written until they are dealt with:")
-        return listed(head, self.problems, 20)
 
 
 
