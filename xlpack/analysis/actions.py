@@ -44,6 +44,11 @@ def agencies_of_concern(grades: Sequence[GradeRow], scale: GradeScale, section_i
     return [a for *_, a in sorted(weak)]
 
 
+def when_text(value: date | str | None) -> str:
+    """An action's date as the sheet and the report show it: dd/mm/yyyy, or the words typed ("March 2027")."""
+    return f"{value:%d/%m/%Y}" if isinstance(value, date) else (value or "")
+
+
 def proposed_action(section_id: str, title: str, good: float | None, bad: float | None,
                     agencies: Sequence[str]) -> ActionRow:
     return ActionRow(

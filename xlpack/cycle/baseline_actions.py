@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from xlpack.analysis.actions import plan_actions
+from xlpack.analysis.actions import plan_actions, when_text
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.records import ActionRow
 
@@ -36,14 +36,10 @@ class BaselineAction:
     review_date: str = ""
 
 
-def _when(value: date | str | None) -> str:
-    return f"{value:%d/%m/%Y}" if isinstance(value, date) else (value or "")
-
-
 def _of(a: ActionRow) -> BaselineAction:
     return BaselineAction(action=a.action, section=a.section, section_id=a.section_id, owner=a.owner,
-                          agency=a.agency, by_when=_when(a.by_when), measure=a.measure, status=a.status,
-                          evidence=a.impact, review_date=_when(a.review_date))
+                          agency=a.agency, by_when=when_text(a.by_when), measure=a.measure, status=a.status,
+                          evidence=a.impact, review_date=when_text(a.review_date))
 
 
 def baseline_actions(audit: ConsolidatedAudit) -> tuple[list[BaselineAction], str]:

@@ -16,6 +16,7 @@ from datetime import date
 import pandas as pd
 
 import xlpack.report.charts as charts
+from xlpack.analysis.actions import agencies_of_concern, when_text
 from xlpack.analysis.agreement import ALPHA_GUIDE, alpha_reading, alpha_text
 from xlpack.analysis.pivots import (
     BLANK,
@@ -33,7 +34,6 @@ from xlpack.report.findings import (
     Example,
     Findings,
     SectionFigures,
-    agencies_of_concern,
     agencies_taking_part,
     auditors_taking_part,
     examples,
@@ -673,12 +673,6 @@ def themes(doc: ReportDocument, f: Findings) -> None:
              "the children, and how confident the partnership can be in it.")
 
 
-def _when(value: date | str | None) -> str:
-    if isinstance(value, date):
-        return f"{value:%d/%m/%Y}"
-    return value or "[Date]"
-
-
 def action_plan(doc: ReportDocument, f: Findings) -> None:
     if f.audit.actions:
         agreed_action_plan(doc, f)
@@ -722,7 +716,8 @@ def agreed_action_plan(doc: ReportDocument, f: Findings) -> None:
 
     rows: list[list[str | Cell]] = [
         [a.action or "[Action]", a.section or "–", a.owner or "[Name, role]", a.agency or "[Agency]",
-         _when(a.by_when), a.measure or "[Measure of success]", a.status or "Not started", now(a.section_id)]
+         when_text(a.by_when) or "[Date]", a.measure or "[Measure of success]", a.status or "Not started",
+         now(a.section_id)]
         for a in f.audit.actions]
     doc.table(["Action", "Section", "Owner", "Agency", "By when", "Measure of success", "Status", "Section now"],
               rows, [3.6, 2.2, 1.8, 2.2, 1.4, 3.6, 1.4, 1.8], caption="SMART action plan",

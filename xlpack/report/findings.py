@@ -37,6 +37,7 @@ from xlpack.analysis.pivots import (
     moderation_changes,
     section_ranking,
     share_percent,
+    share_value,
 )
 from xlpack.analysis.verdicts import (
     Verdict,
@@ -75,10 +76,6 @@ UNREADABLE = "the file could not be read"
 def pct(share: float | None) -> str:
     """A share already worked out (a fraction), written as every share is (:func:`share_percent`)."""
     return NO_SHARE if share is None or pd.isna(share) else share_percent(share)
-
-
-def _share(value: object) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -249,7 +246,7 @@ def analyse(audit: ConsolidatedAudit) -> Findings:
     ids = {s.title: s.id for s in plan.tool.sections}
     ranking = []
     for i, (title, row) in enumerate(ranking_frame.iterrows(), start=1):
-        good, bad = _share(row[GOOD_SHARE]), _share(row[INADEQUATE_SHARE])
+        good, bad = share_value(row[GOOD_SHARE]), share_value(row[INADEQUATE_SHARE])
         ranking.append(SectionFigures(ids.get(str(title), str(title)), str(title), i, int(row[GRADED]), good, bad,
                                       verdict(good, bad), int(row[GOOD_COUNT]), int(row[INADEQUATE_COUNT])))
     returned_units = units(grades, scale, moderated=False)
@@ -519,15 +516,3 @@ def flags_by_rule(flags: Sequence[FlagRow]) -> list[tuple[str, int, int]]:
         raised.setdefault(f.rule, []).append(f)
     return [(flag_title(rule), len(rows), sum(bool(r.resolution.strip()) for r in rows))
             for rule, rows in raised.items()]
-
-
-def agencies_of_concern(grades: Sequence[GradeRow], scale: GradeScale, section_id: str) -> list[str]:
-    """Agencies whose grades in a section meet the concern threshold, weakest first."""
-    rows = [g for g in grades if g.section_id == section_id]
-    by_agency = distribution(rows, scale, "agency")
-    weak = []
-    for agency, row in by_agency.iterrows():
-        good, bad = _share(row[GOOD_SHARE]), _share(row[INADEQUATE_SHARE])
-        if verdict(good, bad) == "Causing concern":
-            weak.append((good or 0.0, -(bad or 0.0), str(agency).casefold(), str(agency)))
-    return [a for *_, a in sorted(weak)]
