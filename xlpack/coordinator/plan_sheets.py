@@ -199,9 +199,9 @@ def render_coordinator(tmp: Path, plan: AuditPlan, extra: Sequence[SheetWriter] 
         _messages_sheet(wb, st, plan)
     if plan.mail_log:
         _mail_log_sheet(wb, st, plan)
+    owned = owned_texts(wb)  # before the extra sheets: the plan sheets' own words
     for writer in extra:
         writer(wb, st)
-    owned = owned_texts(wb)  # the words beside the tables, the Action plan's guidance among them
     _lists_sheet(wb, plan)
     _meta_sheet(wb, plan, owned)
     try:
@@ -540,8 +540,7 @@ def text_key(text: object) -> str:
 
 
 def owned_texts(wb: xlsxwriter.Workbook) -> list[str]:
-    """Keys of the words xlpack wrote outside the tables' bodies of the sheets written so far (the rows of
-    streamed sheets are not among them: they are written after the workbook is closed).
+    """Keys of the words xlpack wrote outside the tables' bodies of the sheets written so far.
 
     Kept in the hidden sheet, so a later run knows which cells beside the
     tables hold xlpack's own guidance (rewritten freely, even when a new
