@@ -21,6 +21,7 @@ from tests.support.filling import fill_form
 from xlpack.consolidate import consolidate
 from xlpack.coordinator import plan_sheets
 from xlpack.coordinator.plan_sheets import META, owned_keys, read_plan, text_key
+from xlpack.workbook.sheets import action_plan
 from xlpack.workbook.write import KeepTypedError
 
 
@@ -79,3 +80,18 @@ def test_a_workbook_from_before_the_record_upgrades(with_returns: tuple[Path, Pa
     reworded(monkeypatch)
     consolidate(audit, [returns])
     assert owned_keys(audit) is not None  # recorded from now on
+
+
+def test_the_action_plans_guidance_reworded_consolidates(with_returns: tuple[Path, Path],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    audit, returns = with_returns
+    consolidate(audit, [returns])
+    original = action_plan.build
+
+    def build(data):  # type: ignore[no-untyped-def]
+        sheet = original(data)
+        sheet.intro = [f"Newly worded: {line}" for line in sheet.intro]
+        return sheet
+
+    monkeypatch.setattr(action_plan, "build", build)
+    consolidate(audit, [returns])  # the Action plan's old guidance is xlpack's: not refused as lost typing

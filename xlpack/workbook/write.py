@@ -112,7 +112,11 @@ def _owned(sheet: str, keys: set[str] | None) -> Callable[[int, int, str], bool]
     Start sheet, the title and guidance rows above each table and the
     guidance column of the Terms of reference are taken as xlpack's, since
     that version wrote them and a newer one may word them differently.
+    The Action plan's title and guidance (column A above its table) are
+    always xlpack's: the keys cover only the sheets written before it.
     """
+    if sheet == ACTIONS:
+        return lambda r, c, text: (r < HEADER_ROW and c == 0) or (keys is not None and text_key(text) in keys)
     if keys is not None:
         return lambda r, c, text: text_key(text) in keys
     if sheet == START:
