@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+
+# Every test works as on one fixed day, whatever the machine's clock says: two weeks into the
+# sample audit's four (it is drawn on 2 November 2026, forms due back on 30 November). Set here,
+# before any test module is imported, so that commands run in subprocesses see it too. Tests that
+# need another day pass ``today=`` or set XLPACK_TODAY themselves. CI runs the suite again with the
+# machine's clock moved (.ci/run), to show nothing reads the real date behind xlpack.clock's back.
+os.environ["XLPACK_TODAY"] = "2026-11-16"
 
 from tests.office.fixtures import office  # noqa: F401  (session-wide LibreOffice)
 from xlpack.demo.sample import create_sample

@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "xlpack"
 
 #: Stage of each top-level module or subpackage of xlpack, in the order data flows.
 STAGES = {
-    "errors": 0, "model": 1, "files": 2, "coordinator": 3, "forms": 4, "intake": 5, "analysis": 6,
+    "errors": 0, "clock": 0, "model": 1, "files": 2, "coordinator": 3, "forms": 4, "intake": 5, "analysis": 6,
     "workbook": 7, "report": 8, "mail": 9, "cycle": 9, "generate": 10, "consolidate": 10,
     "cli": 11, "excel": 11, "demo": 11,
 }
@@ -138,3 +138,20 @@ def test_start_up_does_not_load_the_heavy_libraries(line: str) -> None:
            "'openpyxl', 'python_calamine') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]", f"{line} loads {out.strip()}"
+
+
+#: Calls that read the machine's clock for a date; only xlpack.clock may make them.
+CLOCK_READS = ("date.today", "datetime.now", "datetime.today", "datetime.utcnow", "time.localtime")
+
+
+def test_only_the_clock_module_reads_todays_date() -> None:
+    """Every "today" comes from xlpack.clock, which tests pin (so no test depends on the day it runs)."""
+    wrong = []
+    for root in (PACKAGE, PACKAGE.parent / "tests"):
+        for path in sorted(root.rglob("*.py")):
+            if path == PACKAGE / "clock.py":
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Call) and ast.unparse(node.func).endswith(CLOCK_READS):
+                    wrong.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno} {ast.unparse(node.func)}()")
+    assert not wrong, "read today from xlpack.clock instead:\n" + "\n".join(wrong)

@@ -17,10 +17,11 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from xlpack import clock
 from xlpack.analysis.build import build_consolidated, received_from_intake
 from xlpack.coordinator.plan_sheets import read_plan
 from xlpack.errors import UsageError
@@ -142,8 +143,8 @@ def _consolidate(audit: Path, returns: Sequence[Path], password: str | None, tod
     result = intake(list(returns), plan, password=password, progress=progress, on_file=FormCompactor())
     dropped = check_nothing_dropped(audit, returns, earlier, result.files, allow_missing=allow_missing)
     gc.collect()  # what reading in processes left in cycles (collection is paused here)
-    now = datetime.now().replace(microsecond=0)
-    data = build_consolidated(plan, received_from_intake(result.files), today or date.today(), now, release=True)
+    now = clock.now()
+    data = build_consolidated(plan, received_from_intake(result.files), today or clock.today(), now, release=True)
     for f in result.files:  # the answers are in the records now: keep large audits small
         f.form = None
     share_field_sets([*data.returns, *data.summaries, *data.views])

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from xlpack import clock
 from xlpack.coordinator.plan_sheets import read_plan, write_coordinator
 from xlpack.errors import PlanError, UsageError
 from xlpack.files.lock import WorkbookLock, workbook_lock
@@ -220,7 +221,7 @@ def _generate(audit: Path, out_dir: Path | None, reissue: Iterable[str], passwor
     out_dir = Path(out_dir) if out_dir else audit.parent / "forms"
     out_dir.mkdir(parents=True, exist_ok=True)
     reissue_set = {str(r) for r in reissue}
-    pairs, skipped = _jobs(plan, out_dir, reissue_set, today or date.today(), password, encrypt_password)
+    pairs, skipped = _jobs(plan, out_dir, reissue_set, today or clock.today(), password, encrypt_password)
     unknown = reissue_set - {x for _, rec in pairs for x in (rec.form_id, rec.file, rec.case_ref)}
     if unknown:
         raise UsageError(f"Nothing to reissue for: {', '.join(sorted(unknown))}. Give a form id, file name or "

@@ -13,6 +13,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
+from xlpack import clock
 from xlpack.cli.app import app
 from xlpack.coordinator.plan_sheets import create_audit, read_plan, write_coordinator
 from xlpack.demo.sample import sample_plan
@@ -223,7 +224,7 @@ def test_cli_init_and_generate(tmp_path: Path) -> None:
     plan = sample_plan("ei", cases=2)
     write_coordinator(audit, read_plan(audit).model_copy(update={
         "cases": plan.cases, "assignments": plan.assignments[:3],
-        "terms": plan.terms.model_copy(update={"deadline": date.today() + timedelta(days=20)})}))
+        "terms": plan.terms.model_copy(update={"deadline": clock.today() + timedelta(days=20)})}))
     res = runner.invoke(app, ["generate", str(audit), "--out", str(tmp_path / "out")])
     assert res.exit_code == 0, res.output
     assert "Issued 5 form(s)" in res.stdout  # 3 audit forms and 2 views forms

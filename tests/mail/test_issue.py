@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
 
 from tests.mail.reading import Parsed, long_date, parse_drafts, table, terms
+from xlpack import clock
 from xlpack.coordinator.plan_sheets import read_plan, write_coordinator
 from xlpack.generate import generate_forms
 from xlpack.mail import draft_mail
 from xlpack.workbook.readback import Workbook
 
-TODAY = date.today()  # forms are issued today: an issue email is drafted on or after that
+TODAY = clock.today()  # forms are issued today: an issue email is drafted on or after that
 
 
 def expected_by_address(audit: Path) -> dict[str, set[str]]:

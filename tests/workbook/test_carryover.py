@@ -16,6 +16,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from tests.office.client import Office
 from tests.support.filling import fill_form
+from xlpack import clock
 from xlpack.analysis.flags import flag_id
 from xlpack.consolidate import KeepTypedError, consolidate, read_consolidated
 from xlpack.coordinator.plan_sheets import read_plan
@@ -218,7 +219,7 @@ def test_keeps_a_dated_backup_of_the_previous_version(audit_with_returns: tuple[
     result = consolidate(audit, [returns], today=TODAY)
     assert result.backup is not None and result.backup.parent == audit.parent / "backups"
     assert result.backup.read_bytes() == before
-    assert result.backup.name.startswith(f"{audit.stem} {date.today():%Y-%m-%d}")
+    assert result.backup.name.startswith(f"{audit.stem} {clock.today():%Y-%m-%d}")
 
 
 def test_the_same_inputs_give_the_same_workbook_content(audit_with_returns: tuple[Path, Path, list[Path]],

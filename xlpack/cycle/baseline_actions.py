@@ -9,8 +9,8 @@ gets the rows consolidate would propose: one per section causing concern.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
+from xlpack import clock
 from xlpack.analysis.actions import plan_actions, when_text
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.records import ActionRow
@@ -47,5 +47,5 @@ def baseline_actions(audit: ConsolidatedAudit) -> tuple[list[BaselineAction], st
     if audit.actions:
         return [_of(a) for a in audit.actions], FROM_SHEET
     plan = audit.plan
-    proposed = plan_actions([], audit.grades, plan.scale, plan.tool, date.today())  # no kept rows: no date used
+    proposed = plan_actions([], audit.grades, plan.scale, plan.tool, clock.today())  # no kept rows: no date used
     return [_of(a) for a in proposed], DERIVED

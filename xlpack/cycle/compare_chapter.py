@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import date
 
 import xlpack.report.charts as charts
+from xlpack import clock
 from xlpack.cycle.compare import CompareRow, Comparison
 from xlpack.cycle.compare_stats import ALPHA, TEST_NAME, ShareChange, p_text, points_text, verdict_text
 from xlpack.report.chapters import long_date
@@ -108,7 +109,7 @@ def comparison_chapter(doc: ReportDocument, c: Comparison) -> None:
 
 def comparison_document(c: Comparison, *, today: date | None = None) -> bytes:
     """The chapter as a document of its own (A4, Calibri, marked OFFICIAL-SENSITIVE), as .docx bytes."""
-    today = today or date.today()
+    today = today or clock.today()
     title = f"Re-audit comparison: {c.reaudit.title}"
     doc = ReportDocument(title=title, subject="Multi-agency case audit: re-audit comparison", author="xlpack",
                          when=today, footer_title=title)

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from xlpack import clock
 from xlpack.analysis.flags import rule_by_name
 from xlpack.cycle.feedback_docx import feedback_bytes
 from xlpack.cycle.feedback_index import write_index
@@ -200,7 +201,7 @@ def write_feedback(audit: Path, out_dir: Path | None = None, *, today: date | No
 def build_feedback(audit: ConsolidatedAudit, out_dir: Path, *, today: date | None = None, overwrite: bool = False,
                    source: Path | None = None) -> FeedbackResult:
     """Write the documents of an in-memory consolidated audit into ``out_dir``; nothing is written on a refusal."""
-    today = today or date.today()
+    today = today or clock.today()
     items = gather_feedback(audit)
     if not items:
         raise XlpackError(f"{source or 'The audit'}: no audit form has been accepted yet, so there is no feedback to "

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from xlpack import clock
 from xlpack.coordinator.plan_sheets import read_plan
 from xlpack.errors import UsageError
 from xlpack.files.lock import workbook_lock
@@ -99,7 +100,7 @@ def plan_sample(extract: Extract, plan: AuditPlan, size: int, *, by: Sequence[st
                         f"{filters}. Ask for {len(population)} or fewer.")
     if problems:
         raise ExtractError(extract.path, problems)
-    return _draw(extract, plan, population, size, by, where, seed, reference_column, today or date.today())
+    return _draw(extract, plan, population, size, by, where, seed, reference_column, today or clock.today())
 
 
 def _questions(plan: AuditPlan) -> dict[str, Question]:

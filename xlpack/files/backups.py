@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from xlpack import clock
 from xlpack.errors import WorkbookError
 from xlpack.files.disk import DiskError, disk_error
 from xlpack.files.temp_names import temp_beside
@@ -72,7 +73,7 @@ def check_unchanged(path: Path, seen: Snapshot) -> None:
 
 def backup_path(path: Path, now: datetime | None = None) -> Path:
     """``backups/NAME YYYY-MM-DD HHMMSS.xlsx`` beside the workbook, numbered if that name is taken."""
-    now = now or datetime.now()
+    now = now or clock.now()
     folder = path.parent / BACKUPS
     stem = f"{path.stem} {now:%Y-%m-%d %H%M%S}"
     candidate = folder / f"{stem}{path.suffix}"

@@ -25,10 +25,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from xlpack import clock
 from xlpack.errors import WorkbookInUseError
 from xlpack.files.backups import Snapshot, check_unchanged
 from xlpack.files.disk import disk_error
@@ -86,7 +86,7 @@ def workbook_lock(path: Path, command: str) -> Iterator[WorkbookLock]:
 
 
 def _acquire(lock: Path, real: Path, command: str) -> None:
-    started = datetime.now().isoformat(timespec="seconds")
+    started = clock.now().isoformat(timespec="seconds")
     record = json.dumps({"pid": os.getpid(), "command": command, "started": started, "host": socket.gethostname(),
                          "process_start": _process_start(os.getpid())}).encode()
     for _ in range(5):

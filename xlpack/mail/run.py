@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from xlpack import clock
 from xlpack.coordinator.mail_sheets import KIND_LABELS
 from xlpack.coordinator.plan_sheets import TOR, TOR_FIELDS, SheetWriter, read_plan
 from xlpack.errors import MailError, UsageError
@@ -213,7 +214,7 @@ def _values(plan: AuditPlan, o: Outgoing, encrypted: bool) -> dict[str, str]:
 
 
 def _moment(today: date | None, now: datetime | None) -> datetime:
-    now = (now or datetime.now()).replace(microsecond=0)
+    now = (now or clock.now()).replace(microsecond=0)
     return datetime.combine(today, now.time()) if today else now
 
 

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from xlpack import clock
 from xlpack.model.definitions import GradeScale, ToolDefinition
 
 #: Agencies named in the guidance; the coordinator may edit the list.
@@ -42,7 +43,7 @@ class _Record(BaseModel):
 
 def default_period(today: date | None = None) -> tuple[date, date]:
     """The last 12 months up to today."""
-    today = today or date.today()
+    today = today or clock.today()
     try:
         start = today.replace(year=today.year - 1) + timedelta(days=1)
     except ValueError:  # 29 February

@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 
 import xlpack.report.chapters as chapters
+from xlpack import clock
 from xlpack.errors import ProblemsError, UsageError, WorkbookError, WorkbookInUseError
 from xlpack.files.workbooks import lock_files, replace_atomically
 from xlpack.model.consolidated import ConsolidatedAudit
@@ -78,7 +79,7 @@ def build_report(consolidated: ConsolidatedAudit, out: Path, *, today: date | No
 def report_bytes(consolidated: ConsolidatedAudit, *, today: date | None = None,
                  extra: Sequence[Chapter] = ()) -> bytes:
     """The .docx as bytes."""
-    today = today or date.today()
+    today = today or clock.today()
     findings = analyse(consolidated)
     terms = consolidated.plan.terms
     doc = ReportDocument(title=f"{terms.title}: overview report", subject="Multi-agency case audit overview report",

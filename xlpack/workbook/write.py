@@ -16,6 +16,7 @@ from pathlib import Path
 
 import xlsxwriter
 
+from xlpack import clock
 from xlpack.analysis.actions import CONCERN, NO_LONGER
 from xlpack.analysis.dataset import build_returns
 from xlpack.coordinator.plan_sheets import (
@@ -194,7 +195,7 @@ def keep_analysis(audit: Path) -> Callable[[AuditPlan, date | None], list[SheetW
     def extra(plan: AuditPlan, today: date | None = None) -> list[SheetWriter]:
         listed = {r.form_id for r in data.returns}
         new = [f for f in plan.issued if f.form_id not in listed]
-        added = build_returns(plan.model_copy(update={"issued": new}), [], today or date.today())
+        added = build_returns(plan.model_copy(update={"issued": new}), [], today or clock.today())
         kept = data.model_copy(update={"plan": plan, "returns": [*data.returns, *added]})
         sheets = analysis_sheets(kept)  # all written by xlsxwriter: generate writes the file itself
         return [*writers(sheets, plan.scale), meta_writer(sheets, kept)]
