@@ -16,6 +16,7 @@ import pytest
 os.environ["XLPACK_TODAY"] = "2026-11-16"
 
 from tests.office.fixtures import office  # noqa: F401  (session-wide LibreOffice)
+from tests.support.cycle_fixtures import baseline, other_tool, reaudit  # noqa: F401  (feedback and compare share them)
 from xlpack.demo.sample import create_sample
 from xlpack.generate import generate_forms
 

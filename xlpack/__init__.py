@@ -2,10 +2,13 @@
 
 Library first: every command of the CLI and every button of the Excel
 add-in calls a function of this package. The package is laid out by
-stage, in the order data flows: ``model`` → ``files`` → ``coordinator``
-(plan sheets) → ``forms`` → ``intake`` → ``analysis`` → ``workbook`` →
-``report``; then the operations that run them (:mod:`xlpack.generate`,
-:mod:`xlpack.consolidate`) and the skins (``cli``, ``excel``, ``demo``).
+stage, in the order data flows: ``clock`` and ``errors`` → ``model`` →
+``files`` → ``coordinator`` (plan sheets) → ``forms`` → ``intake`` →
+``analysis`` → ``workbook`` → ``report``; beside each other after those,
+``sample`` (choosing the cases), ``feedback`` (to practitioners), ``compare``
+(re-audits) and ``mail`` (draft emails); then the operations that run them
+(:mod:`xlpack.generate`, :mod:`xlpack.consolidate`) and the skins (``cli``,
+``excel``, ``demo``).
 
 The main functions are importable from here (``from xlpack import
 read_consolidated, write_report``), and so are the stages and operations
@@ -34,8 +37,8 @@ _API = {
     "run_demo": "xlpack.demo",
 }
 #: Modules reachable as attributes (``xlpack.consolidate``) without importing them first.
-_MODULES = ("model", "files", "coordinator", "forms", "intake", "analysis", "workbook", "report", "generate",
-            "consolidate", "cli", "excel", "demo", "errors")
+_MODULES = ("clock", "errors", "model", "files", "coordinator", "forms", "intake", "analysis", "workbook", "report",
+            "sample", "feedback", "compare", "mail", "generate", "consolidate", "cli", "excel", "demo")
 __all__ = ["__version__", "main", *_API]
 
 

@@ -202,8 +202,8 @@ def test_a_save_while_generate_runs_wins_and_its_new_forms_go(audit: Audit, monk
 def test_mail_and_sample_refuse_during_consolidate(audit: Audit, monkeypatch: pytest.MonkeyPatch,
                                                    tmp_path: Path) -> None:
     """Every command that rewrites the workbook takes the lock: drafting emails and drawing cases too."""
-    from xlpack.cycle.sampling import draw_sample
     from xlpack.mail.run import draft_mail
+    from xlpack.sample.sampling import draw_sample
 
     extract = tmp_path / "extract.csv"
     extract.write_text("Case reference\nCP-1\n")

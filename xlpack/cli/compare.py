@@ -31,8 +31,8 @@ def command(
 
     Refuses two audits of different tools or grade scales unless --map says how to match them.
     """
-    from xlpack.cycle.compare_files import write_compare  # imported here: pandas, python-docx, not at start-up
-    from xlpack.cycle.compare_stats import p_text, points_text  # with it: part of the same stage
+    from xlpack.compare.files import write_compare  # imported here: pandas, python-docx, not at start-up
+    from xlpack.compare.stats import p_text, points_text  # with it: part of the same stage
 
     try:
         result = write_compare(baseline, reaudit, out_file, docx=docx, map_file=map_file, overwrite=force)

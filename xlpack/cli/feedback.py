@@ -24,7 +24,7 @@ def command(
     (with the note), strengths, areas for development and actions, with the urgent and high flags about
     the agency's record first. An index (feedback index.xlsx) says which document goes to which auditor.
     """
-    from xlpack.cycle.feedback import write_feedback  # imported here: python-docx, not at start-up
+    from xlpack.feedback.build import write_feedback  # imported here: python-docx, not at start-up
 
     try:
         result = write_feedback(audit, out_dir, overwrite=force)

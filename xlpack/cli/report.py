@@ -35,7 +35,7 @@ def command(
 
     try:
         if baseline is not None:
-            from xlpack.cycle.compare_files import write_report_with_baseline  # only with a baseline: it takes time
+            from xlpack.compare.files import write_report_with_baseline  # only with a baseline: it takes time
 
             path, _ = write_report_with_baseline(audit, baseline, out_file, map_file=map_file, overwrite=force)
         elif map_file is not None:

@@ -37,7 +37,7 @@ def command(
     The same extract and seed draw the same cases. Nothing is written if the
     extract or the workbook has a problem; every problem is listed.
     """
-    from xlpack.cycle.sampling import draw_sample  # imported here: only this command draws
+    from xlpack.sample.sampling import draw_sample  # imported here: only this command draws
 
     try:
         result = draw_sample(extract, audit, size, by=by or (), where=where or (), seed=seed, reference_column=ref)

@@ -18,15 +18,15 @@ from typing import Any
 
 from xlpack.consolidate import consolidate
 from xlpack.coordinator.plan_sheets import create_audit, read_plan, write_coordinator
-from xlpack.cycle.feedback import write_feedback
-from xlpack.cycle.sampling import draw_sample
 from xlpack.demo.sample import SAMPLE_TODAY, create_sample, sample_assignments, sample_plan, write_sample_extract
 from xlpack.demo.simulate import Simulator, fill_plausibly, set_saved_at
 from xlpack.errors import UsageError
+from xlpack.feedback.build import write_feedback
 from xlpack.generate import generate_forms
 from xlpack.mail import draft_mail
 from xlpack.model.plan import IssuedForm
 from xlpack.report import write_report
+from xlpack.sample.sampling import draw_sample
 
 SAMPLE_EXTRACT = Path(__file__).resolve().parents[2] / "samples" / "sample-extract.csv"
 DEMO_CASES = 10

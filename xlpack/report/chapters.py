@@ -28,7 +28,7 @@ from xlpack.analysis.pivots import (
     share_percent,
 )
 from xlpack.model.records import GradeRow
-from xlpack.report.document import Cell, ReportDocument
+from xlpack.report.document import Cell, ReportDocument, long_date
 from xlpack.report.findings import (
     NOT_RECORDED,
     Example,
@@ -52,10 +52,6 @@ SUMMARY_CONCERNS = 4  # sections of concern named in the summary (worst first); 
 MODERATION_CHART_SECTIONS = 5  # sections beside "All sections" in the before-and-after figure
 NUMBER_WORDS = dict(enumerate(("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")))
 DISAGREEMENTS_SHOWN = 15
-
-
-def long_date(d: date | None) -> str:
-    return f"{d.day} {d:%B %Y}" if d else "not recorded"
 
 
 def _period(f: Findings) -> str:

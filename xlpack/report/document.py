@@ -67,6 +67,11 @@ FIGURE = re.compile(r"^([+−]?\d+(\.\d+)?%?|–)$")  # counts, shares and dashe
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # characters XML 1.0 cannot hold
 
 
+def long_date(d: date | None) -> str:
+    """A date as the report writes it ("7 December 2026"); "not recorded" where there is none."""
+    return f"{d.day} {d:%B %Y}" if d else "not recorded"
+
+
 @dataclass(frozen=True)
 class Cell:
     """Table cell content with optional shading (hex without '#') and bold."""

@@ -1,6 +1,6 @@
 """``xlpack feedback``: one document per accepted audit form, read back with python-docx.
 
-Checked against what was planted in the forms (tests/cycle/scenario.py):
+Checked against what was planted in the forms (tests/support/cycle_scenario.py):
 the grades of every section in tool order, the auditor's own words, the
 urgent and high flags about the agency's record first (worked out here
 from the planted grades and answers), moderated grades with their notes,
@@ -20,10 +20,10 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from tests.cycle.scenario import RANK, Built, words
+from tests.support.cycle_scenario import RANK, Built, words
 from xlpack.cli.app import app
-from xlpack.cycle.feedback import INDEX_NAME, build_feedback
-from xlpack.cycle.feedback_docx import FLAGS_HEADING, GRADES_HEADING, WORDS_HEADINGS
+from xlpack.feedback.build import INDEX_NAME, build_feedback
+from xlpack.feedback.document import FLAGS_HEADING, GRADES_HEADING, WORDS_HEADINGS
 from xlpack.workbook.readback import read_consolidated
 
 pytestmark = pytest.mark.slow  # each module builds and consolidates two audits (session fixtures)

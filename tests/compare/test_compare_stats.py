@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from tests.cycle.expected import fisher_by_factorials
-from xlpack.cycle.compare_stats import ShareChange, fisher_exact, p_text, points_text, verdict_text
+from tests.support.cycle_expected import fisher_by_factorials
+from xlpack.compare.stats import ShareChange, fisher_exact, p_text, points_text, verdict_text
 
 
 @pytest.mark.parametrize(("table", "p"), [

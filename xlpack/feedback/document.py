@@ -13,15 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING
 
+from xlpack.feedback.model import FormFeedback
 from xlpack.model.definitions import GradeScale
 from xlpack.model.plan import AuditPlan
-from xlpack.report.chapters import long_date
-from xlpack.report.document import Cell, ReportDocument
-
-if TYPE_CHECKING:
-    from xlpack.cycle.feedback import FormFeedback
+from xlpack.report.document import Cell, ReportDocument, long_date
 
 FLAGS_HEADING = "Act on these first: urgent and high flags"
 GRADES_HEADING = "Grades by section"

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.cycle.extracts import REF, drawn_strata, population, read_csv, strata, write_csv, write_xlsx
+from tests.support.extracts import REF, drawn_strata, population, read_csv, strata, write_csv, write_xlsx
 from xlpack.coordinator.plan_sheets import create_audit, read_plan
-from xlpack.cycle.allocation import allocate
-from xlpack.cycle.population import looks_like_name, mask
-from xlpack.cycle.sampling import draw_sample, read_sample
+from xlpack.sample.allocation import allocate
+from xlpack.sample.population import looks_like_name, mask
+from xlpack.sample.sampling import draw_sample, read_sample
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Fixtures of the cycle tests: a baseline and a re-audit with known grade shifts, built once per session."""
+"""Fixtures of the feedback and comparison tests: a baseline and a re-audit with known shifts, built once a session."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cycle.scenario import Built, baseline_grades, build, reaudit_grades
+from tests.support.cycle_scenario import Built, baseline_grades, build, reaudit_grades
 
 
 @pytest.fixture(scope="session")

@@ -4,8 +4,8 @@ The guidance asks that each audit be passed to the practitioner
 concerned and their manager, so that they hear about their work on the
 case while they are still doing it. :func:`write_feedback` reads the
 consolidated coordinator workbook and writes, for each accepted audit
-form, a short Word document (:mod:`xlpack.cycle.feedback_docx`) named by
-case and agency, and an index workbook (:mod:`xlpack.cycle.feedback_index`)
+form, a short Word document (:mod:`xlpack.feedback.document`) named by
+case and agency, and an index workbook (:mod:`xlpack.feedback.index`)
 saying which document goes to whom: the auditor who completed the form,
 who passes it on.
 
@@ -22,15 +22,15 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from xlpack import clock
 from xlpack.analysis.flags import rule_by_name
-from xlpack.cycle.feedback_docx import feedback_bytes
-from xlpack.cycle.feedback_index import write_index
 from xlpack.errors import UsageError, WorkbookInUseError, XlpackError
+from xlpack.feedback.document import feedback_bytes
+from xlpack.feedback.index import write_index
+from xlpack.feedback.model import FeedbackResult, FlagNote, FormFeedback, SectionFeedback
 from xlpack.files.workbooks import lock_files, replace_atomically
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.records import FlagRow, GradeRow
@@ -43,62 +43,6 @@ SEVERITIES = ("urgent", "high")
 #: Rules about the audit itself rather than the agency's record: for the coordinator, not the practitioner.
 AUDIT_PROCESS_RULES = ("auditor_involved", "return_missing", "returned_twice")
 ACCEPTED = ("accepted", "accepted_with_warnings")
-
-
-@dataclass(frozen=True)
-class SectionFeedback:
-    title: str
-    grade: str | None  # as returned
-    moderated: str | None  # typed by the coordinator after the meeting
-    note: str
-    strengths: str
-    development: str
-    action: str
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.moderated) and self.moderated != self.grade
-
-
-@dataclass(frozen=True)
-class FlagNote:
-    """A flag about the agency's record, in words that name no other agency."""
-
-    flag_id: str
-    severity: str
-    title: str
-    section: str
-    text: str
-    resolution: str
-
-
-@dataclass
-class FormFeedback:
-    """Everything one feedback document says."""
-
-    form_id: str
-    case_ref: str
-    agency: str
-    auditor: str
-    role: str = ""
-    email: str = ""
-    sections: list[SectionFeedback] = field(default_factory=list)
-    flags: list[FlagNote] = field(default_factory=list)
-    overall_grade: str | None = None
-    safeguarded_now: str | None = None
-    safeguarding_action: str = ""
-    file_name: str = ""
-
-    @property
-    def moderated(self) -> int:
-        return sum(s.changed for s in self.sections)
-
-
-@dataclass(frozen=True)
-class FeedbackResult:
-    out_dir: Path
-    index: Path
-    documents: list[tuple[FormFeedback, Path]]
 
 
 def slug(text: str, limit: int = 40) -> str:

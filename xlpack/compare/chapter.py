@@ -5,7 +5,7 @@
 with ``xlpack report AUDIT --baseline BASELINE``, and ``xlpack compare
 --docx FILE`` writes it as a document of its own
 (:func:`comparison_document`). Figures come from the
-:class:`~xlpack.cycle.compare.Comparison`; the chart is drawn by
+:class:`~xlpack.compare.comparison.Comparison`; the chart is drawn by
 :mod:`xlpack.report_charts`.
 """
 
@@ -16,10 +16,9 @@ from datetime import date
 
 import xlpack.report.charts as charts
 from xlpack import clock
-from xlpack.cycle.compare import CompareRow, Comparison
-from xlpack.cycle.compare_stats import ALPHA, TEST_NAME, ShareChange, p_text, points_text, verdict_text
-from xlpack.report.chapters import long_date
-from xlpack.report.document import Cell, ReportDocument
+from xlpack.compare.comparison import CompareRow, Comparison
+from xlpack.compare.stats import ALPHA, TEST_NAME, ShareChange, p_text, points_text, verdict_text
+from xlpack.report.document import Cell, ReportDocument, long_date
 from xlpack.report.findings import pct
 
 HIT_FILL = "FFF2CC"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from math import factorial
 
-from tests.cycle.scenario import RANK, Built
+from tests.support.cycle_scenario import RANK, Built
 
 
 @dataclass(frozen=True)

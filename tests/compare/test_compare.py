@@ -2,7 +2,7 @@
 
 The workbook is read back with openpyxl (not xlpack's reader); every share,
 change, count and p-value is recomputed from the planted grades
-(tests/cycle/expected.py). Refusals: different tools or scales without a
+(tests/support/cycle_expected.py). Refusals: different tools or scales without a
 map, a map that names what does not exist, the same workbook twice, a
 workbook never consolidated.
 """
@@ -19,12 +19,12 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from tests.cycle.expected import Expected, by_agency, by_section, overall, p_between
-from tests.cycle.scenario import Built
+from tests.support.cycle_expected import Expected, by_agency, by_section, overall, p_between
+from tests.support.cycle_scenario import Built
 from xlpack.cli.app import app
-from xlpack.cycle.compare import compare_audits, compare_workbooks
-from xlpack.cycle.compare_chapter import CHAPTER_TITLE
-from xlpack.cycle.compare_map import CompareMap, load_map
+from xlpack.compare.chapter import CHAPTER_TITLE
+from xlpack.compare.comparison import compare_audits, compare_workbooks
+from xlpack.compare.mapping import CompareMap, load_map
 from xlpack.errors import UsageError
 from xlpack.model.definitions import load_definition, load_scale
 from xlpack.workbook.readback import read_consolidated

@@ -5,13 +5,13 @@ and grade scale. Sections are matched by id; grades by label. The grades
 used are those after moderation, in both audits. For each section, each
 agency and all sections together the comparison holds both audits' grade
 counts and the change in the share Good or better and the share
-Inadequate, each with Fisher's exact test (:mod:`xlpack.cycle.compare_stats`).
+Inadequate, each with Fisher's exact test (:mod:`xlpack.compare.stats`).
 Shares are taken over graded answers only, exactly as the Pivots sheet
 takes them (:func:`xlpack.pivots.distribution`): Not applicable, No
 evidence and blanks are counted apart and left out.
 
 Different tools or grade scales are refused unless a map says how the
-baseline reads in the re-audit's terms (:mod:`xlpack.cycle.compare_map`).
+baseline reads in the re-audit's terms (:mod:`xlpack.compare.mapping`).
 The baseline's action plan rows are set against the sections they address.
 """
 
@@ -24,9 +24,9 @@ from pathlib import Path
 
 from xlpack.analysis.pivots import BLANK, GRADED, distribution
 from xlpack.analysis.verdicts import verdict
-from xlpack.cycle.baseline_actions import BaselineAction, baseline_actions
-from xlpack.cycle.compare_map import CompareMap
-from xlpack.cycle.compare_stats import ShareChange
+from xlpack.compare.baseline_actions import BaselineAction, baseline_actions
+from xlpack.compare.mapping import CompareMap
+from xlpack.compare.stats import ShareChange
 from xlpack.errors import UsageError
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.definitions import GradeScale

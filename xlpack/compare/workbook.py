@@ -19,12 +19,12 @@ from typing import Any
 
 import xlsxwriter
 
+from xlpack.compare.comparison import CompareRow, Comparison
+from xlpack.compare.stats import TEST_STATEMENT, ShareChange, verdict_text
 from xlpack.coordinator.plan_sheets import make_styles, page_setup
-from xlpack.cycle.compare import CompareRow, Comparison
-from xlpack.cycle.compare_stats import TEST_STATEMENT, ShareChange, verdict_text
 from xlpack.errors import WorkbookInUseError
 from xlpack.files.workbooks import lock_files, replace_atomically
-from xlpack.report.chapters import long_date
+from xlpack.report.document import long_date
 from xlpack.workbook.sheet_model import clean_text
 
 MARKING = "OFFICIAL-SENSITIVE: case references only, never children's names. Share only with those who need it."

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.cycle.extracts import REF, population, write_csv
 from tests.office.client import Office
+from tests.support.extracts import REF, population, write_csv
 from xlpack.consolidate import consolidate
 from xlpack.coordinator.plan_sheets import create_audit, read_plan, write_coordinator
-from xlpack.cycle.sampling import draw_sample, read_sample
 from xlpack.demo.simulate import Simulator, fill_plausibly
 from xlpack.errors import PlanError, WorkbookError
 from xlpack.files.workbooks import SheetReader
@@ -21,6 +20,7 @@ from xlpack.model.plan import Assignment, AuditPlan, IssuedForm
 from xlpack.report.chapters import terms_and_method
 from xlpack.report.document import ReportDocument
 from xlpack.report.findings import analyse
+from xlpack.sample.sampling import draw_sample, read_sample
 from xlpack.workbook.readback import read_consolidated
 from xlpack.workbook.write import keep_analysis
 

@@ -14,10 +14,10 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
-from xlpack.cycle.compare import Comparison, compare_workbooks
-from xlpack.cycle.compare_chapter import comparison_chapter, comparison_document
-from xlpack.cycle.compare_map import CompareMap, load_map
-from xlpack.cycle.compare_workbook import write_comparison_workbook
+from xlpack.compare.chapter import comparison_chapter, comparison_document
+from xlpack.compare.comparison import Comparison, compare_workbooks
+from xlpack.compare.mapping import CompareMap, load_map
+from xlpack.compare.workbook import write_comparison_workbook
 from xlpack.errors import UsageError
 from xlpack.report.write import write_document, write_report
 

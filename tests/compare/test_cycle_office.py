@@ -14,11 +14,11 @@ from PIL import Image, ImageChops
 from typer.testing import CliRunner
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from tests.cycle.expected import by_section, p_between
-from tests.cycle.scenario import Built
 from tests.office.client import Office, pdf_info, pdf_to_png
+from tests.support.cycle_expected import by_section, p_between
+from tests.support.cycle_scenario import Built
 from xlpack.cli.app import app
-from xlpack.cycle.feedback import INDEX_NAME
+from xlpack.feedback.build import INDEX_NAME
 from xlpack.workbook.readback import Workbook, read_consolidated
 from xlpack.workbook.sheets.common import FLAG_COLUMNS, GRADE_COLUMNS, TABLE_ROW
 

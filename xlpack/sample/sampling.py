@@ -4,7 +4,7 @@
 both (every problem at once, nothing written if there is one), shares the
 sample across strata in proportion to the population (largest remainder,
 at least one case for every value of the first stratification field when
-the size allows; see :mod:`xlpack.cycle.allocation`), chooses the cases with
+the size allows; see :mod:`xlpack.sample.allocation`), chooses the cases with
 a seeded generator, and writes them onto the Cases sheet with the record of
 the draw on the Sample sheet. :func:`plan_sample` does the drawing without
 files; :func:`read_sample` reads the record back.

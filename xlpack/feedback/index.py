@@ -12,16 +12,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import xlsxwriter
 
 from xlpack.coordinator.plan_sheets import HEADER_ROW, make_styles, page_setup, write_table
+from xlpack.feedback.model import FormFeedback
 from xlpack.files.workbooks import replace_atomically
 from xlpack.model.plan import AuditPlan
-
-if TYPE_CHECKING:
-    from xlpack.cycle.feedback import FormFeedback
 
 SHEET = "Feedback"
 COLUMNS: tuple[tuple[str, float], ...] = (
