@@ -84,13 +84,13 @@ def assign_step(result: DemoResult) -> str:
 
 
 def generate_step(result: DemoResult) -> str:
-    gen = generate_forms(result.audit, result.forms)
+    gen = generate_forms(result.audit, result.forms, today=SAMPLE_TODAY)  # issued the day the sample is drawn
     return f"{len(gen.issued)} form workbooks, one per case, agency and auditor: {gen.out_dir}"
 
 
 def mail_issue_step(result: DemoResult) -> str:
     """The emails that send the forms, drafted for the coordinator to check and send."""
-    done = draft_mail(result.audit, "issue")
+    done = draft_mail(result.audit, "issue", today=SAMPLE_TODAY)
     if done.folder:
         result.drafts.append(done.folder)
     return (f"{len(done.drafts)} draft emails, one per auditor with their forms attached, in {done.folder} "
