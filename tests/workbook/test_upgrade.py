@@ -45,12 +45,20 @@ def with_returns(sample_copy: tuple[Path, Path], tmp_path: Path) -> tuple[Path, 
     return audit, returns
 
 
+def texts(audit: Path, sheet: str, rows: int = 4) -> list[str]:
+    """The words in the first rows of a sheet (its title and guidance), read with openpyxl."""
+    wb = openpyxl.load_workbook(audit, read_only=True)
+    try:
+        return [c.value for row in wb[sheet].iter_rows(max_row=rows) for c in row if isinstance(c.value, str)]
+    finally:
+        wb.close()
+
+
 def test_the_workbook_records_xlpacks_own_words(with_returns: tuple[Path, Path]) -> None:
     audit, _ = with_returns
     keys = owned_keys(audit)
     assert keys is not None
-    wb = openpyxl.load_workbook(audit, read_only=True)
-    cases = [c.value for row in wb["Cases"].iter_rows(max_row=3) for c in row if isinstance(c.value, str)]
+    cases = texts(audit, "Cases", rows=3)
     assert cases and all(text_key(t) in keys for t in cases)  # title and guidance above the table
 
 
@@ -59,6 +67,8 @@ def test_reworded_guidance_consolidates_and_a_typed_note_is_still_refused(
     audit, returns = with_returns
     reworded(monkeypatch)
     consolidate(audit, [returns])  # the old words are gone from the new file: not a refusal
+    words = texts(audit, "Cases")
+    assert any(t.endswith("(new wording)") for t in words) and any(t.startswith("Newly worded: ") for t in words)
     edited = audit.with_name("edited.xlsx")
     office.set_cells(audit, edited, [("Cases", "P6", "note beside the table")]).check()
     shutil.move(edited, audit)
@@ -80,6 +90,7 @@ def test_a_workbook_from_before_the_record_upgrades(with_returns: tuple[Path, Pa
     reworded(monkeypatch)
     consolidate(audit, [returns])
     assert owned_keys(audit) is not None  # recorded from now on
+    assert any(t.startswith("Newly worded: ") for t in texts(audit, "Cases"))  # the new words reached the sheet
 
 
 def test_the_action_plans_guidance_reworded_consolidates(with_returns: tuple[Path, Path],
@@ -95,3 +106,4 @@ def test_the_action_plans_guidance_reworded_consolidates(with_returns: tuple[Pat
 
     monkeypatch.setattr(action_plan, "build", build)
     consolidate(audit, [returns])  # the Action plan's old guidance is xlpack's: not refused as lost typing
+    assert any(t.startswith("Newly worded: ") for t in texts(audit, "Action plan", rows=6))
