@@ -50,7 +50,7 @@ from xlpack.generate import generate_forms
 from xlpack.model.plan import Assignment, AuditPlan
 
 AGENCIES = ["Children's social care", "Health", "CAMHS", "School or education", "Police", "Early years",
-            "Voluntary sector", "Adult services", "Health", "Police"]
+            "Voluntary sector", "Adult mental health", "Health", "Police"]
 GRADES = ["Outstanding", "Good", "Good", "Adequate", "Adequate", "Inadequate", "Not applicable", "No evidence"]
 TEXT = ("The record shows the child was seen alone on 3 March and 14 April; the assessment used the school's and "
         "the GP's information and analyses risks and strengths; the plan follows from it. ")

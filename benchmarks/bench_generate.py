@@ -40,7 +40,7 @@ def big_plan(forms: int) -> AuditPlan:
     cases = max(1, forms // 10)
     plan = sample_plan("cp", cases=cases, seed=7)
     agencies = ["Children's social care", "Health", "CAMHS", "School or education", "Police", "Early years",
-                "Voluntary sector", "Adult services", "Health", "Police"]
+                "Voluntary sector", "Adult mental health", "Health", "Police"]
     assignments = []
     for case in plan.cases:
         for i, agency in enumerate(agencies):

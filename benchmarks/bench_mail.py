@@ -36,7 +36,7 @@ from xlpack.mail import draft_mail
 from xlpack.model.plan import Assignment, AuditPlan
 
 AGENCIES = ["Children's social care", "Health", "CAMHS", "School or education", "Police", "Early years",
-            "Voluntary sector", "Adult services", "Health", "Police"]
+            "Voluntary sector", "Adult mental health", "Health", "Police"]
 
 
 def big_plan(forms: int, auditors: int = 200) -> AuditPlan:

@@ -161,7 +161,8 @@ def _jobs(plan: AuditPlan, out_dir: Path, reissue: set[str], today: date, passwo
             out_dir / form_filename(tool.id, case.case_ref, a.agency, a.auditor), taken)
         ctx = FormContext(form_id=form_id, audit_id=plan.audit_id, tool=tool,
                           scale=plan.scale if tool.uses_grades else None, terms=plan.terms, case=case,
-                          assignment=a, case_field_labels={q.id: q.label for q in plan.tool.case_fields})
+                          assignment=a, case_field_labels={q.id: q.label for q in plan.tool.case_fields},
+                          whole_sections=len(plan.definition.sections) if plan.focused and kind == "audit" else 0)
         record = IssuedForm(form_id=form_id, file=path.name, kind=kind, case_ref=case.case_ref, agency=a.agency,
                             auditor=a.auditor, email=a.email, role=a.role, tool_id=tool.id,
                             tool_version=tool.version, issued=today, fingerprint="")

@@ -21,7 +21,7 @@ from xlpack.errors import PlanError, UsageError, WorkbookInUseError
 from xlpack.forms.layout import FormContext
 from xlpack.forms.writer import FormTemplate, render_form
 from xlpack.generate import form_filename, generate_forms
-from xlpack.model.plan import Assignment, Case
+from xlpack.model.plan import DEFAULT_AGENCIES, Assignment, Case
 
 
 def test_init_creates_a_workbook_the_plan_reads_back(tmp_path: Path) -> None:
@@ -36,7 +36,9 @@ def test_init_creates_a_workbook_the_plan_reads_back(tmp_path: Path) -> None:
     assert back.audit_id == plan.audit_id and back.tool.id == "cin" and back.scale.id == "ilacs"
     assert back.terms.title == "CIN audit"
     assert (back.terms.period_from, back.terms.period_to) == (date(2025, 3, 16), date(2026, 3, 15))
-    assert "Police" in back.agencies and "CAMHS" in back.agencies and len(back.agencies) == 8
+    assert "Police" in back.agencies and "CAMHS" in back.agencies and back.agencies == list(DEFAULT_AGENCIES)
+    # The adult services most often involved in child protection are agencies of their own.
+    assert {"Adult mental health", "Drug and alcohol services", "Domestic abuse services"} <= set(back.agencies)
     with pytest.raises(UsageError, match="already exists"):
         create_audit(audit, "cp")
 
@@ -163,14 +165,15 @@ def test_form_structure(tmp_path: Path) -> None:
     assert all(s.protection.sheet for s in wb)
     assert not ws.merged_cells.ranges
     inputs = rendered.layout.inputs
-    assert len(inputs) == 3 + 13 * 5 + 5
+    sections = len(ctx.tool.sections)
+    assert len(inputs) == 3 + sections * 5 + 5
     for cell in inputs:
         assert ws[cell.cell].protection.locked is False, cell.key
         assert ws.cell(cell.row + 1, 1).value == cell.label  # labelled beside it
         assert ws.cell(cell.row + 1, 1).protection.locked is True
     dv = {str(d.sqref): d for d in ws.data_validations.dataValidation}
     grade_cells = [c for c in inputs if c.type == "grade"]
-    assert len(grade_cells) == 14
+    assert len(grade_cells) == sections + 1  # one per section and the overall grade
     for c in grade_cells:
         rule = dv[c.cell]
         assert rule.type == "list" and rule.formula1 == "xl_grades" and rule.errorStyle in (None, "stop")

@@ -18,14 +18,15 @@ from pathlib import Path
 
 from tests.support.filling import fill_form
 from xlpack.consolidate import consolidate
-from xlpack.coordinator.plan_sheets import read_plan
+from xlpack.coordinator.plan_sheets import create_audit, read_plan
 from xlpack.demo.sample import create_sample
 from xlpack.generate import generate_forms
 from xlpack.model.plan import AuditPlan, IssuedForm
 
 TODAY = date(2026, 12, 7)
 SECTIONS = ("identification", "assessment", "planning", "voice", "information_sharing", "recording", "management",
-            "equality", "outcomes", "strategy_s47", "conferences", "core_group", "risk_management")
+            "equality", "outcomes", "strategy_s47", "initial_conference", "core_group", "review_conferences",
+            "risk_management", "conferences")  # the last: version 1.0 of the tool
 RANK = {"Outstanding": 1, "Good": 2, "Adequate": 3, "Inadequate": 4}
 Grades = dict[str, str | None]
 
@@ -61,11 +62,14 @@ class Built:
 
 
 def build(root: Path, seed: int, grades: Callable[[int], Grades], *, unsafe_at: int | None = None,
-          tool: str = "cp", cases: int = 4) -> Built:
-    """Create, issue, fill in and consolidate one audit in ``root``."""
+          tool: str = "cp", cases: int = 4, plan: AuditPlan | None = None) -> Built:
+    """Create, issue, fill in and consolidate one audit in ``root`` (the sample's, or ``plan`` when given)."""
     root.mkdir(parents=True, exist_ok=True)
     audit = root / "audit.xlsx"
-    create_sample(audit, tool=tool, cases=cases, seed=seed)
+    if plan is None:
+        create_sample(audit, tool=tool, cases=cases, seed=seed)
+    else:
+        create_audit(audit, plan=plan)
     gen = generate_forms(audit, workers=1)
     plan = read_plan(audit)
     returns = root / "returns"

@@ -175,9 +175,18 @@ def align(baseline: AuditPlan, reaudit: AuditPlan, mapping: CompareMap | None) -
                             f"section '{r}': map one of them elsewhere, or leave it out with an empty value.")
     if problems:
         raise UsageError("The two audits cannot be matched:\n" + "\n".join(f"  - {p}" for p in problems))
-    not_compared = [(s.title, "only in the baseline") for sid, s in b_ids.items() if sid not in sections]
-    not_compared += [(s.title, "only in the re-audit") for sid, s in r_ids.items() if sid not in targets]
+    not_compared = [(s.title, _why_alone(sid, "baseline", reaudit, "re-audit")) for sid, s in b_ids.items()
+                    if sid not in sections]
+    not_compared += [(s.title, _why_alone(sid, "re-audit", baseline, "baseline")) for sid, s in r_ids.items()
+                     if sid not in targets]
     return Alignment(sections, lambda g: grades.get(g, g) if g else None, not_compared)
+
+
+def _why_alone(section_id: str, here: str, other: AuditPlan, there: str) -> str:
+    """Why a section of one audit has no counterpart: the other audit's focus left it out, or its tool lacks it."""
+    if other.focused and any(s.id == section_id for s in other.definition.sections):
+        return f"left out of the focused {there}"
+    return f"only in the {here}"
 
 
 def _grade_map(b: GradeScale, r: GradeScale, mapping: CompareMap) -> tuple[dict[str, str], list[str]]:
@@ -246,7 +255,9 @@ def _empty(scale: GradeScale) -> Tally:
 def _facts(path: str, audit: ConsolidatedAudit) -> AuditFacts:
     plan = audit.plan
     return AuditFacts(path=path, title=plan.terms.title, audit_id=plan.audit_id,
-                      tool=f"{plan.tool.title} (version {plan.tool.version})", scale=plan.scale.title,
+                      tool=f"{plan.tool.title} (version {plan.tool.version})" + (
+                          f", focused on {len(plan.tool.sections)} of its {len(plan.definition.sections)} sections"
+                          if plan.focused else ""), scale=plan.scale.title,
                       period_from=plan.terms.period_from, period_to=plan.terms.period_to, cases=len(plan.cases),
                       forms_used=len({g.form_id for g in audit.grades}), consolidated_at=audit.consolidated_at)
 

@@ -175,7 +175,7 @@ def _about_sheet(wb: xlsxwriter.Workbook, st: Formats, c: Comparison) -> None:
                      f"{c.actions_source}, each beside the re-audit's figures for the section it addresses.", lines=2)
     if c.not_compared:
         text = "; ".join(f"{title} ({why})" for title, why in c.not_compared) + "."
-        row = _paragraph(ws, st, row, "Sections not compared", text, lines=3)
+        row = _paragraph(ws, st, row, "Sections not compared", text, lines=max(3, len(text) // 90 + 1))
     if c.mapping is not None:
         text = f"{c.mapping.source}: " + "; ".join(
             f"{e.kind} {e.baseline} → {e.reaudit or '(left out)'}" for e in c.mapping.entries) + "."

@@ -43,6 +43,7 @@ from xlpack.files.backups import Snapshot
 from xlpack.files.text_fit import height_for, line_height, width_for
 from xlpack.files.workbooks import SheetReader, cell_date, cell_text, replace_atomically
 from xlpack.model.definitions import GradeScale, Question, ToolDefinition, load_definition, load_scale
+from xlpack.model.focus import focus_tool, match_sections, parse_sections, sections_text
 from xlpack.model.plan import (
     CASE_REF_HELP,
     CASE_REF_PATTERN,
@@ -73,6 +74,9 @@ TOR_FIELDS: tuple[tuple[str, str, str, str], ...] = (
     ("purpose", "Purpose", "long_text", "Why this audit is being done and what it should establish."),
     ("outcomes_focus", "Outcomes focus", "long_text", "What difference for children the audit will judge."),
     ("scope", "Scope", "long_text", "Which cases, which agencies, which period; the rationale for the sample."),
+    ("sections", "Sections audited", "long_text",
+     ("The tool's sections, one per line. For a focused audit, delete the lines of the sections not to audit "
+      "before the forms are issued: the forms then ask only about the sections left, and the report says so.")),
     ("period_from", "Case work audited from", "date", "Start of the period of case work to audit."),
     ("period_to", "Case work audited to", "date", "End of the period (the last 12 months by default)."),
     ("deadline", "Return deadline", "date", "Date by which auditors return their forms."),
@@ -142,8 +146,12 @@ def make_styles(wb: xlsxwriter.Workbook) -> Styles:
 
 
 def create_audit(path: Path, tool: str | Path = "cp", *, title: str | None = None, scale: str | None = None,
-                 today: date | None = None, plan: AuditPlan | None = None) -> AuditPlan:
-    """Create a new coordinator workbook at ``path`` (refuses to overwrite one)."""
+                 today: date | None = None, plan: AuditPlan | None = None,
+                 sections: Sequence[str] = ()) -> AuditPlan:
+    """Create a new coordinator workbook at ``path`` (refuses to overwrite one).
+
+    ``sections`` (ids or titles) makes it a focused audit of those sections only.
+    """
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise UsageError(f"{path}: the coordinator workbook must be an .xlsx file.")
@@ -159,8 +167,22 @@ def create_audit(path: Path, tool: str | Path = "cp", *, title: str | None = Non
             audit_id=str(uuid.uuid4()), tool=definition, views=load_definition("views"), scale=grade_scale,
             terms=TermsOfReference(title=title or f"{definition.category} multi-agency case audit",
                                    period_from=start, period_to=end))
+    if sections:
+        plan = focus_plan(plan, sections)
     write_coordinator(path, plan, keep_backup=False)
     return plan
+
+
+def focus_plan(plan: AuditPlan, sections: Sequence[str]) -> AuditPlan:
+    """``plan`` focused on the sections named (ids or titles); a name that is no section is refused."""
+    whole = plan.definition
+    ids, unknown = match_sections(sections, whole)
+    if unknown or not ids:
+        raise UsageError(f"{_list_names(unknown or list(sections))} not a section of the {whole.title}. Its "
+                         f"sections (id: title) are: {'; '.join(f'{s.id}: {s.title}' for s in whole.sections)}.")
+    tool = focus_tool(whole, ids)
+    return plan.model_copy(update={"tool": tool, "whole_tool": whole if tool is not whole else None,
+                                   "terms": plan.terms.model_copy(update={"sections": sections_text(tool)})})
 
 
 # --------------------------------------------------------------------------
@@ -378,7 +400,7 @@ def _tor_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan) -> None:
     write_intro(ws, st, "Terms of reference", ["Fill in the yellow cells. These details appear on every form."],
                 TOR_WIDTHS)
     ws.write_row(HEADER_ROW, 0, ["Field", "Value", "Guidance"], st["header"])
-    terms = plan.terms.model_dump()
+    terms = plan.terms.model_dump() | {"sections": sections_text(plan.tool)}
     for i, (key, label, kind, guide) in enumerate(TOR_FIELDS, start=HEADER_ROW + 1):
         ws.write_string(i, 0, label, st["label"])
         value = terms.get(key)
@@ -577,7 +599,7 @@ def _meta_sheet(wb: xlsxwriter.Workbook, plan: AuditPlan, owned: Sequence[str] =
     ws = wb.add_worksheet(META)
     pairs: list[tuple[str, str]] = [
         ("schema", SCHEMA), ("audit_id", plan.audit_id),
-        ("tool", plan.tool.model_dump_json()), ("scale", plan.scale.model_dump_json()),
+        ("tool", plan.definition.model_dump_json()), ("scale", plan.scale.model_dump_json()),
         ("views", plan.views.model_dump_json() if plan.views else ""),
         ("owned_texts", " ".join(owned)),
     ]
@@ -651,6 +673,7 @@ def read_plan(path: Path, *, strict: bool = True) -> AuditPlan:
 
     # Terms of reference: label -> value
     terms_data: dict[str, Any] = {}
+    terms_rows: dict[str, int] = {}
     by_label = {label: (key, kind) for key, label, kind, _ in TOR_FIELDS}
     for n, row in enumerate(reader.rows(TOR), start=1):
         if not row:
@@ -658,6 +681,7 @@ def read_plan(path: Path, *, strict: bool = True) -> AuditPlan:
         label = cell_text(row[0]).strip()
         if label in by_label:
             key, kind = by_label[label]
+            terms_rows[key] = n
             value = row[1] if len(row) > 1 else None
             if kind == "date":
                 try:
@@ -670,6 +694,8 @@ def read_plan(path: Path, *, strict: bool = True) -> AuditPlan:
     terms = TermsOfReference(**terms_data)
     if terms.period_from and terms.period_to and terms.period_from > terms.period_to:
         problems.append(f"Sheet '{TOR}': the period audited starts after it ends.")
+    whole = tool
+    tool = _focused(whole, terms.sections, f"Sheet '{TOR}', cell B{terms_rows.get('sections', 0)}", problems)
 
     agencies = [cell_text(v["Agency"]).strip() for _, v in read_table(reader, AGENCIES, ["Agency"]).rows]
 
@@ -728,6 +754,21 @@ def read_plan(path: Path, *, strict: bool = True) -> AuditPlan:
         if reader.has(MAIL_LOG) else []
     if problems and strict:
         raise PlanError(path, problems)
-    return AuditPlan(audit_id=meta["audit_id"], tool=tool, views=views, scale=scale, terms=terms,
+    return AuditPlan(audit_id=meta["audit_id"], tool=tool, whole_tool=whole if tool is not whole else None,
+                     views=views, scale=scale, terms=terms,
                      agencies=agencies or list(DEFAULT_AGENCIES), cases=cases, assignments=assignments,
                      issued=issued, sample=sample, messages=messages, mail_log=log)
+
+
+def _focused(whole: ToolDefinition, text: str, where: str, problems: list[str]) -> ToolDefinition:
+    """The tool cut down to the sections the Terms of reference names (the whole tool when it names every one)."""
+    ids, unknown = parse_sections(text, whole)
+    if unknown:
+        problems.append(f"{where}: {_list_names(unknown)} not a section of the {whole.title}. Its sections are: "
+                        f"{'; '.join(s.title for s in whole.sections)}.")
+    return focus_tool(whole, ids) if ids and len(ids) < len(whole.sections) else whole
+
+
+def _list_names(names: Sequence[str]) -> str:
+    quoted = [f"'{n}'" for n in names]
+    return (quoted[0] + " is") if len(quoted) == 1 else (", ".join(quoted[:-1]) + f" and {quoted[-1]} are")

@@ -144,6 +144,7 @@ class FormContext:
     case: Case
     assignment: Assignment
     case_field_labels: dict[str, str] = field(default_factory=dict)
+    whole_sections: int = 0  # in a focused audit, how many sections the whole tool has (0: not focused)
 
 
 def build_layout(ctx: FormContext) -> FormLayout:

@@ -214,6 +214,10 @@ def cover_lines(ctx: FormContext, layout: FormLayout) -> list[CoverLine | None]:
     for label, value in (("Purpose", t.purpose), ("Outcomes focus", t.outcomes_focus), ("Scope", t.scope)):
         if value:
             lines.append(CoverLine(label, value))
+    if ctx.whole_sections:
+        lines.append(CoverLine("Focused audit", f"This form asks about {len(ctx.tool.sections)} of the tool's "
+                               f"{ctx.whole_sections} sections, chosen for this audit; the others are left out on "
+                               "purpose."))
     if t.period_from and t.period_to:
         lines.append(CoverLine("Case work audited", f"{t.period_from:%d %B %Y} to {t.period_to:%d %B %Y}"))
     lines.append(CoverLine("Return by", f"{t.deadline:%A %d %B %Y}" if t.deadline
@@ -464,7 +468,7 @@ class FormTemplate:
         """Forms with the same key can share one template."""
         return (ctx.tool.model_dump_json(), ctx.scale.model_dump_json() if ctx.scale else "",
                 ctx.terms.model_dump_json(), ctx.audit_id, tuple(sorted(ctx.case.fields)),
-                tuple(sorted(ctx.case_field_labels.items())), password)
+                tuple(sorted(ctx.case_field_labels.items())), ctx.whole_sections, password)
 
     def _tokens(self, ctx: FormContext) -> FormContext:
         t = _TOKEN.format

@@ -247,6 +247,7 @@ def _extra_checks(defn: ToolDefinition, path: Path, lines: dict) -> list[Definit
         problems.append(DefinitionProblem(str(path), line_for(lines, loc), ".".join(map(str, loc)), message, fix))
 
     seen: dict[str, tuple] = {}
+    titles: dict[str, tuple] = {}
     for i, s in enumerate(defn.sections):
         loc = ("sections", i, "id")
         if s.id in seen:
@@ -255,6 +256,13 @@ def _extra_checks(defn: ToolDefinition, path: Path, lines: dict) -> list[Definit
                 "give each section its own id; ids link returned forms to sections, so never reuse one.")
         else:
             seen[s.id] = loc
+        title = " ".join(s.title.split()).casefold()
+        if title in titles:
+            add(("sections", i, "title"), f"The section title '{s.title}' is used twice (first on line "
+                f"{line_for(lines, titles[title])}).",
+                "give each section its own title; a focused audit names its sections by title.")
+        else:
+            titles[title] = ("sections", i, "title")
     groups = (("case_fields", defn.case_fields), ("form_fields", defn.form_fields), ("closing", defn.closing))
     qseen: dict[str, tuple] = {}
     for group, questions in groups:

@@ -17,7 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from xlpack import clock
 from xlpack.model.definitions import GradeScale, ToolDefinition
 
-#: Agencies named in the guidance; the coordinator may edit the list.
+#: Agencies named in the guidance; the coordinator may edit the list. The adult services most often involved
+#: with children at risk (mental health, drug and alcohol, domestic abuse) are agencies of their own, so that
+#: each audits its own record and the analysis shows each apart.
 DEFAULT_AGENCIES: tuple[str, ...] = (
     "Children's social care",
     "Health",
@@ -26,7 +28,10 @@ DEFAULT_AGENCIES: tuple[str, ...] = (
     "Police",
     "Early years",
     "Voluntary sector",
-    "Adult services",
+    "Adult mental health",
+    "Drug and alcohol services",
+    "Domestic abuse services",
+    "Adult learning disability services",
 )
 
 #: A pseudonymised case reference: letters, digits and - _ / . only, no spaces.
@@ -64,6 +69,7 @@ class TermsOfReference(_Record):
     participation_worker: str = ""
     participation_worker_email: str = ""
     returns_folder: str = ""
+    sections: str = ""  # the sections audited, one per line (blank: every section of the tool)
 
 
 class Case(_Record):
@@ -183,10 +189,11 @@ class AuditPlan(_Record):
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     audit_id: str
-    tool: ToolDefinition
+    tool: ToolDefinition  # what this audit asks: in a focused audit, only the sections chosen
     views: ToolDefinition | None = None
     scale: GradeScale
     terms: TermsOfReference
+    whole_tool: ToolDefinition | None = None  # the whole tool, when the audit is focused on some of its sections
     agencies: list[str] = Field(default_factory=lambda: list(DEFAULT_AGENCIES))
     cases: list[Case] = Field(default_factory=list)
     assignments: list[Assignment] = Field(default_factory=list)
@@ -194,6 +201,16 @@ class AuditPlan(_Record):
     sample: SampleRecord | None = None  # how the cases were drawn, when xlpack sample drew them
     messages: list[MessageTemplate] = Field(default_factory=list)  # the Messages sheet, once written
     mail_log: list[MailRecord] = Field(default_factory=list)  # the Mail log sheet
+
+    @property
+    def definition(self) -> ToolDefinition:
+        """The tool as chosen, with every section (what the workbook stores)."""
+        return self.whole_tool or self.tool
+
+    @property
+    def focused(self) -> bool:
+        """Whether this audit asks about only some of its tool's sections."""
+        return len(self.tool.sections) < len(self.definition.sections)
 
     def case(self, case_ref: str) -> Case | None:
         for c in self.cases:

@@ -27,6 +27,8 @@ from xlpack.analysis.pivots import (
     TOTAL,
     share_percent,
 )
+from xlpack.model.focus import left_out
+from xlpack.model.plan import AuditPlan
 from xlpack.model.records import GradeRow
 from xlpack.report.document import Cell, ReportDocument, long_date
 from xlpack.report.findings import (
@@ -104,6 +106,15 @@ def _overall_sentence(f: Findings) -> str:
 # ----------------------------------------------------------------------------- front matter
 
 
+def focus_sentence(plan: AuditPlan) -> str:
+    """What a focused audit asked about, and what it left out."""
+    asked = [s.title for s in plan.tool.sections]
+    out = left_out(plan.definition, plan.tool)
+    return (f"This was a focused audit: the forms asked about {len(asked)} of the tool's "
+            f"{len(plan.definition.sections)} sections ({_list(asked)}). The other {len(out)} ({_list(out)}) were "
+            "not audited, so this report makes no finding about them.")
+
+
 def title_page(doc: ReportDocument, f: Findings, today: date) -> None:
     terms = f.plan.terms
     for _ in range(3):
@@ -113,6 +124,8 @@ def title_page(doc: ReportDocument, f: Findings, today: date) -> None:
     doc.subtitle("Overview report to the safeguarding partnership")
     facts = [
         ("Audit tool: ", f"{f.plan.tool.title} (version {f.plan.tool.version})"),
+        *([("Focused audit: ", f"{len(f.plan.tool.sections)} of the tool's {len(f.plan.definition.sections)} "
+                                  "sections")] if f.plan.focused else []),
         ("Case work audited: ", _period(f)),
         ("Cases in the sample: ", str(len(f.plan.cases))),
         ("Report date: ", long_date(today)),
@@ -191,6 +204,8 @@ def terms_and_method(doc: ReportDocument, f: Findings) -> None:
             doc.note(f"{lead.strip(' .')} was not recorded on the Terms of reference sheet; add it here.")
     doc.para(f"Case work from {_period(f)} was audited with the {f.plan.tool.title} (version "
              f"{f.plan.tool.version}). Forms were due back by {long_date(terms.deadline)}.")
+    if f.plan.focused:
+        doc.para(focus_sentence(f.plan))
 
     doc.heading("Method", 2)
     doc.para("Each agency that worked with a child audited its own record of the case, using the same tool. "
