@@ -63,9 +63,17 @@ class SampleResult:
 
 
 def split_fields(values: Sequence[str]) -> list[str]:
-    """``--by`` values: comma-separated names, repeated or not; duplicates dropped."""
-    names = [" ".join(part.split()) for v in values for part in v.split(",")]
-    return list(dict.fromkeys(n for n in names if n))
+    """``--by`` values: comma-separated names, in one option or several; a name given twice (columns are matched
+    ignoring case and spacing) is a usage error."""
+    names = [n for n in (" ".join(part.split()) for v in values for part in v.split(",")) if n]
+    seen: dict[str, str] = {}
+    for n in names:
+        if n.casefold() in seen:
+            first = seen[n.casefold()]
+            also = "" if first == n else f" (first as '{first}')"
+            raise UsageError(f"--by names the column '{n}' twice{also}: give each field once.")
+        seen[n.casefold()] = n
+    return names
 
 
 def new_seed() -> int:
