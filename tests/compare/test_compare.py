@@ -61,7 +61,7 @@ def check_row(got: list[object], before: Expected, after: Expected) -> None:
             assert got[offset + 2:offset + 5] == ["–", "–", "–"]
             continue
         p = p_between(before, after, which)
-        assert got[offset + 2] == pytest.approx(a - b)
+        assert got[offset + 2] == pytest.approx((a - b) * 100)  # points, as the document gives them
         assert got[offset + 3] == pytest.approx(p, rel=1e-9)
         assert got[offset + 4] == ("Yes" if p < 0.05 else "No")
 
@@ -268,3 +268,17 @@ def test_refusals(baseline: Built, reaudit: Built, tmp_path: Path) -> None:
     assert result.exit_code == 2 and "--force" in result.stderr and out.read_bytes() == b"kept"  # type: ignore[attr-defined]
     result = run("compare", baseline.audit, reaudit.audit, "--out", baseline.audit, "--force")
     assert result.exit_code == 2 and "being compared" in result.stderr  # type: ignore[attr-defined]
+
+
+def test_changes_show_as_points_as_the_document_gives_them(compared: tuple[Path, Path]) -> None:
+    """Issue 18, item 23: "Change (points)" reads "+6 pts", as the document writes it, not "+6%"."""
+    from xlpack.compare.stats import points_text
+    ws = openpyxl.load_workbook(compared[0])["By section"]
+    heads = [c.value for c in ws[HEAD]]
+    cols = [i for i, h in enumerate(heads) if h == "Change (points)"]
+    cells = [row[i] for row in ws.iter_rows(min_row=HEAD + 1) for i in cols if isinstance(row[i].value, float | int)]
+    assert cells
+    for cell in cells:
+        assert "%" not in cell.number_format and cell.number_format.endswith(' pts"')
+        shown = cell.number_format.split(";")[0 if cell.value > 0 else 1 if cell.value < 0 else 2]
+        assert shown.replace('"', "").replace("0", str(abs(round(cell.value)))) == points_text(cell.value / 100)

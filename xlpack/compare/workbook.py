@@ -38,6 +38,8 @@ CHANGE_COLUMNS: tuple[tuple[str, float, str], ...] = (
     ("Inadequate, baseline", 10, "pct"), ("Inadequate, re-audit", 10, "pct"), ("Change (points)", 9, "chg"),
     ("p (Fisher)", 8, "p"), ("Larger than chance?", 10, "yes"), ("Reading at re-audit", 14, "text"))
 HEADER_ROW = 4
+#: A change in percentage points, written as points (+6.25 shows "+6 pts"), signed as points_text signs it.
+CHANGE_FORMAT = '+0" pts";−0" pts";0" pts"'
 KEY_WIDTH = 44  # the longest section title of the bundled tools fits on one line
 
 
@@ -51,7 +53,7 @@ def _formats(wb: xlsxwriter.Workbook) -> Formats:
                             "border_color": "#BFBFBF"}
     kinds: dict[str, dict[str, Any]] = {"cell": {"text_wrap": True}, "int": {"num_format": "0", "align": "center"},
                         "pct": {"num_format": "0%", "align": "center"},
-                        "chg": {"num_format": "+0%;-0%;0%", "align": "center"},
+                        "chg": {"num_format": CHANGE_FORMAT, "align": "center"},
                         "p": {"num_format": '[<0.001]"<0.001";0.000', "align": "center"},
                         "yes": {"align": "center"}, "dash": {"align": "center", "font_color": "#7F7F7F"},
                         "text": {"text_wrap": True}, "head": {"bold": True, "bg_color": "#1F3864",
@@ -85,6 +87,8 @@ def _put(ws: Any, st: Formats, r: int, c: int, value: Any, kind: str, total: boo
         ws.write_string(r, c, "–", st["dash" + suffix])
     elif isinstance(value, str):
         ws.write_string(r, c, clean_text(value), st[kind + suffix])
+    elif kind == "chg":  # a change of share, in percentage points as the document gives it: 100 x the fraction
+        ws.write_number(r, c, value * 100, st[kind + suffix])
     else:
         ws.write_number(r, c, value, st[kind + suffix])
 
