@@ -20,7 +20,7 @@ from typing import Any
 import xlsxwriter
 
 from xlpack.compare.comparison import CompareRow, Comparison
-from xlpack.compare.stats import TEST_STATEMENT, ShareChange, verdict_text
+from xlpack.compare.stats import ShareChange, how_tested, shared_cases_text, verdict_text
 from xlpack.coordinator.plan_sheets import make_styles, page_setup
 from xlpack.errors import WorkbookInUseError
 from xlpack.files.workbooks import lock_files, replace_atomically
@@ -174,7 +174,10 @@ def _about_sheet(wb: xlsxwriter.Workbook, st: Formats, c: Comparison) -> None:
         ws.write_string(row, 0, label, st["cell_total"])
         ws.write_string(row, 1, clean_text(x), st["cell"])
         ws.write_string(row, 2, clean_text(y), st["cell"])
-    row = _paragraph(ws, st, row + 2, "How each change is tested", TEST_STATEMENT, lines=7)
+    row = _paragraph(ws, st, row + 2, "How each change is tested", how_tested(c.shared_cases),
+                     lines=7)
+    if c.shared_cases:
+        row = _paragraph(ws, st, row, "Cases audited in both audits", shared_cases_text(c.shared_cases), lines=6)
     row = _paragraph(ws, st, row, "The baseline's action plan", f"The Action plan sheet lists the rows of "
                      f"{c.actions_source}, each beside the re-audit's figures for the section it addresses.", lines=2)
     if c.not_compared:
