@@ -23,6 +23,7 @@ from typing import Any
 
 from xlpack import clock
 from xlpack.analysis.build import build_consolidated, received_from_intake
+from xlpack.analysis.flags.safeguarded import CHECK_TODAY
 from xlpack.coordinator.plan_sheets import read_plan
 from xlpack.errors import UsageError
 from xlpack.files.lock import WorkbookLock, workbook_lock
@@ -30,7 +31,7 @@ from xlpack.files.workbooks import ensure_not_open
 from xlpack.intake import FileResult, IntakeResult, intake
 from xlpack.intake.compact import FormCompactor, gc_paused, share_field_sets
 from xlpack.model.consolidated import ConsolidatedAudit, OrphanRow
-from xlpack.model.records import ReturnRow
+from xlpack.model.records import FlagRow, ReturnRow
 from xlpack.workbook.carryover import Typed, apply, read_typed
 from xlpack.workbook.dropped import ResultsWouldBeDroppedError, check_nothing_dropped
 from xlpack.workbook.readback import accepted_last_time, read_consolidated
@@ -41,6 +42,7 @@ __all__ = ["ConsolidateResult", "ConsolidatedAudit", "KeepTypedError", "OrphanRo
 
 Progress = Callable[[int, int], None]
 URGENT_SHOWN = 20  # urgent flags listed in the summary; the rest are on the Flags sheet
+RESOLUTION_SHOWN = 120  # characters of a typed resolution shown with its urgent flag
 
 
 @dataclass
@@ -83,11 +85,13 @@ class ConsolidateResult:
         lines = [(f"Consolidated {accepted} of {t['forms_issued']} issued form(s) into {self.audit}: "
                   f"{t.get('returns_overdue', 0)} overdue, {t.get('returns_missing', 0)} not returned yet, "
                   f"{t['rejected_files']} returned file(s) rejected.")]
-        lines.append(f"{t['flags']} flag(s): {t.get('flags_urgent', 0)} urgent, {t.get('flags_high', 0)} high, "
+        resolved = sum(1 for f in data.flags if f.severity == "urgent" and f.resolution.strip())
+        lines.append(f"{t['flags']} flag(s): {t.get('flags_urgent', 0)} urgent"
+                     f"{f' ({resolved} with a resolution typed)' if resolved else ''}, {t.get('flags_high', 0)} high, "
                      f"{t.get('flags_medium', 0)} medium, {t.get('flags_low', 0)} low.")
         urgent = [f for f in data.flags if f.severity == "urgent"]
         for f in urgent[:URGENT_SHOWN]:
-            lines.append(f"  URGENT {f.case_ref}: {f.message}")
+            lines.append(urgent_line(f))
         if len(urgent) > URGENT_SHOWN:
             lines.append(f"  ... and {len(urgent) - URGENT_SHOWN} more urgent flag(s) on the Flags sheet.")
         if self.dropped:
@@ -110,6 +114,16 @@ class ConsolidateResult:
                 "orphaned": [o.model_dump(mode="json") for o in self.data.orphaned],
                 "dropped": [r.form_id for r in self.dropped]}
 
+
+
+def urgent_line(f: FlagRow) -> str:
+    """An urgent flag in the summary: with its resolution, once one is typed, instead of the instruction."""
+    resolution = " ".join(f.resolution.split())
+    if not resolution:
+        return f"  URGENT {f.case_ref}: {f.message}"
+    message = f.message.removesuffix(CHECK_TODAY).rstrip()
+    shown = resolution if len(resolution) <= RESOLUTION_SHOWN else resolution[:RESOLUTION_SHOWN - 1] + "…"
+    return f"  URGENT {f.case_ref} (resolution typed: '{shown}'): {message}"
 
 
 def consolidate(audit: Path, returns: Sequence[Path], *, password: str | None = None, today: date | None = None,

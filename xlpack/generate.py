@@ -21,6 +21,7 @@ from datetime import date
 from pathlib import Path
 
 from xlpack import clock
+from xlpack.coordinator.deadline import deadline_passed
 from xlpack.coordinator.plan_sheets import read_plan, write_coordinator
 from xlpack.errors import PlanError, UsageError
 from xlpack.files.lock import WorkbookLock, workbook_lock
@@ -54,10 +55,15 @@ class GenerateResult:
     warnings: list[str] = field(default_factory=list)  # what the issued forms lack (still issued)
 
 
-def plan_warnings(plan: AuditPlan, issued: Iterable[IssuedForm]) -> list[str]:
-    """What the forms just issued will say less well than they should: blanks on the plan sheets."""
+def plan_warnings(plan: AuditPlan, issued: Iterable[IssuedForm], today: date) -> list[str]:
+    """What the forms just issued will say less well than they should: blanks on the plan sheets, a deadline
+    already past."""
     out = []
     terms = plan.terms
+    passed = deadline_passed(terms, today, "the forms just issued",
+                             "issue them again (xlpack generate AUDIT.xlsx --reissue CASE, for each case)")
+    if passed:
+        out.append(passed)
     if terms.deadline is None:
         out.append("Terms of reference: the Return deadline is blank, so the forms say 'Return by: As agreed'. "
                    "Fill it in and reissue (--reissue) if auditors need a date.")
@@ -251,7 +257,7 @@ def _generate(audit: Path, out_dir: Path | None, reissue: Iterable[str], passwor
         raise
     manifest = write_manifest(out_dir, plan)
     return GenerateResult(out_dir=out_dir, issued=issued, skipped=skipped, manifest=manifest,
-                          warnings=plan_warnings(plan, issued))
+                          warnings=plan_warnings(plan, issued, today or clock.today()))
 
 
 def write_manifest(out_dir: Path, plan: AuditPlan) -> Path:

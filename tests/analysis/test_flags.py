@@ -198,6 +198,14 @@ def test_information_sharing_good_while_another_received_nothing(plan: AuditPlan
     f = flags[0]
     assert f.section_id == sid and f.agencies == ["Children's social care", "Health", "School or education"]
     assert "never received minutes" in f.message
+    # issue 18, item 24: the row says which words were read as "received nothing"
+    assert f.message.endswith("[read as receiving nothing from the words 'not invited']")
+    school = form(plan, "School or education", {sid: "Adequate"},
+                  evidence={sid: "No record of the school being\ninvited; the plan was shared late. " + "x" * 200})
+    words = run(plan, information_sharing, [good, school])[0].message
+    assert "[read as receiving nothing from the words 'No record of the school being invited']" in words
+    graded = run(plan, information_sharing, [good, form(plan, "Police", {sid: "Inadequate"})])[0].message
+    assert graded.endswith("[read as receiving nothing from graded Inadequate]")
     # graded Inadequate counts as "received nothing" too; nobody Good: no flag
     assert len(run(plan, information_sharing, [good, form(plan, "Police", {sid: "Inadequate"})])) == 1
     assert run(plan, information_sharing, [content, form(plan, "Police", {sid: "Adequate"})]) == []

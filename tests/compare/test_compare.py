@@ -61,7 +61,7 @@ def check_row(got: list[object], before: Expected, after: Expected) -> None:
             assert got[offset + 2:offset + 5] == ["–", "–", "–"]
             continue
         p = p_between(before, after, which)
-        assert got[offset + 2] == pytest.approx(a - b)
+        assert got[offset + 2] == pytest.approx((a - b) * 100)  # points, as the document gives them
         assert got[offset + 3] == pytest.approx(p, rel=1e-9)
         assert got[offset + 4] == ("Yes" if p < 0.05 else "No")
 
@@ -268,3 +268,46 @@ def test_refusals(baseline: Built, reaudit: Built, tmp_path: Path) -> None:
     assert result.exit_code == 2 and "--force" in result.stderr and out.read_bytes() == b"kept"  # type: ignore[attr-defined]
     result = run("compare", baseline.audit, reaudit.audit, "--out", baseline.audit, "--force")
     assert result.exit_code == 2 and "being compared" in result.stderr  # type: ignore[attr-defined]
+
+
+def test_changes_show_as_points_as_the_document_gives_them(compared: tuple[Path, Path]) -> None:
+    """Issue 18, item 23: "Change (points)" reads "+6 pts", as the document writes it, not "+6%"."""
+    from xlpack.compare.stats import points_text
+    ws = openpyxl.load_workbook(compared[0])["By section"]
+    heads = [c.value for c in ws[HEAD]]
+    cols = [i for i, h in enumerate(heads) if h == "Change (points)"]
+    cells = [row[i] for row in ws.iter_rows(min_row=HEAD + 1) for i in cols if isinstance(row[i].value, float | int)]
+    assert cells
+    for cell in cells:
+        assert "%" not in cell.number_format and cell.number_format.endswith(' pts"')
+        shown = cell.number_format.split(";")[0 if cell.value > 0 else 1 if cell.value < 0 else 2]
+        assert shown.replace('"', "").replace("0", str(abs(round(cell.value)))) == points_text(cell.value / 100)
+
+
+def _texts_of(path: Path) -> str:
+    wb = openpyxl.load_workbook(path, read_only=True)
+    return "\n".join(str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row if v)
+
+
+def test_cases_audited_in_both_are_found_and_said(baseline: Built, reaudit: Built, tmp_path: Path) -> None:
+    """Issue 18, item 20: compare finds the cases both audits audited and says how it treats them."""
+    import io
+
+    from xlpack.compare.chapter import comparison_document
+    from xlpack.compare.workbook import write_comparison_workbook
+    b, r = read_consolidated(baseline.audit), read_consolidated(reaudit.audit)
+    plain = compare_audits(b, r)
+    assert plain.shared_cases == []
+    assert "different cases, so the two are independent samples" in _texts_of(
+        write_comparison_workbook(plain, tmp_path / "plain.xlsx"))
+    taken = [c.case_ref for c in b.plan.cases[:2]]
+    again = [c.model_copy(update={"case_ref": " " + ref.lower()}) for c, ref in zip(r.plan.cases, taken)]
+    r = r.model_copy(update={"plan": r.plan.model_copy(update={"cases": [*again, *r.plan.cases[2:]]})})
+    shared = compare_audits(b, r)
+    assert [ref.strip().upper() for ref in shared.shared_cases] == sorted(taken)
+    book = _texts_of(write_comparison_workbook(shared, tmp_path / "shared.xlsx"))
+    assert "2 cases were audited in both audits" in book and "p values understate" in book
+    assert "different cases, so the two are independent samples" not in book
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(comparison_document(shared))).paragraphs)
+    assert "2 cases were audited in both audits" in text and "looked at different cases" not in text
+    assert "which it takes as independent samples" in text

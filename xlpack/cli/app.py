@@ -28,6 +28,7 @@ from xlpack.cli import (
     sample,
 )
 from xlpack.cli.console import out
+from xlpack.cli.help import PlainCommand
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Multi-agency case audits in Excel: forms out, returns in, analysis and report.")
@@ -48,7 +49,7 @@ COMMANDS = (
     ("demo", demo.command),
 )
 for _name, _function in COMMANDS:
-    app.command(_name)(_function)
+    app.command(_name, cls=PlainCommand)(_function)
 
 
 @app.callback(invoke_without_command=True)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from xlpack.cli.console import fail, out
+from xlpack.cli.console import err, fail, out
 from xlpack.errors import XlpackError
 
 
@@ -32,7 +32,7 @@ def command(
     Refuses two audits of different tools or grade scales unless --map says how to match them.
     """
     from xlpack.compare.files import write_compare  # imported here: pandas, python-docx, not at start-up
-    from xlpack.compare.stats import p_text, points_text  # with it: part of the same stage
+    from xlpack.compare.stats import p_text, points_text, shared_cases_text  # with it: the same stage
 
     try:
         result = write_compare(baseline, reaudit, out_file, docx=docx, map_file=map_file, overwrite=force)
@@ -45,6 +45,8 @@ def command(
     beyond = [s.key for s in c.sections if s.good.beyond_chance or s.inadequate.beyond_chance]
     out.print(f"Sections changed by more than chance would give: {', '.join(beyond) if beyond else 'none'}.",
               markup=False)
+    if c.shared_cases:
+        err.print(f"Warning: {shared_cases_text(c.shared_cases)}", markup=False)
     out.print(f"Wrote {result.workbook}", markup=False)
     if result.docx:
         out.print(f"Wrote {result.docx}", markup=False)

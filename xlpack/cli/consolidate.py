@@ -20,7 +20,8 @@ def command(
     audit: Annotated[Path, typer.Argument(metavar="AUDIT.xlsx", help="The coordinator workbook.")],
     returns: Annotated[list[Path], typer.Argument(metavar="RETURNS",
                                                   help="Returned forms: files, folders, .zip, .eml or .msg.")],
-    password: Annotated[str | None, typer.Option("--password", help="Password of encrypted forms.")] = None,
+    password: Annotated[str | None, typer.Option(
+        "--password", metavar="PASSWORD", help="Password of encrypted forms.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document instead of the summary.")] = False,
     allow_missing: Annotated[bool, typer.Option(
         "--allow-missing", help="Go on even though forms accepted last time are not among the returns given "

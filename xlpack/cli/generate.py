@@ -19,9 +19,9 @@ def command(
         "--reissue", metavar="FORM",
         help="Form id, file name or case reference to issue again (repeatable).")] = None,
     password: Annotated[str, typer.Option(
-        "--password", help="Password for sheet and structure protection (default: none).")] = "",
+        "--password", metavar="PASSWORD", help="Password for sheet and structure protection (default: none).")] = "",
     encrypt_password: Annotated[str, typer.Option(
-        "--encrypt-password", help="Encrypt each form so it needs this password to open.")] = "",
+        "--encrypt-password", metavar="PASSWORD", help="Encrypt each form so it needs this password to open.")] = "",
 ) -> None:
     """Write one form per case × agency × auditor; issue only new ones."""
     from xlpack.generate import generate_forms  # imported here: the whole pipeline, not at start-up
@@ -38,3 +38,6 @@ def command(
     out.print(visible(f"Manifest: {result.manifest}"), markup=False)
     for warning in result.warnings:
         err.print(visible(f"Warning: {warning}"), markup=False)
+    if result.issued:
+        out.print(visible(f"Next: run xlpack mail {audit} to draft one email per auditor with their forms attached "
+                          f"(or send the forms in {result.out_dir} yourself)."), markup=False)

@@ -10,13 +10,19 @@ import typer
 from xlpack.cli.console import fail, out
 from xlpack.errors import UsageError, XlpackError, visible
 
+#: The bundled audit tools and grade scales, as --help lists them (a test keeps them in step with the bundle).
+TOOL_CHOICES = "cp|cin|ei|cic|FILE.yaml"
+SCALE_CHOICES = "ofsted-2009|ilacs|FILE.yaml"
+
 
 def command(
     audit: Annotated[Path, typer.Argument(metavar="AUDIT.xlsx", help="The coordinator workbook to create.")],
-    tool: Annotated[str, typer.Option("--tool", metavar="TOOL",
-                                      help="Tool id (cp, cin, ei, cic) or a definition file.")] = "cp",
-    title: Annotated[str | None, typer.Option("--title", help="Audit title.")] = None,
-    scale: Annotated[str | None, typer.Option("--scale", metavar="SCALE", help="Grade scale id or file.")] = None,
+    tool: Annotated[str, typer.Option("--tool", metavar=TOOL_CHOICES,
+                                      help="Audit tool: a bundled tool id or a definition file.")] = "cp",
+    title: Annotated[str | None, typer.Option("--title", metavar="TITLE", help="Audit title.")] = None,
+    scale: Annotated[str | None, typer.Option(
+        "--scale", metavar=SCALE_CHOICES,
+        help="Grade scale id or a scale definition file (default: the tool's own).")] = None,
     sections: Annotated[str | None, typer.Option(
         "--sections", metavar="ID,...",
         help="A focused audit: only these sections of the tool (ids, separated by commas).")] = None,

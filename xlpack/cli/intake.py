@@ -21,7 +21,8 @@ def command(
     audit: Annotated[Path, typer.Option("--audit", metavar="AUDIT.xlsx",
                                         help="The coordinator workbook the forms were issued from.")],
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document instead of the table.")] = False,
-    password: Annotated[str | None, typer.Option("--password", help="Password of encrypted forms.")] = None,
+    password: Annotated[str | None, typer.Option(
+        "--password", metavar="PASSWORD", help="Password of encrypted forms.")] = None,
 ) -> None:
     """Check returned forms: accepted, accepted with warnings, rejected, skipped or superseded, and why."""
     # Imported here: the stages pull in xlsxwriter, calamine and pydantic models, not at start-up.

@@ -9,6 +9,7 @@ nothing could be done (nothing was written).
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -19,17 +20,29 @@ from xlpack.cli.console import out as stdout
 from xlpack.errors import XlpackError
 
 
+class Kind(StrEnum):
+    """The kinds of email (xlpack.mail.run.KINDS; a test keeps them in step)."""
+
+    issue = "issue"
+    reminder = "reminder"
+    rejected = "rejected"
+
+
 def command(
     audit: Annotated[Path, typer.Argument(metavar="AUDIT.xlsx", help="The coordinator workbook.")],
-    kind: Annotated[str, typer.Option(
-        "--kind", help="issue: the forms to their auditors; reminder: forms Overdue or Not returned; rejected: "
-                       "replies to rejected returns (the last two after consolidate).")] = "issue",
+    kind: Annotated[Kind, typer.Option(
+        "--kind", case_sensitive=False,
+        help="issue: the forms to their auditors; reminder: forms Overdue or Not returned; rejected: "
+             "replies to rejected returns (the last two after consolidate).")] = Kind.issue,
     out: Annotated[Path | None, typer.Option(
-        "--out", help="Folder for the drafts (default: drafts/DATE KIND beside the workbook).")] = None,
+        "--out", metavar="FOLDER",
+        help="Folder for the drafts (default: drafts/DATE KIND beside the workbook).")] = None,
     forms: Annotated[Path | None, typer.Option(
-        "--forms", help="The folder generate wrote the forms into (default: forms/ beside the workbook).")] = None,
+        "--forms", metavar="FOLDER",
+        help="The folder generate wrote the forms into (default: forms/ beside the workbook).")] = None,
     encrypt_password: Annotated[str, typer.Option(
-        "--encrypt-password", help="Encrypt the attached forms with this password (never written in an email).")] = "",
+        "--encrypt-password", metavar="PASSWORD",
+        help="Encrypt the attached forms with this password (never written in an email).")] = "",
     again: Annotated[bool, typer.Option(
         "--again", help="Draft again for forms already drafted (today, for reminders and rejected replies).")] = False,
 ) -> None:
@@ -40,7 +53,7 @@ def command(
     from xlpack.mail import draft_mail  # imported here: xlsxwriter and the email package, not at start-up
 
     try:
-        result = draft_mail(audit, kind, out=out, forms=forms, encrypt_password=encrypt_password, again=again)
+        result = draft_mail(audit, kind.value, out=out, forms=forms, encrypt_password=encrypt_password, again=again)
     except XlpackError as exc:
         raise fail(exc) from None
     for d in result.drafts:
@@ -50,7 +63,7 @@ def command(
                      f"form(s) into {result.folder}, with recipients.csv beside them. Open each in your mail program, "
                      "check it and send it: xlpack sends nothing.", markup=False)
     else:
-        stdout.print(f"No {kind} email to draft.", markup=False)
+        stdout.print(f"No {kind.value} email to draft.", markup=False)
     if result.already:
         err.print(f"{len(result.already)} form(s) already drafted, not drafted again (add --again to):", markup=False)
         for line in result.already[:10]:

@@ -31,6 +31,10 @@ def command(
     = None,
     ref: Annotated[str, typer.Option("--ref", metavar="COLUMN", help="The case reference column's header.")]
     = "Case reference",
+    exclude: Annotated[list[Path] | None, typer.Option(
+        "--exclude", metavar="AUDIT.xlsx",
+        help="An earlier audit's coordinator workbook: its cases are left out of the draw (repeatable; for a "
+             "re-audit, give the baseline).")] = None,
 ) -> None:
     """Draw a stratified random sample of cases onto the Cases sheet, recording the draw on a Sample sheet.
 
@@ -40,7 +44,8 @@ def command(
     from xlpack.sample.sampling import draw_sample  # imported here: only this command draws
 
     try:
-        result = draw_sample(extract, audit, size, by=by or (), where=where or (), seed=seed, reference_column=ref)
+        result = draw_sample(extract, audit, size, by=by or (), where=where or (), seed=seed, reference_column=ref,
+                             exclude=exclude or ())
     except XlpackError as exc:
         raise fail(exc) from None
     for warning in result.warnings:
@@ -48,6 +53,8 @@ def command(
     s = result.record
     out.print(f"Drew {len(result.cases)} of {s.population} case(s) onto the Cases sheet of {audit} "
               f"(seed {s.seed}{'; by ' + ', '.join(s.by) if s.by else ''}):", markup=False)
+    for line in s.excluded:
+        out.print(f"Left out: {line}.", markup=False)
     for case in result.cases:
         out.print(f"  {case.case_ref}", markup=False)
     if s.by:

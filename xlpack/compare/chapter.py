@@ -17,7 +17,15 @@ from datetime import date
 import xlpack.report.charts as charts
 from xlpack import clock
 from xlpack.compare.comparison import CompareRow, Comparison
-from xlpack.compare.stats import ALPHA, TEST_NAME, ShareChange, p_text, points_text, verdict_text
+from xlpack.compare.stats import (
+    ALPHA,
+    TEST_NAME,
+    ShareChange,
+    p_text,
+    points_text,
+    shared_cases_text,
+    verdict_text,
+)
 from xlpack.report.document import Cell, ReportDocument, long_date
 from xlpack.report.findings import pct
 
@@ -73,17 +81,20 @@ def comparison_chapter(doc: ReportDocument, c: Comparison) -> None:
     """The chapter: what changed since the baseline, by section and by agency, and the baseline's actions."""
     b, r = c.baseline, c.reaudit
     doc.heading(CHAPTER_TITLE, 1)
+    different = "" if c.shared_cases else "The two audits looked at different cases. "
     doc.para(f"This audit is compared with the baseline audit '{b.title}' ({b.tool}), which looked at case work "
              f"from {long_date(b.period_from)} to {long_date(b.period_to)}: {b.cases} cases and {b.forms_used} audit "
-             f"forms, against {r.cases} cases and {r.forms_used} forms now. The two audits looked at different "
-             "cases. Both use the grades after moderation; Not applicable, No evidence and blank answers are left "
-             "out of every share.")
+             f"forms, against {r.cases} cases and {r.forms_used} forms now. {different}Both use the grades after "
+             "moderation; Not applicable, No evidence and blank answers are left out of every share.")
     doc.para(_change_sentence("Across all sections, the share Good or better", c.overall.good) + "; "
              + _change_sentence("the share Inadequate", c.overall.inadequate) + ".")
-    doc.para(f"Each change is tested with {TEST_NAME} on the graded answers of the two audits, which are "
-             f"independent samples. A change is called larger than chance would give when p < {ALPHA:g} (shaded in "
+    samples = "it takes as independent samples" if c.shared_cases else "are independent samples"
+    doc.para(f"Each change is tested with {TEST_NAME} on the graded answers of the two audits, which {samples}. "
+             f"A change is called larger than chance would give when p < {ALPHA:g} (shaded in "
              "the tables). The exact test is used because samples are small; with many sections, about one "
              "in twenty can pass by chance alone, so read the results together.")
+    if c.shared_cases:
+        doc.para(shared_cases_text(c.shared_cases))
     doc.heading("By section", 2)
     _table(doc, c.sections, c.overall, "Section", "good", "Share Good or better, baseline and re-audit, by section")
     _table(doc, c.sections, c.overall, "Section", "inadequate", "Share Inadequate, baseline and re-audit, by section")

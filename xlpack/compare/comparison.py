@@ -110,6 +110,7 @@ class Comparison:
     actions: list[ActionLine] = field(default_factory=list)
     actions_source: str = ""
     mapping: CompareMap | None = None
+    shared_cases: list[str] = field(default_factory=list)  # case references audited in both audits
 
     @property
     def labels(self) -> list[str]:
@@ -289,7 +290,13 @@ def compare_audits(baseline: ConsolidatedAudit, reaudit: ConsolidatedAudit, *, m
     by_id = {row.section_id: row for row in sections}
     lines = [ActionLine(row, by_id.get(a.sections.get(row.section_id, ""))) for row in actions]
     return Comparison(_facts(names[0], baseline), _facts(names[1], reaudit), scale, sections, agencies, overall,
-                      a.not_compared, lines, actions_source, mapping)
+                      a.not_compared, lines, actions_source, mapping, shared_cases(baseline, reaudit))
+
+
+def shared_cases(baseline: ConsolidatedAudit, reaudit: ConsolidatedAudit) -> list[str]:
+    """The re-audit's case references that the baseline audited too (case and spacing ignored)."""
+    before = {" ".join(c.case_ref.split()).casefold() for c in baseline.plan.cases}
+    return sorted(c.case_ref for c in reaudit.plan.cases if " ".join(c.case_ref.split()).casefold() in before)
 
 
 def compare_workbooks(baseline: Path, reaudit: Path, *, mapping: CompareMap | None = None) -> Comparison:

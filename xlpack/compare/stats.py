@@ -17,10 +17,13 @@ are ratios of binomial coefficients, worked out in whole numbers
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from math import comb
 
+#: Cases audited in both audits named in the statement about them (the rest counted).
+SHARED_LISTED = 10
 #: A change counts as larger than chance would give when p is below this.
 ALPHA = 0.05
 
@@ -35,6 +38,30 @@ TEST_STATEMENT = (
     "may pass the test by chance alone: read the results together, not one at a time. Not applicable, "
     "No evidence and blank answers are left out of every share."
 )
+
+#: The sentence of TEST_STATEMENT that is not true when some cases were audited in both, and what replaces it.
+INDEPENDENT = "The baseline and the re-audit audit different cases, so the two are independent samples. "
+TAKEN_AS_INDEPENDENT = ("The test takes the baseline and the re-audit as independent samples, which they are only in "
+                        "part: some cases were audited in both (see below). ")
+
+
+def how_tested(shared: Sequence[str]) -> str:
+    """TEST_STATEMENT, true of the two audits compared (``shared``: the cases audited in both)."""
+    return TEST_STATEMENT.replace(INDEPENDENT, TAKEN_AS_INDEPENDENT) if shared else TEST_STATEMENT
+
+
+def shared_cases_text(shared: Sequence[str]) -> str:
+    """How the comparison treats cases audited in both audits (empty when there are none): they are kept in
+    every figure, and the test, which takes the two audits as independent samples, is then only approximate."""
+    if not shared:
+        return ""
+    n = len(shared)
+    listed = ", ".join(shared[:SHARED_LISTED]) + (f" and {n - SHARED_LISTED} more" if n > SHARED_LISTED else "")
+    return (f"{n} case{'s were' if n != 1 else ' was'} audited in both audits ({listed}). "
+            f"{'They are' if n != 1 else 'It is'} kept in every figure of both audits, but the two audits are then "
+            "not independent samples, as the test assumes: answers about the same case tend to agree, so the "
+            "p values understate the chance of the change and 'larger than chance' is less sure than it reads. "
+            "Draw a re-audit from cases not audited before (xlpack sample --exclude BASELINE.xlsx).")
 
 
 def fisher_exact(a: int, b: int, c: int, d: int) -> float:

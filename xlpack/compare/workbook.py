@@ -20,7 +20,7 @@ from typing import Any
 import xlsxwriter
 
 from xlpack.compare.comparison import CompareRow, Comparison
-from xlpack.compare.stats import TEST_STATEMENT, ShareChange, verdict_text
+from xlpack.compare.stats import ShareChange, how_tested, shared_cases_text, verdict_text
 from xlpack.coordinator.plan_sheets import make_styles, page_setup
 from xlpack.errors import WorkbookInUseError
 from xlpack.files.workbooks import lock_files, replace_atomically
@@ -38,6 +38,8 @@ CHANGE_COLUMNS: tuple[tuple[str, float, str], ...] = (
     ("Inadequate, baseline", 10, "pct"), ("Inadequate, re-audit", 10, "pct"), ("Change (points)", 9, "chg"),
     ("p (Fisher)", 8, "p"), ("Larger than chance?", 10, "yes"), ("Reading at re-audit", 14, "text"))
 HEADER_ROW = 4
+#: A change in percentage points, written as points (+6.25 shows "+6 pts"), signed as points_text signs it.
+CHANGE_FORMAT = '+0" pts";−0" pts";0" pts"'
 KEY_WIDTH = 44  # the longest section title of the bundled tools fits on one line
 
 
@@ -51,7 +53,7 @@ def _formats(wb: xlsxwriter.Workbook) -> Formats:
                             "border_color": "#BFBFBF"}
     kinds: dict[str, dict[str, Any]] = {"cell": {"text_wrap": True}, "int": {"num_format": "0", "align": "center"},
                         "pct": {"num_format": "0%", "align": "center"},
-                        "chg": {"num_format": "+0%;-0%;0%", "align": "center"},
+                        "chg": {"num_format": CHANGE_FORMAT, "align": "center"},
                         "p": {"num_format": '[<0.001]"<0.001";0.000', "align": "center"},
                         "yes": {"align": "center"}, "dash": {"align": "center", "font_color": "#7F7F7F"},
                         "text": {"text_wrap": True}, "head": {"bold": True, "bg_color": "#1F3864",
@@ -85,6 +87,8 @@ def _put(ws: Any, st: Formats, r: int, c: int, value: Any, kind: str, total: boo
         ws.write_string(r, c, "–", st["dash" + suffix])
     elif isinstance(value, str):
         ws.write_string(r, c, clean_text(value), st[kind + suffix])
+    elif kind == "chg":  # a change of share, in percentage points as the document gives it: 100 x the fraction
+        ws.write_number(r, c, value * 100, st[kind + suffix])
     else:
         ws.write_number(r, c, value, st[kind + suffix])
 
@@ -170,7 +174,10 @@ def _about_sheet(wb: xlsxwriter.Workbook, st: Formats, c: Comparison) -> None:
         ws.write_string(row, 0, label, st["cell_total"])
         ws.write_string(row, 1, clean_text(x), st["cell"])
         ws.write_string(row, 2, clean_text(y), st["cell"])
-    row = _paragraph(ws, st, row + 2, "How each change is tested", TEST_STATEMENT, lines=7)
+    row = _paragraph(ws, st, row + 2, "How each change is tested", how_tested(c.shared_cases),
+                     lines=7)
+    if c.shared_cases:
+        row = _paragraph(ws, st, row, "Cases audited in both audits", shared_cases_text(c.shared_cases), lines=6)
     row = _paragraph(ws, st, row, "The baseline's action plan", f"The Action plan sheet lists the rows of "
                      f"{c.actions_source}, each beside the re-audit's figures for the section it addresses.", lines=2)
     if c.not_compared:

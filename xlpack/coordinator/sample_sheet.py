@@ -27,7 +27,8 @@ JOIN = "; "
 DETAILS: tuple[tuple[str, str], ...] = (
     ("drawn_on", "Drawn on"), ("extract", "Extract"), ("extract_sha256", "Extract SHA-256"),
     ("extract_rows", "Cases in the extract"), ("reference_column", "Case reference column"),
-    ("filters", "Filters"), ("population", "Population (after the filters)"), ("size", "Sample size"),
+    ("filters", "Filters"), ("excluded", "Left out: earlier audits' cases"),
+    ("population", "Population (after the filters)"), ("size", "Sample size"),
     ("by", "Stratified by"), ("seed", "Seed"), ("method", "Method"))
 STRATA_TITLE = "Allocation by stratum"
 #: (column, header) of the two tables; the stratum's name runs over columns A and B.
@@ -137,7 +138,7 @@ def read_sample_sheet(rows: Sequence[Sequence[Any]], problems: list[str]) -> Sam
 
 
 def _detail(key: str, raw: Any, text: str) -> Any:
-    if key in ("filters", "by"):
+    if key in ("filters", "by", "excluded"):
         return [] if text in ("", NONE) else text.split(JOIN)
     if key in ("extract_rows", "population", "size", "seed"):
         return _int(text)

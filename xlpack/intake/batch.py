@@ -283,4 +283,18 @@ def settle_duplicates(files: list[FileResult]) -> list[FormReturn]:
         for loser in group[:-1]:
             loser.status = "superseded"
             loser.problems.append(problem("superseded", winner=winner.path, saved=_saved(winner)))
+    _corrected(files, {g[-1].form.form_id: g[-1] for g in copies.values() if g[-1].form is not None}, oldest)
     return [r.form for r in files if id(r) in winners and r.form is not None]
+
+
+def _corrected(files: list[FileResult], used: dict[str, FileResult], oldest: datetime) -> None:
+    """A rejected copy of a form whose accepted copy is newer was corrected: superseded, no longer rejected (its
+    problems stay listed). A rejected copy newer than the accepted one stays rejected: the auditor changed it."""
+    for r in files:
+        winner = used.get(r.form_id or "")
+        if r.status != "rejected" or winner is None:
+            continue
+        if (r.saved_at or oldest, r.modified or 0.0, r.path) < (winner.saved_at or oldest, winner.modified or 0.0,
+                                                                 winner.path):
+            r.status = "superseded"
+            r.problems.insert(0, problem("corrected", winner=winner.path, saved=_saved(winner)))

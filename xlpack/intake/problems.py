@@ -197,6 +197,8 @@ _add("no-answers", "error", "The form was returned without any answers.",
 _add("superseded", "info", "Superseded by {winner}, a newer copy of the same form (saved {saved}); this copy is "
      "not used.",
      "Nothing to do, unless this copy is the one to use: then remove the later one.")
+_add("corrected", "info", "Replaced by {winner}, a corrected copy of the same form (saved {saved}), which was "
+     "accepted: this copy was rejected for the problems listed with it, and is not used.", "Nothing to do.")
 _add("returned-again", "info", "This form was returned {count} time(s); this copy, saved {saved}, is the newest and "
      "is used.", "Nothing to do.")
 

@@ -21,6 +21,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from xlpack import clock
+from xlpack.coordinator.deadline import deadline_passed
 from xlpack.coordinator.mail_sheets import KIND_LABELS
 from xlpack.coordinator.plan_sheets import TOR, TOR_FIELDS, SheetWriter, read_plan
 from xlpack.errors import MailError, UsageError
@@ -122,6 +123,15 @@ def _sender_problems(plan: AuditPlan, words: Wording) -> list[str]:
         out.append(f"{_tor_cell('Return deadline')}: the return deadline is empty, and the {KIND_LABELS[words.kind]} "
                    "email gives it. Fill it in.")
     return out
+
+
+def _deadline_note(plan: AuditPlan, kind: str, today: date) -> list[str]:
+    """A warning (the drafts are still written) when issue emails would give a return deadline already past."""
+    if kind != "issue":
+        return []
+    passed = deadline_passed(plan.terms, today, "these issue emails and the attached forms",
+                             "reissue the forms (xlpack generate --reissue) and draft the emails again")
+    return [f"Warning: {passed}"] if passed else []
 
 
 def _select(kind: str, audit: Path, plan: AuditPlan, today: date, again: bool) -> Selection:
@@ -258,7 +268,7 @@ def _draft_mail(audit: Path, kind: str, out: Path | None, forms: Path | None, en
         problems.append(f"The password given with --encrypt-password is written in the {KIND_LABELS[kind]} wording "
                         "on the Messages sheet: take it out. It must never travel with the forms.")
     sel = _select(kind, audit, plan, moment.date(), again)
-    result = MailResult(audit, kind, notes=sel.notes)
+    result = MailResult(audit, kind, notes=[*_deadline_note(plan, kind, moment.date()), *sel.notes])
     result.already = [f"{f.file} ({f.case_ref}, {f.auditor}): drafted on {r.drafted:%d %b %Y %H:%M}"
                       for f, r in sel.already]
     outgoing = _group(kind, sel, AddressBook.read(audit, plan), result.warnings, problems)

@@ -141,6 +141,7 @@ class SampleRecord(_Record):
     extract_rows: int
     reference_column: str
     filters: list[str] = Field(default_factory=list)  # "Field = value"
+    excluded: list[str] = Field(default_factory=list)  # earlier audits whose cases were left out, and how many
     population: int  # cases left after the filters
     size: int
     by: list[str] = Field(default_factory=list)

@@ -124,7 +124,8 @@ def _workbook_sheets(path: Path) -> list[tuple[str | None, list[list[Any]]]]:
         reader = SheetReader(path)
         return [(name, reader.rows(name)) for name in reader.names]
     except XlpackError as exc:
-        raise UsageError(f"{path.name} cannot be read as an Excel workbook ({exc}). Open it in Excel and save it "
+        reason = exc.__cause__ or exc  # the reader's own message already says the file cannot be read: once is enough
+        raise UsageError(f"{path.name} cannot be read as an Excel workbook ({reason}). Open it in Excel and save it "
                          "again as an Excel workbook (.xlsx), or export the extract as .csv.") from exc
 
 

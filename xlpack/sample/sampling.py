@@ -27,6 +27,7 @@ from xlpack.model.definitions import Question
 from xlpack.model.plan import AuditPlan, Case, SampleBalance, SampleRecord, SampleStratum
 
 from .allocation import allocate, choose
+from .exclude import EarlierAudit, leave_out, read_earlier
 from .extract import Extract, ExtractError, ExtractRow, fold, read_extract
 from .population import (
     Filter,
@@ -63,9 +64,17 @@ class SampleResult:
 
 
 def split_fields(values: Sequence[str]) -> list[str]:
-    """``--by`` values: comma-separated names, repeated or not; duplicates dropped."""
-    names = [" ".join(part.split()) for v in values for part in v.split(",")]
-    return list(dict.fromkeys(n for n in names if n))
+    """``--by`` values: comma-separated names, in one option or several; a name given twice (columns are matched
+    ignoring case and spacing) is a usage error."""
+    names = [n for n in (" ".join(part.split()) for v in values for part in v.split(",")) if n]
+    seen: dict[str, str] = {}
+    for n in names:
+        if n.casefold() in seen:
+            first = seen[n.casefold()]
+            also = "" if first == n else f" (first as '{first}')"
+            raise UsageError(f"--by names the column '{n}' twice{also}: give each field once.")
+        seen[n.casefold()] = n
+    return names
 
 
 def new_seed() -> int:
@@ -80,8 +89,9 @@ def read_sample(audit: Path) -> SampleRecord | None:
 
 def plan_sample(extract: Extract, plan: AuditPlan, size: int, *, by: Sequence[str] = (),
                 where: Sequence[Filter] = (), seed: int, reference_column: str = DEFAULT_REFERENCE,
-                today: date | None = None) -> SampleDraw:
-    """Check the extract against the plan and draw; ExtractError listing every problem."""
+                today: date | None = None, exclude: Sequence[EarlierAudit] = ()) -> SampleDraw:
+    """Check the extract against the plan and draw (leaving out the cases of ``exclude``, earlier audits);
+    ExtractError listing every problem."""
     questions = _questions(plan)
     problems = reference_problems(extract, reference_column)
     population, filter_problems = apply_filters(extract, where)
@@ -89,18 +99,22 @@ def plan_sample(extract: Extract, plan: AuditPlan, size: int, *, by: Sequence[st
     if problems:
         raise ExtractError(extract.path, problems)
     ref_key = fold(reference_column)
+    population, left_out = leave_out(population, ref_key, exclude)
     on_sheet = {fold(c.case_ref) for c in plan.cases}
     problems = stratum_problems(extract, population, by, questions)
     problems += [f"{extract.where(r.row, reference_column)}: case {r.values[ref_key]} is already on the Cases "
                  "sheet. Take it out of the extract (or off the Cases sheet) so the draw is from cases not yet "
                  "chosen." for r in population if fold(r.values[ref_key]) in on_sheet]
     filters = f" after the filters ({'; '.join(map(str, where))})" if where else ""
+    filters += " without the earlier audits' cases" if exclude else ""
     if size > len(population):
         problems.append(f"--size {size} is larger than the population: {len(population)} case(s) in the extract"
                         f"{filters}. Ask for {len(population)} or fewer.")
     if problems:
         raise ExtractError(extract.path, problems)
-    return _draw(extract, plan, population, size, by, where, seed, reference_column, today or clock.today())
+    draw = _draw(extract, plan, population, size, by, where, seed, reference_column, today or clock.today())
+    draw.record = draw.record.model_copy(update={"excluded": left_out})
+    return draw
 
 
 def _questions(plan: AuditPlan) -> dict[str, Question]:
@@ -248,7 +262,7 @@ def _spelling(rows: Sequence[ExtractRow], name: str, q: Question | None) -> dict
 
 def draw_sample(extract: Path, audit: Path, size: int, *, by: Sequence[str] = (), where: Sequence[str] = (),
                 seed: int | None = None, reference_column: str = DEFAULT_REFERENCE,
-                today: date | None = None) -> SampleResult:
+                today: date | None = None, exclude: Sequence[Path] = ()) -> SampleResult:
     """Draw ``size`` cases from ``extract`` onto the Cases sheet of ``audit``, recording the draw on a Sample sheet."""
     if size < 1:
         raise UsageError(f"--size must be 1 or more (got {size}).")
@@ -264,8 +278,9 @@ def draw_sample(extract: Path, audit: Path, size: int, *, by: Sequence[str] = ()
         open_plan(audit)  # says why not (no such workbook), before a lock is taken beside it
     with workbook_lock(audit, "sample") as held:  # for the whole draw: no other command changes the workbook
         plan = open_plan(audit)
+        earlier = read_earlier(exclude, plan, audit)
         data = read_extract(Path(extract), reference_column, [*names, *(f.field for f in filters)])
         drawn = plan_sample(data, plan, size, by=names, where=filters, seed=new_seed() if seed is None else seed,
-                            reference_column=reference_column, today=today)
+                            reference_column=reference_column, today=today, exclude=earlier)
         backup = write_sample(audit, plan, drawn.cases, drawn.record, seen=held.seen)
     return SampleResult(audit, drawn.record, drawn.cases, drawn.warnings, backup)

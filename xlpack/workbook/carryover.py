@@ -47,6 +47,12 @@ from xlpack.workbook.sheets.common import (
 )
 
 PLAN_SHEETS = (START, TOR, CASES, ASSIGN, AGENCIES, ISSUED, SAMPLE, MESSAGES, MAIL_LOG)
+#: Plan sheets every coordinator workbook has (the others appear with sampling and mail).
+REQUIRED_PLAN_SHEETS = (START, TOR, CASES, ASSIGN, AGENCIES, ISSUED)
+#: What the coordinator types on a sheet, for the sheets where it is kept from one run to the next.
+TYPED_ON = {GRADES: "the moderated grades and notes", FLAGS: "the resolutions", ACTIONS: "the action plan",
+            ORPHANED: "the orphaned moderation", TOR: "the terms of reference", CASES: "the cases",
+            ASSIGN: "the assignments", AGENCIES: "the agencies"}
 KNOWN_SHEETS = {*PLAN_SHEETS, *ANALYSIS_SHEETS, LISTS, PLAN_META, META}
 GRADE_H, FLAG_H, ORPHAN_H = headers(GRADE_COLUMNS), headers(FLAG_COLUMNS), headers(ORPHAN_COLUMNS)
 #: The columns the coordinator types in, by sheet: never part of a row's digest.
@@ -76,19 +82,32 @@ class Typed:
     consolidated: bool = False  # the workbook holds an earlier consolidation
 
 
+def unknown_sheet(name: str, missing: Sequence[str]) -> str:
+    """Why a sheet xlpack did not write stops the command; when one of xlpack's own is missing, the sheet is
+    likely that one renamed: the fix is to rename it back, not to move it away with what was typed on it."""
+    if not missing:
+        return (f"The sheet '{name}' was not written by xlpack: consolidate rewrites the workbook and would lose it. "
+                "Move it to another workbook, then run consolidate again.")
+    names = " or ".join(f"'{m}'" for m in missing)
+    held = "; ".join(f"'{m}' holds {TYPED_ON[m]}" for m in missing if m in TYPED_ON)
+    return (f"The sheet '{name}' was not written by xlpack, and xlpack's sheet {names} is missing: if '{name}' is "
+            f"that sheet renamed, rename it back to {names} (right-click its tab, Rename), then run the command "
+            f"again{f' ({held}, read by the sheet name)' if held else ''}. Moving it to another workbook would lose "
+            "what was typed on it. If it is a sheet of your own, move it to another workbook instead.")
+
+
 def read_typed(path: Path, scale: GradeScale) -> Typed:
     """Read what the coordinator typed; list every cell that consolidate would lose."""
     book = Workbook(path)
     typed = Typed()
     typed.problems += extras_lost(find_extras(path), (*PLAN_SHEETS, *COORDINATOR_SHEETS), COMMENT_GOES)
-    for name in book.names:
-        if name not in KNOWN_SHEETS:
-            typed.problems.append(f"The sheet '{name}' was not written by xlpack: consolidate rewrites the workbook "
-                                  "and would lose it. Move it to another workbook, then run consolidate again.")
+    meta = read_meta(book) if book.has(META) else {}
+    missing = [s for s in (*REQUIRED_PLAN_SHEETS, *ANALYSIS_SHEETS) if not book.has(s)
+               and (s in REQUIRED_PLAN_SHEETS or f"digest:{s}" in meta)]
+    typed.problems += [unknown_sheet(name, missing) for name in book.names if name not in KNOWN_SHEETS]
     if not book.has(META):
         return typed
     typed.consolidated = True
-    meta = read_meta(book)
     for sheet in ANALYSIS_SHEETS:
         if book.has(sheet) and sheet not in COORDINATOR_SHEETS:
             typed.problems += [_changed(c) for c in _changed_cells(book, sheet, meta)]

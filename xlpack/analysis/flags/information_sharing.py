@@ -20,11 +20,18 @@ GOOD_RANK = 2  # Good or better
 
 def received_nothing(a: SectionAnswer) -> bool:
     """The agency's own answer says it got nothing: graded Inadequate, No evidence, or says so in words."""
+    return why_nothing(a) is not None
+
+
+def why_nothing(a: SectionAnswer) -> str | None:
+    """What in the answer reads as "received nothing" (shown on the flag, so a false reading can be seen): the
+    grade, or the words that matched; None if nothing does."""
     if a.grade_rank is not None and a.grade_rank >= 4:
-        return True
+        return f"graded {a.grade}"
     if (a.grade_code or "").upper() == "NE":
-        return True
-    return bool(RECEIVED_NOTHING.search(f"{a.evidence}\n{a.development}"))
+        return f"graded {a.grade or 'No evidence'}"
+    found = RECEIVED_NOTHING.search(f"{a.evidence}\n{a.development}")
+    return f"the words '{' '.join(found[0].split())}'" if found else None
 
 
 def check(ctx: FlagContext) -> Iterator[FlagRow]:
@@ -38,8 +45,8 @@ def check(ctx: FlagContext) -> Iterator[FlagRow]:
                 continue
             nothing = [(f, a) for f, a in nothing if f.agency.casefold() not in good_agencies]
             involved: list[FormReturn] = [f for f, _ in good + nothing]
-            said = " | ".join(f"{f.agency} ({a.grade or 'no grade'}): {excerpt(a.evidence or a.development, 120)}"
-                              for f, a in nothing)
+            said = " | ".join(f"{f.agency} ({a.grade or 'no grade'}): {excerpt(a.evidence or a.development, 120)} "
+                              f"[read as receiving nothing from {why_nothing(a)}]" for f, a in nothing)
             rated = ", ".join(f"{f.agency} ({a.grade})" for f, a in good)
             yield RULE.flag(about=[case_ref, sid], severity="medium", case_ref=case_ref, section_id=sid,
                             agencies=[f.agency for f in involved], cells=section_cells(involved, sid, "evidence"),

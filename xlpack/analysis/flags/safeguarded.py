@@ -11,6 +11,8 @@ QUESTION = "safeguarded_now"
 ACTION = "safeguarding_action"
 #: Answers that put a flag at the top of the list.
 NOT_SAFE = ("no", "unsure")
+#: The instruction ending an urgent flag's message, left off where the coordinator has typed a resolution.
+CHECK_TODAY = "Check today that the child is safe."
 
 
 def check(ctx: FlagContext) -> Iterator[FlagRow]:
@@ -24,7 +26,7 @@ def check(ctx: FlagContext) -> Iterator[FlagRow]:
             yield RULE.flag(about=[form.form_id], severity="urgent", case_ref=form.case_ref, agencies=[form.agency],
                             cells=cell_ref(form, form.cells.get(f"closing.{QUESTION}")),
                             message=f"{who(form)} answered '{said}' to 'Is the child adequately safeguarded "
-                                    f"now?'.{done} Check today that the child is safe.")
+                                    f"now?'.{done} {CHECK_TODAY}")
         elif not said:
             yield RULE.flag(about=[form.form_id], severity="high", case_ref=form.case_ref, agencies=[form.agency],
                             cells=cell_ref(form, form.cells.get(f"closing.{QUESTION}")),
