@@ -17,6 +17,7 @@ import typer
 from xlpack.cli.console import err, fail
 from xlpack.cli.console import out as stdout
 from xlpack.errors import XlpackError
+from xlpack.files.passwords import check_encrypt_password
 
 
 def command(
@@ -28,8 +29,10 @@ def command(
         "--out", help="Folder for the drafts (default: drafts/DATE KIND beside the workbook).")] = None,
     forms: Annotated[Path | None, typer.Option(
         "--forms", help="The folder generate wrote the forms into (default: forms/ beside the workbook).")] = None,
-    encrypt_password: Annotated[str, typer.Option(
-        "--encrypt-password", help="Encrypt the attached forms with this password (never written in an email).")] = "",
+    encrypt_password: Annotated[str | None, typer.Option(
+        "--encrypt-password",
+        help="Encrypt the attached forms with this password, of 8 to 255 characters (never written in an email).")
+    ] = None,
     again: Annotated[bool, typer.Option(
         "--again", help="Draft again for forms already drafted (today, for reminders and rejected replies).")] = False,
 ) -> None:
@@ -40,7 +43,8 @@ def command(
     from xlpack.mail import draft_mail  # imported here: xlsxwriter and the email package, not at start-up
 
     try:
-        result = draft_mail(audit, kind, out=out, forms=forms, encrypt_password=encrypt_password, again=again)
+        result = draft_mail(audit, kind, out=out, forms=forms,
+                            encrypt_password=check_encrypt_password(encrypt_password), again=again)
     except XlpackError as exc:
         raise fail(exc) from None
     for d in result.drafts:
