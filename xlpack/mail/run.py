@@ -30,7 +30,7 @@ from xlpack.files.workbooks import ensure_not_open
 from xlpack.mail.attachments import Attachment, encrypted_copy, is_encrypted, load_forms
 from xlpack.mail.drafts import DraftJob, file_name, recipient_text, unique_name, write_drafts
 from xlpack.mail.recipients import AddressBook, Recipient, address_problem, quoted, write_recipients
-from xlpack.mail.returned import ReturnedFile, problem_lines, read_returned
+from xlpack.mail.returned import ReturnedChangedError, ReturnedFile, problem_lines, read_returned
 from xlpack.mail.select import Selection, Wanted, long_date, select_issue, select_returns
 from xlpack.mail.staging import place, settle, stage, sweep, unmark
 from xlpack.mail.templates import Wording, body_text, sheet_problems, subject_line, with_defaults, wording
@@ -176,10 +176,14 @@ def _attach(kind: str, audit: Path, plan: AuditPlan, outgoing: list[Outgoing], f
         w = o.wanted[0]
         assert w.row is not None
         try:
-            o.returned = read_returned(w.row.source, plan, bases, password or None)
+            o.returned = read_returned(w.row.source, plan, bases, password or None, w.row.sha256)
         except FileNotFoundError as exc:
             warnings.append(f"Case {w.form.case_ref}, {w.form.agency}, {w.form.auditor}: {exc}. No reply drafted; "
                             "run consolidate again from the folder it was run from, or write to them yourself.")
+            continue
+        except ReturnedChangedError as exc:
+            warnings.append(f"Case {w.form.case_ref}, {w.form.agency}, {w.form.auditor}: {exc}. No reply drafted; "
+                            "run consolidate again so that the Returns sheet says what was rejected, then mail.")
             continue
         encrypted = encrypted or is_encrypted(o.returned.data)
         o.attachments = [Attachment(o.returned.name, o.returned.data)]
