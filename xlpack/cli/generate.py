@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from xlpack.cli.console import err, fail, out, progress_bar
+from xlpack.cli.console import disk_errors, err, fail, out, progress_bar
 from xlpack.errors import XlpackError, visible
 from xlpack.files.passwords import check_encrypt_password
 
@@ -28,7 +28,7 @@ def command(
     from xlpack.generate import generate_forms  # imported here: the whole pipeline, not at start-up
 
     try:
-        with progress_bar("Writing forms") as bar:
+        with disk_errors("writing the forms"), progress_bar("Writing forms") as bar:
             task = bar.add_task("forms", total=None)
             result = generate_forms(audit, out_dir, reissue=reissue or (), password=password,
                                     encrypt_password=check_encrypt_password(encrypt_password),

@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from xlpack.cli.console import err, fail
+from xlpack.cli.console import disk_errors, err, fail
 from xlpack.cli.console import out as stdout
 from xlpack.errors import XlpackError
 from xlpack.files.passwords import check_encrypt_password
@@ -43,8 +43,9 @@ def command(
     from xlpack.mail import draft_mail  # imported here: xlsxwriter and the email package, not at start-up
 
     try:
-        result = draft_mail(audit, kind, out=out, forms=forms,
-                            encrypt_password=check_encrypt_password(encrypt_password), again=again)
+        with disk_errors("writing the drafts"):
+            result = draft_mail(audit, kind, out=out, forms=forms,
+                                encrypt_password=check_encrypt_password(encrypt_password), again=again)
     except XlpackError as exc:
         raise fail(exc) from None
     for d in result.drafts:
