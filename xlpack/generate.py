@@ -22,9 +22,11 @@ from pathlib import Path
 
 from xlpack import clock
 from xlpack.coordinator.deadline import deadline_passed
+from xlpack.coordinator.one_line import control_character_problems
 from xlpack.coordinator.plan_sheets import read_plan, write_coordinator
 from xlpack.errors import PlanError, UsageError
 from xlpack.files.lock import WorkbookLock, workbook_lock
+from xlpack.files.passwords import check_encrypt_password
 from xlpack.files.workbooks import temp_beside
 from xlpack.files.workers import end_with_parent, stop_pool
 from xlpack.forms.layout import FormContext
@@ -212,6 +214,8 @@ def generate_forms(audit: Path, out_dir: Path | None = None, *, reissue: Iterabl
     audit = Path(audit)
     if not audit.is_file():
         raise UsageError(f"The coordinator workbook {audit} does not exist.")
+    if encrypt_password:
+        check_encrypt_password(encrypt_password)
     with workbook_lock(audit, "generate") as held:
         return _generate(audit, out_dir, reissue, password, encrypt_password, today, workers, progress, held)
 
@@ -225,6 +229,9 @@ def _generate(audit: Path, out_dir: Path | None, reissue: Iterable[str], passwor
                                 "case extract: xlpack sample EXTRACT --audit AUDIT.xlsx --size N"])
     if not plan.assignments:
         raise PlanError(audit, ["the Assignments sheet is empty. Add a row per case, agency and auditor."])
+    broken = control_character_problems(audit)
+    if broken:
+        raise PlanError(audit, broken)
     out_dir = Path(out_dir) if out_dir else audit.parent / "forms"
     out_dir.mkdir(parents=True, exist_ok=True)
     reissue_set = {str(r) for r in reissue}

@@ -128,3 +128,41 @@ def test_a_first_consolidation_of_an_empty_folder_is_refused_too(sample_copy: tu
         consolidate(audit, [empty], today=TODAY)
     assert "--allow-missing" not in str(err.value)  # nothing earlier to drop
     before.assert_untouched()
+
+
+@pytest.mark.parametrize("where", ["forms", "copy"], ids=["forms-folder", "blanks-copied-elsewhere"])
+def test_blank_forms_as_issued_are_never_returns(audit: Audit, tmp_path: Path, where: str) -> None:
+    """Issue 18, item 1: the blank forms carry the returns' form ids and file names, yet count as no return."""
+    folder = audit.forms
+    if where == "copy":  # wherever they are found: renamed, in another folder
+        folder = tmp_path / "elsewhere"
+        folder.mkdir()
+        for f in audit.forms.glob("*.xlsx"):
+            shutil.copy(f, folder / f"copy of {f.name}")
+    earlier = accepted_forms(audit.audit)
+    before = Before.of(audit.audit)
+    with pytest.raises(ResultsWouldBeDroppedError) as err:
+        consolidate(audit.audit, [folder], today=TODAY)
+    message = str(err.value)
+    assert "blank form(s) exactly as issued, none a returned form" in message
+    assert f"drop the {len(earlier)} form(s) accepted last time" in message
+    before.assert_untouched()
+
+
+def test_blank_forms_beside_the_returns_change_nothing(audit: Audit) -> None:
+    """The returns and the blank forms together give what the returns alone give."""
+    earlier = accepted_forms(audit.audit)
+    result = consolidate(audit.audit, [audit.returns, audit.forms], today=TODAY)
+    assert accepted_forms(audit.audit) == earlier
+    assert result.exit_code == 0
+
+
+def test_some_returns_gone_while_their_blanks_are_there_is_refused(audit: Audit) -> None:
+    """A return whose blank copy is among the files given is still absent: named, nothing changed."""
+    gone = sorted(audit.returns.iterdir())[0]
+    gone.unlink()
+    before = Before.of(audit.audit)
+    with pytest.raises(ResultsWouldBeDroppedError) as err:
+        consolidate(audit.audit, [audit.returns, audit.forms], today=TODAY)
+    assert f"  - {gone.name} (case" in str(err.value)
+    before.assert_untouched()

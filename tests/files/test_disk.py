@@ -76,6 +76,19 @@ def test_backups_is_a_file(audit: Audit) -> None:
     before.assert_untouched()
 
 
+def test_backups_is_a_dangling_link(audit: Audit, tmp_path: Path) -> None:
+    """Issue 18, item 12: a link to a folder that is gone (an unplugged drive) is named, not a traceback."""
+    shutil.rmtree(audit.backups)
+    audit.backups.symlink_to(tmp_path / "unplugged drive" / "backups")
+    before = Before.of(audit.audit)
+    message = refused(audit.audit, audit.returns)
+    assert message.startswith(f"Error: {audit.backups} is a link to {tmp_path / 'unplugged drive' / 'backups'}, "
+                              "which does not exist")
+    assert f"{audit.audit} was not changed." in message
+    assert audit.backups.is_symlink()
+    before.assert_untouched()
+
+
 def test_backups_cannot_be_written(audit: Audit) -> None:
     before_backups = listing(audit.backups)
     with read_only(audit.backups):

@@ -144,3 +144,28 @@ def test_returned_files_are_found_beside_the_workbook(planted: Scenario, tmp_pat
     gone = draft_mail(audit, "rejected", today=planted.today, again=True)
     assert gone.drafts == [] and gone.exit_code == 3
     assert f"the returned file returns/{p.form.file} was not found" in gone.warnings[0]
+
+
+def test_a_file_copied_over_a_rejected_return_is_never_attached(planted: Scenario, tmp_path: Path) -> None:
+    """Issue 18, item 3: only the bytes consolidate rejected (their SHA-256 is on the Returns sheet) go back."""
+    shutil.copytree(planted.audit.parent, tmp_path / "c", ignore=shutil.ignore_patterns("backups", "other"))
+    returns = tmp_path / "c" / "returns"
+    shutil.copytree(planted.returns, returns, dirs_exist_ok=True)
+    audit = tmp_path / "c" / planted.audit.name
+    consolidate(audit, [returns], today=planted.today)
+    p = planted.by_role("rejected")
+    rows = main_rows(audit)
+    rejected = Path(next(r["Returned file"] for r in rows.values() if r["Status"] == "Rejected"))
+    other = next(Path(r["Returned file"]) for r in rows.values()
+                 if r["Status"] == "Accepted" and r["Case reference"] != p.form.case_ref)
+    original = rejected.read_bytes()
+    shutil.copy(other, rejected)  # another case's completed form, under the rejected file's name
+    result = draft_mail(audit, "rejected", today=planted.today)
+    assert result.drafts == [] and result.exit_code == 3 and not (audit.parent / "drafts").exists()
+    (warning,) = result.warnings
+    assert warning.startswith(f"Case {p.form.case_ref}, {p.form.agency}, {p.form.auditor}: {rejected} is no longer "
+                              f"the file consolidate rejected as {rejected}")
+    rejected.write_bytes(original)  # the file rejected, back in place: its reply goes
+    again = draft_mail(audit, "rejected", today=planted.today)
+    (d,) = parse_drafts(again.folder)  # type: ignore[arg-type]
+    assert d.attachments == {p.form.file: original}

@@ -80,7 +80,8 @@ def received_from_intake(files: Sequence[FileResult]) -> list[Received]:
     return [Received(source=f.path, status=f.status, form_id=f.form_id or "", detail=_detail(f.problems, f.status),
                      saved_at=_naive(f.saved_at), form=f.form if f.status in ("accepted", "accepted_with_warnings")
                      else None, problems=tuple(f.problems), case_ref=f.case_ref or "", agency=f.agency or "",
-                     auditor=f.auditor or "") for f in files if not _own_file(f) and not _opened_container(f)]
+                     auditor=f.auditor or "", sha256=f.sha256 or "")
+            for f in files if not _own_file(f) and not _opened_container(f)]
 
 
 def _own_file(f: FileResult) -> bool:

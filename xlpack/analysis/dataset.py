@@ -35,6 +35,7 @@ class Received:
     case_ref: str = ""  # as the file says, when it could be read (files matching no issued form)
     agency: str = ""
     auditor: str = ""
+    sha256: str = ""  # of the file as read: a reply to a rejected return attaches exactly these bytes
 
     @property
     def accepted(self) -> bool:
@@ -76,7 +77,7 @@ def build_returns(plan: AuditPlan, received: Sequence[Received], today: date) ->
                 "auditor": f.auditor}
         if main is not None:
             rows.append(ReturnRow(**base, status=main.status, detail=main.detail, source=main.source,  # type: ignore[arg-type]
-                                  saved_at=main.saved_at))
+                                  saved_at=main.saved_at, sha256=main.sha256))
         elif deadline is not None and today > deadline:
             days = (today - deadline).days
             rows.append(ReturnRow(**base, status="overdue",  # type: ignore[arg-type]
@@ -94,13 +95,13 @@ def build_returns(plan: AuditPlan, received: Sequence[Received], today: date) ->
             if status == "superseded" and main is not None:
                 detail = f"Another copy is used: {PurePath(main.source).name}." + (f" {detail}" if detail else "")
             rows.append(ReturnRow(**base, status=status, detail=detail, source=r.source,  # type: ignore[arg-type]
-                                  saved_at=r.saved_at))
+                                  saved_at=r.saved_at, sha256=r.sha256))
     for r in sorted(unmatched, key=lambda r: r.source):
         form = r.form
         rows.append(ReturnRow(form_id=r.form_id, file="", kind=form.kind if form else "audit",
                               case_ref=form.case_ref if form else r.case_ref, agency=form.agency if form else r.agency,
                               auditor=form.auditor if form else r.auditor, status=r.status,  # type: ignore[arg-type]
-                              detail=r.detail, source=r.source, saved_at=r.saved_at))
+                              detail=r.detail, source=r.source, saved_at=r.saved_at, sha256=r.sha256))
     return rows
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from xlpack.cli.console import err, fail, out
+from xlpack.cli.console import disk_errors, err, fail, out
 from xlpack.errors import XlpackError
 
 
@@ -35,7 +35,8 @@ def command(
     from xlpack.compare.stats import p_text, points_text, shared_cases_text  # with it: the same stage
 
     try:
-        result = write_compare(baseline, reaudit, out_file, docx=docx, map_file=map_file, overwrite=force)
+        with disk_errors("writing the comparison"):
+            result = write_compare(baseline, reaudit, out_file, docx=docx, map_file=map_file, overwrite=force)
     except XlpackError as exc:
         raise fail(exc) from None
     c = result.comparison

@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from xlpack.errors import UsageError, XlpackError, visible
+from xlpack.files.disk import plain_failure
 
 if TYPE_CHECKING:  # the intake stage is imported by the commands that run it, not at start-up
     from xlpack.intake.batch import IntakeResult
@@ -46,6 +47,16 @@ def fail(exc: XlpackError) -> typer.Exit:
     """Print the error and give the exit to raise (its code is the error's)."""
     err.print(visible(f"Error: {exc}", keep_lines=True), markup=False)
     return typer.Exit(exc.exit_code)
+
+
+@contextmanager
+def disk_errors(doing: str) -> Iterator[None]:
+    """Any error the operating system raises in the block (a folder that is a file, read-only, full, missing) as one
+    plain message and exit 1, never a traceback."""
+    try:
+        yield
+    except OSError as exc:
+        raise fail(plain_failure(exc, doing)) from None
 
 
 def progress_bar(label: str) -> Progress:

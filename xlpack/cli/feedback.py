@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from xlpack.cli.console import fail, out
+from xlpack.cli.console import disk_errors, fail, out
 from xlpack.errors import XlpackError
 
 
@@ -27,7 +27,8 @@ def command(
     from xlpack.feedback.build import write_feedback  # imported here: python-docx, not at start-up
 
     try:
-        result = write_feedback(audit, out_dir, overwrite=force)
+        with disk_errors("writing the feedback documents"):
+            result = write_feedback(audit, out_dir, overwrite=force)
     except XlpackError as exc:
         raise fail(exc) from None
     flagged = sum(1 for f, _ in result.documents if f.flags)

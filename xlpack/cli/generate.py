@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from xlpack.cli.console import err, fail, out, progress_bar
+from xlpack.cli.console import disk_errors, err, fail, out, progress_bar
 from xlpack.errors import XlpackError, visible
+from xlpack.files.passwords import check_encrypt_password
 
 
 def command(
@@ -20,17 +21,19 @@ def command(
         help="Form id, file name or case reference to issue again (repeatable).")] = None,
     password: Annotated[str, typer.Option(
         "--password", metavar="PASSWORD", help="Password for sheet and structure protection (default: none).")] = "",
-    encrypt_password: Annotated[str, typer.Option(
-        "--encrypt-password", metavar="PASSWORD", help="Encrypt each form so it needs this password to open.")] = "",
+    encrypt_password: Annotated[str | None, typer.Option(
+        "--encrypt-password", metavar="PASSWORD",
+        help="Encrypt each form so it needs this password (8 to 255 characters).")] = None,
 ) -> None:
     """Write one form per case × agency × auditor; issue only new ones."""
     from xlpack.generate import generate_forms  # imported here: the whole pipeline, not at start-up
 
     try:
-        with progress_bar("Writing forms") as bar:
+        with disk_errors("writing the forms"), progress_bar("Writing forms") as bar:
             task = bar.add_task("forms", total=None)
             result = generate_forms(audit, out_dir, reissue=reissue or (), password=password,
-                                    encrypt_password=encrypt_password, progress=lambda n: bar.advance(task, n))
+                                    encrypt_password=check_encrypt_password(encrypt_password),
+                                    progress=lambda n: bar.advance(task, n))
     except XlpackError as exc:
         raise fail(exc) from None
     out.print(visible(f"Issued {len(result.issued)} form(s) into {result.out_dir}; {len(result.skipped)} issued "

@@ -15,9 +15,10 @@ from typing import Annotated
 
 import typer
 
-from xlpack.cli.console import err, fail
+from xlpack.cli.console import disk_errors, err, fail
 from xlpack.cli.console import out as stdout
 from xlpack.errors import XlpackError
+from xlpack.files.passwords import check_encrypt_password
 
 
 class Kind(StrEnum):
@@ -40,9 +41,10 @@ def command(
     forms: Annotated[Path | None, typer.Option(
         "--forms", metavar="FOLDER",
         help="The folder generate wrote the forms into (default: forms/ beside the workbook).")] = None,
-    encrypt_password: Annotated[str, typer.Option(
+    encrypt_password: Annotated[str | None, typer.Option(
         "--encrypt-password", metavar="PASSWORD",
-        help="Encrypt the attached forms with this password (never written in an email).")] = "",
+        help="Encrypt the attached forms with this password, of 8 to 255 characters (never written in an email).")
+    ] = None,
     again: Annotated[bool, typer.Option(
         "--again", help="Draft again for forms already drafted (today, for reminders and rejected replies).")] = False,
 ) -> None:
@@ -53,7 +55,9 @@ def command(
     from xlpack.mail import draft_mail  # imported here: xlsxwriter and the email package, not at start-up
 
     try:
-        result = draft_mail(audit, kind.value, out=out, forms=forms, encrypt_password=encrypt_password, again=again)
+        with disk_errors("writing the drafts"):
+            result = draft_mail(audit, kind.value, out=out, forms=forms,
+                                encrypt_password=check_encrypt_password(encrypt_password), again=again)
     except XlpackError as exc:
         raise fail(exc) from None
     for d in result.drafts:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from xlpack.cli.console import fail, out
+from xlpack.cli.console import disk_errors, fail, out
 from xlpack.errors import UsageError, XlpackError, visible
 
 
@@ -31,19 +31,24 @@ def command(
     Never replaces an existing report unless --force is given.
     With --baseline, a chapter compares this audit with the baseline audit.
     """
-    from xlpack.report import write_report  # imported here: python-docx, matplotlib and pandas, not at start-up
-
     try:
-        if baseline is not None:
-            from xlpack.compare.files import write_report_with_baseline  # only with a baseline: it takes time
-
-            path, _ = write_report_with_baseline(audit, baseline, out_file, map_file=map_file, overwrite=force)
-        elif map_file is not None:
-            raise UsageError("--map is for comparing with a baseline: give --baseline too.")
-        else:
-            path = write_report(audit, out_file, overwrite=force)
+        with disk_errors("writing the report"):
+            path = _write(audit, out_file, force, baseline, map_file)
     except XlpackError as exc:
         raise fail(exc) from None
     out.print(visible(f"Wrote the overview report: {path}"), markup=False)
     out.print("Open it in Word, let Word update the contents, and complete the parts marked 'Coordinator:'.",
               markup=False)
+
+
+def _write(audit: Path, out_file: Path | None, force: bool, baseline: Path | None, map_file: Path | None) -> Path:
+    from xlpack.report import write_report  # imported here: python-docx, matplotlib and pandas, not at start-up
+
+    if baseline is not None:
+        from xlpack.compare.files import write_report_with_baseline  # only with a baseline: it takes time
+
+        path, _ = write_report_with_baseline(audit, baseline, out_file, map_file=map_file, overwrite=force)
+        return path
+    if map_file is not None:
+        raise UsageError("--map is for comparing with a baseline: give --baseline too.")
+    return write_report(audit, out_file, overwrite=force)

@@ -32,6 +32,7 @@ from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.definitions import GradeScale
 from xlpack.model.plan import AuditPlan
 from xlpack.model.records import GradeRow
+from xlpack.report.write import check_moderation
 from xlpack.workbook.readback import read_consolidated
 
 MAP_HELP = ("To compare them anyway, give --map FILE saying how the baseline's sections and grades read in the "
@@ -309,6 +310,8 @@ def compare_workbooks(baseline: Path, reaudit: Path, *, mapping: CompareMap | No
         raise UsageError(f"{baseline} was given as both the baseline and the re-audit: give the two audits' "
                          "coordinator workbooks.")
     b, r = read_consolidated(baseline), read_consolidated(reaudit)
+    for path, audit in ((baseline, b), (reaudit, r)):
+        check_moderation(path, audit.plan.scale, "nothing was compared")
     rows, source = baseline_actions(b)
     return compare_audits(b, r, mapping=mapping, actions=rows, actions_source=source,
                           names=(str(baseline), str(reaudit)))

@@ -34,6 +34,7 @@ from xlpack.model.yaml_lines import YamlSyntaxError, line_for, load_with_lines
 Kind = Literal["section", "grade"]
 KINDS: tuple[Kind, ...] = ("section", "grade")
 CSV_HEADER = ("kind", "baseline", "reaudit")
+MAX_BYTES = 1024 * 1024  # a map lists a few sections and grades
 
 
 @dataclass(frozen=True)
@@ -63,11 +64,26 @@ def load_map(path: Path) -> CompareMap:
     """Read a map file (.yaml, .yml or .csv); a problem raises :class:`UsageError` naming the file and line."""
     path = Path(path)
     if not path.is_file():
-        raise UsageError(f"The map file {path} does not exist.")
+        raise UsageError(f"The map file {path} is not a file." if path.exists() else
+                         f"The map file {path} does not exist.")
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"The map file {path} cannot be read as UTF-8 text ({exc}).") from exc
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise UsageError(f"The map file {path} cannot be read ({exc.strerror or exc}).") from exc
+    if len(raw) > MAX_BYTES:
+        raise UsageError(f"The map file {path} is larger than {MAX_BYTES // 1024:,} KB: a map lists a few sections "
+                         "and grades. Check that you gave the map file.")
+    if b"\0" in raw:
+        line = raw.count(b"\n", 0, raw.index(b"\0")) + 1
+        raise UsageError(f"The map file {path}, line {line}: the file holds binary data, not text. Give the YAML "
+                         "or CSV map file.")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise UsageError(f"The map file {path}, line {line}: the file is not UTF-8 text. Save it as UTF-8 text (in "
+                         "Excel, 'CSV UTF-8'), or give the YAML or CSV map file.") from exc
     suffix = path.suffix.lower()
     if suffix == ".csv":
         entries = _from_csv(path, text)
@@ -84,7 +100,8 @@ def _from_yaml(path: Path, text: str) -> list[MapEntry]:
     try:
         data, lines = load_with_lines(text)
     except YamlSyntaxError as exc:
-        raise UsageError(f"{path}, line {exc.line}: {exc.message}") from exc
+        where = f"{path}, line {exc.line}" if exc.line else str(path)
+        raise UsageError(f"{where}: {exc.message}") from exc
     if data is None:
         return []
     if not isinstance(data, dict) or set(data) - {"sections", "grades"}:
@@ -104,7 +121,11 @@ def _from_yaml(path: Path, text: str) -> list[MapEntry]:
 
 
 def _from_csv(path: Path, text: str) -> list[MapEntry]:
-    rows = list(csv.reader(io.StringIO(text)))
+    reader = csv.reader(io.StringIO(text))
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        raise UsageError(f"{path}, line {reader.line_num}: the line cannot be read as CSV ({exc}).") from exc
     if not rows or tuple(c.strip().casefold() for c in rows[0][:3]) != CSV_HEADER:
         raise UsageError(f"{path}, line 1: the first line must be the header {','.join(CSV_HEADER)}.")
     entries = []

@@ -34,6 +34,7 @@ from xlpack.feedback.model import FeedbackResult, FlagNote, FormFeedback, Sectio
 from xlpack.files.workbooks import lock_files, replace_atomically
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.records import FlagRow, GradeRow
+from xlpack.report.write import check_moderation
 from xlpack.workbook.readback import read_consolidated
 
 FEEDBACK_FOLDER = "feedback"
@@ -138,7 +139,9 @@ def write_feedback(audit: Path, out_dir: Path | None = None, *, today: date | No
     audit = Path(audit)
     if not audit.is_file():
         raise UsageError(f"The coordinator workbook {audit} does not exist.")
-    return build_feedback(read_consolidated(audit), out_dir or default_feedback_folder(audit), today=today,
+    consolidated = read_consolidated(audit)
+    check_moderation(audit, consolidated.plan.scale, "no feedback was written")
+    return build_feedback(consolidated, out_dir or default_feedback_folder(audit), today=today,
                           overwrite=overwrite, source=audit)
 
 

@@ -96,6 +96,10 @@ def make_backup(path: Path, seen: Snapshot | None = None, target: Path | None = 
     if folder.exists() and not folder.is_dir():
         raise DiskError(f"{folder} is a file, not a folder: xlpack keeps the earlier versions of the workbook there. "
                         f"Rename or move that file, then run the command again. {path} was not changed.")
+    if folder.is_symlink() and not folder.exists():
+        raise DiskError(f"{folder} is a link to {os.readlink(folder)}, which does not exist: xlpack keeps the earlier "
+                        "versions of the workbook there. Create the folder the link points to (or reconnect the "
+                        f"drive it is on), or remove the link, then run the command again. {path} was not changed.")
     partial: Path | None = None
     try:
         folder.mkdir(exist_ok=True)

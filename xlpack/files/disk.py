@@ -55,6 +55,25 @@ def disk_error(exc: BaseException, path: Path, doing: str, unchanged: Path | Non
     return None
 
 
+def plain_failure(exc: OSError, doing: str) -> DiskError:
+    """Always a plain error for ``exc`` raised while ``doing`` something: :func:`disk_error`'s, or one naming the
+    path and the system's reason (a folder that does not exist, a name too long, ...)."""
+    named = Path(exc.filename) if isinstance(exc.filename, (str, os.PathLike)) else None
+    plain = disk_error(exc, named.parent if named is not None else Path("."), doing)
+    if plain is not None:
+        return plain
+    reason = (exc.strerror or str(exc)).rstrip(".").lower()
+    if named is None:
+        return DiskError(f"xlpack could not finish {doing}: {reason}. Check the paths given, then run the command "
+                         "again.")
+    if exc.errno == errno.ENOENT:
+        missing = next((p for p in (named.parent, *named.parent.parents) if not p.exists()), named.parent)
+        return DiskError(f"{missing} does not exist, so xlpack could not finish {doing}. Create the folder, or give "
+                         "a path in a folder that exists, then run the command again.")
+    return DiskError(f"{named}: {reason}, so xlpack could not finish {doing}. Give another path (with --out), "
+                     "then run the command again.")
+
+
 def _file_in_the_way(path: Path) -> Path | None:
     """The nearest of ``path`` and its parents that exists, if it is a file rather than a folder."""
     for p in (path, *path.parents):

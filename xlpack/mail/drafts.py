@@ -23,6 +23,7 @@ from email.policy import SMTP, EmailPolicy
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
+from xlpack.files.workers import end_with_parent, stop_pool
 from xlpack.mail.attachments import Attachment
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -112,12 +113,20 @@ def _write(job: DraftJob) -> None:
 
 
 def write_drafts(jobs: Sequence[DraftJob], workers: int | None = None) -> None:
-    """Build and write every draft; a large batch in one process per core (the email package is slow)."""
+    """Build and write every draft; a large batch in one process per core (the email package is slow).
+
+    The worker processes end with this one (:func:`~xlpack.files.workers.end_with_parent`), even when it is
+    killed with SIGKILL.
+    """
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(jobs) < PARALLEL_FROM:
         for job in jobs:
             _write(job)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for _ in pool.map(_write, jobs, chunksize=max(1, len(jobs) // (workers * 4))):
-            pass
+    with ProcessPoolExecutor(max_workers=workers, initializer=end_with_parent, initargs=(os.getpid(),)) as pool:
+        try:
+            for _ in pool.map(_write, jobs, chunksize=max(1, len(jobs) // (workers * 4))):
+                pass
+        except BaseException:  # stopped early (SIGTERM, Ctrl-C, a failed write): the rest is not waited for
+            stop_pool(pool)
+            raise

@@ -2,14 +2,18 @@
 
 The Returns sheet names each returned file as it was given to consolidate
 (``returns/form.xlsx``, or ``returns/mail.eml/form.xlsx`` for a form
-inside a message or archive). The file is looked for where consolidate
-may have been run from, opened the same way intake opens it (read only,
-nothing run), and checked again, so the reply can name each problem with
-its sheet and cell and say what to do about it.
+inside a message or archive), with the SHA-256 of the bytes it rejected.
+The file is looked for where consolidate may have been run from, opened
+the same way intake opens it (read only, nothing run), and used only if it
+holds exactly those bytes: a file copied over it since (another case's
+form, say) is refused by name, never attached. It is checked again, so
+the reply can name each problem with its sheet and cell and say what to
+do about it.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,9 +89,23 @@ def _candidates(source: str, bases: Sequence[Path]) -> list[tuple[str, Path]]:
     return out
 
 
-def read_returned(source: str, plan: AuditPlan, bases: Sequence[Path], password: str | None = None) -> ReturnedFile:
-    """Find and read one returned file again; raises FileNotFoundError with the places looked in."""
+class ReturnedChangedError(Exception):
+    """The file at a rejected return's path is not the one consolidate rejected (or that was not recorded)."""
+
+
+def read_returned(source: str, plan: AuditPlan, bases: Sequence[Path], password: str | None = None,
+                  sha256: str = "") -> ReturnedFile:
+    """Find and read one returned file again: the one whose bytes hash to ``sha256``, as consolidate recorded.
+
+    Raises FileNotFoundError with the places looked in, or :class:`ReturnedChangedError` when the file found
+    holds other bytes, or no SHA-256 was recorded.
+    """
+    if not sha256:
+        raise ReturnedChangedError(
+            f"the Returns sheet does not record which bytes of {source} were rejected (it was consolidated by an "
+            "earlier xlpack), so xlpack cannot be sure the file there now is the one rejected")
     context = Audit.of(plan)
+    changed = None
     for prefix, disk in _candidates(source, bases):
         for item in unfold(Found(prefix, disk)):
             if item.path != source or item.kind != "workbook" or item.load is None:
@@ -96,8 +114,15 @@ def read_returned(source: str, plan: AuditPlan, bases: Sequence[Path], password:
                 data = item.load()
             except ReadError:
                 continue
+            if hashlib.sha256(data).hexdigest() != sha256:
+                changed = disk
+                continue
             result = process(item, context, password)
             errors = [p for p in result.problems if p.severity == "error"]
             return ReturnedFile(source, item.name, data, errors)
+    if changed is not None:
+        raise ReturnedChangedError(
+            f"{changed} is no longer the file consolidate rejected as {source}: its content has changed since (it "
+            "may have been corrected, or replaced by another form), so it is not attached")
     looked = ", ".join(str(b) for b in bases)
     raise FileNotFoundError(f"the returned file {source} was not found (looked from {looked})")

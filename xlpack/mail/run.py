@@ -12,9 +12,7 @@ then are the drafts moved into place. xlpack sends nothing.
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -23,16 +21,19 @@ from pathlib import Path
 from xlpack import clock
 from xlpack.coordinator.deadline import deadline_passed
 from xlpack.coordinator.mail_sheets import KIND_LABELS
+from xlpack.coordinator.one_line import control_character_problems
 from xlpack.coordinator.plan_sheets import TOR, TOR_FIELDS, SheetWriter, read_plan
 from xlpack.errors import MailError, UsageError
 from xlpack.files.backups import Snapshot
 from xlpack.files.lock import workbook_lock
+from xlpack.files.passwords import check_encrypt_password
 from xlpack.files.workbooks import ensure_not_open
 from xlpack.mail.attachments import Attachment, encrypted_copy, is_encrypted, load_forms
 from xlpack.mail.drafts import DraftJob, file_name, recipient_text, unique_name, write_drafts
 from xlpack.mail.recipients import AddressBook, Recipient, address_problem, quoted, write_recipients
-from xlpack.mail.returned import ReturnedFile, problem_lines, read_returned
+from xlpack.mail.returned import ReturnedChangedError, ReturnedFile, problem_lines, read_returned
 from xlpack.mail.select import Selection, Wanted, long_date, select_issue, select_returns
+from xlpack.mail.staging import place, settle, stage, sweep, unmark
 from xlpack.mail.templates import Wording, body_text, sheet_problems, subject_line, with_defaults, wording
 from xlpack.model.plan import AuditPlan, MailRecord, MessageTemplate
 from xlpack.workbook.readback import META, Workbook, read_consolidated
@@ -185,10 +186,14 @@ def _attach(kind: str, audit: Path, plan: AuditPlan, outgoing: list[Outgoing], f
         w = o.wanted[0]
         assert w.row is not None
         try:
-            o.returned = read_returned(w.row.source, plan, bases, password or None)
+            o.returned = read_returned(w.row.source, plan, bases, password or None, w.row.sha256)
         except FileNotFoundError as exc:
             warnings.append(f"Case {w.form.case_ref}, {w.form.agency}, {w.form.auditor}: {exc}. No reply drafted; "
                             "run consolidate again from the folder it was run from, or write to them yourself.")
+            continue
+        except ReturnedChangedError as exc:
+            warnings.append(f"Case {w.form.case_ref}, {w.form.agency}, {w.form.auditor}: {exc}. No reply drafted; "
+                            "run consolidate again so that the Returns sheet says what was rejected, then mail.")
             continue
         encrypted = encrypted or is_encrypted(o.returned.data)
         o.attachments = [Attachment(o.returned.name, o.returned.data)]
@@ -251,6 +256,8 @@ def draft_mail(audit: Path, kind: str = "issue", *, out: Path | None = None, for
     It holds xlpack's lock on the workbook while it runs (see :mod:`xlpack.files.lock`).
     """
     audit = _args(audit, kind)
+    if encrypt_password:
+        check_encrypt_password(encrypt_password)
     ensure_not_open(audit)
     with workbook_lock(audit, "mail") as held:
         return _draft_mail(audit, kind, out, forms, encrypt_password, again, today, now, held.seen)
@@ -259,11 +266,13 @@ def draft_mail(audit: Path, kind: str = "issue", *, out: Path | None = None, for
 def _draft_mail(audit: Path, kind: str, out: Path | None, forms: Path | None, encrypt_password: str, again: bool,
                 today: date | None, now: datetime | None, seen: Snapshot | None) -> MailResult:
     plan = read_plan(audit)
+    sweep(audit, [audit.parent / "drafts", *([Path(out).parent] if out else [])], lambda: plan.mail_log)
     keep = keep_analysis(audit)  # before anything is written: refuses if something typed would be lost
     moment = _moment(today, now)
     messages = with_defaults(plan.messages)
     words, problems = wording(messages, kind)
-    problems = sheet_problems(plan.messages) + problems + _sender_problems(plan, words)
+    problems = [*control_character_problems(audit), *sheet_problems(plan.messages), *problems,
+                *_sender_problems(plan, words)]
     if encrypt_password and encrypt_password in words.subject + words.body:
         problems.append(f"The password given with --encrypt-password is written in the {KIND_LABELS[kind]} wording "
                         "on the Messages sheet: take it out. It must never travel with the forms.")
@@ -303,8 +312,7 @@ def _write(result: MailResult, plan: AuditPlan, emails: list[tuple[Outgoing, tup
     """Write the drafts and recipients.csv, record them in the workbook, then move the drafts into place."""
     assert result.folder is not None
     folder = result.folder
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".xlpack-drafts-", dir=folder.parent))
+    tmp = stage(result.audit, folder, result.kind, moment)
     sender = (plan.terms.coordinator.strip(), plan.terms.coordinator_email.strip())
     taken: set[str] = set()
     records: list[MailRecord] = []
@@ -331,10 +339,20 @@ def _write(result: MailResult, plan: AuditPlan, emails: list[tuple[Outgoing, tup
         write_drafts(jobs)
         write_recipients(tmp / "recipients.csv", rows)
         new_plan = plan.model_copy(update={"messages": messages, "mail_log": [*plan.mail_log, *records]})
+        place(tmp, folder)  # the drafts in place first, whole; then recorded
         result.backup = write_checked(result.audit, new_plan, keep(new_plan, moment.date()), seen=seen)
-        folder.mkdir(parents=True, exist_ok=True)
-        for path in sorted(tmp.iterdir()):
-            os.replace(path, folder / path.name)
+        unmark(folder)
         result.recipients = folder / "recipients.csv"
+    except BaseException:  # stopped once the drafts may be in place: removed unless the workbook recorded them
+        settle(folder, lambda: _log(result.audit))
+        raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _log(audit: Path) -> list[MailRecord]:
+    """The Mail log as the workbook holds it now."""
+    try:
+        return read_plan(audit, strict=False).mail_log
+    except Exception:  # noqa: BLE001 - cannot be read: nothing is taken as recorded
+        return []

@@ -77,6 +77,7 @@ class ReturnRow(_Record):
     detail: str = ""  # the reason for a rejection, the warnings, what superseded it
     source: str = ""  # the returned file it was read from
     saved_at: datetime | None = None
+    sha256: str = ""  # of the returned file as read (empty in workbooks consolidated before it was recorded)
 
 
 class ProblemRow(_Record):

@@ -24,6 +24,7 @@ from xlpack import clock
 from xlpack.errors import ProblemsError, UsageError, WorkbookError, WorkbookInUseError
 from xlpack.files.workbooks import lock_files, replace_atomically
 from xlpack.model.consolidated import ConsolidatedAudit
+from xlpack.model.definitions import GradeScale
 from xlpack.report.document import ReportDocument
 from xlpack.report.findings import analyse
 from xlpack.workbook.carryover import read_moderation
@@ -35,10 +36,22 @@ Chapter = Callable[[ReportDocument], None]
 
 
 class ModerationError(ProblemsError, WorkbookError):
-    """A moderated grade the report cannot use (not on the scale): nothing was written."""
+    """A moderated grade the report (or feedback, or a comparison) cannot use (not on the scale): nothing was
+    written."""
+
+    def __init__(self, path: Path, problems: Sequence[str], nothing: str = "no report was written"):
+        self.nothing = nothing
+        super().__init__(path, problems)
 
     def head(self) -> str:
-        return f"{self.path}: no report was written, because the moderation on the Grades sheet cannot be read:"
+        return f"{self.path}: {self.nothing}, because the moderation on the Grades sheet cannot be read:"
+
+
+def check_moderation(audit: Path, scale: GradeScale, nothing: str = "no report was written") -> None:
+    """Refuse (:class:`ModerationError`, naming each cell) a moderated grade that is not on ``scale``."""
+    problems = read_moderation(audit, scale).problems
+    if problems:
+        raise ModerationError(audit, problems, nothing)
 
 
 def default_report_path(audit: Path) -> Path:
@@ -61,9 +74,7 @@ def write_report(audit: Path, out: Path | None = None, *, today: date | None = N
     out = Path(out) if out else default_report_path(audit)
     _check_target(out, overwrite)
     consolidated = read_consolidated(audit)
-    problems = read_moderation(audit, consolidated.plan.scale).problems
-    if problems:
-        raise ModerationError(audit, problems)
+    check_moderation(audit, consolidated.plan.scale)
     return build_report(consolidated, out, today=today, extra=extra)
 
 

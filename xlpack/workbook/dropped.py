@@ -32,10 +32,19 @@ def _name(path: str) -> str:
     return re.split(r"[\\/]", path.rstrip("\\/"))[-1].casefold()
 
 
+def _issued_blank(f: FileResult) -> bool:
+    """A blank form exactly as issued (recognised by its SHA-256): never a return, wherever it is found."""
+    return any(p.code == "issued-blank" for p in f.problems)
+
+
 def absent_forms(earlier: Sequence[ReturnRow], files: Sequence[FileResult]) -> list[ReturnRow]:
-    """The forms accepted last time of which no copy (by form id, or by the file's name) is among ``files``."""
-    ids = {f.form_id for f in files if f.form_id}
-    names = {_name(f.path) for f in files}
+    """The forms accepted last time of which no copy (by form id, or by the file's name) is among ``files``.
+
+    A blank form as issued carries the form id and file name of the return it stands for, but is no copy of it.
+    """
+    returned = [f for f in files if not _issued_blank(f)]
+    ids = {f.form_id for f in returned if f.form_id}
+    names = {_name(f.path) for f in returned}
     return [r for r in earlier if r.form_id not in ids and not (r.source and _name(r.source) in names)]
 
 
@@ -46,12 +55,15 @@ def check_nothing_dropped(audit: Path, given: Sequence[Path], earlier: Sequence[
     absent = absent_forms(earlier, files)
     if allow_missing:
         return absent
-    if not any(f.kind == "workbook" for f in files):
+    if not any(f.kind == "workbook" and not _issued_blank(f) for f in files):
+        blanks = sum(1 for f in files if _issued_blank(f))
+        seen = (f"{len(files)} file(s) looked at, {blanks} of them blank form(s) exactly as issued, none a returned "
+                "form" if blanks else f"{len(files)} file(s) looked at, none of them a workbook")
         lost = (f" Consolidating would drop the {len(earlier)} form(s) accepted last time, with their grades and "
                 "flags (moderation and resolutions would move to the Orphaned sheet)." if earlier else "")
         raise ResultsWouldBeDroppedError(
-            f"{audit} was not changed: no returned forms were found in {where} ({len(files)} file(s) looked at, none "
-            f"of them a workbook).{lost} Check that you gave the folder holding the returned forms (for instance "
+            f"{audit} was not changed: no returned forms were found in {where} ({seen}).{lost} Check that you gave "
+            "the folder holding the returned forms (for instance "
             "returns beside the workbook)." + (" To empty the analysis on purpose, run again with --allow-missing."
                                                if earlier else ""))
     if absent:

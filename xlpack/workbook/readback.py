@@ -37,6 +37,7 @@ from xlpack.workbook.sheets.common import (
     PROBLEM_SEVERITY_LABELS,
     PROBLEMS,
     RETURN_COLUMNS,
+    RETURN_OPTIONAL,
     RETURNS,
     SEVERITY_LABELS,
     STATUS_LABELS,
@@ -63,11 +64,13 @@ class Workbook(SheetReader):
             yield r0 + i, pad + list(row) if c0 else list(row)
 
 
-def iter_table(book: Workbook, sheet: str, spec: Spec) -> Iterator[tuple[int, dict[str, Any]]]:
+def iter_table(book: Workbook, sheet: str, spec: Spec,
+               optional: Sequence[str] = ()) -> Iterator[tuple[int, dict[str, Any]]]:
     """The rows of a sheet's main table as (Excel row number, field -> value), found by its header row.
 
     The table's columns run from column A to the first empty header cell;
-    blocks further right are not part of it.
+    blocks further right are not part of it. The ``optional`` fields may be
+    missing (an earlier xlpack did not write them): they read as None.
     """
     by_header = {header: fld for fld, header, _ in spec}
     first = spec[0][1]
@@ -80,13 +83,14 @@ def iter_table(book: Workbook, sheet: str, spec: Spec) -> Iterator[tuple[int, di
                 texts = [cell_text(v).strip() for v in row]
                 width = texts.index("") if "" in texts else len(texts)
                 fields = [by_header.get(t) for t in texts[:width]]
-                missing = [h for h in by_header if h not in texts[:width]]
+                missing = [h for h, f in by_header.items() if h not in texts[:width] and f not in optional]
                 if missing:
                     raise WorkbookError(f"{book.path}, sheet '{sheet}': the column(s) {', '.join(missing)} are "
                                         f"missing from the header row {r + 1}. Put them back, or run consolidate "
                                         "again from the backup in backups/.")
             continue
         values = {f: (row[i] if i < len(row) else None) for i, f in enumerate(fields) if f}
+        values.update({f: None for f in optional if f not in values})
         if any(cell_text(v).strip() for v in values.values()):
             yield r + 1, values
     if fields is None:
@@ -122,12 +126,12 @@ def read_returns(book: Workbook) -> list[ReturnRow]:
     status = _reverse(STATUS_LABELS)
     kinds = _reverse(KIND_LABELS)
     out = []
-    for _, v in iter_table(book, RETURNS, RETURN_COLUMNS):
+    for _, v in iter_table(book, RETURNS, RETURN_COLUMNS, RETURN_OPTIONAL):
         out.append(ReturnRow(
             form_id=_text(v["form_id"]), file=_text(v["file"]), kind=kinds.get(_text(v["kind"]).casefold(), "audit"),  # type: ignore[arg-type]
             case_ref=_text(v["case_ref"]), agency=_text(v["agency"]), auditor=_text(v["auditor"]),
             status=status.get(_text(v["status"]).casefold(), "missing"), detail=_text(v["detail"]),  # type: ignore[arg-type]
-            source=_text(v["source"]), saved_at=_datetime(v["saved_at"])))
+            source=_text(v["source"]), saved_at=_datetime(v["saved_at"]), sha256=_text(v["sha256"])))
     return out
 
 

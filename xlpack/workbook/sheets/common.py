@@ -23,9 +23,12 @@ Spec = tuple[tuple[str, str, float], ...]
 RETURN_COLUMNS: Spec = (
     ("case_ref", "Case reference", 15), ("kind", "Form", 8), ("agency", "Agency", 20), ("auditor", "Auditor", 18),
     ("email", "Email", 30), ("status", "Status", 13), ("detail", "Detail", 44), ("saved_at", "Saved", 16),
-    ("source", "Returned file", 40), ("file", "Issued file", 36), ("form_id", "Form id", 38))
+    ("source", "Returned file", 40), ("file", "Issued file", 36), ("form_id", "Form id", 38),
+    ("sha256", "File SHA-256", 20))
 #: Columns of the Returns table kept for xlpack (grouped and hidden; read back).
-RETURN_TECHNICAL = ("file", "form_id")
+RETURN_TECHNICAL = ("file", "form_id", "sha256")
+#: Returns columns a workbook consolidated by an earlier xlpack may lack (read as empty).
+RETURN_OPTIONAL = ("sha256",)
 PROBLEM_COLUMNS: Spec = (
     ("severity", "Severity", 11), ("case_ref", "Case reference", 14), ("source", "Returned file", 30),
     ("sheet", "Sheet", 8), ("cell", "Cell", 7), ("code", "Code", 18), ("message", "What was found", 48),

@@ -82,9 +82,9 @@ def build(data: ConsolidatedAudit) -> Sheet:
         kind = KIND_LABELS.get(r.kind, r.kind) if r.file or r.case_ref else ""  # unknown for a file not a form
         rows.append([r.case_ref, kind, r.agency, r.auditor, emails.get(r.form_id, ""),
                      Cell(STATUS_LABELS.get(r.status, r.status), STATUS_STYLES.get(r.status)), r.detail,
-                     r.saved_at, r.source, r.file, r.form_id])
+                     r.saved_at, r.source, r.file, r.form_id, r.sha256])
     cols = columns(RETURN_COLUMNS, styles={"saved_at": "datetime", "form_id": "muted", "file": "muted",
-                                           "source": "muted_wrap"}, technical=RETURN_TECHNICAL)
+                                           "source": "muted_wrap", "sha256": "muted"}, technical=RETURN_TECHNICAL)
     if data.plan.mail_log:
         _add_drafted(cols, rows, data)
     table = Block(cols, rows, name="Returns", row=TABLE_ROW)
