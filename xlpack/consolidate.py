@@ -25,9 +25,8 @@ from xlpack import clock
 from xlpack.analysis.build import build_consolidated, received_from_intake
 from xlpack.analysis.flags.safeguarded import CHECK_TODAY
 from xlpack.coordinator.plan_sheets import read_plan
-from xlpack.errors import UsageError
 from xlpack.files.lock import WorkbookLock, workbook_lock
-from xlpack.files.workbooks import ensure_not_open
+from xlpack.files.workbooks import ensure_not_open, require_coordinator
 from xlpack.intake import FileResult, IntakeResult, intake
 from xlpack.intake.compact import FormCompactor, gc_paused, share_field_sets
 from xlpack.model.consolidated import ConsolidatedAudit, OrphanRow
@@ -136,11 +135,7 @@ def consolidate(audit: Path, returns: Sequence[Path], *, password: str | None = 
     workbook for the whole run, and refuses if the workbook is saved by
     someone else before it is replaced.
     """
-    audit = Path(audit)
-    if audit.suffix.lower() != ".xlsx":
-        raise UsageError(f"{audit}: the coordinator workbook must be an .xlsx file.")
-    if not audit.is_file():
-        raise UsageError(f"The coordinator workbook {audit} does not exist.")
+    audit = require_coordinator(audit)
     ensure_not_open(audit)
     with workbook_lock(audit, "consolidate") as held, gc_paused():
         return _consolidate(audit, returns, password, today, progress, allow_missing, held)

@@ -27,7 +27,7 @@ from xlpack.coordinator.plan_sheets import read_plan, write_coordinator
 from xlpack.errors import PlanError, UsageError
 from xlpack.files.lock import WorkbookLock, workbook_lock
 from xlpack.files.passwords import check_encrypt_password
-from xlpack.files.workbooks import temp_beside
+from xlpack.files.workbooks import require_coordinator, temp_beside
 from xlpack.files.workers import end_with_parent, stop_pool
 from xlpack.forms.layout import FormContext
 from xlpack.forms.writer import FormTemplate, RenderedForm
@@ -211,9 +211,7 @@ def generate_forms(audit: Path, out_dir: Path | None = None, *, reissue: Iterabl
     workbook is saved by someone else before it is replaced, it refuses,
     removing the forms it had just issued, so a second run issues them anew.
     """
-    audit = Path(audit)
-    if not audit.is_file():
-        raise UsageError(f"The coordinator workbook {audit} does not exist.")
+    audit = require_coordinator(audit)
     if encrypt_password:
         check_encrypt_password(encrypt_password)
     with workbook_lock(audit, "generate") as held:

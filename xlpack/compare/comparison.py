@@ -28,6 +28,7 @@ from xlpack.compare.baseline_actions import BaselineAction, baseline_actions
 from xlpack.compare.mapping import CompareMap
 from xlpack.compare.stats import ShareChange
 from xlpack.errors import UsageError
+from xlpack.files.workbooks import require_coordinator
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.definitions import GradeScale
 from xlpack.model.plan import AuditPlan
@@ -304,8 +305,7 @@ def compare_workbooks(baseline: Path, reaudit: Path, *, mapping: CompareMap | No
     """Read two consolidated coordinator workbooks and compare them."""
     baseline, reaudit = Path(baseline), Path(reaudit)
     for path in (baseline, reaudit):
-        if not path.is_file():
-            raise UsageError(f"The coordinator workbook {path} does not exist.")
+        require_coordinator(path)
     if baseline.resolve() == reaudit.resolve():
         raise UsageError(f"{baseline} was given as both the baseline and the re-audit: give the two audits' "
                          "coordinator workbooks.")

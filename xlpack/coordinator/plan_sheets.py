@@ -41,7 +41,7 @@ from xlpack.coordinator.sample_sheet import SAMPLE, read_sample_sheet, write_sam
 from xlpack.errors import PlanError, UsageError, WorkbookError
 from xlpack.files.backups import Snapshot
 from xlpack.files.text_fit import height_for, line_height, width_for
-from xlpack.files.workbooks import SheetReader, cell_date, cell_text, replace_atomically
+from xlpack.files.workbooks import SheetReader, cell_date, cell_text, replace_atomically, require_coordinator
 from xlpack.model.definitions import GradeScale, Question, ToolDefinition, load_definition, load_scale
 from xlpack.model.focus import focus_tool, match_sections, parse_sections, sections_text
 from xlpack.model.plan import (
@@ -661,9 +661,7 @@ def _meta(reader: SheetReader) -> dict[str, str]:
 
 def read_plan(path: Path, *, strict: bool = True) -> AuditPlan:
     """Read the plan the coordinator typed. With ``strict``, every problem found is raised at once."""
-    path = Path(path)
-    if not path.is_file():
-        raise UsageError(f"The coordinator workbook {path} does not exist.")
+    path = require_coordinator(path)
     reader = SheetReader(path)
     meta = _meta(reader)
     tool = ToolDefinition.model_validate_json(meta["tool"])

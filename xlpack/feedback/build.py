@@ -31,7 +31,7 @@ from xlpack.errors import UsageError, WorkbookInUseError, XlpackError
 from xlpack.feedback.document import feedback_bytes
 from xlpack.feedback.index import write_index
 from xlpack.feedback.model import FeedbackResult, FlagNote, FormFeedback, SectionFeedback
-from xlpack.files.workbooks import lock_files, replace_atomically
+from xlpack.files.workbooks import lock_files, replace_atomically, require_coordinator
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.records import FlagRow, GradeRow
 from xlpack.report.write import check_moderation
@@ -136,9 +136,7 @@ def default_feedback_folder(audit: Path) -> Path:
 def write_feedback(audit: Path, out_dir: Path | None = None, *, today: date | None = None,
                    overwrite: bool = False) -> FeedbackResult:
     """Write the feedback documents and their index for the consolidated coordinator workbook ``audit``."""
-    audit = Path(audit)
-    if not audit.is_file():
-        raise UsageError(f"The coordinator workbook {audit} does not exist.")
+    audit = require_coordinator(audit)
     consolidated = read_consolidated(audit)
     check_moderation(audit, consolidated.plan.scale, "no feedback was written")
     return build_feedback(consolidated, out_dir or default_feedback_folder(audit), today=today,

@@ -21,12 +21,22 @@ from typing import Any, NoReturn
 
 from python_calamine import CalamineWorkbook
 
-from xlpack.errors import WorkbookError, WorkbookInUseError
+from xlpack.errors import UsageError, WorkbookError, WorkbookInUseError
 from xlpack.files.backups import BACKUPS, Snapshot, backup_path, check_unchanged, make_backup
 from xlpack.files.disk import disk_error, writable
 from xlpack.files.temp_names import TEMP_SUFFIX as TEMP_SUFFIX
 from xlpack.files.temp_names import is_temp_name as is_temp_name
 from xlpack.files.temp_names import temp_beside as temp_beside
+
+
+def require_coordinator(path: Path | str) -> Path:
+    """The coordinator workbook ``path`` as a Path; a usage error, in one wording, if it is not there."""
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise UsageError(f"{path}: the coordinator workbook must be an .xlsx file.")
+    if not path.is_file():
+        raise UsageError(f"The coordinator workbook {path} does not exist. (xlpack init creates one.)")
+    return path
 
 
 def lock_files(path: Path) -> list[Path]:

@@ -27,7 +27,7 @@ from xlpack.errors import MailError, UsageError
 from xlpack.files.backups import Snapshot
 from xlpack.files.lock import workbook_lock
 from xlpack.files.passwords import check_encrypt_password
-from xlpack.files.workbooks import ensure_not_open
+from xlpack.files.workbooks import ensure_not_open, require_coordinator
 from xlpack.mail.attachments import Attachment, encrypted_copy, is_encrypted, load_forms
 from xlpack.mail.drafts import DraftJob, file_name, recipient_text, unique_name, write_drafts
 from xlpack.mail.recipients import AddressBook, Recipient, address_problem, quoted, write_recipients
@@ -99,10 +99,7 @@ def _args(audit: Path, kind: str) -> Path:
     audit = Path(audit)
     if kind not in KINDS:
         raise UsageError(f"--kind must be one of {', '.join(KINDS)}, not '{kind}'.")
-    if audit.suffix.lower() != ".xlsx":
-        raise UsageError(f"{audit}: the coordinator workbook must be an .xlsx file.")
-    if not audit.is_file():
-        raise UsageError(f"The coordinator workbook {audit} does not exist.")
+    audit = require_coordinator(audit)
     return audit
 
 

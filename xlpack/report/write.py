@@ -22,7 +22,7 @@ from pathlib import Path
 import xlpack.report.chapters as chapters
 from xlpack import clock
 from xlpack.errors import ProblemsError, UsageError, WorkbookError, WorkbookInUseError
-from xlpack.files.workbooks import lock_files, replace_atomically
+from xlpack.files.workbooks import lock_files, replace_atomically, require_coordinator
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.definitions import GradeScale
 from xlpack.report.document import ReportDocument
@@ -68,9 +68,7 @@ def write_report(audit: Path, out: Path | None = None, *, today: date | None = N
     coordinator may have edited it in Word). ``extra`` chapters are written
     after the themes and recommendations, before the action plan.
     """
-    audit = Path(audit)
-    if not audit.is_file():
-        raise UsageError(f"The coordinator workbook {audit} does not exist.")
+    audit = require_coordinator(audit)
     out = Path(out) if out else default_report_path(audit)
     _check_target(out, overwrite)
     consolidated = read_consolidated(audit)

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from xlpack.coordinator.plan_sheets import START, read_plan, render_coordinator
 from xlpack.coordinator.sample_sheet import SAMPLE
-from xlpack.errors import UsageError, WorkbookError
+from xlpack.errors import WorkbookError
 from xlpack.files.backups import Snapshot
-from xlpack.files.workbooks import ensure_not_open, replace_atomically, temp_beside
+from xlpack.files.workbooks import ensure_not_open, replace_atomically, require_coordinator, temp_beside
 from xlpack.model.plan import AuditPlan, Case, SampleRecord
 from xlpack.workbook.carryover import KNOWN_SHEETS, PLAN_SHEETS
 from xlpack.workbook.changes import LostCell, lost_plan_cells
@@ -29,11 +29,7 @@ from xlpack.workbook.readback import Workbook
 
 def open_plan(audit: Path) -> AuditPlan:
     """The plan of a coordinator workbook cases may be drawn into; UsageError or WorkbookError saying why not."""
-    audit = Path(audit)
-    if audit.suffix.lower() != ".xlsx":
-        raise UsageError(f"{audit}: the coordinator workbook must be an .xlsx file.")
-    if not audit.is_file():
-        raise UsageError(f"The coordinator workbook {audit} does not exist. Create it first with: xlpack init")
+    audit = require_coordinator(audit)
     ensure_not_open(audit)
     book = Workbook(audit)
     if book.has(ANALYSIS_META):
