@@ -9,6 +9,8 @@ run, and heavy optional libraries), each with a comment saying why.
 from __future__ import annotations
 
 import ast
+import importlib
+import re
 from pathlib import Path
 
 import pytest
@@ -158,3 +160,36 @@ def test_only_the_clock_module_reads_todays_date() -> None:
                 if isinstance(node, ast.Call) and ast.unparse(node.func).endswith(CLOCK_READS):
                     wrong.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno} {ast.unparse(node.func)}()")
     assert not wrong, "read today from xlpack.clock instead:\n" + "\n".join(wrong)
+
+
+#: ``xlpack.`` followed by these is a file or host name, not a module (xlpack.exe, xlpack.xlam, xlpack.invalid).
+NOT_MODULES = {"exe", "xlam", "invalid"}
+DOTTED = re.compile(r"\bxlpack(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
+
+
+def _resolves(name: str) -> bool:
+    parts = name.split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj: object = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        for attr in parts[i:]:
+            if not hasattr(obj, attr):
+                return False
+            obj = getattr(obj, attr)
+        return True
+    return False
+
+
+def test_every_dotted_name_in_the_code_and_docs_exists() -> None:
+    """Docstrings, the README and docs/ name modules and functions that exist (not those of an older layout)."""
+    root = PACKAGE.parent
+    texts = [*sorted(PACKAGE.rglob("*.py")), root / "README.md", *sorted((root / "docs").rglob("*.md"))]
+    wrong = []
+    for path in texts:
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            for found in DOTTED.findall(line):
+                if found.split(".")[1] not in NOT_MODULES and not _resolves(found):
+                    wrong.append(f"{path.relative_to(root)}:{n} {found}")
+    assert not wrong, "names that do not exist:\n" + "\n".join(wrong)

@@ -1,12 +1,12 @@
 """The re-audit comparison as a report chapter (python-docx), in the overview report or on its own.
 
 :func:`comparison_chapter` writes the chapter into a
-:class:`~xlpack.report_docx.ReportDocument`: the overview report adds it
+:class:`~xlpack.report.document.ReportDocument`: the overview report adds it
 with ``xlpack report AUDIT --baseline BASELINE``, and ``xlpack compare
 --docx FILE`` writes it as a document of its own
 (:func:`comparison_document`). Figures come from the
 :class:`~xlpack.compare.comparison.Comparison`; the chart is drawn by
-:mod:`xlpack.report_charts`.
+:mod:`xlpack.report.charts`.
 """
 
 from __future__ import annotations

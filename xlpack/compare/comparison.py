@@ -7,7 +7,7 @@ agency and all sections together the comparison holds both audits' grade
 counts and the change in the share Good or better and the share
 Inadequate, each with Fisher's exact test (:mod:`xlpack.compare.stats`).
 Shares are taken over graded answers only, exactly as the Pivots sheet
-takes them (:func:`xlpack.pivots.distribution`): Not applicable, No
+takes them (:func:`xlpack.analysis.pivots.distribution`): Not applicable, No
 evidence and blanks are counted apart and left out.
 
 Different tools or grade scales are refused unless a map says how the
@@ -233,7 +233,7 @@ def _in_reaudit_terms(rows: Sequence[GradeRow], a: Alignment, reaudit: AuditPlan
 
 
 def tallies(rows: Sequence[GradeRow], scale: GradeScale, by: str) -> dict[str, Tally]:
-    """Key (case-folded) -> tally, from :func:`xlpack.pivots.distribution` after moderation."""
+    """Key (case-folded) -> tally, from :func:`xlpack.analysis.pivots.distribution` after moderation."""
     dist = distribution(rows, scale, by)  # type: ignore[arg-type]
     ranked = scale.ranked
     worst = max(g.rank or 0 for g in ranked)

@@ -1,7 +1,7 @@
 """One practitioner feedback document (python-docx), built with the overview report's blocks.
 
 A4, Calibri, OFFICIAL-SENSITIVE in the header and footer, the case
-reference and agency in the footer (:class:`~xlpack.report_docx.ReportDocument`).
+reference and agency in the footer (:class:`~xlpack.report.document.ReportDocument`).
 In order: who and what it is about; the urgent and high flags about the
 agency's record (first, so they are read); the section grades as returned
 and after moderation with the note; what worked well, areas for

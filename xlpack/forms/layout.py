@@ -1,7 +1,7 @@
 """Where everything sits on a form: the one place that decides cell positions.
 
 The layout is computed from the tool definition and the assignment, then
-rendered by :mod:`xlpack.formbook`. The input cells and the locked text
+rendered by :mod:`xlpack.forms.writer`. The input cells and the locked text
 are also written into the form's metadata sheet, so intake reads a
 returned form by what the form itself says, even after the YAML changed.
 """

@@ -4,7 +4,7 @@
 .msg messages, checks each workbook against the audit it should belong
 to, settles forms returned more than once, and returns an
 :class:`IntakeResult`: one :class:`FileResult` per file and per container
-member, and the accepted forms (:class:`~xlpack.records.FormReturn`) that
+member, and the accepted forms (:class:`~xlpack.model.records.FormReturn`) that
 consolidation uses.
 
 Duplicates: only accepted copies of a form compete; the newest by the

@@ -2,13 +2,13 @@
 
 :func:`read_form` takes a file's bytes and the audit it should belong to
 and returns a :class:`FormRead`: every problem found, and for a form with
-no error the :class:`~xlpack.records.FormReturn` of its answers. It never
+no error the :class:`~xlpack.model.records.FormReturn` of its answers. It never
 raises for anything in the file.
 
-The steps: open the package safely (:mod:`xlpack.ooxml`); read the hidden
+The steps: open the package safely (:mod:`xlpack.intake.ooxml`); read the hidden
 metadata sheet (form id, audit id, the input cells, the locked text);
 check the form against the coordinator's manifest; check the layout
-(:mod:`xlpack.structure`); read the answers (:mod:`xlpack.answers`).
+(:mod:`xlpack.intake.structure`); read the answers (:mod:`xlpack.intake.answers`).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The wording of the draft emails: xlpack's defaults, the coordinator's edits, and their placeholders.
 
 The Messages sheet of the coordinator workbook holds a subject and a body
-for each kind of email (:mod:`xlpack.mail_sheets` writes and reads it).
+for each kind of email (:mod:`xlpack.coordinator.mail_sheets` writes and reads it).
 :func:`with_defaults` adds xlpack's wording wherever the sheet has none;
 :func:`wording` checks one kind's wording - every placeholder one xlpack
 knows, braces that pair up - naming the cell of each problem; :func:`render`

@@ -2,7 +2,7 @@
 
 A :class:`ConsolidatedAudit` is built from the plan and the accepted
 returns (:mod:`xlpack.consolidate`) and read back from the coordinator
-workbook (:func:`xlpack.readback.read_consolidated`), so what the
+workbook (:func:`xlpack.workbook.readback.read_consolidated`), so what the
 coordinator typed there - moderated grades, notes, flag resolutions - is
 part of it.
 """

@@ -53,7 +53,7 @@ HEADER_SEARCH_ROWS = 25
 
 
 class Workbook(SheetReader):
-    """:class:`~xlpack.workbookio.SheetReader` that can also stream a sheet's rows."""
+    """:class:`~xlpack.files.workbooks.SheetReader` that can also stream a sheet's rows."""
 
     def iter_rows(self, sheet: str) -> Iterator[tuple[int, list[Any]]]:
         """(0-based row, values from column A) of every row, empty cells as ''."""

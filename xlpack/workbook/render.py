@@ -88,11 +88,11 @@ def add_styles(wb: xlsxwriter.Workbook, st: Styles, scale: GradeScale) -> None:
 
 
 def sheet_writer(sheet: Sheet, scale: GradeScale, streams: list[Streamed] | None = None) -> SheetWriter:
-    """A writer for :func:`xlpack.coordinator.write_coordinator`'s ``extra`` list.
+    """A writer for :func:`xlpack.coordinator.plan_sheets.write_coordinator`'s ``extra`` list.
 
     With ``streams``, the cells of a sheet marked ``stream`` are left out and a
-    :class:`~xlpack.xlsx_stream.Stream` is added for it, to be written by
-    :func:`~xlpack.xlsx_stream.stream_rows` once the workbook is closed.
+    :class:`~xlpack.workbook.stream.Stream` is added for it, to be written by
+    :func:`~xlpack.workbook.stream.stream_rows` once the workbook is closed.
     """
 
     def write(wb: xlsxwriter.Workbook, st: Styles) -> None:

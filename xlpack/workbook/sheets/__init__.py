@@ -1,4 +1,4 @@
-"""The analysis sheets of the coordinator workbook, as :mod:`xlpack.sheetmodel` sheets."""
+"""The analysis sheets of the coordinator workbook, as :mod:`xlpack.workbook.sheet_model` sheets."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ from xlpack.workbook.sheets.common import (
 
 __all__ = ["ANALYSIS_SHEETS", "STREAMED", "analysis_sheets"]
 
-#: Sheets that grow with the audit: their cells are streamed into the file (see :mod:`xlpack.xlsx_stream`).
+#: Sheets that grow with the audit: their cells are streamed into the file (see :mod:`xlpack.workbook.stream`).
 STREAMED = (RETURNS, PROBLEMS, FLAGS, GRID, GRADES, EVIDENCE, ANSWERS, VIEWS, ORPHANED)
 
 
