@@ -25,6 +25,7 @@ from xlpack import clock
 from xlpack.analysis.build import build_consolidated, received_from_intake
 from xlpack.analysis.flags.safeguarded import CHECK_TODAY
 from xlpack.coordinator.plan_sheets import read_plan
+from xlpack.errors import KeepTypedError, ResultsWouldBeDroppedError
 from xlpack.files.lock import WorkbookLock, workbook_lock
 from xlpack.files.workbooks import ensure_not_open, require_coordinator
 from xlpack.intake import FileResult, IntakeResult, intake
@@ -32,9 +33,9 @@ from xlpack.intake.compact import FormCompactor, gc_paused, share_field_sets
 from xlpack.model.consolidated import ConsolidatedAudit, OrphanRow
 from xlpack.model.records import FlagRow, ReturnRow
 from xlpack.workbook.carryover import Typed, apply, read_typed
-from xlpack.workbook.dropped import ResultsWouldBeDroppedError, check_nothing_dropped
+from xlpack.workbook.dropped import check_nothing_dropped
 from xlpack.workbook.readback import accepted_last_time, read_consolidated
-from xlpack.workbook.write import KeepTypedError, analysis_writers, write_checked
+from xlpack.workbook.write import analysis_writers, write_checked
 
 __all__ = ["ConsolidateResult", "ConsolidatedAudit", "KeepTypedError", "OrphanRow", "ResultsWouldBeDroppedError",
            "build_consolidated", "consolidate", "read_consolidated", "received_from_intake"]
@@ -112,7 +113,6 @@ class ConsolidateResult:
                 "flags": [f.model_dump(mode="json") for f in self.data.flags],
                 "orphaned": [o.model_dump(mode="json") for o in self.data.orphaned],
                 "dropped": [r.form_id for r in self.dropped]}
-
 
 
 def urgent_line(f: FlagRow) -> str:

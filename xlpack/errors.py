@@ -124,3 +124,64 @@ class MailError(ProblemsError):
 
     def head(self) -> str:
         return f"No email was drafted and {self.path} was not changed: {len(self.problems)} problem(s) to fix first:"
+
+
+class WorkbookBusyError(WorkbookInUseError):
+    """Another xlpack command holds the workbook's lock."""
+
+
+class WorkbookChangedError(WorkbookError):
+    """The workbook was saved by someone else while the command ran; nothing was written."""
+
+
+class DiskError(WorkbookError):
+    """The disk or folder refused a write; the message names the path and what to do."""
+
+
+class ResultsWouldBeDroppedError(WorkbookError):
+    """Consolidating the returns given would drop results the workbook holds; nothing was written."""
+
+
+class KeepTypedError(ProblemsError, WorkbookError):
+    """consolidate would lose something the coordinator typed; nothing was written."""
+
+    limit = 20
+
+    def __init__(self, path: Path, problems: list[str], command: str = "consolidate"):
+        self.command = command
+        super().__init__(path, problems)
+
+    def head(self) -> str:
+        return (f"{self.path} was not changed: {self.command} would lose {len(self.problems)} thing(s) typed into "
+                "it. Nothing is written until they are dealt with:")
+
+
+class ModerationError(ProblemsError, WorkbookError):
+    """A moderated grade the report (or feedback, or a comparison) cannot use (not on the scale): nothing was
+    written."""
+
+    def __init__(self, path: Path, problems: Sequence[str], nothing: str = "no report was written"):
+        self.nothing = nothing
+        super().__init__(path, problems)
+
+    def head(self) -> str:
+        return f"{self.path}: {self.nothing}, because the moderation on the Grades sheet cannot be read:"
+
+
+class ExtractError(ProblemsError):
+    """The extract, or the draw asked of it, has problems (all listed); nothing was written."""
+
+    limit = 25
+
+    def head(self) -> str:
+        return (f"{self.path.name}: {len(self.problems)} problem(s); nothing was drawn and the coordinator "
+                "workbook was not changed:")
+
+
+class YamlSyntaxError(Exception):
+    """A YAML file that does not parse, with the line where it went wrong (read into a DefinitionProblem)."""
+
+    def __init__(self, line: int | None, message: str):
+        self.line = line
+        self.message = message
+        super().__init__(message)

@@ -17,8 +17,9 @@ from typer.testing import CliRunner
 from tests.support.filling import fill_form
 from tests.support.safety import TODAY, Audit, Before, build_consolidated, copy_audit
 from xlpack.cli.app import app
-from xlpack.consolidate import ResultsWouldBeDroppedError, consolidate, read_consolidated
+from xlpack.consolidate import consolidate, read_consolidated
 from xlpack.coordinator.plan_sheets import read_plan
+from xlpack.errors import ResultsWouldBeDroppedError
 
 
 @pytest.fixture(scope="module")

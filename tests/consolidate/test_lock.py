@@ -25,8 +25,8 @@ from tests.support.safety import TODAY, Audit, Before, build_consolidated, copy_
 from tests.support.sheet_xml import put_cell
 from xlpack.consolidate import consolidate, read_consolidated
 from xlpack.coordinator.plan_sheets import read_plan
-from xlpack.files.backups import WorkbookChangedError
-from xlpack.files.lock import WorkbookBusyError, lock_path
+from xlpack.errors import WorkbookBusyError, WorkbookChangedError
+from xlpack.files.lock import lock_path
 from xlpack.generate import generate_forms
 from xlpack.workbook.sheets.common import GRADE_COLUMNS
 

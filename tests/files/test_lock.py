@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from tests.support.processes import need_proc
-from xlpack.files.lock import WorkbookBusyError, lock_path, workbook_lock
+from xlpack.errors import WorkbookBusyError
+from xlpack.files.lock import lock_path, workbook_lock
 from xlpack.files.workbooks import own_temporaries
 
 

@@ -8,7 +8,8 @@ import pytest
 
 from tests.support.mutate import rewrite, sub
 from tests.workbook.test_carryover import TODAY, audit_with_returns  # noqa: F401 (a fixture)
-from xlpack.consolidate import KeepTypedError, consolidate
+from xlpack.consolidate import consolidate
+from xlpack.errors import KeepTypedError
 
 
 def _rename(audit: Path, old: str, new: str) -> None:

@@ -12,9 +12,8 @@ from typer.testing import CliRunner
 from tests.support.extracts import REF, population, write_csv, write_xlsx
 from xlpack.cli.app import app
 from xlpack.coordinator.plan_sheets import create_audit, read_plan, write_coordinator
-from xlpack.errors import UsageError, WorkbookError, XlpackError
+from xlpack.errors import ExtractError, UsageError, WorkbookError, XlpackError
 from xlpack.model.plan import Case
-from xlpack.sample.extract import ExtractError
 from xlpack.sample.sampling import draw_sample
 
 

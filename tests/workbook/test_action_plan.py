@@ -21,8 +21,9 @@ from python_calamine import CalamineWorkbook
 
 from tests.office.client import Office
 from tests.support.filling import fill_form
-from xlpack.consolidate import KeepTypedError, consolidate
+from xlpack.consolidate import consolidate
 from xlpack.coordinator.plan_sheets import read_plan
+from xlpack.errors import KeepTypedError
 from xlpack.report import write_report
 from xlpack.workbook.readback import read_consolidated
 

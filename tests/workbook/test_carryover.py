@@ -18,9 +18,9 @@ from tests.office.client import Office
 from tests.support.filling import fill_form
 from xlpack import clock
 from xlpack.analysis.flags import flag_id
-from xlpack.consolidate import KeepTypedError, consolidate, read_consolidated
+from xlpack.consolidate import consolidate, read_consolidated
 from xlpack.coordinator.plan_sheets import read_plan
-from xlpack.errors import WorkbookInUseError
+from xlpack.errors import KeepTypedError, WorkbookInUseError
 from xlpack.workbook import render as render_xlsx
 from xlpack.workbook.readback import Workbook
 from xlpack.workbook.sheets.common import FLAG_COLUMNS, GRADE_COLUMNS, TABLE_ROW

@@ -21,8 +21,9 @@ from xlsxwriter.utility import xl_col_to_name
 from tests.office.client import Office
 from tests.support.safety import TODAY, Audit, Before, build_consolidated, copy_audit
 from tests.support.sheet_xml import add_note, put_cell
-from xlpack.consolidate import KeepTypedError, consolidate, read_consolidated
+from xlpack.consolidate import consolidate, read_consolidated
 from xlpack.coordinator.plan_sheets import read_plan
+from xlpack.errors import KeepTypedError
 from xlpack.generate import generate_forms
 from xlpack.workbook.readback import Workbook
 from xlpack.workbook.sheets.common import FLAG_COLUMNS, GRADE_COLUMNS

@@ -21,8 +21,8 @@ from tests.support.filling import fill_form
 from xlpack.consolidate import consolidate
 from xlpack.coordinator import plan_sheets
 from xlpack.coordinator.plan_sheets import META, owned_keys, read_plan, text_key
+from xlpack.errors import KeepTypedError
 from xlpack.workbook.sheets import action_plan
-from xlpack.workbook.write import KeepTypedError
 
 
 def reworded(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from xlpack.errors import UsageError
-from xlpack.model.yaml_lines import YamlSyntaxError, line_for, load_with_lines
+from xlpack.errors import UsageError, YamlSyntaxError
+from xlpack.model.yaml_lines import line_for, load_with_lines
 
 Kind = Literal["section", "grade"]
 KINDS: tuple[Kind, ...] = ("section", "grade")

@@ -22,16 +22,12 @@ from datetime import datetime
 from pathlib import Path
 
 from xlpack import clock
-from xlpack.errors import WorkbookError
-from xlpack.files.disk import DiskError, disk_error
+from xlpack.errors import DiskError, WorkbookChangedError
+from xlpack.files.disk import disk_error
 from xlpack.files.temp_names import temp_beside
 
 BACKUPS = "backups"
 CHUNK = 1 << 20
-
-
-class WorkbookChangedError(WorkbookError):
-    """The workbook was saved by someone else while the command ran; nothing was written."""
 
 
 @dataclass(frozen=True)

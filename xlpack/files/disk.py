@@ -13,16 +13,12 @@ import errno
 import os
 from pathlib import Path
 
-from xlpack.errors import WorkbookError
+from xlpack.errors import DiskError
 
 FULL = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
 READ_ONLY = {errno.EROFS}
 DENIED = {errno.EACCES, errno.EPERM}
 NOT_A_FOLDER = {errno.ENOTDIR, errno.EEXIST}
-
-
-class DiskError(WorkbookError):
-    """The disk or folder refused a write; the message names the path and what to do."""
 
 
 def disk_error(exc: BaseException, path: Path, doing: str, unchanged: Path | None = None) -> DiskError | None:

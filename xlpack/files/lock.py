@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from xlpack import clock
-from xlpack.errors import WorkbookInUseError
+from xlpack.errors import WorkbookBusyError
 from xlpack.files.backups import Snapshot, check_unchanged
 from xlpack.files.disk import disk_error
 from xlpack.files.workbooks import own_temporaries, real_path
@@ -37,10 +37,6 @@ from xlpack.files.workers import sigterm_as_exit
 
 LOCK_SUFFIX = ".xlpack-lock"
 UNREADABLE_GRACE = 10.0  # seconds: a lock file not yet written by the process creating it is not stale
-
-
-class WorkbookBusyError(WorkbookInUseError):
-    """Another xlpack command holds the workbook's lock."""
 
 
 @dataclass

@@ -14,8 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from xlpack.errors import DefinitionError, DefinitionProblem, UsageError
-from xlpack.model.yaml_lines import YamlSyntaxError, line_for, load_with_lines
+from xlpack.errors import DefinitionError, DefinitionProblem, UsageError, YamlSyntaxError
+from xlpack.model.yaml_lines import line_for, load_with_lines
 
 #: Excel limits a list typed into a validation rule to 255 characters. xlpack
 #: never types lists inline: every dropdown reads a range on a hidden Lists

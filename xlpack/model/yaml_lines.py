@@ -18,17 +18,12 @@ from typing import Any
 
 import yaml
 
+from xlpack.errors import YamlSyntaxError
+
 Loc = tuple[str | int, ...]
 MAX_DEPTH = 50  # levels of nesting: a definition needs about 6
 PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 MAX_NODES = 200_000  # values in one file: a large definition has a few thousand
-
-
-class YamlSyntaxError(Exception):
-    def __init__(self, line: int | None, message: str):
-        self.line = line
-        self.message = message
-        super().__init__(message)
 
 
 class _Walk:

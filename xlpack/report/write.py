@@ -21,7 +21,7 @@ from pathlib import Path
 
 import xlpack.report.chapters as chapters
 from xlpack import clock
-from xlpack.errors import ProblemsError, UsageError, WorkbookError, WorkbookInUseError
+from xlpack.errors import ModerationError, UsageError, WorkbookInUseError
 from xlpack.files.workbooks import lock_files, replace_atomically, require_coordinator
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.definitions import GradeScale
@@ -33,18 +33,6 @@ from xlpack.workbook.readback import read_consolidated
 REPORT_SUFFIX = " overview report.docx"
 #: An extra chapter (e.g. the re-audit comparison): writes itself into the document, before the action plan.
 Chapter = Callable[[ReportDocument], None]
-
-
-class ModerationError(ProblemsError, WorkbookError):
-    """A moderated grade the report (or feedback, or a comparison) cannot use (not on the scale): nothing was
-    written."""
-
-    def __init__(self, path: Path, problems: Sequence[str], nothing: str = "no report was written"):
-        self.nothing = nothing
-        super().__init__(path, problems)
-
-    def head(self) -> str:
-        return f"{self.path}: {self.nothing}, because the moderation on the Grades sheet cannot be read:"
 
 
 def check_moderation(audit: Path, scale: GradeScale, nothing: str = "no report was written") -> None:

@@ -21,7 +21,7 @@ from typing import Any
 
 from xlsxwriter.utility import xl_col_to_name
 
-from xlpack.errors import ProblemsError, UsageError, XlpackError
+from xlpack.errors import ExtractError, UsageError, XlpackError
 from xlpack.files.workbooks import SheetReader, cell_text
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -35,16 +35,6 @@ MAX_BYTES = 200 * 1024 * 1024
 def fold(text: str) -> str:
     """How names and values are compared: case and runs of spaces ignored."""
     return " ".join(text.split()).casefold()
-
-
-class ExtractError(ProblemsError):
-    """The extract, or the draw asked of it, has problems (all listed); nothing was written."""
-
-    limit = MAX_PROBLEMS_SHOWN
-
-    def head(self) -> str:
-        return (f"{self.path.name}: {len(self.problems)} problem(s); nothing was drawn and the coordinator "
-                "workbook was not changed:")
 
 
 @dataclass

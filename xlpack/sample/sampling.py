@@ -21,14 +21,14 @@ from pathlib import Path
 
 from xlpack import clock
 from xlpack.coordinator.plan_sheets import read_plan
-from xlpack.errors import UsageError
+from xlpack.errors import ExtractError, UsageError
 from xlpack.files.lock import workbook_lock
 from xlpack.model.definitions import Question
 from xlpack.model.plan import AuditPlan, Case, SampleBalance, SampleRecord, SampleStratum
 
 from .allocation import allocate, choose
 from .exclude import EarlierAudit, leave_out, read_earlier
-from .extract import Extract, ExtractError, ExtractRow, fold, read_extract
+from .extract import Extract, ExtractRow, fold, read_extract
 from .population import (
     Filter,
     apply_filters,

@@ -17,15 +17,11 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from xlpack.errors import WorkbookError
+from xlpack.errors import ResultsWouldBeDroppedError
 from xlpack.intake.batch import FileResult
 from xlpack.model.records import ReturnRow
 
 SHOWN = 20  # absent forms listed in the message; the rest are counted
-
-
-class ResultsWouldBeDroppedError(WorkbookError):
-    """Consolidating the returns given would drop results the workbook holds; nothing was written."""
 
 
 def _name(path: str) -> str:

@@ -30,7 +30,7 @@ from xlpack.coordinator.plan_sheets import (
     render_coordinator,
     text_key,
 )
-from xlpack.errors import ProblemsError, WorkbookError
+from xlpack.errors import KeepTypedError
 from xlpack.files.backups import Snapshot
 from xlpack.files.workbooks import replace_atomically, temp_beside
 from xlpack.model.consolidated import ConsolidatedAudit
@@ -43,21 +43,6 @@ from xlpack.workbook.sheet_model import Sheet
 from xlpack.workbook.sheets import analysis_sheets
 from xlpack.workbook.sheets.common import ACTIONS, COORDINATOR_SHEETS
 from xlpack.workbook.stream import DIGEST_CELL, DigestRows, Stream, Streamed, stream_rows
-
-
-class KeepTypedError(ProblemsError, WorkbookError):
-    """consolidate would lose something the coordinator typed; nothing was written."""
-
-    limit = 20
-
-    def __init__(self, path: Path, problems: list[str], command: str = "consolidate"):
-        self.command = command
-        super().__init__(path, problems)
-
-    def head(self) -> str:
-        return (f"{self.path} was not changed: {self.command} would lose {len(self.problems)} thing(s) typed into "
-                "it. Nothing is written until they are dealt with:")
-
 
 
 def meta_writer(sheets: Sequence[Sheet], data: ConsolidatedAudit,
