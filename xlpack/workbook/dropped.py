@@ -14,7 +14,7 @@ superseded this time is not absent: it keeps the usual handling. With
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from xlpack.errors import WorkbookError
@@ -22,10 +22,24 @@ from xlpack.intake.batch import FileResult
 from xlpack.model.records import ReturnRow
 
 SHOWN = 20  # absent forms listed in the message; the rest are counted
+#: How the CLI goes on when earlier results are dropped on purpose; the Excel skins say it in their own words.
+ALLOW_MISSING = "run again with --allow-missing"
 
 
 class ResultsWouldBeDroppedError(WorkbookError):
-    """Consolidating the returns given would drop results the workbook holds; nothing was written."""
+    """Consolidating the returns given would drop results the workbook holds; nothing was written.
+
+    ``absent`` are the forms accepted last time that were not given; :meth:`told` gives the message
+    with another way of dropping them on purpose than the CLI's option (a button's tick box).
+    """
+
+    def __init__(self, compose: Callable[[str], str], absent: Sequence[ReturnRow] = ()):
+        self.compose, self.absent = compose, list(absent)
+        super().__init__(compose(ALLOW_MISSING))
+
+    def told(self, how: str) -> str:
+        """The message, saying ``how`` to drop the earlier results on purpose (for example "tick ...")."""
+        return self.compose(how)
 
 
 def _name(path: str) -> str:
@@ -49,20 +63,20 @@ def check_nothing_dropped(audit: Path, given: Sequence[Path], earlier: Sequence[
     if not any(f.kind == "workbook" for f in files):
         lost = (f" Consolidating would drop the {len(earlier)} form(s) accepted last time, with their grades and "
                 "flags (moderation and resolutions would move to the Orphaned sheet)." if earlier else "")
-        raise ResultsWouldBeDroppedError(
+        raise ResultsWouldBeDroppedError(lambda how: (
             f"{audit} was not changed: no returned forms were found in {where} ({len(files)} file(s) looked at, none "
             f"of them a workbook).{lost} Check that you gave the folder holding the returned forms (for instance "
-            "returns beside the workbook)." + (" To empty the analysis on purpose, run again with --allow-missing."
-                                               if earlier else ""))
+            "returns beside the workbook)." + (f" To empty the analysis on purpose, {how}." if earlier else "")),
+            earlier)
     if absent:
         lines = [f"  - {r.file or _name(r.source)} (case {r.case_ref}, {r.agency}, {r.auditor}), read last time "
                  f"from {r.source or 'a file not recorded'}" for r in absent[:SHOWN]]
         if len(absent) > SHOWN:
             lines.append(f"  ... and {len(absent) - SHOWN} more.")
-        raise ResultsWouldBeDroppedError("\n".join([
+        raise ResultsWouldBeDroppedError(lambda how: "\n".join([
             f"{audit} was not changed: {len(absent)} form(s) accepted at the last consolidation are not among the "
             f"returns given ({where}). Consolidating would drop their grades and flags, and move their moderation "
             "and resolutions to the Orphaned sheet:", *lines,
             "Every returned form is read each time: give the folder (or files) holding all of them. If these forms "
-            "were withdrawn on purpose, run again with --allow-missing."]))
+            f"were withdrawn on purpose, {how}."]), absent)
     return []
