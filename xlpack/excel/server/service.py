@@ -64,7 +64,8 @@ def private_folder() -> Iterator[Path]:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-_UNSAFE_PART = re.compile(r'[\x00-\x1f<>:"|?*\\]')
+#: Characters a file name cannot hold here: controls everywhere, and Windows' reserved ones on Windows.
+_UNSAFE_PART = re.compile(r'[\x00-\x1f<>:"|?*]' if os.name == "nt" else r"[\x00-\x1f]")
 
 
 def safe_relative(name: str) -> PurePosixPath:

@@ -162,7 +162,7 @@ function showState(state) {
   list.append(el("li", `${state.issued} form(s) issued`));
   if (state.consolidated_at) {
     list.append(el("li", `${state.returned} returned and accepted`), el("li", `${state.overdue} overdue`),
-      el("li", `${state.missing} not due yet`),
+      el("li", `${state.missing} not returned, not yet due`),
       el("li", `${state.urgent} urgent flag(s), ${state.urgent_open} without a resolution`,
         state.urgent_open ? "urgent" : ""));
     box.append(list, el("p", `Last updated ${state.consolidated_at}.`, "muted"));
