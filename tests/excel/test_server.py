@@ -275,7 +275,8 @@ def test_bad_files_are_classified_as_the_cli_classifies_them(client: TestClient,
     answer = post(client, "check", built.audit, sent).json()
     assert answer["ok"], answer
     # as xlpack intake RETURNS --audit AUDIT classifies them
-    direct = {f.path.removeprefix(f"{root}/"): f for f in intake([root], read_plan(built.audit), source=built.audit.name).files}
+    direct = {f.path.removeprefix(f"{root}/"): f
+              for f in intake([root], read_plan(built.audit), source=built.audit.name).files}
     rows = {r["file"]: r for r in answer["files"]}
     for rel, _ in sent:
         want = direct[rel]
