@@ -144,6 +144,17 @@ def test_the_task_pane_and_its_scripts_are_served_with_security_headers(client: 
         assert "max-age" in response.headers["Strict-Transport-Security"]
 
 
+def test_with_entra_id_on_the_routes_refuse_a_request_without_a_token(client: TestClient,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from xlwings_server.config import settings
+
+    monkeypatch.setattr(settings, "auth_providers", ["entraid"])
+    for route in ("check", "update"):
+        response = client.post(f"/xlpack/{route}", data={"name": "Audit.xlsx"})
+        assert response.status_code == 401 and "Bearer" in response.json()["detail"]
+    assert "<WebApplicationInfo>" in client.get("/manifest.xml").text
+
+
 # ---- the update equals the CLI's consolidate ------------------------------------------------------------------
 
 def cells(path: Path) -> dict[str, dict[str, tuple[Any, ...]]]:
@@ -163,6 +174,7 @@ def cells(path: Path) -> dict[str, dict[str, tuple[Any, ...]]]:
     return out
 
 
+@pytest.mark.slow
 def test_the_update_brings_the_clis_sheets_keeping_what_was_typed(client: TestClient, audit: Audit, tmp_path: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     plan = read_plan(audit.audit)

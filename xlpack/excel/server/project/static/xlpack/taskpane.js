@@ -140,7 +140,11 @@ async function post(route, workbook, allowMissing) {
   if (!type.includes("json")) {
     throw new Error(`The xlpack server answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
   }
-  return response.json();
+  const answer = await response.json();
+  if (!response.ok && !answer.message) { // refused before xlpack saw it: sign-in, for instance
+    return { ok: false, refusal: "request", message: `The xlpack server refused the request: ${answer.detail || response.status}` };
+  }
+  return answer;
 }
 
 function bytesToBase64(bytes) {
