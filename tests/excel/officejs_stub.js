@@ -2,7 +2,8 @@
  *
  * It offers only the documented calls the page makes (Office.onReady, Office.context.document.url and
  * getFileAsync with its slices; Excel.run, worksheets.load/getItem/delete/visibility/activate, the
- * worksheet events, workbook.insertWorksheetsFromBase64) and records each one in window.officeCalls.
+ * worksheet events, workbook.insertWorksheetsFromBase64, getRange and the chart calls) and records each
+ * one in window.officeCalls; the charts drawn are in window.officeCharts.
  * Where Excel refuses something the docs name, it refuses too: deleting a very hidden sheet, inserting
  * a sheet whose name is taken. The test sets window.officeSetup (the workbook's bytes and sheets) first.
  */
@@ -12,6 +13,38 @@
   const listeners = { onChanged: [], onAdded: [], onDeleted: [] };
   const sheets = setup.sheets.map((s) => ({ name: s.name, visibility: s.visibility }));
   window.officeSheets = sheets;
+
+  const charts = (window.officeCharts = []); // plain records of the charts drawn: sheet, type, title, series
+
+  function chartsOf(sheet) {
+    return {
+      items: [],
+      load() { this.items = charts.filter((c) => c.sheet === sheet); },
+      add(type, source, seriesBy) {
+        calls.push(["charts.add", sheet, type, source.address, seriesBy]);
+        const record = { sheet, type, title: "", legend: "", reversed: false, position: null, series: [] };
+        charts.push(record);
+        const series = (name) => {
+          const plain = { name, values: null, categories: null, colour: null };
+          record.series.push(plain);
+          return {
+            set name(v) { plain.name = v; },
+            setValues(r) { plain.values = [r.sheet, r.address]; },
+            setXAxisValues(r) { plain.categories = [r.sheet, r.address]; },
+            format: { fill: { setSolidColor(c) { plain.colour = c; } } },
+          };
+        };
+        const first = series("Series1");
+        return {
+          setPosition(from, to) { record.position = [from, to]; },
+          title: { set text(v) { record.title = v; } },
+          legend: { set position(v) { record.legend = v; } },
+          axes: { categoryAxis: { set reversePlotOrder(v) { record.reversed = v; } } },
+          series: { getItemAt(i) { if (i !== 0) throw new Error("one series"); return first; }, add: series },
+        };
+      },
+    };
+  }
 
   function fire(kind) { listeners[kind].slice().forEach((h) => h({ type: kind })); }
   window.officeEdit = () => fire("onChanged"); // the coordinator types in a cell
@@ -31,6 +64,8 @@
         sheets.splice(at, 1);
       },
       activate() { calls.push(["activate", name]); },
+      getRange(address) { return { sheet: name, address }; },
+      charts: chartsOf(name),
     };
   }
 

@@ -175,6 +175,24 @@ def cells(path: Path) -> dict[str, dict[str, tuple[Any, ...]]]:
 
 
 @pytest.mark.slow
+def check_charts(specs: list[dict[str, Any]], workbook: Path) -> None:
+    """The charts the page will draw: one per chart in the file, each series over its own column of the table
+    (the header above its values is its name; its categories are the table's row labels, on the same rows)."""
+    with zipfile.ZipFile(workbook) as z:
+        assert len(specs) == len([n for n in z.namelist() if n.startswith("xl/charts/chart")]) > 0
+    book = openpyxl.load_workbook(workbook)
+    for spec in specs:
+        assert spec["sheet"] == "Charts" and spec["title"] and spec["type"].startswith("Bar")
+        for series in spec["series"]:
+            (sheet, values), (cat_sheet, cats) = series["values"], series["categories"]
+            column, label = book[sheet][values], book[cat_sheet][cats]
+            assert [c[0].row for c in column] == [c[0].row for c in label]
+            assert book[sheet].cell(column[0][0].row - 1, column[0][0].column).value == series["name"]
+            assert all(isinstance(c[0].value, int | float) for c in column)
+            assert all(isinstance(c[0].value, str) and c[0].value for c in label)
+            assert series["colour"] and series["colour"].startswith("#")
+
+
 def test_the_update_brings_the_clis_sheets_keeping_what_was_typed(client: TestClient, audit: Audit, tmp_path: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     plan = read_plan(audit.audit)
@@ -217,6 +235,7 @@ def test_the_update_brings_the_clis_sheets_keeping_what_was_typed(client: TestCl
     assert [s["name"] for s in answer["sheets"]] == order
     assert {s["name"]: s["visibility"] for s in answer["sheets"]}[META] == "VeryHidden"
     assert set(answer["owned"]) == {*ANALYSIS_SHEETS, META} and answer["activate"] == "Flags"
+    check_charts(answer["charts"], got)
     kept = next(g for g in read_consolidated(got).grades if g.row_id == grade.row_id)
     assert (kept.moderated_grade, kept.moderation_note) == ("Good", "Agreed at the panel")
     summary = "\n".join(answer["summary"])

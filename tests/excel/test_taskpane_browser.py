@@ -28,6 +28,7 @@ import pytest
 
 from tests.support.safety import Audit, build_consolidated, copy_audit
 from xlpack.consolidate import read_consolidated
+from xlpack.excel.server.charts import chart_specs
 from xlpack.excel.server.job import OWNED
 
 CHROMIUM = os.environ.get("XLPACK_CHROMIUM", "/usr/bin/chromium")
@@ -176,6 +177,15 @@ def test_drop_see_the_table_update_and_the_sheets_are_replaced(browser: Any, ser
     final = {s["name"]: s["visibility"] for s in page.evaluate("window.officeSheets")}
     assert hidden and all(final[n] == v for n, v in hidden.items())  # the very hidden digest sheet stays so
     assert calls(page, "activate") == [["activate", "Flags"]]
+    # The charts the inserted sheets arrived without, drawn again as the consolidated workbook has them.
+    specs = chart_specs(new)
+    drawn = page.evaluate("window.officeCharts")
+    assert specs and len(drawn) == len(specs)
+    for spec, chart in zip(specs, drawn):
+        assert (chart["sheet"], chart["type"], chart["title"], chart["position"], chart["legend"], chart["reversed"]) \
+            == (spec["sheet"], spec["type"], spec["title"], [spec["from"], spec["to"]], "Bottom", spec["reversed"])
+        assert [(x["name"], x["values"], x["categories"], x["colour"]) for x in chart["series"]] == \
+            [(x["name"], list(x["values"]), list(x["categories"]), x["colour"]) for x in spec["series"]]
     assert calls(page, "unlisten") and len(calls(page, "unlisten")) == len(calls(page, "listen"))
     assert len(read_consolidated(new).grades) == len(read_consolidated(audit.audit).grades)
     page.close()

@@ -10,9 +10,10 @@ the server's folders. It prints one JSON document on stdout:
 - ``check``: the audit's state and, for files dropped, intake's table (nothing
   is written);
 - ``update``: the same :func:`~xlpack.consolidate.consolidate` the CLI runs, on
-  the copy; its summary and table, the state after it, and the sheets xlpack
+  the copy; its summary and table, the state after it, the sheets xlpack
   owns in the result (name and visibility, in order), which the page puts in
-  place of its own; or the refusal, with its kind and message.
+  place of its own, and their charts (:mod:`.charts`), which the page draws
+  again; or the refusal, with its kind and message.
 
 A process per request keeps each child's data out of the server's memory once
 the answer is sent, and lets the server stop a run that takes too long.
@@ -29,6 +30,7 @@ from xlpack.consolidate import ConsolidateResult, KeepTypedError, ResultsWouldBe
 from xlpack.coordinator.plan_sheets import META as PLAN_META
 from xlpack.coordinator.plan_sheets import read_plan
 from xlpack.errors import WorkbookError, XlpackError
+from xlpack.excel.server.charts import chart_specs
 from xlpack.files.workbooks import SheetReader
 from xlpack.intake import FileResult, intake
 from xlpack.intake.ooxml import open_workbook
@@ -98,7 +100,8 @@ def update(audit: Path, allow_missing: bool) -> dict[str, Any]:
     lines = result.summary_lines()
     lines[-1] = LAST_LINE
     return {"ok": True, "summary": lines, "files": [file_row(f) for f in result.files], "state": state(audit),
-            "sheets": owned_sheets(audit), "owned": list(OWNED), "activate": FLAGS, "rejected": result.rejected}
+            "sheets": owned_sheets(audit), "owned": list(OWNED), "activate": FLAGS, "rejected": result.rejected,
+            "charts": [c for c in chart_specs(audit) if c["sheet"] in OWNED]}
 
 
 def refusal(exc: XlpackError, audit: Path) -> dict[str, Any]:

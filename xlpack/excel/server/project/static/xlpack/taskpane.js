@@ -109,11 +109,42 @@ async function applySheets(answer, originalBase64) {
       await context.sync();
       throw new Error(`Excel did not take the new sheets (${error.message}); the previous ones were put back.`);
     }
+    await drawCharts(context, answer.charts || []);
     answer.sheets.filter((s) => s.visibility !== "Visible")
       .forEach((s) => { sheets.getItem(s.name).visibility = s.visibility; });
     if (answer.activate) sheets.getItem(answer.activate).activate();
     await context.sync();
   });
+}
+
+/* The charts the inserted sheets arrived without, drawn again (a sheet that kept its charts is left alone). */
+async function drawCharts(context, specs) {
+  const sheets = [...new Set(specs.map((c) => c.sheet))];
+  const held = sheets.map((name) => context.workbook.worksheets.getItem(name).charts);
+  held.forEach((charts) => charts.load("items"));
+  await context.sync();
+  const bare = new Set(sheets.filter((name, i) => held[i].items.length === 0));
+  specs.filter((c) => bare.has(c.sheet)).forEach((c) => drawChart(context.workbook, c));
+  await context.sync();
+}
+
+/* Draw one of the workbook's charts again (insertWorksheetsFromBase64 leaves charts behind), ExcelApi 1.7. */
+function drawChart(workbook, spec) {
+  const range = ([sheet, cells]) => workbook.worksheets.getItem(sheet).getRange(cells);
+  const [first, ...rest] = spec.series;
+  const chart = workbook.worksheets.getItem(spec.sheet).charts.add(spec.type, range(first.values), "Columns");
+  chart.setPosition(spec.from, spec.to);
+  chart.title.text = spec.title;
+  chart.legend.position = "Bottom";
+  chart.axes.categoryAxis.reversePlotOrder = spec.reversed; // the table's first row at the top, as in the file
+  const style = (series, s) => {
+    series.name = s.name;
+    series.setValues(range(s.values));
+    series.setXAxisValues(range(s.categories));
+    if (s.colour) series.format.fill.setSolidColor(s.colour);
+  };
+  style(chart.series.getItemAt(0), first);
+  rest.forEach((s) => style(chart.series.add(s.name), s));
 }
 
 /* ---- the server ---- */
@@ -292,7 +323,10 @@ async function update() {
     await applySheets(answer, bytesToBase64(new Uint8Array(await workbook.arrayBuffer())));
     showFiles(answer.files);
     showState(answer.state);
-    showMessage(answer.summary, answer.rejected ? "warn" : "done");
+    const hatched = (answer.charts || []).some((c) => c.series.some((s) => s.hatched));
+    showMessage(answer.summary.concat(hatched ? ["On the Charts sheet, \u201cNo evidence\u201d is drawn in its colour "
+      + "without the hatching it has in desktop Excel: Excel's add-in chart API has no pattern fills."] : []),
+    answer.rejected ? "warn" : "done");
     $("allow-missing").checked = false;
     $("allow-missing").parentElement.classList.remove("ask");
   } catch (error) {
