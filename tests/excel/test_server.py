@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import importlib.util
 import io
+import os
 import shutil
 import tempfile
 import zipfile
@@ -355,7 +356,14 @@ def test_a_failing_run_leaves_nothing_behind(client: TestClient, audit: Audit, t
     broken = tmp_path / "Audit.xlsx"
     broken.write_bytes(b"PK\x03\x04 not really a workbook")
     answer = post(client, "update", broken, dropped_from(audit.returns)).json()
-    assert not answer["ok"] and answer["message"].endswith("Your workbook was not changed."), answer
+    assert not answer["ok"] and answer["refusal"] == "refused", answer
+    assert answer["message"].startswith("Audit.xlsx cannot be read as an Excel workbook")
+    assert answer["message"].endswith("Your workbook was not changed.")
+    today = os.environ.get("XLPACK_TODAY", "")
+    monkeypatch.setenv("XLPACK_TODAY", "not a date")  # the job stops with an error that is not xlpack's own
+    answer = post(client, "update", audit.audit, dropped_from(audit.returns)).json()
+    assert answer["refusal"] == "error" and answer["message"].startswith("xlpack stopped unexpectedly (ValueError: ")
+    monkeypatch.setenv("XLPACK_TODAY", today)
     monkeypatch.setenv("XLPACK_SERVER_TIMEOUT", "0")
     answer = post(client, "update", audit.audit, dropped_from(audit.returns)).json()
     assert answer["refusal"] == "timeout" and "XLPACK_SERVER_TIMEOUT" in answer["message"]

@@ -110,13 +110,21 @@ def refusal(exc: XlpackError, audit: Path) -> dict[str, Any]:
         kind, message = ("missing-forms" if exc.absent else "no-returns"), exc.told(ASK)
     elif isinstance(exc, KeepTypedError):
         kind, message = "typed-would-be-lost", str(exc)
-    elif isinstance(exc, WorkbookError) and not SheetReader(audit).has(PLAN_META):
+    elif isinstance(exc, WorkbookError) and _readable(audit) and not SheetReader(audit).has(PLAN_META):
         kind, message = "not-coordinator", (f"{audit.name} is not an xlpack coordinator workbook (it has no hidden "
                                             f"'{PLAN_META}' sheet). Open the coordinator workbook made by xlpack init, "
                                             "then click Update again.")
     else:
         kind, message = "refused", str(exc)
     return {"ok": False, "refusal": kind, "message": message + "\n\nYour workbook was not changed."}
+
+
+def _readable(audit: Path) -> bool:
+    try:
+        SheetReader(audit)
+    except XlpackError:
+        return False
+    return True
 
 
 def run(argv: list[str]) -> dict[str, Any]:
