@@ -403,3 +403,35 @@ def test_a_zip_of_returns_is_read_as_the_cli_reads_it(client: TestClient, audit:
     answer = post(client, "check", audit.audit, [("returns.zip", buffer.getvalue())]).json()
     statuses = [r["status"] for r in answer["files"] if r["file"] != "returns.zip"]
     assert statuses and set(statuses) == {"accepted"}, answer["files"]
+
+
+@pytest.mark.slow
+def test_xlpack_serve_serves_the_add_in(tmp_path: Path) -> None:
+    """The CLI command starts the same app: the manifest comes back over a real socket."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XLWINGS_")}
+    server = subprocess.Popen([sys.executable, "-m", "xlpack", "serve", "--port", str(port)], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        for _ in range(300):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/manifest.xml", timeout=2) as response:
+                    text = response.read().decode()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError(server.stderr.read1().decode() if server.stderr else "no answer")  # type: ignore
+        assert 'DefaultValue="Update from returns"' in text and f"http://127.0.0.1:{port}/taskpane.html" in text
+    finally:
+        server.terminate()
+        server.wait(10)
+    assert "Nothing about a child is kept on this machine" in server.stderr.read().decode()  # type: ignore[union-attr]

@@ -234,3 +234,18 @@ def test_file_names_and_messages_are_shown_as_text_never_as_html(browser: Any, s
     assert cell.inner_text() == odd.name and page.locator("#files img").count() == 0
     assert page.locator("#files tbody tr").first.inner_text().startswith("REJECTED")
     page.close()
+
+
+def test_a_whole_folder_can_be_chosen(browser: Any, server: str, audit: Audit) -> None:
+    page = open_pane(browser, server, audit.audit)
+    late = audit.returns / "late"
+    late.mkdir()
+    moved = sorted(audit.returns.glob("*.xlsx"))[0]
+    moved.rename(late / moved.name)
+    page.set_input_files("#folder-input", str(audit.returns))
+    count = len([p for p in audit.returns.rglob("*.xlsx")])
+    page.wait_for_function(f"document.querySelectorAll('#files tbody tr').length === {count}")
+    files = {r.split("\t")[1] for r in page.locator("#files tbody tr").all_inner_texts()}
+    assert f"returns/late/{moved.name}" in files  # the folder's own name and its subfolders, as chosen
+    assert all(r.startswith("accepted") for r in page.locator("#files tbody tr").all_inner_texts())
+    page.close()
