@@ -140,7 +140,7 @@ def test_start_up_does_not_load_the_heavy_libraries(line: str) -> None:
     import sys
 
     code = f"{line}; import sys; print(sorted(m for m in ('pandas', 'matplotlib', 'docx', 'xlsxwriter', " \
-           "'openpyxl', 'python_calamine') if m in sys.modules))"
+           "'openpyxl', 'python_calamine', 'fastapi', 'xlwings_server', 'uvicorn') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]", f"{line} loads {out.strip()}"
 
@@ -193,3 +193,21 @@ def test_every_dotted_name_in_the_code_and_docs_exists() -> None:
                 if found.split(".")[1] not in NOT_MODULES and not _resolves(found):
                     wrong.append(f"{path.relative_to(root)}:{n} {found}")
     assert not wrong, "names that do not exist:\n" + "\n".join(wrong)
+
+
+#: The web and Excel frameworks: only the skins that need them may import them.
+FRAMEWORKS = ("fastapi", "starlette", "xlwings", "xlwings_server", "uvicorn")
+
+
+def test_only_the_skins_import_the_web_and_excel_frameworks() -> None:
+    """The library runs without xlwings or a web server: the Excel skins (and ``xlpack serve``) bring them."""
+    wrong = []
+    for name, (path, tree) in all_modules().items():
+        if stage_of(name) in ("excel", "cli"):
+            continue
+        for node in ast.walk(tree):
+            targets = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
+            wrong += [f"{path.relative_to(PACKAGE.parent)}:{node.lineno} imports {t}" for t in targets
+                      if t.split(".")[0] in FRAMEWORKS]
+    assert not wrong, "\n".join(wrong)

@@ -53,6 +53,7 @@ class ConsolidateResult:
     backup: Path | None = None
     intake: IntakeResult | None = None
     dropped: list[ReturnRow] = field(default_factory=list)  # accepted last time, absent now (allow_missing)
+    allowed_by: str = "--allow-missing"  # how the person asked for them to be dropped, in the summary
 
     @property
     def rejected(self) -> int:
@@ -96,7 +97,7 @@ class ConsolidateResult:
             lines.append(f"  ... and {len(urgent) - URGENT_SHOWN} more urgent flag(s) on the Flags sheet.")
         if self.dropped:
             lines.append(f"{len(self.dropped)} form(s) accepted last time were not among the returns given and were "
-                         "dropped, as asked (--allow-missing).")
+                         f"dropped, as asked ({self.allowed_by}).")
         if data.orphaned:
             lines.append(f"{len(data.orphaned)} moderated grade(s), note(s) or resolution(s) lost their row: see the "
                          "Orphaned sheet.")

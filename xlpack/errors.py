@@ -10,9 +10,10 @@ letting a terminal act on them; everything printed goes through it.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 #: What a terminal may act on: C0 and C1 controls, DEL, line and paragraph separators, and the
 #: bidirectional overrides and isolates that make a name read differently from what it is.
@@ -138,8 +139,24 @@ class DiskError(WorkbookError):
     """The disk or folder refused a write; the message names the path and what to do."""
 
 
+#: How the CLI goes on when earlier results are dropped on purpose; the Excel skins say it in their own words.
+ALLOW_MISSING = "run again with --allow-missing"
+
+
 class ResultsWouldBeDroppedError(WorkbookError):
-    """Consolidating the returns given would drop results the workbook holds; nothing was written."""
+    """Consolidating the returns given would drop results the workbook holds; nothing was written.
+
+    ``absent`` are the forms accepted last time that were not given (Returns rows); :meth:`told` gives the
+    message with another way of dropping them on purpose than the CLI's option (a button's tick box).
+    """
+
+    def __init__(self, compose: Callable[[str], str], absent: Sequence[Any] = ()):
+        self.compose, self.absent = compose, list(absent)
+        super().__init__(compose(ALLOW_MISSING))
+
+    def told(self, how: str) -> str:
+        """The message, saying ``how`` to drop the earlier results on purpose (for example "tick ...")."""
+        return self.compose(how)
 
 
 class KeepTypedError(ProblemsError, WorkbookError):

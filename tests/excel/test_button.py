@@ -21,6 +21,7 @@ import pytest
 
 import xlpack
 from tests.support.filling import fill_form
+from xlpack.consolidate import read_consolidated
 from xlpack.coordinator.plan_sheets import read_plan, write_coordinator
 from xlpack.excel.addin import ADDIN_NAME, RIBBON_PART, build_addin, template_path
 from xlpack.excel.button import update_book
@@ -74,14 +75,20 @@ class FakeBooks:
 
 
 class FakeApp:
-    def __init__(self) -> None:
+    def __init__(self, answer: str = "no") -> None:
         self.events: list[tuple[str, str]] = []
         self.alerts: list[str] = []
+        self.questions: list[str] = []
+        self.answer = answer  # what the coordinator clicks when asked Yes or No
         self.books = FakeBooks(self)
 
-    def alert(self, prompt: str, title: str = "") -> None:
-        assert title == "xlpack"
+    def alert(self, prompt: str, title: str = "", buttons: str = "ok") -> str:
+        assert title == "xlpack" and buttons in ("ok", "yes_no")  # as xlwings' App.alert takes them
+        if buttons == "yes_no":
+            self.questions.append(prompt)
+            return self.answer
         self.alerts.append(prompt)
+        return "ok"
 
 
 def _returns(audit: Path, forms: Path, folder: Path, count: int) -> list[Path]:
@@ -189,3 +196,31 @@ def test_the_built_add_in_calls_xlpack_main_from_its_ribbon(tmp_path: Path) -> N
     assert 'mymodule = Left(ThisWorkbook.Name, (InStrRev(ThisWorkbook.Name, ".", -1, vbTextCompare) - 1))' in body
     assert 'RunPython "import " & mymodule & ";" & mymodule & ".main()"' in body
     assert "VBA MACRO RibbonMyAddin.bas" in vba
+
+
+@pytest.mark.parametrize("answer", ["yes", "no"])
+def test_missing_forms_are_dropped_only_when_the_coordinator_says_yes(sample_copy: tuple[Path, Path],
+                                                                     answer: str) -> None:
+    audit, forms = sample_copy
+    returned = _returns(audit, forms, audit.parent / "returns", 3)
+    update_book(FakeApp().books.open(str(audit)), today=TODAY)
+    accepted_before = {g.form_id for g in read_consolidated(audit).grades}
+    returned[0].unlink()  # withdrawn: no longer in the returns folder
+    before = hashlib.sha256(audit.read_bytes()).hexdigest()
+    app = FakeApp(answer)
+    message = update_book(app.books.open(str(audit)), today=TODAY)
+    assert len(app.questions) == 1
+    question = app.questions[0]
+    assert "1 form(s) accepted at the last consolidation are not among the returns given" in question
+    assert returned[0].name in question and "click Yes below to drop them now; No leaves the workbook as it is" \
+        in question and "--allow-missing" not in question
+    if answer == "no":
+        assert message == "You clicked No: nothing was dropped and your workbook was not changed."
+        assert hashlib.sha256(audit.read_bytes()).hexdigest() == before
+    else:
+        assert message.startswith(f"Consolidated 2 of {len(read_plan(audit).issued)} issued form(s)")
+        assert "1 form(s) accepted last time were not among the returns given and were dropped, as asked " \
+               "(you clicked Yes)." in message
+        after = {g.form_id for g in read_consolidated(audit).grades}
+        assert len(accepted_before) == 3 and len(after) == 2 and after < accepted_before
+    assert app.alerts == [message]

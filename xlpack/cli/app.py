@@ -26,6 +26,7 @@ from xlpack.cli import (
     mail,
     report,
     sample,
+    serve,
 )
 from xlpack.cli.console import out
 from xlpack.cli.help import PlainCommand
@@ -46,6 +47,7 @@ COMMANDS = (
     ("compare", compare.command),
     ("check-definition", check_definition.command),
     ("addin", addin.command),
+    ("serve", serve.command),
     ("demo", demo.command),
 )
 for _name, _function in COMMANDS:

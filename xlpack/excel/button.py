@@ -7,7 +7,9 @@ so the button saves the workbook, closes it, runs the same
 :func:`~xlpack.consolidate.consolidate` as the CLI, and opens it again with
 a message saying what happened. The workbook the coordinator gets back is
 the one the CLI would have written; if anything fails it is reopened as it
-was saved, with the reason.
+was saved, with the reason. When forms accepted last time are missing from
+the returns folder, the button asks (Yes/No) whether they were withdrawn on
+purpose, the CLI's ``--allow-missing``, instead of only refusing.
 """
 
 from __future__ import annotations
@@ -16,12 +18,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from xlpack.consolidate import consolidate
+from xlpack.consolidate import ConsolidateResult, ResultsWouldBeDroppedError, consolidate
 from xlpack.coordinator.plan_sheets import read_plan
 from xlpack.errors import XlpackError
 
 DEFAULT_RETURNS = "returns"
 TITLE = "xlpack"
+ASK = "click Yes below to drop them now; No leaves the workbook as it is"
+ALLOWED_BY = "you clicked Yes"
 
 
 def returns_folder(audit: Path) -> Path:
@@ -49,9 +53,10 @@ def update_book(book: Any, *, today: date | None = None) -> str:
             message = (f"There is no returns folder at {folder}. Save the returned forms there (or name another "
                        "folder on the Terms of reference sheet) and click Update from returns again.")
         else:
-            result = consolidate(path, [folder], today=today)
-            consolidated = True
-            message = "\n".join(result.summary_lines())
+            result = _consolidate(app, path, folder, today)
+            consolidated = result is not None
+            message = "\n".join(result.summary_lines()) if result else ("You clicked No: nothing was dropped and "
+                                                                         "your workbook was not changed.")
     except XlpackError as exc:
         message = f"{exc}\n\nYour workbook was not changed."
     except Exception as exc:  # noqa: BLE001 - the coordinator must get their workbook back, whatever happened
@@ -62,6 +67,20 @@ def update_book(book: Any, *, today: date | None = None) -> str:
         reopened.sheets["Flags"].activate()
     app.alert(message, title=TITLE)
     return message
+
+
+def _consolidate(app: Any, path: Path, folder: Path, today: date | None) -> ConsolidateResult | None:
+    """Consolidate; when earlier forms would be dropped, ask, and go on only if the coordinator says Yes."""
+    try:
+        return consolidate(path, [folder], today=today)
+    except ResultsWouldBeDroppedError as exc:
+        if not exc.absent:
+            raise
+        if app.alert(exc.told(ASK), title=TITLE, buttons="yes_no") != "yes":
+            return None
+    result = consolidate(path, [folder], today=today, allow_missing=True)
+    result.allowed_by = ALLOWED_BY
+    return result
 
 
 def main() -> None:

@@ -57,20 +57,19 @@ def check_nothing_dropped(audit: Path, given: Sequence[Path], earlier: Sequence[
                 "form" if blanks else f"{len(files)} file(s) looked at, none of them a workbook")
         lost = (f" Consolidating would drop the {len(earlier)} form(s) accepted last time, with their grades and "
                 "flags (moderation and resolutions would move to the Orphaned sheet)." if earlier else "")
-        raise ResultsWouldBeDroppedError(
+        raise ResultsWouldBeDroppedError(lambda how: (
             f"{audit} was not changed: no returned forms were found in {where} ({seen}).{lost} Check that you gave "
-            "the folder holding the returned forms (for instance "
-            "returns beside the workbook)." + (" To empty the analysis on purpose, run again with --allow-missing."
-                                               if earlier else ""))
+            "the folder holding the returned forms (for instance returns beside the workbook)."
+            + (f" To empty the analysis on purpose, {how}." if earlier else "")), earlier)
     if absent:
         lines = [f"  - {r.file or _name(r.source)} (case {r.case_ref}, {r.agency}, {r.auditor}), read last time "
                  f"from {r.source or 'a file not recorded'}" for r in absent[:SHOWN]]
         if len(absent) > SHOWN:
             lines.append(f"  ... and {len(absent) - SHOWN} more.")
-        raise ResultsWouldBeDroppedError("\n".join([
+        raise ResultsWouldBeDroppedError(lambda how: "\n".join([
             f"{audit} was not changed: {len(absent)} form(s) accepted at the last consolidation are not among the "
             f"returns given ({where}). Consolidating would drop their grades and flags, and move their moderation "
             "and resolutions to the Orphaned sheet:", *lines,
             "Every returned form is read each time: give the folder (or files) holding all of them. If these forms "
-            "were withdrawn on purpose, run again with --allow-missing."]))
+            f"were withdrawn on purpose, {how}."]), absent)
     return []

@@ -1,0 +1,98 @@
+"""The charts of the consolidated workbook, read from its own chart parts, for the task pane to draw again.
+
+Office.js ``insertWorksheetsFromBase64`` brings sheets across without their
+charts, so the page adds each chart through Excel's chart API after the
+insert. What it draws is read here from the workbook consolidate wrote (the
+anchor of each chart, its title, bar grouping, and every series' name,
+ranges and colour), so the renderer stays the one that wrote the file. A
+series hatched in the file (over "No evidence") is drawn plain: Office.js
+has no pattern fills; the page says so.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from defusedxml import ElementTree
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
+A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+XDR = "{http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing}"
+R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+#: Office.js chart types for a bar chart's grouping.
+TYPES = {"stacked": "BarStacked", "percentStacked": "BarStacked100", "clustered": "BarClustered"}
+
+
+def _rels(z: zipfile.ZipFile, part: str) -> dict[str, str]:
+    """Relationship id -> the target part's path, for ``part``."""
+    folder, name = posixpath.split(part)
+    path = posixpath.join(folder, "_rels", name + ".rels")
+    if path not in z.namelist():
+        return {}
+    root = ElementTree.fromstring(z.read(path))
+    return {r.get("Id"): posixpath.normpath(posixpath.join(folder, r.get("Target")))
+            for r in root.iter(f"{RELS}Relationship")}
+
+
+def split_ref(ref: str) -> tuple[str, str]:
+    """``'Case grid'!$A$1:$A$4`` -> (``Case grid``, ``A1:A4``)."""
+    sheet, _, cells = ref.rpartition("!")
+    if sheet.startswith("'") and sheet.endswith("'"):
+        sheet = sheet[1:-1].replace("''", "'")
+    return sheet, cells.replace("$", "")
+
+
+def _series(ser: Any) -> dict[str, Any]:
+    fill = ser.find(f"{C}spPr/{A}solidFill/{A}srgbClr")
+    if fill is None:  # a hatch: its background is the series' colour
+        fill = ser.find(f"{C}spPr/{A}pattFill/{A}bgClr/{A}srgbClr")
+    return {"name": ser.findtext(f"{C}tx/{C}v") or ser.findtext(f".//{C}tx//{C}f") or "",
+            "values": split_ref(ser.findtext(f"{C}val//{C}f") or "!"),
+            "categories": split_ref(ser.findtext(f"{C}cat//{C}f") or "!"),
+            "colour": f"#{fill.get('val')}" if fill is not None else None,
+            "hatched": ser.find(f"{C}spPr/{A}pattFill") is not None}
+
+
+def _chart(z: zipfile.ZipFile, part: str) -> dict[str, Any] | None:
+    root = ElementTree.fromstring(z.read(part))
+    bar = root.find(f".//{C}barChart")
+    if bar is None:
+        return None
+    grouping = bar.find(f"{C}grouping")
+    orientation = root.find(f".//{C}catAx/{C}scaling/{C}orientation")
+    return {"type": TYPES.get(grouping.get("val") if grouping is not None else "clustered", "BarClustered"),
+            "reversed": orientation is not None and orientation.get("val") == "maxMin",
+            "title": "".join(t.text or "" for t in root.iterfind(f"{C}chart/{C}title//{A}t")),
+            "series": [_series(s) for s in bar.iterfind(f"{C}ser")]}
+
+
+def _anchor(anchor: Any, edge: str) -> str:
+    at = anchor.find(f"{XDR}{edge}")
+    return xl_rowcol_to_cell(int(at.findtext(f"{XDR}row")), int(at.findtext(f"{XDR}col")))
+
+
+def chart_specs(path: Path) -> list[dict[str, Any]]:
+    """Every bar chart in the workbook at ``path``: its sheet, anchor cells, type, title and series."""
+    out: list[dict[str, Any]] = []
+    with zipfile.ZipFile(path) as z:
+        book = ElementTree.fromstring(z.read("xl/workbook.xml"))
+        parts = _rels(z, "xl/workbook.xml")
+        for sheet in book.iter(f"{MAIN}sheet"):
+            sheet_part = parts.get(sheet.get(f"{R}id"), "")
+            for drawing in _rels(z, sheet_part).values():
+                if "/drawings/" not in drawing or drawing not in z.namelist():
+                    continue
+                charts = _rels(z, drawing)
+                for anchor in ElementTree.fromstring(z.read(drawing)).iter(f"{XDR}twoCellAnchor"):
+                    ref = anchor.find(f".//{C}chart")
+                    spec = _chart(z, charts[ref.get(f"{R}id")]) if ref is not None else None
+                    if spec is not None:
+                        out.append({"sheet": sheet.get("name"), "from": _anchor(anchor, "from"),
+                                    "to": _anchor(anchor, "to"), **spec})
+    return out
