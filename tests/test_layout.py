@@ -9,7 +9,6 @@ run, and heavy optional libraries), each with a comment saying why.
 from __future__ import annotations
 
 import ast
-import importlib
 import re
 from pathlib import Path
 
@@ -167,17 +166,40 @@ NOT_MODULES = {"exe", "xlam", "invalid"}
 DOTTED = re.compile(r"\bxlpack(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
 
 
+def _module_file(dotted: str) -> Path | None:
+    base = PACKAGE.parent.joinpath(*dotted.split("."))
+    return next((p for p in (base.with_suffix(".py"), base / "__init__.py") if p.is_file()), None)
+
+
+def _defined(body: list[ast.stmt]) -> dict[str, ast.AST]:
+    """Names a module or class body defines or imports, read from its source (nothing is imported)."""
+    out: dict[str, ast.AST] = {}
+    for node in body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            out[node.name] = node
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                out.update({n.id: node for n in ast.walk(target) if isinstance(n, ast.Name)})
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            out.update({(a.asname or a.name).split(".")[0]: node for a in node.names})
+        elif isinstance(node, ast.If | ast.Try):
+            out.update(_defined(node.body))
+    return out
+
+
 def _resolves(name: str) -> bool:
+    """Whether ``xlpack.a.b.attr...`` names a module, and something that module (or class) defines."""
     parts = name.split(".")
     for i in range(len(parts), 0, -1):
-        try:
-            obj: object = importlib.import_module(".".join(parts[:i]))
-        except ImportError:
+        path = _module_file(".".join(parts[:i]))
+        if path is None:
             continue
+        scope: ast.AST = ast.parse(path.read_text(encoding="utf-8"))
         for attr in parts[i:]:
-            if not hasattr(obj, attr):
+            names = _defined(scope.body) if isinstance(scope, ast.Module | ast.ClassDef) else {}
+            if attr not in names and _module_file(".".join([*parts[:i], attr])) is None:
                 return False
-            obj = getattr(obj, attr)
+            scope = names.get(attr, ast.Module(body=[], type_ignores=[]))
         return True
     return False
 
