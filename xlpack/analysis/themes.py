@@ -20,7 +20,10 @@ at least :data:`MIN_AGENCIES` agencies and :data:`MIN_AUDITORS` auditors, in
 at least :data:`MIN_RECORDS` case records (case x agency): one auditor
 repeating their own words across their forms is never a theme. It must also
 lean to its pile (at least :data:`LEAN` times as common there, share for
-share, as in the other), and must say more than a section's name ("voice of
+share, as in the other, and not by chance: Dunning's log-likelihood), its
+words must keep together (seen together more often than words falling at
+random would, beyond chance over all the phrases of the audit), and it must
+say more than a section's name ("voice of
 the child" is a section, not a theme). Of phrases found mostly in the same
 passages, only the fullest is kept ("child was not seen alone", not also
 "seen alone"), and a theme is shown as its passages mostly write it, grown
@@ -39,6 +42,7 @@ The grade used is the one after moderation, where the coordinator typed one.
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -57,6 +61,10 @@ FIELDS = {"evidence": "evidence", "strengths": "strengths", "development": "area
 MIN_CASES, MIN_AGENCIES, MIN_AUDITORS, MIN_RECORDS = 2, 2, 2, 3
 LEAN = 2.0
 G2_MIN = 3.84  # chi-squared, one degree of freedom, p < 0.05
+G2_WORD = 10.83  # p < 0.001, for a single word: there are many words, and one alone says less
+#: A phrase's words must come together more often than words falling at random would, by this chance at most
+#: over all the phrases seen (a Bonferroni correction: a large audit makes many phrases by chance).
+CHANCE = 0.01
 MAX_WORDS = 3
 LONGEST = 14  # words of a phrase grown from its passages
 #: A phrase found in at least this share of a kept theme's passages is the same theme.
@@ -206,10 +214,6 @@ def _names_a_section(key: str, titles: list[frozenset[str]]) -> bool:
     return any(words <= t for t in titles)
 
 
-def _display(surface: str) -> str:
-    return " ".join(w if (w.isupper() and len(w) > 1) else w.lower() for w in surface.split())
-
-
 @dataclass
 class _Candidate:
     key: str
@@ -284,9 +288,31 @@ class _Coded:
         # a stable sort keeps each code's passages in order (they were found in order), so a repeat is a neighbour
         order = np.argsort(code, kind="stable")
         code, owner = code[order], owner[order]
+        self.seen = _counts(code)  # every occurrence, for how far a phrase's words keep together
         first = np.ones(len(code), dtype=bool)
         first[1:] = (code[1:] != code[:-1]) | (owner[1:] != owner[:-1])
         return code[first], owner[first]
+
+    def chance(self, codes: np.ndarray) -> np.ndarray:
+        """For each phrase of two or three words, the log10 chance of seeing it at least as often as it is seen
+        if its words fell at random (Poisson, given how often its first word(s) and the rest are seen); 0 for a
+        single word. A three-word phrase is compared with both of its splits, the likelier one counted."""
+        v, big = len(self.vocab), len(self.vocab) ** MAX_WORDS
+        n, rest = np.divmod(codes, big)
+        words = np.bincount(self.ids, minlength=v).astype(float)
+        total = max(float(words[2:].sum()), 1.0)
+        c, b_, a_ = rest % v, (rest // v) % v, rest // (v * v)
+        seen = _lookup(*self.seen, codes).astype(float)
+        two = words[b_] * words[c] / total  # two words: the first and the second
+        ab, bc = (_lookup(*self.seen, x * v + y + big).astype(float) for x, y in ((a_, b_), (b_, c)))
+        split = np.maximum(np.where(ab > 0, ab * words[c], words[a_] * words[b_] * words[c] / total),
+                           np.where(bc > 0, words[a_] * bc, words[a_] * words[b_] * words[c] / total)) / total
+        expect = np.where(n == 1, two, split)
+        out = np.zeros(len(codes))
+        for i in np.flatnonzero((n > 0) & (seen > expect)):
+            k, lam = seen[i], max(expect[i], 1e-12)
+            out[i] = (k * math.log(lam) - lam - math.lgamma(k + 1) - math.log1p(-lam / (k + 1))) / math.log(10)
+        return out
 
     def key(self, code: int) -> str:
         v = len(self.vocab)
@@ -306,7 +332,7 @@ def _counts(sorted_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return sorted_codes[starts], np.diff(np.append(starts, len(sorted_codes)))
 
 
-def leaning(mine: np.ndarray, other: np.ndarray, total: int, rest: int) -> np.ndarray:
+def leaning(mine: np.ndarray, other: np.ndarray, total: int, rest: int, g2_min: float = G2_MIN) -> np.ndarray:
     """Which phrases lean to a pile: at least :data:`LEAN` times as common there as in the other, share for
     share, and unlikely to by chance (Dunning's log-likelihood G2 of at least :data:`G2_MIN`, p < 0.05)."""
     a, b = mine.astype(float), other.astype(float)
@@ -315,7 +341,7 @@ def leaning(mine: np.ndarray, other: np.ndarray, total: int, rest: int) -> np.nd
     expect_a, expect_b = total * (a + b) / (total + rest), rest * (a + b) / (total + rest)
     with np.errstate(divide="ignore", invalid="ignore"):
         g2 = 2 * (np.where(a > 0, a * np.log(a / expect_a), 0.0) + np.where(b > 0, b * np.log(b / expect_b), 0.0))
-    return (a / total >= LEAN * b / rest) & (g2 >= G2_MIN)
+    return (a / total >= LEAN * b / rest) & (g2 >= g2_min)
 
 
 def _lookup(keys: np.ndarray, values: np.ndarray, query: np.ndarray) -> np.ndarray:
@@ -344,7 +370,12 @@ def _candidates(ps: Sequence[_Passage], titles: list[frozenset[str]]) -> list[_C
     for k, name in enumerate(KINDS):
         mine_codes, mine_n = _counts(code[kind == k])
         other = _lookup(*_counts(code[kind != k]), mine_codes)
-        wanted = mine_codes[(mine_n >= MIN_RECORDS) & leaning(mine_n, other, totals[k], totals[1 - k])]
+        keep = (mine_n >= MIN_RECORDS) & leaning(mine_n, other, totals[k], totals[1 - k])
+        single = mine_codes < len(coded.vocab)  # one word: no phrase to hold together, so a stricter lean
+        phrases = int(np.count_nonzero(coded.seen[0] >= len(coded.vocab)))  # the chances taken: one a phrase
+        keep &= np.where(single, leaning(mine_n, other, totals[k], totals[1 - k], G2_WORD),
+                         coded.chance(mine_codes) <= math.log10(CHANCE / max(phrases, 1)))
+        wanted = mine_codes[keep]
         sel = (kind == k) & (_lookup(wanted, np.ones(len(wanted), dtype=np.int64), code) > 0)
         c_sel, o_sel = code[sel], owner[sel]
         bounds = np.flatnonzero(np.diff(c_sel)) + 1
@@ -391,18 +422,22 @@ def _choose(cands: list[_Candidate], ps: Sequence[_Passage], limit: int) -> list
 
 
 def extract(text: str, surface: str, limit: int = EXAMPLE_WORDS) -> str:
-    """The sentence of ``text`` holding the phrase, shortened around it to about ``limit`` words."""
+    """The sentence of ``text`` holding the phrase, shortened around it to about ``limit`` words; an ellipsis
+    where words are left out."""
     target = [word_key(w) for w in surface.split()]
-    for sentence in _SENTENCE.split(text.strip()) or [text]:
+    sentences = [x for x in _SENTENCE.split(text.strip()) if x.strip()] or [text]
+    for n, sentence in enumerate(sentences):
         words = sentence.split()
         keys = [word_key(w.strip(".,;:!?()\"'\u2019\u201c\u201d")) for w in words]
         for i in range(len(keys) - len(target) + 1):
             if keys[i:i + len(target)] == target:
-                if len(words) <= limit:
-                    return " ".join(words)
-                start = max(0, min(i - (limit - len(target)) // 2, len(words) - limit))
+                start = 0 if len(words) <= limit else max(0, min(i - (limit - len(target)) // 2, len(words) - limit))
                 cut = " ".join(words[start:start + limit])
-                return ("\u2026" if start else "") + cut + ("\u2026" if start + limit < len(words) else "")
+                bare = cut.rstrip(";:,")
+                before = "\u2026" if start or n else ""
+                after = "\u2026" if start + limit < len(words) or bare != cut or n < len(sentences) - 1 \
+                    and not bare.endswith((".", "!", "?")) else ""
+                return before + bare + after
     words = text.split()
     return " ".join(words[:limit]) + ("\u2026" if len(words) > limit else "")
 
@@ -427,12 +462,12 @@ def _examples(c: _Candidate, surface: str, ps: Sequence[_Passage]) -> tuple[Them
                               p.row.final_grade or "") for p in picked)
 
 
-def _occurrences(key: list[str], text: str) -> list[tuple[list[tuple[str, str]], int, int]]:
+def _occurrences(key: Sequence[str], text: str) -> list[tuple[list[tuple[str, str]], int, int]]:
     out = []
     for words in clauses(text):
         keys = [k for k, _ in words]
         for i in range(len(keys) - len(key) + 1):
-            if keys[i:i + len(key)] == key:
+            if keys[i:i + len(key)] == list(key):
                 out.append((words, i, i + len(key)))
     return out
 
@@ -444,40 +479,59 @@ def _next_word(o: tuple[list[tuple[str, str]], int, int, int], step: int) -> str
     return words[j][0] if j < len(words) else None
 
 
-def _extended(c: _Candidate, ps: Sequence[_Passage]) -> str:
-    """The phrase as its passages mostly write it: grown a word at a time, left then right, while at least
-    :data:`LONGER_COVERS` of its occurrences (the first in each passage) agree on the next word, up to
-    :data:`LONGEST` words; then trimmed to start and end on a word of meaning. In the words as first written."""
+def _grown(c: _Candidate, ps: Sequence[_Passage]) -> tuple[list[str], list[str]]:
+    """The phrase as its passages mostly write it, as (keys, words as first written): grown a word at a time,
+    left then right, while at least :data:`LONGER_COVERS` of its occurrences (the first in each passage) agree
+    on the next word, up to :data:`LONGEST` words; then trimmed to start and end on a word of meaning."""
     occ: list[tuple[list[tuple[str, str]], int, int, int]] = []
     for text, n in Counter(ps[i].text for i in c.found).items():
         occ += [(*o, n) for o in _occurrences(c.key.split(), text)[:1]]
     if not occ:
-        return c.key
-    total = sum(o[3] for o in occ)
+        return c.key.split(), c.key.split()
     for step in (-1, 1):
         while occ[0][2] - occ[0][1] < LONGEST:
             votes: Counter[str | None] = Counter()
             for o in occ:
                 votes[_next_word(o, step)] += o[3]
             word, n = votes.most_common(1)[0]
-            if word is None or n < LONGER_COVERS * total:
+            if word is None or n < LONGER_COVERS * sum(o[3] for o in occ):
                 break
             occ = [(w, i - 1, j, k) if step < 0 else (w, i, j + 1, k) for w, i, j, k in occ
                    if _next_word((w, i, j, k), step) == word]
-            total = sum(o[3] for o in occ)
     words, i, j, _ = occ[0]
     while i < j and not _content(words[i][0]) and words[i][0] not in NEGATIONS:
         i += 1
     while j > i and not _content(words[j - 1][0]):
         j -= 1
-    return " ".join(w for _, w in words[i:j]) or c.key
+    return [k for k, _ in words[i:j]], _as_written([w for _, w in words[i:j]], i == 0)
+
+
+def _as_written(words: list[str], clause_start: bool) -> list[str]:
+    """The words as written, but a first word capitalised only for starting its clause in lower case."""
+    if clause_start and words and words[0][:1].isupper() and not words[0].isupper():
+        words = [words[0][0].lower() + words[0][1:], *words[1:]]
+    return words
+
+
+def _extended(c: _Candidate, ps: Sequence[_Passage]) -> tuple[_Candidate, str]:
+    """The theme as shown: the grown phrase with the passages that hold it whole (every count is of those), or
+    the phrase as found where the grown one, alone, would not be a theme."""
+    keys, words = _grown(c, ps)
+    if keys != c.key.split():
+        whole = [i for i in c.found if _occurrences(keys, ps[i].text)]
+        if _qualifies(whole, ps):
+            return _Candidate(" ".join(keys), c.kind, whole), " ".join(words)
+    first = next((o for i in c.found for o in _occurrences(c.key.split(), ps[i].text)), None)
+    if first is None:
+        return c, c.key
+    return c, " ".join(_as_written([w for _, w in first[0][first[1]:first[2]]], first[1] == 0))
 
 
 def _theme(c: _Candidate, surface: str, ps: Sequence[_Passage]) -> Theme:
     rows = [ps[i].row for i in c.found]
     order = {r.section_title: r.section_order for r in rows}
     agencies = sorted({r.agency for r in rows}, key=str.casefold)
-    return Theme(phrase=_display(surface), kind=c.kind, sections=tuple(sorted(order, key=lambda t: (order[t], t))),
+    return Theme(phrase=surface, kind=c.kind, sections=tuple(sorted(order, key=lambda t: (order[t], t))),
                  agencies=tuple(dict.fromkeys(agencies)), cases=len({r.case_ref.casefold() for r in rows}),
                  forms=len({r.form_id for r in rows}),
                  records=len({(r.case_ref.casefold(), r.agency.casefold()) for r in rows}),
@@ -493,5 +547,5 @@ def find_themes(grades: Sequence[GradeRow], scale: GradeScale, section_titles: I
     out = Themes(passages=dict(Counter(p.kind for p in ps)))
     for kind in KINDS:
         mine = _fullest([c for c in cands if c.kind == kind])
-        out.of(kind).extend(_theme(c, _extended(c, ps), ps) for c in _choose(mine, ps, limit))
+        out.of(kind).extend(_theme(*_extended(c, ps), ps) for c in _choose(mine, ps, limit))
     return out
