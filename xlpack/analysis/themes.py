@@ -169,7 +169,7 @@ def clauses(text: str) -> list[list[tuple[str, str]]]:
     for t in tokens(text):
         key = word_key(t) if t[0].isalnum() else ""
         if key:
-            out[-1].append((key, t.strip("'\u2019-")))
+            out[-1].append((key, t.lstrip("'\u2018\u2019-").rstrip("-")))
         elif out[-1]:
             out.append([])
     return [c for c in out if c]
