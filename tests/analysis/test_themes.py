@@ -28,10 +28,11 @@ TOOL = load_definition("cp")
 SECTIONS = [(s.id, s.title) for s in TOOL.sections]
 CASES = [f"CP-{n:03d}" for n in range(1, 13)]
 AGENCIES = ["Children's social care", "Health", "Police", "School or education", "CAMHS", "Early years"]
-FILLER = ("record visit plan review conference strategy referral chronology manager supervision risk safety neglect "
-          "attendance health assessment dated signed timely escalation mother father nurse school home contact "
-          "worker team case notes letter meeting report family relative carer housing benefit appointment clinic "
-          "ward discharge follow-up transfer consent summary").split()
+FILLER = ["record", "visit", "plan", "review", "conference", "strategy", "referral", "chronology", "manager",
+          "supervision", "risk", "safety", "neglect", "attendance", "health", "assessment", "dated", "signed", "timely",
+          "escalation", "mother", "father", "nurse", "school", "home", "contact", "worker", "team", "case", "notes",
+          "letter", "meeting", "report", "family", "relative", "carer", "housing", "benefit", "appointment", "clinic",
+          "ward", "discharge", "follow-up", "transfer", "consent", "summary"]
 
 
 def auditor(agency: str, case: str) -> str:
@@ -83,7 +84,7 @@ def corpus(seed: int = 5) -> list[GradeRow]:
     rows: dict[tuple[str, str, str], dict[str, str]] = {}
     for case in CASES:
         for agency in AGENCIES:
-            for order, (sid, title) in enumerate(SECTIONS, start=1):
+            for sid, _ in SECTIONS:
                 grade = rng.choice(["Good", "Adequate", "Good", "Inadequate", "Outstanding"])
                 rows[case, agency, sid] = {"grade": grade, "evidence": _filler(rng), "strengths": _filler(rng),
                                            "development": _filler(rng), "action": _filler(rng)}
@@ -91,7 +92,7 @@ def corpus(seed: int = 5) -> list[GradeRow]:
         for key in plant.where:
             rows[key]["grade"] = plant.grade
             rows[key][plant.field] = f"{_filler(rng)} Also {plant.phrase}, {rng.choice(FILLER)} {_filler(rng)}"
-    for (case, agency, sid), row in rows.items():  # a section's own name, in many texts of both piles
+    for (_, _, sid), row in rows.items():  # a section's own name, in many texts of both piles
         if rng.random() < 0.3:
             row["evidence"] += f" {dict(SECTIONS)[sid]} looked at."
     for n, plant in enumerate(BOTH):  # after the others: the grade set here stays
