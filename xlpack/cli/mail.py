@@ -23,11 +23,16 @@ def command(
     audit: Annotated[Path, typer.Argument(metavar="AUDIT.xlsx", help="The coordinator workbook.")],
     kind: Annotated[str, typer.Option(
         "--kind", help="issue: the forms to their auditors; reminder: forms Overdue or Not returned; rejected: "
-                       "replies to rejected returns (the last two after consolidate).")] = "issue",
+                       "replies to rejected returns; feedback: each auditor's feedback documents, to pass to the "
+                       "practitioner and their manager (the last three after consolidate; feedback after xlpack "
+                       "feedback).")] = "issue",
     out: Annotated[Path | None, typer.Option(
         "--out", help="Folder for the drafts (default: drafts/DATE KIND beside the workbook).")] = None,
     forms: Annotated[Path | None, typer.Option(
         "--forms", help="The folder generate wrote the forms into (default: forms/ beside the workbook).")] = None,
+    feedback: Annotated[Path | None, typer.Option(
+        "--feedback", help="The folder xlpack feedback wrote the documents into (default: feedback/ beside the "
+                           "workbook).")] = None,
     encrypt_password: Annotated[str, typer.Option(
         "--encrypt-password", help="Encrypt the attached forms with this password (never written in an email).")] = "",
     again: Annotated[bool, typer.Option(
@@ -40,7 +45,8 @@ def command(
     from xlpack.mail import draft_mail  # imported here: xlsxwriter and the email package, not at start-up
 
     try:
-        result = draft_mail(audit, kind, out=out, forms=forms, encrypt_password=encrypt_password, again=again)
+        result = draft_mail(audit, kind, out=out, forms=forms, encrypt_password=encrypt_password, again=again,
+                            feedback=feedback)
     except XlpackError as exc:
         raise fail(exc) from None
     for d in result.drafts:
