@@ -1,10 +1,13 @@
 """``xlpack feedback``: one document per accepted audit form, read back with python-docx.
 
-Checked against what was planted in the forms (tests/support/cycle_scenario.py):
-the grades of every section in tool order, the auditor's own words, the
-urgent and high flags about the agency's record first (worked out here
-from the planted grades and answers), moderated grades with their notes,
-nothing from any other agency, the marking, and an index naming each
+Checked against what was planted in the forms (tests/support/cycle_scenario.py)
+and against the coordinator workbook read here with openpyxl: the grades of
+every section in tool order, each section's evidence, strengths, development
+and actions as on the Grades sheet, the urgent and high flags about the
+agency's record first (worked out here from the planted grades and answers),
+every flag of the Flags sheet about that record once and no sentence twice,
+moderated grades with their notes, nothing from any other agency, a
+response section and a sign-off, the marking, and an index naming each
 document's auditor and email. Refusals leave every file as it was.
 """
 
@@ -23,7 +26,15 @@ from typer.testing import CliRunner
 from tests.support.cycle_scenario import RANK, Built, words
 from xlpack.cli.app import app
 from xlpack.feedback.build import INDEX_NAME, build_feedback
-from xlpack.feedback.document import FLAGS_HEADING, GRADES_HEADING, WORDS_HEADINGS
+from xlpack.feedback.document import (
+    AUDIT_HEADING,
+    FLAGS_HEADING,
+    GRADES_HEADING,
+    NEXT_HEADING,
+    RESPONSE_HEADING,
+    SIGN_OFF_HEADING,
+    WORDS,
+)
 from xlpack.workbook.readback import read_consolidated
 
 pytestmark = pytest.mark.slow  # each module builds and consolidates two audits (session fixtures)
@@ -72,19 +83,41 @@ def text_of(d: docx.document.Document) -> str:
     return "\n".join(parts)
 
 
-def flag_leads(d: docx.document.Document) -> tuple[list[str], set[tuple[str, str, str]]]:
-    """The Heading 1 texts in order, and (severity, title, section) of each flag under the flags heading."""
+HEADS = [FLAGS_HEADING, GRADES_HEADING, AUDIT_HEADING, RESPONSE_HEADING, SIGN_OFF_HEADING, NEXT_HEADING]
+LEAD = re.compile(r"^(Urgent|High|Medium|Low): (.+?)\.? $")
+
+
+def flags_part(d: docx.document.Document) -> list[docx.text.paragraph.Paragraph]:
+    texts = [p.text for p in d.paragraphs]
+    return d.paragraphs[texts.index(FLAGS_HEADING) + 1:texts.index(GRADES_HEADING)]
+
+
+def flag_leads(d: docx.document.Document, sections: set[str]) -> tuple[list[str], set[tuple[str, str, str]], int]:
+    """The Heading 1 texts in order; (severity, title, section) of each urgent and high flag under the flags
+    heading (a rule's lead, then one bullet a flag, starting with its section where it has one); and how many
+    flags there are in all."""
     heads = [p.text for p in d.paragraphs if p.style.name == "Heading 1"]
-    found = set()
-    inside = False
-    for p in d.paragraphs:
-        if p.style.name == "Heading 1":
-            inside = p.text == FLAGS_HEADING
-        elif inside and p.runs and p.runs[0].bold and not p.text.startswith("Agreed"):
-            m = re.match(r"^(Urgent|High): (.+?)(?: \((.+)\))?\.? $", p.runs[0].text)
+    found, lead, count = set(), None, 0
+    for p in flags_part(d):
+        if p.style.name == "List Bullet":
+            assert lead is not None, p.text
+            count += 1
+            section = p.text.split(": ", 1)[0]
+            if lead[0] in ("Urgent", "High"):
+                found.add((lead[0], lead[1], section if section in sections else ""))
+        elif p.runs and p.runs[0].bold:
+            m = LEAD.match(p.runs[0].text)
             assert m, p.runs[0].text
-            found.add((m[1], m[2], m[3] or ""))
-    return heads, found
+            lead = (m[1], m[2])
+    return heads, found, count
+
+
+def sheet_rows(audit: Path, sheet: str) -> list[dict[str, object]]:
+    """A table of the coordinator workbook, read with openpyxl (not xlpack): header -> value, one dict a row."""
+    rows = list(openpyxl.load_workbook(audit, read_only=True)[sheet].iter_rows(values_only=True))
+    at = next(i for i, r in enumerate(rows) if r and r[0] in ("Case reference", "Severity"))
+    head = [str(h) if h is not None else "" for h in rows[at]]
+    return [dict(zip(head, r)) for r in rows[at + 1:] if any(v not in (None, "") for v in r)]
 
 
 @pytest.fixture(scope="module")
@@ -123,13 +156,24 @@ def test_each_document_holds_its_own_agencys_record_and_nothing_else(written: Pa
     assert any(flags.values()), "the scenario should raise flags"
     agencies = {a.agency for a in reaudit.plan.assignments}
     index = {(r[1], r[2], r[3]): str(r[0]) for r in _index(written)}
+    sheet_flags = sheet_rows(reaudit.audit, "Flags")
+    titles = {s.title for s in reaudit.plan.tool.sections}
     for fid, planted in reaudit.planted.items():
         form = reaudit.form(fid)
         d = docx.Document(str(written / index[(form.case_ref, form.agency, form.auditor)]))
         text = text_of(d)
-        heads, found = flag_leads(d)
-        assert heads[:2] == [FLAGS_HEADING, GRADES_HEADING] and heads[2:5] == list(WORDS_HEADINGS)
+        heads, found, count = flag_leads(d, titles)
+        assert heads == HEADS
         assert found == flags[fid], form.file
+        about = [r for r in sheet_flags if r["Case reference"] == form.case_ref
+                 and form.agency in str(r["Agencies"]).split("; ")
+                 and r["Rule id"] not in ("auditor_involved", "return_missing", "returned_twice")]
+        assert count == len(about), form.file  # every flag about the record, once
+        said, lead = [], ""
+        for p in flags_part(d):
+            lead = p.text if p.style.name != "List Bullet" else lead
+            said.append((lead, p.text))
+        assert len(said) == len(set(said)), form.file  # no sentence twice under one rule
         grades = d.tables[0]
         assert [c.text for c in grades.rows[0].cells] == ["Section", "Grade as returned", "After moderation",
                                                           "Moderation note"]
@@ -154,7 +198,8 @@ def test_the_unsafe_answer_comes_first_for_its_agency_only(written: Path, reaudi
         texts = [p.text for p in docx.Document(str(written / str(name))).paragraphs]
         flags = texts[texts.index(FLAGS_HEADING) + 1:texts.index(GRADES_HEADING)]
         if (case, agency) == (reaudit.unsafe.case_ref, reaudit.unsafe.agency):
-            assert flags[0].startswith(f"Urgent: {SAFE} ") and "answered 'No'" in flags[0]
+            assert flags[0].startswith("Urgent and high flags come first")
+            assert flags[1].startswith(f"Urgent: {SAFE}") and "answered 'No'" in flags[2]
             shown += 1
         else:
             assert not any(SAFE in t for t in flags)
@@ -183,7 +228,7 @@ def test_moderated_grades_notes_and_resolutions_are_shown(reaudit: Built, tmp_pa
     assert rows["Assessment"][2] == "Confirmed"
     paragraphs = [p.text for p in d.paragraphs]
     assert "The follow-up meeting changed 1 grade(s) of this audit; the note gives the reason." in paragraphs
-    assert "Agreed at the follow-up meeting: Agreed: the record will be reviewed." in paragraphs
+    assert any(t.endswith("Agreed at the follow-up meeting: Agreed: the record will be reviewed.") for t in paragraphs)
     again = build_feedback(audit.model_copy(update={"grades": own, "flags": flags}), tmp_path / "again", today=TODAY)
     assert again.documents[0][1].read_bytes() == path.read_bytes()  # the same audit and date: the same bytes
 
@@ -206,3 +251,49 @@ def test_refusals_leave_everything_as_it_was(written: Path, reaudit: Built, tmp_
     result = run("feedback", reaudit.audit, "--out", copy, "--force")
     assert result.exit_code == 1 and "is open" in result.stderr  # type: ignore[attr-defined]
     assert [p.name for p in copy.iterdir()] == [".~lock.feedback index.xlsx#"]
+
+
+def _section_paragraphs(d: docx.document.Document) -> dict[str, list[str]]:
+    """Section title -> the paragraphs under its heading in 'The audit, section by section'."""
+    out: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    inside = False
+    for p in d.paragraphs:
+        if p.style.name == "Heading 1":
+            inside, current = p.text == AUDIT_HEADING, None
+        elif inside and p.style.name == "Heading 2":
+            current = out.setdefault(p.text.split(". ", 1)[1], [])
+        elif inside and current is not None and p.text:
+            current.append(p.text)
+    return out
+
+
+def test_each_document_is_a_copy_of_its_audit_as_the_workbook_holds_it(written: Path, reaudit: Built) -> None:
+    """Every section's grades, evidence, strengths, development and actions, against the Grades sheet read with
+    openpyxl; a response section and a sign-off line; the document names its audit and form."""
+    rows = sheet_rows(reaudit.audit, "Grades")
+    checked = 0
+    for name, *_ in _index(written):
+        d = docx.Document(str(written / str(name)))
+        _, audit_id, form_id = d.core_properties.identifier.split(":")
+        assert audit_id == reaudit.plan.audit_id
+        mine = [r for r in rows if str(r["Row id"]).startswith(f"{form_id}:")]
+        assert mine
+        sections = _section_paragraphs(d)
+        assert list(sections) == [str(r["Section"]) for r in mine]
+        for r in mine:
+            said = sections[str(r["Section"])]
+            grade = r["Grade"] or "blank"
+            after = "none recorded" if not r["Moderated grade"] else (
+                "confirmed" if r["Moderated grade"] == r["Grade"] else r["Moderated grade"])
+            assert said[0] == f"Grade as returned: {grade}   After moderation: {after}" + (
+                f" ({r['Moderation note']})" if r["Moderation note"] else "")
+            for (_, label), column in zip(WORDS, ("Evidence", "Strengths", "Areas for development", "Action")):
+                text = " ".join(str(r[column] or "").split()) or "None recorded."
+                assert f"{label}: {text}" in said, (name, label)
+            checked += 1
+        texts = [p.text for p in d.paragraphs]
+        assert texts.index(RESPONSE_HEADING) < texts.index(SIGN_OFF_HEADING) < texts.index(NEXT_HEADING)
+        assert any(t.startswith("Manager's name and role: ") for t in texts)
+        assert any(t.startswith("Signature: ") for t in texts)
+    assert checked == len(rows)

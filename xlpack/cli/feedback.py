@@ -20,9 +20,10 @@ def command(
 ) -> None:
     """Write one short Word document per accepted audit form, for the practitioner and their manager.
 
-    Each holds the case reference, the agency, each section's grade as returned and after moderation
-    (with the note), strengths, areas for development and actions, with the urgent and high flags about
-    the agency's record first. An index (feedback index.xlsx) says which document goes to which auditor.
+    Each is a copy of the audit of the agency's record of the case: each section's grade as returned and
+    after moderation (with the note), the evidence, strengths, areas for development and actions, with the
+    flags about the record first (each once), and a response section for the practitioner and a sign-off
+    for their manager. An index (feedback index.xlsx) says which document goes to which auditor.
     """
     from xlpack.feedback.build import write_feedback  # imported here: python-docx, not at start-up
 
@@ -31,7 +32,7 @@ def command(
             result = write_feedback(audit, out_dir, overwrite=force)
     except XlpackError as exc:
         raise fail(exc) from None
-    flagged = sum(1 for f, _ in result.documents if f.flags)
+    flagged = sum(1 for f, _ in result.documents if f.act_first)
     out.print(f"Wrote {len(result.documents)} feedback document(s) into {result.out_dir}", markup=False)
     out.print(f"Index (who receives which): {result.index}", markup=False)
     if flagged:

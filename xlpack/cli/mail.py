@@ -27,6 +27,7 @@ class Kind(StrEnum):
     issue = "issue"
     reminder = "reminder"
     rejected = "rejected"
+    feedback = "feedback"
 
 
 def command(
@@ -34,13 +35,18 @@ def command(
     kind: Annotated[Kind, typer.Option(
         "--kind", case_sensitive=False,
         help="issue: the forms to their auditors; reminder: forms Overdue or Not returned; rejected: "
-             "replies to rejected returns (the last two after consolidate).")] = Kind.issue,
+             "replies to rejected returns; feedback: each auditor's feedback documents, to pass to the "
+             "practitioner and their manager (the last three after consolidate; feedback after xlpack "
+             "feedback).")] = Kind.issue,
     out: Annotated[Path | None, typer.Option(
         "--out", metavar="FOLDER",
         help="Folder for the drafts (default: drafts/DATE KIND beside the workbook).")] = None,
     forms: Annotated[Path | None, typer.Option(
         "--forms", metavar="FOLDER",
         help="The folder generate wrote the forms into (default: forms/ beside the workbook).")] = None,
+    feedback: Annotated[Path | None, typer.Option(
+        "--feedback", metavar="FOLDER",
+        help="The folder xlpack feedback wrote the documents into (default: feedback/ beside the workbook).")] = None,
     encrypt_password: Annotated[str | None, typer.Option(
         "--encrypt-password", metavar="PASSWORD",
         help="Encrypt the attached forms with this password, of 8 to 255 characters (never written in an email).")
@@ -57,7 +63,8 @@ def command(
     try:
         with disk_errors("writing the drafts"):
             result = draft_mail(audit, kind.value, out=out, forms=forms,
-                                encrypt_password=check_encrypt_password(encrypt_password), again=again)
+                                encrypt_password=check_encrypt_password(encrypt_password), again=again,
+                                feedback=feedback)
     except XlpackError as exc:
         raise fail(exc) from None
     for d in result.drafts:

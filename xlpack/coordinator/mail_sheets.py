@@ -22,7 +22,7 @@ from xlpack.model.plan import AuditPlan, MailRecord, MessageTemplate
 
 MESSAGES, MAIL_LOG = "Messages", "Mail log"
 #: The messages xlpack drafts, as the Message column names them.
-KIND_LABELS = {"issue": "Issue", "reminder": "Reminder", "rejected": "Rejected return"}
+KIND_LABELS = {"issue": "Issue", "reminder": "Reminder", "rejected": "Rejected return", "feedback": "Feedback"}
 PARTS = ("Subject", "Body")
 MESSAGE_HEADERS = ("Message", "Part", "Wording")
 ALL = tuple(KIND_LABELS)
@@ -32,7 +32,7 @@ PLACEHOLDERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "agency": ("The auditor's agency.", ALL),
     "cases": ("The case references, e.g. CP-2026-001, CP-2026-004.", ALL),
     "count": ("How many forms, e.g. 3 forms.", ALL),
-    "forms": ("One line per form: case, agency and file (for reminders, how late).", ("issue", "reminder")),
+    "forms": ("One line per form: case, agency and file (for reminders, how late).", ("issue", "reminder", "feedback")),
     "deadline": ("The return deadline, e.g. Friday 4 December 2026.", ALL),
     "coordinator": ("Your name, from the Terms of reference.", ALL),
     "coordinator_email": ("Your email, where forms are returned.", ALL),

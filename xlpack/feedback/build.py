@@ -9,12 +9,14 @@ case and agency, and an index workbook (:mod:`xlpack.feedback.index`)
 saying which document goes to whom: the auditor who completed the form,
 who passes it on.
 
-A document holds only that form's agency's record: its grades as returned
-and after moderation (with the note), strengths, areas for development
-and actions, and first the urgent and high flags about that agency's
-record of the case. A flag shared with other agencies is described
-without their grades or words. Flags about the audit itself (the
-auditor's independence, returns) stay with the coordinator.
+A document is a copy of that form's audit of the agency's record: each
+section's grade as returned and after moderation (with the note), the
+evidence, strengths, areas for development and actions; first, the flags
+about that agency's record of the case, each once, those of one rule
+together (urgent and high first); and at the end a response section for
+the practitioner and a sign-off for their manager. A flag shared with other
+agencies is described without their grades or words. Flags about the audit
+itself (the auditor's independence, returns) stay with the coordinator.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pathlib import Path
 
 from xlpack import clock
 from xlpack.analysis.flags import rule_by_name
+from xlpack.analysis.flags.base import SEVERITY_ORDER
 from xlpack.errors import UsageError, WorkbookInUseError, XlpackError
 from xlpack.feedback.document import feedback_bytes
 from xlpack.feedback.index import write_index
@@ -39,8 +42,6 @@ from xlpack.workbook.readback import read_consolidated
 
 FEEDBACK_FOLDER = "feedback"
 INDEX_NAME = "feedback index.xlsx"
-#: Severities that go to the practitioner, first in their document.
-SEVERITIES = ("urgent", "high")
 #: Rules about the audit itself rather than the agency's record: for the coordinator, not the practitioner.
 AUDIT_PROCESS_RULES = ("auditor_involved", "return_missing", "returned_twice")
 ACCEPTED = ("accepted", "accepted_with_warnings")
@@ -56,25 +57,31 @@ def _flag_note(f: FlagRow, agency: str, titles: dict[str, str], rows: dict[str, 
     rule = rule_by_name(f.rule)
     section = titles.get(f.section_id, "")
     own = [a for a in f.agencies if a.casefold() == agency.casefold()]
+    detail = ""
     if len(own) == len(f.agencies):
         text = f.message
     else:  # shared with other agencies: the rule's words and this agency's own grade only
         text = rule.description if rule else "Flagged for the follow-up meeting across agencies."
         row = rows.get(f.section_id)
         if row is not None:
-            text += f" Your agency's grade: {row.grade or 'blank'}" + (
-                f", {row.moderated_grade} after moderation." if row.moderated_grade
-                and row.moderated_grade != row.grade else ".")
-    return FlagNote(f.flag_id, f.severity, rule.title if rule else f.rule, section, text, f.resolution)
+            detail = f"your agency's grade: {row.grade or 'blank'}" + (
+                f", {row.moderated_grade} after moderation" if row.moderated_grade
+                and row.moderated_grade != row.grade else "")
+    return FlagNote(f.flag_id, f.severity, rule.title if rule else f.rule, section, text, f.resolution, detail)
 
 
 def flags_for(audit: ConsolidatedAudit, case_ref: str, agency: str, rows: dict[str, GradeRow]) -> list[FlagNote]:
-    """Urgent and high flags about ``agency``'s record of ``case_ref`` (urgent first, as on the Flags sheet)."""
+    """Every flag about ``agency``'s record of ``case_ref`` (flags about the audit itself left out), most urgent
+    first, then in the Flags sheet's order; each once."""
     titles = {s.id: s.title for s in audit.plan.tool.sections}
-    picked = [f for f in audit.flags if f.severity in SEVERITIES and f.rule not in AUDIT_PROCESS_RULES
-              and f.case_ref.casefold() == case_ref.casefold()
-              and any(a.casefold() == agency.casefold() for a in f.agencies)]
-    picked.sort(key=lambda f: SEVERITIES.index(f.severity))
+    seen: set[str] = set()
+    picked = []
+    for f in audit.flags:
+        if (f.rule not in AUDIT_PROCESS_RULES and f.case_ref.casefold() == case_ref.casefold() and f.flag_id not in seen
+                and any(a.casefold() == agency.casefold() for a in f.agencies)):
+            seen.add(f.flag_id)
+            picked.append(f)
+    picked.sort(key=lambda f: SEVERITY_ORDER.get(f.severity, 9))
     return [_flag_note(f, agency, titles, rows) for f in picked]
 
 
@@ -95,7 +102,7 @@ def gather_feedback(audit: ConsolidatedAudit) -> list[FormFeedback]:
         fb = FormFeedback(form_id, first.case_ref, first.agency, first.auditor, role=form.role if form else "",
                           email=_email(audit, first, form.email if form else ""))
         fb.sections = [SectionFeedback(g.section_title, g.grade, g.moderated_grade, g.moderation_note, g.strengths,
-                                       g.development, g.action) for g in rows]
+                                       g.development, g.action, g.evidence) for g in rows]
         fb.flags = flags_for(audit, first.case_ref, first.agency, {g.section_id: g for g in rows})
         if summary is not None:
             fb.overall_grade, fb.safeguarded_now = summary.overall_grade, summary.safeguarded_now

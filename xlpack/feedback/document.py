@@ -2,28 +2,38 @@
 
 A4, Calibri, OFFICIAL-SENSITIVE in the header and footer, the case
 reference and agency in the footer (:class:`~xlpack.report.document.ReportDocument`).
-In order: who and what it is about; the urgent and high flags about the
-agency's record (first, so they are read); the section grades as returned
-and after moderation with the note; what worked well, areas for
-development and actions asked of the agency, in the auditor's words; and
-what happens next. The same form and date give the same bytes.
+In order: who and what it is about; the flags about the agency's record
+(first, so they are read: urgent and high at the top, each flag once, those
+of one rule under one heading with the rule's words said once); the section
+grades as returned and after moderation, at a glance; then the audit itself,
+section by section: grades, the evidence, what worked well, areas for
+development and actions, in the auditor's words; a response section for
+the practitioner; the manager's sign-off; and what happens next. The same
+form and date give the same bytes; the document's identifier names the
+audit and form, so ``xlpack mail --kind feedback`` attaches each to its own
+auditor only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 
-from xlpack.feedback.model import FormFeedback
+from xlpack.feedback.model import FlagNote, FormFeedback
 from xlpack.model.definitions import GradeScale
 from xlpack.model.plan import AuditPlan
 from xlpack.report.document import Cell, ReportDocument, long_date
 
-FLAGS_HEADING = "Act on these first: urgent and high flags"
+FLAGS_HEADING = "Flags about this record"
 GRADES_HEADING = "Grades by section"
-WORDS_HEADINGS = ("What worked well", "Areas for development", "Actions asked of the agency")
+AUDIT_HEADING = "The audit, section by section"
+WORDS = (("evidence", "Evidence"), ("strengths", "What worked well"), ("development", "Areas for development"),
+         ("action", "Actions asked of the agency"))
+RESPONSE_HEADING = "The practitioner's response"
+SIGN_OFF_HEADING = "Manager's sign-off"
 NEXT_HEADING = "What happens next"
-SEVERITY_WORDS = {"urgent": "Urgent", "high": "High"}
+SEVERITY_WORDS = {"urgent": "Urgent", "high": "High", "medium": "Medium", "low": "Low"}
+IDENTIFIER = "xlpack-feedback:{audit_id}:{form_id}"
+RESPONSE_LINES = 8  # blank lines in the response box
 
 
 def _tint(colour: str, amount: float = 0.55) -> str:
@@ -54,18 +64,46 @@ def _front(doc: ReportDocument, f: FormFeedback, plan: AuditPlan, today: date) -
              "only with those who need it.")
 
 
+def _flag_groups(f: FormFeedback) -> list[list[FlagNote]]:
+    """The flags by severity and rule, most urgent first (the flags come in that order)."""
+    groups: dict[tuple[str, str], list[FlagNote]] = {}
+    for flag in f.flags:
+        groups.setdefault((flag.severity, flag.title), []).append(flag)
+    return list(groups.values())
+
+
 def _flags(doc: ReportDocument, f: FormFeedback) -> None:
     doc.heading(FLAGS_HEADING, 1)
     if not f.flags:
-        doc.para("None: no urgent or high flag was raised about this agency's record of the case.")
+        doc.para("None: no flag was raised about this agency's record of the case.")
         return
-    for flag in f.flags:
-        where = f" ({flag.section})" if flag.section else ""
-        stop = "" if flag.title.endswith(("?", ".", "!")) and not where else "."
-        p = doc.para(bold_lead=f"{SEVERITY_WORDS.get(flag.severity, flag.severity)}: {flag.title}{where}{stop} ")
-        p.add_run(flag.text)
-        if flag.resolution:
-            doc.para(flag.resolution, bold_lead="Agreed at the follow-up meeting: ")
+    if f.act_first:
+        doc.para("Urgent and high flags come first: act on them first.")
+    style_id = doc.doc.styles["List Bullet"].style_id
+    for group in _flag_groups(f):
+        first = group[0]
+        shared = len({n.text for n in group}) == 1 and (len(group) > 1 or bool(first.detail))
+        stop = "" if first.title.endswith(("?", ".", "!")) else "."
+        p = doc.para(bold_lead=f"{SEVERITY_WORDS.get(first.severity, first.severity)}: {first.title}{stop} ",
+                     keep_with_next=True)
+        if shared:
+            p.add_run(first.text)
+        for n in group:
+            item = doc.doc.add_paragraph()
+            item._p.style = style_id
+            words = n.detail if shared else n.text
+            if n.section and not words.startswith(f"{n.section}:"):
+                item.add_run(f"{n.section}: ").bold = True
+            item.add_run(_sentence(words) if words else "")
+            if n.resolution:
+                item.add_run(" Agreed at the follow-up meeting: ").bold = True
+                item.add_run(n.resolution)
+
+
+def _sentence(text: str) -> str:
+    text = " ".join(text.split())
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "?", "!")) else text + "."
 
 
 def _grades(doc: ReportDocument, f: FormFeedback, scale: GradeScale) -> None:
@@ -88,22 +126,39 @@ def _grades(doc: ReportDocument, f: FormFeedback, scale: GradeScale) -> None:
         doc.para(f"The follow-up meeting changed {f.moderated} grade(s) of this audit; the note gives the reason.")
 
 
-def _bullets(doc: ReportDocument, items: Sequence[tuple[str, str]]) -> None:
-    if not items:
-        doc.para("None recorded.")
-        return
-    style_id = doc.doc.styles["List Bullet"].style_id  # set by id: looking a style up by name is slow
-    for title, text in items:
-        p = doc.doc.add_paragraph()
-        p._p.style = style_id
-        p.add_run(f"{title}: ").bold = True
-        p.add_run(" ".join(text.split()))
+def _audit(doc: ReportDocument, f: FormFeedback) -> None:
+    """Each section as the auditor wrote it: the grades, then the evidence, strengths, development and actions."""
+    doc.heading(AUDIT_HEADING, 1)
+    for n, s in enumerate(f.sections, start=1):
+        doc.heading(f"{n}. {s.title}", 2)
+        after = ("none recorded" if not s.moderated else "confirmed" if not s.changed else s.moderated)
+        p = doc.para(s.grade or "blank", bold_lead="Grade as returned: ")
+        p.add_run("   After moderation: ").bold = True
+        p.add_run(after + (f" ({s.note})" if s.note else ""))
+        for attr, label in WORDS:
+            text = " ".join(getattr(s, attr).split())
+            doc.para(text or "None recorded.", bold_lead=f"{label}: ")
 
 
-def _words(doc: ReportDocument, f: FormFeedback) -> None:
-    for heading, attr in zip(WORDS_HEADINGS, ("strengths", "development", "action")):
-        doc.heading(heading, 1)
-        _bullets(doc, [(s.title, getattr(s, attr)) for s in f.sections if getattr(s, attr).strip()])
+def _response(doc: ReportDocument) -> None:
+    """Room for the practitioner to answer, and for the manager to sign the feedback off."""
+    doc.heading(RESPONSE_HEADING, 1)
+    doc.para("Your response to this audit: what you agree with, what you would question and why, and what you will "
+             "do differently. Your manager reads it with you.")
+    box = doc.doc.add_table(rows=1, cols=1)
+    box.style = doc.doc.styles["Table Grid"]
+    cell = box.rows[0].cells[0]
+    cell.paragraphs[0].add_run(" ")
+    for _ in range(RESPONSE_LINES - 1):
+        cell.add_paragraph(" ")
+    doc.para()
+    for label in ("Practitioner's name and role: ", "Date: "):
+        doc.para("_" * 40, bold_lead=label)
+    doc.heading(SIGN_OFF_HEADING, 1)
+    doc.para("I have discussed this audit and the practitioner's response with them, and agreed how and by when the "
+             "areas for development and the actions will be taken forward.")
+    for label in ("Manager's name and role: ", "Signature: ", "Date: "):
+        doc.para("_" * 40, bold_lead=label)
 
 
 def _next(doc: ReportDocument, f: FormFeedback, plan: AuditPlan) -> None:
@@ -123,9 +178,11 @@ def feedback_bytes(f: FormFeedback, plan: AuditPlan, today: date) -> bytes:
     doc = ReportDocument(title=title, subject="Multi-agency case audit: feedback to the practitioner",
                          author=plan.terms.coordinator or "xlpack", when=today,
                          footer_title=f"Audit feedback · {f.case_ref} · {f.agency}")
+    doc.doc.core_properties.identifier = IDENTIFIER.format(audit_id=plan.audit_id, form_id=f.form_id)
     _front(doc, f, plan, today)
     _flags(doc, f)
     _grades(doc, f, plan.scale)
-    _words(doc, f)
+    _audit(doc, f)
+    _response(doc)
     _next(doc, f, plan)
     return doc.to_bytes()

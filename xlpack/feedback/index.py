@@ -45,7 +45,7 @@ def write_index(plan: AuditPlan, items: Sequence[FormFeedback], out: Path, today
         ws.write_string(2, 0, "Urgent or high flags counts the flags at the top of each document: send those "
                         "documents first. Record whom each went to, and when, in the yellow cells.", line)
         rows = [[f.file_name, f.case_ref, f.agency, f.auditor, f.email or "not recorded", f.role or "",
-                 len(f.flags), f.moderated] for f in items]
+                 f.act_first, f.moderated] for f in items]
         write_table(ws, st, "FeedbackIndex", [h for h, _ in COLUMNS], rows, [w for _, w in COLUMNS])
         ws.set_row(HEADER_ROW, 30)
         for r in range(HEADER_ROW + 1, HEADER_ROW + 1 + len(rows)):

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+#: Flags to act on first: at the top of a document, and counted in the index.
+ACT_FIRST = ("urgent", "high")
+
 
 @dataclass(frozen=True)
 class SectionFeedback:
@@ -15,6 +18,7 @@ class SectionFeedback:
     strengths: str
     development: str
     action: str
+    evidence: str = ""
 
     @property
     def changed(self) -> bool:
@@ -27,10 +31,11 @@ class FlagNote:
 
     flag_id: str
     severity: str
-    title: str
+    title: str  # the rule's title: flags of one rule are shown together
     section: str
-    text: str
+    text: str  # what the flag says; for a flag shared with other agencies, the rule's own words (the same for each)
     resolution: str
+    detail: str = ""  # for a shared flag: this agency's own grade
 
 
 @dataclass
@@ -53,6 +58,11 @@ class FormFeedback:
     @property
     def moderated(self) -> int:
         return sum(s.changed for s in self.sections)
+
+    @property
+    def act_first(self) -> int:
+        """The urgent and high flags in the document."""
+        return sum(1 for f in self.flags if f.severity in ACT_FIRST)
 
 
 @dataclass(frozen=True)

@@ -24,15 +24,17 @@ from xlpack.coordinator.mail_sheets import KIND_LABELS
 from xlpack.coordinator.one_line import control_character_problems
 from xlpack.coordinator.plan_sheets import TOR, TOR_FIELDS, SheetWriter, read_plan
 from xlpack.errors import MailError, UsageError
+from xlpack.feedback.build import gather_feedback
 from xlpack.files.backups import Snapshot
 from xlpack.files.lock import workbook_lock
 from xlpack.files.passwords import check_encrypt_password
 from xlpack.files.workbooks import ensure_not_open, require_coordinator
 from xlpack.mail.attachments import Attachment, encrypted_copy, is_encrypted, load_forms
 from xlpack.mail.drafts import DraftJob, file_name, recipient_text, unique_name, write_drafts
+from xlpack.mail.feedback_files import load_feedback
 from xlpack.mail.recipients import AddressBook, Recipient, address_problem, quoted, write_recipients
 from xlpack.mail.returned import ReturnedChangedError, ReturnedFile, problem_lines, read_returned
-from xlpack.mail.select import Selection, Wanted, long_date, select_issue, select_returns
+from xlpack.mail.select import Selection, Wanted, long_date, select_feedback, select_issue, select_returns
 from xlpack.mail.staging import place, settle, stage, sweep, unmark
 from xlpack.mail.templates import Wording, body_text, sheet_problems, subject_line, with_defaults, wording
 from xlpack.model.plan import AuditPlan, MailRecord, MessageTemplate
@@ -140,8 +142,10 @@ def _select(kind: str, audit: Path, plan: AuditPlan, today: date, again: bool) -
     if not Workbook(audit).has(META):
         raise UsageError(f"{audit} has not been consolidated yet: {KIND_LABELS[kind].lower()} emails come from the "
                          f"Returns sheet of the last consolidation. Run: xlpack consolidate \"{audit}\" RETURNS...")
-    data = read_consolidated(audit)
-    return select_returns(data.model_copy(update={"plan": plan}), kind, today, again)
+    data = read_consolidated(audit).model_copy(update={"plan": plan})
+    if kind == "feedback":
+        return select_feedback(plan, [(f.form_id, f.file_name) for f in gather_feedback(data)], today, again)
+    return select_returns(data, kind, today, again)
 
 
 def _group(kind: str, sel: Selection, book: AddressBook, warnings: list[str],
@@ -170,9 +174,11 @@ def _group(kind: str, sel: Selection, book: AddressBook, warnings: list[str],
 
 def _attach(kind: str, audit: Path, plan: AuditPlan, outgoing: list[Outgoing], forms_dir: Path,
             password: str, warnings: list[str], problems: list[str]) -> tuple[list[Outgoing], bool]:
-    """Put the files on each email: the issued forms, or the rejected returned file."""
+    """Put the files on each email: the issued forms, the feedback documents, or the rejected returned file."""
     if kind != "rejected":
-        files = load_forms(forms_dir, plan, [w.form for o in outgoing for w in o.wanted], audit, password)
+        wanted = [w.form for o in outgoing for w in o.wanted]
+        files = (load_feedback(forms_dir, plan, wanted, audit) if kind == "feedback"
+                 else load_forms(forms_dir, plan, wanted, audit, password))
         problems += files.problems
         for o in outgoing:
             o.attachments = [files.files[w.form.form_id] for w in o.wanted if w.form.form_id in files.files]
@@ -208,13 +214,14 @@ def _bases(audit: Path, plan: AuditPlan) -> list[Path]:
     return list(dict.fromkeys(bases))
 
 
-def _values(plan: AuditPlan, o: Outgoing, encrypted: bool) -> dict[str, str]:
+def _values(plan: AuditPlan, o: Outgoing, encrypted: bool, kind: str = "issue") -> dict[str, str]:
     forms = [w.form for w in o.wanted]
     cases = list(dict.fromkeys(f.case_ref for f in forms))
     agencies = list(dict.fromkeys(f.agency for f in forms))
     n = len(forms)
+    noun = "feedback document" if kind == "feedback" else "form"
     values = {"auditor": o.recipient.name, "agency": " and ".join(agencies), "cases": ", ".join(cases),
-              "count": f"{n} form{'s' if n != 1 else ''}", "forms": "\n".join(w.line for w in o.wanted),
+              "count": f"{n} {noun}{'s' if n != 1 else ''}", "forms": "\n".join(w.line for w in o.wanted),
               "deadline": long_date(plan.terms.deadline), "coordinator": plan.terms.coordinator.strip(),
               "coordinator_email": plan.terms.coordinator_email.strip(), "audit_title": plan.terms.title,
               "password_note": PASSWORD_NOTE if encrypted else "", "problems": "", "returned_file": ""}
@@ -247,8 +254,11 @@ def _folder(audit: Path, out: Path | None, kind: str, today: date) -> Path:
 
 def draft_mail(audit: Path, kind: str = "issue", *, out: Path | None = None, forms: Path | None = None,
                encrypt_password: str = "", again: bool = False, today: date | None = None,
-               now: datetime | None = None) -> MailResult:
-    """Draft the ``kind`` emails of the coordinator workbook ``audit`` (issue, reminder or rejected).
+               now: datetime | None = None, feedback: Path | None = None) -> MailResult:
+    """Draft the ``kind`` emails of the coordinator workbook ``audit`` (issue, reminder, rejected or feedback).
+
+    Feedback emails attach the documents ``xlpack feedback`` wrote into ``feedback`` (default: feedback/
+    beside the workbook), each found by the audit and form it names.
 
     It holds xlpack's lock on the workbook while it runs (see :mod:`xlpack.files.lock`).
     """
@@ -257,6 +267,8 @@ def draft_mail(audit: Path, kind: str = "issue", *, out: Path | None = None, for
         check_encrypt_password(encrypt_password)
     ensure_not_open(audit)
     with workbook_lock(audit, "mail") as held:
+        if kind == "feedback":
+            forms = feedback or audit.parent / "feedback"
         return _draft_mail(audit, kind, out, forms, encrypt_password, again, today, now, held.seen)
 
 
@@ -297,7 +309,7 @@ def _draft_mail(audit: Path, kind: str, out: Path | None, forms: Path | None, en
 
 
 def _render(plan: AuditPlan, words: Wording, o: Outgoing, encrypted: bool) -> tuple[str, str]:
-    values = _values(plan, o, encrypted)
+    values = _values(plan, o, encrypted, words.kind)
     cases = values["cases"].split(", ")
     short = {**values, "cases": values["cases"] if len(cases) <= SUBJECT_CASES else
              f"{', '.join(cases[:SUBJECT_CASES - 1])} and {len(cases) - SUBJECT_CASES + 1} more"}

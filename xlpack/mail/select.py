@@ -4,12 +4,15 @@
   issued (a form issued again with ``generate --reissue`` is due again);
 - reminder: every form Overdue or Not returned at the last consolidation;
 - rejected: every form whose return was rejected at the last consolidation
-  (a form with an accepted copy is not, whatever else came back).
+  (a form with an accepted copy is not, whatever else came back);
+- feedback: every audit form accepted at the last consolidation, with the
+  name of its feedback document (:func:`xlpack.feedback.build.gather_feedback`).
 
 A reminder or rejected reply already drafted for the same form the same
-day is not drafted again, nor an issue email already drafted, unless
-``again`` is given. Reminders and rejected replies come from the Returns
-sheet of the last consolidation, read back from the workbook.
+day is not drafted again, nor an issue email already drafted, nor a
+feedback email ever drafted for the form, unless ``again`` is given.
+Reminders and rejected replies come from the Returns sheet of the last
+consolidation, read back from the workbook.
 """
 
 from __future__ import annotations
@@ -60,7 +63,8 @@ def drafted_before(log: list[MailRecord], kind: str, form: IssuedForm, today: da
     for rec in reversed(log):
         if rec.form_id != form.form_id or rec.kind != kind:
             continue
-        if (kind == "issue" and rec.drafted.date() >= form.issued) or rec.drafted.date() == today:
+        if (kind == "issue" and rec.drafted.date() >= form.issued) or kind == "feedback" \
+                or rec.drafted.date() == today:
             return rec
     return None
 
@@ -102,4 +106,14 @@ def select_returns(data: ConsolidatedAudit, kind: str, today: date, again: bool)
             sel.notes.append(f"{strays} rejected file(s) match no form of this audit (for example another audit's "
                              "form): there is no auditor to reply to. They are listed at the end of the Returns "
                              "sheet.")
+    return sel
+
+
+def select_feedback(plan: AuditPlan, documents: list[tuple[str, str]], today: date, again: bool) -> Selection:
+    """One line per accepted audit form with its feedback document: (form id, document name), by auditor."""
+    issued = {f.form_id: f for f in plan.issued}
+    sel = Selection()
+    chosen = [(issued[fid], name) for fid, name in documents if fid in issued]
+    for f, name in sorted(chosen, key=lambda x: (x[0].auditor.casefold(), x[0].case_ref.casefold(), x[0].agency)):
+        _take(sel, plan, "feedback", f, f"- {f.case_ref} ({f.agency}): {name}", today, again)
     return sel

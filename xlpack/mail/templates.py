@@ -55,6 +55,18 @@ DEFAULTS: dict[tuple[str, str], str] = {
         "(.xlsx) and email it back to {coordinator_email}.\n\n"
         "{password_note}\n\n"
         "Thank you,\n{coordinator}"),
+    ("feedback", "Subject"): "{cases}: feedback from the case audit, for the practitioner and their manager",
+    ("feedback", "Body"): (
+        "Dear {auditor},\n\n"
+        "Thank you for your audit(s) for {audit_title}. The feedback on each is attached ({count}):\n\n"
+        "{forms}\n\n"
+        "Each document is a copy of your audit of the case, with any grade the follow-up meeting changed and why, "
+        "and the flags about the record. Please pass each one to the practitioner who holds the case and their "
+        "manager, and talk it through with them: the practitioner can answer in the response section, and the "
+        "manager signs it off. Please send me a copy of each completed document at {coordinator_email}.\n\n"
+        "Refer to the case by its reference only, never by the child's name.\n\n"
+        "{password_note}\n\n"
+        "Thank you,\n{coordinator}"),
 }
 
 

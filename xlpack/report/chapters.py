@@ -45,6 +45,7 @@ from xlpack.report.findings import (
     shorten,
     views_summary,
 )
+from xlpack.report.themes_chapter import themes_section
 
 VERDICT_FILL = {"Working well": "D9EAD3", "Mixed": "FFF2CC", "Causing concern": "F4CCCC", "Not graded": "EDEDED"}
 TOTAL_FILL = "D9E2F3"
@@ -646,15 +647,7 @@ def themes(doc: ReportDocument, f: Findings) -> None:
                          "records themselves.")
     doc.bullets(items)
 
-    doc.heading("Themes", 2)
-    for s in f.concerns():
-        doc.para(_figures_sentence(s), bold_lead=f"Theme: {s.title}. ")
-        doc.note(f"Describe the theme behind the grades for {s.title}, drawing on the evidence and the meeting.")
-    for s in f.best():
-        doc.para(_figures_sentence(s), bold_lead=f"Learning from good practice: {s.title}. ")
-        doc.note("Describe the good practice and where it could be spread.")
-    doc.note("Add any theme from the follow-up meeting that the grades do not show (partnership working, "
-             "the child's lived experience, recording).")
+    themes_section(doc, f)
 
     doc.heading("Recommendations", 2)
     doc.para("Recommendations should be few, about the major areas of concern or partnership working, and "

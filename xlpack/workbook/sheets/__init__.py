@@ -17,6 +17,7 @@ from xlpack.workbook.sheets import pivots as pivots_sheet
 from xlpack.workbook.sheets import problems as problems_sheet
 from xlpack.workbook.sheets import return_totals as return_totals_sheet
 from xlpack.workbook.sheets import returns as returns_sheet
+from xlpack.workbook.sheets import themes as themes_sheet
 from xlpack.workbook.sheets import views as views_sheet
 from xlpack.workbook.sheets.common import (
     ANALYSIS_SHEETS,
@@ -43,8 +44,8 @@ def analysis_sheets(data: ConsolidatedAudit) -> list[Sheet]:
     sheets = [returns_sheet.build(data), return_totals_sheet.build(data), problems_sheet.build(data),
               flags_sheet.build(data), grid_sheet.build(data), grades_sheet.build(data), pivots,
               charts_sheet.build(data, blocks), agreement_sheet.build(data), evidence_sheet.build(data),
-              answers_sheet.build(data), views_sheet.build(data), action_plan_sheet.build(data),
-              orphaned_sheet.build(data)]
+              themes_sheet.build(data), answers_sheet.build(data), views_sheet.build(data),
+              action_plan_sheet.build(data), orphaned_sheet.build(data)]
     assert tuple(s.name for s in sheets) == ANALYSIS_SHEETS
     for s in sheets:
         s.stream = s.name in STREAMED

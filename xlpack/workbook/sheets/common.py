@@ -10,9 +10,10 @@ from xlpack.workbook.sheet_model import Column
 RETURNS, RETURN_TOTALS, PROBLEMS, FLAGS, GRID, GRADES, PIVOTS, CHARTS, AGREEMENT, EVIDENCE, ANSWERS, VIEWS, \
     ACTIONS, ORPHANED = ("Returns", "Return totals", "Problems", "Flags", "Case grid", "Grades", "Pivots", "Charts",
                          "Agreement", "Evidence", "Form answers", "Views", "Action plan", "Orphaned")
+THEMES = "Themes"
 #: Every sheet consolidate writes, in workbook order.
 ANALYSIS_SHEETS = (RETURNS, RETURN_TOTALS, PROBLEMS, FLAGS, GRID, GRADES, PIVOTS, CHARTS, AGREEMENT, EVIDENCE,
-                   ANSWERS, VIEWS, ACTIONS, ORPHANED)
+                   THEMES, ANSWERS, VIEWS, ACTIONS, ORPHANED)
 #: Sheets whose table belongs to the coordinator once written: kept row by row, never checked against digests.
 COORDINATOR_SHEETS = (ACTIONS,)
 TABLE_ROW = HEADER_ROW  # the header row of each sheet's main table

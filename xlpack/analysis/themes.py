@@ -1,0 +1,551 @@
+"""Themes across the audits: phrases that recur in what several agencies wrote about several cases.
+
+The coordinator is asked to begin to identify emerging themes across the
+audits. :func:`find_themes` reads every piece of free text on the Grades
+rows (evidence, strengths, areas for development, actions) and finds the
+phrases and terms that recur, in two piles:
+
+- **concern**: the evidence behind a section graded in the lower half of the
+  scale (Adequate or Requires improvement, Inadequate), and every area for
+  development and action;
+- **good practice**: the evidence behind a section graded Good or better,
+  and every strength.
+
+A phrase is a run of one to three words inside one clause, starting with a
+word that carries meaning ("no" and "not" may start one: "not seen alone")
+and ending with one; words are compared in lower case with plurals and
+possessives folded ("decisions", "decision"; "child's", "child"). A phrase
+is a theme when its pile holds it on at least :data:`MIN_CASES` cases, from
+at least :data:`MIN_AGENCIES` agencies and :data:`MIN_AUDITORS` auditors, in
+at least :data:`MIN_RECORDS` case records (case x agency): one auditor
+repeating their own words across their forms is never a theme. It must also
+lean to its pile (at least :data:`LEAN` times as common there, share for
+share, as in the other, and not by chance: Dunning's log-likelihood), its
+words must keep together (seen together more often than words falling at
+random would, beyond chance over all the phrases of the audit), and it must
+say more than a section's name ("voice of
+the child" is a section, not a theme). Of phrases found mostly in the same
+passages, only the fullest is kept ("child was not seen alone", not also
+"seen alone"), and a theme is shown as its passages mostly write it, grown
+word by word ("see the child alone at every visit"). Themes are ranked by
+how many agencies, then cases, wrote them.
+
+Each theme comes with the sections it crosses, its counts and up to two
+short examples from different agencies, attributed to agency and section,
+never to a person. Plain Python and numpy (already needed by pandas): no
+language model, word list or download, the same answer on any machine; the
+words are counted as numbers so that a large audit costs seconds, not
+minutes. A phrase leans to a pile by Dunning's log-likelihood test.
+The grade used is the one after moderation, where the coordinator typed one.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from xlpack.model.definitions import GradeScale
+from xlpack.model.records import GradeRow
+
+CONCERN, GOOD_PRACTICE = "Concern", "Good practice"
+KINDS = (CONCERN, GOOD_PRACTICE)
+#: The free-text fields of a Grades row, and how an example names the one it came from.
+FIELDS = {"evidence": "evidence", "strengths": "strengths", "development": "area for development",
+          "action": "action"}
+MIN_CASES, MIN_AGENCIES, MIN_AUDITORS, MIN_RECORDS = 2, 2, 2, 3
+LEAN = 2.0
+G2_MIN = 3.84  # chi-squared, one degree of freedom, p < 0.05
+G2_WORD = 10.83  # p < 0.001, for a single word: there are many words, and one alone says less
+#: A phrase's words must come together more often than words falling at random would, by this chance at most
+#: over all the phrases seen (a Bonferroni correction: a large audit makes many phrases by chance).
+CHANCE = 0.01
+MAX_WORDS = 3
+LONGEST = 14  # words of a phrase grown from its passages
+#: A phrase found in at least this share of a kept theme's passages is the same theme.
+SAME_PASSAGES = 0.6
+#: A shorter phrase found mostly (this share) in the passages of a longer one is left to it.
+LONGER_COVERS = 0.75
+LIMIT = 8  # themes of each kind
+EXAMPLE_WORDS = 24
+
+STOP = frozenset({"a", "about", "above", "across", "after", "again", "all", "also", "although", "am", "an", "and",
+                  "any", "are", "as", "at", "be", "been", "before", "being", "below", "between", "both", "but", "by",
+                  "can", "could", "did", "do", "does", "doing", "down", "during", "each", "either", "few", "for",
+                  "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "him", "his",
+                  "how", "however", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "may", "me",
+                  "might", "more", "most", "much", "must", "my", "of", "off", "on", "once", "only", "or", "other",
+                  "our", "ours", "out", "over", "per", "same", "she", "should", "so", "some", "such", "than", "that",
+                  "the", "their", "theirs", "them", "then", "there", "these", "they", "this", "those", "though",
+                  "through", "to", "too", "under", "until", "up", "upon", "very", "via", "was", "we", "well", "were",
+                  "what", "when", "where", "whether", "which", "while", "who", "whom", "whose", "why", "will",
+                  "with", "within", "would", "yet", "you", "your", "yours"})
+NEGATIONS = frozenset({"no", "not", "never", "nor", "without", "none", "nothing", "neither"})
+BREAK_MARK, END_MARK = "\x01", "\x00"
+#: Punctuation that ends a clause: it becomes a break mark between the words.
+_BREAKS = re.compile(r"[.;:!?,()\[\]\"\n\r\t\u201c\u201d\u2013\u2014]|\s-+\s")
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
+
+
+@dataclass(frozen=True)
+class ThemeExample:
+    """A short extract showing a theme, attributed to agency and section only."""
+
+    text: str
+    agency: str
+    section: str
+    source: str  # which text: evidence, strengths, area for development, action
+    grade: str  # the grade of the section it was written for (after moderation)
+
+
+@dataclass(frozen=True)
+class Theme:
+    phrase: str
+    kind: str  # CONCERN or GOOD_PRACTICE
+    sections: tuple[str, ...]  # in the tool's order
+    agencies: tuple[str, ...]  # alphabetical
+    cases: int
+    forms: int
+    records: int  # case x agency
+    examples: tuple[ThemeExample, ...] = ()
+
+    @property
+    def agency_count(self) -> int:
+        return len(self.agencies)
+
+
+@dataclass
+class Themes:
+    concern: list[Theme] = field(default_factory=list)
+    good_practice: list[Theme] = field(default_factory=list)
+    passages: dict[str, int] = field(default_factory=dict)  # kind -> passages read
+
+    def of(self, kind: str) -> list[Theme]:
+        return self.concern if kind == CONCERN else self.good_practice
+
+
+@dataclass(frozen=True, eq=False)
+class _Passage:
+    row: GradeRow
+    source: str  # the field
+    kind: str
+    text: str
+    case: str = ""  # folded, for counting
+    agency: str = ""
+    auditor: str = ""
+
+    @property
+    def record(self) -> tuple[str, str]:
+        return self.case, self.agency
+
+
+@functools.lru_cache(maxsize=65536)
+def word_key(word: str) -> str:
+    """How a word is compared: lower case, possessive and plural folded ("Decisions" -> "decision"); symbols
+    around it left out."""
+    w = word.lower().replace("\u2019", "'").strip("'-/&*#+=<>@%$\u2018")
+    if w.endswith("'s"):
+        w = w[:-2]
+    if len(w) > 4 and w.endswith("ies"):
+        return w[:-3] + "y"
+    if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is", "'")):
+        return w[:-1]
+    return w
+
+
+def tokens(text: str) -> list[str]:
+    """The text's words as written, with a break mark where a clause ends (the same split everywhere)."""
+    return _BREAKS.sub(f" {BREAK_MARK} ", text).split()
+
+
+def clauses(text: str) -> list[list[tuple[str, str]]]:
+    """The text's clauses, each a list of (key, word as written)."""
+    out: list[list[tuple[str, str]]] = [[]]
+    for t in tokens(text):
+        key = word_key(t) if t[0].isalnum() else ""
+        if key:
+            out[-1].append((key, t.lstrip("'\u2018\u2019-").rstrip("-")))
+        elif out[-1]:
+            out.append([])
+    return [c for c in out if c]
+
+
+def _content(key: str) -> bool:
+    return key not in STOP and key not in NEGATIONS and len(key) > 2
+
+
+def passage_kind(source: str, rank: int | None) -> str | None:
+    """Which pile a text belongs to: strengths are good practice, development and actions concern, evidence by
+    its grade (Good or better, or not); None for the evidence of an ungraded section (Not applicable, blank)."""
+    if source == "strengths":
+        return GOOD_PRACTICE
+    if source in ("development", "action"):
+        return CONCERN
+    if rank is None:
+        return None
+    return GOOD_PRACTICE if rank <= 2 else CONCERN
+
+
+def passages(grades: Iterable[GradeRow], scale: GradeScale) -> list[_Passage]:
+    rank = {g.label: g.rank for g in scale.grades}
+    out = []
+    for g in grades:
+        r = rank.get(g.final_grade or "")
+        for source in FIELDS:
+            text = getattr(g, source).strip()
+            kind = passage_kind(source, r) if text else None
+            if kind is not None:
+                out.append(_Passage(g, source, kind, text, g.case_ref.casefold(), g.agency.casefold(),
+                                    g.auditor.casefold()))
+    return out
+
+
+def _title_words(titles: Iterable[str]) -> list[frozenset[str]]:
+    return [frozenset(k for words in clauses(t) for k, _ in words if _content(k)) for t in titles]
+
+
+def _names_a_section(key: str, titles: list[frozenset[str]]) -> bool:
+    words = {k for k in key.split() if _content(k)}
+    return any(words <= t for t in titles)
+
+
+@dataclass
+class _Candidate:
+    key: str
+    kind: str
+    found: list[int]  # passage indices
+
+    def words(self) -> int:
+        return len(self.key.split())
+
+
+def _rank(c: _Candidate, ps: Sequence[_Passage]) -> tuple:
+    """Most agencies first, then most cases; then the fuller phrase, the most case records and forms."""
+    mine = [ps[i] for i in c.found]
+    return (-len({p.agency for p in mine}), -len({p.case for p in mine}), -min(c.words(), 3),
+            -len({p.record for p in mine}), -len({p.row.form_id for p in mine}), -c.words(), c.key)
+
+
+def _qualifies(found: Sequence[int], ps: Sequence[_Passage]) -> bool:
+    mine = [ps[i] for i in found]
+    return (len({p.record for p in mine}) >= MIN_RECORDS and len({p.agency for p in mine}) >= MIN_AGENCIES
+            and len({p.case for p in mine}) >= MIN_CASES and len({p.auditor for p in mine}) >= MIN_AUDITORS)
+
+
+class _Coded:
+    """Every passage's words as numbers, one array for the whole audit, with clause and passage breaks."""
+
+    BREAK, END = 0, 1
+
+    def __init__(self, texts: Sequence[str]):
+        self.vocab: list[str] = ["", ""]
+        ids: dict[str, int] = {}
+
+        def code(token: str) -> int:
+            if token == END_MARK:
+                return self.END
+            key = word_key(token) if token[0].isalnum() else ""
+            if not key:
+                return self.BREAK
+            if key not in ids:
+                ids[key] = len(self.vocab)
+                self.vocab.append(key)
+            return ids[key]
+
+        found = tokens(f" {END_MARK} ".join(texts) + f" {END_MARK}")
+        memo = functools.lru_cache(maxsize=None)(code)
+        self.ids = np.fromiter(map(memo, found), dtype=np.int64, count=len(found))
+        self.owner = np.cumsum(self.ids == self.END) - (self.ids == self.END)  # the passage of each token
+        words = np.array([i > self.END for i in range(len(self.vocab))])
+        self.starts = words & np.array([_content(k) or k in NEGATIONS for k in self.vocab])
+        self.ends = words & np.array([_content(k) for k in self.vocab])
+        self.words = words
+
+    def grams(self) -> tuple[np.ndarray, np.ndarray]:
+        """(code, passage) of every run of 1 to :data:`MAX_WORDS` words that starts and ends as a phrase should,
+        once per passage. A run of n words has the code sum(id_k * V^(n-1-k)) + n-1 offsets apart, so runs of
+        different lengths never share a code (in 64 bits for a vocabulary of up to a million words)."""
+        v, ids, n_tok = len(self.vocab), self.ids, len(self.ids)
+        codes, owners = [], []
+        for n in range(1, MAX_WORDS + 1):
+            if n_tok < n:
+                break
+            m = n_tok - n + 1
+            ok = self.starts[ids[:m]] & self.ends[ids[n - 1:n - 1 + m]]
+            code = np.zeros(m, dtype=np.int64)
+            for k in range(n):
+                part = ids[k:k + m]
+                ok &= self.words[part]
+                code = code * v + part
+            codes.append(code[ok] + (n - 1) * v ** MAX_WORDS)
+            owners.append(self.owner[:m][ok])
+        code, owner = np.concatenate(codes), np.concatenate(owners)
+        # a stable sort keeps each code's passages in order (they were found in order), so a repeat is a neighbour
+        order = np.argsort(code, kind="stable")
+        code, owner = code[order], owner[order]
+        self.seen = _counts(code)  # every occurrence, for how far a phrase's words keep together
+        first = np.ones(len(code), dtype=bool)
+        first[1:] = (code[1:] != code[:-1]) | (owner[1:] != owner[:-1])
+        return code[first], owner[first]
+
+    def chance(self, codes: np.ndarray) -> np.ndarray:
+        """For each phrase of two or three words, the log10 chance of seeing it at least as often as it is seen
+        if its words fell at random (Poisson, given how often its first word(s) and the rest are seen); 0 for a
+        single word. A three-word phrase is compared with both of its splits, the likelier one counted."""
+        v, big = len(self.vocab), len(self.vocab) ** MAX_WORDS
+        n, rest = np.divmod(codes, big)
+        words = np.bincount(self.ids, minlength=v).astype(float)
+        total = max(float(words[2:].sum()), 1.0)
+        c, b_, a_ = rest % v, (rest // v) % v, rest // (v * v)
+        seen = _lookup(*self.seen, codes).astype(float)
+        two = words[b_] * words[c] / total  # two words: the first and the second
+        ab, bc = (_lookup(*self.seen, x * v + y + big).astype(float) for x, y in ((a_, b_), (b_, c)))
+        split = np.maximum(np.where(ab > 0, ab * words[c], words[a_] * words[b_] * words[c] / total),
+                           np.where(bc > 0, words[a_] * bc, words[a_] * words[b_] * words[c] / total)) / total
+        expect = np.where(n == 1, two, split)
+        out = np.zeros(len(codes))
+        for i in np.flatnonzero((n > 0) & (seen > expect)):
+            k, lam = seen[i], max(expect[i], 1e-12)
+            out[i] = (k * math.log(lam) - lam - math.lgamma(k + 1) - math.log1p(-lam / (k + 1))) / math.log(10)
+        return out
+
+    def key(self, code: int) -> str:
+        v = len(self.vocab)
+        n, rest = divmod(int(code), v ** MAX_WORDS)
+        out = []
+        for _ in range(n + 1):
+            rest, i = divmod(rest, v)
+            out.append(self.vocab[i])
+        return " ".join(reversed(out))
+
+
+def _counts(sorted_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of a sorted array and how often each comes."""
+    if not len(sorted_codes):
+        return sorted_codes, np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.concatenate(([True], sorted_codes[1:] != sorted_codes[:-1])))
+    return sorted_codes[starts], np.diff(np.append(starts, len(sorted_codes)))
+
+
+def leaning(mine: np.ndarray, other: np.ndarray, total: int, rest: int, g2_min: float = G2_MIN) -> np.ndarray:
+    """Which phrases lean to a pile: at least :data:`LEAN` times as common there as in the other, share for
+    share, and unlikely to by chance (Dunning's log-likelihood G2 of at least :data:`G2_MIN`, p < 0.05)."""
+    a, b = mine.astype(float), other.astype(float)
+    if not total or not rest:
+        return np.ones(len(a), dtype=bool)
+    expect_a, expect_b = total * (a + b) / (total + rest), rest * (a + b) / (total + rest)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g2 = 2 * (np.where(a > 0, a * np.log(a / expect_a), 0.0) + np.where(b > 0, b * np.log(b / expect_b), 0.0))
+    return (a / total >= LEAN * b / rest) & (g2 >= g2_min)
+
+
+def _lookup(keys: np.ndarray, values: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """values[keys == q] for each q of ``query`` (``keys`` sorted), 0 where a q is not among them."""
+    if not len(keys):
+        return np.zeros(len(query), dtype=np.int64)
+    at = np.minimum(np.searchsorted(keys, query), len(keys) - 1)
+    return np.where(keys[at] == query, values[at], 0)
+
+
+def _candidates(ps: Sequence[_Passage], titles: list[frozenset[str]]) -> list[_Candidate]:
+    """Every phrase that qualifies as a theme of its pile.
+
+    The words are counted as numbers (numpy), so that the many phrases of a
+    large audit cost only a count: the passages of each pile holding each
+    phrase; only the phrases common enough and leaning to one pile are then
+    listed with their passages, whose cases, agencies and auditors are counted.
+    """
+    if not ps:
+        return []
+    coded = _Coded([p.text for p in ps])
+    code, owner = coded.grams()  # sorted by code
+    kind = np.array([KINDS.index(p.kind) for p in ps], dtype=np.int64)[owner]
+    totals = [sum(1 for p in ps if p.kind == k) for k in KINDS]
+    out = []
+    for k, name in enumerate(KINDS):
+        mine_codes, mine_n = _counts(code[kind == k])
+        other = _lookup(*_counts(code[kind != k]), mine_codes)
+        keep = (mine_n >= MIN_RECORDS) & leaning(mine_n, other, totals[k], totals[1 - k])
+        single = mine_codes < len(coded.vocab)  # one word: no phrase to hold together, so a stricter lean
+        phrases = int(np.count_nonzero(coded.seen[0] >= len(coded.vocab)))  # the chances taken: one a phrase
+        keep &= np.where(single, leaning(mine_n, other, totals[k], totals[1 - k], G2_WORD),
+                         coded.chance(mine_codes) <= math.log10(CHANCE / max(phrases, 1)))
+        wanted = mine_codes[keep]
+        sel = (kind == k) & (_lookup(wanted, np.ones(len(wanted), dtype=np.int64), code) > 0)
+        c_sel, o_sel = code[sel], owner[sel]
+        bounds = np.flatnonzero(np.diff(c_sel)) + 1
+        for c_group, o_group in zip(np.split(c_sel, bounds), np.split(o_sel, bounds)):
+            if not len(c_group):
+                continue
+            key = coded.key(int(c_group[0]))
+            found = [int(i) for i in o_group]
+            if not _names_a_section(key, titles) and _qualifies(found, ps):
+                out.append(_Candidate(key, name, found))
+    return out
+
+
+def _contains(longer: str, shorter: str) -> bool:
+    return f" {shorter} " in f" {longer} "
+
+
+def _fullest(cands: list[_Candidate]) -> list[_Candidate]:
+    """Leave out a phrase whose passages are mostly those of a longer phrase holding it."""
+    by_key = {c.key: c for c in cands}
+    dropped: set[str] = set()
+    for c in cands:
+        words = c.key.split()
+        mine = set(c.found)
+        for n in range(1, len(words)):
+            for i in range(len(words) - n + 1):
+                sub = by_key.get(" ".join(words[i:i + n]))
+                if sub is not None and len(mine & set(sub.found)) >= LONGER_COVERS * len(sub.found):
+                    dropped.add(sub.key)
+    return [c for c in cands if c.key not in dropped]
+
+
+def _choose(cands: list[_Candidate], ps: Sequence[_Passage], limit: int) -> list[_Candidate]:
+    chosen: list[_Candidate] = []
+    for c in sorted(cands, key=lambda c: _rank(c, ps)):
+        mine = set(c.found)
+        if any(len(mine & set(k.found)) >= SAME_PASSAGES * len(mine) or _contains(k.key, c.key)
+               or _contains(c.key, k.key) for k in chosen):
+            continue
+        chosen.append(c)
+        if len(chosen) == limit:
+            break
+    return chosen
+
+
+def extract(text: str, surface: str, limit: int = EXAMPLE_WORDS) -> str:
+    """The sentence of ``text`` holding the phrase, shortened around it to about ``limit`` words; an ellipsis
+    where words are left out."""
+    target = [word_key(w) for w in surface.split()]
+    sentences = [x for x in _SENTENCE.split(text.strip()) if x.strip()] or [text]
+    for n, sentence in enumerate(sentences):
+        words = sentence.split()
+        keys = [word_key(w.strip(".,;:!?()\"'\u2019\u201c\u201d")) for w in words]
+        for i in range(len(keys) - len(target) + 1):
+            if keys[i:i + len(target)] == target:
+                start = 0 if len(words) <= limit else max(0, min(i - (limit - len(target)) // 2, len(words) - limit))
+                cut = " ".join(words[start:start + limit])
+                bare = cut.rstrip(";:,")
+                before = "\u2026" if start or n else ""
+                after = "\u2026" if start + limit < len(words) or bare != cut or n < len(sentences) - 1 \
+                    and not bare.endswith((".", "!", "?")) else ""
+                return before + bare + after
+    words = text.split()
+    return " ".join(words[:limit]) + ("\u2026" if len(words) > limit else "")
+
+
+def _examples(c: _Candidate, surface: str, ps: Sequence[_Passage]) -> tuple[ThemeExample, ...]:
+    """Two extracts from different agencies (and, where there is a choice, different cases and sections):
+    the shortest first."""
+    order = sorted(c.found, key=lambda i: (len(ps[i].text), ps[i].row.case_ref.casefold(), ps[i].row.agency, i))
+    picked: list[_Passage] = []
+    for strict in (True, False):
+        for i in order:
+            p = ps[i]
+            if len(picked) == 2 or any(p is q for q in picked):
+                continue
+            if any(q.agency == p.agency for q in picked):
+                continue
+            if strict and any(q.case == p.case
+                              or q.row.section_id == p.row.section_id or q.text == p.text for q in picked):
+                continue
+            picked.append(p)
+    return tuple(ThemeExample(extract(p.text, surface), p.row.agency, p.row.section_title, FIELDS[p.source],
+                              p.row.final_grade or "") for p in picked)
+
+
+def _occurrences(key: Sequence[str], text: str) -> list[tuple[list[tuple[str, str]], int, int]]:
+    out = []
+    for words in clauses(text):
+        keys = [k for k, _ in words]
+        for i in range(len(keys) - len(key) + 1):
+            if keys[i:i + len(key)] == list(key):
+                out.append((words, i, i + len(key)))
+    return out
+
+
+def _next_word(o: tuple[list[tuple[str, str]], int, int, int], step: int) -> str | None:
+    words, i, j, _ = o
+    if step < 0:
+        return words[i - 1][0] if i > 0 else None
+    return words[j][0] if j < len(words) else None
+
+
+def _grown(c: _Candidate, ps: Sequence[_Passage]) -> tuple[list[str], list[str]]:
+    """The phrase as its passages mostly write it, as (keys, words as first written): grown a word at a time,
+    left then right, while at least :data:`LONGER_COVERS` of its occurrences (the first in each passage) agree
+    on the next word, up to :data:`LONGEST` words; then trimmed to start and end on a word of meaning."""
+    occ: list[tuple[list[tuple[str, str]], int, int, int]] = []
+    for text, n in Counter(ps[i].text for i in c.found).items():
+        occ += [(*o, n) for o in _occurrences(c.key.split(), text)[:1]]
+    if not occ:
+        return c.key.split(), c.key.split()
+    for step in (-1, 1):
+        while occ[0][2] - occ[0][1] < LONGEST:
+            votes: Counter[str | None] = Counter()
+            for o in occ:
+                votes[_next_word(o, step)] += o[3]
+            word, n = votes.most_common(1)[0]
+            if word is None or n < LONGER_COVERS * sum(o[3] for o in occ):
+                break
+            occ = [(w, i - 1, j, k) if step < 0 else (w, i, j + 1, k) for w, i, j, k in occ
+                   if _next_word((w, i, j, k), step) == word]
+    words, i, j, _ = occ[0]
+    while i < j and not _content(words[i][0]) and words[i][0] not in NEGATIONS:
+        i += 1
+    while j > i and not _content(words[j - 1][0]):
+        j -= 1
+    return [k for k, _ in words[i:j]], _as_written([w for _, w in words[i:j]], i == 0)
+
+
+def _as_written(words: list[str], clause_start: bool) -> list[str]:
+    """The words as written, but a first word capitalised only for starting its clause in lower case."""
+    if clause_start and words and words[0][:1].isupper() and not words[0].isupper():
+        words = [words[0][0].lower() + words[0][1:], *words[1:]]
+    return words
+
+
+def _extended(c: _Candidate, ps: Sequence[_Passage]) -> tuple[_Candidate, str]:
+    """The theme as shown: the grown phrase with the passages that hold it whole (every count is of those), or
+    the phrase as found where the grown one, alone, would not be a theme."""
+    keys, words = _grown(c, ps)
+    if keys != c.key.split():
+        whole = [i for i in c.found if _occurrences(keys, ps[i].text)]
+        if _qualifies(whole, ps):
+            return _Candidate(" ".join(keys), c.kind, whole), " ".join(words)
+    first = next((o for i in c.found for o in _occurrences(c.key.split(), ps[i].text)), None)
+    if first is None:
+        return c, c.key
+    return c, " ".join(_as_written([w for _, w in first[0][first[1]:first[2]]], first[1] == 0))
+
+
+def _theme(c: _Candidate, surface: str, ps: Sequence[_Passage]) -> Theme:
+    rows = [ps[i].row for i in c.found]
+    order = {r.section_title: r.section_order for r in rows}
+    agencies = sorted({r.agency for r in rows}, key=str.casefold)
+    return Theme(phrase=surface, kind=c.kind, sections=tuple(sorted(order, key=lambda t: (order[t], t))),
+                 agencies=tuple(dict.fromkeys(agencies)), cases=len({r.case_ref.casefold() for r in rows}),
+                 forms=len({r.form_id for r in rows}),
+                 records=len({(r.case_ref.casefold(), r.agency.casefold()) for r in rows}),
+                 examples=_examples(c, surface, ps))
+
+
+def find_themes(grades: Sequence[GradeRow], scale: GradeScale, section_titles: Iterable[str] = (),
+                limit: int = LIMIT) -> Themes:
+    """The recurring themes of concern and of good practice in the audits' free text (see the module's doc)."""
+    ps = passages(grades, scale)
+    titles = _title_words({*section_titles, *(g.section_title for g in grades)})
+    cands = _candidates(ps, titles)
+    out = Themes(passages=dict(Counter(p.kind for p in ps)))
+    for kind in KINDS:
+        mine = _fullest([c for c in cands if c.kind == kind])
+        out.of(kind).extend(_theme(*_extended(c, ps), ps) for c in _choose(mine, ps, limit))
+    return out
