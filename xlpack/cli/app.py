@@ -24,6 +24,7 @@ from xlpack.cli import (
     init,
     intake,
     mail,
+    pack,
     report,
     sample,
 )
@@ -41,6 +42,7 @@ COMMANDS = (
     ("intake", intake.command),
     ("consolidate", consolidate.command),
     ("report", report.command),
+    ("pack", pack.command),
     ("feedback", feedback.command),
     ("compare", compare.command),
     ("check-definition", check_definition.command),

@@ -51,7 +51,7 @@ def slug(text: str, limit: int = 40) -> str:
     return re.sub(r"-{2,}", "-", text).strip("-._")[:limit] or "x"
 
 
-def _flag_note(f: FlagRow, agency: str, titles: dict[str, str], rows: dict[str, GradeRow]) -> FlagNote:
+def flag_note(f: FlagRow, agency: str, titles: dict[str, str], rows: dict[str, GradeRow]) -> FlagNote:
     rule = rule_by_name(f.rule)
     section = titles.get(f.section_id, "")
     own = [a for a in f.agencies if a.casefold() == agency.casefold()]
@@ -74,7 +74,7 @@ def flags_for(audit: ConsolidatedAudit, case_ref: str, agency: str, rows: dict[s
               and f.case_ref.casefold() == case_ref.casefold()
               and any(a.casefold() == agency.casefold() for a in f.agencies)]
     picked.sort(key=lambda f: SEVERITIES.index(f.severity))
-    return [_flag_note(f, agency, titles, rows) for f in picked]
+    return [flag_note(f, agency, titles, rows) for f in picked]
 
 
 def gather_feedback(audit: ConsolidatedAudit) -> list[FormFeedback]:

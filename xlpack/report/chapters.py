@@ -28,6 +28,7 @@ from xlpack.analysis.pivots import (
     share_percent,
 )
 from xlpack.model.records import GradeRow
+from xlpack.report import meetings
 from xlpack.report.document import Cell, ReportDocument, long_date
 from xlpack.report.findings import (
     NOT_RECORDED,
@@ -199,6 +200,7 @@ def terms_and_method(doc: ReportDocument, f: Findings) -> None:
              "the same case. The coordinator then read each case's audits side by side, identified "
              "inconsistencies and chaired a follow-up meeting with the auditors; where that meeting changed a "
              "grade, the moderated grade is used in this report.")
+    meetings.method(doc, f.audit)
     rows: list[list[str | Cell]] = []
     worst = max(g.rank or 0 for g in f.scale.ranked) if f.scale.ranked else 0
     for g in f.scale.grades:
@@ -541,6 +543,7 @@ def consistency(doc: ReportDocument, f: Findings) -> None:
     if open_flags:
         doc.note(f"{open_flags} flag(s) have no resolution recorded on the Flags sheet. Record what was agreed, "
                  "or say here why they remain open.")
+    meetings.resolutions(doc, f.audit)
     doc.note("Summarise what the follow-up meeting learned from the inconsistencies.")
 
 
@@ -596,7 +599,9 @@ def views(doc: ReportDocument, f: Findings) -> None:
         doc.para("No child and family views forms were returned for this audit.")
         doc.note("Add what is known of the children's and families' views, or why they were not gathered.")
         return
-    doc.para(f"A participation worker spoke to the child or family in {summary_.cases} of the {cases} cases.")
+    doc.para(f"A participation worker spoke to the child or family in {summary_.cases} of the {cases} cases: "
+             f"{summary_.conversations} conversation(s) ({summary_.given_by}). Words are quoted only where the person "
+             f"agreed: {summary_.consented} of the {summary_.conversations} conversation(s).")
     rows = [[label, "; ".join(f"{answer}: {n}" for answer, n in counts) or NOT_RECORDED]
             for label, counts in summary_.choices]
     if rows:
@@ -641,6 +646,7 @@ def themes(doc: ReportDocument, f: Findings) -> None:
     doc.note("Add any theme from the follow-up meeting that the grades do not show (partnership working, "
              "the child's lived experience, recording).")
 
+    meetings.learning(doc, f.audit)
     doc.heading("Recommendations", 2)
     doc.para("Recommendations should be few, about the major areas of concern or partnership working, and "
              "include learning from good practice.")
