@@ -58,10 +58,12 @@ def _fill_returns(audit: Path, forms: Path, returns: Path) -> None:
         if f.kind == "views":
             if rng.random() < 0.3:
                 continue
-            fill_form(forms / f.file, returns / f.file, fields={"method": "Face to face"}, closing={
-                "working_well": rng.choice(["My worker listens to me.", "School checks in every morning."]),
-                "not_working": rng.choice(["I had three workers this year.", "Nobody told us about the meeting."]),
-                "listened_to": rng.choice(["Yes", "Partly", "No"]), "safer": rng.choice(["Much more", "No change"])})
+            fill_form(forms / f.file, returns / f.file, closing={
+                "c1_given_by": "Parent", "c1_method": "Face to face", "c1_consent": "Yes",
+                "c1_working_well": rng.choice(["My worker listens to me.", "School checks in every morning."]),
+                "c1_not_working": rng.choice(["I had three workers this year.", "Nobody told us about the meeting."]),
+                "c1_listened_to": rng.choice(["Yes", "Partly", "No"]),
+                "c1_safer": rng.choice(["Much more", "No change"])})
             continue
         grades = {s.id: _grade(rng, s.id, f.agency) for s in plan.tool.sections}
         good = {k: rng.choice(STRENGTHS) for k, g in grades.items() if g in ("Outstanding", "Good")}
