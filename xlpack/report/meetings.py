@@ -55,7 +55,7 @@ def method(doc: ReportDocument, audit: ConsolidatedAudit) -> None:
              f"meeting{'s' if len(meetings) > 1 else ''}:", keep_with_next=True)
     doc.bullets(lines)
     kinds = {m.kind for m in meetings}
-    for kind, words in (("Briefing", "a briefing of the auditors"), ("Follow-up", "a follow-up meeting")):
+    for kind, words in (("Briefing", "briefing of the auditors"), ("Follow-up", "follow-up meeting")):
         if kind not in kinds:
             doc.note(f"No {words} is recorded on the {MEETINGS} sheet: add it there, or say here why there was none.")
 
