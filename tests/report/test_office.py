@@ -266,6 +266,9 @@ def test_demo_ends_with_the_report_and_feedback_and_says_where_they_are(office: 
     assert steps[-2].endswith(f"ready to finish in Word: {report} (its 'Coordinator:' notes mark where your "
                               "judgement goes)")
     assert "feedback documents" in steps[-1] and str(tmp_path / "demo" / "feedback") in steps[-1]
+    pack = tmp_path / "demo" / "sample-audit meeting pack.docx"
+    assert pack.is_file() and any(s.startswith(f"Moderation meeting pack for the follow-up meeting: {pack}") for s in
+                                  (line.split(". ", 1)[1] for line in steps))
     pdf = office.convert(report, tmp_path / "pdf", "pdf").check().path
     assert pdf is not None
     pages = _pages_text(pdf)

@@ -275,6 +275,16 @@ def run_demo(folder: Path, *, fresh: bool = False) -> DemoResult:
     return result
 
 
+def agency_learning_step(result: DemoResult) -> str:
+    """Each agency's learning pack for its lead auditor."""
+    done = write_agency_learning(result.audit, today=DEMO_TODAY)
+    return (f"{len(done.documents)} agency learning packs (its section profile beside the partnership's, its flags, "
+            f"development points and actions), one per agency, in {done.out_dir} (Learning_AGENCY.docx)")
+
+
+STEPS.append(agency_learning_step)
+
+
 def report_step(result: DemoResult) -> str:
     """The overview report for the partnership, written from the consolidated workbook."""
     path = write_report(result.audit, today=DEMO_TODAY)
@@ -294,12 +304,3 @@ def feedback_step(result: DemoResult) -> str:
 
 STEPS.append(feedback_step)
 
-
-def agency_learning_step(result: DemoResult) -> str:
-    """Each agency's learning pack for its lead auditor."""
-    done = write_agency_learning(result.audit, today=DEMO_TODAY)
-    return (f"{len(done.documents)} agency learning packs (its section profile beside the partnership's, its flags, "
-            f"development points and actions), one per agency, in {done.out_dir} (Learning_AGENCY.docx)")
-
-
-STEPS.append(agency_learning_step)

@@ -28,7 +28,6 @@ from xlpack.analysis.pivots import (
     share_percent,
 )
 from xlpack.model.records import GradeRow
-from xlpack.report import meetings
 from xlpack.report.document import Cell, ReportDocument, long_date
 from xlpack.report.findings import (
     NOT_RECORDED,
@@ -44,6 +43,9 @@ from xlpack.report.findings import (
     shorten,
     views_summary,
 )
+from xlpack.report.meetings import learning as meeting_learning
+from xlpack.report.meetings import method as meeting_method
+from xlpack.report.meetings import resolutions as meeting_resolutions
 
 VERDICT_FILL = {"Working well": "D9EAD3", "Mixed": "FFF2CC", "Causing concern": "F4CCCC", "Not graded": "EDEDED"}
 TOTAL_FILL = "D9E2F3"
@@ -200,7 +202,7 @@ def terms_and_method(doc: ReportDocument, f: Findings) -> None:
              "the same case. The coordinator then read each case's audits side by side, identified "
              "inconsistencies and chaired a follow-up meeting with the auditors; where that meeting changed a "
              "grade, the moderated grade is used in this report.")
-    meetings.method(doc, f.audit)
+    meeting_method(doc, f.audit)
     rows: list[list[str | Cell]] = []
     worst = max(g.rank or 0 for g in f.scale.ranked) if f.scale.ranked else 0
     for g in f.scale.grades:
@@ -543,7 +545,7 @@ def consistency(doc: ReportDocument, f: Findings) -> None:
     if open_flags:
         doc.note(f"{open_flags} flag(s) have no resolution recorded on the Flags sheet. Record what was agreed, "
                  "or say here why they remain open.")
-    meetings.resolutions(doc, f.audit)
+    meeting_resolutions(doc, f.audit)
     doc.note("Summarise what the follow-up meeting learned from the inconsistencies.")
 
 
@@ -646,7 +648,7 @@ def themes(doc: ReportDocument, f: Findings) -> None:
     doc.note("Add any theme from the follow-up meeting that the grades do not show (partnership working, "
              "the child's lived experience, recording).")
 
-    meetings.learning(doc, f.audit)
+    meeting_learning(doc, f.audit)
     doc.heading("Recommendations", 2)
     doc.para("Recommendations should be few, about the major areas of concern or partnership working, and "
              "include learning from good practice.")
