@@ -8,7 +8,7 @@ in memory.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -64,11 +64,13 @@ class Workbook(SheetReader):
             yield r0 + i, pad + list(row) if c0 else list(row)
 
 
-def iter_table(book: Workbook, sheet: str, spec: Spec) -> Iterator[tuple[int, dict[str, Any]]]:
+def iter_table(book: Workbook, sheet: str, spec: Spec,
+               optional: Sequence[str] = OPTIONAL_FIELDS) -> Iterator[tuple[int, dict[str, Any]]]:
     """The rows of a sheet's main table as (Excel row number, field -> value), found by its header row.
 
     The table's columns run from column A to the first empty header cell;
-    blocks further right are not part of it.
+    blocks further right are not part of it. A column of ``optional`` (fields) that a workbook written by an
+    earlier xlpack lacks is read as empty.
     """
     by_header = {header: fld for fld, header, _ in spec}
     spec_fields = set(by_header.values())
@@ -82,14 +84,14 @@ def iter_table(book: Workbook, sheet: str, spec: Spec) -> Iterator[tuple[int, di
                 texts = [cell_text(v).strip() for v in row]
                 width = texts.index("") if "" in texts else len(texts)
                 fields = [by_header.get(t) for t in texts[:width]]
-                missing = [h for h, f in by_header.items() if h not in texts[:width] and f not in OPTIONAL_FIELDS]
+                missing = [h for h, f in by_header.items() if h not in texts[:width] and f not in optional]
                 if missing:
                     raise WorkbookError(f"{book.path}, sheet '{sheet}': the column(s) {', '.join(missing)} are "
                                         f"missing from the header row {r + 1}. Put them back, or run consolidate "
                                         "again from the backup in backups/.")
             continue
         values = {f: (row[i] if i < len(row) else None) for i, f in enumerate(fields) if f}
-        values.update({f: None for f in OPTIONAL_FIELDS if f in spec_fields and f not in values})
+        values.update({f: None for f in optional if f in spec_fields and f not in values})
         if any(cell_text(v).strip() for v in values.values()):
             yield r + 1, values
     if fields is None:
@@ -210,7 +212,7 @@ def read_views(book: Workbook, definition: ToolDefinition | None) -> list[ViewsR
     spec: Spec = ((CASE, CASE, 0), (CONVERSATION, CONVERSATION, 0), *((b, label, 0) for b, label, _ in base),
                   (FORM_ID, FORM_ID, 0))
     out: dict[str, ViewsRow] = {}
-    for _, v in iter_table(book, VIEWS, spec):
+    for _, v in iter_table(book, VIEWS, spec, optional=(CONVERSATION,)):  # one row a form before conversations
         form_id = _text(v[FORM_ID])
         row = out.setdefault(form_id, ViewsRow(form_id=form_id, case_ref=_text(v[CASE])))
         n = int(v[CONVERSATION]) if isinstance(v[CONVERSATION], (int, float)) else 1
