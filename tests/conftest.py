@@ -17,6 +17,7 @@ os.environ["XLPACK_TODAY"] = "2026-11-16"
 
 from tests.office.fixtures import office  # noqa: F401  (session-wide LibreOffice)
 from tests.support.cycle_fixtures import baseline, other_tool, reaudit  # noqa: F401  (feedback and compare share them)
+from tests.support.meeting_audit import met_audit  # noqa: F401  (the pack, meetings and agency learning share it)
 from xlpack.demo.sample import create_sample
 from xlpack.generate import generate_forms
 

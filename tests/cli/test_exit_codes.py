@@ -29,7 +29,7 @@ def run(*args: str | Path) -> tuple[int, str]:
     ["generate", "{missing}"], ["intake", "{missing}", "--audit", "{missing}"],
     ["sample", "{missing}", "--audit", "{missing}", "--size", "3"],
     ["consolidate", "{missing}", "{missing}"], ["report", "{missing}"], ["check-definition", "{missing}"],
-    ["mail", "{missing}"],
+    ["mail", "{missing}"], ["pack", "{missing}"], ["feedback", "{missing}", "--by", "agency"],
 ])
 def test_a_missing_path_is_a_usage_error(command: list[str], tmp_path: Path) -> None:
     missing = tmp_path / "no such file.xlsx"

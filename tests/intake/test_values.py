@@ -138,13 +138,13 @@ def test_a_form_returned_blank_is_rejected(blank_cp: Path, audit_plan: AuditPlan
 
 
 def test_the_views_form(blank_views: Path, audit_plan: AuditPlan, tmp_path: Path) -> None:
-    out = fill_form(blank_views, tmp_path / "v.xlsx", closing={"quotes": "“I want to stay with Nan.” 🏠"})
+    out = fill_form(blank_views, tmp_path / "v.xlsx", closing={"c1_quotes": "“I want to stay with Nan.” 🏠"})
     f, result = one(out, audit_plan)
     assert f.status == "accepted", f.problems
     form = result.accepted[0]
     assert (form.kind, form.sheet, form.sections) == ("views", "Views", {})
-    assert form.closing["quotes"] == "“I want to stay with Nan.” 🏠"
-    assert form.fields["spoken_to"] == "Child or young person"
+    assert form.closing["c1_quotes"] == "“I want to stay with Nan.” 🏠"
+    assert form.closing["c1_given_by"] == "Child or young person"
 
 
 def test_whole_numbers_formulas_and_long_text_in_a_custom_tool(audit_plan: AuditPlan) -> None:

@@ -8,6 +8,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from xlpack.analysis.views import base_questions, conversation_numbers
 from xlpack.cli.app import app
 from xlpack.model.definitions import builtin_tools, check_definition, load_definition, load_scale
 
@@ -40,7 +41,9 @@ def test_bundled_tools_have_core_and_specific_sections(tool: str, category: str,
 def test_views_form_is_a_definition_without_grades() -> None:
     d = load_definition("views")
     assert d.kind == "views" and not d.sections and not d.uses_grades
-    assert {"working_well", "not_working", "listened_to", "safer", "quotes"} <= {q.id for q in d.closing}
+    assert {"working_well", "not_working", "listened_to", "safer", "quotes"} <= {b for b, _, _ in base_questions(d)}
+    assert conversation_numbers(d) == [1, 2, 3]  # more than one conversation a case
+    assert {"given_by", "child_age", "date", "consent"} <= {b for b, _, _ in base_questions(d)}
 
 
 def test_scales_have_both_wordings_and_the_answers_that_are_not_grades() -> None:

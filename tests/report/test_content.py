@@ -369,7 +369,7 @@ def test_views_are_counted(rb: ReadBack, audit: ConsolidatedAudit) -> None:
     rows = {r[0]: r[1] for r in table.rows[1:]}
     counts: dict[str, int] = defaultdict(int)
     for v in audit.views:
-        counts[v.answers["listened_to"]] += 1
+        counts[v.answers["c1_listened_to"]] += 1
     assert sorted(rows["Do they feel listened to?"].split("; ")) == sorted(f"{k}: {n}" for k, n in counts.items())
 
 

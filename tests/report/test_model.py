@@ -136,16 +136,18 @@ def fake_audit(seed: int = 11, *, moderate: bool = True) -> ConsolidatedAudit:
         returns.append(ReturnRow(form_id=f.form_id, file=f.file, kind="views", case_ref=f.case_ref, agency=f.agency,
                                  auditor=f.auditor, status="accepted" if back else "missing"))
         if back:
-            views.append(ViewsRow(form_id=f.form_id, case_ref=f.case_ref, answers={
-                "spoken_to": rng.choice(["Child or young person", "Parent", "Child and parent or carer"]),
-                "method": "Face to face", "contact_date": "2026-10-20",
+            said = {
+                "given_by": rng.choice(["Child or young person", "Parent", "Carer"]),
+                "method": "Face to face", "date": "2026-10-20", "consent": rng.choice(["Yes", "Yes", "Yes", "No"]),
                 "working_well": rng.choice(["My social worker listens to me.", "Mum gets help with the bills now.",
                                             "School checks in with me every morning."]),
                 "not_working": rng.choice(["I had three different workers this year.", "",
                                            "Nobody told us when the meeting was."]),
                 "listened_to": rng.choice(["Yes", "Partly", "No"]),
                 "safer": rng.choice(["Much more", "A little more", "No change"]),
-                "quotes": rng.choice(["“I feel safer at home now.”", ""])}))
+                "quotes": rng.choice(["“I feel safer at home now.”", ""])}
+            views.append(ViewsRow(form_id=f.form_id, case_ref=f.case_ref,
+                                  answers={f"c1_{k}": v for k, v in said.items() if v}))
     return ConsolidatedAudit(plan=plan, returns=returns, grades=grades, summaries=summaries, flags=flags,
                              views=views)
 
@@ -260,12 +262,16 @@ def test_views_summary_counts_choices(audit: ConsolidatedAudit) -> None:
     assert sum(n for _, n in listened) == len(audit.views)
     assert [a for a, _ in listened] == [c for c in ("Yes", "Partly", "No") if c in dict(listened)]
     quotes = dict(summary.words)["What is working well?"]
-    answered = [v for v in audit.views if v.answers.get("working_well", "").strip()]
+    answered = [v for v in audit.views if v.answers.get("c1_working_well", "").strip()
+                and v.answers.get("c1_consent") == "Yes"]  # quoted only with consent
+    assert 0 < len(answered) < len(audit.views)
     assert sum(len(refs) for _, refs in quotes) == len(answered)
     assert len({text for text, _ in quotes}) == len(quotes) < len(answered)  # identical answers once
     for text, refs in quotes:
-        assert sorted(refs) == sorted(v.case_ref for v in answered if v.answers["working_well"] == text)
-    words = dict(summary.words)["Words the child or family agreed to share (no names)"]
+        assert sorted(refs) == sorted(v.case_ref for v in answered if v.answers["c1_working_well"] == text)
+    assert summary.conversations == len(audit.views)
+    assert summary.consented == sum(v.answers.get("c1_consent") == "Yes" for v in audit.views)
+    words = dict(summary.words)["Words they agreed to share (no names)"]
     assert all(not text.startswith(("“", '"', "'")) for text, _ in words)  # the report adds its own quotation marks
 
 

@@ -58,10 +58,12 @@ def _fill_returns(audit: Path, forms: Path, returns: Path) -> None:
         if f.kind == "views":
             if rng.random() < 0.3:
                 continue
-            fill_form(forms / f.file, returns / f.file, fields={"method": "Face to face"}, closing={
-                "working_well": rng.choice(["My worker listens to me.", "School checks in every morning."]),
-                "not_working": rng.choice(["I had three workers this year.", "Nobody told us about the meeting."]),
-                "listened_to": rng.choice(["Yes", "Partly", "No"]), "safer": rng.choice(["Much more", "No change"])})
+            fill_form(forms / f.file, returns / f.file, closing={
+                "c1_given_by": "Parent", "c1_method": "Face to face", "c1_consent": "Yes",
+                "c1_working_well": rng.choice(["My worker listens to me.", "School checks in every morning."]),
+                "c1_not_working": rng.choice(["I had three workers this year.", "Nobody told us about the meeting."]),
+                "c1_listened_to": rng.choice(["Yes", "Partly", "No"]),
+                "c1_safer": rng.choice(["Much more", "No change"])})
             continue
         grades = {s.id: _grade(rng, s.id, f.agency) for s in plan.tool.sections}
         good = {k: rng.choice(STRENGTHS) for k, g in grades.items() if g in ("Outstanding", "Good")}
@@ -264,6 +266,9 @@ def test_demo_ends_with_the_report_and_feedback_and_says_where_they_are(office: 
     assert steps[-2].endswith(f"ready to finish in Word: {report} (its 'Coordinator:' notes mark where your "
                               "judgement goes)")
     assert "feedback documents" in steps[-1] and str(tmp_path / "demo" / "feedback") in steps[-1]
+    pack = tmp_path / "demo" / "sample-audit meeting pack.docx"
+    assert pack.is_file() and any(s.startswith(f"Moderation meeting pack for the follow-up meeting: {pack}") for s in
+                                  (line.split(". ", 1)[1] for line in steps))
     pdf = office.convert(report, tmp_path / "pdf", "pdf").check().path
     assert pdf is not None
     pages = _pages_text(pdf)

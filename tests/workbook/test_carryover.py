@@ -151,7 +151,7 @@ def test_a_resolved_flag_that_is_no_longer_raised_keeps_its_resolution(
 
 @pytest.mark.parametrize("sheet, cell, text, message", [
     ("Pivots", "Z3", "my own note", "Sheet 'Pivots', cell Z3: 'my own note'"),
-    ("Grades", "J5", "corrected evidence", "Sheet 'Grades', row 5"),
+    ("Grades", "K5", "corrected evidence", "Sheet 'Grades', row 5"),
     ("Grades", "H5", "Goodish", "Sheet 'Grades', cell H5: 'Goodish' is not a grade"),
     ("Grades", "H900", "Good",
      "Sheet 'Grades', row 900: a moderated grade or note was typed on a row without a Row id"),

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from xlpack.cli.console import disk_errors, fail, out
-from xlpack.errors import XlpackError
+from xlpack.errors import UsageError, XlpackError
 
 
 def command(
@@ -17,6 +17,9 @@ def command(
         "--out", metavar="DIR", help="Folder for the documents (default: feedback/ beside the workbook).")] = None,
     force: Annotated[bool, typer.Option(
         "--force", help="Replace feedback documents already in the folder (edits made to them are lost).")] = False,
+    by: Annotated[str, typer.Option(
+        "--by", metavar="form|agency",
+        help="'form' (default): one document per audit form; 'agency': one learning pack per agency.")] = "form",
 ) -> None:
     """Write one short Word document per accepted audit form, for the practitioner and their manager.
 
@@ -24,9 +27,15 @@ def command(
     after moderation (with the note), the evidence, strengths, areas for development and actions, with the
     flags about the record first (each once), and a response section for the practitioner and a sign-off
     for their manager. An index (feedback index.xlsx) says which document goes to which auditor.
+    With --by agency: one learning pack per agency for its lead auditor (its section profile beside the
+    partnership's, its flags, development points and Action plan actions).
     """
     from xlpack.feedback.build import write_feedback  # imported here: python-docx, not at start-up
 
+    if by.strip().casefold() == "agency":
+        return _by_agency(audit, out_dir, force)
+    if by.strip().casefold() != "form":
+        raise fail(UsageError(f"--by must be 'form' or 'agency', not '{by}'.")) from None
     try:
         with disk_errors("writing the feedback documents"):
             result = write_feedback(audit, out_dir, overwrite=force)
@@ -37,3 +46,15 @@ def command(
     out.print(f"Index (who receives which): {result.index}", markup=False)
     if flagged:
         out.print(f"{flagged} document(s) start with urgent or high flags: send those first.", markup=False)
+
+
+def _by_agency(audit: Path, out_dir: Path | None, force: bool) -> None:
+    from xlpack.feedback.agency import write_agency_learning  # imported here: python-docx, not at start-up
+
+    try:
+        result = write_agency_learning(audit, out_dir, overwrite=force)
+    except XlpackError as exc:
+        raise fail(exc) from None
+    out.print(f"Wrote {len(result.documents)} agency learning pack(s) into {result.out_dir}", markup=False)
+    for item, path in result.documents:
+        out.print(f"  {item.agency}: {path.name}", markup=False)

@@ -37,6 +37,14 @@ from xlpack.coordinator.mail_sheets import (
     message_rows,
     messages_from,
 )
+from xlpack.coordinator.meetings_sheet import (
+    MEETING_HEADERS,
+    MEETING_WIDTHS,
+    MEETINGS,
+    MEETINGS_INTRO,
+    meeting_rows,
+    meetings_from,
+)
 from xlpack.coordinator.sample_sheet import SAMPLE, read_sample_sheet, write_sample_sheet
 from xlpack.errors import PlanError, UsageError, WorkbookError
 from xlpack.files.backups import Snapshot
@@ -48,6 +56,7 @@ from xlpack.model.plan import (
     CASE_REF_HELP,
     CASE_REF_PATTERN,
     DEFAULT_AGENCIES,
+    MEETING_KINDS,
     Assignment,
     AuditPlan,
     Case,
@@ -88,6 +97,8 @@ TOR_FIELDS: tuple[tuple[str, str, str, str], ...] = (
     ("returns_folder", "Returns folder", "text",
      ("Where returned forms are saved, for the Update button of the Excel add-in. Default: a 'returns' folder "
      "beside this workbook.")),
+    ("views_min_age", "Youngest child quoted (age)", "text",
+     "Views said to be a child's under this age (in years) are flagged for you to check. Blank: 4."),
 )
 CASE_HEADERS = ("Case reference", "Category")
 ASSIGN_COLUMNS = (("case_ref", "Case reference", 18), ("agency", "Agency", 28), ("auditor", "Auditor name", 26),
@@ -221,6 +232,7 @@ def render_coordinator(tmp: Path, plan: AuditPlan, extra: Sequence[SheetWriter] 
         _messages_sheet(wb, st, plan)
     if plan.mail_log:
         _mail_log_sheet(wb, st, plan)
+    _meetings_sheet(wb, st, plan)
     owned = owned_texts(wb)  # before the extra sheets: the plan sheets' own words
     for writer in extra:
         writer(wb, st)
@@ -542,6 +554,22 @@ def _mail_log_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan) -> Non
     page_setup(ws, landscape=True)
 
 
+def _meetings_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan) -> None:
+    """The record of the audit's meetings, typed by the coordinator (yellow cells; see meetings_sheet)."""
+    ws = wb.add_worksheet(MEETINGS)
+    write_intro(ws, st, "The audit's meetings", MEETINGS_INTRO, MEETING_WIDTHS)
+    _, last = write_table(ws, st, "Meetings", MEETING_HEADERS, meeting_rows(plan), MEETING_WIDTHS, min_rows=3,
+                          formats={1: st["input_date"]}, editable=True)
+    end = max(last, HEADER_ROW + 200)
+    ws.data_validation(HEADER_ROW + 1, 1, end, 1, {
+        "validate": "date", "criteria": "between", "minimum": datetime(1990, 1, 1),
+        "maximum": datetime(2100, 12, 31), "input_title": "Date", "input_message": "The date of the meeting."})
+    ws.data_validation(HEADER_ROW + 1, 2, end, 2, {
+        "validate": "list", "source": list(MEETING_KINDS), "error_type": "stop",
+        "error_message": "Choose one of: " + ", ".join(MEETING_KINDS) + "."})
+    page_setup(ws, landscape=True)
+
+
 def _lists_sheet(wb: xlsxwriter.Workbook, plan: AuditPlan) -> None:
     ws = wb.add_worksheet(LISTS)
     questions = [q for q in plan.tool.case_fields if q.type == "choice"]
@@ -689,6 +717,12 @@ def read_plan(path: Path, *, strict: bool = True) -> AuditPlan:
                                     "Enter a date such as 31/03/2026.")
             else:
                 terms_data[key] = cell_text(value).strip()
+    if terms_data.get("views_min_age") and not str(terms_data["views_min_age"]).isdigit():
+        at = next(n for n, cells in enumerate(reader.rows(TOR), start=1) if cells and cell_text(cells[0]).strip() ==
+                  "Youngest child quoted (age)")
+        problems.append(f"Sheet '{TOR}', cell B{at}: '{terms_data['views_min_age']}' is not an age in whole "
+                        "years. Enter a number such as 4, or leave it blank.")
+        terms_data["views_min_age"] = ""
     terms = TermsOfReference(**terms_data)
     if terms.period_from and terms.period_to and terms.period_from > terms.period_to:
         problems.append(f"Sheet '{TOR}': the period audited starts after it ends.")
@@ -750,12 +784,14 @@ def read_plan(path: Path, *, strict: bool = True) -> AuditPlan:
     messages = messages_from(read_table(reader, MESSAGES, MESSAGE_HEADERS).rows) if reader.has(MESSAGES) else []
     log = log_from(read_table(reader, MAIL_LOG, [h for _, h, _ in LOG_COLUMNS]).rows, problems) \
         if reader.has(MAIL_LOG) else []
+    meetings = meetings_from(read_table(reader, MEETINGS, MEETING_HEADERS).rows, problems) \
+        if reader.has(MEETINGS) else []
     if problems and strict:
         raise PlanError(path, problems)
     return AuditPlan(audit_id=meta["audit_id"], tool=tool, whole_tool=whole if tool is not whole else None,
                      views=views, scale=scale, terms=terms,
                      agencies=agencies or list(DEFAULT_AGENCIES), cases=cases, assignments=assignments,
-                     issued=issued, sample=sample, messages=messages, mail_log=log)
+                     issued=issued, sample=sample, messages=messages, mail_log=log, meetings=meetings)
 
 
 def _focused(whole: ToolDefinition, text: str, where: str, problems: list[str]) -> ToolDefinition:

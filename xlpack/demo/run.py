@@ -21,12 +21,16 @@ from xlpack.coordinator.plan_sheets import create_audit, read_plan, write_coordi
 from xlpack.demo.sample import SAMPLE_TODAY, create_sample, sample_assignments, sample_plan, write_sample_extract
 from xlpack.demo.simulate import Simulator, fill_plausibly, set_saved_at
 from xlpack.errors import UsageError
+from xlpack.feedback.agency import write_agency_learning
 from xlpack.feedback.build import write_feedback
 from xlpack.generate import generate_forms
 from xlpack.mail import draft_mail
-from xlpack.model.plan import IssuedForm
+from xlpack.model.plan import Attendee, IssuedForm, Meeting
 from xlpack.report import write_report
+from xlpack.report.pack import write_pack
 from xlpack.sample.sampling import draw_sample
+from xlpack.workbook.readback import read_consolidated
+from xlpack.workbook.write import analysis_writers, write_checked
 
 SAMPLE_EXTRACT = Path(__file__).resolve().parents[2] / "samples" / "sample-extract.csv"
 DEMO_CASES = 10
@@ -79,8 +83,21 @@ def assign_step(result: DemoResult) -> str:
     """What the coordinator types next: who audits each drawn case (invented auditors)."""
     plan = read_plan(result.audit)
     assignments = sample_assignments(plan.cases, random.Random(SEED))
-    write_coordinator(result.audit, plan.model_copy(update={"assignments": assignments}))
-    return f"{len(assignments)} assignments (case, agency, auditor) typed on the Assignments sheet for the drawn cases"
+    briefing = Meeting(name="Briefing", held=SAMPLE_TODAY + timedelta(days=1), kind="Briefing",
+                       attended=_attendees(assignments, plan.terms.coordinator),
+                       decisions="Forms go out this week; returns by the deadline on the Terms of reference.")
+    write_coordinator(result.audit, plan.model_copy(update={"assignments": assignments, "meetings": [briefing]}))
+    return (f"{len(assignments)} assignments (case, agency, auditor) typed on the Assignments sheet for the drawn "
+            "cases, and the auditors' briefing on the Meetings sheet")
+
+
+def _attendees(assignments: list, coordinator: str) -> list[Attendee]:
+    """The coordinator and each agency's first auditor (as the lead auditors would attend)."""
+    first: dict[str, str] = {}
+    for a in assignments:
+        first.setdefault(a.agency, a.auditor)
+    return [Attendee(name=coordinator or "Coordinator", agency="Coordinator"),
+            *(Attendee(name=who, agency=agency) for agency, who in sorted(first.items()))]
 
 
 def generate_step(result: DemoResult) -> str:
@@ -144,6 +161,14 @@ def simulate_returns(audit: Path, forms: Path, out: Path, *, seed: int = SEED) -
     missing, twice, past_dropdown, unsafe = (audits[i] for i in pick)
     views = [f for f in issued if f.kind == "views"]
     skip_views = views[-1:] if views else []
+    drawn = plan.sample.drawn_on if plan.sample else SAMPLE_TODAY
+    # planted: a baby's "own" views, quoted; a conversation dated before the cases were drawn
+    planted_views: dict[str, dict[str, Any]] = {
+        views[0].form_id: {"closing.c2_given_by": "Child or young person", "closing.c2_child_age": 0,
+                           "closing.c2_date": drawn + timedelta(days=9), "closing.c2_method": "Face to face",
+                           "closing.c2_consent": "Yes", "closing.c2_quotes": "'Happy with the new nursery.'",
+                           "closing.c2_working_well": "Settled well.", "closing.c2_not_working": "Nothing said."},
+        views[1].form_id: {"closing.c1_date": drawn - timedelta(days=40)}} if len(views) > 2 else {}
     problems = [f"no return from {_who(missing)} (overdue)"]
     for f in issued:
         if f in (missing, *skip_views):
@@ -154,6 +179,7 @@ def simulate_returns(audit: Path, forms: Path, out: Path, *, seed: int = SEED) -
                         "Told the team manager on 28/11/2026; a strategy discussion was arranged."}
         if f is past_dropdown:
             override = {"section.assessment.grade": "Good to adequate"}
+        override.update(planted_views.get(f.form_id, {}))
         if f is twice:
             older = fill_plausibly(sim, f, forms / f.file, out / f"{Path(f.file).stem} (first version).xlsx")
             set_saved_at(older, datetime(2026, 11, 20, 9, 30, tzinfo=UTC))
@@ -164,6 +190,9 @@ def simulate_returns(audit: Path, forms: Path, out: Path, *, seed: int = SEED) -
     problems.append(_foreign_form(out, seed))
     (out / f"~${missing.file}").write_bytes(b"\x00" * 162)  # an Excel lock file left in the folder
     problems.append("an Excel lock file (~$...) in the folder (skipped)")
+    if planted_views:
+        problems += [f"views for case {views[0].case_ref} said to be a child's aged 0 (flagged, and quoted only "
+                     "with consent)", f"views for case {views[1].case_ref} dated before the sample was drawn (flagged)"]
     if skip_views:
         problems.append(f"no child and family views form for case {skip_views[0].case_ref}")
     return problems
@@ -185,9 +214,51 @@ def _foreign_form(out: Path, seed: int) -> str:
     return "a form from another audit (last year's) in the folder (rejected)"
 
 
+def pack_step(result: DemoResult) -> str:
+    """The pack for the follow-up (moderation) meeting, cases with urgent flags first."""
+    path = write_pack(result.audit, today=DEMO_TODAY)
+    return (f"Moderation meeting pack for the follow-up meeting: {path} (one part per case, urgent flags first; "
+            "grades side by side with divergences marked, the evidence behind them, the views, a line per open flag)")
+
+
+def meeting_step(result: DemoResult) -> str:
+    """What the coordinator types after the follow-up meeting: the meeting, a moderated grade, resolutions."""
+    data = read_consolidated(result.audit)
+    follow = Meeting(name="Follow-up", held=DEMO_TODAY + timedelta(days=3), kind="Follow-up",
+                     attended=_attendees(data.plan.assignments, data.plan.terms.coordinator),
+                     decisions="The urgent case was confirmed as escalated by the agency on the day.\n"
+                               "Divergent grades discussed case by case; one grade moderated.",
+                     learning="Information shared at strategy discussions is not always recorded by every agency.\n"
+                              "Good practice: the child's own words recorded in health visiting records.",
+                     feedback="The tool was clear; auditors asked for more time between the briefing and the deadline.")
+    urgent = next((f for f in data.flags if f.severity == "urgent"), None)
+    apart = next((f for f in data.flags if f.rule == "agency_divergence"), None)
+    for flag, words in ((urgent, "Escalated on the day; the agency's safeguarding lead confirmed the plan."),
+                        (apart, "Discussed: the lower grade reflects the agency's own records; grade moderated.")):
+        if flag is not None:
+            flag.resolution, flag.resolution_meeting = words, follow.name
+    moderated = 0
+    if apart is not None:
+        rows = [g for g in data.grades if g.case_ref == apart.case_ref and g.section_id == apart.section_id and g.grade]
+        ranked = {g.label: g.rank or 0 for g in data.plan.scale.grades}
+        worst = max(rows, key=lambda g: ranked.get(g.grade or "", 0), default=None)
+        better = [g.label for g in data.plan.scale.ranked if g.rank == ranked.get(worst.grade or "", 0) - 1] \
+            if worst else []
+        if worst is not None and better:
+            worst.moderated_grade, worst.moderation_meeting = better[0], follow.name
+            worst.moderation_note = "Agreed at the follow-up meeting: the record shows more than first read."
+            moderated = 1
+    data.plan = data.plan.model_copy(update={"meetings": [*data.plan.meetings, follow]})
+    writers, streams = analysis_writers(data)
+    write_checked(result.audit, data.plan, writers, streams)
+    return (f"The follow-up meeting recorded on the Meetings sheet (who came, decisions, learning, feedback on the "
+            f"audit), {moderated} grade moderated and {sum(f is not None for f in (urgent, apart))} flag(s) "
+            "resolved, each naming the meeting in its Meeting column")
+
+
 #: The journey, in order. Append a step to take the demo further.
 STEPS: list[Step] = [sample_step, draw_step, assign_step, generate_step, mail_issue_step, returns_step,
-                     consolidate_step, mail_chase_step]
+                     consolidate_step, mail_chase_step, pack_step, meeting_step]
 
 
 def run_demo(folder: Path, *, fresh: bool = False) -> DemoResult:
@@ -202,6 +273,16 @@ def run_demo(folder: Path, *, fresh: bool = False) -> DemoResult:
     for step in STEPS:
         result.steps.append(step(result))
     return result
+
+
+def agency_learning_step(result: DemoResult) -> str:
+    """Each agency's learning pack for its lead auditor."""
+    done = write_agency_learning(result.audit, today=DEMO_TODAY)
+    return (f"{len(done.documents)} agency learning packs (its section profile beside the partnership's, its flags, "
+            f"development points and actions), one per agency, in {done.out_dir} (Learning_AGENCY.docx)")
+
+
+STEPS.append(agency_learning_step)
 
 
 def report_step(result: DemoResult) -> str:
@@ -222,3 +303,4 @@ def feedback_step(result: DemoResult) -> str:
 
 
 STEPS.append(feedback_step)
+

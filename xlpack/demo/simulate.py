@@ -108,6 +108,8 @@ class Simulator:
     def answers(self, form: IssuedForm, types: Mapping[str, str], lists: Mapping[str, list[str]],
                 **override: Any) -> dict[str, Any]:
         """Input key -> value for every input of the form; ``override`` replaces any of them."""
+        if form.kind == "views":
+            return {**self.views(form, types), **override}
         out: dict[str, Any] = {}
         ranks: list[int] = []
         titles = {s.id: s.title for s in self.plan.tool.sections}
@@ -122,6 +124,26 @@ class Simulator:
         if ranks and "closing.overall_grade" in types:
             out["closing.overall_grade"] = self.ranked[min(4, max(1, round(sum(ranks) / len(ranks))))]
         out.update(override)
+        return out
+
+    def views(self, form: IssuedForm, types: Mapping[str, str]) -> dict[str, Any]:
+        """A views form's conversations: a parent or carer, and for about half the cases the child too, dated
+        between the draw and the deadline, most agreeing to be quoted."""
+        terms = self.plan.terms
+        start = self.plan.sample.drawn_on if self.plan.sample else (terms.period_to or date(2026, 11, 2))
+        days = max(1, ((terms.deadline or start + timedelta(days=28)) - start).days - 1)
+        talks: list[tuple[str, int | None]] = [(self.rng.choice(["Parent", "Carer"]), None)]
+        if self.rng.random() < 0.5:
+            talks.append(("Child or young person", self.rng.randint(6, 15)))
+        out: dict[str, Any] = {}
+        for n, (who, age) in enumerate(talks, start=1):
+            answers = {"given_by": who, "child_age": age, "date": start + timedelta(days=self.rng.randint(1, days)),
+                       "method": self.rng.choice(["Face to face", "Telephone"]),
+                       "consent": "Yes" if self.rng.random() < 0.8 else "No",
+                       "listened_to": self.rng.choice(["Yes", "Partly", "No"]),
+                       "safer": self.rng.choice(["Much more", "A little more", "No change"]),
+                       **{k: self.rng.choice(v) for k, v in VIEWS.items()}}
+            out.update({f"closing.c{n}_{k}": v for k, v in answers.items() if f"closing.c{n}_{k}" in types})
         return out
 
     def _grade(self, form: IssuedForm, section_id: str, ranks: list[int]) -> str:

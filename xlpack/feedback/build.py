@@ -53,7 +53,7 @@ def slug(text: str, limit: int = 40) -> str:
     return re.sub(r"-{2,}", "-", text).strip("-._")[:limit] or "x"
 
 
-def _flag_note(f: FlagRow, agency: str, titles: dict[str, str], rows: dict[str, GradeRow]) -> FlagNote:
+def flag_note(f: FlagRow, agency: str, titles: dict[str, str], rows: dict[str, GradeRow]) -> FlagNote:
     rule = rule_by_name(f.rule)
     section = titles.get(f.section_id, "")
     own = [a for a in f.agencies if a.casefold() == agency.casefold()]
@@ -82,7 +82,7 @@ def flags_for(audit: ConsolidatedAudit, case_ref: str, agency: str, rows: dict[s
             seen.add(f.flag_id)
             picked.append(f)
     picked.sort(key=lambda f: SEVERITY_ORDER.get(f.severity, 9))
-    return [_flag_note(f, agency, titles, rows) for f in picked]
+    return [flag_note(f, agency, titles, rows) for f in picked]
 
 
 def gather_feedback(audit: ConsolidatedAudit) -> list[FormFeedback]:

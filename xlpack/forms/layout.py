@@ -228,9 +228,17 @@ def build_layout(ctx: FormContext) -> FormLayout:
     if tool.closing:
         closing = add(style="heading",
                       label="Closing questions" if tool.kind == "audit" else "What the child and family said")
+        first, group, asked = closing.row, None, 0
         for q in tool.closing:
+            if q.group and q.group != group:  # a group (a conversation on the views form) starts on its own heading
+                if asked:  # the block so far; the closing heading stays with the first group
+                    layout.blocks.append(KeepTogether(first, n - 1, first + 1))
+                    first = n
+                group, asked = q.group, 0
+                add(style="heading", label=q.group)
             question(q, "closing")
-        layout.blocks.append(KeepTogether(closing.row, n - 1, closing.row + 1))
+            asked += 1
+        layout.blocks.append(KeepTogether(first, n - 1, first + 1))
 
     required = [c for c in layout.inputs if c.required and not c.key.startswith("section.")]
     summary.status_formula, summary.status_value = _summary(section_status, required)

@@ -109,6 +109,7 @@ class Question(_Model):
     choices: tuple[str, ...] | None = None
     min: int | None = None
     max: int | None = None
+    group: str | None = Field(default=None, max_length=60)  # closing questions of a group print under its heading
 
     @model_validator(mode="after")
     def _choices_fit_type(self) -> Question:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -70,6 +71,7 @@ class TermsOfReference(_Record):
     participation_worker_email: str = ""
     returns_folder: str = ""
     sections: str = ""  # the sections audited, one per line (blank: every section of the tool)
+    views_min_age: str = ""  # youngest age at which views are taken as the child's own (blank: 4)
 
 
 class Case(_Record):
@@ -184,6 +186,30 @@ class MailRecord(_Record):
     draft: str  # the .eml file written
 
 
+MeetingKind = Literal["Briefing", "Follow-up", "Other"]
+MEETING_KINDS: tuple[str, ...] = ("Briefing", "Follow-up", "Other")
+
+
+class Attendee(_Record):
+    """Someone who attended a meeting, with their agency (as typed on the Meetings sheet)."""
+
+    name: str
+    agency: str = ""
+
+
+class Meeting(_Record):
+    """One meeting of the audit (a row of the Meetings sheet), as the coordinator typed it."""
+
+    name: str  # the short name moderated grades and resolutions refer to, e.g. "Follow-up meeting"
+    held: date | None = None
+    kind: MeetingKind = "Other"
+    attended: list[Attendee] = Field(default_factory=list)
+    decisions: str = ""
+    learning: str = ""  # learning points
+    feedback: str = ""  # what worked well and not so well in conducting the audit
+    row: int = 0  # the Excel row it was read from (0: not read from a sheet)
+
+
 class AuditPlan(_Record):
     """Everything the coordinator workbook says about one audit."""
 
@@ -202,6 +228,7 @@ class AuditPlan(_Record):
     sample: SampleRecord | None = None  # how the cases were drawn, when xlpack sample drew them
     messages: list[MessageTemplate] = Field(default_factory=list)  # the Messages sheet, once written
     mail_log: list[MailRecord] = Field(default_factory=list)  # the Mail log sheet
+    meetings: list[Meeting] = Field(default_factory=list)  # the Meetings sheet, as typed
 
     @property
     def definition(self) -> ToolDefinition:

@@ -117,6 +117,7 @@ class GradeRow(_Record):
     source: str = ""
     moderated_grade: str | None = None  # typed by the coordinator after the meeting
     moderation_note: str = ""
+    moderation_meeting: str = ""  # the meeting it came from, as the coordinator named it (optional)
 
     @property
     def final_grade(self) -> str | None:
@@ -150,6 +151,7 @@ class FlagRow(_Record):
     cells: str = ""  # "CP_...xlsx: Audit!B27; ..."
     message: str
     resolution: str = ""  # typed by the coordinator
+    resolution_meeting: str = ""  # the meeting that resolved it, as the coordinator named it (optional)
 
 
 class ViewsRow(_Record):

@@ -45,6 +45,9 @@ from xlpack.report.findings import (
     shorten,
     views_summary,
 )
+from xlpack.report.meetings import learning as meeting_learning
+from xlpack.report.meetings import method as meeting_method
+from xlpack.report.meetings import resolutions as meeting_resolutions
 from xlpack.report.themes_chapter import themes_section
 
 VERDICT_FILL = {"Working well": "D9EAD3", "Mixed": "FFF2CC", "Causing concern": "F4CCCC", "Not graded": "EDEDED"}
@@ -215,6 +218,7 @@ def terms_and_method(doc: ReportDocument, f: Findings) -> None:
              "the same case. The coordinator then read each case's audits side by side, identified "
              "inconsistencies and chaired a follow-up meeting with the auditors; where that meeting changed a "
              "grade, the moderated grade is used in this report.")
+    meeting_method(doc, f.audit)
     rows: list[list[str | Cell]] = []
     worst = max(g.rank or 0 for g in f.scale.ranked) if f.scale.ranked else 0
     for g in f.scale.grades:
@@ -557,6 +561,7 @@ def consistency(doc: ReportDocument, f: Findings) -> None:
     if open_flags:
         doc.note(f"{open_flags} flag(s) have no resolution recorded on the Flags sheet. Record what was agreed, "
                  "or say here why they remain open.")
+    meeting_resolutions(doc, f.audit)
     doc.note("Summarise what the follow-up meeting learned from the inconsistencies.")
 
 
@@ -612,7 +617,9 @@ def views(doc: ReportDocument, f: Findings) -> None:
         doc.para("No child and family views forms were returned for this audit.")
         doc.note("Add what is known of the children's and families' views, or why they were not gathered.")
         return
-    doc.para(f"A participation worker spoke to the child or family in {summary_.cases} of the {cases} cases.")
+    doc.para(f"A participation worker spoke to the child or family in {summary_.cases} of the {cases} cases: "
+             f"{summary_.conversations} conversation(s) ({summary_.given_by}). Words are quoted only where the person "
+             f"agreed: {summary_.consented} of the {summary_.conversations} conversation(s).")
     rows = [[label, "; ".join(f"{answer}: {n}" for answer, n in counts) or NOT_RECORDED]
             for label, counts in summary_.choices]
     if rows:
@@ -649,6 +656,7 @@ def themes(doc: ReportDocument, f: Findings) -> None:
 
     themes_section(doc, f)
 
+    meeting_learning(doc, f.audit)
     doc.heading("Recommendations", 2)
     doc.para("Recommendations should be few, about the major areas of concern or partnership working, and "
              "include learning from good practice.")

@@ -43,6 +43,7 @@ from xlpack.analysis.verdicts import (
     Verdict,
     verdict,
 )
+from xlpack.analysis.views import base_questions, conversations, quotable_words
 from xlpack.intake.problems import CATALOGUE
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.definitions import GradeScale, ToolDefinition
@@ -191,6 +192,9 @@ class ViewsSummary:
     cases: int
     choices: list[tuple[str, list[tuple[str, int]]]]  # question label -> (answer, count)
     words: list[tuple[str, list[tuple[str, list[str]]]]]  # question label -> (text, case references giving it)
+    conversations: int = 0
+    consented: int = 0  # conversations whose words may be quoted
+    given_by: str = ""  # "3 by a child or young person, 2 by a parent"
 
 
 @dataclass
@@ -479,18 +483,22 @@ def shorten(text: str, words: int) -> str:
 
 
 def views_summary(views: Sequence[ViewsRow], definition: ToolDefinition | None) -> ViewsSummary:
-    questions = [*definition.form_fields, *definition.closing] if definition else []
+    """The views forms' answers over every conversation; words only from conversations with consent to quote."""
+    talks = conversations(views, definition)
     choices: list[tuple[str, list[tuple[str, int]]]] = []
     words: list[tuple[str, list[tuple[str, list[str]]]]] = []
-    ordered = sorted(views, key=lambda v: (v.case_ref.casefold(), v.form_id))
-    for q in questions:
-        answers = [(v.case_ref, (v.answers.get(q.id) or "").strip()) for v in ordered]
-        given = [(ref, text) for ref, text in answers if text]
+    for _, label, q in base_questions(definition):
         if q.type == "choice":
-            choices.append((q.label, _counted([t for _, t in given], q.choices)))
-        elif q.type == "long_text" and given:
-            words.append((q.label, same_words(given)))
-    return ViewsSummary(len(views), len({v.case_ref.casefold() for v in views}), choices, words)
+            given = [c.by_label[label] for c in talks if label in c.by_label]
+            choices.append((label, _counted(given, q.choices)))
+        elif q.type == "long_text":
+            quoted = [(ref, text) for lab, text, ref in quotable_words(talks) if lab == label]
+            if quoted:
+                words.append((label, same_words(quoted)))
+    by = _counted([c.given_by for c in talks if c.given_by], None)
+    return ViewsSummary(len(views), len({v.case_ref.casefold() for v in views}), choices, words, len(talks),
+                        sum(c.quotable for c in talks), ", ".join(f"{n} by {who[:1].lower()}{who[1:]}" for who, n in by)
+                        or "who gave the views not recorded")
 
 
 def same_words(given: Sequence[tuple[str, str]]) -> list[tuple[str, list[str]]]:

@@ -22,6 +22,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from xlpack.analysis.actions import plan_actions
 from xlpack.coordinator.mail_sheets import MAIL_LOG, MESSAGES
+from xlpack.coordinator.meetings_sheet import MEETINGS
 from xlpack.coordinator.plan_sheets import AGENCIES, ASSIGN, CASES, ISSUED, LISTS, START, TOR
 from xlpack.coordinator.plan_sheets import META as PLAN_META
 from xlpack.coordinator.sample_sheet import SAMPLE
@@ -46,17 +47,18 @@ from xlpack.workbook.sheets.common import (
     headers,
 )
 
-PLAN_SHEETS = (START, TOR, CASES, ASSIGN, AGENCIES, ISSUED, SAMPLE, MESSAGES, MAIL_LOG)
+PLAN_SHEETS = (START, TOR, CASES, ASSIGN, AGENCIES, ISSUED, SAMPLE, MESSAGES, MAIL_LOG, MEETINGS)
 #: Plan sheets every coordinator workbook has (the others appear with sampling and mail).
 REQUIRED_PLAN_SHEETS = (START, TOR, CASES, ASSIGN, AGENCIES, ISSUED)
 #: What the coordinator types on a sheet, for the sheets where it is kept from one run to the next.
 TYPED_ON = {GRADES: "the moderated grades and notes", FLAGS: "the resolutions", ACTIONS: "the action plan",
             ORPHANED: "the orphaned moderation", TOR: "the terms of reference", CASES: "the cases",
-            ASSIGN: "the assignments", AGENCIES: "the agencies"}
+            ASSIGN: "the assignments", AGENCIES: "the agencies", MEETINGS: "the meetings"}
 KNOWN_SHEETS = {*PLAN_SHEETS, *ANALYSIS_SHEETS, LISTS, PLAN_META, META}
 GRADE_H, FLAG_H, ORPHAN_H = headers(GRADE_COLUMNS), headers(FLAG_COLUMNS), headers(ORPHAN_COLUMNS)
 #: The columns the coordinator types in, by sheet: never part of a row's digest.
-EDITABLE = {GRADES: (GRADE_H["moderated_grade"], GRADE_H["moderation_note"]), FLAGS: (FLAG_H["resolution"],),
+EDITABLE = {GRADES: (GRADE_H["moderated_grade"], GRADE_H["moderation_note"], GRADE_H["moderation_meeting"]),
+            FLAGS: (FLAG_H["resolution"], FLAG_H["resolution_meeting"]),
             ORPHANED: (ORPHAN_H["value"],)}
 #: Where the words of a comment belong instead, by sheet.
 COMMENT_GOES = {GRADES: "the 'Moderation note' column", FLAGS: "the 'Resolution' column"}
@@ -67,6 +69,7 @@ class Moderation:
     grade: str | None  # the scale's label
     note: str
     typed: str  # the grade as typed, for the orphan list
+    meeting: str = ""  # the meeting it came from, as named in the Meeting column
 
 
 @dataclass
@@ -75,6 +78,7 @@ class Typed:
 
     moderation: dict[str, Moderation] = field(default_factory=dict)  # row id ->
     resolutions: dict[str, str] = field(default_factory=dict)  # flag id ->
+    resolution_meetings: dict[str, str] = field(default_factory=dict)  # flag id -> the meeting named beside it
     orphans: list[OrphanRow] = field(default_factory=list)
     actions: list[ActionRow] = field(default_factory=list)  # the Action plan rows, as the coordinator left them
     problems: list[str] = field(default_factory=list)
@@ -155,7 +159,8 @@ def _read_moderation(book: Workbook, scale: GradeScale, typed: Typed) -> None:
     grade_col = _column(GRADE_COLUMNS, "moderated_grade")
     for n, v in iter_table(book, GRADES, GRADE_COLUMNS):
         raw, note = cell_text(v["moderated_grade"]).strip(), cell_text(v["moderation_note"]).strip()
-        if not raw and not note:
+        meeting = " ".join(cell_text(v["moderation_meeting"]).split())
+        if not raw and not note and not meeting:
             continue
         key = cell_text(v["row_id"]).strip()
         where = f"Sheet '{GRADES}', row {n}"
@@ -168,9 +173,9 @@ def _read_moderation(book: Workbook, scale: GradeScale, typed: Typed) -> None:
             typed.problems.append(f"Sheet '{GRADES}', cell {xl_rowcol_to_cell(n - 1, grade_col)}: '{raw}' is not a "
                                   f"grade. Choose one of: {', '.join(scale.labels)}.")
             continue
-        m = Moderation(grade.label if grade else None, note, raw)
+        m = Moderation(grade.label if grade else None, note, raw, meeting)
         old = typed.moderation.get(key)
-        if old is not None and (old.grade, old.note) != (m.grade, m.note):
+        if old is not None and (old.grade, old.note, old.meeting) != (m.grade, m.note, m.meeting):
             typed.problems.append(f"{where}: the Row id {key} appears twice with different moderation. Keep one.")
             continue
         typed.moderation[key] = m
@@ -181,7 +186,8 @@ def _read_moderation(book: Workbook, scale: GradeScale, typed: Typed) -> None:
 def _read_resolutions(book: Workbook, typed: Typed) -> None:
     for n, v in iter_table(book, FLAGS, FLAG_COLUMNS):
         text = cell_text(v["resolution"]).strip()
-        if not text:
+        meeting = " ".join(cell_text(v["resolution_meeting"]).split())
+        if not text and not meeting:
             continue
         key = cell_text(v["flag_id"]).strip()
         if not key:
@@ -194,6 +200,8 @@ def _read_resolutions(book: Workbook, typed: Typed) -> None:
                                   "resolutions. Keep one.")
             continue
         typed.resolutions[key] = text
+        if meeting:
+            typed.resolution_meetings[key] = meeting
         typed.context[key] = ", ".join(cell_text(v[f]).strip() for f in ("case_ref", "section", "rule"))
 
 
@@ -212,22 +220,25 @@ def apply(data: ConsolidatedAudit, typed: Typed, now: datetime) -> ConsolidatedA
     for key, m in typed.moderation.items():
         g = grades.get(key)
         if g is not None:
-            g.moderated_grade, g.moderation_note = m.grade, m.note
+            g.moderated_grade, g.moderation_note, g.moderation_meeting = m.grade, m.note, m.meeting
             continue
         ctx = typed.context.get(key, "")
         if m.typed:
             orphans.append(OrphanRow(kind="grade", key=key, column=GRADE_H["moderated_grade"], value=m.grade or m.typed,
                                      context=ctx, since=now))
-        if m.note:
-            orphans.append(OrphanRow(kind="grade", key=key, column=GRADE_H["moderation_note"], value=m.note,
-                                     context=ctx, since=now))
+        for column, value in ((GRADE_H["moderation_note"], m.note), (GRADE_H["moderation_meeting"], m.meeting)):
+            if value:
+                orphans.append(OrphanRow(kind="grade", key=key, column=column, value=value, context=ctx, since=now))
     for key, text in typed.resolutions.items():
         f = flags.get(key)
+        meeting = typed.resolution_meetings.get(key, "")
         if f is not None:
-            f.resolution = text
-        else:
-            orphans.append(OrphanRow(kind="flag", key=key, column=FLAG_H["resolution"], value=text,
-                                     context=typed.context.get(key, ""), since=now))
+            f.resolution, f.resolution_meeting = text, meeting
+            continue
+        for column, value in ((FLAG_H["resolution"], text), (FLAG_H["resolution_meeting"], meeting)):
+            if value:
+                orphans.append(OrphanRow(kind="flag", key=key, column=column, value=value,
+                                         context=typed.context.get(key, ""), since=now))
     data.orphaned = _unique(orphans)
     plan = data.plan
     data.actions = plan_actions(typed.actions, data.grades, plan.scale, plan.tool, now.date())
@@ -236,7 +247,12 @@ def apply(data: ConsolidatedAudit, typed: Typed, now: datetime) -> ConsolidatedA
 
 def _restore(o: OrphanRow, grades: dict[str, GradeRow], flags: dict[str, FlagRow], scale: GradeScale) -> bool:
     """Put an orphan back on its row if the row is back and has nothing else typed there."""
-    if o.kind == "flag" and o.key in flags:
+    if o.kind == "flag" and o.key in flags and o.column == FLAG_H["resolution_meeting"]:
+        f = flags[o.key]
+        if not f.resolution_meeting or f.resolution_meeting == o.value:
+            f.resolution_meeting = o.value
+            return True
+    elif o.kind == "flag" and o.key in flags:
         f = flags[o.key]
         if not f.resolution or f.resolution == o.value:
             f.resolution = o.value
@@ -249,6 +265,9 @@ def _restore(o: OrphanRow, grades: dict[str, GradeRow], flags: dict[str, FlagRow
             return True
         if o.column == GRADE_H["moderation_note"] and (not g.moderation_note or g.moderation_note == o.value):
             g.moderation_note = o.value
+            return True
+        if o.column == GRADE_H["moderation_meeting"] and g.moderation_meeting in ("", o.value):
+            g.moderation_meeting = o.value
             return True
     return False
 

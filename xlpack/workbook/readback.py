@@ -13,12 +13,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from xlpack.analysis.dataset import views_questions
+from xlpack.analysis.views import answer_id, base_questions
 from xlpack.coordinator.plan_sheets import read_plan
 from xlpack.errors import WorkbookError
 from xlpack.files.workbooks import SheetReader, cell_date, cell_text
 from xlpack.model.consolidated import ConsolidatedAudit, OrphanRow
-from xlpack.model.definitions import GradeScale
+from xlpack.model.definitions import GradeScale, ToolDefinition
 from xlpack.model.records import ActionRow, FlagRow, FormSummary, GradeRow, ProblemRow, ReturnRow, ViewsRow
 from xlpack.workbook.sheets.common import (
     ACTION_COLUMNS,
@@ -30,6 +30,7 @@ from xlpack.workbook.sheets.common import (
     GRADE_COLUMNS,
     GRADES,
     KIND_LABELS,
+    OPTIONAL_FIELDS,
     ORPHAN_COLUMNS,
     ORPHAN_KINDS,
     ORPHANED,
@@ -45,7 +46,7 @@ from xlpack.workbook.sheets.common import (
     Spec,
     headers,
 )
-from xlpack.workbook.sheets.views import CASE, FORM_ID
+from xlpack.workbook.sheets.views import CASE, CONVERSATION, FORM_ID
 
 META = "xlpack_analysis"
 META_SCHEMA = "xlpack-analysis/1"
@@ -65,14 +66,15 @@ class Workbook(SheetReader):
 
 
 def iter_table(book: Workbook, sheet: str, spec: Spec,
-               optional: Sequence[str] = ()) -> Iterator[tuple[int, dict[str, Any]]]:
+               optional: Sequence[str] = OPTIONAL_FIELDS) -> Iterator[tuple[int, dict[str, Any]]]:
     """The rows of a sheet's main table as (Excel row number, field -> value), found by its header row.
 
     The table's columns run from column A to the first empty header cell;
-    blocks further right are not part of it. The ``optional`` fields may be
-    missing (an earlier xlpack did not write them): they read as None.
+    blocks further right are not part of it. A column of ``optional`` (fields) that a workbook written by an
+    earlier xlpack lacks is read as empty.
     """
     by_header = {header: fld for fld, header, _ in spec}
+    spec_fields = set(by_header.values())
     first = spec[0][1]
     fields: list[str | None] | None = None
     for r, row in book.iter_rows(sheet):
@@ -90,7 +92,7 @@ def iter_table(book: Workbook, sheet: str, spec: Spec,
                                         "again from the backup in backups/.")
             continue
         values = {f: (row[i] if i < len(row) else None) for i, f in enumerate(fields) if f}
-        values.update({f: None for f in optional if f not in values})
+        values.update({f: None for f in optional if f in spec_fields and f not in values})
         if any(cell_text(v).strip() for v in values.values()):
             yield r + 1, values
     if fields is None:
@@ -179,7 +181,8 @@ def read_grades(book: Workbook, scale: GradeScale) -> list[GradeRow]:
             section_order=int(order) if isinstance(order, (int, float)) else 0, grade=_opt(v["grade"]),
             evidence=_text(v["evidence"]), strengths=_text(v["strengths"]), development=_text(v["development"]),
             action=_text(v["action"]), source=_text(v["source"]),
-            moderated_grade=moderated_label(scale, v["moderated_grade"]), moderation_note=_text(v["moderation_note"])))
+            moderated_grade=moderated_label(scale, v["moderated_grade"]), moderation_note=_text(v["moderation_note"]),
+            moderation_meeting=_text(v["moderation_meeting"])))
     return out
 
 
@@ -199,17 +202,23 @@ def read_flags(book: Workbook) -> list[FlagRow]:
         out.append(FlagRow(flag_id=_text(v["flag_id"]), rule=_text(v["rule_id"]) or _text(v["rule"]),
                            severity=severity.get(_text(v["severity"]).casefold(), "low"),  # type: ignore[arg-type]
                            case_ref=_text(v["case_ref"]), section_id=_text(v["section_id"]), agencies=agencies,
-                           cells=_text(v["cells"]), message=_text(v["message"]), resolution=_text(v["resolution"])))
+                           cells=_text(v["cells"]), message=_text(v["message"]), resolution=_text(v["resolution"]),
+                           resolution_meeting=_text(v["resolution_meeting"])))
     return out
 
 
-def read_views(book: Workbook, questions: Sequence[tuple[str, str]]) -> list[ViewsRow]:
-    spec: Spec = ((CASE, CASE, 0), *((qid, label, 0) for qid, label in questions), (FORM_ID, FORM_ID, 0))
-    out = []
-    for _, v in iter_table(book, VIEWS, spec):
-        answers = {qid: _text(v[qid]) for qid, _ in questions if _text(v[qid])}
-        out.append(ViewsRow(form_id=_text(v[FORM_ID]), case_ref=_text(v[CASE]), answers=answers))
-    return out
+def read_views(book: Workbook, definition: ToolDefinition | None) -> list[ViewsRow]:
+    """The views forms, put together again from their conversations' rows (one row each on the sheet)."""
+    base = base_questions(definition)
+    spec: Spec = ((CASE, CASE, 0), (CONVERSATION, CONVERSATION, 0), *((b, label, 0) for b, label, _ in base),
+                  (FORM_ID, FORM_ID, 0))
+    out: dict[str, ViewsRow] = {}
+    for _, v in iter_table(book, VIEWS, spec, optional=(CONVERSATION,)):  # one row a form before conversations
+        form_id = _text(v[FORM_ID])
+        row = out.setdefault(form_id, ViewsRow(form_id=form_id, case_ref=_text(v[CASE])))
+        n = int(v[CONVERSATION]) if isinstance(v[CONVERSATION], (int, float)) else 1
+        row.answers.update({answer_id(definition, n, b): _text(v[b]) for b, _, _ in base if _text(v[b])})
+    return list(out.values())
 
 
 def read_orphans(book: Workbook) -> list[OrphanRow]:
@@ -274,7 +283,7 @@ def read_consolidated(audit: Path) -> ConsolidatedAudit:
         grades=read_grades(book, plan.scale) if present(GRADES) else [],
         summaries=read_summaries(book) if present(ANSWERS) else [],
         flags=read_flags(book) if present(FLAGS) else [],
-        views=read_views(book, views_questions(plan)) if present(VIEWS) else [],
+        views=read_views(book, plan.views) if present(VIEWS) else [],
         orphaned=read_orphans(book) if present(ORPHANED) else [],
         actions=read_actions(book) if present(ACTIONS) else [],
         consolidated_at=when)

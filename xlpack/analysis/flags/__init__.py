@@ -21,6 +21,7 @@ from xlpack.analysis.flags import (
     overall,
     returns,
     safeguarded,
+    views_check,
 )
 from xlpack.analysis.flags.base import SEVERITY_ORDER, FlagContext, Rule, flag_id
 from xlpack.model.records import FlagRow
@@ -37,6 +38,7 @@ RULES: tuple[Rule, ...] = (
     all_no_evidence.RULE,
     returns.RULE,
     duplicates.RULE,
+    views_check.RULE,
 )
 
 __all__ = ["RULES", "FlagContext", "Rule", "find_flags", "flag_id", "rule_by_name", "sort_flags"]

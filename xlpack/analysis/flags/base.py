@@ -32,6 +32,7 @@ class FlagContext:
     today: date = field(default_factory=date.today)
 
     def __post_init__(self) -> None:
+        self.views_forms: list[FormReturn] = [f for f in self.forms if f.kind == "views"]
         self.forms = [f for f in self.forms if f.kind == "audit"]
         self._by_case: dict[str, list[FormReturn]] = defaultdict(list)
         for f in sorted(self.forms, key=form_sort_key):

@@ -40,17 +40,19 @@ GRADE_COLUMNS: Spec = (
     ("case_ref", "Case reference", 15), ("agency", "Agency", 20), ("auditor", "Auditor", 18), ("tool_id", "Tool", 6),
     ("section_order", "No.", 6), ("section_title", "Section", 26), ("grade", "Grade", 14),
     ("moderated_grade", "Moderated grade", 15), ("moderation_note", "Moderation note", 30),
+    ("moderation_meeting", "Meeting", 16),
     ("evidence", "Evidence", 56), ("strengths", "Strengths", 40), ("development", "Areas for development", 40),
     ("action", "Action", 32), ("source", "Source file", 36), ("row_id", "Row id", 20))
-GRADES_PRINTED = 10  # Case reference to Evidence
+GRADES_PRINTED = 11  # Case reference to Evidence
 #: Where the case's details (Category and the Cases sheet's columns) go in the Grades table: before this field.
 GRADE_CASE_FIELDS_BEFORE = "source"
 FLAG_COLUMNS: Spec = (
     ("severity", "Severity", 10), ("case_ref", "Case reference", 14), ("section", "Section", 24),
     ("rule", "Rule", 22), ("agencies", "Agencies", 22), ("message", "What was found", 56),
-    ("resolution", "Resolution", 36), ("cells", "Where to look", 40), ("flag_id", "Flag id", 14),
+    ("resolution", "Resolution", 36), ("resolution_meeting", "Meeting", 16),
+    ("cells", "Where to look", 40), ("flag_id", "Flag id", 14),
     ("section_id", "Section id", 12), ("rule_id", "Rule id", 12))
-FLAGS_PRINTED = 7  # Severity to Resolution
+FLAGS_PRINTED = 8  # Severity to Meeting
 #: Columns of the Flags table kept for xlpack (grouped and hidden; read back).
 FLAG_TECHNICAL = ("section_id", "rule_id")
 ANSWER_COLUMNS: Spec = (
@@ -77,6 +79,8 @@ SEVERITY_LABELS = {"urgent": "Urgent", "high": "High", "medium": "Medium", "low"
 PROBLEM_SEVERITY_LABELS = {"error": "Error", "warning": "Warning", "info": "Information"}
 PROBLEM_SEVERITY_STYLES = {"error": "status:bad", "warning": "status:warn", "info": "muted_wrap"}
 ORPHAN_KINDS = {"grade": GRADES, "flag": FLAGS}
+#: Columns a workbook written by an earlier xlpack may lack (read as empty): the meeting a moderation came from.
+OPTIONAL_FIELDS = ("moderation_meeting", "resolution_meeting")
 KIND_LABELS = {"audit": "Audit", "views": "Views"}
 
 

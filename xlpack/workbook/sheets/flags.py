@@ -26,10 +26,10 @@ def build(data: ConsolidatedAudit) -> Sheet:
         rule = rule_by_name(f.rule)
         return [shared_cell(SEVERITY_LABELS.get(f.severity, f.severity), f"sev:{f.severity}"), f.case_ref,
                 titles.get(f.section_id, f.section_id), rule.title if rule else f.rule, "; ".join(f.agencies),
-                f.message, f.resolution, f.cells, f.flag_id, f.section_id, f.rule]
+                f.message, f.resolution, f.resolution_meeting, f.cells, f.flag_id, f.section_id, f.rule]
 
     rows = RowsOf(data.flags, row)  # built as they are written, not all kept
-    cols = columns(FLAG_COLUMNS, editable=("resolution",), technical=FLAG_TECHNICAL,
+    cols = columns(FLAG_COLUMNS, editable=("resolution", "resolution_meeting"), technical=FLAG_TECHNICAL,
                    styles={"flag_id": "muted", "section_id": "muted", "rule_id": "muted", "cells": "muted_wrap"})
     counts: Counter[str] = Counter(f.severity for f in data.flags)
     summary = (f"{len(data.flags)} flags: " + ", ".join(f"{counts[s]} {label.lower()}"

@@ -79,12 +79,13 @@ def build(data: ConsolidatedAudit) -> Sheet:
 
     def row(g: GradeRow) -> list[CellLike]:
         own: list[CellLike] = [g.case_ref, g.agency, g.auditor, g.tool_id, g.section_order, g.section_title,
-                               grade_cell(g.grade), g.moderated_grade, g.moderation_note, g.evidence, g.strengths,
+                               grade_cell(g.grade), g.moderated_grade, g.moderation_note, g.moderation_meeting,
+                               g.evidence, g.strengths,
                                g.development, g.action, g.source, g.row_id]
         return [*own[:split], *values.get(g.case_ref.casefold(), blank), *own[split:]]
 
     rows = RowsOf(data.grades, row)  # 13 rows a form: built as they are written, not all kept
-    cols = columns(GRADE_COLUMNS, editable=("moderated_grade", "moderation_note"),
+    cols = columns(GRADE_COLUMNS, editable=("moderated_grade", "moderation_note", "moderation_meeting"),
                    styles={"section_order": "int", "row_id": "muted", "source": "muted_wrap"},
                    moderated_grade={"choices": GRADE_LIST, "colour_by": "grades"})
     extra = [Column(header, case_width(header), style="count" if number else "wrap") for _, header, number in fields]

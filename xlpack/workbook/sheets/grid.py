@@ -118,7 +118,8 @@ def _views_block(data: ConsolidatedAudit, views: list[ViewsRow]) -> Block:
     dates = view_dates(data.plan)
     rows: list[list[CellLike]] = []
     for v in views:
-        rows += [[label, view_answer(v.answers.get(qid, ""), qid in dates, "grid_date")] for qid, label in questions]
+        rows += [[label, view_answer(v.answers.get(qid, ""), qid in dates, "grid_date")] for qid, label in questions
+                 if v.answers.get(qid, "")]  # a conversation not held leaves its questions blank: not shown
     if not rows:
         rows = [["", "No views form returned for this case."]]
     return Block([Column("Child and family views", VIEW_LABEL_WIDTH, style="row_label"),
