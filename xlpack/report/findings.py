@@ -55,8 +55,9 @@ STATUS_WORDS = {"accepted": "Returned", "accepted_with_warnings": "Returned (wit
                 "rejected": "Returned but not used", "overdue": "Not returned by the deadline",
                 "missing": "Not returned"}
 
-#: Why a returned form could not be used, in words for the partnership, by intake problem code.
-#: Codes not listed read as :data:`UNREADABLE`; the Returns and Problems sheets keep the full messages.
+#: Why a returned form could not be used, in words for the partnership, by intake problem code: every
+#: error of the intake catalogue has one (a test walks the catalogue). The Returns and Problems sheets keep
+#: the full messages.
 PLAIN_REASONS: dict[str, str] = {
     **dict.fromkeys(("locked-text-changed", "more-changes", "rows-inserted", "rows-deleted", "sheet-missing",
                      "sheet-renamed"), "returned with the form's layout changed"),
@@ -67,8 +68,15 @@ PLAIN_REASONS: dict[str, str] = {
     **dict.fromkeys(("choice-invalid", "not-a-date", "not-a-whole-number", "number-out-of-range", "answer-formula",
                      "text-too-long"), "some answers could not be read"),
     "no-answers": "returned without any answers",
-    **dict.fromkeys(("old-xls", "wrong-format"), "saved in another file format"),
-    **dict.fromkeys(("encrypted", "wrong-password"), "protected by a password that was not available"),
+    **dict.fromkeys(("old-xls", "wrong-format", "not-a-workbook", "empty-workbook"), "saved in another file format"),
+    **dict.fromkeys(("encrypted", "wrong-password", "archive-encrypted"),
+                    "protected by a password that was not available"),
+    **dict.fromkeys(("not-a-form", "other-coordinator"), "the file returned was not an audit form"),
+    **dict.fromkeys(("zip-bomb", "size-understated", "zip-method", "part-too-large", "unsafe-xml", "hidden-macros"),
+                    "the file held content a form never holds, so it was not opened"),
+    **dict.fromkeys(("archive-damaged", "archive-too-deep", "archive-too-large", "not-found", "broken-link",
+                     "not-a-file", "internal-error", "unreadable", "empty-file", "file-too-large", "damaged"),
+                    "the file could not be read"),
 }
 UNREADABLE = "the file could not be read"
 
@@ -314,22 +322,40 @@ def returns_of(plan: AuditPlan, returns: Sequence[ReturnRow], kind: str) -> Retu
     return Returns(out)
 
 
+_MARK = "\x00{}\x00"
+
+
+def _fields_as_wildcards(text: str) -> str:
+    """A template with its ``{field}`` marks (as :data:`_MARK`) turned into a lazy wildcard, the rest escaped."""
+    return ".+?".join(re.escape(part) for part in re.split(r"\x00\w+\x00", text))
+
+
 @lru_cache(maxsize=1)
-def _message_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    """Each catalogue code with a pattern matching its messages (the fields of the template as wildcards)."""
+def _message_patterns() -> tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...]:
+    """Each catalogue code with two patterns: its short wording as the Returns sheet holds it (the message's
+    first sentence, then the cell in brackets or "; N more"), and its whole message anywhere in a text."""
+    from xlpack.analysis.build import first_sentence  # the Returns sheet's own shortening
+
     out = []
     for code, spec in CATALOGUE.items():
+        marked = re.sub(r"\{(\w+)\}", lambda m: _MARK.format(m.group(1)), spec.template)
+        short = re.compile("^" + _fields_as_wildcards(first_sentence(marked)) + r"(?:$| \(|;|\.)", re.DOTALL)
         parts = re.split(r"\{\w+\}", spec.template)
         while parts and not parts[0].strip("'\" "):  # a message starting with a value: from its first words
             parts.pop(0)
-        out.append((code, re.compile(".+?".join(re.escape(part) for part in parts), re.DOTALL)))
+        out.append((code, short, re.compile(".+?".join(re.escape(part) for part in parts), re.DOTALL)))
     return tuple(out)
 
 
 def problem_codes(detail: str) -> list[str]:
-    """The intake problem codes whose messages are in ``detail`` (as on the Returns sheet), in order of appearance."""
+    """The intake problem codes whose messages are in ``detail``, in order of appearance: the one the Returns
+    sheet's short wording names (its first error), else every whole message found (as on the Problems sheet)."""
+    short = [code for code, pattern, _ in _message_patterns()
+             if CATALOGUE[code].severity == "error" and pattern.match(detail)]
+    if short:
+        return short[:1]
     found = []
-    for code, pattern in _message_patterns():
+    for code, _, pattern in _message_patterns():
         m = pattern.search(detail)
         if m:
             found.append((m.start(), code))
