@@ -24,12 +24,17 @@ def command(
     map_file: Annotated[Path | None, typer.Option(
         "--map", metavar="FILE", help="With --baseline: YAML or CSV file mapping the baseline's sections and grades.")
     ] = None,
+    audience: Annotated[str, typer.Option(
+        "--for", metavar="board|internal",
+        help="board (default): names no auditor; internal: names the auditors, marked so on its cover.")
+    ] = "board",
 ) -> None:
     """Write the overview report (.docx) for the partnership, ready to finish in Word.
 
     Uses the moderated grades and flag resolutions typed into the workbook.
     Never replaces an existing report unless --force is given.
     With --baseline, a chapter compares this audit with the baseline audit.
+    --for internal writes the internal version (auditors named) beside the board's.
     """
     from xlpack.report import write_report  # imported here: python-docx, matplotlib and pandas, not at start-up
 
@@ -41,7 +46,7 @@ def command(
         elif map_file is not None:
             raise UsageError("--map is for comparing with a baseline: give --baseline too.")
         else:
-            path = write_report(audit, out_file, overwrite=force)
+            path = write_report(audit, out_file, overwrite=force, audience=audience)
     except XlpackError as exc:
         raise fail(exc) from None
     out.print(visible(f"Wrote the overview report: {path}"), markup=False)
