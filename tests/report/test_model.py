@@ -17,6 +17,7 @@ from datetime import date
 
 import pytest
 
+from xlpack.analysis.verdicts import verdict
 from xlpack.demo.sample import sample_plan
 from xlpack.intake.problems import problem
 from xlpack.model.consolidated import ConsolidatedAudit
@@ -33,7 +34,6 @@ from xlpack.report.findings import (
     sample_spread,
     shorten,
     unquote,
-    verdict,
     views_summary,
 )
 
