@@ -360,18 +360,17 @@ def _message_patterns() -> tuple[tuple[str, re.Pattern[str], re.Pattern[str]], .
 
 
 def problem_codes(detail: str) -> list[str]:
-    """The intake problem codes whose messages are in ``detail``, in order of appearance: the one the Returns
-    sheet's short wording names (its first error), else every whole message found (as on the Problems sheet)."""
-    short = [code for code, pattern, _ in _message_patterns()
-             if CATALOGUE[code].severity == "error" and pattern.match(detail)]
-    if short:
-        return short[:1]
+    """The intake problem codes whose messages are in ``detail``, in order of appearance: every whole message
+    found (as on the Problems sheet), else the one the Returns sheet's short wording names (its first error)."""
     found = []
     for code, _, pattern in _message_patterns():
         m = pattern.search(detail)
         if m:
             found.append((m.start(), code))
-    return [code for _, code in sorted(found)]
+    if found:
+        return [code for _, code in sorted(found)]
+    return [code for code, pattern, _ in _message_patterns()
+            if CATALOGUE[code].severity == "error" and pattern.match(detail)][:1]
 
 
 def plain_reason(detail: str) -> str:
