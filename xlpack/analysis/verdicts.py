@@ -51,10 +51,10 @@ class Thresholds:
 
     def words(self) -> str:
         """The thresholds in a sentence, for the method chapter."""
-        return (f"A section is called working well when {self.well_good}% or more of its graded case records are Good or "
-                f"better and fewer than {self.well_inadequate}% Inadequate; it is causing concern when fewer than "
-                f"{self.concern_good}% are Good or better or {self.concern_inadequate}% or more are Inadequate; "
-                "otherwise it is mixed.")
+        return (f"A section is called working well when {self.well_good}% or more of its graded case records are "
+                f"Good or better and fewer than {self.well_inadequate}% Inadequate; it is causing concern when "
+                f"fewer than {self.concern_good}% are Good or better or {self.concern_inadequate}% or more "
+                "are Inadequate; otherwise it is mixed.")
 
 
 DEFAULT = Thresholds()

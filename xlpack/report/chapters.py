@@ -631,8 +631,11 @@ def evidence(doc: ReportDocument, f: Findings) -> None:
     doc.heading("Where practice causes most concern", 2)
     _examples_for(doc, f, f.concerns(), concern=True)
     doc.heading("Learning from good practice", 2)
-    good = f.with_verdict("Working well") or [s for s in f.best() if s.verdict != "Causing concern"]
-    _examples_for(doc, f, good[:3], concern=False)
+    good = f.good_practice()
+    if good and not f.with_verdict("Working well"):
+        doc.para("No section met the working-well threshold; these are the sections with the most Outstanding "
+                 "grades, to learn from where practice was at its best.")
+    _examples_for(doc, f, good, concern=False)
 
 
 def attribution(q: Quote) -> str:

@@ -246,6 +246,19 @@ class Findings:
         graded = [s for s in self.ranking if s.verdict != "Not graded"]
         return found[:limit] if found else list(reversed(graded))[:min(2, limit)]
 
+    def good_practice(self, limit: int = 3) -> list[SectionFigures]:
+        """Where to learn from: the sections working well (best first); where none is, those with the most
+        Outstanding grades backed by evidence (Grades sheet), whatever their reading."""
+        found = self.with_verdict("Working well")
+        if found:
+            return found[:limit]
+        best = min(self.scale.ranked, key=lambda g: g.rank or 0).label
+        counts = Counter(r.section_id for r in self.audit.grades if r.final_grade == best and r.evidence.strip())
+        order = {s.section_id: i for i, s in enumerate(self.ranking)}
+        chosen = sorted((s for s in self.ranking if counts[s.section_id]),
+                        key=lambda s: (-counts[s.section_id], order[s.section_id]))
+        return chosen[:min(2, limit)]
+
     def best(self, limit: int = 3) -> list[SectionFigures]:
         """The sections of best practice (best first); the highest ranked when none is working well."""
         found = self.with_verdict("Working well")

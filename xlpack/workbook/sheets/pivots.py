@@ -183,7 +183,7 @@ def build(data: ConsolidatedAudit) -> tuple[Sheet, list[PivotBlocks]]:
              "shares, which are over graded answers only. Each table comes after moderation and as returned; "
              "below them, the grades by each detail of the Cases sheet.")
     sheet = Sheet(PIVOTS, "Grade pivots",
-                  [intro, ONE_RECORD_RULE, thresholds_line(data),
-                   "Percentages of all answers are to the right of each table; the Charts sheet draws them."],
+                  [f"{intro} {ONE_RECORD_RULE}", "Percentages of all answers are to the right of each table; the "
+                   f"Charts sheet draws them. {thresholds_line(data)}"],
                   blocks, freeze=(0, 1), print_columns=side - 1, keep_blocks=True)
     return sheet, pivots
