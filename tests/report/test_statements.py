@@ -18,7 +18,9 @@ import pytest
 
 from tests.report.test_docx import ReadBack, read_back
 from tests.report.test_model import fake_audit
+from xlpack.analysis.pivots import section_ranking
 from xlpack.model.consolidated import ConsolidatedAudit
+from xlpack.model.plan import SampleRecord
 from xlpack.model.records import GradeRow
 from xlpack.report.write import build_report
 
@@ -245,6 +247,28 @@ def test_thresholds_come_from_the_terms_of_reference(audit: ConsolidatedAudit, t
         assert row[-1] == expected or abs(good - 40) <= 1 or abs(bad - 30) <= 1, row  # rounding at the edges
 
 
-def test_method_speaks_plainly(rb: ReadBack) -> None:
+def test_method_speaks_plainly(audit: ConsolidatedAudit, tmp_path: Path) -> None:
+    sample = SampleRecord(drawn_on=date(2026, 11, 2), extract="extract.csv", extract_rows=240, reference_column="Ref",
+                          population=240, size=10, by=["Age band"], seed=2026,
+                          method=("Python's random.Random seeded with 2026 (its random() sequence); the targets on "
+                                  "this sheet."))
+    rb = report(audit.model_copy(update={"plan": audit.plan.model_copy(update={"sample": sample})}), tmp_path)
     method = " ".join(b.text for b in rb.chapter("Terms of reference and method"))
-    assert "random.Random" not in method and "on this sheet" not in method
+    assert "How the cases were chosen" in method and "seed 2026" in method
+    assert "random.Random" not in method and "on this sheet" not in method and "random()" not in method
+
+
+def _row(case: str, section: str, order: int, grade: str) -> GradeRow:
+    return GradeRow(row_id=f"{case}:{section}", form_id=case, case_ref=case, agency="Health", auditor="A",
+                    tool_id="cp", section_id=section, section_title=section.upper(), section_order=order,
+                    grade=grade)
+
+
+def test_a_section_causing_concern_never_ranks_above_a_mixed_one() -> None:
+    """The demo's case: 57% Good or better but 29% Inadequate (causing concern) was ranked above 50% and none
+    Inadequate (mixed), by the Good-or-better share alone."""
+    grades = ["Good"] * 4 + ["Adequate"] + ["Inadequate"] * 2
+    rows = [_row(f"C{i}", "a", 1, g) for i, g in enumerate(grades)]
+    rows += [_row(f"C{i}", "b", 2, g) for i, g in enumerate(["Good"] * 5 + ["Adequate"] * 5)]
+    ranked = section_ranking(rows, fake_audit().plan.scale)
+    assert list(ranked.index) == ["B", "A"]
