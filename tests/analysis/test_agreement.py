@@ -76,10 +76,12 @@ def test_units_leave_out_na_no_evidence_blanks_and_single_forms() -> None:
             row("C2", "Police", "a", 1, "Outstanding"), row("C2", "Health", "a", 1, "Good", auditor="X"),
             row("C2", "Health", "a", 1, "Adequate", auditor="Y")]
     us = units(rows, SCALE)
+    # agencies are compared, one grade each: Health's two forms in C2 (Good, Adequate) give it their mean, 2.5
     assert [(u.case_ref, u.section_id, u.agencies, u.ranks) for u in us] == [
         ("C1", "a", ("Health", "Police"), (4, 2)),
-        ("C2", "a", ("Health", "Health", "Police"), (2, 3, 1))]
-    assert [u.spread for u in us] == [2, 2] and not any(u.within_one for u in us)
+        ("C2", "a", ("Health", "Police"), (2.5, 1))]
+    assert us[1].grades == ("Good (X) / Adequate (Y)", "Outstanding")  # auditors named, in name order
+    assert [u.spread for u in us] == [2, 1.5] and [u.within_one for u in us] == [False, False]
     assert within_one_share(us) == 0.0
     assert within_one_share([]) is None
 

@@ -17,6 +17,7 @@ from datetime import date
 
 import pytest
 
+from xlpack.analysis.verdicts import verdict
 from xlpack.demo.sample import sample_plan
 from xlpack.intake.problems import problem
 from xlpack.model.consolidated import ConsolidatedAudit
@@ -33,7 +34,6 @@ from xlpack.report.findings import (
     sample_spread,
     shorten,
     unquote,
-    verdict,
     views_summary,
 )
 
@@ -200,13 +200,11 @@ def test_verdict_thresholds() -> None:
 
 def test_ranking_follows_the_grades(audit: ConsolidatedAudit) -> None:
     findings = analyse(audit)
-    ranked = [g.label for g in audit.plan.scale.ranked]
-    shares = {}
-    for s in audit.plan.tool.sections:
-        final = [g.final_grade for g in audit.grades if g.section_id == s.id and g.final_grade in ranked]
-        shares[s.id] = sum(x in ranked[:2] for x in final) / len(final)
+    readings = ["Working well", "Mixed", "Causing concern", "Not graded"]
     order = [s.section_id for s in findings.ranking]
-    assert [shares[k] for k in order] == sorted(shares.values(), reverse=True)
+    keys = [(readings.index(s.verdict), -((s.good or 0) - (s.inadequate or 0))) for s in findings.ranking]
+    assert keys == sorted(keys)  # reading first, then Good or better less Inadequate
+    assert len(order) == len(audit.plan.tool.sections)
     assert findings.with_verdict("Causing concern") and findings.with_verdict("Working well")
     assert findings.concerns()[0].section_id == order[-1]
 

@@ -145,7 +145,8 @@ def truth_from_workbook(path: Path) -> Truth:
               "Not returned": "missing", "Overdue": "overdue", "Superseded": "superseded", "Skipped": "skipped"}
     returns = [(str(r["Form"]).lower(), str(r["Form id"]), str(r["Agency"]), status[str(r["Status"])])
                for r in _sheet_rows(path, "Returns", "Case reference")]
-    overall = [str(a["Overall grade"] or "") for a in _sheet_rows(path, "Form answers", "Case reference")]
+    overall = [(str(a["Case reference"]), str(a["Agency"]), str(a["Overall grade"] or ""))
+               for a in _sheet_rows(path, "Form answers", "Case reference")]
     cases = {str(c["Case reference"]): {k: " ".join(str(v or "").split()) or "Not recorded" for k, v in c.items()
                                         if k != "Case reference"}
              for c in _sheet_rows(path, "Cases", "Case reference")}

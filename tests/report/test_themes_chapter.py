@@ -21,7 +21,7 @@ def _chapter(path: Path) -> list[tuple[str, str]]:
     """(style, text) of the paragraphs from the 'Themes' heading to the next heading of its level."""
     out, inside = [], False
     for p in docx.Document(str(path)).paragraphs:
-        if p.style.name == "Heading 2":
+        if p.style.name == "Heading 1":
             if inside:
                 break
             inside = p.text == "Themes"

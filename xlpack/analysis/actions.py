@@ -1,8 +1,11 @@
-"""The action plan: one proposed row per section causing concern, and the coordinator's rows kept.
+"""The action plan: one proposed row per recommendation, and the coordinator's rows kept.
 
 :func:`plan_actions` takes the rows already on the Action plan sheet (as
 the coordinator left them) and the latest grades: every row is kept as
-typed, in its order; a section newly causing concern gets a proposed row;
+typed, in its order; a recommendation (:mod:`xlpack.analysis.recommendations`)
+on a section no row addresses yet gets a proposed row, with the agency that
+drives it (where one does), a measure from the audit's own figure and the
+partnership's threshold, and the re-audit date of the Terms of reference;
 a row whose section no longer causes concern is marked, never deleted.
 """
 
@@ -11,35 +14,46 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from xlpack.analysis.pivots import GOOD_SHARE, INADEQUATE_SHARE, distribution, section_ranking, share_value
-from xlpack.analysis.verdicts import verdict
+from xlpack.analysis.pivots import (
+    GOOD_SHARE,
+    INADEQUATE_SHARE,
+    distribution,
+    section_ranking,
+    share_percent,
+    share_value,
+)
+from xlpack.analysis.recommendations import Recommendation, recommendations
+from xlpack.analysis.verdicts import DEFAULT, Thresholds
 from xlpack.model.definitions import GradeScale, ToolDefinition
+from xlpack.model.plan import TermsOfReference
 from xlpack.model.records import ActionRow, GradeRow
 
 CONCERN = "Causing concern"
+GOOD_PRACTICE = "Good practice to build on"
 NO_LONGER = "No longer of concern"
 STARTED = "Not started"
 
 
-def sections_of_concern(grades: Sequence[GradeRow], scale: GradeScale,
-                        tool: ToolDefinition) -> list[tuple[str, str, float | None, float | None]]:
+def sections_of_concern(grades: Sequence[GradeRow], scale: GradeScale, tool: ToolDefinition,
+                        thresholds: Thresholds = DEFAULT) -> list[tuple[str, str, float | None, float | None]]:
     """(section id, title, share Good or better, share Inadequate) of each section causing concern, worst first."""
     ids = {s.title: s.id for s in tool.sections}
     out = []
-    for title, row in section_ranking(grades, scale).iterrows():
+    for title, row in section_ranking(grades, scale, thresholds=thresholds).iterrows():
         good, bad = share_value(row[GOOD_SHARE]), share_value(row[INADEQUATE_SHARE])
-        if verdict(good, bad) == CONCERN:
+        if thresholds.verdict(good, bad) == CONCERN:
             out.append((ids.get(str(title), str(title)), str(title), good, bad))
     return list(reversed(out))
 
 
-def agencies_of_concern(grades: Sequence[GradeRow], scale: GradeScale, section_id: str) -> list[str]:
+def agencies_of_concern(grades: Sequence[GradeRow], scale: GradeScale, section_id: str,
+                        thresholds: Thresholds = DEFAULT) -> list[str]:
     """Agencies whose grades in a section meet the concern threshold, weakest first."""
     rows = [g for g in grades if g.section_id == section_id]
     weak = []
     for agency, row in distribution(rows, scale, "agency").iterrows():
         good, bad = share_value(row[GOOD_SHARE]), share_value(row[INADEQUATE_SHARE])
-        if verdict(good, bad) == CONCERN:
+        if thresholds.verdict(good, bad) == CONCERN:
             weak.append((good or 0.0, -(bad or 0.0), str(agency).casefold(), str(agency)))
     return [a for *_, a in sorted(weak)]
 
@@ -49,22 +63,39 @@ def when_text(value: date | str | None) -> str:
     return f"{value:%d/%m/%Y}" if isinstance(value, date) else (value or "")
 
 
-def proposed_action(section_id: str, title: str, good: float | None, bad: float | None,
-                    agencies: Sequence[str]) -> ActionRow:
+def measure(rec: Recommendation, thresholds: Thresholds) -> str:
+    """The measure of success: the partnership's working-well threshold, against the audit's own figure."""
+    f = rec.figure
+    now = (f"at this audit {share_percent(f.good, f.graded)} and {share_percent(f.inadequate, f.graded)} of "
+           f"{f.graded:g} graded case records")
+    target = (f"Good or better in at least {thresholds.well_good}% and Inadequate in under "
+              f"{thresholds.well_inadequate}% of graded case records")
+    if rec.kind == "good practice":
+        return f"At the re-audit, {rec.section} still working well: {target} ({now})."
+    return f"At the re-audit, {rec.section} working well: {target} ({now})."
+
+
+def proposed_action(rec: Recommendation, thresholds: Thresholds, reaudit: date | None) -> ActionRow:
+    """The proposed Action plan row for one recommendation."""
+    who = "; ".join(rec.agencies)
+    if rec.kind == "good practice":
+        action = (f"Share what makes {rec.section.lower()} work well" + (f" in {who}'s records" if who else "")
+                  + " with every agency, and build it into practice guidance.")
+    else:
+        action = (f"Find out why {rec.section.lower()} falls short" + (f" in {who}'s records" if who else "")
+                  + ", and agree with the agencies what will change.")
     return ActionRow(
-        action_id=f"AP-{section_id}", section_id=section_id, section=title,
-        action=f"Improve practice in {title.lower()}: agree the specific action at the meeting.",
-        agency="; ".join(agencies) if agencies else "All agencies",
-        measure=("At re-audit, Good or better in at least three quarters of graded audits and none Inadequate "
-                 "(the report gives the section's figures now)."),
-        status=STARTED, concern=CONCERN)
+        action_id=f"AP-{rec.section_id}", section_id=rec.section_id, section=rec.section, action=action,
+        agency=rec.owner_agency or (who or "All agencies"), by_when=reaudit, review_date=reaudit,
+        measure=measure(rec, thresholds), status=STARTED,
+        concern=GOOD_PRACTICE if rec.kind == "good practice" else CONCERN)
 
 
 def plan_actions(kept: Sequence[ActionRow], grades: Sequence[GradeRow], scale: GradeScale, tool: ToolDefinition,
-                 today: date) -> list[ActionRow]:
+                 today: date, terms: TermsOfReference | None = None) -> list[ActionRow]:
     """The Action plan rows after this consolidation: the kept rows first, as they were, then new proposals."""
-    concern = sections_of_concern(grades, scale, tool)
-    concerning = {sid for sid, *_ in concern}
+    thresholds = Thresholds.of(terms)
+    concerning = {sid for sid, *_ in sections_of_concern(grades, scale, tool, thresholds)}
     out: list[ActionRow] = []
     used = {r.action_id for r in kept if r.action_id}
     counter = 1
@@ -75,14 +106,15 @@ def plan_actions(kept: Sequence[ActionRow], grades: Sequence[GradeRow], scale: G
                 counter += 1
             update["action_id"] = f"AP-{counter}"
             used.add(f"AP-{counter}")
-        if row.section_id:
+        if row.section_id and row.concern != GOOD_PRACTICE:
             if row.section_id in concerning:
                 update["concern"] = CONCERN
             elif not row.concern.startswith(NO_LONGER):
                 update["concern"] = f"{NO_LONGER} (since {today:%d/%m/%Y})"
         out.append(row.model_copy(update=update) if update else row)
     addressed = {r.section_id for r in out if r.section_id}
-    for sid, title, good, bad in concern:
-        if sid not in addressed:
-            out.append(proposed_action(sid, title, good, bad, agencies_of_concern(grades, scale, sid)))
+    reaudit = terms.reaudit_date if terms else None
+    for rec in recommendations(grades, scale, tool, thresholds):
+        if rec.section_id not in addressed:
+            out.append(proposed_action(rec, thresholds, reaudit))
     return out

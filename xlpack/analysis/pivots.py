@@ -4,12 +4,19 @@ Counts per grade label, with Not applicable and No evidence shown apart
 from the graded answers; shares Good or better and Inadequate are taken
 over graded answers only. Before or after moderation. :func:`share_percent`
 is how every share is written as text, in the workbook and the report alike.
+
+The unit counted is the case record: one agency's record of one case, for
+each section (:func:`records`, :data:`ONE_RECORD_RULE`). Where an agency
+returned two or more forms for a case, its record counts once: the
+moderated grade where the coordinator typed one, otherwise the forms'
+grades share the one count between them (two forms: a half each), so a
+count can be a fraction (:func:`count_text`).
 """
 
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,6 +26,7 @@ from typing import Literal
 
 import pandas as pd
 
+from xlpack.analysis.verdicts import DEFAULT, Thresholds, reading_order
 from xlpack.model.definitions import GradeScale
 from xlpack.model.plan import AuditPlan, Case
 from xlpack.model.records import GradeRow
@@ -52,6 +60,42 @@ def share_percent(n: float, d: float = 1) -> str:
     return f"{math.floor(exact + Fraction(1, 2))}%"
 
 
+#: The one-record rule in words, for the Pivots sheet and the report's method chapter.
+ONE_RECORD_RULE = ("Counts are of case records: one agency's record of one case, for each section. Where an agency "
+                   "returned two or more forms for the same case, its record counts once: the moderated grade where "
+                   "the coordinator typed one, otherwise the forms' grades share the one count between them (two "
+                   "forms count a half each), so a count can be a fraction.")
+
+
+def records(rows: Iterable[GradeRow], *, moderated: bool = True) -> list[tuple[GradeRow, str, Fraction]]:
+    """Each grade row with the grade used and its weight, so that each agency's record of a case section counts
+    once (:data:`ONE_RECORD_RULE`): weight 1 for an agency's only form; for two or more, the one moderated grade
+    typed among them (weight 1, on the first row holding it), else each form's grade at 1/k."""
+    groups: dict[tuple[str, str, str], list[GradeRow]] = defaultdict(list)
+    for r in rows:
+        groups[(r.case_ref.casefold(), " ".join(r.agency.split()).casefold(), r.section_id)].append(r)
+    out: list[tuple[GradeRow, str, Fraction]] = []
+    for members in groups.values():
+        if len(members) == 1:
+            out.append((members[0], _grade(members[0], moderated), Fraction(1)))
+            continue
+        typed = list(dict.fromkeys(r.moderated_grade for r in members if r.moderated_grade))
+        if moderated and len(typed) == 1:
+            holder = next(r for r in members if r.moderated_grade == typed[0])
+            out.append((holder, typed[0], Fraction(1)))
+            continue
+        share = Fraction(1, len(members))
+        out.extend((r, _grade(r, moderated), share) for r in members)
+    return out
+
+
+def count_text(n: float) -> str:
+    """A count as the report writes it: a whole number ("8"), or a shared count to two places at most ("8.5")."""
+    if abs(n - round(n)) < 1e-9:
+        return str(int(round(n)))
+    return f"{n:.2f}".rstrip("0").rstrip(".")
+
+
 def grades_frame(rows: Iterable[GradeRow], *, moderated: bool = True) -> pd.DataFrame:
     """One row per form × section with the grade used (after moderation by default)."""
     records = [{"case": r.case_ref, "agency": r.agency, "section": r.section_title, "order": r.section_order,
@@ -63,53 +107,67 @@ def _grade(r: GradeRow, moderated: bool) -> str:
     return (r.final_grade if moderated else r.grade) or BLANK
 
 
-def distribution(rows: Iterable[GradeRow], scale: GradeScale, by: By, *, moderated: bool = True) -> pd.DataFrame:
+def distribution(rows: Iterable[GradeRow], scale: GradeScale, by: By, *, moderated: bool = True,
+                 one_record: bool = True) -> pd.DataFrame:
     """Counts per grade label (scale order, then Blank), the totals and the two shares, one row per key.
 
     Shares are fractions of the graded answers (NA, No evidence and blanks
     excluded); None where nothing was graded. :data:`GOOD_COUNT` and
     :data:`INADEQUATE_COUNT` hold the counts behind them. Sections come in
-    the tool's order, agencies and cases alphabetically.
+    the tool's order, agencies and cases alphabetically. Counts are of case
+    records (:func:`records`); ``one_record=False`` counts forms instead.
     """
     rows = list(rows)
+    weighted = records(rows, moderated=moderated) if one_record else [(r, _grade(r, moderated), Fraction(1))
+                                                                      for r in rows]
     if by == "overall":
-        return _counted(((OVERALL_KEY, _grade(r, moderated)) for r in rows), [OVERALL_KEY], scale, by)
+        return _counted(((OVERALL_KEY, g, w) for _, g, w in weighted), [OVERALL_KEY], scale, by)
     key_of = {"section": lambda r: r.section_title, "agency": lambda r: r.agency, "case": lambda r: r.case_ref}[by]
-    pairs = [(key_of(r), _grade(r, moderated)) for r in rows]
+    pairs = [(key_of(r), g, w) for r, g, w in weighted]
     if by == "section":
         order: dict[str, tuple[int, int]] = {}
         for i, r in enumerate(rows):
             order.setdefault(r.section_title, (r.section_order, i))
         keys = sorted(order, key=order.__getitem__)
     else:
-        keys = sorted({k for k, _ in pairs}, key=str.casefold)
+        keys = sorted({k for k, _, _ in pairs}, key=str.casefold)
     return _counted(pairs, keys, scale, by)
 
 
-def _counted(pairs: Iterable[tuple[str, str]], keys: Sequence[str], scale: GradeScale, name: str) -> pd.DataFrame:
-    """The distribution of (key, grade) pairs, one row per key in ``keys`` (pairs of other keys left out).
+def _counted(pairs: Iterable[tuple[str, str, Fraction]], keys: Sequence[str], scale: GradeScale,
+             name: str) -> pd.DataFrame:
+    """The distribution of weighted (key, grade, weight) triples, one row per key in ``keys`` (others left out).
 
-    Counted in plain Python: for a few thousand rows it is many times faster than a pandas crosstab.
+    Summed exactly (fractions), then held as floats; counted in plain Python: for a few thousand rows it is
+    many times faster than a pandas crosstab.
     """
     labels = [*scale.labels, BLANK]
-    tally = Counter(pairs)
+    tally: dict[tuple[str, str], Fraction] = defaultdict(Fraction)
+    for key, grade, weight in pairs:
+        tally[(key, grade)] += weight
     ranked = {g.label: g.rank for g in scale.grades if g.rank is not None}
     worst = max(ranked.values())
     good_labels = [lab for lab, rank in ranked.items() if rank <= 2]
     bad_labels = [lab for lab, rank in ranked.items() if rank == worst]
-    data: dict[str, list[object]] = {lab: [tally[(k, lab)] for k in keys] for lab in labels}
-    graded = [sum(tally[(k, lab)] for lab in ranked) for k in keys]
-    good = [sum(tally[(k, lab)] for lab in good_labels) for k in keys]
-    bad = [sum(tally[(k, lab)] for lab in bad_labels) for k in keys]
-    data[TOTAL] = [sum(tally[(k, lab)] for lab in labels) for k in keys]
-    data[GRADED] = list(graded)
+
+    def total(k: str, wanted: Iterable[str]) -> Fraction:
+        return sum((tally.get((k, lab), Fraction(0)) for lab in wanted), Fraction(0))
+
+    data: dict[str, list[float]] = {lab: [float(tally.get((k, lab), 0)) for k in keys] for lab in labels}
+    graded = [total(k, ranked) for k in keys]
+    good = [total(k, good_labels) for k in keys]
+    bad = [total(k, bad_labels) for k in keys]
+    data[TOTAL] = [float(total(k, labels)) for k in keys]
+    data[GRADED] = [float(n) for n in graded]
     index = pd.Index(list(keys), name=name)
-    out = pd.DataFrame({c: pd.Series(v, index=index, dtype="int64") for c, v in data.items()}, index=index)
+    out = pd.DataFrame({c: pd.Series(v, index=index, dtype="float64") for c, v in data.items()}, index=index)
     # object columns, so "nothing graded" stays None (a float column would turn it into NaN)
-    out[GOOD_SHARE] = pd.Series([(g / n) if n else None for g, n in zip(good, graded)], index=index, dtype=object)
-    out[INADEQUATE_SHARE] = pd.Series([(b / n) if n else None for b, n in zip(bad, graded)], index=index, dtype=object)
-    out[GOOD_COUNT] = pd.Series(good, index=index, dtype="int64")
-    out[INADEQUATE_COUNT] = pd.Series(bad, index=index, dtype="int64")
+    out[GOOD_SHARE] = pd.Series([float(g / n) if n else None for g, n in zip(good, graded)], index=index,
+                                dtype=object)
+    out[INADEQUATE_SHARE] = pd.Series([float(b / n) if n else None for b, n in zip(bad, graded)], index=index,
+                                      dtype=object)
+    out[GOOD_COUNT] = pd.Series([float(g) for g in good], index=index, dtype="float64")
+    out[INADEQUATE_COUNT] = pd.Series([float(b) for b in bad], index=index, dtype="float64")
     return out
 
 
@@ -159,7 +217,8 @@ def breakdown_by_field(rows: Iterable[GradeRow], cases: Sequence[Case], field: C
     value of its case; grades of a case not on the list are left out.
     """
     value_of = {c.case_ref.casefold(): case_value(c, field, default_category) for c in cases}
-    pairs = [(value_of[r.case_ref.casefold()], _grade(r, moderated)) for r in rows if r.case_ref.casefold() in value_of]
+    pairs = [(value_of[r.case_ref.casefold()], g, w) for r, g, w in records(rows, moderated=moderated)
+             if r.case_ref.casefold() in value_of]
     per_value = Counter(value_of.values())
     ordered = [v for v in field.choices if v in per_value]
     rest = sorted((v for v in per_value if v not in ordered and v != NOT_RECORDED), key=str.casefold)
@@ -174,17 +233,15 @@ def share_value(value: object) -> float | None:
     return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
 
 
-def section_ranking(rows: Iterable[GradeRow], scale: GradeScale, *, moderated: bool = True) -> pd.DataFrame:
-    """Sections from working well to causing concern.
-
-    Ordered by share Good or better (high first), then share Inadequate
-    (low first), then the tool's order; sections with nothing graded last.
-    """
+def section_ranking(rows: Iterable[GradeRow], scale: GradeScale, *, moderated: bool = True,
+                    thresholds: Thresholds = DEFAULT) -> pd.DataFrame:
+    """Sections from working well to causing concern, in the one order every list uses
+    (:func:`~xlpack.analysis.verdicts.reading_order`: reading first, then the shares), then the tool's order."""
     dist = distribution(rows, scale, "section", moderated=moderated)
     order = {key: i for i, key in enumerate(dist.index)}
     good = {k: share_value(dist.at[k, GOOD_SHARE]) for k in dist.index}
     bad = {k: share_value(dist.at[k, INADEQUATE_SHARE]) for k in dist.index}
-    keyed = sorted(dist.index, key=lambda k: (good[k] is None, -(good[k] or 0.0), bad[k] or 0.0, order[k]))
+    keyed = sorted(dist.index, key=lambda k: (*reading_order(good[k], bad[k], thresholds), order[k]))
     return dist.loc[keyed]
 
 

@@ -24,16 +24,21 @@ def command(
     map_file: Annotated[Path | None, typer.Option(
         "--map", metavar="FILE", help="With --baseline: YAML or CSV file mapping the baseline's sections and grades.")
     ] = None,
+    audience: Annotated[str, typer.Option(
+        "--for", metavar="board|internal",
+        help="board (default): names no auditor; internal: names the auditors, marked so on its cover.")
+    ] = "board",
 ) -> None:
     """Write the overview report (.docx) for the partnership, ready to finish in Word.
 
     Uses the moderated grades and flag resolutions typed into the workbook.
     Never replaces an existing report unless --force is given.
     With --baseline, a chapter compares this audit with the baseline audit.
+    --for internal writes the internal version (auditors named) beside the board's.
     """
     try:
         with disk_errors("writing the report"):
-            path = _write(audit, out_file, force, baseline, map_file)
+            path = _write(audit, out_file, force, baseline, map_file, audience)
     except XlpackError as exc:
         raise fail(exc) from None
     out.print(visible(f"Wrote the overview report: {path}"), markup=False)
@@ -41,7 +46,8 @@ def command(
               markup=False)
 
 
-def _write(audit: Path, out_file: Path | None, force: bool, baseline: Path | None, map_file: Path | None) -> Path:
+def _write(audit: Path, out_file: Path | None, force: bool, baseline: Path | None, map_file: Path | None,
+           audience: str) -> Path:
     from xlpack.report import write_report  # imported here: python-docx, matplotlib and pandas, not at start-up
 
     if baseline is not None:
@@ -51,4 +57,4 @@ def _write(audit: Path, out_file: Path | None, force: bool, baseline: Path | Non
         return path
     if map_file is not None:
         raise UsageError("--map is for comparing with a baseline: give --baseline too.")
-    return write_report(audit, out_file, overwrite=force)
+    return write_report(audit, out_file, overwrite=force, audience=audience)

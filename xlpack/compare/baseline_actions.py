@@ -47,5 +47,5 @@ def baseline_actions(audit: ConsolidatedAudit) -> tuple[list[BaselineAction], st
     if audit.actions:
         return [_of(a) for a in audit.actions], FROM_SHEET
     plan = audit.plan
-    proposed = plan_actions([], audit.grades, plan.scale, plan.tool, clock.today())  # no kept rows: no date used
+    proposed = plan_actions([], audit.grades, plan.scale, plan.tool, clock.today(), plan.terms)  # no kept rows
     return [_of(a) for a in proposed], DERIVED

@@ -234,7 +234,7 @@ def _in_reaudit_terms(rows: Sequence[GradeRow], a: Alignment, reaudit: AuditPlan
 
 def tallies(rows: Sequence[GradeRow], scale: GradeScale, by: str) -> dict[str, Tally]:
     """Key (case-folded) -> tally, from :func:`xlpack.analysis.pivots.distribution` after moderation."""
-    dist = distribution(rows, scale, by)  # type: ignore[arg-type]
+    dist = distribution(rows, scale, by, one_record=False)  # type: ignore[arg-type]  # forms, for the tests
     ranked = scale.ranked
     worst = max(g.rank or 0 for g in ranked)
     labels = [*scale.labels, BLANK]

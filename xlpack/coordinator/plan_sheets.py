@@ -99,7 +99,25 @@ TOR_FIELDS: tuple[tuple[str, str, str, str], ...] = (
      "beside this workbook.")),
     ("views_min_age", "Youngest child quoted (age)", "text",
      "Views said to be a child's under this age (in years) are flagged for you to check. Blank: 4."),
+    ("partnership", "Partnership", "text", "The safeguarding partnership the audit is for; named in the report."),
+    ("why_now", "Why this audit now", "long_text",
+     "What prompted the audit (a review, inspection, data, a previous audit); the report's context chapter."),
+    ("reaudit_date", "Re-audit date", "date", "When the partnership will audit again; the action plan's review date."),
+    ("dissemination", "Dissemination plan", "long_text",
+     "How the findings will reach practitioners, managers and the board (briefings, newsletters, training)."),
+    ("working_well_good", "Working well: Good or better at least (%)", "percent",
+     "A section is working well when at least this share of its graded answers is Good or better (default 75) ..."),
+    ("working_well_inadequate", "Working well: Inadequate under (%)", "percent",
+     "... and less than this share is Inadequate (default 10)."),
+    ("concern_good", "Causing concern: Good or better under (%)", "percent",
+     "A section causes concern when less than this share is Good or better (default 50) ..."),
+    ("concern_inadequate", "Causing concern: Inadequate at least (%)", "percent",
+     "... or at least this share is Inadequate (default 20)."),
+    ("min_group", "Smallest group reported (cases)", "whole_number",
+     "No figure is given for a group of fewer cases than this, so no child can be recognised (default 3)."),
 )
+#: Terms of reference kinds typed as numbers (blank: the default).
+TOR_NUMBERS = ("percent", "whole_number")
 CASE_HEADERS = ("Case reference", "Category")
 ASSIGN_COLUMNS = (("case_ref", "Case reference", 18), ("agency", "Agency", 28), ("auditor", "Auditor name", 26),
                   ("email", "Auditor email", 32), ("role", "Auditor role", 28))
@@ -425,6 +443,12 @@ def _tor_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan) -> None:
                                             "minimum": datetime(1990, 1, 1), "maximum": datetime(2100, 12, 31),
                                             "input_title": label[:32], "input_message": guide[:255],
                                             "error_message": "Enter a date, for example 31/03/2026."})
+        elif kind in TOR_NUMBERS:
+            ws.write_number(i, 1, int(value or 0), st["input"])
+            ws.data_validation(i, 1, i, 1, {"validate": "integer", "criteria": "between", "minimum":
+                                            0 if kind == "percent" else 1, "maximum": 100 if kind == "percent"
+                                            else 1000, "input_title": label[:32], "input_message": guide[:255],
+                                            "error_message": "Enter a whole number."})
         else:
             if value:
                 ws.write_string(i, 1, str(value), st["input"])
@@ -434,7 +458,7 @@ def _tor_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan) -> None:
                 ws.data_validation(i, 1, i, 1, {"validate": "any", "input_title": label[:32],
                                                 "input_message": guide[:255]})
         ws.write_string(i, 2, guide, st["guide"])
-        text = "" if kind == "date" or not value else str(value)
+        text = "" if kind != "text" and kind != "long_text" or not value else str(value)
         height = height_for([(label, TOR_WIDTHS[0]), (text, TOR_WIDTHS[1]), (guide, TOR_WIDTHS[2])])
         ws.set_row(i, max(height, LONG_TEXT_ROW if kind == "long_text" else 0))
     ws.freeze_panes(HEADER_ROW + 1, 0)
@@ -687,6 +711,24 @@ def _meta(reader: SheetReader) -> dict[str, str]:
     return out
 
 
+def _tor_number(value: object, kind: str) -> int | str | None:
+    """A percentage (75, "75%", or 0.75 from a cell formatted as a percentage) or a whole number; "" when blank,
+    None when it is not one."""
+    text = cell_text(value).strip().rstrip("%").strip()
+    if not text:
+        return ""
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    if kind == "percent" and 0 < number < 1 and "%" not in cell_text(value):
+        number *= 100
+    low, high = (0, 100) if kind == "percent" else (1, 1000)
+    if number != round(number) or not low <= number <= high:
+        return None
+    return int(round(number))
+
+
 def read_plan(path: Path, *, strict: bool = True) -> AuditPlan:
     """Read the plan the coordinator typed. With ``strict``, every problem found is raised at once."""
     path = require_coordinator(path)
@@ -715,6 +757,14 @@ def read_plan(path: Path, *, strict: bool = True) -> AuditPlan:
                 except ValueError:
                     problems.append(f"Sheet '{TOR}', cell B{n}: '{cell_text(value)}' is not a date. "
                                     "Enter a date such as 31/03/2026.")
+            elif kind in TOR_NUMBERS:
+                number = _tor_number(value, kind)
+                if number is None:
+                    problems.append(f"Sheet '{TOR}', cell B{n}: '{cell_text(value)}' is not "
+                                    + ("a percentage from 0 to 100." if kind == "percent" else
+                                       "a whole number of at least 1."))
+                elif number != "":
+                    terms_data[key] = number
             else:
                 terms_data[key] = cell_text(value).strip()
     if terms_data.get("views_min_age") and not str(terms_data["views_min_age"]).isdigit():

@@ -72,6 +72,18 @@ class TermsOfReference(_Record):
     returns_folder: str = ""
     sections: str = ""  # the sections audited, one per line (blank: every section of the tool)
     views_min_age: str = ""  # youngest age at which views are taken as the child's own (blank: 4)
+    # the partnership's context and plans, for the report (a blank one is asked for there, never invented)
+    partnership: str = ""
+    why_now: str = ""
+    reaudit_date: date | None = None
+    dissemination: str = ""
+    # when a section is working well or causing concern, in whole per cent (see xlpack.analysis.verdicts)
+    working_well_good: int = Field(default=75, ge=0, le=100)
+    working_well_inadequate: int = Field(default=10, ge=0, le=100)
+    concern_good: int = Field(default=50, ge=0, le=100)
+    concern_inadequate: int = Field(default=20, ge=0, le=100)
+    #: no figure is given for a group of fewer cases than this (breakdowns by case detail)
+    min_group: int = Field(default=3, ge=1, le=1000)
 
 
 class Case(_Record):

@@ -16,7 +16,7 @@ from datetime import date
 import pandas as pd
 
 import xlpack.report.charts as charts
-from xlpack.analysis.actions import agencies_of_concern, when_text
+from xlpack.analysis.actions import proposed_action, when_text
 from xlpack.analysis.agreement import ALPHA_GUIDE, alpha_reading, alpha_text
 from xlpack.analysis.pivots import (
     BLANK,
@@ -24,25 +24,30 @@ from xlpack.analysis.pivots import (
     GOOD_COUNT,
     GRADED,
     INADEQUATE_COUNT,
+    ONE_RECORD_RULE,
     TOTAL,
+    count_text,
     share_percent,
 )
+from xlpack.analysis.recommendations import Recommendation
 from xlpack.model.focus import left_out
 from xlpack.model.plan import AuditPlan
 from xlpack.model.records import GradeRow
 from xlpack.report.document import Cell, ReportDocument, long_date
 from xlpack.report.findings import (
     NOT_RECORDED,
-    Example,
     Findings,
+    Quote,
     SectionFigures,
     agencies_taking_part,
     auditors_taking_part,
-    examples,
     flag_title,
     flags_by_rule,
+    not_safe_records,
+    people,
     sample_spread,
     shorten,
+    tool_feedback,
     views_summary,
 )
 from xlpack.report.meetings import learning as meeting_learning
@@ -80,11 +85,11 @@ def _tint(colour: str, amount: float = 0.55) -> str:
 
 def _good(row: pd.Series) -> str:
     """A distribution row's share Good or better, as every figure in the report is written."""
-    return share_percent(int(row[GOOD_COUNT]), int(row[GRADED]))
+    return share_percent(float(row[GOOD_COUNT]), float(row[GRADED]))
 
 
 def _bad(row: pd.Series) -> str:
-    return share_percent(int(row[INADEQUATE_COUNT]), int(row[GRADED]))
+    return share_percent(float(row[INADEQUATE_COUNT]), float(row[GRADED]))
 
 
 def _good_of(s: SectionFigures) -> str:
@@ -96,15 +101,16 @@ def _bad_of(s: SectionFigures) -> str:
 
 
 def _figures_sentence(s: SectionFigures) -> str:
-    return f"Good or better in {_good_of(s)} of {s.graded} graded audits; Inadequate in {_bad_of(s)}."
+    return (f"Good or better in {_good_of(s)} of {count_text(s.graded)} graded case records; Inadequate in "
+            f"{_bad_of(s)}.")
 
 
 def _overall_sentence(f: Findings) -> str:
     overall = f.overall.iloc[0]
-    if not int(overall[GRADED]):
+    if not float(overall[GRADED]):
         return "No graded answers have come back yet."
-    return (f"Across all sections, {_good(overall)} of {int(overall[GRADED])} graded answers were Good or "
-            f"better and {_bad(overall)} Inadequate.")
+    return (f"Across all sections, {_good(overall)} of {count_text(float(overall[GRADED]))} graded case records "
+            f"were Good or better and {_bad(overall)} Inadequate.")
 
 
 # ----------------------------------------------------------------------------- front matter
@@ -123,9 +129,9 @@ def title_page(doc: ReportDocument, f: Findings, today: date) -> None:
     terms = f.plan.terms
     for _ in range(3):
         doc.para()
-    doc.para(bold_lead="OFFICIAL-SENSITIVE")
+    doc.para(bold_lead="OFFICIAL-SENSITIVE" + (": INTERNAL VERSION" if f.internal else ""))
     doc.doc.add_paragraph(terms.title, style="Title")
-    doc.subtitle("Overview report to the safeguarding partnership")
+    doc.subtitle(f"Overview report to {terms.partnership or 'the safeguarding partnership'}")
     facts = [
         ("Audit tool: ", f"{f.plan.tool.title} (version {f.plan.tool.version})"),
         *([("Focused audit: ", f"{len(f.plan.tool.sections)} of the tool's {len(f.plan.definition.sections)} "
@@ -141,6 +147,10 @@ def title_page(doc: ReportDocument, f: Findings, today: date) -> None:
         doc.para(text, bold_lead=lead)
     doc.para("This report refers to children by pseudonymised case reference only. Handle it as "
              "OFFICIAL-SENSITIVE: share it only with those who need it for the partnership's work.")
+    if f.internal:
+        doc.para("This is the internal version: it names the auditors (Appendix C, and where two auditors of one "
+                 "agency disagreed). It is for the audit lead and the quality sub-group, not for the board; the "
+                 "board's version names no auditor.", bold_lead="Internal version. ")
     doc.page_break()
     doc.contents()
     doc.page_break()
@@ -151,7 +161,7 @@ def summary(doc: ReportDocument, f: Findings) -> None:
     agencies = agencies_taking_part(f.audit_returns)
     doc.para(f"This report gives the findings of the {f.plan.terms.title}: {len(f.plan.cases)} "
              f"{f.plan.tool.category.lower()} cases audited by {len(agencies)} agencies, looking at case work "
-             f"from {_period(f)}.")
+             f"from {_period(f)}. The figures count case records: each agency's record of each case once.")
     back = f.audit_returns
     items = [
         (f"Returns: {back.returned} of {back.issued} audit forms came back and were used "
@@ -171,7 +181,11 @@ def summary(doc: ReportDocument, f: Findings) -> None:
     if f.not_safe:
         cases = sorted({s.case_ref for s in f.not_safe}, key=str.casefold)
         items.append(f"Safeguarding: auditors answered No or Unsure to “Is the child adequately safeguarded "
-                     f"now?” on {len(f.not_safe)} form(s), for case(s) {_list(cases)}.")
+                     f"now?” on {len(f.not_safe)} form(s), for case(s) {_list(cases)}; the overall judgement "
+                     "chapter says what is recorded of what followed.")
+    if f.recommendations:
+        items.append(f"Recommendations: {len(f.recommendations)}, on "
+                     f"{_list([r.section for r in f.recommendations])}.")
     doc.bullets(items)
     doc.note("Add the partnership's overall judgement in two or three sentences, and the two or three "
              "things the partnership most needs to act on.")
@@ -181,7 +195,7 @@ def _concern_item(concern: Sequence[SectionFigures]) -> str:
     """The sections causing concern, worst first; past :data:`SUMMARY_CONCERNS`, the rest are counted."""
     if not concern:
         return "Causing concern: no section met the concern threshold."
-    worst = list(reversed(concern))
+    worst = list(reversed(concern))  # the ranking's order, read from its end
     named = worst if len(worst) <= SUMMARY_CONCERNS else worst[:SUMMARY_CONCERNS - 1]
     parts = [f"{s.title} ({_good_of(s)} Good or better, {_bad_of(s)} Inadequate)" for s in named]
     rest = len(worst) - len(named)
@@ -233,13 +247,15 @@ def terms_and_method(doc: ReportDocument, f: Findings) -> None:
         rows.append([Cell(g.label, fill=_tint(g.colour)), g.descriptor, counted])
     doc.table(["Grade", "What it means", "How it is counted"], rows, [2.2, 6, 2.6],
               caption=f"The grades ({f.scale.title})")
-    doc.para("Shares are taken over graded answers only: Not applicable, No evidence "
-             "and blank answers are counted and shown, but left out of every share. A section is called "
-             "working well when three quarters or more of its graded answers are Good or better and fewer "
-             "than one in ten Inadequate; it is causing concern when fewer than half are Good or better or one "
-             "in five or more is Inadequate; otherwise it is mixed. With a small sample these are pointers for "
-             "discussion, not measurements: a single audit moves a section's share noticeably.",
+    doc.para(f"{ONE_RECORD_RULE} Shares are taken over graded case records only: Not applicable, No evidence "
+             f"and blank answers are counted and shown, but left out of every share. {f.thresholds.words()} "
+             "These thresholds are the partnership's, set on the Terms of reference sheet, and the workbook's "
+             "Pivots sheet uses the same. With a small sample these are pointers for discussion, not "
+             "measurements: a single case record moves a section's share noticeably.",
              bold_lead="How to read the figures. ")
+    doc.para(f"No figure is given for a group of fewer than {f.plan.terms.min_group} cases, and no case's details "
+             "are printed beside its reference." + ("" if f.internal else " Auditors are not named."),
+             bold_lead="Privacy. ")
 
     doc.heading("The sample", 2)
     cases = len(f.plan.cases)
@@ -255,9 +271,10 @@ def terms_and_method(doc: ReportDocument, f: Findings) -> None:
 
     doc.heading("Agencies and auditors taking part", 2)
     agencies = agencies_taking_part(f.audit_returns)
-    auditors = len({(f_.form.agency.casefold(), f_.form.auditor.casefold()) for f_ in f.audit_returns.forms})
+    auditors = people(f.audit_returns)
     back = f.audit_returns
-    doc.para(f"{len(agencies)} agencies and {auditors} auditors took part; Appendix C lists the auditors. "
+    listed = "; Appendix C lists them" if f.internal else ""
+    doc.para(f"{len(agencies)} agencies took part, with {auditors} auditors (people, by name and email){listed}. "
              f"Of {back.issued} audit forms issued, {back.returned} came back and were "
              f"used, a return rate of {share_percent(back.returned, back.issued)}.", keep_with_next=True)
     rows = [[a.agency, str(a.cases), str(a.auditors), str(a.issued), str(a.returned),
@@ -289,8 +306,10 @@ def _how_drawn(doc: ReportDocument, f: Findings) -> None:
     if s is None:
         return
     kept = f", {s.population} of them after keeping only {'; '.join(s.filters)}" if s.filters else ""
+    by = f", in proportion to their numbers by {_list(list(s.by))}" if s.by else ""
     doc.para(f"The cases were drawn at random on {long_date(s.drawn_on)} from a management-information extract of "
-             f"{s.extract_rows} cases ({s.extract}{kept}): {s.size} cases, with seed {s.seed}. {s.method}",
+             f"{s.extract_rows} cases ({s.extract}{kept}): {s.size} cases{by}. The draw can be repeated exactly: "
+             f"the Sample sheet of the coordinator workbook records how (seed {s.seed}).",
              bold_lead="How the cases were chosen. ")
     gap = s.largest_gap()
     if gap is not None:
@@ -314,11 +333,11 @@ def _how_drawn(doc: ReportDocument, f: Findings) -> None:
 
 def _count_columns(frame: pd.DataFrame) -> list[str]:
     labels = [c for c in frame.columns[: frame.columns.get_loc(TOTAL)] if c != CASES]
-    return [c for c in labels if c != BLANK or int(frame[BLANK].sum())]
+    return [c for c in labels if c != BLANK or float(frame[BLANK].sum())]
 
 
 def _distribution_table(doc: ReportDocument, frame: pd.DataFrame, total: pd.Series, key_header: str,
-                        total_label: str, caption: str, *, vertical: bool = True) -> None:
+                        total_label: str, caption: str, *, vertical: bool = True, min_group: int = 0) -> None:
     """Counts per grade, graded answers and the two shares, one row per key, and the total row.
 
     With a Cases column (a breakdown by case detail), the number of cases of each value comes first.
@@ -329,68 +348,80 @@ def _distribution_table(doc: ReportDocument, frame: pd.DataFrame, total: pd.Seri
                                  "Share Good or better", "Share Inadequate"]
     rows: list[list[str | Cell]] = []
     for key, row in frame.iterrows():
-        rows.append([str(key), *(str(int(row[c])) for c in [*cases, *labels]), str(int(row[GRADED])), _good(row),
-                     _bad(row)])
+        if cases and float(row[CASES]) < min_group:  # too few cases to show without pointing at a child
+            rows.append([str(key), *([f"fewer than {min_group}"] if cases else []),
+                         *([""] * (len(labels) + 3))])
+            continue
+        rows.append([str(key), *(count_text(float(row[c])) for c in [*cases, *labels]),
+                     count_text(float(row[GRADED])), _good(row), _bad(row)])
     t = total
     rows.append([Cell(total_label, bold=True, fill=TOTAL_FILL),
-                 *(Cell(str(int(frame[CASES].sum())), fill=TOTAL_FILL) for _ in cases),
-                 *(Cell(str(int(t[c])), fill=TOTAL_FILL) for c in labels),
-                 Cell(str(int(t[GRADED])), fill=TOTAL_FILL), Cell(_good(t), bold=True, fill=TOTAL_FILL),
+                 *(Cell(count_text(float(frame[CASES].sum())), fill=TOTAL_FILL) for _ in cases),
+                 *(Cell(count_text(float(t[c])), fill=TOTAL_FILL) for c in labels),
+                 Cell(count_text(float(t[GRADED])), fill=TOTAL_FILL), Cell(_good(t), bold=True, fill=TOTAL_FILL),
                  Cell(_bad(t), bold=True, fill=TOTAL_FILL)])
     counts = len(cases) + len(labels) + 1
-    weights = [5, *([0.85] * counts), 1.75, 1.75] if vertical else [4, *([2] * counts), 1.8, 1.8]
+    wide = 1.1 if any("." in str(c) for row in rows for c in row[1:-2]) else 0.85  # shared counts: "219.5"
+    weights = [5, *([wide] * counts), 1.75, 1.75] if vertical else [4, *([2] * counts), 1.8, 1.8]
     doc.table(headers, rows, weights, caption=caption)
 
 
 def _stacked(f: Findings, frame: pd.DataFrame) -> tuple[bytes, str]:
     ranked = f.scale.ranked
     keys = [str(k) for k in frame.index]
-    series = [charts.Series(g.label, g.colour, [int(frame.at[k, g.label]) for k in frame.index]) for g in ranked]
+    series = [charts.Series(g.label, g.colour, [float(frame.at[k, g.label]) for k in frame.index]) for g in ranked]
     png = charts.stacked_shares(keys, series, xlabel="Share of graded answers")
     parts = []
     for k in frame.index:
-        counts = ", ".join(f"{int(frame.at[k, g.label])} {g.label}" for g in ranked)
-        parts.append(f"{k}: {counts} ({int(frame.at[k, GRADED])} graded)")
+        counts = ", ".join(f"{count_text(float(frame.at[k, g.label]))} {g.label}" for g in ranked)
+        parts.append(f"{k}: {counts} ({count_text(float(frame.at[k, GRADED]))} graded)")
     return png, "; ".join(parts) + "."
 
 
 def quantified(doc: ReportDocument, f: Findings) -> None:
     doc.heading("The quantified picture", 1)
     overall = f.overall.iloc[0]
-    doc.para(f"Auditors gave {int(overall[TOTAL])} section answers, {int(overall[GRADED])} of them graded. "
-             f"{_overall_sentence(f)} The figures use the grades after moderation.", keep_with_next=True)
+    doc.para(f"The audits cover {count_text(float(overall[TOTAL]))} case records (one agency's record of one case, "
+             f"for one section), {count_text(float(overall[GRADED]))} of them graded. {_overall_sentence(f)} The "
+             "figures use the grades after moderation; every table counts case records.", keep_with_next=True)
     doc.heading("Grades by section", 2)
-    _distribution_table(doc, f.by_section, f.overall.iloc[0], "Section", "All sections", "Grades by section")
-    if int(f.overall.iloc[0][GRADED]):
+    _distribution_table(doc, f.by_section, f.overall.iloc[0], "Section", "All sections",
+                        "Grades by section (case records)")
+    if float(f.overall.iloc[0][GRADED]):
         png, alt = _stacked(f, f.by_section)
-        doc.figure(png, caption="Share of graded answers at each grade, by section (Not applicable and No "
+        doc.figure(png, caption="Share of graded case records at each grade, by section (Not applicable and No "
                                 "evidence left out)", alt="Stacked bar chart of grades by section. " + alt)
 
     doc.heading("From working well to causing concern", 2)
-    doc.para("Sections are ranked by the share of graded answers that were Good or better, then by the share "
-             "that were Inadequate (fewer first).", keep_with_next=True)
+    doc.para("Sections are listed by their reading first (working well, then mixed, then causing concern), then "
+             "within a reading by the share Good or better less the share Inadequate (higher first). The summary, "
+             "the chart and the recommendations use the same order.", keep_with_next=True)
     rows: list[list[str | Cell]] = [
-        [str(s.rank), s.title, str(s.graded), _good_of(s), _bad_of(s), Cell(s.verdict, fill=VERDICT_FILL[s.verdict])]
+        [str(s.rank), s.title, count_text(s.graded), _good_of(s), _bad_of(s),
+         Cell(s.verdict, fill=VERDICT_FILL[s.verdict])]
         for s in f.ranking]
     doc.table(["Rank", "Section", "Graded", "Share Good or better", "Share Inadequate", "Reading"], rows,
-              [0.8, 5, 1.1, 1.3, 1.3, 1.9], caption="Sections ranked from working well to causing concern")
+              [0.8, 5, 1.1, 1.3, 1.3, 1.9], caption="Sections ranked from working well to causing concern (case "
+                                                    "records)")
     graded = [s for s in f.ranking if s.verdict != "Not graded"]
     if graded:
         png = charts.diverging_shares([s.title for s in graded], [s.good_n for s in graded],
                                       [s.inadequate_n for s in graded], [s.graded for s in graded],
                                       good_label="Good or better", bad_label="Inadequate")
         alt = "; ".join(f"{s.rank}. {s.title}: {s.verdict.lower()}" for s in graded)
-        doc.figure(png, caption="Sections ranked: share Good or better (right) and Inadequate (left)",
+        doc.figure(png, caption="Sections ranked: share of graded case records Good or better (right) and "
+                                "Inadequate (left)",
                    alt="Bar chart of sections in rank order, Good or better to the right and Inadequate to the "
                        "left. " + alt + ".")
 
     doc.heading("By agency", 2)
     doc.para("The same grades by the agency whose record was audited. An agency's figures cover only the "
              "cases it worked on, so small numbers of graded answers call for care.", keep_with_next=True)
-    _distribution_table(doc, f.by_agency, f.overall.iloc[0], "Agency", "All agencies", "Grades by agency")
-    if int(f.overall.iloc[0][GRADED]):
+    _distribution_table(doc, f.by_agency, f.overall.iloc[0], "Agency", "All agencies",
+                        "Grades by agency (case records)")
+    if float(f.overall.iloc[0][GRADED]):
         png, alt = _stacked(f, f.by_agency)
-        doc.figure(png, caption="Share of graded answers at each grade, by agency",
+        doc.figure(png, caption="Share of graded case records at each grade, by agency",
                    alt="Stacked bar chart of grades by agency. " + alt)
 
     doc.heading("Before and after moderation", 2)
@@ -405,23 +436,27 @@ def moderation(doc: ReportDocument, f: Findings) -> None:
                  "Moderation confirmed the grades as returned: no grade changed.")
         return
     before, after = f.overall_returned.iloc[0], f.overall.iloc[0]
-    labels = [c for c in _count_columns(f.overall) if c != BLANK or int(f.overall_returned[BLANK].sum())]
-    change = [int(after[c]) - int(before[c]) for c in labels]
-    moved = sorted((c for c in zip(labels, change) if c[1]), key=lambda c: -abs(c[1]))[:2]
-    most = _list([f"{label} ({'up' if d > 0 else 'down'} {abs(d)})" for label, d in moved])
+    labels = [c for c in _count_columns(f.overall) if c != BLANK or float(f.overall_returned[BLANK].sum())]
+    change = [float(after[c]) - float(before[c]) for c in labels]
+    moved = sorted((c for c in zip(labels, change) if abs(c[1]) > 1e-9), key=lambda c: -abs(c[1]))[:2]
+    most = _list([f"{label} ({'up' if d > 0 else 'down'} {count_text(abs(d))})" for label, d in moved])
     most = f" The grades that moved most were {most}." if most else ""
-    doc.para(f"The follow-up meeting changed {len(f.changes)} grade(s). Across all sections, Good or better "
-             f"went from {_good(before)} as returned to {_good(after)} after moderation, "
-             f"and Inadequate from {_bad(before)} to {_bad(after)}.{most} The table and the figure show every "
-             "grade, as returned and after moderation.", keep_with_next=True)
+    doc.para(f"The follow-up meeting changed {len(f.changes)} grade(s). Across all sections, "
+             f"{_moved('Good or better', _good(before), _good(after))}, and "
+             f"{_moved('Inadequate', _bad(before), _bad(after), again=True)}.{most} The table and the figure show "
+             "every grade, as returned and after moderation (case records).", keep_with_next=True)
     rows: list[list[str | Cell]] = [
-        ["As returned", *(str(int(before[c])) for c in labels)],
-        ["After moderation", *(str(int(after[c])) for c in labels)],
+        ["As returned", *(count_text(float(before[c])) for c in labels)],
+        ["After moderation", *(count_text(float(after[c])) for c in labels)],
         [Cell("Change", bold=True, fill=TOTAL_FILL),
-         *(Cell(f"{d:+d}".replace("-", "−") if d else "0", fill=TOTAL_FILL) for d in change)]]
+         *(Cell(_signed(d), fill=TOTAL_FILL) for d in change)]]
     doc.table(["All sections", *(Cell(c, vertical=True) for c in labels)], rows, [4, *([1] * len(labels))],
-              caption="Grades before and after moderation, all sections")
-    changed_sections = list(dict.fromkeys(g.section_title for g in sorted(f.changes, key=lambda g: g.section_order)))
+              caption="Grades before and after moderation, all sections (case records)")
+    changed_sections = _sections_changed(f)
+    if not changed_sections:
+        doc.para("No section's distribution of grades changed: the changed grades cancel out within each section.")
+        _changes_table(doc, f)
+        return
     charted = _most_changed(f, changed_sections)
     keys = [str(f.overall.index[0]), *charted]
     frames = (pd.concat([f.overall_returned, f.by_section_returned.loc[charted]]),
@@ -441,7 +476,31 @@ def moderation(doc: ReportDocument, f: Findings) -> None:
         rows.append([title, _good(b), _good(a), _bad(b), _bad(a)])
     doc.table(["Section", "Good or better, as returned", "Good or better, after moderation",
                "Inadequate, as returned", "Inadequate, after moderation"], rows, [4.2, 1.7, 1.7, 1.7, 1.7],
-              caption="Sections whose figures moderation changed")
+              caption="Sections whose grades moderation changed (case records)")
+    _changes_table(doc, f)
+
+
+def _signed(d: float) -> str:
+    return "0" if abs(d) < 1e-9 else ("+" if d > 0 else "−") + count_text(abs(d))
+
+
+def _moved(what: str, before: str, after: str, *, again: bool = False) -> str:
+    """"Good or better went from 60% as returned to 67% after moderation", or "... was unchanged at 67%"."""
+    if before == after:
+        return f"{what} was unchanged at {after}"
+    if again:
+        return f"{what} from {before} to {after}"
+    return f"{what} went from {before} as returned to {after} after moderation"
+
+
+def _sections_changed(f: Findings) -> list[str]:
+    """The sections (tool order) whose distribution of grades after moderation differs from that as returned."""
+    labels = [*f.scale.labels, BLANK]
+    return [title for title in f.by_section.index if title in f.by_section_returned.index and any(
+        abs(float(f.by_section.at[title, c]) - float(f.by_section_returned.at[title, c])) > 1e-9 for c in labels)]
+
+
+def _changes_table(doc: ReportDocument, f: Findings) -> None:
     rows = [[g.case_ref, g.agency, g.section_title, g.grade or "blank", g.moderated_grade or "",
              g.moderation_note or ""] for g in sorted(f.changes, key=lambda g: (g.case_ref.casefold(),
                                                                               g.section_order, g.agency.casefold()))]
@@ -454,8 +513,8 @@ def _most_changed(f: Findings, sections: Sequence[str]) -> list[str]:
     the tool's order."""
     labels = [g.label for g in f.scale.grades]
 
-    def moved(title: str) -> int:
-        return sum(abs(int(f.by_section.at[title, c]) - int(f.by_section_returned.at[title, c])) for c in labels)
+    def moved(title: str) -> float:
+        return sum(abs(float(f.by_section.at[title, c]) - float(f.by_section_returned.at[title, c])) for c in labels)
 
     order = {title: i for i, title in enumerate(sections)}
     most = sorted(sections, key=lambda t: (-moved(t), order[t]))[:MODERATION_CHART_SECTIONS]
@@ -492,17 +551,32 @@ def alpha_sentence(returned: float | None, moderated: float | None) -> str:
     return f"{said} {meaning}".strip()
 
 
+def _auditor_names(members: Sequence[GradeRow], internal: bool) -> dict[str, str]:
+    """Each grade row's agency, and where the agency returned two or more forms for the case, which auditor: by
+    name in the internal version, as first, second ... auditor in the board's."""
+    by_agency: dict[str, list[GradeRow]] = defaultdict(list)
+    for g in members:
+        by_agency[g.agency.casefold()].append(g)
+    out = {}
+    for rows in by_agency.values():
+        for i, g in enumerate(sorted(rows, key=lambda g: g.auditor.casefold()), start=1):
+            who = g.auditor if internal else f"auditor {i}"
+            out[g.row_id] = f"{g.agency} ({who})" if len(rows) > 1 else g.agency
+    return out
+
+
 def consistency(doc: ReportDocument, f: Findings) -> None:
     doc.heading("Consistency between agencies", 1)
     doc.para("Each agency audits its own record of the same child, so where two or more agencies graded the same "
              "section of a case their grades can be set side by side. They can differ because the agencies' "
              "work with the child differed, not only because auditors read the standard differently: a difference "
-             "is a question for the follow-up meeting, not in itself an error. Agreement is measured over the case "
-             "sections that two or more forms graded: the share within one grade of each other, and "
-             "Krippendorff's alpha for ordinal grades.")
+             "is a question for the follow-up meeting, not in itself an error. Agreement is measured between agencies "
+             "over the case sections that two or more agencies graded: the share within one grade of each other, and "
+             "Krippendorff's alpha for ordinal grades. Each agency gives one grade: where it returned two forms for "
+             "a case, its moderated grade, or else the mean of its two forms' grades.")
     doc.para(ALPHA_GUIDE, keep_with_next=True)
     r, m = f.agreement_returned, f.agreement_moderated
-    rows = [["Case sections graded by two or more forms", str(r.units), str(m.units)],
+    rows = [["Case sections graded by two or more agencies", str(r.units), str(m.units)],
             ["Within one grade of each other", share_percent(r.within_n, r.units), share_percent(m.within_n, m.units)],
             ["Krippendorff's alpha (ordinal)", alpha_text(r.alpha), alpha_text(m.alpha)]]
     doc.table(["Measure", "As returned", "After moderation"], rows, [6, 2, 2], caption="How far agencies agree",
@@ -525,14 +599,16 @@ def consistency(doc: ReportDocument, f: Findings) -> None:
         for u in shown:
             members = sorted(by_unit[(u.case_ref, u.section_id)], key=lambda g: (g.agency.casefold(),
                                                                                  g.auditor.casefold()))
-            returned = "; ".join(f"{g.agency}: {g.grade}" for g in members if g.grade)
-            after = "; ".join(f"{g.agency}: {g.final_grade}" for g in members if g.moderated_grade
+            names = _auditor_names(members, f.internal)
+            returned = "; ".join(f"{names[g.row_id]}: {g.grade}" for g in members if g.grade)
+            after = "; ".join(f"{names[g.row_id]}: {g.final_grade}" for g in members if g.moderated_grade
                               and g.moderated_grade != g.grade) or "unchanged"
             rows.append([u.case_ref, u.section_title, returned, after])
         more = (f" The {len(shown)} widest are listed below; the case grid in Appendix A shows every case."
                 if len(shown) < len(f.disagreements) else "")
         doc.para(f"In {len(f.disagreements)} case section(s) the agencies' grades, as returned, were two or more "
-                 f"grades apart.{more}", keep_with_next=True)
+                 f"grades apart.{more} Where one agency returned two forms for the case, each of its auditors is "
+                 "shown.", keep_with_next=True)
         doc.table(["Case", "Section", "Grades as returned", "Changed at moderation"], rows, [1.9, 3.2, 5.5, 3.4],
                   caption="Case sections graded two or more grades apart")
     else:
@@ -570,38 +646,37 @@ def consistency(doc: ReportDocument, f: Findings) -> None:
 
 def evidence(doc: ReportDocument, f: Findings) -> None:
     doc.heading("Evidence from the audits", 1)
-    doc.para("Short extracts from the auditors' own words for the sections of most concern and of best "
-             "practice. Each is attributed to the agency and the case reference only.")
+    doc.para("Short extracts from the auditors' evidence for their grades: for concern, the evidence behind "
+             "Inadequate and Adequate grades; for good practice, the evidence behind Outstanding and Good ones. Each "
+             "is attributed to the agency and the section only, and no extract is used twice in this report.")
     doc.heading("Where practice causes most concern", 2)
     _examples_for(doc, f, f.concerns(), concern=True)
     doc.heading("Learning from good practice", 2)
-    _examples_for(doc, f, f.best(), concern=False)
+    good = f.good_practice()
+    if good and not f.with_verdict("Working well"):
+        doc.para("No section met the working-well threshold; these are the sections with the most Outstanding "
+                 "grades, to learn from where practice was at its best.")
+    _examples_for(doc, f, good, concern=False)
 
 
-def attribution(ex: Example) -> str:
-    """Who wrote an extract: agency and case reference, and the grade. Where several forms wrote the same words,
-    how many and their grades, naming up to :data:`SOURCES_NAMED` of them."""
-    if len(ex.sources) == 1:
-        return f"{ex.agency}, {ex.case_ref}, graded {ex.grade}"
-    grades = list(dict.fromkeys(s.grade for s in ex.sources))
-    named = ex.sources if len(ex.sources) <= SOURCES_NAMED else ex.sources[:SOURCES_NAMED - 1]
-    names = "; ".join(f"{s.agency}, {s.case_ref}" for s in named)
-    more = f" and {len(ex.sources) - len(named)} more" if len(named) < len(ex.sources) else ""
-    return f"{len(ex.sources)} forms, graded {' or '.join(grades)}: {names}{more}"
+def attribution(q: Quote) -> str:
+    """Who wrote an extract: the agency and the section, and the grade it was evidence for."""
+    return f"{q.agency}, {q.section}, evidence for a grade of {q.grade}"
 
 
 def _examples_for(doc: ReportDocument, f: Findings, sections: Sequence[SectionFigures], *, concern: bool) -> None:
     if not sections:
-        doc.para("No section had enough graded answers to draw on.")
+        doc.para("No section had enough graded case records to draw on.")
         return
+    assert f.quotes is not None
     for s in sections:
         doc.heading(s.title, 3)
-        doc.para(_figures_sentence(s), keep_with_next=True)
-        found = examples(f.audit.grades, f.scale, s.section_id, concern=concern)
-        for ex in found:
-            doc.quote(ex.text, attribution(ex), keep_with_next=True)
+        doc.para(f"{s.verdict}. {_figures_sentence(s)}", keep_with_next=True)
+        found = f.quotes.take(s.section_id, concern=concern, limit=3)
+        for q in found:
+            doc.quote(q.text, attribution(q), keep_with_next=True)
         if not found:
-            doc.para("The auditors wrote no text for these grades.")
+            doc.para("No evidence was written for these grades that is not quoted elsewhere in this report.")
         doc.note("What do these examples show? Name the key issue they evidence and how widely it applies."
                  if concern else "What made this work well, and how can other teams and agencies learn from it?")
 
@@ -636,51 +711,86 @@ def views(doc: ReportDocument, f: Findings) -> None:
              "confirm or challenge the auditors' grades?")
 
 
-# ----------------------------------------------------------------------------- themes, judgement, action plan
+# ----------------------------------------------------------------------------- findings, themes, recommendations
 
 
-def themes(doc: ReportDocument, f: Findings) -> None:
-    doc.heading("Themes and recommendations", 1)
-    doc.heading("Findings from the grades", 2)
+def findings_chapter(doc: ReportDocument, f: Findings) -> None:
+    doc.heading("Findings", 1)
     overall = f.overall.iloc[0]
     items = [_overall_sentence(f)]
     for s in f.with_verdict("Working well"):
         items.append(f"Working well: {s.title}. {_figures_sentence(s)}")
-    for s in f.with_verdict("Causing concern"):
+    for s in reversed(f.with_verdict("Causing concern")):
         items.append(f"Causing concern: {s.title}. {_figures_sentence(s)}")
     for g in f.scale.grades:
-        if g.rank is None and g.code.upper() == "NE" and int(overall[g.label]):
-            items.append(f"{g.label} was recorded for {int(overall[g.label])} section answer(s): gaps in the "
-                         "records themselves.")
+        if g.rank is None and g.code.upper() == "NE" and float(overall[g.label]):
+            items.append(f"{g.label} was recorded for {count_text(float(overall[g.label]))} case record(s): gaps in "
+                         "the records themselves.")
     doc.bullets(items)
 
-    themes_section(doc, f)
 
+
+def themes_chapter(doc: ReportDocument, f: Findings) -> None:
+    """The themes across the audits: the phrases the themes finder recovers from the auditors' free text
+    (xlpack.analysis.themes), then what the meetings agreed and learned (the Meetings sheet)."""
+    themes_section(doc, f, level=1)
     meeting_learning(doc, f.audit)
-    doc.heading("Recommendations", 2)
-    doc.para("Recommendations should be few, about the major areas of concern or partnership working, and "
-             "include learning from good practice.")
-    n = 0
-    for s in f.concerns():
-        n += 1
-        doc.para(f"The partnership should improve practice in {s.title.lower()}.", bold_lead=f"Recommendation {n}: ")
-        doc.note("Make this specific: what should change, and who leads it?")
-    for s in f.best()[:1]:
-        n += 1
-        doc.para(f"Agencies should share and build on the good practice found in {s.title.lower()}.",
-                 bold_lead=f"Recommendation {n}: ")
-        doc.note("Say how the good practice will be shared.")
 
-    doc.heading("Overall judgement on the quality of the work", 2)
+
+def _recommendation_text(f: Findings, rec: Recommendation) -> str:
+    fig = rec.figure
+    shares = (f"{share_percent(fig.good, fig.graded)} of {count_text(fig.graded)} graded case records Good or "
+              f"better, {share_percent(fig.inadequate, fig.graded)} Inadequate")
+    who = _list(list(rec.agencies))
+    if rec.kind == "good practice":
+        where = f", above all in the records of {who}" if who else ""
+        return (f"Build on the good practice in {rec.section} ({rec.verdict.lower()}: {shares}){where}: share what "
+                "works with every agency.")
+    where = f"; the records of {who} drove it" if who else ""
+    return (f"Improve {rec.section} ({rec.verdict.lower()}: {shares}{where}): agree with the agencies what will "
+            "change, and check it at the re-audit.")
+
+
+def recommendations_chapter(doc: ReportDocument, f: Findings) -> None:
+    doc.heading("Recommendations", 1)
+    recs = f.recommendations
+    if not recs:
+        doc.para("No section has enough graded case records to recommend from.")
+        doc.note("Add the partnership's recommendations.")
+        return
+    doc.para(f"{str(NUMBER_WORDS.get(len(recs), len(recs))).capitalize()} recommendation(s), drawn from the sections "
+             "in the order of the ranking: the sections causing most concern first, then good practice to build "
+             "on. Each row of the proposed action plan follows one of them.")
+    assert f.quotes is not None
+    for n, rec in enumerate(recs, start=1):
+        doc.para(_recommendation_text(f, rec), bold_lead=f"Recommendation {n}: ", keep_with_next=True)
+        for q in f.quotes.take(rec.section_id, concern=rec.kind == "concern"):
+            doc.quote(q.text, attribution(q), keep_with_next=True)
+        doc.note("Make this specific: what should change, who leads it, and by when.")
+
+
+def overall_judgement(doc: ReportDocument, f: Findings) -> None:
+    doc.heading("Overall judgement on the quality of the work", 1)
     og = f.overall_grades.iloc[0]
-    if int(og[GRADED]):
-        counts = "; ".join(f"{g.label}: {int(og[g.label])}" for g in f.scale.grades if int(og[g.label]))
-        doc.para(f"Auditors' overall grades for their agency's work on each case ({int(og[GRADED])} forms "
-                 f"graded): {counts}. Good or better: {_good(og)}; Inadequate: {_bad(og)}.")
-    if f.not_safe:
-        doc.para(f"On {len(f.not_safe)} form(s) the auditor was not sure, or did not think, that the child was "
-                 "adequately safeguarded at the time of the audit. Each was raised with the agency's manager "
-                 "when the audit was done; the Flags sheet records what followed.")
+    if float(og[GRADED]):
+        counts = "; ".join(f"{g.label}: {count_text(float(og[g.label]))}" for g in f.scale.grades
+                           if float(og[g.label]))
+        doc.para(f"Auditors' overall grades for their agency's work on each case ({count_text(float(og[GRADED]))} "
+                 f"case records graded): {counts}. Good or better: {_good(og)}; Inadequate: {_bad(og)}.")
+    not_safe = not_safe_records(f.audit.summaries, f.audit.flags)
+    if not_safe:
+        doc.para(f"On {len(not_safe)} form(s) the auditor answered No or Unsure to “Is the child adequately "
+                 "safeguarded now?”. What is recorded of what followed:", keep_with_next=True)
+        rows: list[list[str | Cell]] = [
+            [n.case_ref, n.agency, n.answer, n.action or "Nothing recorded on the form",
+             "; ".join(n.resolutions) or "No resolution recorded on the Flags sheet"] for n in not_safe]
+        doc.table(["Case", "Agency", "Answer", "What the form says was done", "Resolution (Flags sheet)"], rows,
+                  [1.8, 2.6, 1.3, 4.5, 4.5], caption="Children not adequately safeguarded at the audit, as recorded")
+        missing = [n for n in not_safe if not n.action and not n.resolutions]
+        if missing:
+            which = _list([f"{n.case_ref} ({n.agency})" for n in missing])
+            doc.note(f"Nothing is recorded of what was done for {which}: record on the Flags sheet how the "
+                     "child's safety was checked, and by whom, before this report is presented.")
     doc.note("Overall judgement: state the partnership's judgement on the quality of the work, its impact on "
              "the children, and how confident the partnership can be in it.")
 
@@ -692,23 +802,20 @@ def action_plan(doc: ReportDocument, f: Findings) -> None:
     doc.landscape_section()
     doc.heading("Action plan", 1)
     doc.para("A SMART action plan (specific, measurable, agreed, realistic, timely) for the partnership's "
-             "quality sub-group to agree and oversee. It starts with one row per section of concern; edit "
-             "the rows and add the actions the recommendations need.")
+             "quality sub-group to agree and oversee: one proposed row per recommendation, with a measure from the "
+             "audit's own figure and the partnership's working-well threshold.")
+    reaudit = f.plan.terms.reaudit_date
     rows: list[list[str | Cell]] = []
-    for s in reversed(f.with_verdict("Causing concern")):
-        agencies = agencies_of_concern(f.audit.grades, f.scale, s.section_id)
-        rows.append([
-            f"Improve practice in {s.title.lower()}. [Specific action]",
-            "[Name, role]",
-            _list(agencies) if agencies else "All agencies",
-            "[Date]",
-            (f"At re-audit, Good or better in at least three quarters of graded audits (now {_good_of(s)}) "
-             f"and none Inadequate (now {_bad_of(s)})."),
-            "Not started"])
-    if not rows:
-        rows.append(["[Action]", "[Name, role]", "[Agency]", "[Date]", "[Measure of success]", "Not started"])
-    doc.table(["Action", "Owner", "Agency", "By when", "Measure of success", "Status"], rows,
-              [4, 2, 2.6, 1.6, 4.2, 1.6], caption="SMART action plan")
+    for rec in f.recommendations:
+        a = proposed_action(rec, f.thresholds, reaudit)
+        rows.append([a.action, a.agency, long_date(reaudit) if reaudit else "At the re-audit", a.measure,
+                     a.status])
+    if rows:
+        doc.table(["Action", "Agency", "Review by", "Measure of success", "Status"], rows,
+                  [5, 2.6, 1.8, 5, 1.6], caption="Proposed SMART action plan")
+    doc.note("Name an owner (a person and role) for each action and agree the actions at the follow-up meeting.")
+    if reaudit is None:
+        doc.note("Set the re-audit date on the Terms of reference sheet: it is each action's review date.")
 
 
 def agreed_action_plan(doc: ReportDocument, f: Findings) -> None:
@@ -741,19 +848,17 @@ def agreed_action_plan(doc: ReportDocument, f: Findings) -> None:
 
 def case_grid(doc: ReportDocument, f: Findings) -> None:
     doc.heading("Appendix A: case grid", 1).paragraph_format.page_break_before = True
-    doc.para("Each case's grades side by side, one column per returned audit form. A grade changed at "
-             "moderation shows the moderated grade with the grade as returned in brackets.")
+    doc.para("Each case's grades side by side, one column per returned audit form (an agency that returned two "
+             "forms for a case has two columns, numbered). A grade changed at moderation shows the moderated grade "
+             "with the grade as returned in brackets. The cases' details (age, ethnicity and the like) are not shown "
+             "beside their references, so that no child can be recognised; Appendix B gives them by group.")
     colours = {g.label: g.colour for g in f.scale.grades}
     by_case: dict[str, list[GradeRow]] = defaultdict(list)
     for g in f.audit.grades:
         by_case[g.case_ref.casefold()].append(g)
     summaries = {s.form_id: s for s in f.audit.summaries}
-    fields = [q for q in f.plan.tool.case_fields if q.type in ("choice", "text")]
-    for case in f.plan.cases:
-        doc.heading(f"Case {case.case_ref}", 3)
-        details = [case.fields.get(q.id, "") for q in fields]
-        doc.para("; ".join(f"{q.label}: {v}" for q, v in zip(fields, details) if v)
-                 or "No case details recorded.").paragraph_format.keep_with_next = True
+    for case in f.plan.cases:  # references and agencies only: no case detail beside a reference (privacy)
+        doc.heading(f"Case {case.case_ref}", 3).paragraph_format.keep_with_next = True
         rows = by_case.get(case.case_ref.casefold(), [])
         forms = sorted({(g.agency, g.auditor, g.form_id) for g in rows}, key=lambda k: (k[0].casefold(),
                                                                                       k[1].casefold(), k[2]))
@@ -811,19 +916,98 @@ def breakdowns_appendix(doc: ReportDocument, f: Findings) -> None:
              "coordinator workbook: every section answer about a case counts under that case's value. Shares are "
              "of graded answers (Not applicable, No evidence and blanks left out). With few cases behind most "
              "values, these are pointers for discussion, not measurements.")
+    n = f.plan.terms.min_group
+    doc.para(f"No figure is given for a group of fewer than {n} cases: its row reads \u201cfewer than {n}\u201d, "
+             "so that no child can be recognised from the table (the smallest group is set on the Terms of "
+             "reference sheet). The totals count every case.")
     shown = 0
     for fld, frame in f.breakdowns:
         if not len(frame):
             continue
         numbers = [c for c in frame.columns if frame[c].dtype != object]
         _distribution_table(doc, frame, frame[numbers].sum(), fld.label, "All cases",
-                            f"Grades by case detail: {fld.label}", vertical=False)  # landscape: room to read across
+                            f"Grades by case detail: {fld.label} (case records)", vertical=False, min_group=n)
         shown += 1
     if not shown:
         doc.para("No case details are recorded on the Cases sheet.")
 
 
 def auditors_appendix(doc: ReportDocument, f: Findings) -> None:
+    """Appendix C, in the internal version only: the auditors by name."""
+    if not f.internal:
+        return
     doc.heading("Appendix C: auditors taking part", 1)
     rows = [[agency, auditor, role, str(n)] for agency, auditor, role, n in auditors_taking_part(f.audit_returns)]
-    doc.table(["Agency", "Auditor", "Role", "Cases audited"], rows, [5, 5, 5, 2], caption="Auditors taking part")
+    doc.table(["Agency", "Auditor", "Role", "Cases audited (forms returned and used)"], rows, [5, 5, 5, 2],
+              caption="Auditors taking part")
+
+
+# ----------------------------------------------------------------------------- the partnership's context and plans
+
+
+def context(doc: ReportDocument, f: Findings) -> None:
+    """Why this audit, for whom: from the Terms of reference (Partnership, Why this audit now)."""
+    terms = f.plan.terms
+    doc.heading("Context", 1)
+    if terms.partnership.strip():
+        doc.para(f"The audit was carried out for {terms.partnership.strip()}.", bold_lead="Partnership. ")
+    else:
+        doc.note("Name the partnership the audit is for (Terms of reference sheet, Partnership).")
+    if terms.why_now.strip():
+        doc.para(terms.why_now.strip(), bold_lead="Why this audit now. ")
+    else:
+        doc.note("Say why the partnership audited this now (Terms of reference sheet, Why this audit now): a "
+                 "review, an inspection, what the data showed, or the last audit.")
+
+
+def decisions(doc: ReportDocument, f: Findings) -> None:
+    """What the board is asked to decide, from what the report proposes."""
+    terms = f.plan.terms
+    doc.heading("Decisions asked of the board", 2)
+    n = len(f.recommendations)
+    items = [f"Agree the {n} recommendation(s) and the action plan that follows them, naming an owner for each "
+             "action." if n else "Agree the partnership's response to the findings."]
+    items.append(f"Agree to re-audit on {long_date(terms.reaudit_date)}." if terms.reaudit_date
+                 else "Set the date of the re-audit.")
+    items.append("Agree the plan for sharing the findings (see Dissemination)." if terms.dissemination.strip()
+                 else "Agree how the findings will be shared with practitioners and managers.")
+    doc.bullets(items)
+    doc.note("Add any other decision the board is asked to take.")
+
+
+def how_it_went(doc: ReportDocument, f: Findings) -> None:
+    """How the audit itself went: the returns, and the auditors' feedback on the tool (Summaries sheet)."""
+    doc.heading("How the audit went", 1)
+    back = f.audit_returns
+    doc.para(f"{back.returned} of {back.issued} audit forms came back and were used; "
+             f"{len(back.not_returned)} did not (Table 'Audits not returned or not used').")
+    said = tool_feedback(f.audit.summaries)
+    forms = sum(1 for s in f.audit.summaries if s.tool_feedback.strip())
+    if not said:
+        doc.para("No auditor wrote feedback on the audit tool.")
+    else:
+        doc.para(f"Auditors wrote feedback on the audit tool on {forms} of {len(f.audit.summaries)} forms returned; "
+                 f"the different answers, with the agencies that gave them:", keep_with_next=True)
+        shown = said[:QUOTES_PER_QUESTION]
+        for i, (text, agencies) in enumerate(shown):
+            doc.quote(shorten(text, 50), _list(agencies), keep_with_next=i < len(shown) - 1)
+        if len(said) > len(shown):
+            doc.para(f"{len(said) - len(shown)} other answer(s) are on the Summaries sheet of the coordinator "
+                     "workbook.")
+    doc.note("Add what the coordinator and the follow-up meeting learned about running the audit, and what to "
+             "change next time.")
+
+
+def dissemination_and_reaudit(doc: ReportDocument, f: Findings) -> None:
+    terms = f.plan.terms
+    doc.heading("Dissemination and re-audit", 1)
+    if terms.dissemination.strip():
+        doc.para(terms.dissemination.strip(), bold_lead="Dissemination. ")
+    else:
+        doc.note("Say how the findings will reach practitioners, managers and the board (Terms of reference "
+                 "sheet, Dissemination plan).")
+    if terms.reaudit_date:
+        doc.para(f"The partnership will audit again on {long_date(terms.reaudit_date)}, with the same tool, to see "
+                 "whether the actions made a difference; it is each action's review date.", bold_lead="Re-audit. ")
+    else:
+        doc.note("Set the re-audit date (Terms of reference sheet, Re-audit date): it is each action's review date.")

@@ -28,7 +28,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 from matplotlib.transforms import blended_transform_factory
 
-from xlpack.analysis.pivots import share_percent
+from xlpack.analysis.pivots import count_text, share_percent
 
 DPI = 150
 WIDTH_IN = 6.5
@@ -46,7 +46,7 @@ class Series:
 
     label: str
     colour: str
-    values: Sequence[int]
+    values: Sequence[float]
 
 
 @lru_cache(maxsize=1)
@@ -105,7 +105,7 @@ def _height(bars: float) -> float:
     return max(2.0, 0.7 + 0.25 * bars)
 
 
-def _stacked_bars(ax: Axes, positions: Sequence[float], series: Sequence[Series], height: float = 0.7) -> list[int]:
+def _stacked_bars(ax: Axes, positions: Sequence[float], series: Sequence[Series], height: float = 0.7) -> list[float]:
     """100% stacked bars at ``positions`` (one value of each series per bar), shares written on the wider
     segments; the totals."""
     totals = [sum(s.values[i] for s in series) for i in range(len(positions))]
@@ -120,7 +120,7 @@ def _stacked_bars(ax: Axes, positions: Sequence[float], series: Sequence[Series]
                         va="center", fontsize=7, color=_ink(s.colour))
         left = [a + b for a, b in zip(left, shares)]
     for pos, total in zip(positions, totals):
-        ax.text(1.01, pos, f"n={total}", va="center", fontsize=7, color=TEXT)
+        ax.text(1.01, pos, f"n={count_text(total)}", va="center", fontsize=7, color=TEXT)
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     return totals
@@ -141,7 +141,7 @@ def stacked_shares(keys: Sequence[str], series: Sequence[Series], *, xlabel: str
         return _png(fig)
 
 
-def diverging_shares(keys: Sequence[str], good: Sequence[int], bad: Sequence[int], graded: Sequence[int], *,
+def diverging_shares(keys: Sequence[str], good: Sequence[float], bad: Sequence[float], graded: Sequence[float], *,
                      good_label: str, bad_label: str) -> bytes:
     """Share Good or better (``good`` of ``graded``) to the right, share Inadequate to the left; first key at the
     top."""

@@ -39,10 +39,8 @@ from xlpack.analysis.pivots import (
     share_percent,
     share_value,
 )
-from xlpack.analysis.verdicts import (
-    Verdict,
-    verdict,
-)
+from xlpack.analysis.recommendations import Recommendation, recommendations
+from xlpack.analysis.verdicts import Thresholds, Verdict
 from xlpack.analysis.views import base_questions, conversations, quotable_words
 from xlpack.intake.problems import CATALOGUE
 from xlpack.model.consolidated import ConsolidatedAudit
@@ -56,8 +54,9 @@ STATUS_WORDS = {"accepted": "Returned", "accepted_with_warnings": "Returned (wit
                 "rejected": "Returned but not used", "overdue": "Not returned by the deadline",
                 "missing": "Not returned"}
 
-#: Why a returned form could not be used, in words for the partnership, by intake problem code.
-#: Codes not listed read as :data:`UNREADABLE`; the Returns and Problems sheets keep the full messages.
+#: Why a returned form could not be used, in words for the partnership, by intake problem code: every
+#: error of the intake catalogue has one (a test walks the catalogue). The Returns and Problems sheets keep
+#: the full messages.
 PLAIN_REASONS: dict[str, str] = {
     **dict.fromkeys(("locked-text-changed", "more-changes", "rows-inserted", "rows-deleted", "sheet-missing",
                      "sheet-renamed"), "returned with the form's layout changed"),
@@ -68,8 +67,15 @@ PLAIN_REASONS: dict[str, str] = {
     **dict.fromkeys(("choice-invalid", "not-a-date", "not-a-whole-number", "number-out-of-range", "answer-formula",
                      "text-too-long"), "some answers could not be read"),
     "no-answers": "returned without any answers",
-    **dict.fromkeys(("old-xls", "wrong-format"), "saved in another file format"),
-    **dict.fromkeys(("encrypted", "wrong-password"), "protected by a password that was not available"),
+    **dict.fromkeys(("old-xls", "wrong-format", "not-a-workbook", "empty-workbook"), "saved in another file format"),
+    **dict.fromkeys(("encrypted", "wrong-password", "archive-encrypted"),
+                    "protected by a password that was not available"),
+    **dict.fromkeys(("not-a-form", "other-coordinator"), "the file returned was not an audit form"),
+    **dict.fromkeys(("zip-bomb", "size-understated", "zip-method", "part-too-large", "unsafe-xml", "hidden-macros"),
+                    "the file held content a form never holds, so it was not opened"),
+    **dict.fromkeys(("archive-damaged", "archive-too-deep", "archive-too-large", "not-found", "broken-link",
+                     "not-a-file", "internal-error", "unreadable", "empty-file", "file-too-large", "damaged"),
+                    "the file could not be read"),
 }
 UNREADABLE = "the file could not be read"
 
@@ -86,12 +92,12 @@ class SectionFigures:
     section_id: str
     title: str
     rank: int  # 1 = working best
-    graded: int
+    graded: float  # case records graded (a shared record counts in fractions, see pivots.records)
     good: float | None
     inadequate: float | None
     verdict: Verdict
-    good_n: int = 0  # answers Good or better
-    inadequate_n: int = 0
+    good_n: float = 0  # case records Good or better
+    inadequate_n: float = 0
 
 
 @dataclass(frozen=True)
@@ -218,6 +224,14 @@ class Findings:
     overall_grades: pd.DataFrame  # auditors' overall grade of each form
     not_safe: list[FormSummary] = field(default_factory=list)
     breakdowns: list[tuple[CaseField, pd.DataFrame]] = field(default_factory=list)  # after moderation
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    recommendations: list[Recommendation] = field(default_factory=list)
+    quotes: QuotePool | None = None
+    internal: bool = False  # the internal version (auditors named), not the board's
+
+    @property
+    def audience(self) -> str:
+        return "internal" if self.internal else "board"
 
     @property
     def plan(self) -> AuditPlan:
@@ -236,6 +250,19 @@ class Findings:
         graded = [s for s in self.ranking if s.verdict != "Not graded"]
         return found[:limit] if found else list(reversed(graded))[:min(2, limit)]
 
+    def good_practice(self, limit: int = 3) -> list[SectionFigures]:
+        """Where to learn from: the sections working well (best first); where none is, those with the most
+        Outstanding grades backed by evidence (Grades sheet), whatever their reading."""
+        found = self.with_verdict("Working well")
+        if found:
+            return found[:limit]
+        best = min(self.scale.ranked, key=lambda g: g.rank or 0).label
+        counts = Counter(r.section_id for r in self.audit.grades if r.final_grade == best and r.evidence.strip())
+        order = {s.section_id: i for i, s in enumerate(self.ranking)}
+        chosen = sorted((s for s in self.ranking if counts[s.section_id]),
+                        key=lambda s: (-counts[s.section_id], order[s.section_id]))
+        return chosen[:min(2, limit)]
+
     def best(self, limit: int = 3) -> list[SectionFigures]:
         """The sections of best practice (best first); the highest ranked when none is working well."""
         found = self.with_verdict("Working well")
@@ -243,16 +270,18 @@ class Findings:
         return found[:limit] if found else graded[:min(2, limit)]
 
 
-def analyse(audit: ConsolidatedAudit) -> Findings:
+def analyse(audit: ConsolidatedAudit, *, internal: bool = False) -> Findings:
     plan, grades = audit.plan, audit.grades
     scale = plan.scale
-    ranking_frame = section_ranking(grades, scale)
+    thresholds = Thresholds.of(plan.terms)
+    ranking_frame = section_ranking(grades, scale, thresholds=thresholds)
     ids = {s.title: s.id for s in plan.tool.sections}
     ranking = []
     for i, (title, row) in enumerate(ranking_frame.iterrows(), start=1):
         good, bad = share_value(row[GOOD_SHARE]), share_value(row[INADEQUATE_SHARE])
-        ranking.append(SectionFigures(ids.get(str(title), str(title)), str(title), i, int(row[GRADED]), good, bad,
-                                      verdict(good, bad), int(row[GOOD_COUNT]), int(row[INADEQUATE_COUNT])))
+        ranking.append(SectionFigures(ids.get(str(title), str(title)), str(title), i, float(row[GRADED]), good, bad,
+                                      thresholds.verdict(good, bad), float(row[GOOD_COUNT]),
+                                      float(row[INADEQUATE_COUNT])))
     returned_units = units(grades, scale, moderated=False)
     moderated_units = units(grades, scale, moderated=True)
     return Findings(
@@ -275,6 +304,10 @@ def analyse(audit: ConsolidatedAudit) -> Findings:
         not_safe=[s for s in audit.summaries if (s.safeguarded_now or "").strip().casefold() in ("no", "unsure")],
         breakdowns=[(fld, breakdown_by_field(grades, plan.cases, fld, scale, default_category=plan.tool.category))
                     for fld in case_fields(plan)],
+        thresholds=thresholds,
+        recommendations=recommendations(grades, scale, plan.tool, thresholds),
+        quotes=QuotePool(grades, scale),
+        internal=internal,
     )
 
 
@@ -318,26 +351,43 @@ def returns_of(plan: AuditPlan, returns: Sequence[ReturnRow], kind: str) -> Retu
     return Returns(out)
 
 
+_MARK = "\x00{}\x00"
+
+
+def _fields_as_wildcards(text: str) -> str:
+    """A template with its ``{field}`` marks (as :data:`_MARK`) turned into a lazy wildcard, the rest escaped."""
+    return ".+?".join(re.escape(part) for part in re.split(r"\x00\w+\x00", text))
+
+
 @lru_cache(maxsize=1)
-def _message_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    """Each catalogue code with a pattern matching its messages (the fields of the template as wildcards)."""
+def _message_patterns() -> tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...]:
+    """Each catalogue code with two patterns: its short wording as the Returns sheet holds it (the message's
+    first sentence, then the cell in brackets or "; N more"), and its whole message anywhere in a text."""
+    from xlpack.analysis.build import first_sentence  # the Returns sheet's own shortening
+
     out = []
     for code, spec in CATALOGUE.items():
+        marked = re.sub(r"\{(\w+)\}", lambda m: _MARK.format(m.group(1)), spec.template)
+        short = re.compile("^" + _fields_as_wildcards(first_sentence(marked)) + r"(?:$| \(|;|\.)", re.DOTALL)
         parts = re.split(r"\{\w+\}", spec.template)
         while parts and not parts[0].strip("'\" "):  # a message starting with a value: from its first words
             parts.pop(0)
-        out.append((code, re.compile(".+?".join(re.escape(part) for part in parts), re.DOTALL)))
+        out.append((code, short, re.compile(".+?".join(re.escape(part) for part in parts), re.DOTALL)))
     return tuple(out)
 
 
 def problem_codes(detail: str) -> list[str]:
-    """The intake problem codes whose messages are in ``detail`` (as on the Returns sheet), in order of appearance."""
+    """The intake problem codes whose messages are in ``detail``, in order of appearance: every whole message
+    found (as on the Problems sheet), else the one the Returns sheet's short wording names (its first error)."""
     found = []
-    for code, pattern in _message_patterns():
+    for code, _, pattern in _message_patterns():
         m = pattern.search(detail)
         if m:
             found.append((m.start(), code))
-    return [code for _, code in sorted(found)]
+    if found:
+        return [code for _, code in sorted(found)]
+    return [code for code, pattern, _ in _message_patterns()
+            if CATALOGUE[code].severity == "error" and pattern.match(detail)][:1]
 
 
 def plain_reason(detail: str) -> str:
@@ -347,24 +397,36 @@ def plain_reason(detail: str) -> str:
     return "; ".join(reasons or [UNREADABLE])
 
 
+def person(form: IssuedForm) -> tuple[str, str]:
+    """Who an auditor is: their name and email (Issued forms sheet, Auditor and Email), spaces and case ignored."""
+    return (" ".join(form.auditor.split()).casefold(), form.email.strip().casefold())
+
+
+def people(returns: Returns) -> int:
+    """How many people the forms were issued to (not forms, not assignments)."""
+    return len({person(f.form) for f in returns.forms})
+
+
 def agencies_taking_part(returns: Returns) -> list[AgencyTakingPart]:
     grouped: dict[str, list[FormStatus]] = defaultdict(list)
     for f in returns.forms:
         grouped[f.form.agency].append(f)
     out = [AgencyTakingPart(agency, len({f.form.case_ref.casefold() for f in forms}),
-                            len({f.form.auditor.casefold() for f in forms}), len(forms),
+                            len({person(f.form) for f in forms}), len(forms),
                             sum(f.returned for f in forms))
            for agency, forms in grouped.items()]
     return sorted(out, key=lambda a: a.agency.casefold())
 
 
 def auditors_taking_part(returns: Returns) -> list[tuple[str, str, str, int]]:
-    """(agency, auditor, role, cases audited), by agency then auditor."""
+    """(agency, auditor, role, cases audited: forms returned and used), by agency then auditor."""
     cases: dict[tuple[str, str], set[str]] = defaultdict(set)
     roles: dict[tuple[str, str], str] = {}
     for f in returns.forms:
         key = (f.form.agency, f.form.auditor)
-        cases[key].add(f.form.case_ref.casefold())
+        cases.setdefault(key, set())
+        if f.returned:
+            cases[key].add(f.form.case_ref.casefold())
         roles.setdefault(key, f.form.role)
     return [(agency, auditor, roles[(agency, auditor)], len(refs))
             for (agency, auditor), refs in sorted(cases.items(), key=lambda kv: (kv[0][0].casefold(),
@@ -524,3 +586,103 @@ def flags_by_rule(flags: Sequence[FlagRow]) -> list[tuple[str, int, int]]:
         raised.setdefault(f.rule, []).append(f)
     return [(flag_title(rule), len(rows), sum(bool(r.resolution.strip()) for r in rows))
             for rule, rows in raised.items()]
+
+
+# ---------------------------------------------------------------------------- what was done about "not safeguarded"
+
+SAFE_RULE = "not_safeguarded"  # the Flags sheet's rule for No or Unsure to "Is the child adequately safeguarded now?"
+
+
+@dataclass(frozen=True)
+class NotSafe:
+    """One form answering No or Unsure to "Is the child adequately safeguarded now?", and what is recorded of what
+    followed: the form's own answer to what was done (Summaries, safeguarding action) and the resolution the
+    coordinator typed on the Flags sheet (Resolution column of the not-safeguarded flag)."""
+
+    case_ref: str
+    agency: str
+    answer: str
+    action: str
+    resolutions: tuple[str, ...]
+
+
+def not_safe_records(summaries: Sequence[FormSummary], flags: Sequence[FlagRow]) -> list[NotSafe]:
+    out = []
+    for s in summaries:
+        answer = (s.safeguarded_now or "").strip()
+        if answer.casefold() not in ("no", "unsure"):
+            continue
+        resolved = tuple(dict.fromkeys(
+            fl.resolution.strip() for fl in flags
+            if fl.rule == SAFE_RULE and fl.case_ref.casefold() == s.case_ref.casefold()
+            and any(a.casefold() == s.agency.casefold() for a in fl.agencies) and fl.resolution.strip()))
+        out.append(NotSafe(s.case_ref, s.agency, answer, " ".join(s.safeguarding_action.split()), resolved))
+    return sorted(out, key=lambda n: (n.case_ref.casefold(), n.agency.casefold()))
+
+
+# ---------------------------------------------------------------------------- quotes, each used once
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A few words of an auditor's evidence for a grade, attributed to agency and section only."""
+
+    text: str
+    agency: str
+    section: str
+    grade: str
+
+
+class QuotePool:
+    """The evidence behind the grades (Grades sheet, Evidence column), handed out so no words are quoted twice.
+
+    Concern comes from the evidence of Inadequate and Adequate grades (weakest first), good practice from that
+    of Outstanding and Good ones (strongest first); different agencies first within a section.
+    """
+
+    def __init__(self, grades: Sequence[GradeRow], scale: GradeScale, words: int = 45) -> None:
+        rank = {g.label: g.rank for g in scale.grades if g.rank is not None}
+        self._found: dict[tuple[str, bool], list[tuple[tuple[int, str, str], Quote]]] = defaultdict(list)
+        for r in grades:
+            grade = r.final_grade or ""
+            value = rank.get(grade)
+            text = unquote(r.evidence) if r.evidence.strip() else ""
+            if value is None or not text:
+                continue
+            concern = value > 2
+            key = (-value if concern else value, r.case_ref.casefold(), r.agency.casefold())
+            self._found[(r.section_id, concern)].append((key, Quote(shorten(text, words), r.agency, r.section_title,
+                                                                    grade)))
+        for found in self._found.values():
+            found.sort(key=lambda kq: kq[0])
+        self._used: set[str] = set()
+
+    def take(self, section_id: str, *, concern: bool, limit: int = 1) -> list[Quote]:
+        """Up to ``limit`` quotes not used yet, from different agencies where there are."""
+        chosen: list[Quote] = []
+        for first_pass in (True, False):
+            for _, q in self._found.get((section_id, concern), []):
+                if len(chosen) >= limit:
+                    return chosen
+                key = q.text.casefold()
+                if key in self._used or (first_pass and any(c.agency == q.agency for c in chosen)):
+                    continue
+                self._used.add(key)
+                chosen.append(q)
+        return chosen
+
+
+# ---------------------------------------------------------------------------- how the audit itself went
+
+
+def tool_feedback(summaries: Sequence[FormSummary]) -> list[tuple[str, list[str]]]:
+    """The auditors' feedback on the tool (Summaries sheet, tool feedback): each different answer once, with the
+    agencies that gave it, in order of first appearance."""
+    grouped: dict[str, tuple[str, list[str]]] = {}
+    for s in sorted(summaries, key=lambda s: (s.case_ref.casefold(), s.agency.casefold(), s.form_id)):
+        text = unquote(s.tool_feedback) if s.tool_feedback.strip() else ""
+        if text:
+            held = grouped.setdefault(text.casefold(), (text, []))
+            if s.agency not in held[1]:
+                held[1].append(s.agency)
+    return list(grouped.values())

@@ -38,18 +38,18 @@ def theme_sentence(t: Theme, every: Sequence[str]) -> str:
             f"({_plural(t.forms, 'form', 'forms')}), in {_sections(t, every)}.")
 
 
-def themes_section(doc: ReportDocument, f: Findings) -> None:
-    """The "Themes" part of the Themes and recommendations chapter."""
+def themes_section(doc: ReportDocument, f: Findings, level: int = 2) -> None:
+    """The "Themes" heading at ``level`` and what the finder found, under headings one level below."""
     every = [s.title for s in f.plan.tool.sections]
     found = find_themes(f.audit.grades, f.scale, every)
-    doc.heading("Themes", 2)
+    doc.heading("Themes", level)
     doc.para(f"Phrases the auditors used again and again, each on at least {MIN_CASES} cases and from at least "
              f"{MIN_AGENCIES} agencies (one auditor repeating their own words does not count), found in the free "
              "text of the audits: concerns from the evidence behind Adequate and Inadequate grades, areas for "
              "development and actions; good practice from the evidence behind Good and Outstanding grades, and "
              "strengths. The Themes sheet of the coordinator workbook lists them all.")
     for kind, heading in ((CONCERN, "Concerns that recur"), (GOOD_PRACTICE, "Good practice that recurs")):
-        doc.heading(heading, 3)
+        doc.heading(heading, level + 1)
         themes = found.of(kind)
         if not themes:
             doc.para(f"No phrase of {'concern' if kind == CONCERN else 'good practice'} recurred on {MIN_CASES} or "

@@ -42,14 +42,15 @@ def check_moderation(audit: Path, scale: GradeScale, nothing: str = "no report w
         raise ModerationError(audit, problems, nothing)
 
 
-def default_report_path(audit: Path) -> Path:
-    """``<audit stem> overview report.docx`` beside the workbook."""
+def default_report_path(audit: Path, audience: str = "board") -> Path:
+    """``<audit stem> overview report.docx`` beside the workbook (``... overview report (internal).docx``)."""
     audit = Path(audit)
-    return audit.with_name(audit.stem + REPORT_SUFFIX)
+    suffix = REPORT_SUFFIX if audience == "board" else REPORT_SUFFIX.replace(".docx", f" ({audience}).docx")
+    return audit.with_name(audit.stem + suffix)
 
 
 def write_report(audit: Path, out: Path | None = None, *, today: date | None = None,
-                 overwrite: bool = False, extra: Sequence[Chapter] = ()) -> Path:
+                 overwrite: bool = False, extra: Sequence[Chapter] = (), audience: str = "board") -> Path:
     """Write the overview report of the consolidated coordinator workbook ``audit``.
 
     Refuses to replace an existing report unless ``overwrite`` (the
@@ -57,38 +58,47 @@ def write_report(audit: Path, out: Path | None = None, *, today: date | None = N
     after the themes and recommendations, before the action plan.
     """
     audit = require_coordinator(audit)
-    out = Path(out) if out else default_report_path(audit)
+    _internal(audience)
+    out = Path(out) if out else default_report_path(audit, audience)
     _check_target(out, overwrite)
     consolidated = read_consolidated(audit)
     check_moderation(audit, consolidated.plan.scale)
-    return build_report(consolidated, out, today=today, extra=extra)
+    return build_report(consolidated, out, today=today, extra=extra, audience=audience)
 
 
 def build_report(consolidated: ConsolidatedAudit, out: Path, *, today: date | None = None,
-                 extra: Sequence[Chapter] = ()) -> Path:
+                 extra: Sequence[Chapter] = (), audience: str = "board") -> Path:
     """Write the report of an in-memory consolidated audit to ``out`` (replaced atomically)."""
     out = Path(out)
-    data = report_bytes(consolidated, today=today, extra=extra)
+    data = report_bytes(consolidated, today=today, extra=extra, audience=audience)
     write_document(out, data)
     return out
 
 
 def report_bytes(consolidated: ConsolidatedAudit, *, today: date | None = None,
-                 extra: Sequence[Chapter] = ()) -> bytes:
-    """The .docx as bytes."""
+                 extra: Sequence[Chapter] = (), audience: str = "board") -> bytes:
+    """The .docx as bytes: the board's version (no auditor named), or with ``audience="internal"`` the internal
+    one."""
     today = today or clock.today()
-    findings = analyse(consolidated)
+    findings = analyse(consolidated, internal=_internal(audience))
     terms = consolidated.plan.terms
     doc = ReportDocument(title=f"{terms.title}: overview report", subject="Multi-agency case audit overview report",
                          author=terms.coordinator or "xlpack", when=today, footer_title=terms.title)
     chapters.title_page(doc, findings, today)
     chapters.summary(doc, findings)
+    chapters.decisions(doc, findings)
+    chapters.context(doc, findings)
     chapters.terms_and_method(doc, findings)
     chapters.quantified(doc, findings)
     chapters.consistency(doc, findings)
     chapters.evidence(doc, findings)
     chapters.views(doc, findings)
-    chapters.themes(doc, findings)
+    chapters.findings_chapter(doc, findings)
+    chapters.themes_chapter(doc, findings)
+    chapters.recommendations_chapter(doc, findings)
+    chapters.overall_judgement(doc, findings)
+    chapters.how_it_went(doc, findings)
+    chapters.dissemination_and_reaudit(doc, findings)
     for chapter in extra:
         chapter(doc)
     chapters.action_plan(doc, findings)
@@ -96,6 +106,15 @@ def report_bytes(consolidated: ConsolidatedAudit, *, today: date | None = None,
     chapters.breakdowns_appendix(doc, findings)
     chapters.auditors_appendix(doc, findings)
     return doc.to_bytes()
+
+
+AUDIENCES = ("board", "internal")
+
+
+def _internal(audience: str) -> bool:
+    if audience not in AUDIENCES:
+        raise UsageError(f"--for takes board or internal, not '{audience}'.")
+    return audience == "internal"
 
 
 def _check_target(out: Path, overwrite: bool) -> None:

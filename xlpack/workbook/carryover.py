@@ -241,7 +241,7 @@ def apply(data: ConsolidatedAudit, typed: Typed, now: datetime) -> ConsolidatedA
                                          context=typed.context.get(key, ""), since=now))
     data.orphaned = _unique(orphans)
     plan = data.plan
-    data.actions = plan_actions(typed.actions, data.grades, plan.scale, plan.tool, now.date())
+    data.actions = plan_actions(typed.actions, data.grades, plan.scale, plan.tool, now.date(), plan.terms)
     return data
 
 

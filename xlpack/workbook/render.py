@@ -63,6 +63,7 @@ def add_styles(wb: xlsxwriter.Workbook, st: Styles, scale: GradeScale) -> None:
     for places in range(3, 7):  # alpha, where two decimals would round it across a cut-off
         add(f"number{places}", num_format="0." + "0" * places)
     add("count", num_format="#,##0")
+    add("records", num_format="General")  # a count of case records: whole, or shared between two forms (8.5)
     add("count_centre", num_format="#,##0", align="center")
     add("wrap_right", text_wrap=True, align="right")
     add("datetime", num_format="dd/mm/yyyy hh:mm", align="left")

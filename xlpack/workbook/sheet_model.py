@@ -247,7 +247,8 @@ TITLE_POINTS, BLOCK_TITLE_POINTS = 24.0, 18.0  # the sheet title (16 pt) and blo
 _PROSE_EM, _LONG, _WIDE_POINTS = 0.48, 60, 150.0
 
 #: Number styles, right-aligned ("count_centre" is centred).
-NUMERIC = frozenset({"count", "int", "pct", "number", "number3", "number4", "number5", "number6", "total", "total_pct"})
+NUMERIC = frozenset({"count", "records", "int", "pct", "number", "number3", "number4", "number5", "number6", "total",
+                     "total_pct"})
 
 
 def header_style(b: Block, col: Column) -> str:

@@ -42,7 +42,7 @@ def reading(alpha: float | None) -> str:
     return alpha_reading(alpha) or "–"
 
 
-def _measures(us: Sequence[UnitAgreement]) -> tuple[int, float | None, float | None, int | None]:
+def _measures(us: Sequence[UnitAgreement]) -> tuple[int, float | None, float | None, float | None]:
     """Units compared, share within one grade, alpha, largest spread."""
     return len(us), within_one_share(us), audit_alpha(us), max((u.spread for u in us), default=None)
 
@@ -80,11 +80,20 @@ def summary_block(data: ConsolidatedAudit, returned: Sequence[UnitAgreement]) ->
     cols = [Column("Measure", KEY_WIDTH, style="wrap"), Column("As returned", 13, style="count"),
             Column("After moderation", 12, style="count")]
     return Block(cols, [
-        ["Case-sections graded by two or more forms", a[0], b[0]],
+        ["Case-sections graded by two or more agencies", a[0], b[0]],
         ["Share within one grade of each other", _share_cell(a[1]), _share_cell(b[1])],
         ["Krippendorff's alpha (ordinal)", alpha_cell(a[2]), alpha_cell(b[2])],
         [READING, Cell(reading(a[2]), "wrap_right"), Cell(reading(b[2]), "wrap_right")]],
         title="Agreement over the whole audit")
+
+
+def _label(labels: dict[int | None, str], value: float) -> str | None:
+    """A grade's label, or for an agency whose two forms differ the mean of their grades ("between Good and
+    Adequate")."""
+    if value == int(value):
+        return labels.get(int(value))
+    low, high = labels.get(int(value)), labels.get(int(value) + 1)
+    return f"between {low} and {high}"
 
 
 def divided_block(data: ConsolidatedAudit, returned: Sequence[UnitAgreement]) -> Block:
@@ -93,9 +102,9 @@ def divided_block(data: ConsolidatedAudit, returned: Sequence[UnitAgreement]) ->
     divided = sorted((u for u in returned if u.spread >= 2),
                      key=lambda u: (-u.spread, u.case_ref.casefold(), u.section_order))
     rows: list[list[CellLike]] = [
-        [u.section_title, u.case_ref, u.spread, grade_cell(labels.get(min(u.ranks))),
-         grade_cell(labels.get(max(u.ranks))),
-         "; ".join(f"{ag}: {labels.get(r, r)}" for ag, r in zip(u.agencies, u.ranks))] for u in divided]
+        [u.section_title, u.case_ref, u.spread, grade_cell(_label(labels, min(u.ranks))),
+         grade_cell(_label(labels, max(u.ranks))),
+         "; ".join(f"{ag}: {words}" for ag, words in zip(u.agencies, u.grades))] for u in divided]
     # the columns line up with the tables above (A to E); the grades given take a wide column of their own
     cols = [Column("Section", KEY_WIDTH, style="wrap"), Column("Case reference", 13, style="wrap"),
             Column("Spread (grades)", 12, style="count_centre"), Column("Highest grade", 13, style="wrap"),
@@ -115,7 +124,8 @@ def build(data: ConsolidatedAudit) -> Sheet:
     most = divided_block(data, returned)
     blocks = [summary_block(data, returned), by_section, by_case, most]
     stack(blocks, TABLE_ROW + 1)
-    intro = ("For each case and section graded by two or more forms (Not applicable, No evidence and blanks left "
-             "out). Look first where the share within one grade is lowest.")
+    intro = ("For each case and section graded by two or more agencies (Not applicable, No evidence and blanks left "
+             "out), one grade per agency: where an agency returned two forms, its moderated grade, else its forms' "
+             "grades shared. Look first where the share within one grade is lowest.")
     return Sheet(AGREEMENT, "How far the agencies agree", [intro, ALPHA_GUIDE], blocks, freeze=(0, 1),
                  keep_blocks=True)

@@ -20,6 +20,7 @@ from xlpack.analysis.pivots import (
     GOOD_SHARE,
     GRADED,
     INADEQUATE_SHARE,
+    ONE_RECORD_RULE,
     TOTAL,
     By,
     breakdown_by_field,
@@ -28,7 +29,7 @@ from xlpack.analysis.pivots import (
     moderation_changes,
     section_ranking,
 )
-from xlpack.analysis.verdicts import verdict as section_verdict
+from xlpack.analysis.verdicts import Thresholds
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.definitions import GradeScale
 from xlpack.workbook.sheet_model import Block, Cell, CellLike, Column, Sheet, stack
@@ -55,24 +56,30 @@ def _number(v: object) -> float | None:
     return float(v)  # type: ignore[arg-type]
 
 
+def _records(v: object) -> float | int:
+    """A count of case records for a cell: a whole number, or a shared count to two places (8.5)."""
+    n = float(v)  # type: ignore[arg-type]
+    return int(round(n)) if abs(n - round(n)) < 1e-9 else round(n, 2)
+
+
 def pivot_blocks(data: ConsolidatedAudit, by: By, moderated: bool) -> PivotBlocks:
     scale = data.plan.scale
     dist = distribution(data.grades, scale, by, moderated=moderated)
     labels = [*data.plan.scale.labels, BLANK]
     key_header = BY_TITLES[by] or "All forms"
-    count_cols = [Column(key_header, KEY_WIDTH, style="wrap"), *(Column(lab, 11, style="count") for lab in labels),
-                  Column(TOTAL, 8, style="count"), Column(GRADED, 8, style="count"),
+    count_cols = [Column(key_header, KEY_WIDTH, style="wrap"), *(Column(lab, 11, style="records") for lab in labels),
+                  Column(TOTAL, 8, style="records"), Column(GRADED, 8, style="records"),
                   Column(GOOD_SHARE, 11, style="pct"), Column(INADEQUATE_SHARE, 11, style="pct")]
     counts: list[list[CellLike]] = []
     shares: list[list[CellLike]] = []
     for key, row in dist.iterrows():
-        n = int(row[TOTAL])
-        counts.append([str(key), *(int(row[lab]) for lab in labels), n, int(row[GRADED]),
+        n = float(row[TOTAL])
+        counts.append([str(key), *(_records(row[lab]) for lab in labels), _records(n), _records(row[GRADED]),
                        _number(row[GOOD_SHARE]), _number(row[INADEQUATE_SHARE])])
-        shares.append([str(key), *((int(row[lab]) / n) if n else None for lab in labels)])
+        shares.append([str(key), *((float(row[lab]) / n) if n else None for lab in labels)])
     if by != "overall" and len(dist):
         totals = dist[[*labels, TOTAL, GRADED]].sum()
-        counts.append([Cell("All", "total"), *(Cell(int(totals[c]), "total") for c in [*labels, TOTAL, GRADED]),
+        counts.append([Cell("All", "total"), *(Cell(_records(totals[c]), "total") for c in [*labels, TOTAL, GRADED]),
                        Cell(_share(dist, scale, "good"), "total_pct"),
                        Cell(_share(dist, scale, "inadequate"), "total_pct")])
     when = WHEN[moderated]
@@ -85,24 +92,25 @@ def pivot_blocks(data: ConsolidatedAudit, by: By, moderated: bool) -> PivotBlock
 
 def _share(dist: pd.DataFrame, scale: GradeScale, which: str) -> float | None:
     """A share over the whole table, from the summed counts (not an average of the rows' shares)."""
-    graded = int(dist[GRADED].sum())
+    graded = float(dist[GRADED].sum())
     if not graded:
         return None
     ranked = {g.label: g.rank for g in scale.grades if g.rank is not None}
     worst = max(ranked.values())
     wanted = [lab for lab, r in ranked.items() if (r <= 2 if which == "good" else r == worst)]
-    return sum(int(dist[lab].sum()) for lab in wanted) / graded
+    return sum(float(dist[lab].sum()) for lab in wanted) / graded
 
 
 def ranking_block(data: ConsolidatedAudit) -> Block:
-    ranked = section_ranking(data.grades, data.plan.scale, moderated=True)
+    thresholds = Thresholds.of(data.plan.terms)  # the partnership's, as the report uses them
+    ranked = section_ranking(data.grades, data.plan.scale, moderated=True, thresholds=thresholds)
     rows: list[list[CellLike]] = []
     for key, row in ranked.iterrows():
         good, bad = _number(row[GOOD_SHARE]), _number(row[INADEQUATE_SHARE])
-        verdict = section_verdict(good, bad)  # the report's thresholds, so workbook and report agree
+        verdict = thresholds.verdict(good, bad)
         style = {"Working well": "status:ok", "Causing concern": "status:bad"}.get(verdict, "status:wait")
-        rows.append([str(key), int(row[GRADED]), good, bad, Cell(verdict, style)])
-    cols = [Column("Section", KEY_WIDTH, style="wrap"), Column(GRADED, 11, style="count"),
+        rows.append([str(key), _records(row[GRADED]), good, bad, Cell(verdict, style)])
+    cols = [Column("Section", KEY_WIDTH, style="wrap"), Column(GRADED, 11, style="records"),
             Column(GOOD_SHARE, 11, style="pct"), Column(INADEQUATE_SHARE, 11, style="pct"),
             Column("Signal", 18, style="wrap")]
     return Block(cols, rows, title="Sections from working well to causing concern (after moderation)")
@@ -139,8 +147,9 @@ def field_blocks(data: ConsolidatedAudit) -> list[Block]:
                 Column(GRADED, 8, style="count"), Column(GOOD_SHARE, 11, style="pct"),
                 Column(INADEQUATE_SHARE, 11, style="pct")]
         rows: list[list[CellLike]] = [
-            [str(key), int(row[CASES]), *(int(row[lab]) for lab in labels), int(row[TOTAL]), int(row[GRADED]),
-             _number(row[GOOD_SHARE]), _number(row[INADEQUATE_SHARE])] for key, row in dist.iterrows()]
+            [str(key), int(row[CASES]), *(_records(row[lab]) for lab in labels), _records(row[TOTAL]),
+             _records(row[GRADED]), _number(row[GOOD_SHARE]), _number(row[INADEQUATE_SHARE])]
+            for key, row in dist.iterrows()]
         out.append(Block(cols, rows, title=f"Grades by {f.label.lower() if f.label[1:].islower() else f.label}, "
                                            "after moderation: counts"))
     return out
@@ -152,6 +161,11 @@ def all_pivots(data: ConsolidatedAudit) -> list[PivotBlocks]:
         for moderated in (True, False):
             out.append(pivot_blocks(data, by, moderated))
     return out
+
+
+def thresholds_line(data: ConsolidatedAudit) -> str:
+    """The Signal column's thresholds, from the Terms of reference."""
+    return Thresholds.of(data.plan.terms).words() + " (Thresholds from the Terms of reference sheet.)"
 
 
 def build(data: ConsolidatedAudit) -> tuple[Sheet, list[PivotBlocks]]:
@@ -169,6 +183,7 @@ def build(data: ConsolidatedAudit) -> tuple[Sheet, list[PivotBlocks]]:
              "shares, which are over graded answers only. Each table comes after moderation and as returned; "
              "below them, the grades by each detail of the Cases sheet.")
     sheet = Sheet(PIVOTS, "Grade pivots",
-                  [intro, "Percentages of all answers are to the right of each table; the Charts sheet draws them."],
+                  [f"{intro} {ONE_RECORD_RULE}", "Percentages of all answers are to the right of each table; the "
+                   f"Charts sheet draws them. {thresholds_line(data)}"],
                   blocks, freeze=(0, 1), print_columns=side - 1, keep_blocks=True)
     return sheet, pivots
