@@ -41,7 +41,7 @@ from xlpack.report.findings import (
 SECTION_QUALITY = {
     "identification": 1.7, "assessment": 2.1, "planning": 2.9, "voice": 2.6, "information_sharing": 3.0,
     "recording": 2.3, "management": 3.1, "equality": 2.4, "outcomes": 2.2, "strategy_s47": 1.6,
-    "conferences": 1.7, "core_group": 2.4, "risk_management": 2.5,
+    "initial_conference": 1.7, "review_conferences": 2.0, "core_group": 2.4, "risk_management": 2.5,
 }
 #: What the Returns sheet says of the rejected form: intake's own message, as consolidate writes it.
 REJECTED_DETAIL = problem("fingerprint-mismatch", sheet="xlpack_form", meta="xlpack_form").message
@@ -123,7 +123,11 @@ def fake_audit(seed: int = 11, *, moderate: bool = True) -> ConsolidatedAudit:
                                      no_involvement="Yes"))
     if moderate:
         graded = [g for g in grades if g.grade in ranked[2:]]
-        for g in rng.sample(graded, 6):
+        picked: dict[str, GradeRow] = {}  # six grades of six different sections
+        for g in rng.sample(graded, len(graded)):
+            if len(picked) < 6:
+                picked.setdefault(g.section_id, g)
+        for g in picked.values():
             better = ranked[ranked.index(g.grade or "") - 1]
             g.moderated_grade = better
             g.moderation_note = "The meeting heard the agency's fuller record; the plan was reviewed in time."

@@ -51,7 +51,7 @@ from xlpack.files.backups import Snapshot
 from xlpack.files.text_fit import height_for, line_height, width_for
 from xlpack.files.workbooks import SheetReader, cell_date, cell_text, replace_atomically, require_coordinator
 from xlpack.model.definitions import GradeScale, Question, ToolDefinition, load_definition, load_scale
-from xlpack.model.focus import focus_tool, match_sections, parse_sections, sections_text
+from xlpack.model.focus import focus_tool, left_out, match_sections, parse_sections, sections_text
 from xlpack.model.plan import (
     CASE_REF_HELP,
     CASE_REF_PATTERN,
@@ -457,12 +457,19 @@ def _tor_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan) -> None:
             if guide:
                 ws.data_validation(i, 1, i, 1, {"validate": "any", "input_title": label[:32],
                                                 "input_message": guide[:255]})
+        guide += _left_out_note(plan) if key == "sections" else ""
         ws.write_string(i, 2, guide, st["guide"])
         text = "" if kind != "text" and kind != "long_text" or not value else str(value)
         height = height_for([(label, TOR_WIDTHS[0]), (text, TOR_WIDTHS[1]), (guide, TOR_WIDTHS[2])])
         ws.set_row(i, max(height, LONG_TEXT_ROW if kind == "long_text" else 0))
     ws.freeze_panes(HEADER_ROW + 1, 0)
     page_setup(ws, landscape=True)
+
+
+def _left_out_note(plan: AuditPlan) -> str:
+    """For a focused audit, the sections left out, so the coordinator can type one back."""
+    out = left_out(plan.definition, plan.tool)
+    return f" Left out of this audit (type a title back to add it): {'; '.join(out)}." if out else ""
 
 
 def _cases_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan) -> None:

@@ -121,8 +121,8 @@ def focus_sentence(plan: AuditPlan) -> str:
     asked = [s.title for s in plan.tool.sections]
     out = left_out(plan.definition, plan.tool)
     return (f"This was a focused audit: the forms asked about {len(asked)} of the tool's "
-            f"{len(plan.definition.sections)} sections ({_list(asked)}). The other {len(out)} ({_list(out)}) were "
-            "not audited, so this report makes no finding about them.")
+            f"{len(plan.definition.sections)} sections: {'; '.join(asked)}. The other {len(out)} were not audited, "
+            f"so this report makes no finding about them: {'; '.join(out)}.")
 
 
 def title_page(doc: ReportDocument, f: Findings, today: date) -> None:
