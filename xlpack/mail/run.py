@@ -33,6 +33,7 @@ from xlpack.mail.recipients import AddressBook, Recipient, address_problem, quot
 from xlpack.mail.returned import ReturnedFile, problem_lines, read_returned
 from xlpack.mail.select import Selection, Wanted, long_date, select_issue, select_returns
 from xlpack.mail.templates import Wording, body_text, sheet_problems, subject_line, with_defaults, wording
+from xlpack.model.names import redact_names
 from xlpack.model.plan import AuditPlan, MailRecord, MessageTemplate
 from xlpack.workbook.readback import META, Workbook, read_consolidated
 from xlpack.workbook.write import keep_analysis, write_checked
@@ -208,7 +209,8 @@ def _values(plan: AuditPlan, o: Outgoing, encrypted: bool) -> dict[str, str]:
               "password_note": PASSWORD_NOTE if encrypted else "", "problems": "", "returned_file": ""}
     if o.returned is not None:
         row = o.wanted[0].row
-        values["problems"] = problem_lines(o.returned.problems, row.detail if row else "")
+        values["problems"] = redact_names(problem_lines(o.returned.problems, row.detail if row else ""),
+                                          plan.name_lists())
         values["returned_file"] = o.returned.name
     return values
 

@@ -27,6 +27,7 @@ from xlpack.analysis.pivots import (
     TOTAL,
     share_percent,
 )
+from xlpack.model.names import redact_names
 from xlpack.model.records import GradeRow
 from xlpack.report.document import Cell, ReportDocument, long_date
 from xlpack.report.findings import (
@@ -578,7 +579,7 @@ def _examples_for(doc: ReportDocument, f: Findings, sections: Sequence[SectionFi
         doc.para(_figures_sentence(s), keep_with_next=True)
         found = examples(f.audit.grades, f.scale, s.section_id, concern=concern)
         for ex in found:
-            doc.quote(ex.text, attribution(ex), keep_with_next=True)
+            doc.quote(redact_names(ex.text, f.plan.name_lists()), attribution(ex), keep_with_next=True)
         if not found:
             doc.para("The auditors wrote no text for these grades.")
         doc.note("What do these examples show? Name the key issue they evidence and how widely it applies."
@@ -606,7 +607,7 @@ def views(doc: ReportDocument, f: Findings) -> None:
         shown = given[:QUOTES_PER_QUESTION]
         for i, (text, refs) in enumerate(shown):
             who = refs[0] if len(refs) == 1 else f"{len(refs)} forms: {', '.join(refs)}"
-            doc.quote(shorten(text, 60), who, keep_with_next=i < len(shown) - 1)
+            doc.quote(shorten(redact_names(text, f.plan.name_lists()), 60), who, keep_with_next=i < len(shown) - 1)
         if len(given) > len(shown):
             doc.para(f"{len(given) - len(shown)} other answer(s) are on the Views sheet of the coordinator workbook.")
     doc.note("What do the children's and families' views add to the picture from the records? Where do they "

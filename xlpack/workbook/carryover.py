@@ -22,7 +22,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from xlpack.analysis.actions import plan_actions
 from xlpack.coordinator.mail_sheets import MAIL_LOG, MESSAGES
-from xlpack.coordinator.plan_sheets import AGENCIES, ASSIGN, CASES, ISSUED, LISTS, START, TOR
+from xlpack.coordinator.plan_sheets import AGENCIES, ASSIGN, CASES, ISSUED, LISTS, NAME_GUARD, START, TOR
 from xlpack.coordinator.plan_sheets import META as PLAN_META
 from xlpack.coordinator.sample_sheet import SAMPLE
 from xlpack.files.sheet_extras import find_extras
@@ -46,7 +46,7 @@ from xlpack.workbook.sheets.common import (
     headers,
 )
 
-PLAN_SHEETS = (START, TOR, CASES, ASSIGN, AGENCIES, ISSUED, SAMPLE, MESSAGES, MAIL_LOG)
+PLAN_SHEETS = (START, TOR, CASES, ASSIGN, AGENCIES, ISSUED, NAME_GUARD, SAMPLE, MESSAGES, MAIL_LOG)
 KNOWN_SHEETS = {*PLAN_SHEETS, *ANALYSIS_SHEETS, LISTS, PLAN_META, META}
 GRADE_H, FLAG_H, ORPHAN_H = headers(GRADE_COLUMNS), headers(FLAG_COLUMNS), headers(ORPHAN_COLUMNS)
 #: The columns the coordinator types in, by sheet: never part of a row's digest.
