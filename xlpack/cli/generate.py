@@ -22,6 +22,10 @@ def command(
         "--password", help="Password for sheet and structure protection (default: none).")] = "",
     encrypt_password: Annotated[str, typer.Option(
         "--encrypt-password", help="Encrypt each form so it needs this password to open.")] = "",
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Issue nothing while the Assignments sheet has a problem (an auditor listed for two "
+                         "agencies, an agency with one auditor, an auditor of the case's own team, a role that does "
+                         "not fit the agency); without it they are warnings.")] = False,
 ) -> None:
     """Write one form per case × agency × auditor; issue only new ones."""
     from xlpack.generate import generate_forms  # imported here: the whole pipeline, not at start-up
@@ -30,7 +34,8 @@ def command(
         with progress_bar("Writing forms") as bar:
             task = bar.add_task("forms", total=None)
             result = generate_forms(audit, out_dir, reissue=reissue or (), password=password,
-                                    encrypt_password=encrypt_password, progress=lambda n: bar.advance(task, n))
+                                    encrypt_password=encrypt_password, progress=lambda n: bar.advance(task, n),
+                                    strict=strict)
     except XlpackError as exc:
         raise fail(exc) from None
     out.print(visible(f"Issued {len(result.issued)} form(s) into {result.out_dir}; {len(result.skipped)} issued "
