@@ -86,8 +86,9 @@ def assign_step(result: DemoResult) -> str:
 def generate_step(result: DemoResult) -> str:
     gen = generate_forms(result.audit, result.forms)
     checks = [w for w in gen.warnings if w.startswith("Sheet 'Assignments'")]
-    said = (f" Issued with {len(checks)} warning(s) about the Assignments sheet, each naming its cells (the first: "
-            f"{checks[0]}); xlpack generate --strict would have issued none until they were put right.") if checks else ""
+    said = "" if not checks else (
+        f" Issued with {len(checks)} warning(s) about the Assignments sheet, each naming its cells (the first: "
+        f"{checks[0]}); xlpack generate --strict would have issued none until they were put right.")
     return f"{len(gen.issued)} form workbooks, one per case, agency and auditor: {gen.out_dir}.{said}"
 
 

@@ -11,6 +11,8 @@ A word is taken for a name when it is
 - a capitalised word on the first-name lists, unless it is also an ordinary
   word (May, Will, Grace, Early): those count only before another name;
   a capitalised word right after a first name is taken as its surname;
+- a capitalised word that is not an ordinary word, before a surname on the
+  surname list (a first name on no list: "Priya Murphy");
 - a word or phrase on the partnership's own list of names (any case);
 and never when it is part of a phrase on the partnership's allow list
 (place names, team names).
@@ -102,7 +104,7 @@ class NameHit:
     start: int
     end: int
     text: str
-    reason: str  # "title", "first name", "partnership list"
+    reason: str  # "title", "first name", "name and surname", "partnership list"
 
 
 @dataclass
@@ -156,7 +158,8 @@ _CAPITALISED = re.compile(r"(?<![\w'’-])[^\W\d_a-z][^\W\d_]*")
 
 def _may_hold_names(text: str, lists: NameLists) -> bool:
     """A quick look: a capitalised first name or title, or a word of the partnership's names, is there."""
-    if any(w.casefold() in lists.first or w.casefold() in TITLES for w in _CAPITALISED.findall(text)):
+    keys = map(str.casefold, _CAPITALISED.findall(text))
+    if any(k in lists.first or k in TITLES or k in lists.surnames for k in keys):
         return True
     if lists.extra:
         words = {w.casefold() for w in _TOKEN.findall(text)}
@@ -199,6 +202,9 @@ def _span(tokens: list[_Tok], i: int, lists: NameLists) -> tuple[int, str]:
                 and (len(tokens[i + n - 1].word) == 1 or not _ordinary(tokens[i + n].key, lists.english)):
             n += 1
         return n, "title"
+    if nxt is not None and tok.capital and nxt.capital and not nxt.sentence_start and nxt.key in lists.surnames \
+            and not _ordinary(tok.key, lists.english) and not _match(tokens, i + 1, lists.allowed):
+        return 2, "name and surname"  # a first name on no list, known by the surname after it
     if not _is_first(tok, lists):
         return 0, ""
     ambiguous = _ordinary(tok.key, lists.english)
