@@ -224,20 +224,20 @@ def _generate(audit: Path, out_dir: Path | None, reissue: Iterable[str], passwor
                                 "case extract: xlpack sample EXTRACT --audit AUDIT.xlsx --size N"])
     if not plan.assignments:
         raise PlanError(audit, ["the Assignments sheet is empty. Add a row per case, agency and auditor."])
-    checked = assignment_warnings(plan, sheet_rows(audit, plan))
-    if checked and strict:
-        raise AssignmentError(audit, checked)
     out_dir = Path(out_dir) if out_dir else audit.parent / "forms"
-    out_dir.mkdir(parents=True, exist_ok=True)
     reissue_set = {str(r) for r in reissue}
     pairs, skipped = _jobs(plan, out_dir, reissue_set, today or clock.today(), password, encrypt_password)
     unknown = reissue_set - {x for _, rec in pairs for x in (rec.form_id, rec.file, rec.case_ref)}
     if unknown:
         raise UsageError(f"Nothing to reissue for: {', '.join(sorted(unknown))}. Give a form id, file name or "
                          "case reference listed on the 'Issued forms' sheet.")
+    # checked only when forms are to go out: a run that issues nothing has nothing to warn about
+    checked = assignment_warnings(plan, sheet_rows(audit, plan)) if pairs else []
+    if checked and strict:
+        raise AssignmentError(audit, checked)
+    out_dir.mkdir(parents=True, exist_ok=True)
     if not pairs:
-        return GenerateResult(out_dir=out_dir, skipped=skipped, manifest=write_manifest(out_dir, plan),
-                              warnings=checked)
+        return GenerateResult(out_dir=out_dir, skipped=skipped, manifest=write_manifest(out_dir, plan))
     # A consolidated workbook keeps its analysis and moderation; checked before any form is written:
     # refuses if typed cells would be lost.
     analysis = keep_analysis(audit)
