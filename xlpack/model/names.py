@@ -35,7 +35,7 @@ REDACTED = "[name]"
 LISTS_DIR = Path(__file__).with_name("name_lists")
 TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr"})
 _TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*\.?")
-_POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
+_POSSESSIVES = frozenset({"'s", "’s", "'S", "’S"})
 _BREAK = re.compile(r"[.!?:;\n\u2022]")  # between two words: the second starts a sentence or a list item
 
 
@@ -107,7 +107,7 @@ class NameHit:
     reason: str  # "title", "first name", "name and surname", "partnership list"
 
 
-@dataclass
+@dataclass(slots=True)
 class _Tok:
     start: int
     end: int
@@ -122,13 +122,16 @@ def _tokens(text: str) -> list[_Tok]:
     prev_end, ended = 0, True  # the first word starts a sentence
     for m in _TOKEN.finditer(text):
         raw = m.group()
-        gap = text[prev_end:m.start()]
-        starts = bool(_BREAK.search(gap)) or (ended and not gap.strip(" \t\"'(“‘["))
-        word = raw.rstrip(".")
-        word = _POSSESSIVE.sub("", word) if len(word) > 3 else word
-        capital = word[:1].isupper() and not (len(word) > 1 and word.isupper())
-        out.append(_Tok(m.start(), m.start() + len(word), word, word.casefold(), capital, starts))
-        prev_end, ended = m.end(), raw.endswith(".") and len(word) > 1 and word.casefold() not in TITLES
+        start = m.start()
+        gap = text[prev_end:start]
+        starts = (ended and not gap.strip(" \t\"'(“‘[")) or (gap != " " and bool(_BREAK.search(gap)))
+        word = raw[:-1] if raw[-1] == "." else raw
+        if len(word) > 3 and word[-2:] in _POSSESSIVES:
+            word = word[:-2]
+        capital = word[0].isupper() and not (len(word) > 1 and word.isupper())
+        key = word.casefold()
+        out.append(_Tok(start, start + len(word), word, key, capital, starts))
+        prev_end, ended = m.end(), raw[-1] == "." and len(word) > 1 and key not in TITLES
     return out
 
 
