@@ -96,11 +96,10 @@ ASSIGN_COLUMNS = (("case_ref", "Case reference", 18), ("agency", "Agency", 28), 
 #: Assignments columns a workbook made by an earlier xlpack may lack (read as empty).
 ASSIGN_OPTIONAL = ("Auditor team",)
 AGENCY_COLUMNS = (("Agency", 40), ("Safeguarding lead", 26), ("Safeguarding lead email", 32))
-NAME_GUARD_COLUMNS = (("Word or phrase", 30), ("Treat as", 14), ("Note", 50))
+NAME_GUARD_COLUMNS = (("Word or phrase", 30), ("Treat as", 14), ("Note", 66))
 NAME_GUARD_INTRO = (
-    "Intake warns about likely personal names in the auditors' free text, and reports, feedback and emails show "
-    "them as [name].",
-    "Add a name xlpack misses (Treat as: Name), or a place or team name it mistakes for one (Treat as: Not a name).")
+    "Intake warns about likely names in free text; the report, feedback and emails show them as [name].",
+    "Treat as Name: a name xlpack misses. Treat as Not a name: a place or team name it takes for one.")
 ISSUED_COLUMNS = (("form_id", "Form id", 38), ("file", "File", 50), ("kind", "Kind", 8),
                   ("case_ref", "Case reference", 16), ("agency", "Agency", 24), ("auditor", "Auditor", 22),
                   ("email", "Email", 28), ("role", "Role", 20), ("tool_id", "Tool", 8),
