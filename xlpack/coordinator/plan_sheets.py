@@ -358,7 +358,8 @@ def _start_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan, consolida
         (f"List the sampled cases on the '{CASES}' sheet (pseudonymised case references only, with their details), "
          "or draw them from a management-information extract: xlpack sample EXTRACT --audit <this file>."),
         (f"On '{ASSIGN}', add one row per case, agency and auditor (two auditors per agency where you can). "
-         f"Edit the agency list on '{AGENCIES}' if needed."),
+         f"Edit the agency list on '{AGENCIES}' if needed, with each agency's safeguarding lead: a form saying a "
+         "child may not be safe now drafts an alert to you and the lead at once."),
         ("Save and close this workbook, then run: xlpack generate <this file>. Forms appear in a 'forms' folder "
          f"beside it and are listed on '{ISSUED}'. Then xlpack mail <this file> drafts one email per auditor with "
          "their forms attached, for you to check and send (reminders and replies to rejected returns later)."),
