@@ -50,10 +50,18 @@ CALENDAR = frozenset({
     "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "easter", "christmas"})
 
 
+#: What children call their family, often capitalised, some on the name lists (Nan, Nana, Mamie): ordinary words here.
+KIN = frozenset({
+    "mum", "mummy", "mam", "mammy", "mom", "mommy", "ma", "dad", "daddy", "da", "pa", "papa", "nan", "nana", "nanna",
+    "nanny", "nanan", "gran", "granny", "grandma", "grandmother", "grandad", "granddad", "grandpa", "grandfather",
+    "auntie", "aunty", "aunt", "uncle", "sis", "bro", "baby", "bubba", "mamie", "nani", "dada", "ammi", "abba",
+    "abu", "ami", "amma", "appa", "baba", "babcia", "dziadek"})
+
+
 @lru_cache(maxsize=4)
 def _builtin(with_us: bool) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     first = _read("first_names_gb.txt") | (_read("first_names_us.txt") if with_us else frozenset())
-    return first, _read("surnames_gb.txt"), _read("english_words.txt") | CALENDAR
+    return first, _read("surnames_gb.txt"), _read("english_words.txt") | CALENDAR | KIN
 
 
 def _ordinary(key: str, english: frozenset[str]) -> bool:
