@@ -15,9 +15,10 @@ holds xlpack's lock on the workbook for the whole run.
 from __future__ import annotations
 
 import gc
+import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from xlpack.files.lock import WorkbookLock, workbook_lock
 from xlpack.files.workbooks import ensure_not_open, require_coordinator
 from xlpack.intake import FileResult, IntakeResult, intake
 from xlpack.intake.compact import FormCompactor, gc_paused, share_field_sets
+from xlpack.mail.alerts import AlertBatch, alert_folder, move_into_place, plan_alerts, staged, write_alert_files
 from xlpack.model.consolidated import ConsolidatedAudit, OrphanRow
 from xlpack.model.records import FlagRow, ReturnRow
 from xlpack.workbook.carryover import Typed, apply, read_typed
@@ -54,6 +56,7 @@ class ConsolidateResult:
     intake: IntakeResult | None = None
     dropped: list[ReturnRow] = field(default_factory=list)  # accepted last time, absent now (allow_missing)
     allowed_by: str = "--allow-missing"  # how the person asked for them to be dropped, in the summary
+    alerts: AlertBatch = field(default_factory=AlertBatch)  # safeguarding alerts drafted in this run
 
     @property
     def rejected(self) -> int:
@@ -86,6 +89,9 @@ class ConsolidateResult:
         lines = [(f"Consolidated {accepted} of {t['forms_issued']} issued form(s) into {self.audit}: "
                   f"{t.get('returns_overdue', 0)} overdue, {t.get('returns_missing', 0)} not returned yet, "
                   f"{t['rejected_files']} returned file(s) rejected.")]
+        if self.alerts.alerts:
+            lines.append(f"{len(self.alerts.alerts)} safeguarding alert(s) drafted in {self.alerts.folder}: check "
+                         "and send them today.")
         resolved = sum(1 for f in data.flags if f.severity == "urgent" and f.resolution.strip())
         lines.append(f"{t['flags']} flag(s): {t.get('flags_urgent', 0)} urgent"
                      f"{f' ({resolved} with a resolution typed)' if resolved else ''}, {t.get('flags_high', 0)} high, "
@@ -113,7 +119,10 @@ class ConsolidateResult:
                 "files": [f.to_dict() for f in self.files],
                 "flags": [f.model_dump(mode="json") for f in self.data.flags],
                 "orphaned": [o.model_dump(mode="json") for o in self.data.orphaned],
-                "dropped": [r.form_id for r in self.dropped]}
+                "dropped": [r.form_id for r in self.dropped],
+                "alerts": [{"form_id": a.form_id, "case_ref": a.case_ref, "agency": a.agency, "auditor": a.auditor,
+                            "answer": a.answer, "to": [addr for _, addr in a.to], "draft": str(a.path),
+                            "notes": a.notes} for a in self.alerts.alerts]}
 
 
 def urgent_line(f: FlagRow) -> str:
@@ -127,23 +136,25 @@ def urgent_line(f: FlagRow) -> str:
 
 
 def consolidate(audit: Path, returns: Sequence[Path], *, password: str | None = None, today: date | None = None,
-                progress: Progress | None = None, allow_missing: bool = False) -> ConsolidateResult:
+                progress: Progress | None = None, allow_missing: bool = False,
+                again: bool = False) -> ConsolidateResult:
     """Consolidate the returned forms under ``returns`` into the coordinator workbook ``audit``.
 
     It refuses (:class:`ResultsWouldBeDroppedError`) when no returned form
     is found at all, or when forms accepted last time are absent from the
-    returns given, unless ``allow_missing``. It holds xlpack's lock on the
-    workbook for the whole run, and refuses if the workbook is saved by
-    someone else before it is replaced.
+    returns given, unless ``allow_missing``. A form answering No or Unsure to "Is the child adequately
+    safeguarded now?" gets a safeguarding alert drafted (once per form; ``again``: each run). It holds
+    xlpack's lock on the workbook for the whole run, and refuses if the workbook is saved by someone else
+    before it is replaced.
     """
     audit = require_coordinator(audit)
     ensure_not_open(audit)
     with workbook_lock(audit, "consolidate") as held, gc_paused():
-        return _consolidate(audit, returns, password, today, progress, allow_missing, held)
+        return _consolidate(audit, returns, password, today, progress, allow_missing, again, held)
 
 
 def _consolidate(audit: Path, returns: Sequence[Path], password: str | None, today: date | None,
-                 progress: Progress | None, allow_missing: bool, held: WorkbookLock) -> ConsolidateResult:
+                 progress: Progress | None, allow_missing: bool, again: bool, held: WorkbookLock) -> ConsolidateResult:
     plan = read_plan(audit)
     share_field_sets([*plan.cases, *plan.assignments, *plan.issued])  # large audits: tens of thousands of rows
     typed: Typed = read_typed(audit, plan.scale)
@@ -154,6 +165,9 @@ def _consolidate(audit: Path, returns: Sequence[Path], password: str | None, tod
     dropped = check_nothing_dropped(audit, returns, earlier, result.files, allow_missing=allow_missing)
     gc.collect()  # what reading in processes left in cycles (collection is paused here)
     now = clock.now()
+    moment = datetime.combine(today, now.time()).replace(microsecond=0) if today else now.replace(microsecond=0)
+    alerts = plan_alerts(plan, result.accepted, moment, again=again)  # recorded first: the Flags rows say so
+    plan = plan.model_copy(update={"mail_log": [*plan.mail_log, *alerts.records]})
     data = build_consolidated(plan, received_from_intake(result.files), today or clock.today(), now, release=True)
     for f in result.files:  # the answers are in the records now: keep large audits small
         f.form = None
@@ -161,5 +175,14 @@ def _consolidate(audit: Path, returns: Sequence[Path], password: str | None, tod
     result.accepted = []
     apply(data, typed, now)
     extra, streams = analysis_writers(data)
-    backup = write_checked(audit, plan, extra, streams, release=True, seen=held.seen)
-    return ConsolidateResult(audit, data, list(result.files), backup, result, dropped)
+    tmp = staged(audit) if alerts.alerts else None
+    try:
+        if tmp is not None:  # written before the workbook, moved into place once it is replaced
+            write_alert_files(alerts, plan, tmp, moment)
+        backup = write_checked(audit, plan, extra, streams, release=True, seen=held.seen)
+        if tmp is not None:
+            move_into_place(alerts, tmp, alert_folder(audit, moment.date()))
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return ConsolidateResult(audit, data, list(result.files), backup, result, dropped, alerts=alerts)

@@ -118,6 +118,14 @@ class PlanError(ProblemsError):
         return f"{self.path}: the audit plan has {len(self.problems)} problem(s):"
 
 
+class AssignmentError(ProblemsError):
+    """``generate --strict``: the assignments have problems (all listed); no form was written."""
+
+    def head(self) -> str:
+        return (f"{self.path}: no form was issued (--strict) and nothing was changed: the Assignments sheet has "
+                f"{len(self.problems)} problem(s):")
+
+
 class MailError(ProblemsError):
     """Draft emails cannot be written as things are (all problems listed); nothing was written."""
 

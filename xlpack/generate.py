@@ -21,10 +21,11 @@ from datetime import date
 from pathlib import Path
 
 from xlpack import clock
+from xlpack.coordinator.assignment_checks import assignment_warnings, sheet_rows
 from xlpack.coordinator.deadline import deadline_passed
 from xlpack.coordinator.one_line import control_character_problems
 from xlpack.coordinator.plan_sheets import read_plan, write_coordinator
-from xlpack.errors import PlanError, UsageError
+from xlpack.errors import AssignmentError, PlanError, UsageError
 from xlpack.files.lock import WorkbookLock, workbook_lock
 from xlpack.files.passwords import check_encrypt_password
 from xlpack.files.workbooks import require_coordinator, temp_beside
@@ -204,8 +205,12 @@ def run_jobs(jobs: list[FormJob], workers: int | None = None,
 
 def generate_forms(audit: Path, out_dir: Path | None = None, *, reissue: Iterable[str] = (), password: str = "",
                    encrypt_password: str = "", today: date | None = None, workers: int | None = None,
-                   progress: Callable[[int], None] | None = None) -> GenerateResult:
+                   progress: Callable[[int], None] | None = None, strict: bool = False) -> GenerateResult:
     """Issue the forms of every new assignment of the coordinator workbook ``audit``.
+
+    The assignments are checked first (:mod:`xlpack.coordinator.assignment_checks`): each problem is a
+    warning of the result, the forms issued all the same; with ``strict`` they refuse
+    (:class:`~xlpack.errors.AssignmentError`) and nothing is written.
 
     It holds xlpack's lock on the workbook for the whole run. If the
     workbook is saved by someone else before it is replaced, it refuses,
@@ -215,11 +220,12 @@ def generate_forms(audit: Path, out_dir: Path | None = None, *, reissue: Iterabl
     if encrypt_password:
         check_encrypt_password(encrypt_password)
     with workbook_lock(audit, "generate") as held:
-        return _generate(audit, out_dir, reissue, password, encrypt_password, today, workers, progress, held)
+        return _generate(audit, out_dir, reissue, password, encrypt_password, today, workers, progress, strict,
+                         held)
 
 
 def _generate(audit: Path, out_dir: Path | None, reissue: Iterable[str], password: str, encrypt_password: str,
-              today: date | None, workers: int | None, progress: Callable[[int], None] | None,
+              today: date | None, workers: int | None, progress: Callable[[int], None] | None, strict: bool,
               held: WorkbookLock) -> GenerateResult:
     plan = read_plan(audit)
     if not plan.cases:
@@ -231,13 +237,17 @@ def _generate(audit: Path, out_dir: Path | None, reissue: Iterable[str], passwor
     if broken:
         raise PlanError(audit, broken)
     out_dir = Path(out_dir) if out_dir else audit.parent / "forms"
-    out_dir.mkdir(parents=True, exist_ok=True)
     reissue_set = {str(r) for r in reissue}
     pairs, skipped = _jobs(plan, out_dir, reissue_set, today or clock.today(), password, encrypt_password)
     unknown = reissue_set - {x for _, rec in pairs for x in (rec.form_id, rec.file, rec.case_ref)}
     if unknown:
         raise UsageError(f"Nothing to reissue for: {', '.join(sorted(unknown))}. Give a form id, file name or "
                          "case reference listed on the 'Issued forms' sheet.")
+    # checked only when forms are to go out: a run that issues nothing has nothing to warn about
+    checked = assignment_warnings(plan, sheet_rows(audit, plan)) if pairs else []
+    if checked and strict:
+        raise AssignmentError(audit, checked)
+    out_dir.mkdir(parents=True, exist_ok=True)
     if not pairs:
         return GenerateResult(out_dir=out_dir, skipped=skipped, manifest=write_manifest(out_dir, plan))
     # A consolidated workbook keeps its analysis and moderation; checked before any form is written:
@@ -262,7 +272,7 @@ def _generate(audit: Path, out_dir: Path | None, reissue: Iterable[str], passwor
         raise
     manifest = write_manifest(out_dir, plan)
     return GenerateResult(out_dir=out_dir, issued=issued, skipped=skipped, manifest=manifest,
-                          warnings=plan_warnings(plan, issued, today or clock.today()))
+                          warnings=[*checked, *plan_warnings(plan, issued, today or clock.today())])
 
 
 def write_manifest(out_dir: Path, plan: AuditPlan) -> Path:

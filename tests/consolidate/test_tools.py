@@ -99,6 +99,14 @@ def test_the_demo_runs_the_whole_way(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert [f.severity for f in back.flags].count("urgent") == 1 and back.flags[0].severity == "urgent"
     assert any(f.rule == "returned_twice" for f in back.flags)
     assert "Flags (urgent first)" in step
+    # the planted "not safeguarded" form: an alert drafted at consolidation, recorded on the Mail log and the flag
+    alerts = sorted((result.folder / "drafts").glob("* alert/Safeguarding alert - *.eml"))
+    assert len(alerts) == 1 and f"SAFEGUARDING ALERT: case {back.flags[0].case_ref}" in step and str(alerts[0]) in step
+    text = alerts[0].read_text(encoding="utf-8")
+    assert "X-Unsent: 1" in text and "Subject: OFFICIAL-SENSITIVE: Safeguarding alert" in text
+    assert "Sarah Jones" not in text and "Sarah" not in text  # the planted manager's name, quoted as [name]
+    assert [r.kind for r in back.plan.mail_log].count("alert") == 1
+    assert "Alert drafted on " in back.flags[0].message
     monkeypatch.setenv("XLPACK_TODAY", "2028-02-29")  # run again a year and more on, on a leap day
     again = run_demo(tmp_path / "demo", fresh=True)  # the same seed: the same answers (form ids are new)
     assert again.steps == result.steps  # the demo keeps its own made-up dates: it says the same things

@@ -24,6 +24,10 @@ def command(
     encrypt_password: Annotated[str | None, typer.Option(
         "--encrypt-password", metavar="PASSWORD",
         help="Encrypt each form so it needs this password (8 to 255 characters).")] = None,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Issue nothing while the Assignments sheet has a problem (an auditor listed for two "
+                         "agencies, an agency with one auditor, an auditor of the case's own team, a role that does "
+                         "not fit the agency); without it they are warnings.")] = False,
 ) -> None:
     """Write one form per case × agency × auditor; issue only new ones."""
     from xlpack.generate import generate_forms  # imported here: the whole pipeline, not at start-up
@@ -33,7 +37,7 @@ def command(
             task = bar.add_task("forms", total=None)
             result = generate_forms(audit, out_dir, reissue=reissue or (), password=password,
                                     encrypt_password=check_encrypt_password(encrypt_password),
-                                    progress=lambda n: bar.advance(task, n))
+                                    progress=lambda n: bar.advance(task, n), strict=strict)
     except XlpackError as exc:
         raise fail(exc) from None
     out.print(visible(f"Issued {len(result.issued)} form(s) into {result.out_dir}; {len(result.skipped)} issued "

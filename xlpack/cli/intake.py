@@ -23,11 +23,15 @@ def command(
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document instead of the table.")] = False,
     password: Annotated[str | None, typer.Option(
         "--password", metavar="PASSWORD", help="Password of encrypted forms.")] = None,
+    again: Annotated[bool, typer.Option(
+        "--again", help="Draft a safeguarding alert for every accepted form answering No or Unsure to 'Is the child "
+                        "adequately safeguarded now?', even those alerted about before.")] = False,
 ) -> None:
     """Check returned forms: accepted, accepted with warnings, rejected, skipped or superseded, and why."""
     # Imported here: the stages pull in xlsxwriter, calamine and pydantic models, not at start-up.
     from xlpack.coordinator.plan_sheets import read_plan
     from xlpack.intake import intake  # (see above)
+    from xlpack.mail.alerts import alerts_after_intake  # (see above)
 
     try:
         check_paths(paths)
@@ -36,8 +40,13 @@ def command(
         plan = read_plan(audit, strict=False)
         with reading_progress() as tick:
             result = intake(paths, plan, source=audit.name, password=password, progress=tick)
+        alerts, not_drafted = alerts_after_intake(audit, plan, result.accepted, again=again)
     except XlpackError as exc:
         raise fail(exc) from None
+    for line in alerts.console_lines():  # first, on the terminal: a child who may not be safe comes before the table
+        err.print(line, markup=False)
+    if not_drafted:
+        err.print(f"Warning: {not_drafted}", markup=False)
     if json_out:
         typer.echo(result.to_json())
     else:

@@ -23,6 +23,8 @@ from xlpack.model.plan import AuditPlan, MailRecord, MessageTemplate
 MESSAGES, MAIL_LOG = "Messages", "Mail log"
 #: The messages xlpack drafts, as the Message column names them.
 KIND_LABELS = {"issue": "Issue", "reminder": "Reminder", "rejected": "Rejected return", "feedback": "Feedback"}
+#: Every kind the Mail log may hold: the messages above, and safeguarding alerts (fixed wording, xlpack.mail.alerts).
+LOG_LABELS = {**KIND_LABELS, "alert": "Safeguarding alert"}
 PARTS = ("Subject", "Body")
 MESSAGE_HEADERS = ("Message", "Part", "Wording")
 ALL = tuple(KIND_LABELS)
@@ -74,7 +76,7 @@ def message_rows(plan: AuditPlan) -> list[list[str]]:
 
 def log_rows(plan: AuditPlan) -> list[list[Any]]:
     """The Mail log table's rows, oldest first."""
-    return [[r.drafted, KIND_LABELS.get(r.kind, r.kind), *(getattr(r, f) for f, _, _ in LOG_COLUMNS[2:])]
+    return [[r.drafted, LOG_LABELS.get(r.kind, r.kind), *(getattr(r, f) for f, _, _ in LOG_COLUMNS[2:])]
             for r in plan.mail_log]
 
 
@@ -90,7 +92,7 @@ def messages_from(rows: Rows) -> list[MessageTemplate]:
 
 def log_from(rows: Rows, problems: list[str]) -> list[MailRecord]:
     """The Mail log's records; a row that cannot be read is a problem."""
-    kinds = {label.casefold(): key for key, label in KIND_LABELS.items()}
+    kinds = {label.casefold(): key for key, label in LOG_LABELS.items()}
     out = []
     for n, values in rows:
         raw = {f: values.get(h) for f, h, _ in LOG_COLUMNS}
@@ -115,7 +117,8 @@ def _moment(value: Any) -> datetime | None:
 
 
 #: How the Returns sheet says that an email of each kind was drafted.
-DRAFTED_WORDS = {"issue": "form sent", "reminder": "reminded", "rejected": "asked to correct"}
+DRAFTED_WORDS = {"issue": "form sent", "reminder": "reminded", "rejected": "asked to correct",
+                 "alert": "safeguarding alert drafted"}
 
 
 def drafted_note(records: Iterable[MailRecord]) -> str:

@@ -57,10 +57,14 @@ from xlpack.model.plan import (
     CASE_REF_PATTERN,
     DEFAULT_AGENCIES,
     MEETING_KINDS,
+    NAME,
+    NOT_A_NAME,
     Assignment,
     AuditPlan,
     Case,
     IssuedForm,
+    NameWord,
+    SafeguardingLead,
     TermsOfReference,
     default_period,
 )
@@ -68,6 +72,7 @@ from xlpack.model.plan import (
 SCHEMA = "xlpack-audit/1"
 START, TOR, CASES, ASSIGN, AGENCIES, ISSUED, LISTS, META = (
     "Start", "Terms of reference", "Cases", "Assignments", "Agencies", "Issued forms", "Lists", "xlpack_audit")
+NAME_GUARD = "Name guard"
 HEADER_ROW = 3  # 0-based row of table headers on the table sheets
 FILTER_BUTTON = 2.5  # characters of a table's header cell that its filter button covers
 #: On the Start sheet, below the steps: what survives xlpack rewriting the workbook.
@@ -120,7 +125,14 @@ TOR_FIELDS: tuple[tuple[str, str, str, str], ...] = (
 TOR_NUMBERS = ("percent", "whole_number")
 CASE_HEADERS = ("Case reference", "Category")
 ASSIGN_COLUMNS = (("case_ref", "Case reference", 18), ("agency", "Agency", 28), ("auditor", "Auditor name", 26),
-                  ("email", "Auditor email", 32), ("role", "Auditor role", 28))
+                  ("email", "Auditor email", 32), ("role", "Auditor role", 28), ("team", "Auditor team", 26))
+#: Assignments columns a workbook made by an earlier xlpack may lack (read as empty).
+ASSIGN_OPTIONAL = ("Auditor team",)
+AGENCY_COLUMNS = (("Agency", 40), ("Safeguarding lead", 26), ("Safeguarding lead email", 32))
+NAME_GUARD_COLUMNS = (("Word or phrase", 30), ("Treat as", 14), ("Note", 66))
+NAME_GUARD_INTRO = (
+    "Intake warns about likely names in free text; the report, feedback and emails show them as [name].",
+    "Treat as Name: a name xlpack misses. Treat as Not a name: a place or team name it takes for one.")
 ISSUED_COLUMNS = (("form_id", "Form id", 38), ("file", "File", 50), ("kind", "Kind", 8),
                   ("case_ref", "Case reference", 16), ("agency", "Agency", 24), ("auditor", "Auditor", 22),
                   ("email", "Email", 28), ("role", "Role", 20), ("tool_id", "Tool", 8),
@@ -244,6 +256,7 @@ def render_coordinator(tmp: Path, plan: AuditPlan, extra: Sequence[SheetWriter] 
     _assign_sheet(wb, st, plan)
     _agencies_sheet(wb, st, plan)
     _issued_sheet(wb, st, plan)
+    _name_guard_sheet(wb, st, plan)
     if plan.sample is not None:
         write_sample_sheet(wb, st, plan.sample)
     if plan.messages:  # the draft emails' wording and log, once xlpack mail or generate has written them
@@ -397,7 +410,8 @@ def _start_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan, consolida
         (f"List the sampled cases on the '{CASES}' sheet (pseudonymised case references only, with their details), "
          "or draw them from a management-information extract: xlpack sample EXTRACT --audit <this file>."),
         (f"On '{ASSIGN}', add one row per case, agency and auditor (two auditors per agency where you can). "
-         f"Edit the agency list on '{AGENCIES}' if needed."),
+         f"Edit the agency list on '{AGENCIES}' if needed, with each agency's safeguarding lead: a form saying a "
+         "child may not be safe now drafts an alert to you and the lead at once."),
         ("Save and close this workbook, then run: xlpack generate <this file>. Forms appear in a 'forms' folder "
          f"beside it and are listed on '{ISSUED}'. Then xlpack mail <this file> drafts one email per auditor with "
          "their forms attached, for you to check and send (reminders and replies to rejected returns later)."),
@@ -519,7 +533,7 @@ def _assign_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan) -> None:
     write_intro(ws, st, "Who audits which case", [
         "One row per case, agency and auditor, typed in the yellow cells. Two auditors from one agency: two rows.",
         "Auditors should have no line management of, or involvement in, the case they audit."], widths)
-    rows = [[a.case_ref, a.agency, a.auditor, a.email, a.role] for a in plan.assignments]
+    rows = [[getattr(a, key) for key, _, _ in ASSIGN_COLUMNS] for a in plan.assignments]
     _, last = write_table(ws, st, "Assignments", [c[1] for c in ASSIGN_COLUMNS], rows, widths, min_rows=10,
                           editable=True)
     end = max(last, HEADER_ROW + MAX_PLAN_ROWS)
@@ -537,10 +551,30 @@ def _assign_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan) -> None:
 
 def _agencies_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan) -> None:
     ws = wb.add_worksheet(AGENCIES)
-    intro = "Edit, add or remove agencies; the Assignments dropdown uses this list."
-    widths = [max(50.0, width_for(intro))]
-    write_intro(ws, st, "Agencies taking part", [intro], widths)
-    write_table(ws, st, "Agencies", ["Agency"], [[a] for a in plan.agencies], widths, editable=True)
+    intro = ["Edit, add or remove agencies; the Assignments dropdown uses this list.",
+             "A safeguarding alert about a case goes to you and the agency's safeguarding lead."]
+    widths = [w for _, w in AGENCY_COLUMNS]
+    write_intro(ws, st, "Agencies taking part", intro, widths)
+    rows = []
+    for agency in plan.agencies:
+        lead = plan.safeguarding_leads.get(agency)
+        rows.append([agency, lead.name if lead else "", lead.email if lead else ""])
+    write_table(ws, st, "Agencies", [h for h, _ in AGENCY_COLUMNS], rows, widths, editable=True)
+    page_setup(ws, landscape=True)
+
+
+def _name_guard_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan) -> None:
+    """The partnership's own names to catch and words never to take for a name (yellow, editable)."""
+    ws = wb.add_worksheet(NAME_GUARD)
+    widths = [w for _, w in NAME_GUARD_COLUMNS]
+    write_intro(ws, st, "Names kept out of quotes", NAME_GUARD_INTRO, widths)
+    rows = [[w.word, w.kind, w.note] for w in plan.name_words]
+    _, last = write_table(ws, st, "NameGuard", [h for h, _ in NAME_GUARD_COLUMNS], rows, widths, min_rows=10,
+                          editable=True)
+    ws.data_validation(HEADER_ROW + 1, 1, max(last, HEADER_ROW + MAX_PLAN_ROWS), 1, {
+        "validate": "list", "source": [NAME, NOT_A_NAME], "input_title": "Treat as",
+        "input_message": "Name: always shown as [name]. Not a name: never taken for one (a place, a team).",
+        "error_type": "stop", "error_message": f"Choose {NAME} or {NOT_A_NAME}."})
     page_setup(ws)
 
 
@@ -786,7 +820,7 @@ def read_plan(path: Path, *, strict: bool = True) -> AuditPlan:
     whole = tool
     tool = _focused(whole, terms.sections, f"Sheet '{TOR}', cell B{terms_rows.get('sections', 0)}", problems)
 
-    agencies = [cell_text(v["Agency"]).strip() for _, v in read_table(reader, AGENCIES, ["Agency"]).rows]
+    agencies, leads = _read_agencies(reader)
 
     cases: list[Case] = []
     fields = tool.case_fields
@@ -816,8 +850,8 @@ def read_plan(path: Path, *, strict: bool = True) -> AuditPlan:
                           fields=field_values))
 
     assignments: list[Assignment] = []
-    for n, values in read_table(reader, ASSIGN, [c[1] for c in ASSIGN_COLUMNS]).rows:
-        a = {key: cell_text(values[label]).strip() for key, label, _ in ASSIGN_COLUMNS}
+    for n, values in read_table(reader, ASSIGN, [c[1] for c in ASSIGN_COLUMNS if c[1] not in ASSIGN_OPTIONAL]).rows:
+        a = {key: cell_text(values.get(label)).strip() for key, label, _ in ASSIGN_COLUMNS}
         missing = [label for key, label, _ in ASSIGN_COLUMNS[:3] if not a[key]]
         if missing:
             problems.append(f"Sheet '{ASSIGN}', row {n}: {', '.join(missing)} is empty.")
@@ -843,12 +877,47 @@ def read_plan(path: Path, *, strict: bool = True) -> AuditPlan:
         if reader.has(MAIL_LOG) else []
     meetings = meetings_from(read_table(reader, MEETINGS, MEETING_HEADERS).rows, problems) \
         if reader.has(MEETINGS) else []
+    words = _read_name_guard(reader, problems) if reader.has(NAME_GUARD) else []
     if problems and strict:
         raise PlanError(path, problems)
     return AuditPlan(audit_id=meta["audit_id"], tool=tool, whole_tool=whole if tool is not whole else None,
                      views=views, scale=scale, terms=terms,
-                     agencies=agencies or list(DEFAULT_AGENCIES), cases=cases, assignments=assignments,
-                     issued=issued, sample=sample, messages=messages, mail_log=log, meetings=meetings)
+                     agencies=agencies or list(DEFAULT_AGENCIES), safeguarding_leads=leads, cases=cases,
+                     assignments=assignments, issued=issued, sample=sample, messages=messages, mail_log=log,
+                     meetings=meetings, name_words=words)
+
+
+def _read_agencies(reader: SheetReader) -> tuple[list[str], dict[str, SafeguardingLead]]:
+    """The agencies, and the safeguarding lead of each that has one (columns an older workbook lacks: empty)."""
+    agencies: list[str] = []
+    leads: dict[str, SafeguardingLead] = {}
+    for _, v in read_table(reader, AGENCIES, ["Agency"]).rows:
+        agency = cell_text(v["Agency"]).strip()
+        lead = SafeguardingLead(name=cell_text(v.get("Safeguarding lead")).strip(),
+                                email=cell_text(v.get("Safeguarding lead email")).strip())
+        if agency:
+            agencies.append(agency)
+        if agency and (lead.name or lead.email):
+            leads[agency] = lead
+    return agencies, leads
+
+
+def _read_name_guard(reader: SheetReader, problems: list[str]) -> list[NameWord]:
+    """The Name guard sheet's rows; a row without a word, or a 'Treat as' xlpack does not know, is a problem."""
+    out = []
+    kinds = {k.casefold(): k for k in (NAME, NOT_A_NAME)}
+    for n, v in read_table(reader, NAME_GUARD, [h for h, _ in NAME_GUARD_COLUMNS]).rows:
+        word, kind, note = (cell_text(v.get(h)).strip() for h, _ in NAME_GUARD_COLUMNS)
+        if not word:
+            problems.append(f"Sheet '{NAME_GUARD}', cell A{n}: the word or phrase is empty (Treat as: '{kind}'). "
+                            "Type it, or clear the row.")
+            continue
+        if kind.casefold() not in kinds:
+            problems.append(f"Sheet '{NAME_GUARD}', cell B{n}: '{kind}' is not one of {NAME}, {NOT_A_NAME}. Choose "
+                            "from the dropdown.")
+            continue
+        out.append(NameWord(word=word, kind=kinds[kind.casefold()], note=note))
+    return out
 
 
 def _focused(whole: ToolDefinition, text: str, where: str, problems: list[str]) -> ToolDefinition:

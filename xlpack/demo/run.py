@@ -102,7 +102,11 @@ def _attendees(assignments: list, coordinator: str) -> list[Attendee]:
 
 def generate_step(result: DemoResult) -> str:
     gen = generate_forms(result.audit, result.forms, today=SAMPLE_TODAY)  # issued the day the sample is drawn
-    return f"{len(gen.issued)} form workbooks, one per case, agency and auditor: {gen.out_dir}"
+    checks = [w for w in gen.warnings if w.startswith("Sheet 'Assignments'")]
+    said = "" if not checks else (
+        f" Issued with {len(checks)} warning(s) about the Assignments sheet, each naming its cells (the first: "
+        f"{checks[0]}); xlpack generate --strict would have issued none until they were put right.")
+    return f"{len(gen.issued)} form workbooks, one per case, agency and auditor: {gen.out_dir}.{said}"
 
 
 def mail_issue_step(result: DemoResult) -> str:
@@ -129,12 +133,14 @@ def consolidate_step(result: DemoResult) -> str:
     result.consolidated = done
     t = done.totals
     urgent = t.get("flags_urgent", 0)
+    alerts = "".join(f" {line}" for line in done.alerts.console_lines() if not line.startswith(" "))
     return (f"Consolidated into {result.audit} (as on {DEMO_TODAY:%d %B %Y}, the sample's made-up date a week "
             "after its return deadline): "
             f"{t.get('returns_accepted', 0) + t.get('returns_accepted_with_warnings', 0)} of {t['forms_issued']} "
             f"forms accepted, {t['rejected_files']} file(s) rejected, {t.get('returns_overdue', 0)} overdue; "
             f"{t['flags']} flags, {urgent} urgent. Open it and look at, in order: Flags (urgent first), Returns "
-            "(who to chase), Case grid (each case across agencies), Pivots and Charts, Agreement, Evidence.")
+            "(who to chase), Case grid (each case across agencies), Pivots and Charts, Agreement, Evidence."
+            f"{alerts}")
 
 
 def mail_chase_step(result: DemoResult) -> str:
@@ -176,7 +182,7 @@ def simulate_returns(audit: Path, forms: Path, out: Path, *, seed: int = SEED) -
         override: dict[str, Any] = {}
         if f is unsafe:
             override = {"closing.safeguarded_now": "No", "closing.safeguarding_action":
-                        "Told the team manager on 28/11/2026; a strategy discussion was arranged."}
+                        "Told the team manager (Sarah Jones) on 28/11/2026; a strategy discussion was arranged."}
         if f is past_dropdown:
             override = {"section.assessment.grade": "Good to adequate"}
         override.update(planted_views.get(f.form_id, {}))
@@ -186,7 +192,9 @@ def simulate_returns(audit: Path, forms: Path, out: Path, *, seed: int = SEED) -
         fill_plausibly(sim, f, forms / f.file, out / f.file, **override)
     problems += [f"{_who(twice)} returned the form twice (the newer copy counts)",
                  f"{_who(past_dropdown)} typed 'Good to adequate', not a grade from the dropdown (rejected)",
-                 f"{_who(unsafe)} answered No to 'Is the child adequately safeguarded now?' (urgent flag)"]
+                 f"{_who(unsafe)} answered No to 'Is the child adequately safeguarded now?' (urgent flag and a "
+                 "safeguarding alert drafted), naming a manager in what was done (a name guard warning; the alert "
+                 "quotes it with [name])"]
     problems.append(_foreign_form(out, seed))
     (out / f"~${missing.file}").write_bytes(b"\x00" * 162)  # an Excel lock file left in the folder
     problems.append("an Excel lock file (~$...) in the folder (skipped)")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from xlpack.coordinator.plan_sheets import create_audit
 from xlpack.model.definitions import load_definition, load_scale
-from xlpack.model.plan import DEFAULT_AGENCIES, Assignment, AuditPlan, Case, TermsOfReference
+from xlpack.model.plan import DEFAULT_AGENCIES, Assignment, AuditPlan, Case, SafeguardingLead, TermsOfReference
 
 SAMPLE_TODAY = date(2026, 11, 2)
 _FIRST = ["Alex", "Sam", "Jordan", "Morgan", "Riley", "Casey", "Taylor", "Jamie", "Robin", "Avery", "Quinn",
@@ -54,7 +54,14 @@ def sample_plan(tool: str = "cp", cases: int = 10, seed: int = 2026, today: date
         participation_worker="Lee Participation (fictional)", participation_worker_email="participation@example.org")
     return AuditPlan(audit_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)), tool=definition,
                      views=load_definition("views"), scale=scale, terms=terms, cases=case_list,
-                     assignments=assignments)
+                     assignments=assignments, safeguarding_leads=DEMO_LEADS)
+
+
+#: Safeguarding leads of some of the demo's agencies (invented); alerts about the others go to the coordinator alone.
+DEMO_LEADS = {agency: SafeguardingLead(name=f"{agency} safeguarding lead (fictional)",
+                                       email=f"safeguarding.{key}@example.org")
+              for agency, key in (("Children's social care", "csc"), ("Health", "health"), ("Police", "police"),
+                                  ("School or education", "education"))}
 
 
 def sample_assignments(cases: list[Case], rng: random.Random) -> list[Assignment]:

@@ -8,7 +8,7 @@ left out where fewer than :data:`MIN_CASES` of its cases were graded there (a
 rule stated once, under the table); the flags about its record, shared ones
 described without the other agencies' grades or words; the development
 points its auditors wrote, by section; and the actions the Action plan gives
-it. Every quotation of what an auditor wrote goes through :func:`quoted`.
+it. Every quotation of what an auditor wrote goes through :func:`xlpack.model.names.quoted`.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from xlpack.feedback.model import FlagNote
 from xlpack.files.workbooks import replace_atomically
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.definitions import GradeScale
+from xlpack.model.names import quoted
 from xlpack.model.records import ActionRow, GradeRow
 from xlpack.report.document import ReportDocument, long_date
 from xlpack.workbook.readback import read_consolidated
@@ -60,11 +61,6 @@ class AgencyLearning:
     development: list[tuple[str, list[tuple[str, list[str]]]]] = field(default_factory=list)
     actions: list[ActionRow] = field(default_factory=list)
     file_name: str = ""
-
-
-def quoted(text: str) -> str:
-    """An auditor's words as the learning pack quotes them: the single place where a redaction of names goes."""
-    return " ".join(text.split())
 
 
 def _profile(rows: Sequence[GradeRow], scale: GradeScale) -> Profile:
@@ -112,11 +108,12 @@ def _flags(audit: ConsolidatedAudit, agency: str, rows: Sequence[GradeRow]) -> l
 
 def _development(audit: ConsolidatedAudit, rows: Sequence[GradeRow]) -> list[tuple[str, list[tuple[str, list[str]]]]]:
     out = []
+    names = audit.plan.name_lists()  # what the pack quotes passes through the name guard
     for s in audit.plan.tool.sections:
         grouped: dict[str, tuple[str, list[str]]] = {}
         for g in sorted(rows, key=lambda g: g.case_ref.casefold()):
             if g.section_id == s.id and g.development.strip():
-                text = quoted(g.development)
+                text = quoted(g.development, names)
                 grouped.setdefault(text.casefold(), (text, []))[1].append(g.case_ref)
         if grouped:
             out.append((s.title, list(grouped.values())))

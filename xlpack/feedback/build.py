@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -36,6 +37,7 @@ from xlpack.feedback.index import write_index
 from xlpack.feedback.model import FeedbackResult, FlagNote, FormFeedback, SectionFeedback
 from xlpack.files.workbooks import lock_files, replace_atomically, require_coordinator
 from xlpack.model.consolidated import ConsolidatedAudit
+from xlpack.model.names import redact_names
 from xlpack.model.records import FlagRow, GradeRow
 from xlpack.report.write import check_moderation
 from xlpack.workbook.readback import read_consolidated
@@ -94,6 +96,7 @@ def gather_feedback(audit: ConsolidatedAudit) -> list[FormFeedback]:
         if g.form_id in accepted or not audit.returns:
             by_form.setdefault(g.form_id, []).append(g)
     out = []
+    names = audit.plan.name_lists()  # the auditors' words are quoted with names as [name]
     for form_id, rows in by_form.items():
         first = rows[0]
         rows.sort(key=lambda g: g.section_order)
@@ -101,12 +104,15 @@ def gather_feedback(audit: ConsolidatedAudit) -> list[FormFeedback]:
         summary = audit.summary(form_id)
         fb = FormFeedback(form_id, first.case_ref, first.agency, first.auditor, role=form.role if form else "",
                           email=_email(audit, first, form.email if form else ""))
-        fb.sections = [SectionFeedback(g.section_title, g.grade, g.moderated_grade, g.moderation_note, g.strengths,
-                                       g.development, g.action, g.evidence) for g in rows]
-        fb.flags = flags_for(audit, first.case_ref, first.agency, {g.section_id: g for g in rows})
+        fb.sections = [SectionFeedback(g.section_title, g.grade, g.moderated_grade, g.moderation_note,
+                                       *(redact_names(t, names) for t in (g.strengths, g.development, g.action,
+                                                                          g.evidence)))
+                       for g in rows]
+        fb.flags = [replace(n, text=redact_names(n.text, names))
+                    for n in flags_for(audit, first.case_ref, first.agency, {g.section_id: g for g in rows})]
         if summary is not None:
             fb.overall_grade, fb.safeguarded_now = summary.overall_grade, summary.safeguarded_now
-            fb.safeguarding_action = summary.safeguarding_action
+            fb.safeguarding_action = redact_names(summary.safeguarding_action, names)
         out.append(fb)
     out.sort(key=lambda f: (f.case_ref.casefold(), f.agency.casefold(), f.auditor.casefold(), f.form_id))
     _name_files(out)

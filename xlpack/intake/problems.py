@@ -190,6 +190,9 @@ _add("text-too-long", "error", "The text is {length} characters, more than Excel
      "The file was not written by Excel: ask the auditor to send it again.")
 _add("required-missing", "warning", "'{label}' is required but was left blank.",
      "Ask the auditor to complete it, if the answer matters for the meeting.")
+_add("possible-name", "warning", "The answer to '{label}' may name a person ({names}, shown by first letters).",
+     "Quotes in the report, feedback and emails show it as [name]. If it is a name, ask the auditor to write the "
+     "person's role instead (mother, social worker); if not, add it to the Name guard sheet as Not a name.")
 _add("no-answers", "error", "The form was returned without any answers.",
      "Ask the auditor to fill in the form and return it again.")
 

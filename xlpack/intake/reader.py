@@ -29,10 +29,12 @@ from xlpack.coordinator.plan_sheets import SCHEMA as COORDINATOR_SCHEMA
 from xlpack.files.workbooks import BACKUPS, cell_text
 from xlpack.forms.layout import COVER_SHEET, FORM_SCHEMA, LISTS_SHEET, META_SHEET, fingerprint
 from xlpack.intake.answers import InputRef, read_answers
+from xlpack.intake.name_guard import name_problems
 from xlpack.intake.ooxml import Package, PackageError, open_workbook
 from xlpack.intake.problems import Problem, problem, reason_text
 from xlpack.intake.structure import Locked, check_locked, formula_cells, sheet_protected, stray_text
 from xlpack.model.definitions import ToolDefinition
+from xlpack.model.names import NameLists, default_lists
 from xlpack.model.plan import AuditPlan, IssuedForm
 from xlpack.model.records import FormReturn, SectionAnswer
 
@@ -54,11 +56,14 @@ class Audit:
     label: str  # how messages name this audit: "'Title' (audit.xlsx)"
     issued: dict[str, IssuedForm] = field(default_factory=dict)
     blanks: dict[str, IssuedForm] = field(default_factory=dict)  # by the SHA-256 of the file as issued
+    names: NameLists = field(default_factory=default_lists)  # the name guard's lists
+
 
     @classmethod
     def of(cls, plan: AuditPlan, source: str = "") -> Audit:
         label = f"'{plan.terms.title}'" + (f" ({source})" if source else "")
-        return cls(plan, label, {f.form_id: f for f in plan.issued}, {f.sha256: f for f in plan.issued if f.sha256})
+        return cls(plan, label, {f.form_id: f for f in plan.issued}, {f.sha256: f for f in plan.issued if f.sha256},
+                   plan.name_lists())
 
 
 @dataclass
@@ -332,6 +337,7 @@ def _read(data: bytes, source: str, audit: Audit, password: str | None, out: For
     inputs = [i for i in meta.inputs if i.sheet == sheet]
     answers = read_answers(inputs, grid, formulas, tool, plan.scale if tool.uses_grades else None)
     out.problems += answers.problems
+    out.problems += name_problems(inputs, answers, audit.names)
     known = {(c.row, c.col) for c in locked} | {(i.row, i.col) for i in inputs}
     out.problems += stray_text(grid, known, formulas, sheet)
     if any(p.severity == "error" for p in out.problems):

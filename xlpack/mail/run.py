@@ -37,6 +37,7 @@ from xlpack.mail.returned import ReturnedChangedError, ReturnedFile, problem_lin
 from xlpack.mail.select import Selection, Wanted, long_date, select_feedback, select_issue, select_returns
 from xlpack.mail.staging import place, settle, stage, sweep, unmark
 from xlpack.mail.templates import Wording, body_text, sheet_problems, subject_line, with_defaults, wording
+from xlpack.model.names import redact_names
 from xlpack.model.plan import AuditPlan, MailRecord, MessageTemplate
 from xlpack.workbook.readback import META, Workbook, read_consolidated
 from xlpack.workbook.write import keep_analysis, write_checked
@@ -227,7 +228,8 @@ def _values(plan: AuditPlan, o: Outgoing, encrypted: bool, kind: str = "issue") 
               "password_note": PASSWORD_NOTE if encrypted else "", "problems": "", "returned_file": ""}
     if o.returned is not None:
         row = o.wanted[0].row
-        values["problems"] = problem_lines(o.returned.problems, row.detail if row else "")
+        values["problems"] = redact_names(problem_lines(o.returned.problems, row.detail if row else ""),
+                                          plan.name_lists())
         values["returned_file"] = o.returned.name
     return values
 

@@ -148,6 +148,24 @@ class ToolDefinition(_Model):
     form_fields: tuple[Question, ...] = ()
     sections: tuple[Section, ...] = ()
     closing: tuple[Question, ...] = ()
+    #: The roles an auditor of each agency may hold (optional): generate warns about a role not on its agency's list.
+    auditor_roles: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+
+    @field_validator("auditor_roles")
+    @classmethod
+    def _roles(cls, roles: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        for agency, names in roles.items():
+            if not agency.strip() or not names or any(not n.strip() for n in names):
+                raise ValueError(f"'auditor_roles' of '{agency}' needs a list of role names, none of them empty")
+        return roles
+
+    def roles_for(self, agency: str) -> tuple[str, ...] | None:
+        """The roles the definition gives for ``agency`` (compared ignoring case), or None when it gives none."""
+        key = " ".join(agency.split()).casefold()
+        for name, roles in self.auditor_roles.items():
+            if " ".join(name.split()).casefold() == key:
+                return roles
+        return None
 
     @field_validator("version", mode="before")
     @classmethod

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from xlpack import clock
 from xlpack.model.definitions import GradeScale, ToolDefinition
+from xlpack.model.names import NameLists, name_lists
 
 #: Agencies named in the guidance; the coordinator may edit the list. The adult services most often involved
 #: with children at risk (mental health, drug and alcohol, domestic abuse) are agencies of their own, so that
@@ -98,6 +99,26 @@ class Assignment(_Record):
     auditor: str
     email: str = ""
     role: str = ""
+    team: str = ""  # the auditor's own team, optional: checked against the case's allocated team
+
+
+class SafeguardingLead(_Record):
+    """An agency's safeguarding lead (the Agencies sheet): safeguarding alerts go to them and the coordinator."""
+
+    name: str = ""
+    email: str = ""
+
+
+#: How the Name guard sheet's "Treat as" column says which list a word is on.
+NAME, NOT_A_NAME = "Name", "Not a name"
+
+
+class NameWord(_Record):
+    """A row of the Name guard sheet: a word or phrase the partnership says is, or is never, a person's name."""
+
+    word: str
+    kind: str = NAME  # NAME or NOT_A_NAME
+    note: str = ""
 
 
 class IssuedForm(_Record):
@@ -234,6 +255,8 @@ class AuditPlan(_Record):
     terms: TermsOfReference
     whole_tool: ToolDefinition | None = None  # the whole tool, when the audit is focused on some of its sections
     agencies: list[str] = Field(default_factory=lambda: list(DEFAULT_AGENCIES))
+    safeguarding_leads: dict[str, SafeguardingLead] = Field(default_factory=dict)  # by agency, as on the Agencies sheet
+    name_words: list[NameWord] = Field(default_factory=list)  # the Name guard sheet
     cases: list[Case] = Field(default_factory=list)
     assignments: list[Assignment] = Field(default_factory=list)
     issued: list[IssuedForm] = Field(default_factory=list)
@@ -251,6 +274,19 @@ class AuditPlan(_Record):
     def focused(self) -> bool:
         """Whether this audit asks about only some of its tool's sections."""
         return len(self.tool.sections) < len(self.definition.sections)
+
+    def lead(self, agency: str) -> SafeguardingLead | None:
+        """The agency's safeguarding lead, if the Agencies sheet gives one (agency names compared ignoring case)."""
+        key = " ".join(agency.split()).casefold()
+        for name, lead in self.safeguarding_leads.items():
+            if " ".join(name.split()).casefold() == key and (lead.name or lead.email):
+                return lead
+        return None
+
+    def name_lists(self) -> NameLists:
+        """The name guard's lists: the built-in ones with the Name guard sheet's names and allowed words."""
+        return name_lists([w.word for w in self.name_words if w.kind == NAME],
+                          [w.word for w in self.name_words if w.kind == NOT_A_NAME])
 
     def case(self, case_ref: str) -> Case | None:
         for c in self.cases:

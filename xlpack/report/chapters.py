@@ -31,6 +31,7 @@ from xlpack.analysis.pivots import (
 )
 from xlpack.analysis.recommendations import Recommendation
 from xlpack.model.focus import left_out
+from xlpack.model.names import redact_names
 from xlpack.model.plan import AuditPlan
 from xlpack.model.records import GradeRow
 from xlpack.report.document import Cell, ReportDocument, long_date
@@ -704,7 +705,7 @@ def views(doc: ReportDocument, f: Findings) -> None:
         shown = given[:QUOTES_PER_QUESTION]
         for i, (text, refs) in enumerate(shown):
             who = refs[0] if len(refs) == 1 else f"{len(refs)} forms: {', '.join(refs)}"
-            doc.quote(shorten(text, 60), who, keep_with_next=i < len(shown) - 1)
+            doc.quote(shorten(redact_names(text, f.plan.name_lists()), 60), who, keep_with_next=i < len(shown) - 1)
         if len(given) > len(shown):
             doc.para(f"{len(given) - len(shown)} other answer(s) are on the Views sheet of the coordinator workbook.")
     doc.note("What do the children's and families' views add to the picture from the records? Where do they "
@@ -981,7 +982,7 @@ def how_it_went(doc: ReportDocument, f: Findings) -> None:
     back = f.audit_returns
     doc.para(f"{back.returned} of {back.issued} audit forms came back and were used; "
              f"{len(back.not_returned)} did not (Table 'Audits not returned or not used').")
-    said = tool_feedback(f.audit.summaries)
+    said = tool_feedback(f.audit.summaries, f.plan.name_lists())
     forms = sum(1 for s in f.audit.summaries if s.tool_feedback.strip())
     if not said:
         doc.para("No auditor wrote feedback on the audit tool.")

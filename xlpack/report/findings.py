@@ -45,6 +45,7 @@ from xlpack.analysis.views import base_questions, conversations, quotable_words
 from xlpack.intake.problems import CATALOGUE
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.definitions import GradeScale, ToolDefinition
+from xlpack.model.names import NameLists, redact_names
 from xlpack.model.plan import AuditPlan, IssuedForm
 from xlpack.model.records import FlagRow, FormSummary, GradeRow, ReturnRow, ViewsRow
 
@@ -306,7 +307,7 @@ def analyse(audit: ConsolidatedAudit, *, internal: bool = False) -> Findings:
                     for fld in case_fields(plan)],
         thresholds=thresholds,
         recommendations=recommendations(grades, scale, plan.tool, thresholds),
-        quotes=QuotePool(grades, scale),
+        quotes=QuotePool(grades, scale, names=plan.name_lists()),
         internal=internal,
     )
 
@@ -640,13 +641,15 @@ class QuotePool:
     of Outstanding and Good ones (strongest first); different agencies first within a section.
     """
 
-    def __init__(self, grades: Sequence[GradeRow], scale: GradeScale, words: int = 45) -> None:
+    def __init__(self, grades: Sequence[GradeRow], scale: GradeScale, words: int = 45,
+                 names: NameLists | None = None) -> None:
         rank = {g.label: g.rank for g in scale.grades if g.rank is not None}
         self._found: dict[tuple[str, bool], list[tuple[tuple[int, str, str], Quote]]] = defaultdict(list)
         for r in grades:
             grade = r.final_grade or ""
             value = rank.get(grade)
             text = unquote(r.evidence) if r.evidence.strip() else ""
+            text = redact_names(text, names) if names is not None and text else text  # names never quoted
             if value is None or not text:
                 continue
             concern = value > 2
@@ -675,12 +678,12 @@ class QuotePool:
 # ---------------------------------------------------------------------------- how the audit itself went
 
 
-def tool_feedback(summaries: Sequence[FormSummary]) -> list[tuple[str, list[str]]]:
+def tool_feedback(summaries: Sequence[FormSummary], names: NameLists | None = None) -> list[tuple[str, list[str]]]:
     """The auditors' feedback on the tool (Summaries sheet, tool feedback): each different answer once, with the
     agencies that gave it, in order of first appearance."""
     grouped: dict[str, tuple[str, list[str]]] = {}
     for s in sorted(summaries, key=lambda s: (s.case_ref.casefold(), s.agency.casefold(), s.form_id)):
-        text = unquote(s.tool_feedback) if s.tool_feedback.strip() else ""
+        text = redact_names(unquote(s.tool_feedback), names) if s.tool_feedback.strip() else ""
         if text:
             held = grouped.setdefault(text.casefold(), (text, []))
             if s.agency not in held[1]:

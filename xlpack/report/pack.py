@@ -33,6 +33,7 @@ from xlpack.coordinator.meetings_sheet import find_meeting
 from xlpack.errors import UsageError
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.definitions import GradeScale
+from xlpack.model.names import NameLists, quoted
 from xlpack.model.plan import Meeting
 from xlpack.model.records import FlagRow, GradeRow
 from xlpack.report.document import A4, MARGIN, Cell, ReportDocument, long_date
@@ -72,11 +73,6 @@ def write_pack(audit: Path, out: Path | None = None, *, today: date | None = Non
     return out
 
 
-def quoted(text: str) -> str:
-    """What someone wrote, as the pack quotes it: the single place where a redaction of names goes."""
-    return " ".join(text.split())
-
-
 @dataclass
 class CasePart:
     """What the pack says about one case."""
@@ -87,6 +83,7 @@ class CasePart:
     grades: dict[tuple[str, str], GradeRow]  # (form id, section id) ->
     flags: list[FlagRow]
     views: list[Conversation]
+    names: NameLists  # the name guard's lists: what the pack quotes passes through them
 
     @property
     def counts(self) -> Counter[str]:
@@ -117,7 +114,7 @@ def case_parts(audit: ConsolidatedAudit) -> list[CasePart]:
         parts.append(CasePart(case.case_ref, details, [(n, who, fid) for n, (_, who, fid) in zip(names, forms)],
                               {(g.form_id, g.section_id): g for g in rows},
                               sorted(flags.get(key, []), key=lambda f: (rank.get(f.severity, 9), f.section_id)),
-                              talks.get(key, [])))
+                              talks.get(key, []), audit.plan.name_lists()))
     return sorted(parts, key=lambda p: (*(-p.counts[s] for s in SEVERITIES), p.case_ref.casefold()))
 
 
@@ -260,8 +257,10 @@ def _evidence(doc: ReportDocument, part: CasePart, divergent: Sequence) -> None:
         doc.para(f"No section's grades are {MIN_SPREAD} or more points apart between agencies.")
         return
     for s in divergent:
-        rows = [[f"{g.agency} ({g.auditor})", grade_text(g) or "no grade", quoted(g.evidence) or "No evidence written.",
-                 quoted(g.development)] for _, _, form_id in part.forms if (g := part.grades.get((form_id, s.id)))]
+        found = [g for _, _, form_id in part.forms if (g := part.grades.get((form_id, s.id)))]
+        rows = [[f"{g.agency} ({g.auditor})", grade_text(g) or "no grade",
+                 quoted(g.evidence, part.names) or "No evidence written.", quoted(g.development, part.names)]
+                for g in found]
         doc.table(["Agency (auditor)", "Grade", "Evidence", "Areas for development"], rows, [2.4, 1.8, 5, 3],
                   caption=f"Case {part.case_ref}, {s.title}: each agency's evidence")
 
@@ -279,7 +278,7 @@ def _views(doc: ReportDocument, part: CasePart) -> None:
                  f"Consent to share their words: {c.consent or 'not recorded'}.")
         for label, text in c.said:
             if text.strip():
-                doc.para(quoted(text) if c.quotable else "(recorded; not quoted without consent)",
+                doc.para(quoted(text, part.names) if c.quotable else "(recorded; not quoted without consent)",
                          bold_lead=f"{label}: ")
 
 
@@ -297,5 +296,5 @@ def _flags(doc: ReportDocument, audit: ConsolidatedAudit, part: CasePart) -> Non
     for f in done:
         meeting = find_meeting(audit.plan.meetings, f.resolution_meeting)
         at = f" ({meeting.name})" if meeting else ""
-        doc.para(f"{f.message} Resolved{at}: {quoted(f.resolution)}",
+        doc.para(f"{f.message} Resolved{at}: {quoted(f.resolution, part.names)}",
                  bold_lead=f"{f.severity.capitalize()}, already resolved: ")

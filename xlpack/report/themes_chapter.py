@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from xlpack.analysis.themes import CONCERN, GOOD_PRACTICE, MIN_AGENCIES, MIN_CASES, Theme, find_themes
+from xlpack.model.names import redact_names
 from xlpack.report.document import ReportDocument
 from xlpack.report.findings import Findings
 
@@ -41,6 +42,7 @@ def theme_sentence(t: Theme, every: Sequence[str]) -> str:
 def themes_section(doc: ReportDocument, f: Findings, level: int = 2) -> None:
     """The "Themes" heading at ``level`` and what the finder found, under headings one level below."""
     every = [s.title for s in f.plan.tool.sections]
+    names = f.plan.name_lists()  # what is quoted passes through the name guard
     found = find_themes(f.audit.grades, f.scale, every)
     doc.heading("Themes", level)
     doc.para(f"Phrases the auditors used again and again, each on at least {MIN_CASES} cases and from at least "
@@ -60,7 +62,7 @@ def themes_section(doc: ReportDocument, f: Findings, level: int = 2) -> None:
             for e in t.examples:
                 said.setdefault(e.text, []).append(f"{e.agency}, {e.section}")
             for i, (text, where) in enumerate(said.items()):
-                doc.quote(text, "; ".join(where), keep_with_next=i < len(said) - 1)
+                doc.quote(redact_names(text, names), "; ".join(where), keep_with_next=i < len(said) - 1)
         if len(themes) > SHOWN:
             doc.para(f"{len(themes) - SHOWN} more on the Themes sheet.")
     doc.note("Say in your own words what each theme shows and how widely it applies, drawing on the follow-up "

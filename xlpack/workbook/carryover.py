@@ -23,7 +23,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlpack.analysis.actions import plan_actions
 from xlpack.coordinator.mail_sheets import MAIL_LOG, MESSAGES
 from xlpack.coordinator.meetings_sheet import MEETINGS
-from xlpack.coordinator.plan_sheets import AGENCIES, ASSIGN, CASES, ISSUED, LISTS, START, TOR
+from xlpack.coordinator.plan_sheets import AGENCIES, ASSIGN, CASES, ISSUED, LISTS, NAME_GUARD, START, TOR
 from xlpack.coordinator.plan_sheets import META as PLAN_META
 from xlpack.coordinator.sample_sheet import SAMPLE
 from xlpack.files.sheet_extras import find_extras
@@ -47,7 +47,7 @@ from xlpack.workbook.sheets.common import (
     headers,
 )
 
-PLAN_SHEETS = (START, TOR, CASES, ASSIGN, AGENCIES, ISSUED, SAMPLE, MESSAGES, MAIL_LOG, MEETINGS)
+PLAN_SHEETS = (START, TOR, CASES, ASSIGN, AGENCIES, ISSUED, NAME_GUARD, SAMPLE, MESSAGES, MAIL_LOG, MEETINGS)
 #: Plan sheets every coordinator workbook has (the others appear with sampling and mail).
 REQUIRED_PLAN_SHEETS = (START, TOR, CASES, ASSIGN, AGENCIES, ISSUED)
 #: What the coordinator types on a sheet, for the sheets where it is kept from one run to the next.
