@@ -12,7 +12,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from xlpack.coordinator.plan_sheets import INPUT_FILL, create_audit
+from xlpack.coordinator.plan_sheets import create_audit
+from xlpack.coordinator.sheet_writing import INPUT_FILL
 from xlpack.demo.sample import create_sample, sample_plan
 from xlpack.forms.layout import (
     INPUT_HEIGHT,

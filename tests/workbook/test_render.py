@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from xlpack.coordinator.plan_sheets import make_styles
+from xlpack.coordinator.sheet_writing import make_styles
 from xlpack.model.definitions import load_scale
 from xlpack.workbook.changes import changed_rows, model_digests, norm, pack, unpack
 from xlpack.workbook.readback import Workbook

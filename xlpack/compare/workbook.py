@@ -21,7 +21,7 @@ import xlsxwriter
 
 from xlpack.compare.comparison import CompareRow, Comparison
 from xlpack.compare.stats import ShareChange, how_tested, shared_cases_text, verdict_text
-from xlpack.coordinator.plan_sheets import make_styles, page_setup
+from xlpack.coordinator.sheet_writing import make_styles, page_setup
 from xlpack.errors import WorkbookInUseError
 from xlpack.files.workbooks import lock_files, replace_atomically
 from xlpack.report.document import long_date

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from xlpack.coordinator.plan_sheets import HEADER_ROW, TOR, TOR_FIELDS
+from xlpack.coordinator.plan_sheets import TOR, TOR_FIELDS
+from xlpack.coordinator.sheet_writing import HEADER_ROW
 from xlpack.model.plan import TermsOfReference
 
 

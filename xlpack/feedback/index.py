@@ -15,7 +15,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from xlpack.coordinator.plan_sheets import HEADER_ROW, make_styles, page_setup, write_table
+from xlpack.coordinator.sheet_writing import HEADER_ROW, make_styles, page_setup, write_table
 from xlpack.feedback.model import FormFeedback
 from xlpack.files.workbooks import replace_atomically
 from xlpack.model.plan import AuditPlan

@@ -17,7 +17,7 @@ import xlsxwriter
 from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
-from xlpack.coordinator.plan_sheets import INPUT_BORDER, INPUT_FILL
+from xlpack.coordinator.sheet_writing import INPUT_BORDER, INPUT_FILL
 from xlpack.files.text_fit import height_for, line_height
 from xlpack.forms.layout import (
     COVER_LABEL_WIDTH,

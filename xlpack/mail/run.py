@@ -22,7 +22,8 @@ from xlpack import clock
 from xlpack.coordinator.deadline import deadline_passed
 from xlpack.coordinator.mail_sheets import KIND_LABELS
 from xlpack.coordinator.one_line import control_character_problems
-from xlpack.coordinator.plan_sheets import TOR, TOR_FIELDS, SheetWriter, read_plan
+from xlpack.coordinator.plan_sheets import TOR, TOR_FIELDS, read_plan
+from xlpack.coordinator.sheet_writing import SheetWriter
 from xlpack.errors import MailError, UsageError
 from xlpack.feedback.build import gather_feedback
 from xlpack.files.backups import Snapshot

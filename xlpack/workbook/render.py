@@ -17,7 +17,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
-from xlpack.coordinator.plan_sheets import SheetWriter, Styles, add_table, page_setup, write_value
+from xlpack.coordinator.sheet_writing import SheetWriter, Styles, add_table, page_setup, write_value
 from xlpack.files.text_fit import text_lines
 from xlpack.model.definitions import GradeScale
 from xlpack.workbook.changes import head_sums

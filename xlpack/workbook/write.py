@@ -19,17 +19,8 @@ import xlsxwriter
 from xlpack import clock
 from xlpack.analysis.actions import CONCERN, NO_LONGER
 from xlpack.analysis.dataset import build_returns
-from xlpack.coordinator.plan_sheets import (
-    HEADER_ROW,
-    START,
-    TOR,
-    SheetWriter,
-    Styles,
-    owned_keys,
-    read_plan,
-    render_coordinator,
-    text_key,
-)
+from xlpack.coordinator.plan_sheets import START, TOR, owned_keys, read_plan, render_coordinator, text_key
+from xlpack.coordinator.sheet_writing import HEADER_ROW, SheetWriter, Styles
 from xlpack.errors import KeepTypedError
 from xlpack.files.backups import Snapshot
 from xlpack.files.workbooks import replace_atomically, temp_beside

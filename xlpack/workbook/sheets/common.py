@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from xlpack.coordinator.plan_sheets import HEADER_ROW
+from xlpack.coordinator.sheet_writing import HEADER_ROW
 from xlpack.workbook.sheet_model import Column
 
 RETURNS, RETURN_TOTALS, PROBLEMS, FLAGS, GRID, GRADES, PIVOTS, CHARTS, AGREEMENT, EVIDENCE, ANSWERS, VIEWS, \
