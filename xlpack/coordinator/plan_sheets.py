@@ -629,106 +629,23 @@ def _tor_number(value: object, kind: str) -> int | str | None:
 
 
 def read_plan(path: Path, *, strict: bool = True) -> AuditPlan:
-    """Read the plan the coordinator typed. With ``strict``, every problem found is raised at once."""
+    """Read the plan the coordinator typed. With ``strict``, every problem found is raised at once.
+
+    One reader a sheet, each adding what it finds wrong (by sheet and cell) to one list of problems.
+    """
     path = require_coordinator(path)
     reader = SheetReader(path)
     meta = _meta(reader)
-    tool = ToolDefinition.model_validate_json(meta["tool"])
+    whole = ToolDefinition.model_validate_json(meta["tool"])
     scale = GradeScale.model_validate_json(meta["scale"])
     views = ToolDefinition.model_validate_json(meta["views"]) if meta.get("views") else None
     problems: list[str] = []
-
-    # Terms of reference: label -> value
-    terms_data: dict[str, Any] = {}
-    terms_rows: dict[str, int] = {}
-    by_label = {label: (key, kind) for key, label, kind, _ in TOR_FIELDS}
-    for n, row in enumerate(reader.rows(TOR), start=1):
-        if not row:
-            continue
-        label = cell_text(row[0]).strip()
-        if label in by_label:
-            key, kind = by_label[label]
-            terms_rows[key] = n
-            value = row[1] if len(row) > 1 else None
-            if kind == "date":
-                try:
-                    terms_data[key] = cell_date(value)
-                except ValueError:
-                    problems.append(f"Sheet '{TOR}', cell B{n}: '{cell_text(value)}' is not a date. "
-                                    "Enter a date such as 31/03/2026.")
-            elif kind in TOR_NUMBERS:
-                number = _tor_number(value, kind)
-                if number is None:
-                    problems.append(f"Sheet '{TOR}', cell B{n}: '{cell_text(value)}' is not "
-                                    + ("a percentage from 0 to 100." if kind == "percent" else
-                                       "a whole number of at least 1."))
-                elif number != "":
-                    terms_data[key] = number
-            else:
-                terms_data[key] = cell_text(value).strip()
-    if terms_data.get("views_min_age") and not str(terms_data["views_min_age"]).isdigit():
-        at = next(n for n, cells in enumerate(reader.rows(TOR), start=1) if cells and cell_text(cells[0]).strip() ==
-                  "Youngest child quoted (age)")
-        problems.append(f"Sheet '{TOR}', cell B{at}: '{terms_data['views_min_age']}' is not an age in whole "
-                        "years. Enter a number such as 4, or leave it blank.")
-        terms_data["views_min_age"] = ""
-    terms = TermsOfReference(**terms_data)
-    if terms.period_from and terms.period_to and terms.period_from > terms.period_to:
-        problems.append(f"Sheet '{TOR}': the period audited starts after it ends.")
-    whole = tool
+    terms, terms_rows = _read_terms(reader, problems)
     tool = _focused(whole, terms.sections, f"Sheet '{TOR}', cell B{terms_rows.get('sections', 0)}", problems)
-
     agencies, leads = _read_agencies(reader)
-
-    cases: list[Case] = []
-    fields = tool.case_fields
-    case_table = read_table(reader, CASES, [*CASE_HEADERS, *(q.label for q in fields)])
-    seen: dict[str, int] = {}
-    for n, values in case_table.rows:
-        ref = cell_text(values["Case reference"]).strip()
-        if not ref:
-            problems.append(f"Sheet '{CASES}', row {n}: the case reference is empty.")
-            continue
-        if not CASE_REF_PATTERN.match(ref):
-            problems.append(f"Sheet '{CASES}', cell A{n}: '{ref}' is not a valid case reference. {CASE_REF_HELP}")
-            continue
-        if ref.casefold() in seen:
-            first = seen[ref.casefold()]
-            problems.append(f"Sheet '{CASES}', cell A{n}: case {ref} is listed twice (first on row {first}).")
-            continue
-        seen[ref.casefold()] = n
-        field_values: dict[str, str] = {}
-        for col, q in enumerate(fields, start=2):
-            text = cell_text(values.get(q.label)).strip()
-            if q.type == "choice" and text and text not in (q.choices or ()):
-                problems.append(f"Sheet '{CASES}', cell {xl_rowcol_to_cell(n - 1, col)}: '{text}' is not one of "
-                                f"the choices for {q.label}: {', '.join(q.choices or ())}.")
-            field_values[q.id] = text
-        cases.append(Case(case_ref=ref, category=cell_text(values["Category"]).strip() or tool.category,
-                          fields=field_values))
-
-    assignments: list[Assignment] = []
-    for n, values in read_table(reader, ASSIGN, [c[1] for c in ASSIGN_COLUMNS if c[1] not in ASSIGN_OPTIONAL]).rows:
-        a = {key: cell_text(values.get(label)).strip() for key, label, _ in ASSIGN_COLUMNS}
-        missing = [label for key, label, _ in ASSIGN_COLUMNS[:3] if not a[key]]
-        if missing:
-            problems.append(f"Sheet '{ASSIGN}', row {n}: {', '.join(missing)} is empty.")
-            continue
-        if a["case_ref"].casefold() not in seen:
-            problems.append(f"Sheet '{ASSIGN}', cell A{n}: case {a['case_ref']} is not on the Cases sheet.")
-            continue
-        assignments.append(Assignment(**a))
-
-    issued: list[IssuedForm] = []
-    for n, values in read_table(reader, ISSUED, [c[1] for c in ISSUED_COLUMNS if c[1] not in ISSUED_OPTIONAL]).rows:
-        raw = {key: values.get(label) for key, label, _ in ISSUED_COLUMNS}
-        try:
-            entry: dict[str, Any] = {k: cell_text(v) for k, v in raw.items()}
-            entry["issued"] = cell_date(raw["issued"])  # a blank or damaged date fails validation: reported below
-            issued.append(IssuedForm(**entry))
-        except (ValueError, TypeError) as exc:
-            problems.append(f"Sheet '{ISSUED}', row {n}: this row has been changed and cannot be read ({exc}).")
-
+    cases = _read_cases(reader, tool, problems)
+    assignments = _read_assignments(reader, {c.case_ref.casefold() for c in cases}, problems)
+    issued = _read_issued(reader, problems)
     sample = read_sample_sheet(reader.rows(SAMPLE), problems) if reader.has(SAMPLE) else None
     messages = messages_from(read_table(reader, MESSAGES, MESSAGE_HEADERS).rows) if reader.has(MESSAGES) else []
     log = log_from(read_table(reader, MAIL_LOG, [h for _, h, _ in LOG_COLUMNS]).rows, problems) \
@@ -776,6 +693,109 @@ def _read_name_guard(reader: SheetReader, problems: list[str]) -> list[NameWord]
             continue
         out.append(NameWord(word=word, kind=kinds[kind.casefold()], note=note))
     return out
+
+def _terms_value(key: str, kind: str, value: object, n: int, problems: list[str]) -> Any:
+    """One Terms of reference answer as its field holds it; None (and a problem) when it cannot be read."""
+    if kind == "date":
+        try:
+            return cell_date(value)
+        except ValueError:
+            problems.append(f"Sheet '{TOR}', cell B{n}: '{cell_text(value)}' is not a date. "
+                            "Enter a date such as 31/03/2026.")
+            return None
+    if kind in TOR_NUMBERS:
+        number = _tor_number(value, kind)
+        if number is None:
+            problems.append(f"Sheet '{TOR}', cell B{n}: '{cell_text(value)}' is not "
+                            + ("a percentage from 0 to 100." if kind == "percent" else "a whole number of at least 1."))
+        return number  # "" when blank: the default stays
+    text = cell_text(value).strip()
+    if key == "views_min_age" and text and not text.isdigit():
+        problems.append(f"Sheet '{TOR}', cell B{n}: '{text}' is not an age in whole years. Enter a number such as "
+                        "4, or leave it blank.")
+        return ""
+    return text
+
+
+def _read_terms(reader: SheetReader, problems: list[str]) -> tuple[TermsOfReference, dict[str, int]]:
+    """The Terms of reference (found by their labels in column A), and the row of each."""
+    data: dict[str, Any] = {}
+    rows: dict[str, int] = {}
+    by_label = {label: (key, kind) for key, label, kind, _ in TOR_FIELDS}
+    for n, row in enumerate(reader.rows(TOR), start=1):
+        label = cell_text(row[0]).strip() if row else ""
+        if label not in by_label:
+            continue
+        key, kind = by_label[label]
+        rows[key] = n
+        value = _terms_value(key, kind, row[1] if len(row) > 1 else None, n, problems)
+        if value is not None and (value != "" or kind not in TOR_NUMBERS):
+            data[key] = value
+    terms = TermsOfReference(**data)
+    if terms.period_from and terms.period_to and terms.period_from > terms.period_to:
+        problems.append(f"Sheet '{TOR}': the period audited starts after it ends.")
+    return terms, rows
+
+
+def _read_cases(reader: SheetReader, tool: ToolDefinition, problems: list[str]) -> list[Case]:
+    """The Cases sheet: each reference once and well formed, each choice one of its field's choices."""
+    cases: list[Case] = []
+    fields = tool.case_fields
+    seen: dict[str, int] = {}
+    for n, values in read_table(reader, CASES, [*CASE_HEADERS, *(q.label for q in fields)]).rows:
+        ref = cell_text(values["Case reference"]).strip()
+        if not ref:
+            problems.append(f"Sheet '{CASES}', row {n}: the case reference is empty.")
+            continue
+        if not CASE_REF_PATTERN.match(ref):
+            problems.append(f"Sheet '{CASES}', cell A{n}: '{ref}' is not a valid case reference. {CASE_REF_HELP}")
+            continue
+        if ref.casefold() in seen:
+            problems.append(f"Sheet '{CASES}', cell A{n}: case {ref} is listed twice (first on row "
+                            f"{seen[ref.casefold()]}).")
+            continue
+        seen[ref.casefold()] = n
+        field_values: dict[str, str] = {}
+        for col, q in enumerate(fields, start=2):
+            text = cell_text(values.get(q.label)).strip()
+            if q.type == "choice" and text and text not in (q.choices or ()):
+                problems.append(f"Sheet '{CASES}', cell {xl_rowcol_to_cell(n - 1, col)}: '{text}' is not one of "
+                                f"the choices for {q.label}: {', '.join(q.choices or ())}.")
+            field_values[q.id] = text
+        cases.append(Case(case_ref=ref, category=cell_text(values["Category"]).strip() or tool.category,
+                          fields=field_values))
+    return cases
+
+
+def _read_assignments(reader: SheetReader, case_refs: set[str], problems: list[str]) -> list[Assignment]:
+    """The Assignments sheet: case, agency and auditor given, the case on the Cases sheet."""
+    out: list[Assignment] = []
+    for n, values in read_table(reader, ASSIGN, [c[1] for c in ASSIGN_COLUMNS if c[1] not in ASSIGN_OPTIONAL]).rows:
+        a = {key: cell_text(values.get(label)).strip() for key, label, _ in ASSIGN_COLUMNS}
+        missing = [label for key, label, _ in ASSIGN_COLUMNS[:3] if not a[key]]
+        if missing:
+            problems.append(f"Sheet '{ASSIGN}', row {n}: {', '.join(missing)} is empty.")
+            continue
+        if a["case_ref"].casefold() not in case_refs:
+            problems.append(f"Sheet '{ASSIGN}', cell A{n}: case {a['case_ref']} is not on the Cases sheet.")
+            continue
+        out.append(Assignment(**a))
+    return out
+
+
+def _read_issued(reader: SheetReader, problems: list[str]) -> list[IssuedForm]:
+    """The Issued forms sheet, as generate wrote it; a row changed by hand is a problem."""
+    issued: list[IssuedForm] = []
+    for n, values in read_table(reader, ISSUED, [c[1] for c in ISSUED_COLUMNS if c[1] not in ISSUED_OPTIONAL]).rows:
+        raw = {key: values.get(label) for key, label, _ in ISSUED_COLUMNS}
+        try:
+            entry: dict[str, Any] = {k: cell_text(v) for k, v in raw.items()}
+            entry["issued"] = cell_date(raw["issued"])  # a blank or damaged date fails validation: reported below
+            issued.append(IssuedForm(**entry))
+        except (ValueError, TypeError) as exc:
+            problems.append(f"Sheet '{ISSUED}', row {n}: this row has been changed and cannot be read ({exc}).")
+    return issued
+
 
 
 def _focused(whole: ToolDefinition, text: str, where: str, problems: list[str]) -> ToolDefinition:

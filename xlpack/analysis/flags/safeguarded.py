@@ -42,7 +42,7 @@ def check(ctx: FlagContext) -> Iterator[FlagRow]:
             yield RULE.flag(about=[form.form_id], severity="urgent", case_ref=form.case_ref, agencies=[form.agency],
                             cells=cell_ref(form, form.cells.get(f"closing.{QUESTION}")),
                             message=f"{who(form)} answered '{said}' to 'Is the child adequately safeguarded "
-                                    f"now?'.{done} {CHECK_TODAY}{alert}")
+                                    f"now?'.{done}{alert} {CHECK_TODAY}")
         elif not said:
             yield RULE.flag(about=[form.form_id], severity="high", case_ref=form.case_ref, agencies=[form.agency],
                             cells=cell_ref(form, form.cells.get(f"closing.{QUESTION}")),
