@@ -83,12 +83,16 @@ def file_row(f: FileResult) -> dict[str, Any]:
                          if p.severity != "info" or f.status == "superseded"]}
 
 
-def owned_sheets(audit: Path) -> list[dict[str, str]]:
-    """The sheets xlpack owns in the consolidated workbook, in order, with their visibility as Office.js names it."""
+def owned_sheets(audit: Path) -> tuple[list[dict[str, str]], str | None]:
+    """The sheets xlpack owns in the consolidated workbook, in order, with their visibility as Office.js names
+    it; and the sheet they follow (the plan sheet before them), so the page puts them where the CLI does."""
     package = open_workbook(audit.read_bytes())
     try:
         names = {"visible": "Visible", "hidden": "Hidden", "veryHidden": "VeryHidden"}
-        return [{"name": s.name, "visibility": names[s.state]} for s in package.sheets if s.name in OWNED]
+        owned = [{"name": s.name, "visibility": names[s.state]} for s in package.sheets if s.name in OWNED]
+        order = [s.name for s in package.sheets]
+        at = order.index(owned[0]["name"]) if owned else 0
+        return owned, (order[at - 1] if at > 0 else None)
     finally:
         package.archive.close()
 
@@ -107,8 +111,9 @@ def update(audit: Path, allow_missing: bool) -> dict[str, Any]:
     result.allowed_by = ALLOWED_BY
     lines = result.summary_lines()
     lines[-1] = LAST_LINE
+    sheets, after = owned_sheets(audit)
     return {"ok": True, "summary": lines, "files": [file_row(f) for f in result.files], "state": figures(result.data),
-            "sheets": owned_sheets(audit), "owned": list(OWNED), "activate": FLAGS, "rejected": result.rejected,
+            "sheets": sheets, "after": after, "owned": list(OWNED), "activate": FLAGS, "rejected": result.rejected,
             "charts": [c for c in chart_specs(audit) if c["sheet"] in OWNED]}
 
 
