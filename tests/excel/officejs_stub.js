@@ -93,11 +93,15 @@
     ctx.workbook = {
       worksheets,
       insertWorksheetsFromBase64(base64, options) {
-        calls.push(["insertWorksheetsFromBase64", options.sheetNamesToInsert.slice(), options.positionType]);
+        calls.push(["insertWorksheetsFromBase64", options.sheetNamesToInsert.slice(), options.positionType,
+          options.relativeTo || null]);
         window.officeInserted = base64;
+        let at = sheets.length; // "End"
+        if (options.positionType === "After") at = sheets.findIndex((s) => s.name === options.relativeTo) + 1;
+        if (at === 0) throw new Error(`ItemNotFound: ${options.relativeTo}`);
         for (const name of options.sheetNamesToInsert) {
           if (sheets.some((s) => s.name === name)) throw new Error(`InvalidOperation: ${name} exists`);
-          sheets.push({ name, visibility: "Visible" });
+          sheets.splice(at++, 0, { name, visibility: "Visible" });
         }
       },
     };

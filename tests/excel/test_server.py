@@ -234,6 +234,8 @@ def test_the_update_brings_the_clis_sheets_keeping_what_was_typed(client: TestCl
     # What the page needs: the sheets to insert in the CLI's order and visibility, and to delete.
     order = [ws.title for ws in openpyxl.load_workbook(got, read_only=True).worksheets if ws.title in OWNED]
     assert [s["name"] for s in answer["sheets"]] == order
+    every = [ws.title for ws in openpyxl.load_workbook(got, read_only=True).worksheets]
+    assert answer["after"] == every[every.index(order[0]) - 1] == "Messages"
     assert {s["name"]: s["visibility"] for s in answer["sheets"]}[META] == "VeryHidden"
     assert set(answer["owned"]) == {*ANALYSIS_SHEETS, META} and answer["activate"] == "Flags"
     check_charts(answer["charts"], got)
@@ -277,6 +279,7 @@ def test_typed_words_that_would_be_lost_are_refused(client: TestClient, audit: A
     assert answer["message"].startswith(f"{audit.audit.name} was not changed: consolidate would lose 1 thing(s)")
 
 
+@pytest.mark.slow
 def test_a_workbook_that_is_not_a_coordinator_workbook_is_refused(client: TestClient, audit: Audit,
                                                                    tmp_path: Path) -> None:
     other = tmp_path / "Budget.xlsx"
@@ -351,6 +354,7 @@ def test_names_cannot_leave_the_private_folder(tmp_path: Path) -> None:
     assert service.workbook_name("Book1") == "Book1.xlsx"
 
 
+@pytest.mark.slow
 def test_a_failing_run_leaves_nothing_behind(client: TestClient, audit: Audit, tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     broken = tmp_path / "Audit.xlsx"
@@ -379,6 +383,7 @@ def test_a_failing_run_leaves_nothing_behind(client: TestClient, audit: Audit, t
     # server_tmp checks, as after every test here, that no private folder is left
 
 
+@pytest.mark.slow
 def test_the_job_keeps_what_it_writes_in_the_private_folder(client: TestClient, audit: Audit,
                                                             server_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[Path] = []
@@ -395,6 +400,7 @@ def test_the_job_keeps_what_it_writes_in_the_private_folder(client: TestClient, 
     assert seen and not seen[0].exists()
 
 
+@pytest.mark.slow
 def test_a_zip_of_returns_is_read_as_the_cli_reads_it(client: TestClient, audit: Audit) -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as z:

@@ -26,7 +26,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from xlpack.consolidate import ConsolidateResult, KeepTypedError, ResultsWouldBeDroppedError, consolidate
+from xlpack.consolidate import (
+    ConsolidatedAudit,
+    ConsolidateResult,
+    KeepTypedError,
+    ResultsWouldBeDroppedError,
+    consolidate,
+)
 from xlpack.coordinator.plan_sheets import META as PLAN_META
 from xlpack.coordinator.plan_sheets import read_plan
 from xlpack.errors import WorkbookError, XlpackError
@@ -48,22 +54,24 @@ LAST_LINE = ("Flags is open: urgent flags at the top. Returns shows whom to chas
 
 def state(audit: Path) -> dict[str, Any]:
     """The audit as the open workbook holds it: forms issued, and from the last consolidation what came back."""
+    if SheetReader(audit).has(META):
+        return figures(read_consolidated(audit))
     plan = read_plan(audit, strict=False)
-    out: dict[str, Any] = {"audit_id": plan.audit_id, "title": plan.terms.title, "issued": len(plan.issued),
-                           "consolidated_at": None}
-    if not SheetReader(audit).has(META):
-        return out
-    data = read_consolidated(audit)
+    return {"audit_id": plan.audit_id, "title": plan.terms.title, "issued": len(plan.issued), "consolidated_at": None}
+
+
+def figures(data: ConsolidatedAudit) -> dict[str, Any]:
+    """Issued, returned, overdue, not yet due, and urgent flags (those without a resolution too)."""
     counts: dict[str, int] = {}
     for r in data.returns:
         counts[r.status] = counts.get(r.status, 0) + 1
-    open_urgent = [f for f in data.flags if f.severity == "urgent" and not (f.resolution or "").strip()]
-    out.update(consolidated_at=data.consolidated_at.isoformat(sep=" ", timespec="minutes")
-               if data.consolidated_at else None,
-               returned=counts.get("accepted", 0) + counts.get("accepted_with_warnings", 0),
-               overdue=counts.get("overdue", 0), missing=counts.get("missing", 0),
-               urgent=len([f for f in data.flags if f.severity == "urgent"]), urgent_open=len(open_urgent))
-    return out
+    urgent = [f for f in data.flags if f.severity == "urgent"]
+    return {"audit_id": data.plan.audit_id, "title": data.plan.terms.title, "issued": len(data.plan.issued),
+            "consolidated_at": data.consolidated_at.isoformat(sep=" ", timespec="minutes")
+            if data.consolidated_at else None,
+            "returned": counts.get("accepted", 0) + counts.get("accepted_with_warnings", 0),
+            "overdue": counts.get("overdue", 0), "missing": counts.get("missing", 0), "urgent": len(urgent),
+            "urgent_open": len([f for f in urgent if not (f.resolution or "").strip()])}
 
 
 def file_row(f: FileResult) -> dict[str, Any]:
@@ -75,12 +83,16 @@ def file_row(f: FileResult) -> dict[str, Any]:
                          if p.severity != "info" or f.status == "superseded"]}
 
 
-def owned_sheets(audit: Path) -> list[dict[str, str]]:
-    """The sheets xlpack owns in the consolidated workbook, in order, with their visibility as Office.js names it."""
+def owned_sheets(audit: Path) -> tuple[list[dict[str, str]], str | None]:
+    """The sheets xlpack owns in the consolidated workbook, in order, with their visibility as Office.js names
+    it; and the sheet they follow (the plan sheet before them), so the page puts them where the CLI does."""
     package = open_workbook(audit.read_bytes())
     try:
         names = {"visible": "Visible", "hidden": "Hidden", "veryHidden": "VeryHidden"}
-        return [{"name": s.name, "visibility": names[s.state]} for s in package.sheets if s.name in OWNED]
+        owned = [{"name": s.name, "visibility": names[s.state]} for s in package.sheets if s.name in OWNED]
+        order = [s.name for s in package.sheets]
+        at = order.index(owned[0]["name"]) if owned else 0
+        return owned, (order[at - 1] if at > 0 else None)
     finally:
         package.archive.close()
 
@@ -99,8 +111,9 @@ def update(audit: Path, allow_missing: bool) -> dict[str, Any]:
     result.allowed_by = ALLOWED_BY
     lines = result.summary_lines()
     lines[-1] = LAST_LINE
-    return {"ok": True, "summary": lines, "files": [file_row(f) for f in result.files], "state": state(audit),
-            "sheets": owned_sheets(audit), "owned": list(OWNED), "activate": FLAGS, "rejected": result.rejected,
+    sheets, after = owned_sheets(audit)
+    return {"ok": True, "summary": lines, "files": [file_row(f) for f in result.files], "state": figures(result.data),
+            "sheets": sheets, "after": after, "owned": list(OWNED), "activate": FLAGS, "rejected": result.rejected,
             "charts": [c for c in chart_specs(audit) if c["sheet"] in OWNED]}
 
 

@@ -98,8 +98,10 @@ async function applySheets(answer, originalBase64) {
     old.forEach((s) => s.delete());
     await context.sync();
     try {
-      workbook.insertWorksheetsFromBase64(answer.workbook, {
-        sheetNamesToInsert: answer.sheets.map((s) => s.name), positionType: "End",
+      const after = answer.after && sheets.items.some((s) => s.name === answer.after) ? answer.after : null;
+      workbook.insertWorksheetsFromBase64(answer.workbook, { // where the command puts them: after the plan sheets
+        sheetNamesToInsert: answer.sheets.map((s) => s.name),
+        positionType: after ? "After" : "End", ...(after ? { relativeTo: after } : {}),
       });
       await context.sync();
     } catch (error) {
