@@ -73,7 +73,7 @@ def compared(baseline: Built, reaudit: Built, tmp_path_factory: pytest.TempPathF
     out = tmp_path_factory.mktemp("compare")
     result = run("compare", baseline.audit, reaudit.audit, "--out", out / "c.xlsx", "--docx", out / "c.docx")
     assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
-    assert "Sections changed by more than chance would give: Planning" in result.stdout  # type: ignore[attr-defined]
+    assert f"Sections changed by more than chance would give: {PLANNING}" in result.stdout  # type: ignore[attr-defined]
     return out / "c.xlsx", out / "c.docx"
 
 
