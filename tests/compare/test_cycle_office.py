@@ -19,8 +19,11 @@ from tests.support.cycle_expected import by_section, p_between
 from tests.support.cycle_scenario import Built
 from xlpack.cli.app import app
 from xlpack.feedback.build import INDEX_NAME
+from xlpack.model.definitions import load_definition
 from xlpack.workbook.readback import Workbook, read_consolidated
 from xlpack.workbook.sheets.common import FLAG_COLUMNS, GRADE_COLUMNS, TABLE_ROW
+
+PLANNING = load_definition("cp").section("planning").title  # the section's title in the CP tool
 
 pytestmark = pytest.mark.slow  # each module builds and consolidates two audits (session fixtures)
 
@@ -81,13 +84,13 @@ def test_moderation_typed_in_libreoffice_reaches_feedback_and_comparison(
     assert next(r[7] for r in index.iter_rows(min_row=5, values_only=True) if r[0] == name) == 1
     d = docx.Document(str(tmp_path / "fb" / name))
     rows = {r.cells[0].text: [c.text for c in r.cells] for r in d.tables[0].rows[1:]}
-    assert rows["Planning"] == ["Planning", "Good", "Inadequate", NOTE]
+    assert rows[PLANNING] == [PLANNING, "Good", "Inadequate", NOTE]
     assert f"Agreed at the follow-up meeting: {RESOLUTION}" in [p.text for p in d.paragraphs]
 
     ws = openpyxl.load_workbook(out, read_only=True)["By section"]
-    planning = next(r for r in ws.iter_rows(min_row=6, values_only=True) if r[0] == "Planning")
-    before = by_section(baseline)["Planning"]
-    after = by_section(reaudit, {(target.form_id, "planning"): "Inadequate"})["Planning"]
+    planning = next(r for r in ws.iter_rows(min_row=6, values_only=True) if r[0] == PLANNING)
+    before = by_section(baseline)[PLANNING]
+    after = by_section(reaudit, {(target.form_id, "planning"): "Inadequate"})[PLANNING]
     assert planning[1:3] == (before.graded, after.graded)
     assert planning[4] == pytest.approx(after.good_share) and planning[9] == pytest.approx(after.inadequate_share)
     assert planning[6] == pytest.approx(p_between(before, after, "good"))

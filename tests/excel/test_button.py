@@ -26,6 +26,9 @@ from xlpack.coordinator.plan_sheets import read_plan, write_coordinator
 from xlpack.excel.addin import ADDIN_NAME, RIBBON_PART, build_addin, template_path
 from xlpack.excel.button import update_book
 from xlpack.files.workbooks import SheetReader
+from xlpack.model.definitions import load_definition
+
+PLANNING = load_definition("cp").section("planning").title  # the section's title in the CP tool
 
 TODAY = date(2026, 11, 20)
 
@@ -111,7 +114,7 @@ def test_the_button_saves_closes_consolidates_and_reopens(sample_copy: tuple[Pat
     assert message.startswith(f"Consolidated 6 of {issued} issued form(s) into {audit}")
     reader = SheetReader(audit)
     assert {"Returns", "Grades", "Flags", "Case grid"} <= set(reader.names)
-    grades = [row for row in reader.rows("Grades") if "Planning" in row]
+    grades = [row for row in reader.rows("Grades") if PLANNING in row]
     assert len(grades) == 6 and all("Inadequate" in row for row in grades)
     assert list((audit.parent / "backups").glob("*.xlsx"))  # the previous version is kept
     assert app.books.active is not None and app.books.active.lock.exists()  # open again in "Excel"

@@ -35,7 +35,10 @@ from xlpack.feedback.document import (
     SIGN_OFF_HEADING,
     WORDS,
 )
+from xlpack.model.definitions import load_definition
 from xlpack.workbook.readback import read_consolidated
+
+PLANNING = load_definition("cp").section("planning").title  # the section's title in the CP tool
 
 pytestmark = pytest.mark.slow  # each module builds and consolidates two audits (session fixtures)
 
@@ -224,7 +227,7 @@ def test_moderated_grades_notes_and_resolutions_are_shown(reaudit: Built, tmp_pa
     path = result.documents[0][1]
     d = docx.Document(str(path))
     rows = {r.cells[0].text: [c.text for c in r.cells] for r in d.tables[0].rows[1:]}
-    assert rows["Planning"] == ["Planning", "Good", "Inadequate", "No timescales in the plan."]
+    assert rows[PLANNING] == [PLANNING, "Good", "Inadequate", "No timescales in the plan."]
     assert rows["Assessment"][2] == "Confirmed"
     paragraphs = [p.text for p in d.paragraphs]
     assert "The follow-up meeting changed 1 grade(s) of this audit; the note gives the reason." in paragraphs

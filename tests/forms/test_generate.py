@@ -188,7 +188,8 @@ def test_form_structure(tmp_path: Path) -> None:
     assert ws.print_title_rows == "$1:$2"
     meta = {r[0].value: r[1].value for r in wb["xlpack_form"].iter_rows(max_row=13)}
     assert meta["form_id"] == ctx.form_id and meta["audit_id"] == ctx.audit_id
-    assert meta["case_ref"] == ctx.case.case_ref and meta["tool_id"] == "cp" and meta["tool_version"] == "1.0"
+    assert meta["case_ref"] == ctx.case.case_ref and meta["tool_id"] == "cp"
+    assert meta["tool_version"] == ctx.tool.version == "2.0"
     assert meta["fingerprint"] == rendered.fingerprint
     # The role was left blank in the plan: the locked cell says so rather than staying empty.
     role_row = next(r for r in rendered.layout.rows if r.label == "Auditor's role")

@@ -33,11 +33,12 @@ def test_a_filled_form_is_accepted_with_every_answer(blank_cp: Path, audit_plan:
     ident = form.sections["identification"]
     assert (ident.grade, ident.grade_code, ident.grade_rank) == ("Outstanding", "1", 1)
     assert ident.evidence == "Evidence for identification." and ident.strengths == "Strong identification."
-    assert ident.cells == {"grade": "B27", "evidence": "B28", "strengths": "B29", "development": "B30",
-                           "action": "B31"}
+    cells = input_map(blank_cp)
+    assert ident.cells == {r: cells[f"section.identification.{r}"]["cell"]
+                           for r in ("grade", "evidence", "strengths", "development", "action")}
     assert (form.sections["voice"].grade_code, form.sections["voice"].evidence) == ("NA", "")
     assert (form.sections["planning"].grade, form.sections["planning"].grade_rank) == ("No evidence", None)
-    assert list(form.sections)[:3] == ["identification", "assessment", "planning"]
+    assert list(form.sections) == [s.id for s in audit_plan.tool.sections]  # in the tool's order
     assert form.closing["overall_grade"] == "Adequate" and form.closing["safeguarded_now"] == "Unsure"
     assert form.fields["audit_date"] == date(2026, 11, 1)
     assert form.cells["closing.safeguarded_now"] == input_map(blank_cp)["closing.safeguarded_now"]["cell"]
@@ -51,14 +52,18 @@ def test_grades_typed_past_the_dropdown(blank_cp: Path, audit_plan: AuditPlan, t
     f, _ = one(fill_form(blank_cp, tmp_path / "g.xlsx", cells=cells), audit_plan)
     assert f.status == "rejected"
     messages = {p.cell: (p.code, p.message) for p in f.problems}
-    assert messages["B27"] == ("grade-invalid",
-                               f"Sheet 'Audit', cell B27: 'Goood' is not a grade. Choose one of: {GRADES}.")
-    assert messages["B35"] == ("grade-normalised", "Sheet 'Audit', cell B35: 'good ' was read as the grade 'Good'.")
-    assert messages["B43"][0] == "grade-normalised" and "'Outstanding'" in messages["B43"][1]
-    assert messages["B51"] == ("grade-normalised", "Sheet 'Audit', cell B51: '3' was read as the grade 'Adequate'.")
-    assert messages["B59"][0] == "grade-invalid" and "'7' is not a grade" in messages["B59"][1]
-    assert messages["B67"][0] == "grade-normalised" and "'No evidence'" in messages["B67"][1]
-    assert messages["B75"][0] == "grade-normalised"
+    at = {k.split(".")[1]: v["cell"] for k, v in input_map(blank_cp).items() if k.endswith(".grade")}
+    assert messages[at["identification"]] == ("grade-invalid", f"Sheet 'Audit', cell {at['identification']}: "
+                                              f"'Goood' is not a grade. Choose one of: {GRADES}.")
+    assert messages[at["assessment"]] == ("grade-normalised", f"Sheet 'Audit', cell {at['assessment']}: 'good ' "
+                                          "was read as the grade 'Good'.")
+    assert messages[at["planning"]][0] == "grade-normalised" and "'Outstanding'" in messages[at["planning"]][1]
+    assert messages[at["voice"]] == ("grade-normalised", f"Sheet 'Audit', cell {at['voice']}: '3' was read as the "
+                                     "grade 'Adequate'.")
+    assert messages[at["information_sharing"]][0] == "grade-invalid"
+    assert "'7' is not a grade" in messages[at["information_sharing"]][1]
+    assert messages[at["recording"]][0] == "grade-normalised" and "'No evidence'" in messages[at["recording"]][1]
+    assert messages[at["management"]][0] == "grade-normalised"
 
 
 def test_normalised_grades_are_accepted_with_warnings(blank_cp: Path, audit_plan: AuditPlan, tmp_path: Path) -> None:
@@ -68,11 +73,12 @@ def test_normalised_grades_are_accepted_with_warnings(blank_cp: Path, audit_plan
 
 
 def test_a_formula_in_a_grade_cell_is_rejected(blank_cp: Path, audit_plan: AuditPlan, tmp_path: Path) -> None:
-    f, _ = one(fill_form(blank_cp, tmp_path / "f.xlsx", cells={"B27": '=Lists!A3'}), audit_plan)
+    cell = input_map(blank_cp)["section.identification.grade"]["cell"]
+    f, _ = one(fill_form(blank_cp, tmp_path / "f.xlsx", cells={cell: '=Lists!A3'}), audit_plan)
     assert f.status == "rejected"
     assert [(p.code, p.cell, p.message) for p in f.problems] == [
-        ("grade-formula", "B27", ("Sheet 'Audit', cell B27: The grade cell holds a formula (=Lists!A3) instead of "
-                                  "a chosen grade."))]
+        ("grade-formula", cell, (f"Sheet 'Audit', cell {cell}: The grade cell holds a formula (=Lists!A3) instead of "
+                                 "a chosen grade."))]
 
 
 def test_text_typed_as_a_formula_is_kept_as_typed(blank_cp: Path, audit_plan: AuditPlan, tmp_path: Path) -> None:
@@ -80,7 +86,7 @@ def test_text_typed_as_a_formula_is_kept_as_typed(blank_cp: Path, audit_plan: Au
                               cells={"section.identification.evidence": "=seen by the manager, 3 visits"}),
                     audit_plan)
     assert f.status == "accepted_with_warnings" and codes(f) == ["text-was-formula"]
-    assert f.problems[0].cell == "B28"
+    assert f.problems[0].cell == input_map(blank_cp)["section.identification.evidence"]["cell"]
     assert result.accepted[0].sections["identification"].evidence == "=seen by the manager, 3 visits"
 
 
@@ -99,13 +105,16 @@ def test_dates_numbers_and_choices(blank_cp: Path, audit_plan: AuditPlan, tmp_pa
              "closing.safeguarded_now": "yes", "closing.no_involvement": "Maybe"}
     f, _ = one(fill_form(blank_cp, tmp_path / "d.xlsx", cells=cells), audit_plan)
     found = {p.cell: (p.code, p.message) for p in f.problems}
-    assert found["B22"] == ("date-as-text", ("Sheet 'Audit', cell B22: '14/03/2026' was typed as text; read as the "
-                                             "date 14 March 2026."))
-    assert found["B23"] == ("not-a-date", ("Sheet 'Audit', cell B23: 'next Tuesday' is not a date (Date the current "
-                                           "plan or episode of work started)."))
-    assert found["B131"] == ("value-normalised", "Sheet 'Audit', cell B131: 'yes' was read as 'Yes'.")
-    assert found["B133"][0] == "choice-invalid"
-    assert found["B133"][1].endswith("Choose one of: Yes, I confirm, No, I have been involved.")
+    at = {k: v["cell"] for k, v in input_map(blank_cp).items()}
+    audit_date, start = at["field.audit_date"], at["field.episode_start"]
+    label = next(q.label for q in audit_plan.tool.form_fields if q.id == "episode_start")
+    assert found[audit_date] == ("date-as-text", (f"Sheet 'Audit', cell {audit_date}: '14/03/2026' was typed as "
+                                                  "text; read as the date 14 March 2026."))
+    assert found[start] == ("not-a-date", f"Sheet 'Audit', cell {start}: 'next Tuesday' is not a date ({label}).")
+    safe, declared = at["closing.safeguarded_now"], at["closing.no_involvement"]
+    assert found[safe] == ("value-normalised", f"Sheet 'Audit', cell {safe}: 'yes' was read as 'Yes'.")
+    assert found[declared][0] == "choice-invalid"
+    assert found[declared][1].endswith("Choose one of: Yes, I confirm, No, I have been involved.")
     assert f.status == "rejected"
 
 
@@ -120,10 +129,13 @@ def test_required_answers_missing_are_warnings(blank_cp: Path, audit_plan: Audit
                     evidence={"voice": "", "assessment": ""}, fields={"service_team": None})
     f, result = one(out, audit_plan)
     assert f.status == "accepted_with_warnings"
-    assert [(p.code, p.cell) for p in f.problems] == [("required-missing", "B21"), ("required-missing", "B27"),
-                                                      ("required-missing", "B36")]
-    assert f.problems[1].message == ("Sheet 'Audit', cell B27: 'Identification and initial response: Grade' is "
-                                     "required but was left blank.")
+    at = {k: v["cell"] for k, v in input_map(blank_cp).items()}
+    grade = at["section.identification.grade"]
+    assert [(p.code, p.cell) for p in f.problems] == [
+        ("required-missing", at["field.service_team"]), ("required-missing", grade),
+        ("required-missing", at["section.assessment.evidence"])]
+    title = audit_plan.tool.section("identification").title
+    assert f.problems[1].message == f"Sheet 'Audit', cell {grade}: '{title}: Grade' is required but was left blank."
     assert result.accepted[0].sections["identification"].grade is None
 
 

@@ -26,7 +26,7 @@ from xlpack.model.plan import AuditPlan, IssuedForm
 TODAY = date(2026, 12, 7)
 SECTIONS = ("identification", "assessment", "planning", "voice", "information_sharing", "recording", "management",
             "equality", "outcomes", "strategy_s47", "initial_conference", "core_group", "review_conferences",
-            "risk_management", "conferences")  # the last: version 1.0 of the tool
+            "risk_management")
 RANK = {"Outstanding": 1, "Good": 2, "Adequate": 3, "Inadequate": 4}
 Grades = dict[str, str | None]
 
