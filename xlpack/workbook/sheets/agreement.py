@@ -117,5 +117,6 @@ def build(data: ConsolidatedAudit) -> Sheet:
     stack(blocks, TABLE_ROW + 1)
     intro = ("For each case and section graded by two or more forms (Not applicable, No evidence and blanks left "
              "out). Look first where the share within one grade is lowest.")
+    # the last table runs over pages: its header repeats on each (print titles repeat from where they first appear)
     return Sheet(AGREEMENT, "How far the agencies agree", [intro, ALPHA_GUIDE], blocks, freeze=(0, 1),
-                 keep_blocks=True)
+                 keep_blocks=True, repeat_rows=most.row if most.rows else None)

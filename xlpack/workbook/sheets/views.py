@@ -14,8 +14,8 @@ CASE, FORM_ID = "Case reference", "Form id"
 def build(data: ConsolidatedAudit) -> Sheet:
     questions = views_questions(data.plan)
     dates = view_dates(data.plan)
-    cols = [Column(CASE, 16, style="wrap"),
-            *(Column(label, 14 if qid in dates else 40 if len(label) > 30 else 24,
+    cols = [Column(CASE, 12, style="wrap"),  # the printed columns fit a landscape page at 70% or more
+            *(Column(label, 11 if qid in dates else 24 if len(label) > 30 else 20,
                      style="date" if qid in dates else "wrap") for qid, label in questions),
             Column(FORM_ID, 38, style="muted", technical=True)]
     rows: list[list[CellLike]] = [[v.case_ref, *(view_answer(v.answers.get(qid, ""), qid in dates)
