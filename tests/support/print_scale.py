@@ -9,6 +9,10 @@ of LibreOffice's own PDF pages (tests/workbook/test_print_office.py).
 
 from __future__ import annotations
 
+import re
+import subprocess
+from pathlib import Path
+
 from openpyxl.utils import column_index_from_string
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -53,3 +57,20 @@ def print_scale(ws: Worksheet) -> float:
     widths = column_widths(ws)
     pixels = sum(column_pixels(widths, c) for c in _printed_columns(ws))
     return min(100.0, 100 * inches * 96 / max(1.0, pixels))
+
+
+#: Height of the box pdftotext gives a word of Carlito (Calibri) at 1 point, printed at full size (measured on
+#: LibreOffice's pages: 14.01 for the 11-point header of a sheet printed at 100%).
+BOX_PER_POINT = 14.014 / 11
+
+
+def pdf_page_scales(pdf: str | Path, header: str, points: float) -> list[float]:
+    """Per cent each page of a LibreOffice PDF prints at: the height of the page header's word ``header`` (set
+    in ``points``), which LibreOffice scales with the page, against its height at full size."""
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    scales = []
+    for page in out.split("<page ")[1:]:
+        box = re.search(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">' + re.escape(header) + "<", page)
+        assert box, f"no '{header}' in a page header"
+        scales.append(100 * (float(box[2]) - float(box[1])) / (BOX_PER_POINT * points))
+    return scales
