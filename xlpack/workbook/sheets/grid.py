@@ -17,8 +17,7 @@ from xlpack.workbook.sheet_model import Block, Cell, CellLike, Column, Sheet, gr
 from xlpack.workbook.sheets.common import GRID, STATUS_LABELS, STATUS_STYLES, TABLE_ROW
 from xlpack.workbook.sheets.returns import issued_rows
 
-#: Sixteen forms of one case print one landscape page wide at 70%.
-SECTION_WIDTH, FORM_WIDTH, VIEW_LABEL_WIDTH, VIEW_WIDTH = 24, 10, 24, 26
+SECTION_WIDTH, FORM_WIDTH, VIEW_LABEL_WIDTH, VIEW_WIDTH = 34, 15, 24, 40
 STATUS_ROW = "Return"
 CLOSING_ROWS = (("overall_grade", "Overall grade"), ("safeguarded_now", "Safeguarded now?"),
                 ("no_involvement", "No involvement declared"))
