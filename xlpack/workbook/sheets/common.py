@@ -39,7 +39,7 @@ GRADE_COLUMNS: Spec = (
     ("section_order", "No.", 5), ("section_title", "Section", 25), ("grade", "Grade", 12),
     ("moderated_grade", "Moderated grade", 13), ("moderation_note", "Moderation note", 25),
     ("evidence", "Evidence", 50), ("strengths", "Strengths", 50), ("development", "Areas for development", 50),
-    ("action", "Action", 44), ("source", "Source file", 80), ("row_id", "Row id", 20))
+    ("action", "Action", 60), ("source", "Source file", 80), ("row_id", "Row id", 20))
 GRADES_PRINTED = 10  # Case reference to Evidence
 #: Where the case's details (Category and the Cases sheet's columns) go in the Grades table: before this field.
 GRADE_CASE_FIELDS_BEFORE = "source"
