@@ -30,7 +30,7 @@ PEOPLE_PRINT = 70  # per cent, at least, on every sheet a person prints
 FORMS_PRINT = 85  # on the forms
 #: Not the Case grid: each case is kept on one page, which its widest case (thirteen forms) allows at about 60%.
 PRINTED_SHEETS = ("Cases", "Issued forms", "Mail log", "Returns", "Flags", "Grades", "Evidence",
-                  "Views", "Action plan", "Agreement", "Sample", "Form answers", "Problems", "Orphaned")
+                  "Views", "Action plan", "Agreement", "Form answers", "Problems", "Orphaned")
 
 
 @pytest.fixture(scope="module")

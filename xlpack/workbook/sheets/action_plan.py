@@ -17,7 +17,7 @@ def _columns() -> list[Column]:
         if fld in ACTION_EDITABLE:
             out.append(Column(header, width, style="editable_date" if fld in DATES else "editable", editable=True))
         else:
-            out.append(Column(header, width, style="muted" if fld.endswith("_id") else "wrap"))
+            out.append(Column(header, width, style="muted_wrap" if fld.endswith("_id") else "wrap"))
     return out
 
 
