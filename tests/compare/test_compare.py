@@ -299,13 +299,18 @@ def test_cases_audited_in_both_are_found_and_said(baseline: Built, reaudit: Buil
     from xlpack.compare.chapter import comparison_document
     from xlpack.compare.workbook import write_comparison_workbook
     b, r = read_consolidated(baseline.audit), read_consolidated(reaudit.audit)
-    plain = compare_audits(b, r)
+    taken = [c.case_ref for c in b.plan.cases[:2]]
+
+    def with_refs(refs: list[str]) -> object:
+        cases = [c.model_copy(update={"case_ref": ref}) for c, ref in zip(r.plan.cases, refs, strict=True)]
+        return r.model_copy(update={"plan": r.plan.model_copy(update={"cases": cases})})
+
+    others = [f"RE-{c.case_ref}" for c in r.plan.cases]  # the scenario's two audits use the same references
+    plain = compare_audits(b, with_refs(others))  # type: ignore[arg-type]
     assert plain.shared_cases == []
     assert "different cases, so the two are independent samples" in _texts_of(
         write_comparison_workbook(plain, tmp_path / "plain.xlsx"))
-    taken = [c.case_ref for c in b.plan.cases[:2]]
-    again = [c.model_copy(update={"case_ref": " " + ref.lower()}) for c, ref in zip(r.plan.cases, taken)]
-    r = r.model_copy(update={"plan": r.plan.model_copy(update={"cases": [*again, *r.plan.cases[2:]]})})
+    r = with_refs([" " + ref.lower() for ref in taken] + others[2:])  # type: ignore[assignment]
     shared = compare_audits(b, r)
     assert [ref.strip().upper() for ref in shared.shared_cases] == sorted(taken)
     book = _texts_of(write_comparison_workbook(shared, tmp_path / "shared.xlsx"))

@@ -15,9 +15,11 @@ import pytest
 from xlpack.coordinator.plan_sheets import create_audit
 from xlpack.coordinator.sheet_writing import INPUT_FILL
 from xlpack.demo.sample import create_sample, sample_plan
+from xlpack.files.text_fit import text_lines
 from xlpack.forms.layout import (
     INPUT_HEIGHT,
     REPEAT_ROWS,
+    VALUE_WIDTH,
     FormContext,
     FormLayout,
     KeepTogether,
@@ -162,4 +164,5 @@ def test_template_forms_get_the_row_heights_their_values_need() -> None:
             assert len([h for _, h in heights if h]) > 10
             assert _row_heights(fast.content, part) == heights
     role_row = next(r for r in build_layout(long).rows if r.label == "Auditor's role")
-    assert role_row.height == 30.0  # two lines: the template's own (one line) would cut it
+    lines = text_lines(role, VALUE_WIDTH)
+    assert lines >= 2 and role_row.height == 15.0 * lines  # the template's own (one line) would cut it

@@ -31,6 +31,8 @@ from xlpack.model.records import ActionRow, GradeRow
 CONCERN = "Causing concern"
 GOOD_PRACTICE = "Good practice to build on"
 NO_LONGER = "No longer of concern"
+UNMATCHED = ("Section not recognised: type a section's title (or id) as the Grades sheet gives it, to see how it "
+             "fares")
 STARTED = "Not started"
 
 
@@ -91,6 +93,15 @@ def proposed_action(rec: Recommendation, thresholds: Thresholds, reaudit: date |
         concern=GOOD_PRACTICE if rec.kind == "good practice" else CONCERN)
 
 
+def _key(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _sections_by_name(tool: ToolDefinition) -> dict[str, str]:
+    """A section's id by its id and by its title, case and spacing ignored."""
+    return {_key(name): s.id for s in tool.sections for name in (s.id, s.title)}
+
+
 def plan_actions(kept: Sequence[ActionRow], grades: Sequence[GradeRow], scale: GradeScale, tool: ToolDefinition,
                  today: date, terms: TermsOfReference | None = None) -> list[ActionRow]:
     """The Action plan rows after this consolidation: the kept rows first, as they were, then new proposals."""
@@ -99,8 +110,15 @@ def plan_actions(kept: Sequence[ActionRow], grades: Sequence[GradeRow], scale: G
     out: list[ActionRow] = []
     used = {r.action_id for r in kept if r.action_id}
     counter = 1
+    sections = _sections_by_name(tool)
     for row in kept:
         update: dict[str, object] = {}
+        if not row.section_id and row.section.strip():  # typed by the coordinator: matched by id or title
+            found = sections.get(_key(row.section))
+            if found is None:
+                update["concern"] = UNMATCHED
+            else:
+                row = row.model_copy(update={"section_id": found})
         if not row.action_id:  # a row the coordinator added: it gets an id of its own, kept from now on
             while f"AP-{counter}" in used:
                 counter += 1

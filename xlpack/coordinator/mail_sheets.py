@@ -44,9 +44,12 @@ PLACEHOLDERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "returned_file": ("The name of the returned file, attached to the reply.", ("rejected",)),
 }
 #: (record field, header, width) of the Mail log table.
-LOG_COLUMNS = (("drafted", "Drafted", 17), ("kind", "Message", 15), ("case_ref", "Case reference", 16),
-               ("agency", "Agency", 24), ("auditor", "Auditor", 22), ("email", "Email", 28),
-               ("attached", "Attached", 44), ("form_id", "Form id", 38), ("draft", "Draft", 40))
+#: Printed up to the draft's name (one landscape page wide at 70% or more, every text wrapped whole); the form id
+#: after it, not printed (read back by header, in any order).
+LOG_COLUMNS = (("drafted", "Drafted", 16), ("kind", "Message", 11), ("case_ref", "Case reference", 12),
+               ("agency", "Agency", 16), ("auditor", "Auditor", 15), ("email", "Email", 24),
+               ("attached", "Attached", 36), ("draft", "Draft", 28), ("form_id", "Form id", 38))
+LOG_PRINTED = 8  # Drafted to Draft
 GUIDE_HEADER = "You can use"
 MESSAGE_WIDTHS = (16, 9, 90, 60)
 MESSAGES_INTRO = (

@@ -26,6 +26,7 @@ from xlpack.coordinator.mail_sheets import (
     KIND_LABELS,
     LOG_COLUMNS,
     LOG_INTRO,
+    LOG_PRINTED,
     MAIL_LOG,
     MESSAGE_HEADERS,
     MESSAGE_WIDTHS,
@@ -141,11 +142,13 @@ NAME_GUARD_COLUMNS = (("Word or phrase", 30), ("Treat as", 14), ("Note", 66))
 NAME_GUARD_INTRO = (
     "Intake warns about likely names in free text; the report, feedback and emails show them as [name].",
     "Treat as Name: a name xlpack misses. Treat as Not a name: a place or team name it takes for one.")
-ISSUED_COLUMNS = (("form_id", "Form id", 38), ("file", "File", 50), ("kind", "Kind", 8),
-                  ("case_ref", "Case reference", 16), ("agency", "Agency", 24), ("auditor", "Auditor", 22),
-                  ("email", "Email", 28), ("role", "Role", 20), ("tool_id", "Tool", 8),
-                  ("tool_version", "Tool version", 12), ("issued", "Issued", 12), ("fingerprint", "Fingerprint", 20),
-                  ("sha256", "File SHA-256", 20))
+#: (field, header, widest): the columns a person reads first, printed (one landscape page wide at 70% or more,
+#: their text wrapped); xlpack's own after them, not printed (read back by header, in any order).
+ISSUED_COLUMNS = (("file", "File", 40), ("kind", "Kind", 8), ("case_ref", "Case reference", 14),
+                  ("agency", "Agency", 20), ("auditor", "Auditor", 18), ("email", "Email", 26), ("role", "Role", 18),
+                  ("issued", "Issued", 11), ("tool_id", "Tool", 8), ("tool_version", "Tool version", 12),
+                  ("form_id", "Form id", 38), ("fingerprint", "Fingerprint", 20), ("sha256", "File SHA-256", 70))
+ISSUED_PRINTED = 8  # File to Issued
 #: Issued forms columns a workbook made by an earlier xlpack may lack (read as empty).
 ISSUED_OPTIONAL = ("File SHA-256",)
 
@@ -348,7 +351,8 @@ def _cases_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan) -> None:
     ws = wb.add_worksheet(CASES)
     fields = plan.tool.case_fields
     headers = [*CASE_HEADERS, *(q.label for q in fields)]
-    widths = [18, 20, *(max(14, min(30, len(q.label) + 2)) for q in fields)]
+    # the labels wrap over two or three lines, so that the table prints one landscape page wide at 70% or more
+    widths = [16, 18, *(max(13, min(22, len(q.label) // 2 + 6)) for q in fields)]
     write_intro(ws, st, "Cases in the sample", [
         CASE_REF_HELP, ("Type in the yellow cells; choose the details from the dropdowns. Add rows by typing "
                         "below the table.")], widths)
@@ -440,14 +444,17 @@ def _issued_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan) -> None:
     ws = wb.add_worksheet(ISSUED)
     rows = [[getattr(f, key) for key, _, _ in ISSUED_COLUMNS] for f in plan.issued]
     headers = [c[1] for c in ISSUED_COLUMNS]
-    widths = fitted_widths(headers, [[v.strftime("%d/%m/%Y") if isinstance(v, date) else v for v in r] for r in rows],
-                           most=70)
+    shown = [[v.strftime("%d/%m/%Y") if isinstance(v, date) else v for v in r] for r in rows]
+    widths = [min(most, w) for w, (_, _, most) in zip(fitted_widths(headers, shown, most=70), ISSUED_COLUMNS,
+                                                       strict=True)]
     write_intro(ws, st, "Forms issued",
                 ["Written by xlpack generate. Do not edit: intake checks returns against it."], widths)
-    write_table(ws, st, "IssuedForms", headers, rows, widths)
+    _, last = write_table(ws, st, "IssuedForms", headers, rows, widths,
+                          formats={c: st["wrap"] for c in range(ISSUED_PRINTED) if headers[c] != "Issued"})
     hidden = headers.index("Fingerprint")  # for intake's checks only: not shown, not printed
     ws.set_column(hidden, hidden, widths[hidden], None, {"hidden": True})
     page_setup(ws, landscape=True)
+    ws.print_area(0, 0, last, ISSUED_PRINTED - 1)
 
 
 def _messages_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan) -> None:
@@ -473,8 +480,10 @@ def _mail_log_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan) -> Non
     write_intro(ws, st, "Emails drafted", LOG_INTRO, widths)
     stamp = wb.add_format({"font_name": "Calibri", "font_size": 11, "valign": "top", "align": "left",
                            "num_format": "dd/mm/yyyy hh:mm"})
-    write_table(ws, st, "MailLog", [h for _, h, _ in LOG_COLUMNS], log_rows(plan), widths, formats={0: stamp})
+    _, last = write_table(ws, st, "MailLog", [h for _, h, _ in LOG_COLUMNS], log_rows(plan), widths,
+                          formats={0: stamp, **{c: st["wrap"] for c in range(1, len(LOG_COLUMNS))}})
     page_setup(ws, landscape=True)
+    ws.print_area(0, 0, last, LOG_PRINTED - 1)
 
 
 def _meetings_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan) -> None:

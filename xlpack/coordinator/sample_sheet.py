@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from xlpack.files.text_fit import height_for, text_lines
 from xlpack.files.workbooks import cell_date, cell_text
 from xlpack.model.plan import SampleBalance, SampleRecord, SampleStratum
 
@@ -46,7 +47,8 @@ def write_sample_sheet(wb: Any, st: Any, record: SampleRecord) -> None:
     base = {"font_name": "Calibri", "font_size": 11, "valign": "top"}
     fmt = {"plain": wb.add_format(base), "left": wb.add_format({**base, "align": "left"}),
            "dec": wb.add_format({**base, "num_format": "0.0"}),
-           "guide": wb.add_format({**base, "italic": True, "font_color": "#595959"})}
+           "guide": wb.add_format({**base, "italic": True, "font_color": "#595959"}),
+           "wrap": wb.add_format({**base, "text_wrap": True})}
     ws.write_string(0, 0, "How the cases were drawn", st["title"])
     ws.write_string(1, 0, "Written by xlpack sample: the record that the cases were drawn at random, and how to "
                           "repeat the draw (the same extract and seed draw the same cases).", fmt["plain"])
@@ -63,8 +65,10 @@ def write_sample_sheet(wb: Any, st: Any, record: SampleRecord) -> None:
             _write_detail(ws, r, getattr(record, key), st, fmt)
         r += 1
     ws.write_string(r + 1, 2, "Target: the stratum's proportional share of the sample, before rounding.", fmt["guide"])
+    breaks = [r + 1]  # each table starts a printed page, so that none is split from its last rows
     r = _table(ws, st, r + 1, STRATA_TITLE, STRATA_COLUMNS, [
         [s.label, s.population, s.target, s.drawn] for s in record.strata], {3: fmt["dec"]}, fmt)
+    breaks.append(r + 1)
     _table(ws, st, r + 1, BALANCE_TITLE, BALANCE_COLUMNS, [
         [b.field, b.value, b.population, record.population_share(b), b.sample, record.sample_share(b),
          round(100 * (record.sample_share(b) - record.population_share(b)), 1)] for b in record.balance],
@@ -72,7 +76,9 @@ def write_sample_sheet(wb: Any, st: Any, record: SampleRecord) -> None:
     ws.freeze_panes(FIRST_ROW, 0)
     ws.set_paper(9)
     ws.set_landscape()
-    ws.fit_to_pages(1, 0)
+    ws.set_print_scale(100)  # it fits a landscape page's width; Excel ignores page breaks when fitting to a page
+    ws.set_h_pagebreaks(breaks)
+    ws.repeat_rows(0)
     ws.set_header('&C&"Calibri,Bold"OFFICIAL-SENSITIVE')
     ws.set_footer("&L&A&RPage &P of &N")
     ws.protect("", {"autofilter": True, "sort": True, "format_columns": True})
@@ -102,11 +108,15 @@ def _table(ws: Any, st: Any, r: int, title: str, columns: Sequence[tuple[int, st
         else:
             ws.write_string(r + 1, c, header, st["header"])
     for n, row in enumerate(rows, start=r + 2):
+        texts = []
         for (c, _), value in zip(columns, row):
-            if isinstance(value, str):
-                ws.write_string(n, c, value, fmt["plain"])
+            if isinstance(value, str):  # wrapped whole in its own column
+                ws.write_string(n, c, value, fmt["wrap"])
+                texts.append((value, WIDTHS[c]))
             else:
                 ws.write_number(n, c, value, formats.get(c, fmt["plain"]))
+        if any(text_lines(t, w) > 1 for t, w in texts):
+            ws.set_row(n, height_for(texts))
     return r + 2 + len(rows)
 
 

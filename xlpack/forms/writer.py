@@ -254,9 +254,14 @@ def _steps(ctx: FormContext, sheet: str) -> list[str]:
         ("If the child is not adequately safeguarded now, tell the practitioner's manager today and record "
          "what you did in the closing questions."),
     ]
-    if ctx.tool.kind == "views":
+    if ctx.tool.kind == "views":  # no sections, grades or closing questions: the steps of this form only
+        steps[1] = ("Talk with the child and family about the help they have had in the period above, in the way "
+                    "that suits them, and record who you spoke to, when and how.")
         steps[2] = ("Record what the child and family told you, in their words where they agreed. "
                     "Choose answers from the dropdowns.")
+        steps[4] = "The Progress line at the top of the sheet shows how many required answers are still to give."
+        steps[6] = ("If anything said makes you worried about the child's safety now, follow your safeguarding "
+                    "procedures today and tell the audit coordinator.")
     return steps
 
 

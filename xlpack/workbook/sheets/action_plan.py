@@ -6,7 +6,7 @@ from xlpack.analysis.actions import CONCERN
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.records import ActionRow
 from xlpack.workbook.sheet_model import Block, CellLike, Column, Sheet, shared_cell
-from xlpack.workbook.sheets.common import ACTION_COLUMNS, ACTION_EDITABLE, ACTIONS, TABLE_ROW
+from xlpack.workbook.sheets.common import ACTION_COLUMNS, ACTION_EDITABLE, ACTIONS, ACTIONS_PRINTED, TABLE_ROW
 
 DATES = ("by_when", "review_date")
 
@@ -17,7 +17,7 @@ def _columns() -> list[Column]:
         if fld in ACTION_EDITABLE:
             out.append(Column(header, width, style="editable_date" if fld in DATES else "editable", editable=True))
         else:
-            out.append(Column(header, width, style="muted" if fld.endswith("_id") else "wrap"))
+            out.append(Column(header, width, style="muted_wrap" if fld.endswith("_id") else "wrap"))
     return out
 
 
@@ -35,4 +35,4 @@ def build(data: ConsolidatedAudit) -> Sheet:
          "and only updates 'Section now'."),
         "The report's action plan is read from this sheet. SMART: specific, measurable, agreed, realistic, timely."]
     return Sheet(ACTIONS, "Action plan", intro, [Block(_columns(), rows, name="ActionPlan", row=TABLE_ROW)],
-                 freeze=(TABLE_ROW + 1, 2), tab_colour="#548235", landscape=True)
+                 freeze=(TABLE_ROW + 1, 2), tab_colour="#548235", landscape=True, print_columns=ACTIONS_PRINTED)

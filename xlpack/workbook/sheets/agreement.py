@@ -127,5 +127,6 @@ def build(data: ConsolidatedAudit) -> Sheet:
     intro = ("For each case and section graded by two or more agencies (Not applicable, No evidence and blanks left "
              "out), one grade per agency: where an agency returned two forms, its moderated grade, else its forms' "
              "grades shared. Look first where the share within one grade is lowest.")
+    # the last table runs over pages: its header repeats on each (print titles repeat from where they first appear)
     return Sheet(AGREEMENT, "How far the agencies agree", [intro, ALPHA_GUIDE], blocks, freeze=(0, 1),
-                 keep_blocks=True)
+                 keep_blocks=True, repeat_rows=most.row if most.rows else None)

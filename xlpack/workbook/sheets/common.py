@@ -23,8 +23,8 @@ Spec = tuple[tuple[str, str, float], ...]
 
 RETURN_COLUMNS: Spec = (
     ("case_ref", "Case reference", 15), ("kind", "Form", 8), ("agency", "Agency", 20), ("auditor", "Auditor", 18),
-    ("email", "Email", 30), ("status", "Status", 13), ("detail", "Detail", 44), ("saved_at", "Saved", 16),
-    ("source", "Returned file", 40), ("file", "Issued file", 36), ("form_id", "Form id", 38),
+    ("email", "Email", 28), ("status", "Status", 13), ("detail", "Detail", 42), ("saved_at", "Saved", 16),
+    ("source", "Returned file", 70), ("file", "Issued file", 36), ("form_id", "Form id", 38),
     ("sha256", "File SHA-256", 20))
 #: Columns of the Returns table kept for xlpack (grouped and hidden; read back).
 RETURN_TECHNICAL = ("file", "form_id", "sha256")
@@ -36,13 +36,15 @@ PROBLEM_COLUMNS: Spec = (
     ("fix", "What to do", 40), ("agency", "Agency", 20), ("auditor", "Auditor", 18), ("status", "File status", 13),
     ("form_id", "Form id", 38))
 PROBLEMS_PRINTED = 8  # Severity to What to do
+#: The printed columns (Case reference to Evidence) print one landscape page wide at 70% or more; the others are
+#: wide, so that the rows' height is what the printed texts need (a long file path made rows a line taller).
 GRADE_COLUMNS: Spec = (
-    ("case_ref", "Case reference", 15), ("agency", "Agency", 20), ("auditor", "Auditor", 18), ("tool_id", "Tool", 6),
-    ("section_order", "No.", 6), ("section_title", "Section", 26), ("grade", "Grade", 14),
-    ("moderated_grade", "Moderated grade", 15), ("moderation_note", "Moderation note", 30),
-    ("moderation_meeting", "Meeting", 16),
-    ("evidence", "Evidence", 56), ("strengths", "Strengths", 40), ("development", "Areas for development", 40),
-    ("action", "Action", 32), ("source", "Source file", 36), ("row_id", "Row id", 20))
+    ("case_ref", "Case reference", 12), ("agency", "Agency", 18), ("auditor", "Auditor", 15), ("tool_id", "Tool", 5),
+    ("section_order", "No.", 5), ("section_title", "Section", 25), ("grade", "Grade", 12),
+    ("moderated_grade", "Moderated grade", 13), ("moderation_note", "Moderation note", 25),
+    ("moderation_meeting", "Meeting", 14),
+    ("evidence", "Evidence", 50), ("strengths", "Strengths", 50), ("development", "Areas for development", 50),
+    ("action", "Action", 60), ("source", "Source file", 80), ("row_id", "Row id", 20))
 GRADES_PRINTED = 11  # Case reference to Evidence
 #: Where the case's details (Category and the Cases sheet's columns) go in the Grades table: before this field.
 GRADE_CASE_FIELDS_BEFORE = "source"
@@ -56,15 +58,17 @@ FLAGS_PRINTED = 8  # Severity to Meeting
 #: Columns of the Flags table kept for xlpack (grouped and hidden; read back).
 FLAG_TECHNICAL = ("section_id", "rule_id")
 ANSWER_COLUMNS: Spec = (
-    ("case_ref", "Case reference", 16), ("agency", "Agency", 22), ("auditor", "Auditor", 20),
+    ("case_ref", "Case reference", 14), ("agency", "Agency", 20), ("auditor", "Auditor", 18),
     ("overall_grade", "Overall grade", 14), ("safeguarded_now", "Safeguarded now?", 13),
-    ("safeguarding_action", "If not: what was done", 44), ("no_involvement", "No involvement declared", 20),
-    ("tool_feedback", "Feedback on the tool", 44), ("form_id", "Form id", 38))
+    ("safeguarding_action", "If not: what was done", 42), ("no_involvement", "No involvement declared", 18),
+    ("tool_feedback", "Feedback on the tool", 42), ("form_id", "Form id", 38))
+#: Printed to 'Section now' (the section id is xlpack's), one landscape page wide at 70% or more.
 ACTION_COLUMNS: Spec = (
-    ("action_id", "Action id", 11), ("section", "Section", 24), ("action", "Action", 44), ("owner", "Owner", 20),
-    ("agency", "Agency", 22), ("by_when", "By when", 12), ("measure", "Measure of success", 44),
-    ("status", "Status", 13), ("impact", "Evidence of impact", 36), ("review_date", "Review date", 12),
-    ("concern", "Section now", 20), ("section_id", "Section id", 12))
+    ("action_id", "Action id", 9), ("section", "Section", 18), ("action", "Action", 30), ("owner", "Owner", 14),
+    ("agency", "Agency", 15), ("by_when", "By when", 11), ("measure", "Measure of success", 26),
+    ("status", "Status", 12), ("impact", "Evidence of impact", 22), ("review_date", "Review date", 11),
+    ("concern", "Section now", 14), ("section_id", "Section id", 12))
+ACTIONS_PRINTED = 11  # Action id to Section now
 #: The Action plan columns the coordinator types in (all but the ids and 'Section now').
 ACTION_EDITABLE = ("section", "action", "owner", "agency", "by_when", "measure", "status", "impact", "review_date")
 ORPHAN_COLUMNS: Spec = (

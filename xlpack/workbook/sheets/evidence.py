@@ -9,9 +9,10 @@ from xlpack.workbook.sheets.common import EVIDENCE, TABLE_ROW
 
 GOOD, MIXED, CONCERN, GAP, OTHER = "Good practice", "Mixed", "Concern", "Gap: no evidence", "Other"
 KIND_ORDER = {GOOD: 0, CONCERN: 1, MIXED: 2, GAP: 3, OTHER: 4}
-COLUMNS = (("No.", 6, "int"), ("Section", 22, "wrap"), ("Example", 12, "wrap"), ("Grade", 13, None),
-           ("Case reference", 14, "wrap"), ("Agency", 16, "wrap"), ("Evidence", 50, "wrap"), ("Strengths", 36, "wrap"),
-           ("Areas for development", 36, "wrap"), ("Action", 30, "wrap"), ("Auditor", 18, "wrap"))
+#: The printed columns (No. to Areas for development) print one landscape page wide at 70% or more.
+COLUMNS = (("No.", 5, "int"), ("Section", 22, "wrap"), ("Example", 13, "wrap"), ("Grade", 11, None),
+           ("Case reference", 11, "wrap"), ("Agency", 14, "wrap"), ("Evidence", 48, "wrap"), ("Strengths", 28, "wrap"),
+           ("Areas for development", 28, "wrap"), ("Action", 40, "wrap"), ("Auditor", 18, "wrap"))
 PRINTED = 9  # No. to Areas for development
 
 

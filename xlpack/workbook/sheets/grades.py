@@ -53,6 +53,9 @@ def case_columns(plan: AuditPlan) -> list[tuple[str, str, bool]]:
     return out
 
 
+CASE_VALUE_WIDTH = 34  # the case's details are not printed: wide enough for their values on one line
+
+
 def case_width(header: str) -> float:
     """Wide enough for the header to take three lines at most (with the filter button)."""
     return float(max(13, min(28, len(header) // 3 + 8)))
@@ -88,7 +91,9 @@ def build(data: ConsolidatedAudit) -> Sheet:
     cols = columns(GRADE_COLUMNS, editable=("moderated_grade", "moderation_note", "moderation_meeting"),
                    styles={"section_order": "int", "row_id": "muted", "source": "muted_wrap"},
                    moderated_grade={"choices": GRADE_LIST, "colour_by": "grades"})
-    extra = [Column(header, case_width(header), style="count" if number else "wrap") for _, header, number in fields]
+    longest = [max((len(str(v[i])) for v in values.values()), default=0) for i in range(len(fields))]
+    extra = [Column(header, max(case_width(header), min(CASE_VALUE_WIDTH, n + 2)), style="count" if number else "wrap")
+             for (_, header, number), n in zip(fields, longest, strict=True)]
     table = Block([*cols[:split], *extra, *cols[split:]], rows, name="Grades", row=TABLE_ROW)
     intro = ("Filter and sort freely; the case's details are on every row, for a PivotTable or slicer (Insert > "
              "PivotTable). After the follow-up meeting, type the agreed grade in 'Moderated grade' and why in "

@@ -9,6 +9,7 @@ file is a row of the Problems sheet (:mod:`xlpack.workbook.sheets.problems`).
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import PurePath
 
 from xlpack.coordinator.mail_sheets import drafted_note
 from xlpack.model.consolidated import ConsolidatedAudit
@@ -66,6 +67,14 @@ def _add_drafted(cols: list[Column], rows: list[list[CellLike]], data: Consolida
         row.insert(at, note)
 
 
+def _detail(r: ReturnRow) -> str:
+    """The row's detail; a file that is no form of this audit (no case on its row) is named first, as the
+    'Returned file' column is not printed."""
+    if r.case_ref or not r.source:
+        return r.detail
+    return f"{PurePath(r.source).name}: {r.detail}" if r.detail else PurePath(r.source).name
+
+
 def build(data: ConsolidatedAudit) -> Sheet:
     emails = {f.form_id: f.email for f in data.plan.issued}
     main = issued_rows(data)
@@ -81,7 +90,7 @@ def build(data: ConsolidatedAudit) -> Sheet:
     for r in data.returns:
         kind = KIND_LABELS.get(r.kind, r.kind) if r.file or r.case_ref else ""  # unknown for a file not a form
         rows.append([r.case_ref, kind, r.agency, r.auditor, emails.get(r.form_id, ""),
-                     Cell(STATUS_LABELS.get(r.status, r.status), STATUS_STYLES.get(r.status)), r.detail,
+                     Cell(STATUS_LABELS.get(r.status, r.status), STATUS_STYLES.get(r.status)), _detail(r),
                      r.saved_at, r.source, r.file, r.form_id, r.sha256])
     cols = columns(RETURN_COLUMNS, styles={"saved_at": "datetime", "form_id": "muted", "file": "muted",
                                            "source": "muted_wrap", "sha256": "muted"}, technical=RETURN_TECHNICAL)
