@@ -28,7 +28,8 @@ def command(
     out: Annotated[Path | None, typer.Option(
         "--out", help="Folder for the drafts (default: drafts/DATE KIND beside the workbook).")] = None,
     forms: Annotated[Path | None, typer.Option(
-        "--forms", help="The folder generate wrote the forms into (default: forms/ beside the workbook).")] = None,
+        "--forms", help="The folder generate wrote the forms into (default: forms/ beside the workbook, or "
+                        "forms NAME/ if forms/ is another audit's).")] = None,
     encrypt_password: Annotated[str | None, typer.Option(
         "--encrypt-password",
         help="Encrypt the attached forms with this password, of 8 to 255 characters (never written in an email).")

@@ -24,6 +24,7 @@ from xlpack.coordinator.one_line import control_character_problems
 from xlpack.coordinator.plan_sheets import TOR, TOR_FIELDS, SheetWriter, read_plan
 from xlpack.errors import MailError, UsageError
 from xlpack.files.backups import Snapshot
+from xlpack.files.forms_folder import default_forms_folder
 from xlpack.files.lock import workbook_lock
 from xlpack.files.passwords import check_encrypt_password
 from xlpack.files.workbooks import ensure_not_open
@@ -271,7 +272,7 @@ def _draft_mail(audit: Path, kind: str, out: Path | None, forms: Path | None, en
     result.already = [f"{f.file} ({f.case_ref}, {f.auditor}): drafted on {r.drafted:%d %b %Y %H:%M}"
                       for f, r in sel.already]
     outgoing = _group(kind, sel, AddressBook.read(audit, plan), result.warnings, problems)
-    forms_dir = Path(forms) if forms else audit.parent / "forms"
+    forms_dir = Path(forms) if forms else default_forms_folder(audit, plan.audit_id)
     outgoing, result.encrypted = _attach(kind, audit, plan, outgoing, forms_dir, encrypt_password,
                                          result.warnings, problems)
     if problems:
