@@ -54,11 +54,13 @@ class Audit:
     label: str  # how messages name this audit: "'Title' (audit.xlsx)"
     issued: dict[str, IssuedForm] = field(default_factory=dict)
     blanks: dict[str, IssuedForm] = field(default_factory=dict)  # by the SHA-256 of the file as issued
+    extract: str = ""  # the SHA-256 of the case extract the sample was drawn from (the Sample sheet)
 
     @classmethod
     def of(cls, plan: AuditPlan, source: str = "") -> Audit:
         label = f"'{plan.terms.title}'" + (f" ({source})" if source else "")
-        return cls(plan, label, {f.form_id: f for f in plan.issued}, {f.sha256: f for f in plan.issued if f.sha256})
+        return cls(plan, label, {f.form_id: f for f in plan.issued}, {f.sha256: f for f in plan.issued if f.sha256},
+                   plan.sample.extract_sha256 if plan.sample else "")
 
 
 @dataclass
