@@ -3,7 +3,10 @@
 :func:`plan_actions` takes the rows already on the Action plan sheet (as
 the coordinator left them) and the latest grades: every row is kept as
 typed, in its order; a section newly causing concern gets a proposed row;
-a row whose section no longer causes concern is marked, never deleted.
+a row whose section no longer causes concern is marked, never deleted. A
+proposed row the coordinator deleted (its id is among those proposed
+before, and it is no longer on the sheet) stays deleted: the sheet tells
+them to delete what the partnership does not adopt.
 """
 
 from __future__ import annotations
@@ -61,8 +64,14 @@ def proposed_action(section_id: str, title: str, good: float | None, bad: float 
 
 
 def plan_actions(kept: Sequence[ActionRow], grades: Sequence[GradeRow], scale: GradeScale, tool: ToolDefinition,
-                 today: date) -> list[ActionRow]:
-    """The Action plan rows after this consolidation: the kept rows first, as they were, then new proposals."""
+                 today: date, proposed: set[str] | None = None) -> list[ActionRow]:
+    """The Action plan rows after this consolidation: the kept rows first, as they were, then new proposals.
+
+    ``proposed``: the ids of the rows proposed at earlier consolidations; one of them no longer kept was deleted
+    on purpose and is not proposed again. The ids proposed now are added to it.
+    """
+    proposed = proposed if proposed is not None else set()
+    deleted = proposed - {r.action_id for r in kept}
     concern = sections_of_concern(grades, scale, tool)
     concerning = {sid for sid, *_ in concern}
     out: list[ActionRow] = []
@@ -83,6 +92,7 @@ def plan_actions(kept: Sequence[ActionRow], grades: Sequence[GradeRow], scale: G
         out.append(row.model_copy(update=update) if update else row)
     addressed = {r.section_id for r in out if r.section_id}
     for sid, title, good, bad in concern:
-        if sid not in addressed:
+        if sid not in addressed and f"AP-{sid}" not in deleted:
             out.append(proposed_action(sid, title, good, bad, agencies_of_concern(grades, scale, sid)))
+            proposed.add(out[-1].action_id)
     return out
