@@ -4,10 +4,12 @@ Everything is checked before anything is written - the wording, every
 address, the coordinator's details, every form to attach - and every
 problem is reported at once (:class:`~xlpack.errors.MailError`), with
 nothing written. Then the drafts and ``recipients.csv`` are written into a
-temporary folder, the coordinator workbook is rewritten with the Messages
-and Mail log sheets (keeping the analysis of the last consolidation, or
-refusing like consolidate if that would lose something typed), and only
-then are the drafts moved into place. xlpack sends nothing.
+hidden staging folder, moved into place whole, and only then recorded: the
+coordinator workbook is rewritten with the Messages and Mail log sheets
+(keeping the analysis of the last consolidation, or refusing like
+consolidate if that would lose something typed). A run stopped before the
+workbook recorded them removes them again (:mod:`xlpack.mail.staging`).
+xlpack sends nothing.
 """
 
 from __future__ import annotations
