@@ -93,10 +93,13 @@ def write_set(outputs: Sequence[Output], last: Path | None = None) -> None:
                 staged.append((o, path))
                 try:
                     o.write(path)
-                except OSError as exc:
-                    if exc.filename is None:  # a write that failed names no file: it was this one
-                        exc.filename = str(path)
-                    raise
+                except Exception as exc:  # to find the system's error inside a writer's own
+                    failed = exc if isinstance(exc, OSError) else exc.__context__  # xlsxwriter's FileCreateError
+                    if not isinstance(failed, OSError):
+                        raise
+                    if failed.filename is None:  # a write that failed names no file: it was this one
+                        failed.filename = str(path)
+                    raise failed from None
             for o, path in staged:
                 _place(path, o)
         finally:
