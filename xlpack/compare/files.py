@@ -72,7 +72,8 @@ def write_compare(baseline: Path, reaudit: Path, out: Path | None = None, *, doc
     if docx is not None:
         docx = Path(docx)
         _target(docx, ".docx", (baseline, reaudit), overwrite)
-    comparison = compare_workbooks(baseline, reaudit, mapping=_map(map_file))
+    mapping = _map(map_file)  # a bad map is refused before the workbooks are read
+    comparison = compare_workbooks(baseline, reaudit, mapping=mapping)
     for path in (out, docx):
         locks = lock_files(path) if path is not None else []
         if locks:
@@ -89,7 +90,8 @@ def write_report_with_baseline(audit: Path, baseline: Path, out: Path | None = N
                                map_file: Path | CompareMap | None = None, today: date | None = None,
                                overwrite: bool = False) -> tuple[Path, Comparison]:
     """The overview report of ``audit`` with the chapter comparing it with ``baseline``."""
-    comparison = compare_workbooks(baseline, audit, mapping=_map(map_file))
+    mapping = _map(map_file)  # a bad map is refused before the workbooks are read
+    comparison = compare_workbooks(baseline, audit, mapping=mapping)
     path = write_report(audit, out, today=today, overwrite=overwrite,
                         extra=[partial(comparison_chapter, c=comparison)])
     return path, comparison
