@@ -26,6 +26,7 @@ from xlpack.coordinator.deadline import deadline_passed
 from xlpack.coordinator.one_line import control_character_problems
 from xlpack.coordinator.plan_sheets import read_plan, write_coordinator
 from xlpack.errors import AssignmentError, PlanError, UsageError
+from xlpack.files.forms_folder import MANIFEST, default_forms_folder, other_audit
 from xlpack.files.lock import WorkbookLock, workbook_lock
 from xlpack.files.passwords import check_encrypt_password
 from xlpack.files.workbooks import require_coordinator, temp_beside
@@ -36,7 +37,6 @@ from xlpack.mail.templates import with_defaults
 from xlpack.model.plan import Assignment, AuditPlan, Case, IssuedForm, assignment_key
 from xlpack.workbook.write import keep_analysis
 
-MANIFEST = "manifest.json"
 MANIFEST_SCHEMA = "xlpack-manifest/1"
 VIEWS_AGENCY = "Child and family views"
 
@@ -236,7 +236,13 @@ def _generate(audit: Path, out_dir: Path | None, reissue: Iterable[str], passwor
     broken = control_character_problems(audit)
     if broken:
         raise PlanError(audit, broken)
-    out_dir = Path(out_dir) if out_dir else audit.parent / "forms"
+    out_dir = Path(out_dir) if out_dir else default_forms_folder(audit, plan.audit_id)
+    other = other_audit(out_dir, plan.audit_id)
+    if other is not None:
+        raise UsageError(f"{out_dir} holds the forms of {other}, and its {MANIFEST}: the forms of this audit "
+                         f"({audit.name}) must not go in with them. Leave out --out (the default is a folder of this "
+                         "audit's own), or give another folder. Nothing was written.")
+    out_dir.mkdir(parents=True, exist_ok=True)
     reissue_set = {str(r) for r in reissue}
     pairs, skipped = _jobs(plan, out_dir, reissue_set, today or clock.today(), password, encrypt_password)
     unknown = reissue_set - {x for _, rec in pairs for x in (rec.form_id, rec.file, rec.case_ref)}
@@ -249,7 +255,7 @@ def _generate(audit: Path, out_dir: Path | None, reissue: Iterable[str], passwor
         raise AssignmentError(audit, checked)
     out_dir.mkdir(parents=True, exist_ok=True)
     if not pairs:
-        return GenerateResult(out_dir=out_dir, skipped=skipped, manifest=write_manifest(out_dir, plan))
+        return GenerateResult(out_dir=out_dir, skipped=skipped, manifest=write_manifest(out_dir, plan, audit.name))
     # A consolidated workbook keeps its analysis and moderation; checked before any form is written:
     # refuses if typed cells would be lost.
     analysis = keep_analysis(audit)
@@ -270,12 +276,12 @@ def _generate(audit: Path, out_dir: Path | None, reissue: Iterable[str], passwor
         for path in new_files:  # not recorded in the workbook: never to be sent
             path.unlink(missing_ok=True)
         raise
-    manifest = write_manifest(out_dir, plan)
+    manifest = write_manifest(out_dir, plan, audit.name)
     return GenerateResult(out_dir=out_dir, issued=issued, skipped=skipped, manifest=manifest,
                           warnings=[*checked, *plan_warnings(plan, issued, today or clock.today())])
 
 
-def write_manifest(out_dir: Path, plan: AuditPlan) -> Path:
+def write_manifest(out_dir: Path, plan: AuditPlan, workbook: str = "") -> Path:
     path = out_dir / MANIFEST
     forms = {f.form_id: f.model_dump(mode="json") for f in plan.issued}
     if path.exists():
@@ -286,7 +292,8 @@ def write_manifest(out_dir: Path, plan: AuditPlan) -> Path:
                     forms.setdefault(f["form_id"], f)
         except (ValueError, KeyError, TypeError):
             pass  # a damaged manifest is rewritten from the coordinator workbook
-    doc = {"schema": MANIFEST_SCHEMA, "audit_id": plan.audit_id, "tool_id": plan.tool.id,
+    doc = {"schema": MANIFEST_SCHEMA, "audit_id": plan.audit_id, "audit_title": plan.terms.title,
+           "workbook": workbook, "tool_id": plan.tool.id,
            "tool_version": plan.tool.version, "forms": sorted(forms.values(), key=lambda f: f["file"])}
     tmp = path.with_name(MANIFEST + ".tmp")
     tmp.write_text(json.dumps(doc, indent=2, ensure_ascii=False), encoding="utf-8")

@@ -206,3 +206,27 @@ def test_the_names_intake_knows_are_the_names_xlpack_writes() -> None:
     from xlpack.report.write import REPORT_SUFFIX
 
     assert (MANIFEST.lower(), REPORT_SUFFIX.lower()) == (MANIFEST_NAME, REPORT_ENDING)
+
+
+@pytest.mark.slow
+def test_the_demo_folder_with_drafts_feedback_and_extract_reads_as_its_returns(tmp_path: Path) -> None:
+    """Issue 18, item 8: everything xlpack wrote there, and the extract the sample was drawn from, is skipped with
+    its own reason; the analysis is what consolidating returns/ gave (no duplicate flag, no Skipped rows)."""
+    from xlpack.demo.run import run_demo
+
+    demo = run_demo(tmp_path / "demo")
+    folder = demo.folder
+    assert list(folder.glob("drafts/* rejected/*.eml")) and (folder / "feedback" / "feedback index.xlsx").exists()
+    extract = next(folder.glob("*.csv"))
+    expected = _analysis(demo.audit)
+    result = consolidate(demo.audit, [folder], today=TODAY)
+    assert _analysis(demo.audit) == expected
+    assert result.exit_code == 3  # the returned form with 'Good to adequate' and last year's form, as before
+    by_path = {f.path: f for f in result.files}
+    mine = {p: (f.status, codes(f)) for p, f in by_path.items() if not p.startswith(str(folder / "returns"))}
+    assert {s for s, _ in mine.values()} == {"skipped"}, {p: s for p, s in mine.items() if s[0] != "skipped"}
+    assert mine[str(extract)] == ("skipped", ["sample-extract"])
+    assert all(mine[str(p)] == ("skipped", ["xlpack-file"]) for p in folder.glob("drafts/*/recipients.csv"))
+    assert all(mine[str(p)] == ("skipped", ["unsent-draft"]) for p in folder.glob("drafts/*/*.eml"))
+    assert all(mine[str(p)] == ("skipped", ["xlpack-file"]) for p in (folder / "feedback").iterdir())
+    assert not any(".eml/" in p for p in by_path if p.startswith(str(folder / "drafts")))  # no draft was opened

@@ -135,3 +135,44 @@ def test_a_note_beside_the_plan_is_refused_by_name(returned: tuple[Path, Path, d
         consolidate(audit, [returns], today=TODAY)
     assert "Sheet 'Action plan', cell P2: 'remember to ask the police'" in str(err.value)
     assert audit.read_bytes() == before
+
+
+def test_a_deleted_or_cleared_proposal_stays_gone(sample_copy: tuple[Path, Path], tmp_path: Path) -> None:
+    """Issue 18, item 6: the sheet says to delete what the partnership does not adopt; deleting a proposed row
+    (or clearing its cells) is taken as meant, and the coordinator's rows below it are kept."""
+    import openpyxl
+
+    audit, forms = sample_copy
+    plan = read_plan(audit)
+    cases = {c.case_ref for c in plan.cases[:3]}
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    for f in plan.issued:
+        if f.kind == "audit" and f.case_ref in cases:
+            fill_form(forms / f.file, returns / f.file, {"assessment": "Inadequate", "planning": "Inadequate"})
+    consolidate(audit, [returns], today=TODAY)
+    header_row, headers, rows = table(audit, "Action plan", "Action id")
+    ids = [r[headers.index("Action id")] for r in rows]
+    assert sorted(ids) == ["AP-assessment", "AP-planning"]
+
+    wb = openpyxl.load_workbook(audit)
+    ws = wb["Action plan"]
+    ws.delete_rows(header_row + 1 + ids.index("AP-assessment"))  # the partnership does not adopt it
+    wb.save(audit)
+    for _ in range(2):
+        consolidate(audit, [returns], today=TODAY)
+        _, _, rows = table(audit, "Action plan", "Action id")
+        assert [r[headers.index("Action id")] for r in rows] == ["AP-planning"]
+
+    wb = openpyxl.load_workbook(audit)
+    ws = wb["Action plan"]
+    own = header_row + 2
+    ws[f"{col(headers, 'Action')}{own}"] = "Audit supervision records monthly."  # a row of the coordinator's
+    for cell in ws[header_row + 1]:  # the planning row, cleared cell by cell instead of deleted
+        cell.value = None
+    wb.save(audit)
+    consolidate(audit, [returns], today=TODAY)  # no refusal about the cells that moved up
+    _, _, rows = table(audit, "Action plan", "Action id")
+    assert [(r[headers.index("Action id")], r[headers.index("Action")]) for r in rows] == [
+        ("AP-1", "Audit supervision records monthly.")]
+    assert read_consolidated(audit).proposed_actions == ["AP-assessment", "AP-planning"]

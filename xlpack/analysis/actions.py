@@ -6,7 +6,10 @@ typed, in its order; a recommendation (:mod:`xlpack.analysis.recommendations`)
 on a section no row addresses yet gets a proposed row, with the agency that
 drives it (where one does), a measure from the audit's own figure and the
 partnership's threshold, and the re-audit date of the Terms of reference;
-a row whose section no longer causes concern is marked, never deleted.
+a row whose section no longer causes concern is marked, never deleted. A
+proposed row the coordinator deleted (its id is among those proposed
+before, and it is no longer on the sheet) stays deleted: the sheet tells
+them to delete what the partnership does not adopt.
 """
 
 from __future__ import annotations
@@ -103,8 +106,15 @@ def _sections_by_name(tool: ToolDefinition) -> dict[str, str]:
 
 
 def plan_actions(kept: Sequence[ActionRow], grades: Sequence[GradeRow], scale: GradeScale, tool: ToolDefinition,
-                 today: date, terms: TermsOfReference | None = None) -> list[ActionRow]:
-    """The Action plan rows after this consolidation: the kept rows first, as they were, then new proposals."""
+                 today: date, terms: TermsOfReference | None = None,
+                 proposed: set[str] | None = None) -> list[ActionRow]:
+    """The Action plan rows after this consolidation: the kept rows first, as they were, then new proposals.
+
+    ``proposed``: the ids of the rows proposed at earlier consolidations; one of them no longer kept was deleted
+    on purpose and is not proposed again. The ids proposed now are added to it.
+    """
+    proposed = proposed if proposed is not None else set()
+    deleted = proposed - {r.action_id for r in kept}
     thresholds = Thresholds.of(terms)
     concerning = {sid for sid, *_ in sections_of_concern(grades, scale, tool, thresholds)}
     out: list[ActionRow] = []
@@ -133,6 +143,7 @@ def plan_actions(kept: Sequence[ActionRow], grades: Sequence[GradeRow], scale: G
     addressed = {r.section_id for r in out if r.section_id}
     reaudit = terms.reaudit_date if terms else None
     for rec in recommendations(grades, scale, tool, thresholds):
-        if rec.section_id not in addressed:
+        if rec.section_id not in addressed and f"AP-{rec.section_id}" not in deleted:
             out.append(proposed_action(rec, thresholds, reaudit))
+            proposed.add(out[-1].action_id)
     return out

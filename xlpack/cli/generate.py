@@ -15,7 +15,8 @@ from xlpack.files.passwords import check_encrypt_password
 def command(
     audit: Annotated[Path, typer.Argument(metavar="AUDIT.xlsx", help="The coordinator workbook.")],
     out_dir: Annotated[Path | None, typer.Option(
-        "--out", metavar="FOLDER", help="Folder for the forms (default: forms/ beside the workbook).")] = None,
+        "--out", metavar="FOLDER", help="Folder for the forms (default: forms/ beside the workbook, or forms "
+                                        "NAME/ if forms/ is another audit's).")] = None,
     reissue: Annotated[list[str] | None, typer.Option(
         "--reissue", metavar="FORM",
         help="Form id, file name or case reference to issue again (repeatable).")] = None,

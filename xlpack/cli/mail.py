@@ -43,7 +43,8 @@ def command(
         help="Folder for the drafts (default: drafts/DATE KIND beside the workbook).")] = None,
     forms: Annotated[Path | None, typer.Option(
         "--forms", metavar="FOLDER",
-        help="The folder generate wrote the forms into (default: forms/ beside the workbook).")] = None,
+        help="The folder generate wrote the forms into (default: forms/ beside the workbook, or forms NAME/ if "
+             "forms/ is another audit's).")] = None,
     feedback: Annotated[Path | None, typer.Option(
         "--feedback", metavar="FOLDER",
         help="The folder xlpack feedback wrote the documents into (default: feedback/ beside the workbook).")] = None,

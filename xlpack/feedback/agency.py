@@ -14,7 +14,7 @@ it. Every quotation of what an auditor wrote goes through :func:`xlpack.model.na
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -22,10 +22,11 @@ from pathlib import Path
 from xlpack import clock
 from xlpack.analysis.actions import when_text
 from xlpack.analysis.pivots import share_percent
-from xlpack.errors import UsageError, XlpackError
-from xlpack.feedback.build import _check_targets, _writer, default_feedback_folder, flag_note, slug
+from xlpack.errors import XlpackError
+from xlpack.feedback.build import _check_targets, default_feedback_folder, flag_note, slug
 from xlpack.feedback.model import FlagNote
-from xlpack.files.workbooks import replace_atomically
+from xlpack.files.output_set import Output, write_set
+from xlpack.files.workbooks import require_coordinator
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.definitions import GradeScale
 from xlpack.model.names import quoted
@@ -200,9 +201,7 @@ class AgencyResult:
 def write_agency_learning(audit: Path, out_dir: Path | None = None, *, today: date | None = None,
                           overwrite: bool = False) -> AgencyResult:
     """Write one learning pack per agency for the consolidated coordinator workbook ``audit``."""
-    audit = Path(audit)
-    if not audit.is_file():
-        raise UsageError(f"The coordinator workbook {audit} does not exist.")
+    audit = require_coordinator(audit)
     consolidated = read_consolidated(audit)
     items = gather_agencies(consolidated)
     if not items:
@@ -210,11 +209,12 @@ def write_agency_learning(audit: Path, out_dir: Path | None = None, *, today: da
                           "Consolidate the returned forms first: xlpack consolidate AUDIT.xlsx RETURNS...")
     out_dir = Path(out_dir) if out_dir else default_feedback_folder(audit)
     _check_targets([out_dir / i.file_name for i in items], overwrite)
-    out_dir.mkdir(parents=True, exist_ok=True)
     today = today or clock.today()
-    documents = []
-    for item in items:
-        path = out_dir / item.file_name
-        replace_atomically(path, _writer(agency_bytes(item, consolidated, today)), keep_backup=False)
-        documents.append((item, path))
-    return AgencyResult(out_dir, documents)
+
+    def writer(item: AgencyLearning) -> Callable[[Path], None]:
+        return lambda path: path.write_bytes(agency_bytes(item, consolidated, today))
+
+    # each pack under a temporary name, all moved into place once all are written (per-form feedback beside
+    # them in the same folder is left as it is)
+    write_set([Output(out_dir / item.file_name, writer(item)) for item in items])
+    return AgencyResult(out_dir, [(item, out_dir / item.file_name) for item in items])

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -35,7 +34,8 @@ from xlpack.errors import UsageError, WorkbookInUseError, XlpackError
 from xlpack.feedback.document import feedback_bytes
 from xlpack.feedback.index import write_index
 from xlpack.feedback.model import FeedbackResult, FlagNote, FormFeedback, SectionFeedback
-from xlpack.files.workbooks import lock_files, replace_atomically, require_coordinator
+from xlpack.files.output_set import Output, sweep, write_set
+from xlpack.files.workbooks import lock_files, require_coordinator
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.names import redact_names
 from xlpack.model.records import FlagRow, GradeRow
@@ -165,24 +165,20 @@ def build_feedback(audit: ConsolidatedAudit, out_dir: Path, *, today: date | Non
         raise XlpackError(f"{source or 'The audit'}: no audit form has been accepted yet, so there is no feedback to "
                           "write. Consolidate the returned forms first: xlpack consolidate AUDIT.xlsx RETURNS...")
     out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"{out_dir} is a file, not a folder: give a folder for the feedback documents with --out.")
+    sweep([(out_dir, True)])  # what a killed run left: before looking at what is there
     targets = [out_dir / f.file_name for f in items] + [out_dir / INDEX_NAME]
     _check_targets(targets, overwrite)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    documents = []
-    for f in items:
-        data = feedback_bytes(f, audit.plan, today)
-        path = out_dir / f.file_name
-        replace_atomically(path, _writer(data), keep_backup=False)
-        documents.append((f, path))
-    index = write_index(audit.plan, items, out_dir / INDEX_NAME, today)
-    return FeedbackResult(out_dir, index, documents)
 
+    def write(folder: Path) -> None:  # the whole set, into a hidden folder moved into place when complete
+        folder.mkdir()
+        for f in items:
+            (folder / f.file_name).write_bytes(feedback_bytes(f, audit.plan, today))
+        write_index(audit.plan, items, folder / INDEX_NAME, today)
 
-def _writer(data: bytes) -> Callable[[Path], None]:
-    def write(tmp: Path) -> None:
-        tmp.write_bytes(data)
-
-    return write
+    write_set([Output(out_dir, write, folder=True, last=INDEX_NAME)])
+    return FeedbackResult(out_dir, out_dir / INDEX_NAME, [(f, out_dir / f.file_name) for f in items])
 
 
 def _check_targets(targets: list[Path], overwrite: bool) -> None:

@@ -224,6 +224,9 @@ def read_found(entry: Found, context: Audit, password: str | None = None,
 def process(item: Item, context: Audit, password: str | None = None) -> FileResult:
     """The result for one item: a workbook read and checked, or what was decided about it when found."""
     out = FileResult(item.path, item.kind, item.status or "rejected", list(item.problems), modified=item.mtime)
+    if _is_extract(item, context):
+        out.status, out.problems = "skipped", [problem("sample-extract")]
+        return out
     if item.status is not None or item.load is None:
         return out
     try:
@@ -232,6 +235,10 @@ def process(item: Item, context: Audit, password: str | None = None) -> FileResu
         out.problems.append(exc.problem)
         return out
     out.size, out.sha256 = len(data), hashlib.sha256(data).hexdigest()
+    if out.sha256 == context.extract:
+        out.status = "skipped"
+        out.problems.append(problem("sample-extract"))
+        return out
     blank = context.blanks.get(out.sha256)
     if blank is not None:  # a form exactly as issued: not a return
         out.status = "skipped"
@@ -247,6 +254,16 @@ def process(item: Item, context: Audit, password: str | None = None) -> FileResu
         out.problems.append(problem("wrong-extension", name=item.name))
     _take(out, read)
     return out
+
+
+def _is_extract(item: Item, context: Audit) -> bool:
+    """The case extract the sample was drawn from (a .csv or .xlsx), by its SHA-256 on the Sample sheet."""
+    if not context.extract or item.load is None or not any(p.code == "wrong-format" for p in item.problems):
+        return False  # a workbook is checked once its bytes are read; a CSV is rejected by its name alone
+    try:
+        return hashlib.sha256(item.load()).hexdigest() == context.extract
+    except ReadError:
+        return False
 
 
 def _take(out: FileResult, read: FormRead) -> None:

@@ -56,6 +56,10 @@ _add("temporary-file", "info", "A temporary copy xlpack writes while saving a wo
      "interrupted; not a return.", "Nothing to do; it may be deleted when no xlpack command is running.")
 _add("xlpack-file", "info", "{what}, written by xlpack; not a return.", "Nothing to do.")
 _add("coordinator-workbook", "info", "{what} of this audit; not a return.", "Nothing to do.")
+_add("unsent-draft", "info", "An unsent draft email (as xlpack mail writes), not a message received; not opened, and "
+     "not a return.", "Nothing to do. Returns are the messages auditors send back.")
+_add("sample-extract", "info", "The case extract the sample was drawn from (its SHA-256 is on the Sample sheet); not "
+     "a return.", "Nothing to do.")
 _add("issued-blank", "info", "A blank form, exactly as it was issued; not a return.",
      "Nothing to do. A form the auditor returns is the copy they filled in and saved.")
 _add("container-opened", "info", "Opened: {count} item(s) inside, listed with paths starting {path}/.",
@@ -209,7 +213,8 @@ _add("returned-again", "info", "This form was returned {count} time(s); this cop
 #: Problems that mark a file as one xlpack itself wrote into the audit's folder (the coordinator workbook, its
 #: backups and temporary copies, the forms as issued, the manifest, the report): skipped, and left off the
 #: consolidated Returns sheet, so reading the audit's own folder gives what reading its returns gives.
-OWN_FILES = frozenset({"temporary-file", "xlpack-file", "coordinator-workbook", "issued-blank"})
+OWN_FILES = frozenset({"temporary-file", "xlpack-file", "coordinator-workbook", "issued-blank", "unsent-draft",
+                       "sample-extract"})
 
 
 def where(sheet: str | None, cell: str | None) -> str:

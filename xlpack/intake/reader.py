@@ -57,13 +57,13 @@ class Audit:
     issued: dict[str, IssuedForm] = field(default_factory=dict)
     blanks: dict[str, IssuedForm] = field(default_factory=dict)  # by the SHA-256 of the file as issued
     names: NameLists = field(default_factory=default_lists)  # the name guard's lists
-
+    extract: str = ""  # the SHA-256 of the case extract the sample was drawn from (the Sample sheet)
 
     @classmethod
     def of(cls, plan: AuditPlan, source: str = "") -> Audit:
         label = f"'{plan.terms.title}'" + (f" ({source})" if source else "")
         return cls(plan, label, {f.form_id: f for f in plan.issued}, {f.sha256: f for f in plan.issued if f.sha256},
-                   plan.name_lists())
+                   plan.name_lists(), plan.sample.extract_sha256 if plan.sample else "")
 
 
 @dataclass

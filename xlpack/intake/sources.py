@@ -17,11 +17,13 @@ import contextlib
 import copy
 import email
 import email.message
+import email.parser
 import email.policy
 import email.utils
 import io
 import logging
 import os
+import re
 import stat
 import time
 import zipfile
@@ -58,6 +60,12 @@ DESCRIPTIONS = {".png": "an image", ".jpg": "an image", ".jpeg": "an image", ".g
 #: generate.MANIFEST and report.REPORT_SUFFIX, which this stage cannot import).
 MANIFEST_NAME = "manifest.json"
 REPORT_ENDING = " overview report.docx"
+#: ... and, written by mail, feedback and compare: recipients.csv beside the drafts, the feedback index and
+#: documents (``Feedback_CASE_AGENCY.docx``), the comparison workbook (``<re-audit> comparison.xlsx``).
+OWN_NAMES = {"recipients.csv": "The list of the recipients of draft emails (recipients.csv)",
+             "feedback index.xlsx": "The index of the feedback documents"}
+OWN_PATTERNS = ((re.compile(r"^feedback_.+\.docx$"), "A feedback document for a practitioner"),
+                (re.compile(r"^.+ comparison\.(xlsx|docx)$"), "A comparison of a re-audit with its baseline"))
 
 
 @dataclass(frozen=True)
@@ -205,6 +213,9 @@ def classify(name: str) -> tuple[Kind, Problem | None, Status | None]:
         return "other", problem("xlpack-file", what="The list of the forms issued (manifest.json)"), "skipped"
     if lower.endswith(REPORT_ENDING):
         return "other", problem("xlpack-file", what="An overview report"), "skipped"
+    own = OWN_NAMES.get(lower) or next((what for pattern, what in OWN_PATTERNS if pattern.match(lower)), None)
+    if own is not None:
+        return "other", problem("xlpack-file", what=own), "skipped"
     if suffix in WORKBOOK_SUFFIXES:
         return "workbook", None, None
     if suffix in CONTAINER_SUFFIXES:
@@ -273,6 +284,9 @@ def _unfold_item(item: Item, limits: Limits, depth: int, zip_path: Path | None =
         yield _rejected(item, exc.problem)
         return
     what = "email" if suffix == ".eml" else "Outlook message"
+    if suffix == ".eml" and unsent(data):
+        yield Item(item.path, "other", item.mtime, None, [problem("unsent-draft")], "skipped")
+        return
     try:
         members = _eml_members(data, item) if suffix == ".eml" else _msg_members(data, item)
     except Exception as exc:  # noqa: BLE001 - the mail parsers raise many types for damaged files
@@ -437,6 +451,15 @@ def _zip_time(info: zipfile.ZipInfo, fallback: float | None) -> float | None:
 
 
 # -- email -------------------------------------------------------------------
+
+
+def unsent(data: bytes) -> bool:
+    """Whether a message is a draft marked unsent (``X-Unsent: 1``, as xlpack's drafts are), not one received."""
+    try:
+        headers = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(data[:64 * 1024])
+    except Exception:  # noqa: BLE001 - a damaged message is reported when it is opened
+        return False
+    return str(headers.get("X-Unsent", "")).strip() == "1" and not headers.get("Received")
 
 
 def _eml_members(data: bytes, item: Item) -> list[Item]:

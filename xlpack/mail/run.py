@@ -4,10 +4,12 @@ Everything is checked before anything is written - the wording, every
 address, the coordinator's details, every form to attach - and every
 problem is reported at once (:class:`~xlpack.errors.MailError`), with
 nothing written. Then the drafts and ``recipients.csv`` are written into a
-temporary folder, the coordinator workbook is rewritten with the Messages
-and Mail log sheets (keeping the analysis of the last consolidation, or
-refusing like consolidate if that would lose something typed), and only
-then are the drafts moved into place. xlpack sends nothing.
+hidden staging folder, moved into place whole, and only then recorded: the
+coordinator workbook is rewritten with the Messages and Mail log sheets
+(keeping the analysis of the last consolidation, or refusing like
+consolidate if that would lose something typed). A run stopped before the
+workbook recorded them removes them again (:mod:`xlpack.mail.staging`).
+xlpack sends nothing.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from xlpack.coordinator.sheet_writing import SheetWriter
 from xlpack.errors import MailError, UsageError
 from xlpack.feedback.build import gather_feedback
 from xlpack.files.backups import Snapshot
+from xlpack.files.forms_folder import default_forms_folder
 from xlpack.files.lock import workbook_lock
 from xlpack.files.passwords import check_encrypt_password
 from xlpack.files.workbooks import ensure_not_open, require_coordinator
@@ -293,7 +296,7 @@ def _draft_mail(audit: Path, kind: str, out: Path | None, forms: Path | None, en
     result.already = [f"{f.file} ({f.case_ref}, {f.auditor}): drafted on {r.drafted:%d %b %Y %H:%M}"
                       for f, r in sel.already]
     outgoing = _group(kind, sel, AddressBook.read(audit, plan), result.warnings, problems)
-    forms_dir = Path(forms) if forms else audit.parent / "forms"
+    forms_dir = Path(forms) if forms else default_forms_folder(audit, plan.audit_id)
     outgoing, result.encrypted = _attach(kind, audit, plan, outgoing, forms_dir, encrypt_password,
                                          result.warnings, problems)
     if problems:

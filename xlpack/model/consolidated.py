@@ -51,6 +51,7 @@ class ConsolidatedAudit(BaseModel):
     views: list[ViewsRow] = Field(default_factory=list)
     orphaned: list[OrphanRow] = Field(default_factory=list)
     actions: list[ActionRow] = Field(default_factory=list)  # the Action plan sheet, as the coordinator keeps it
+    proposed_actions: list[str] = Field(default_factory=list)  # ids of every row xlpack ever proposed there
     consolidated_at: datetime | None = None
 
     def summary(self, form_id: str) -> FormSummary | None:

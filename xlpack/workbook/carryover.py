@@ -32,7 +32,7 @@ from xlpack.model.consolidated import ConsolidatedAudit, OrphanRow
 from xlpack.model.definitions import GradeScale
 from xlpack.model.records import ActionRow, FlagRow, GradeRow
 from xlpack.workbook.changes import LostCell, changed_rows, extras_lost, unpack
-from xlpack.workbook.readback import META, Workbook, iter_table, read_actions, read_meta, read_orphans
+from xlpack.workbook.readback import META, Workbook, iter_table, proposed_actions, read_actions, read_meta, read_orphans
 from xlpack.workbook.sheets.common import (
     ACTIONS,
     ANALYSIS_SHEETS,
@@ -81,6 +81,7 @@ class Typed:
     resolution_meetings: dict[str, str] = field(default_factory=dict)  # flag id -> the meeting named beside it
     orphans: list[OrphanRow] = field(default_factory=list)
     actions: list[ActionRow] = field(default_factory=list)  # the Action plan rows, as the coordinator left them
+    proposed: list[str] = field(default_factory=list)  # the ids of the Action plan rows xlpack proposed
     problems: list[str] = field(default_factory=list)
     context: dict[str, str] = field(default_factory=dict)  # key -> "case, agency, section" for new orphans
     consolidated: bool = False  # the workbook holds an earlier consolidation
@@ -123,6 +124,7 @@ def read_typed(path: Path, scale: GradeScale) -> Typed:
         typed.orphans = read_orphans(book)
     if book.has(ACTIONS):
         typed.actions = read_actions(book)
+    typed.proposed = proposed_actions(meta, book)
     return typed
 
 
@@ -241,7 +243,9 @@ def apply(data: ConsolidatedAudit, typed: Typed, now: datetime) -> ConsolidatedA
                                          context=typed.context.get(key, ""), since=now))
     data.orphaned = _unique(orphans)
     plan = data.plan
-    data.actions = plan_actions(typed.actions, data.grades, plan.scale, plan.tool, now.date(), plan.terms)
+    proposed = set(typed.proposed)
+    data.actions = plan_actions(typed.actions, data.grades, plan.scale, plan.tool, now.date(), plan.terms, proposed)
+    data.proposed_actions = sorted(proposed)
     return data
 
 

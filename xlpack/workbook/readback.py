@@ -286,7 +286,19 @@ def read_consolidated(audit: Path) -> ConsolidatedAudit:
         views=read_views(book, plan.views) if present(VIEWS) else [],
         orphaned=read_orphans(book) if present(ORPHANED) else [],
         actions=read_actions(book) if present(ACTIONS) else [],
+        proposed_actions=proposed_actions(meta, book),
         consolidated_at=when)
+
+
+PROPOSED = "actions:proposed"  # the key of the hidden sheet's row listing the Action plan rows xlpack proposed
+
+
+def proposed_actions(meta: dict[str, list[str]], book: Workbook) -> list[str]:
+    """The ids of the Action plan rows xlpack proposed; for a workbook from before they were recorded, the ids
+    of the rows on the sheet now (a row deleted before that cannot be told apart)."""
+    if PROPOSED in meta:
+        return [i for i in meta[PROPOSED] if i]
+    return [r.action_id for r in read_actions(book) if r.action_id] if book.has(ACTIONS) else []
 
 
 __all__ = ["META", "META_SCHEMA", "Workbook", "accepted_last_time", "headers", "iter_table", "read_consolidated",

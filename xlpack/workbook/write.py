@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import xlsxwriter
 
@@ -23,12 +24,12 @@ from xlpack.coordinator.plan_sheets import START, TOR, owned_keys, read_plan, re
 from xlpack.coordinator.sheet_writing import HEADER_ROW, SheetWriter, Styles
 from xlpack.errors import KeepTypedError
 from xlpack.files.backups import Snapshot
-from xlpack.files.workbooks import replace_atomically, temp_beside
+from xlpack.files.workbooks import cell_text, replace_atomically, temp_beside
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.plan import AuditPlan
 from xlpack.workbook.carryover import PLAN_SHEETS, read_typed
 from xlpack.workbook.changes import LostCell, lost_plan_cells, packed_digests
-from xlpack.workbook.readback import META, META_SCHEMA, Workbook, read_consolidated
+from xlpack.workbook.readback import META, META_SCHEMA, PROPOSED, Workbook, read_consolidated
 from xlpack.workbook.render import writers
 from xlpack.workbook.sheet_model import Sheet
 from xlpack.workbook.sheets import analysis_sheets
@@ -51,8 +52,11 @@ def meta_writer(sheets: Sequence[Sheet], data: ConsolidatedAudit,
         ws.write_string(0, 1, META_SCHEMA)
         ws.write_string(1, 0, "consolidated_at")
         ws.write_string(1, 1, data.consolidated_at.isoformat(sep=" ") if data.consolidated_at else "")
+        ws.write_string(2, 0, PROPOSED)
+        for c, action_id in enumerate(sorted(set(data.proposed_actions)), start=1):
+            ws.write_string(2, c, action_id)
         streamed = {s.sheet: s for s in streams or [] if isinstance(s, Stream)}
-        r = 2
+        r = 3
         for sheet in sheets:
             if sheet.name in streamed:
                 continue
@@ -77,9 +81,17 @@ def _lost_plan_cells(old: Path, new: Path) -> list[LostCell]:
     for sheet in (*PLAN_SHEETS, *COORDINATOR_SHEETS):
         if before.has(sheet):
             new_rows = after.rows(sheet) if after.has(sheet) else []
-            lost += lost_plan_cells(sheet, before.rows(sheet), new_rows, ignore=ignored.get(sheet, ()),
+            old_rows = before.rows(sheet)
+            if sheet == ACTIONS:  # a row the coordinator cleared is dropped: the rows below it move up
+                old_rows = _without_blank_rows(old_rows, HEADER_ROW + 1)
+            lost += lost_plan_cells(sheet, old_rows, new_rows, ignore=ignored.get(sheet, ()),
                                     owned=_owned(sheet, keys))
     return lost
+
+
+def _without_blank_rows(rows: list[list[Any]], first: int) -> list[list[Any]]:
+    """``rows`` with the blank ones from ``first`` on left out (as the table is read, and written again)."""
+    return rows[:first] + [r for r in rows[first:] if any(cell_text(v).strip() for v in r)]
 
 
 def _owned(sheet: str, keys: set[str] | None) -> Callable[[int, int, str], bool]:
