@@ -121,7 +121,8 @@ def test_consolidating_again_keeps_the_log_and_the_wording(chase: Scenario) -> N
     consolidate(chase.audit, [chase.returns], today=chase.today + timedelta(days=1))
     assert table(chase.audit, "Mail log", "Drafted") == log and table(chase.audit, "Messages", "Message") == words
     assert {k: r["Emails drafted"] for k, r in main_rows(chase.audit).items()} == notes
-    assert {r["Message"] for r in log} == {"Reminder", "Rejected return"}
+    # the safeguarding alerts, drafted when the "No" and "Unsure" forms were first consolidated, are kept too
+    assert {r["Message"] for r in log} == {"Reminder", "Rejected return", "Safeguarding alert"}
 
 
 @pytest.mark.slow

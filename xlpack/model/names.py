@@ -160,7 +160,7 @@ def _surname_like(tok: _Tok, lists: NameLists, strict: bool = False) -> bool:
     if not tok.capital or tok.sentence_start:
         return False
     if tok.key in lists.surnames or tok.key in lists.first:
-        return not strict or not _ordinary(tok.key, lists.english) or tok.key not in lists.english
+        return not strict or not _ordinary(tok.key, lists.english)
     return not _ordinary(tok.key, lists.english)
 
 
