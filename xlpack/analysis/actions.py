@@ -75,19 +75,28 @@ def measure(rec: Recommendation, thresholds: Thresholds) -> str:
     return f"At the re-audit, {rec.section} working well: {target} ({now})."
 
 
+def _whose(agencies: Sequence[str]) -> str:
+    """" in the records of Health", "... of Health and Police", or "... of 5 agencies" (the Agency column names
+    them)."""
+    if not agencies:
+        return ""
+    if len(agencies) <= 2:
+        return " in the records of " + " and ".join(agencies)
+    return f" in the records of {len(agencies)} agencies"
+
+
 def proposed_action(rec: Recommendation, thresholds: Thresholds, reaudit: date | None) -> ActionRow:
     """The proposed Action plan row for one recommendation."""
-    who = "; ".join(rec.agencies)
     if rec.kind == "good practice":
-        action = (f"Share what makes {rec.section.lower()} work well" + (f" in {who}'s records" if who else "")
-                  + " with every agency, and build it into practice guidance.")
+        action = (f"Share what makes {rec.section.lower()} work well{_whose(rec.agencies)} with every agency, and "
+                  "build it into practice guidance.")
     else:
-        action = (f"Find out why {rec.section.lower()} falls short" + (f" in {who}'s records" if who else "")
-                  + ", and agree with the agencies what will change.")
+        action = (f"Find out why {rec.section.lower()} falls short{_whose(rec.agencies)}, and agree with the "
+                  "agencies what will change.")
     return ActionRow(
         action_id=f"AP-{rec.section_id}", section_id=rec.section_id, section=rec.section, action=action,
-        agency=rec.owner_agency or (who or "All agencies"), by_when=reaudit, review_date=reaudit,
-        measure=measure(rec, thresholds), status=STARTED,
+        agency=rec.owner_agency or ("; ".join(rec.agencies) or "All agencies"), by_when=reaudit,
+        review_date=reaudit, measure=measure(rec, thresholds), status=STARTED,
         concern=GOOD_PRACTICE if rec.kind == "good practice" else CONCERN)
 
 
