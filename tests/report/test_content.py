@@ -369,6 +369,13 @@ def check_action_plan(t: Truth, table: Block) -> int:
             _, good, bad = t.shares(t.of_section(row[header.index("Section")]))
             now = row[header.index("Section now")]
             assert f"{good} Good or better" in now and f"{bad} Inadequate" in now, row
+            measure = row[header.index("Measure of success")]
+            proposed = re.search(r"when proposed on [\d/]+ (\d+%) and (\d+%) of ([\d.]+) graded", measure)
+            if proposed:  # a proposed row kept as it was: its figures then, as returned or after moderation
+                then = {t.shares(t.of_section(row[header.index("Section")]), moderated=m) for m in (False, True)}
+                assert (proposed.group(3), proposed.group(1), proposed.group(2)) in then, row
+                assert "at least 75% and Inadequate in under 10%" in measure
+                checked += 4
         else:  # no Action plan sheet: one proposed row per recommendation
             title = next(s for s in t.sections if s.lower() in row[0])
             n, good, bad = t.shares(t.of_section(title))

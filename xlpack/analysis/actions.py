@@ -17,6 +17,7 @@ from datetime import date
 from xlpack.analysis.pivots import (
     GOOD_SHARE,
     INADEQUATE_SHARE,
+    count_text,
     distribution,
     section_ranking,
     share_percent,
@@ -63,11 +64,14 @@ def when_text(value: date | str | None) -> str:
     return f"{value:%d/%m/%Y}" if isinstance(value, date) else (value or "")
 
 
-def measure(rec: Recommendation, thresholds: Thresholds) -> str:
-    """The measure of success: the partnership's working-well threshold, against the audit's own figure."""
+def measure(rec: Recommendation, thresholds: Thresholds, proposed: date | None = None) -> str:
+    """The measure of success: the partnership's working-well threshold, against the audit's own figure (in a
+    row kept on the Action plan sheet, dated: later moderation may change the figure, which the report gives
+    beside it)."""
     f = rec.figure
-    now = (f"at this audit {share_percent(f.good, f.graded)} and {share_percent(f.inadequate, f.graded)} of "
-           f"{f.graded:g} graded case records")
+    when = f"when proposed on {proposed:%d/%m/%Y}" if proposed else "at this audit"
+    now = (f"{when} {share_percent(f.good, f.graded)} and {share_percent(f.inadequate, f.graded)} of "
+           f"{count_text(f.graded)} graded case records")
     target = (f"Good or better in at least {thresholds.well_good}% and Inadequate in under "
               f"{thresholds.well_inadequate}% of graded case records")
     if rec.kind == "good practice":
@@ -85,7 +89,8 @@ def _whose(agencies: Sequence[str]) -> str:
     return f" in the records of {len(agencies)} agencies"
 
 
-def proposed_action(rec: Recommendation, thresholds: Thresholds, reaudit: date | None) -> ActionRow:
+def proposed_action(rec: Recommendation, thresholds: Thresholds, reaudit: date | None,
+                    proposed: date | None = None) -> ActionRow:
     """The proposed Action plan row for one recommendation."""
     if rec.kind == "good practice":
         action = (f"Share what makes {rec.section.lower()} work well{_whose(rec.agencies)} with every agency, and "
@@ -96,7 +101,7 @@ def proposed_action(rec: Recommendation, thresholds: Thresholds, reaudit: date |
     return ActionRow(
         action_id=f"AP-{rec.section_id}", section_id=rec.section_id, section=rec.section, action=action,
         agency=rec.owner_agency or ("; ".join(rec.agencies) or "All agencies"), by_when=reaudit,
-        review_date=reaudit, measure=measure(rec, thresholds), status=STARTED,
+        review_date=reaudit, measure=measure(rec, thresholds, proposed), status=STARTED,
         concern=GOOD_PRACTICE if rec.kind == "good practice" else CONCERN)
 
 
@@ -125,5 +130,5 @@ def plan_actions(kept: Sequence[ActionRow], grades: Sequence[GradeRow], scale: G
     reaudit = terms.reaudit_date if terms else None
     for rec in recommendations(grades, scale, tool, thresholds):
         if rec.section_id not in addressed:
-            out.append(proposed_action(rec, thresholds, reaudit))
+            out.append(proposed_action(rec, thresholds, reaudit, today))
     return out
