@@ -128,6 +128,8 @@ def test_small_groups_have_no_figures(rb: ReadBack, audit: ConsolidatedAudit) ->
     assert small  # the fake audit has groups of one case
     for r in small:
         assert r[1] == "fewer than 3" and not any(re.search(r"\d", c) for c in r[2:]), r
+    hidden = [r for r in table.rows[1:-1] if not re.search(r"\d", "".join(r[2:]))]
+    assert sum(counts[r[0]] for r in hidden) >= 3  # the hidden groups cannot be worked out from the total
     sentences = [b.text for b in rb.blocks if "fewer than 3" in b.text and b.kind == "p"]
     assert len([s for s in sentences if s.startswith("No figure is given for a group")]) == 1
 

@@ -85,12 +85,17 @@ def test_the_plan_is_proposed_then_kept_as_the_coordinator_edits_it(returned: tu
 
     consolidate(audit, [returns], today=TODAY)
     header_row, headers, rows = table(audit, "Action plan", "Action id")
-    assert [r[headers.index("Section id")] for r in rows] == ["assessment"]
+    # one row per recommendation: the section of concern, then good practice (every other section is all Good:
+    # the first in the tool's order)
+    good = next(s.id for s in plan.tool.sections if s.id != "assessment")
+    assert [r[headers.index("Section id")] for r in rows] == ["assessment", good]
     assert rows[0][headers.index("Section")] == title["assessment"]
     assert rows[0][headers.index("Section now")] == "Causing concern"
-    assert "At re-audit" in str(rows[0][headers.index("Measure of success")])
+    assert str(rows[0][headers.index("Measure of success")]).startswith(
+        f"At the re-audit, {title['assessment']} working well: Good or better in at least 75% and Inadequate in "
+        f"under 10% of graded case records (when proposed on {TODAY:%d/%m/%Y} 0% and 100% of")
 
-    first, below = header_row + 1, header_row + 2
+    first, below = header_row + 1, header_row + 3
     type_in(office, audit, [
         ("Action plan", f"{col(headers, 'Action')}{first}", "Supervision to test every assessment within 10 days."),
         ("Action plan", f"{col(headers, 'Owner')}{first}", "Head of service"),
@@ -102,9 +107,9 @@ def test_the_plan_is_proposed_then_kept_as_the_coordinator_edits_it(returned: tu
         consolidate(audit, [returns], today=TODAY)
     actions = read_consolidated(audit).actions
     assert [(a.action_id, a.owner, a.by_when) for a in actions] == [
-        ("AP-assessment", "Head of service", "March 2027"), ("AP-1", "QA lead", None)]
+        ("AP-assessment", "Head of service", "March 2027"), (f"AP-{good}", "", None), ("AP-1", "QA lead", None)]
     assert actions[0].action == "Supervision to test every assessment within 10 days."
-    assert actions[1].action == "Audit supervision records monthly." and actions[1].concern == ""
+    assert actions[2].action == "Audit supervision records monthly." and actions[2].concern == ""
 
     # Moderation lifts Assessment: its row is marked, not deleted.
     g_row, g_headers, g_rows = table(audit, "Grades", "Case reference")
@@ -114,7 +119,7 @@ def test_the_plan_is_proposed_then_kept_as_the_coordinator_edits_it(returned: tu
     type_in(office, audit, [("Grades", f"{moderated}{g_row + 1 + i}", "Good") for i in picks])
     consolidate(audit, [returns], today=TODAY)
     actions = read_consolidated(audit).actions
-    assert [a.action_id for a in actions] == ["AP-assessment", "AP-1"]
+    assert [a.action_id for a in actions] == ["AP-assessment", f"AP-{good}", "AP-1"]
     assert actions[0].concern.startswith("No longer of concern (since ")
     assert actions[0].owner == "Head of service"
 

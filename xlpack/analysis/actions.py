@@ -20,6 +20,7 @@ from datetime import date
 from xlpack.analysis.pivots import (
     GOOD_SHARE,
     INADEQUATE_SHARE,
+    count_text,
     distribution,
     section_ranking,
     share_percent,
@@ -68,11 +69,14 @@ def when_text(value: date | str | None) -> str:
     return f"{value:%d/%m/%Y}" if isinstance(value, date) else (value or "")
 
 
-def measure(rec: Recommendation, thresholds: Thresholds) -> str:
-    """The measure of success: the partnership's working-well threshold, against the audit's own figure."""
+def measure(rec: Recommendation, thresholds: Thresholds, proposed: date | None = None) -> str:
+    """The measure of success: the partnership's working-well threshold, against the audit's own figure (in a
+    row kept on the Action plan sheet, dated: later moderation may change the figure, which the report gives
+    beside it)."""
     f = rec.figure
-    now = (f"at this audit {share_percent(f.good, f.graded)} and {share_percent(f.inadequate, f.graded)} of "
-           f"{f.graded:g} graded case records")
+    when = f"when proposed on {proposed:%d/%m/%Y}" if proposed else "at this audit"
+    now = (f"{when} {share_percent(f.good, f.graded)} and {share_percent(f.inadequate, f.graded)} of "
+           f"{count_text(f.graded)} graded case records")
     target = (f"Good or better in at least {thresholds.well_good}% and Inadequate in under "
               f"{thresholds.well_inadequate}% of graded case records")
     if rec.kind == "good practice":
@@ -80,19 +84,29 @@ def measure(rec: Recommendation, thresholds: Thresholds) -> str:
     return f"At the re-audit, {rec.section} working well: {target} ({now})."
 
 
-def proposed_action(rec: Recommendation, thresholds: Thresholds, reaudit: date | None) -> ActionRow:
+def _whose(agencies: Sequence[str]) -> str:
+    """" in the records of Health", "... of Health and Police", or "... of 5 agencies" (the Agency column names
+    them)."""
+    if not agencies:
+        return ""
+    if len(agencies) <= 2:
+        return " in the records of " + " and ".join(agencies)
+    return f" in the records of {len(agencies)} agencies"
+
+
+def proposed_action(rec: Recommendation, thresholds: Thresholds, reaudit: date | None,
+                    proposed: date | None = None) -> ActionRow:
     """The proposed Action plan row for one recommendation."""
-    who = "; ".join(rec.agencies)
     if rec.kind == "good practice":
-        action = (f"Share what makes {rec.section.lower()} work well" + (f" in {who}'s records" if who else "")
-                  + " with every agency, and build it into practice guidance.")
+        action = (f"Share what makes {rec.section.lower()} work well{_whose(rec.agencies)} with every agency, and "
+                  "build it into practice guidance.")
     else:
-        action = (f"Find out why {rec.section.lower()} falls short" + (f" in {who}'s records" if who else "")
-                  + ", and agree with the agencies what will change.")
+        action = (f"Find out why {rec.section.lower()} falls short{_whose(rec.agencies)}, and agree with the "
+                  "agencies what will change.")
     return ActionRow(
         action_id=f"AP-{rec.section_id}", section_id=rec.section_id, section=rec.section, action=action,
-        agency=rec.owner_agency or (who or "All agencies"), by_when=reaudit, review_date=reaudit,
-        measure=measure(rec, thresholds), status=STARTED,
+        agency=rec.owner_agency or ("; ".join(rec.agencies) or "All agencies"), by_when=reaudit,
+        review_date=reaudit, measure=measure(rec, thresholds, proposed), status=STARTED,
         concern=GOOD_PRACTICE if rec.kind == "good practice" else CONCERN)
 
 
@@ -144,6 +158,6 @@ def plan_actions(kept: Sequence[ActionRow], grades: Sequence[GradeRow], scale: G
     reaudit = terms.reaudit_date if terms else None
     for rec in recommendations(grades, scale, tool, thresholds):
         if rec.section_id not in addressed and f"AP-{rec.section_id}" not in deleted:
-            out.append(proposed_action(rec, thresholds, reaudit))
+            out.append(proposed_action(rec, thresholds, reaudit, today))
             proposed.add(out[-1].action_id)
     return out

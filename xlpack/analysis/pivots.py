@@ -73,7 +73,7 @@ def records(rows: Iterable[GradeRow], *, moderated: bool = True) -> list[tuple[G
     typed among them (weight 1, on the first row holding it), else each form's grade at 1/k."""
     groups: dict[tuple[str, str, str], list[GradeRow]] = defaultdict(list)
     for r in rows:
-        groups[(r.case_ref.casefold(), " ".join(r.agency.split()).casefold(), r.section_id)].append(r)
+        groups[(r.case_ref.casefold(), r.agency.casefold(), r.section_id)].append(r)
     out: list[tuple[GradeRow, str, Fraction]] = []
     for members in groups.values():
         if len(members) == 1:
@@ -138,36 +138,36 @@ def _counted(pairs: Iterable[tuple[str, str, Fraction]], keys: Sequence[str], sc
              name: str) -> pd.DataFrame:
     """The distribution of weighted (key, grade, weight) triples, one row per key in ``keys`` (others left out).
 
-    Summed exactly (fractions), then held as floats; counted in plain Python: for a few thousand rows it is
-    many times faster than a pandas crosstab.
+    Weights are 1 or 1/k (a record shared by k forms), summed as floats: halves exactly, thirds to 15 digits,
+    which :func:`share_percent` and :func:`count_text` round away. Counted in plain Python: for a few thousand
+    rows it is many times faster than a pandas crosstab.
     """
     labels = [*scale.labels, BLANK]
-    tally: dict[tuple[str, str], Fraction] = defaultdict(Fraction)
+    tally: dict[tuple[str, str], float] = defaultdict(float)
     for key, grade, weight in pairs:
-        tally[(key, grade)] += weight
+        tally[(key, grade)] += 1.0 if weight == 1 else float(weight)
     ranked = {g.label: g.rank for g in scale.grades if g.rank is not None}
     worst = max(ranked.values())
     good_labels = [lab for lab, rank in ranked.items() if rank <= 2]
     bad_labels = [lab for lab, rank in ranked.items() if rank == worst]
 
-    def total(k: str, wanted: Iterable[str]) -> Fraction:
-        return sum((tally.get((k, lab), Fraction(0)) for lab in wanted), Fraction(0))
+    def total(k: str, wanted: Iterable[str]) -> float:
+        return sum(tally.get((k, lab), 0.0) for lab in wanted)
 
-    data: dict[str, list[float]] = {lab: [float(tally.get((k, lab), 0)) for k in keys] for lab in labels}
+    data: dict[str, list[float]] = {lab: [tally.get((k, lab), 0.0) for k in keys] for lab in labels}
     graded = [total(k, ranked) for k in keys]
     good = [total(k, good_labels) for k in keys]
     bad = [total(k, bad_labels) for k in keys]
-    data[TOTAL] = [float(total(k, labels)) for k in keys]
-    data[GRADED] = [float(n) for n in graded]
+    data[TOTAL] = [total(k, labels) for k in keys]
+    data[GRADED] = graded
     index = pd.Index(list(keys), name=name)
     out = pd.DataFrame({c: pd.Series(v, index=index, dtype="float64") for c, v in data.items()}, index=index)
     # object columns, so "nothing graded" stays None (a float column would turn it into NaN)
-    out[GOOD_SHARE] = pd.Series([float(g / n) if n else None for g, n in zip(good, graded)], index=index,
-                                dtype=object)
-    out[INADEQUATE_SHARE] = pd.Series([float(b / n) if n else None for b, n in zip(bad, graded)], index=index,
+    out[GOOD_SHARE] = pd.Series([(g / n) if n else None for g, n in zip(good, graded)], index=index, dtype=object)
+    out[INADEQUATE_SHARE] = pd.Series([(b / n) if n else None for b, n in zip(bad, graded)], index=index,
                                       dtype=object)
-    out[GOOD_COUNT] = pd.Series([float(g) for g in good], index=index, dtype="float64")
-    out[INADEQUATE_COUNT] = pd.Series([float(b) for b in bad], index=index, dtype="float64")
+    out[GOOD_COUNT] = pd.Series(good, index=index, dtype="float64")
+    out[INADEQUATE_COUNT] = pd.Series(bad, index=index, dtype="float64")
     return out
 
 

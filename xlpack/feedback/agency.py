@@ -212,7 +212,9 @@ def write_agency_learning(audit: Path, out_dir: Path | None = None, *, today: da
     today = today or clock.today()
 
     def writer(item: AgencyLearning) -> Callable[[Path], None]:
-        return lambda path: path.write_bytes(agency_bytes(item, consolidated, today))
+        def write(path: Path) -> None:
+            path.write_bytes(agency_bytes(item, consolidated, today))
+        return write
 
     # each pack under a temporary name, all moved into place once all are written (per-form feedback beside
     # them in the same folder is left as it is)

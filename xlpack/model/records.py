@@ -165,7 +165,7 @@ class ViewsRow(_Record):
 class ActionRow(_Record):
     """One row of the SMART action plan (the Action plan sheet): proposed by consolidate, owned by the coordinator.
 
-    Consolidate proposes one row per section causing concern; after that the
+    Consolidate proposes one row per recommendation (sections of concern, good practice); after that the
     coordinator edits, adds and deletes rows, and consolidate only keeps
     ``concern`` (what the latest grades say about the row's section) up to date.
     """

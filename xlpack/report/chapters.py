@@ -348,10 +348,11 @@ def _distribution_table(doc: ReportDocument, frame: pd.DataFrame, total: pd.Seri
     headers: list[str | Cell] = [key_header, *(Cell(c, vertical=vertical) for c in [*cases, *labels, "Graded"]),
                                  "Share Good or better", "Share Inadequate"]
     rows: list[list[str | Cell]] = []
+    hidden = suppressed(frame, min_group) if cases else set()
     for key, row in frame.iterrows():
-        if cases and float(row[CASES]) < min_group:  # too few cases to show without pointing at a child
-            rows.append([str(key), *([f"fewer than {min_group}"] if cases else []),
-                         *([""] * (len(labels) + 3))])
+        if key in hidden:  # too few cases to show without pointing at a child
+            small = float(row[CASES]) < min_group
+            rows.append([str(key), f"fewer than {min_group}" if small else "hidden", *([""] * (len(labels) + 3))])
             continue
         rows.append([str(key), *(count_text(float(row[c])) for c in [*cases, *labels]),
                      count_text(float(row[GRADED])), _good(row), _bad(row)])
@@ -365,6 +366,16 @@ def _distribution_table(doc: ReportDocument, frame: pd.DataFrame, total: pd.Seri
     wide = 1.1 if any("." in str(c) for row in rows for c in row[1:-2]) else 0.85  # shared counts: "219.5"
     weights = [5, *([wide] * counts), 1.75, 1.75] if vertical else [4, *([2] * counts), 1.8, 1.8]
     doc.table(headers, rows, weights, caption=caption)
+
+
+def suppressed(frame: pd.DataFrame, min_group: int) -> set[str]:
+    """The groups (rows of a breakdown) given no figure: those of fewer than ``min_group`` cases, and, while the
+    hidden ones together hold fewer than that, the next smallest too, so none can be worked out from the total."""
+    sizes = {str(k): int(v) for k, v in frame[CASES].items()}
+    hidden = {k for k, n in sizes.items() if n < min_group}
+    while hidden and sum(sizes[k] for k in hidden) < min_group and len(hidden) < len(sizes):
+        hidden.add(min((k for k in sizes if k not in hidden), key=lambda k: (sizes[k], list(sizes).index(k))))
+    return hidden
 
 
 def _stacked(f: Findings, frame: pd.DataFrame) -> tuple[bytes, str]:
@@ -835,13 +846,17 @@ def agreed_action_plan(doc: ReportDocument, f: Findings) -> None:
         return f"{s.verdict}: {_good_of(s)} Good or better, {_bad_of(s)} Inadequate"
 
     rows: list[list[str | Cell]] = [
-        [a.action or "[Action]", a.section or "–", a.owner or "[Name, role]", a.agency or "[Agency]",
-         when_text(a.by_when) or "[Date]", a.measure or "[Measure of success]", a.status or "Not started",
-         now(a.section_id)]
+        [a.action or "–", a.section or "–", a.owner or "To name", a.agency or "–",
+         when_text(a.by_when) or "To set", a.measure or "–", a.status or "Not started", now(a.section_id)]
         for a in f.audit.actions]
     doc.table(["Action", "Section", "Owner", "Agency", "By when", "Measure of success", "Status", "Section now"],
               rows, [3.6, 2.2, 1.8, 2.2, 1.4, 3.6, 1.4, 1.8], caption="SMART action plan",
               keep_together=False)  # a plan of long rows is taller than a page: rows may run on
+    if any(not a.owner for a in f.audit.actions):
+        doc.note("Name an owner (a person and role) for each action marked 'To name', on the Action plan sheet.")
+    if any(not a.by_when for a in f.audit.actions):
+        doc.note("Set a date for each action marked 'To set' (the re-audit date on the Terms of reference sheet is "
+                 "the default review date).")
 
 
 # ----------------------------------------------------------------------------- appendices
@@ -920,7 +935,9 @@ def breakdowns_appendix(doc: ReportDocument, f: Findings) -> None:
     n = f.plan.terms.min_group
     doc.para(f"No figure is given for a group of fewer than {n} cases: its row reads \u201cfewer than {n}\u201d, "
              "so that no child can be recognised from the table (the smallest group is set on the Terms of "
-             "reference sheet). The totals count every case.")
+             "reference sheet). Where the groups hidden hold fewer than that together, the next smallest is hidden "
+             "too (its row reads \u201chidden\u201d), so none can be worked out from the totals, which count every "
+             "case.")
     shown = 0
     for fld, frame in f.breakdowns:
         if not len(frame):

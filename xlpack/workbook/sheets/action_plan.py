@@ -30,9 +30,9 @@ def _row(a: ActionRow) -> list[CellLike]:
 def build(data: ConsolidatedAudit) -> Sheet:
     rows = [_row(a) for a in data.actions]
     intro = [  # the same words every run: a cell of this sheet that changes must be one the coordinator typed
-        ("Consolidate proposes one row per section causing concern; from then on the rows are yours: edit them, add "
-         "rows at the bottom of the table, delete what the partnership does not adopt. Consolidate keeps every row "
-         "and only updates 'Section now'."),
+        ("Consolidate proposes one row per recommendation of the report; from then on the rows are yours: edit them, "
+         "add rows at the bottom of the table, delete what the partnership does not adopt. Consolidate keeps every "
+         "row and only updates 'Section now'."),
         "The report's action plan is read from this sheet. SMART: specific, measurable, agreed, realistic, timely."]
     return Sheet(ACTIONS, "Action plan", intro, [Block(_columns(), rows, name="ActionPlan", row=TABLE_ROW)],
                  freeze=(TABLE_ROW + 1, 2), tab_colour="#548235", landscape=True, print_columns=ACTIONS_PRINTED)
