@@ -151,5 +151,5 @@ def test_the_sheets_are_plan_sheets(issued: tuple[Path, Path, list[Parsed]]) -> 
     assert names.index("Issued forms") < names.index("Messages") < names.index("Mail log")
     messages = table(audit, "Messages", "Message")
     assert [(m["Message"], m["Part"]) for m in messages] == [
-        (k, p) for k in ("Issue", "Reminder", "Rejected return") for p in ("Subject", "Body")]
+        (k, p) for k in ("Issue", "Reminder", "Rejected return", "Feedback") for p in ("Subject", "Body")]
     assert all("{" in m["Wording"] for m in messages)

@@ -23,8 +23,8 @@ lean to its pile (at least :data:`LEAN` times as common there, share for
 share, as in the other, and not by chance: Dunning's log-likelihood), its
 words must keep together (seen together more often than words falling at
 random would, beyond chance over all the phrases of the audit), and it must
-say more than a section's name ("voice of
-the child" is a section, not a theme). Of phrases found mostly in the same
+say more than a section's name ("voice of the child" is a section, not a
+theme). Of phrases found mostly in the same
 passages, only the fullest is kept ("child was not seen alone", not also
 "seen alone"), and a theme is shown as its passages mostly write it, grown
 word by word ("see the child alone at every visit"). Themes are ranked by
@@ -33,10 +33,9 @@ how many agencies, then cases, wrote them.
 Each theme comes with the sections it crosses, its counts and up to two
 short examples from different agencies, attributed to agency and section,
 never to a person. Plain Python and numpy (already needed by pandas): no
-language model, word list or download, the same answer on any machine; the
-words are counted as numbers so that a large audit costs seconds, not
-minutes. A phrase leans to a pile by Dunning's log-likelihood test.
-The grade used is the one after moderation, where the coordinator typed one.
+language model, word list or download, the same answer on any machine,
+offline; the words are counted as numbers so that a large audit costs
+seconds, not minutes. The grade used is the one after moderation, where the coordinator typed one.
 """
 
 from __future__ import annotations

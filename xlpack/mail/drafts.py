@@ -27,6 +27,7 @@ from xlpack.files.workers import end_with_parent, stop_pool
 from xlpack.mail.attachments import Attachment
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+DOCX_TYPE = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
 _UNFOLDED = SMTP.clone(max_line_length=998)
 
@@ -61,7 +62,8 @@ def build_message(*, sender: tuple[str, str], to: tuple[str, str], subject: str,
     msg["X-Unsent"] = "1"
     msg.set_content(body)
     for a in attachments:
-        msg.add_attachment(a.data, maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1], filename=a.filename)
+        kind = DOCX_TYPE if a.filename.lower().endswith(".docx") else XLSX_TYPE  # feedback documents; forms
+        msg.add_attachment(a.data, maintype=kind[0], subtype=kind[1], filename=a.filename)
     return msg
 
 
