@@ -92,7 +92,8 @@ def test_the_report_quotes_only_words_given_with_consent() -> None:
     v[0].answers.update(talk(1, consent="Yes", quotes="Words shared with consent.", working_well="Agreed words."))
     v[1].answers.update(talk(1, consent="No", quotes="Words given without consent.", working_well="Private words."))
     v[2].answers.update(talk(2, given_by="Carer", consent="Not asked", quotes="Never asked to share these."))
-    v[3].answers.update(talk(2, given_by="Child or young person", child_age="1", consent="Yes", quotes="A baby's words?"))
+    v[3].answers.update(talk(2, given_by="Child or young person", child_age="1", consent="Yes",
+                             quotes="A baby's words?"))
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(report_bytes(audit, today=date(2026, 12, 9)))).paragraphs)
     assert "Words shared with consent." in text and "Agreed words." in text
     assert "Words given without consent." not in text and "Private words." not in text
