@@ -99,6 +99,14 @@ def test_the_demo_runs_the_whole_way(tmp_path: Path) -> None:
     assert [f.severity for f in back.flags].count("urgent") == 1 and back.flags[0].severity == "urgent"
     assert any(f.rule == "returned_twice" for f in back.flags)
     assert "Flags (urgent first)" in step
+    views = [f for f in back.flags if f.rule == "views_check"]  # the planted baby's "own" views and early date
+    assert any("aged 0, under 4" in f.message for f in views) and any("before the sample was drawn" in f.message
+                                                                       for f in views)
+    assert [m.kind for m in back.plan.meetings] == ["Briefing", "Follow-up"]  # the Meetings sheet, kept to the end
+    assert any(g.moderation_meeting == "Follow-up" for g in back.grades)
+    assert any(f.resolution_meeting == "Follow-up" for f in back.flags)
+    assert (result.folder / "sample-audit meeting pack.docx").is_file()
+    assert len(list((result.folder / "feedback").glob("Learning_*.docx"))) == len({g.agency for g in back.grades})
     again = run_demo(tmp_path / "demo", fresh=True)  # the same seed: the same answers (form ids are new)
 
     def answers(grades: list) -> list[tuple]:  # type: ignore[type-arg]
