@@ -92,10 +92,15 @@ def test_the_report_quotes_only_words_given_with_consent() -> None:
     v[0].answers.update(talk(1, consent="Yes", quotes="Words shared with consent.", working_well="Agreed words."))
     v[1].answers.update(talk(1, consent="No", quotes="Words given without consent.", working_well="Private words."))
     v[2].answers.update(talk(2, given_by="Carer", consent="Not asked", quotes="Never asked to share these."))
+    v[3].answers.update(talk(2, given_by="Child or young person", child_age="1", consent="Yes",
+                             quotes="A baby's words?"))
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(report_bytes(audit, today=date(2026, 12, 9)))).paragraphs)
     assert "Words shared with consent." in text and "Agreed words." in text
     assert "Words given without consent." not in text and "Private words." not in text
     assert "Never asked to share these." not in text
+    assert "A baby's words?" not in text  # a child under 4 cannot consent: flagged, not quoted
     talks = conversations([ViewsRow(**r.model_dump()) for r in v], audit.plan.views)
-    consented = sum(c.quotable for c in talks)
-    assert f"Words are quoted only where the person agreed: {consented} of the {len(talks)} conversation(s)." in text
+    consented = sum(c.quotable and not (c.by_child and (c.child_age or 99) < 4) for c in talks)
+    assert consented < sum(c.quotable for c in talks)
+    assert (f"Words are quoted only where the person agreed, and not where the views are said to be a child's under 4: "
+            f"{consented} of the {len(talks)} conversation(s).") in text

@@ -107,6 +107,14 @@ def test_the_demo_runs_the_whole_way(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert "Sarah Jones" not in text and "Sarah" not in text  # the planted manager's name, quoted as [name]
     assert [r.kind for r in back.plan.mail_log].count("alert") == 1
     assert "Alert drafted on " in back.flags[0].message
+    views = [f for f in back.flags if f.rule == "views_check"]  # the planted baby's "own" views and early date
+    assert any("aged 0, under 4" in f.message for f in views) and any("before the sample was drawn" in f.message
+                                                                       for f in views)
+    assert [m.kind for m in back.plan.meetings] == ["Briefing", "Follow-up"]  # the Meetings sheet, kept to the end
+    assert any(g.moderation_meeting == "Follow-up" for g in back.grades)
+    assert any(f.resolution_meeting == "Follow-up" for f in back.flags)
+    assert (result.folder / "sample-audit meeting pack.docx").is_file()
+    assert len(list((result.folder / "feedback").glob("Learning_*.docx"))) == len({g.agency for g in back.grades})
     monkeypatch.setenv("XLPACK_TODAY", "2028-02-29")  # run again a year and more on, on a leap day
     again = run_demo(tmp_path / "demo", fresh=True)  # the same seed: the same answers (form ids are new)
     assert again.steps == result.steps  # the demo keeps its own made-up dates: it says the same things

@@ -129,7 +129,7 @@ def test_its_flags_development_points_and_actions(met_audit: MetAudit, packs: Pa
             if b.style == "Quote":
                 under[heading].append(b.text)
         for (section, text), cases in points.items():
-            assert f"“{text}” ({', '.join(sorted(cases))})" in under[section], (agency, section, text)
+            assert f"“{text}” ({', '.join(sorted(set(cases)))})" in under[section], (agency, section, text)
         assert sum(map(len, under.values())) == len(points)  # identical words once a section
         own = [a for a in actions if str(a["Agency"] or "").casefold() == agency.casefold()]
         if own:

@@ -17,11 +17,12 @@ from tests.report.test_model import fake_audit
 from tests.support.meeting_audit import FOLLOW_UP, MetAudit
 from xlpack.consolidate import consolidate
 from xlpack.coordinator.meetings_sheet import MEETINGS, parse_attendees
-from xlpack.coordinator.plan_sheets import create_audit, read_plan, write_coordinator
+from xlpack.coordinator.plan_sheets import create_audit, read_plan
 from xlpack.errors import PlanError
 from xlpack.model.plan import Attendee, Meeting
 from xlpack.report.write import report_bytes
 from xlpack.workbook.readback import read_consolidated
+from xlpack.workbook.write import write_checked
 
 HEADER = 4  # the Meetings table's header row (Excel numbering)
 
@@ -56,8 +57,12 @@ def test_typed_meetings_are_read_and_kept_by_a_rewrite(tmp_path: Path) -> None:
     assert second.attended == [Attendee(name="Casey Demo", agency="Police - CAIT"), Attendee(name="Jo Smith-Jones")]
     assert (second.decisions, second.learning, second.feedback) == (
         "Two grades moderated.", "Record strategy discussions.", "More time next audit.")
-    write_coordinator(audit, plan)  # any command rewriting the plan sheets
+    write_checked(audit, plan, [])  # as every command rewrites the plan sheets: refusing if a typed cell would change
     assert read_plan(audit).meetings == plan.meetings
+    wb = openpyxl.load_workbook(audit, read_only=True)
+    assert [c.value for c in next(wb[MEETINGS].iter_rows(min_row=HEADER + 2, max_row=HEADER + 2))][2:4] == [
+        "follow up", "Casey Demo, Police - CAIT\nJo Smith-Jones"]  # kept as typed
+    wb.close()
 
 
 @pytest.mark.parametrize("row, message", [
@@ -136,8 +141,8 @@ def test_the_report_says_what_the_meetings_recorded() -> None:
     who = "4 people from 3 agencies (Coordinator, Health, Police)"
     assert f"The follow-up meeting 'Follow-up' on 4 December 2026: {who}." in lines
     assert any(t.startswith("Coordinator: No briefing of the auditors is recorded") for t in lines)
-    assert (f"At the follow-up meeting 'Follow-up' on 4 December 2026 ({who}), {len(moderated)} grade(s) were "
-            "moderated and 1 flag(s) resolved, as recorded in the Meeting column of the Grades and Flags sheets."
+    assert (f"At the follow-up meeting 'Follow-up' on 4 December 2026, attended by {who}, {len(moderated)} grade(s) "
+            "were moderated and 1 flag(s) resolved, as recorded in the Meeting column of the Grades and Flags sheets."
             ) in lines
     assert any("names Planning day, not on the Meetings sheet" in t for t in lines)
     points = ["Grade for planning moderated.", "The urgent flag closed.", "Share minutes of strategy discussions."]

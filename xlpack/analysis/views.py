@@ -146,7 +146,7 @@ def view_checks(c: Conversation, plan: AuditPlan) -> list[str]:
     """What the coordinator should check about a conversation, in words (empty: nothing)."""
     out = []
     age = min_child_age(plan)
-    if c.by_child and c.child_age is not None and c.child_age < age:
+    if too_young(c, plan):
         out.append(f"views given by a child aged {c.child_age}, under {age}: check who gave them")
     drawn = plan.sample.drawn_on if plan.sample else None
     if c.held and drawn and c.held < drawn:
@@ -157,6 +157,12 @@ def view_checks(c: Conversation, plan: AuditPlan) -> list[str]:
     return out
 
 
-def quotable_words(items: Sequence[Conversation]) -> list[tuple[str, str, str]]:
-    """(question, words, case reference) of every free-text answer given with consent to quote."""
-    return [(label, text, c.case_ref) for c in items if c.quotable for label, text in c.said]
+def too_young(c: Conversation, plan: AuditPlan | None) -> bool:
+    """Views said to be a child's under the partnership's age: not quoted (a very young child cannot consent)."""
+    return c.by_child and c.child_age is not None and c.child_age < (min_child_age(plan) if plan else DEFAULT_MIN_AGE)
+
+
+def quotable_words(items: Sequence[Conversation], plan: AuditPlan | None = None) -> list[tuple[str, str, str]]:
+    """(question, words, case reference) of every free-text answer given with consent to quote, leaving out views
+    said to be a child's under the partnership's age until the coordinator corrects who gave them."""
+    return [(label, text, c.case_ref) for c in items if c.quotable and not too_young(c, plan) for label, text in c.said]

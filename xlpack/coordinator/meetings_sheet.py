@@ -44,7 +44,8 @@ _SPLIT = re.compile(r"^(?P<name>.*?)\s*(?:\((?P<paren>[^()]*)\)|[,;]\s*(?P<agenc
 
 def meeting_rows(plan: AuditPlan) -> list[list[Any]]:
     """The Meetings table's rows as the coordinator typed them."""
-    return [[m.name, m.held, m.kind, "\n".join(attendee_line(a) for a in m.attended), m.decisions, m.learning,
+    return [[m.name, m.held, m.typed.get("kind") or m.kind,
+             m.typed.get("attended") or "\n".join(attendee_line(a) for a in m.attended), m.decisions, m.learning,
              m.feedback] for m in plan.meetings]
 
 
@@ -95,8 +96,9 @@ def meetings_from(rows: Rows, problems: list[str]) -> list[Meeting]:
                             f"{names[name.casefold()]}). Give each meeting its own name.")
             continue
         names[name.casefold()] = n
+        attended = cell_text(raw["attended"])
         out.append(Meeting(name=name, held=held, kind=kind,  # type: ignore[arg-type]
-                           attended=parse_attendees(cell_text(raw["attended"])),
+                           attended=parse_attendees(attended), typed={"kind": kind_text, "attended": attended},
                            **{f: cell_text(raw[f]).strip() for f in ("decisions", "learning", "feedback")}, row=n))
     return out
 

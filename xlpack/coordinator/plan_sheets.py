@@ -492,6 +492,8 @@ def _meetings_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan) -> Non
     write_intro(ws, st, "The audit's meetings", MEETINGS_INTRO, MEETING_WIDTHS)
     _, last = write_table(ws, st, "Meetings", MEETING_HEADERS, meeting_rows(plan), MEETING_WIDTHS, min_rows=3,
                           formats={1: st["input_date"]}, editable=True)
+    for c, width in enumerate(MEETING_WIDTHS):  # the date format on the table's cells only, not above the table
+        ws.set_column(c, c, width)
     end = max(last, HEADER_ROW + 200)
     ws.data_validation(HEADER_ROW + 1, 1, end, 1, {
         "validate": "date", "criteria": "between", "minimum": datetime(1990, 1, 1),

@@ -96,7 +96,7 @@ def _attendees(assignments: list, coordinator: str) -> list[Attendee]:
     first: dict[str, str] = {}
     for a in assignments:
         first.setdefault(a.agency, a.auditor)
-    return [Attendee(name=coordinator or "Coordinator", agency="Coordinator"),
+    return [Attendee(name=coordinator or "Coordinator", agency="Safeguarding partnership"),
             *(Attendee(name=who, agency=agency) for agency, who in sorted(first.items()))]
 
 
@@ -232,7 +232,7 @@ def pack_step(result: DemoResult) -> str:
 def meeting_step(result: DemoResult) -> str:
     """What the coordinator types after the follow-up meeting: the meeting, a moderated grade, resolutions."""
     data = read_consolidated(result.audit)
-    follow = Meeting(name="Follow-up", held=DEMO_TODAY + timedelta(days=3), kind="Follow-up",
+    follow = Meeting(name="Follow-up", held=DEMO_TODAY, kind="Follow-up",
                      attended=_attendees(data.plan.assignments, data.plan.terms.coordinator),
                      decisions="The urgent case was confirmed as escalated by the agency on the day.\n"
                                "Divergent grades discussed case by case; one grade moderated.",

@@ -115,7 +115,9 @@ def _development(audit: ConsolidatedAudit, rows: Sequence[GradeRow]) -> list[tup
         for g in sorted(rows, key=lambda g: g.case_ref.casefold()):
             if g.section_id == s.id and g.development.strip():
                 text = quoted(g.development, names)
-                grouped.setdefault(text.casefold(), (text, []))[1].append(g.case_ref)
+                cases = grouped.setdefault(text.casefold(), (text, []))[1]
+                if g.case_ref not in cases:  # two auditors of the agency writing the same words: the case once
+                    cases.append(g.case_ref)
         if grouped:
             out.append((s.title, list(grouped.values())))
     return out

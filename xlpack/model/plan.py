@@ -240,6 +240,7 @@ class Meeting(_Record):
     decisions: str = ""
     learning: str = ""  # learning points
     feedback: str = ""  # what worked well and not so well in conducting the audit
+    typed: dict[str, str] = Field(default_factory=dict)  # "kind", "attended": as typed, written back unchanged
     row: int = 0  # the Excel row it was read from (0: not read from a sheet)
 
 

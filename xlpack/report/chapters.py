@@ -30,6 +30,7 @@ from xlpack.analysis.pivots import (
     share_percent,
 )
 from xlpack.analysis.recommendations import Recommendation
+from xlpack.analysis.views import min_child_age
 from xlpack.model.focus import left_out
 from xlpack.model.names import redact_names
 from xlpack.model.plan import AuditPlan
@@ -698,7 +699,7 @@ def _examples_for(doc: ReportDocument, f: Findings, sections: Sequence[SectionFi
 
 def views(doc: ReportDocument, f: Findings) -> None:
     doc.heading("Children's and families' views", 1)
-    summary_ = views_summary(f.audit.views, f.plan.views)
+    summary_ = views_summary(f.audit.views, f.plan.views, f.plan)
     cases = len(f.plan.cases)
     if not summary_.forms:
         doc.para("No child and family views forms were returned for this audit.")
@@ -706,7 +707,8 @@ def views(doc: ReportDocument, f: Findings) -> None:
         return
     doc.para(f"A participation worker spoke to the child or family in {summary_.cases} of the {cases} cases: "
              f"{summary_.conversations} conversation(s) ({summary_.given_by}). Words are quoted only where the person "
-             f"agreed: {summary_.consented} of the {summary_.conversations} conversation(s).")
+             f"agreed, and not where the views are said to be a child's under {min_child_age(f.plan)}: "
+             f"{summary_.consented} of the {summary_.conversations} conversation(s).")
     rows = [[label, "; ".join(f"{answer}: {n}" for answer, n in counts) or NOT_RECORDED]
             for label, counts in summary_.choices]
     if rows:

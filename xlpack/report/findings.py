@@ -42,7 +42,7 @@ from xlpack.analysis.pivots import (
 )
 from xlpack.analysis.recommendations import Recommendation, recommendations
 from xlpack.analysis.verdicts import Thresholds, Verdict
-from xlpack.analysis.views import base_questions, conversations, quotable_words
+from xlpack.analysis.views import base_questions, conversations, quotable_words, too_young
 from xlpack.intake.problems import CATALOGUE
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.definitions import GradeScale, ToolDefinition
@@ -544,7 +544,8 @@ def shorten(text: str, words: int) -> str:
 # ---------------------------------------------------------------------------- views, flags, agencies of concern
 
 
-def views_summary(views: Sequence[ViewsRow], definition: ToolDefinition | None) -> ViewsSummary:
+def views_summary(views: Sequence[ViewsRow], definition: ToolDefinition | None,
+                  plan: AuditPlan | None = None) -> ViewsSummary:
     """The views forms' answers over every conversation; words only from conversations with consent to quote."""
     talks = conversations(views, definition)
     choices: list[tuple[str, list[tuple[str, int]]]] = []
@@ -554,12 +555,13 @@ def views_summary(views: Sequence[ViewsRow], definition: ToolDefinition | None) 
             given = [c.by_label[label] for c in talks if label in c.by_label]
             choices.append((label, _counted(given, q.choices)))
         elif q.type == "long_text":
-            quoted = [(ref, text) for lab, text, ref in quotable_words(talks) if lab == label]
+            quoted = [(ref, text) for lab, text, ref in quotable_words(talks, plan) if lab == label]
             if quoted:
                 words.append((label, same_words(quoted)))
     by = _counted([c.given_by for c in talks if c.given_by], None)
     return ViewsSummary(len(views), len({v.case_ref.casefold() for v in views}), choices, words, len(talks),
-                        sum(c.quotable for c in talks), ", ".join(f"{n} by {who[:1].lower()}{who[1:]}" for who, n in by)
+                        sum(c.quotable and not too_young(c, plan) for c in talks),
+                        ", ".join(f"{n} by {who[:1].lower()}{who[1:]}" for who, n in by)
                         or "who gave the views not recorded")
 
 

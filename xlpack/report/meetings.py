@@ -79,8 +79,8 @@ def resolutions(doc: ReportDocument, audit: ConsolidatedAudit) -> None:
     for m in _dated(meetings):
         if m.name in named:
             grades, flags = named[m.name]
-            doc.para(f"At {describe(m)} ({who_came(m)}), {grades} grade(s) were moderated and {flags} flag(s) "
-                     "resolved, as recorded in the Meeting column of the Grades and Flags sheets.")
+            doc.para(f"At {describe(m)}, attended by {who_came(m)}, {grades} grade(s) were moderated and "
+                     f"{flags} flag(s) resolved, as recorded in the Meeting column of the Grades and Flags sheets.")
     if unknown:
         doc.note(f"The Meeting column names {', '.join(sorted(unknown))}, not on the {MEETINGS} sheet: add the "
                  "meeting there, or correct the name.")
@@ -99,7 +99,7 @@ def learning(doc: ReportDocument, audit: ConsolidatedAudit) -> None:
                  "follow-up meeting agreed and learned there, or summarise it here.")
         return
     for m in recorded:
-        doc.para(f"At {describe(m)} ({who_came(m)}):", keep_with_next=True)
+        doc.para(f"At {describe(m)}, attended by {who_came(m)}:", keep_with_next=True)
         for label, text in (("Decisions", m.decisions), ("Learning points", m.learning),
                             ("Feedback on how the audit went", m.feedback)):
             if text:

@@ -279,7 +279,7 @@ def _views(doc: ReportDocument, part: CasePart) -> None:
         for label, text in c.said:
             if text.strip():
                 doc.para(quoted(text, part.names) if c.quotable else "(recorded; not quoted without consent)",
-                         bold_lead=f"{label}: ")
+                         bold_lead=f"{label} " if label.endswith("?") else f"{label}: ")
 
 
 def _flags(doc: ReportDocument, audit: ConsolidatedAudit, part: CasePart) -> None:
