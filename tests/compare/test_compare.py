@@ -88,7 +88,8 @@ def test_every_section_figure_matches_the_planted_grades(compared: tuple[Path, P
     # the planted shifts: planning from all Inadequate to mostly Good; assessment unchanged; info sharing worse
     planning = got[PLANNING]
     assert planning[2] == 0 and planning[4] > 0.75 and planning[6] == "Yes" and planning[11] == "Yes"
-    assert got["Assessment"][4] == 0 and got["Assessment"][5] == 1 and got["Assessment"][6] == "No"
+    # assessment alternates Good and Adequate in both: at most a few points apart (an odd number of forms)
+    assert abs(got["Assessment"][4]) < 0.05 and got["Assessment"][6] == "No"
     assert got["Information sharing and multi-agency working"][9] > 0.5
 
 
