@@ -21,6 +21,7 @@ from functools import lru_cache
 import pandas as pd
 
 from xlpack.analysis.agreement import UnitAgreement, audit_alpha, units, within_one_share
+from xlpack.analysis.build import first_sentence  # the Returns sheet's own shortening of a message
 from xlpack.analysis.flags import rule_by_name
 from xlpack.analysis.pivots import (
     GOOD_COUNT,
@@ -359,8 +360,6 @@ def _fields_as_wildcards(text: str) -> str:
 def _message_patterns() -> tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...]:
     """Each catalogue code with two patterns: its short wording as the Returns sheet holds it (the message's
     first sentence, then the cell in brackets or "; N more"), and its whole message anywhere in a text."""
-    from xlpack.analysis.build import first_sentence  # the Returns sheet's own shortening
-
     out = []
     for code, spec in CATALOGUE.items():
         marked = re.sub(r"\{(\w+)\}", lambda m: _MARK.format(m.group(1)), spec.template)
