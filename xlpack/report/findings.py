@@ -21,7 +21,7 @@ from functools import lru_cache
 import pandas as pd
 
 from xlpack.analysis.agreement import UnitAgreement, audit_alpha, units, within_one_share
-from xlpack.analysis.build import first_sentence  # the Returns sheet's own shortening
+from xlpack.analysis.build import first_sentence  # the Returns sheet's own shortening of a message
 from xlpack.analysis.flags import rule_by_name
 from xlpack.analysis.pivots import (
     GOOD_COUNT,
