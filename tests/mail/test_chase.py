@@ -53,7 +53,7 @@ def addresses(audit: Path) -> dict[str, str]:
               for r in table(audit, "Assignments", "Case reference")}
     worker = terms(audit)["Participation worker email"]
     return {f["File"]: worker if f["Kind"] == "views" else emails[(f["Case reference"], f["Agency"], f["Auditor"])]
-            for f in table(audit, "Issued forms", "Form id")}
+            for f in table(audit, "Issued forms", "File")}
 
 
 def test_a_reminder_for_every_form_overdue_or_not_returned(chase: Scenario) -> None:

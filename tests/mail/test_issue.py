@@ -30,7 +30,7 @@ def expected_by_address(audit: Path) -> dict[str, set[str]]:
     emails = {(r["Case reference"], r["Agency"], r["Auditor name"]): r["Auditor email"]
               for r in table(audit, "Assignments", "Case reference")}
     out: dict[str, set[str]] = defaultdict(set)
-    for f in table(audit, "Issued forms", "Form id"):
+    for f in table(audit, "Issued forms", "File"):
         if f["Kind"] == "views":
             address = tor["Participation worker email"]
         else:
@@ -59,13 +59,13 @@ def test_one_email_per_auditor_with_exactly_their_forms(issued: tuple[Path, Path
             assert data == (forms / name).read_bytes(), name  # byte-identical to the issued file
     assert got == want
     every = [name for d in drafts for name in d.attachments]
-    assert len(every) == len(set(every)) == len(table(audit, "Issued forms", "Form id"))  # no one else's
+    assert len(every) == len(set(every)) == len(table(audit, "Issued forms", "File"))  # no one else's
 
 
 def test_headers_mark_the_email_and_make_it_a_draft(issued: tuple[Path, Path, list[Parsed]]) -> None:
     audit, _, drafts = issued
     tor = terms(audit)
-    cases_of = {r["File"]: r["Case reference"] for r in table(audit, "Issued forms", "Form id")}
+    cases_of = {r["File"]: r["Case reference"] for r in table(audit, "Issued forms", "File")}
     ids = set()
     for d in drafts:
         m = d.msg
@@ -85,7 +85,7 @@ def test_body_names_the_deadline_the_cases_and_where_to_return(issued: tuple[Pat
     tor = terms(audit)
     deadline = tor["Return deadline"]
     assert isinstance(deadline, datetime)
-    cases_of = {r["File"]: r["Case reference"] for r in table(audit, "Issued forms", "Form id")}
+    cases_of = {r["File"]: r["Case reference"] for r in table(audit, "Issued forms", "File")}
     for d in drafts:
         body = d.body
         assert body.startswith("OFFICIAL-SENSITIVE")
@@ -107,7 +107,7 @@ def test_recipients_csv_and_the_mail_log(issued: tuple[Path, Path, list[Parsed]]
         assert r["email"] == d.msg["To"].addresses[0].addr_spec
         assert set(r["form files"].split("; ")) == set(d.attachments)
     log = table(audit, "Mail log", "Drafted")
-    issued_files = {r["File"] for r in table(audit, "Issued forms", "Form id")}
+    issued_files = {r["File"] for r in table(audit, "Issued forms", "File")}
     assert sorted(r["Attached"] for r in log) == sorted(issued_files)
     assert {r["Message"] for r in log} == {"Issue"} and all(r["Drafted"].date() == TODAY for r in log)
     assert {r["Draft"] for r in log} == set(by_draft)

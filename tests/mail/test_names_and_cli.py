@@ -54,7 +54,7 @@ def test_names_outside_ascii_are_encoded_and_read_back_intact(small: tuple[Path,
     d = drafts[SIAN]
     head = headers_of(d.raw)
     assert head.isascii() and b"=?utf-8?" in head  # RFC 2047 encoded words
-    (file,) = [f["File"] for f in table(audit, "Issued forms", "Form id") if f["Auditor"] == SIAN]
+    (file,) = [f["File"] for f in table(audit, "Issued forms", "File") if f["Auditor"] == SIAN]
     assert "Siân" in file and (forms / file).is_file()
     assert re.search(rb"filename\*(0\*)?=utf-8''", d.raw)  # RFC 2231 (a long name continues in filename*1*)
     assert d.attachments == {file: (forms / file).read_bytes()}

@@ -42,7 +42,7 @@ def test_wording_typed_in_libreoffice_is_used(sample_copy: tuple[Path, Path], of
     result = draft_mail(audit, "issue")
     assert result.folder is not None
     tor = terms(audit)
-    issued = {r["File"]: r["Case reference"] for r in table(audit, "Issued forms", "Form id")}
+    issued = {r["File"]: r["Case reference"] for r in table(audit, "Issued forms", "File")}
     for d in parse_drafts(result.folder):
         cases = sorted({issued[name] for name in d.attachments})
         assert str(d.msg["Subject"]).startswith("OFFICIAL-SENSITIVE: Audit forms for ")
