@@ -161,7 +161,10 @@ def test_the_forms_folder_of_another_audit(sample_copy: tuple[Path, Path]) -> No
     doc = json.loads(manifest.read_text(encoding="utf-8"))
     doc["audit_id"] = "00000000-0000-4000-8000-00000000dead"
     manifest.write_text(json.dumps(doc), encoding="utf-8")
-    assert "belongs to another audit" in refused(audit, MailError, "issue")
+    message = refused(audit, MailError, "issue")  # issue 18, item 7: forms/ is the other audit's; this one's is gone
+    assert f"{forms} holds the forms of " in message and "audit id 00000000-0000-4000-8000-00000000dead" in message
+    assert f"this audit's own forms folder {audit.parent / 'forms audit'} does not exist" in message
+    assert "belongs to another audit" in refused(audit, MailError, "issue", forms=forms)
     assert "does not exist" in refused(audit, MailError, "issue", forms=audit.parent / "nowhere")
 
 

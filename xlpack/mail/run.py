@@ -29,7 +29,7 @@ from xlpack.coordinator.sheet_writing import SheetWriter
 from xlpack.errors import MailError, UsageError
 from xlpack.feedback.build import gather_feedback
 from xlpack.files.backups import Snapshot
-from xlpack.files.forms_folder import default_forms_folder
+from xlpack.files.forms_folder import DEFAULT, default_forms_folder, other_audit
 from xlpack.files.lock import workbook_lock
 from xlpack.files.passwords import check_encrypt_password
 from xlpack.files.workbooks import ensure_not_open, require_coordinator
@@ -297,6 +297,12 @@ def _draft_mail(audit: Path, kind: str, out: Path | None, forms: Path | None, en
                       for f, r in sel.already]
     outgoing = _group(kind, sel, AddressBook.read(audit, plan), result.warnings, problems)
     forms_dir = Path(forms) if forms else default_forms_folder(audit, plan.audit_id)
+    shared = audit.parent / DEFAULT
+    other = other_audit(shared, plan.audit_id) if forms is None and not forms_dir.is_dir() else None
+    if other is not None:
+        problems.append(f"{shared} holds the forms of {other}, not this audit's, and this audit's own forms folder "
+                        f"{forms_dir} does not exist. Give the folder generate wrote this audit's forms into with "
+                        "--forms.")
     outgoing, result.encrypted = _attach(kind, audit, plan, outgoing, forms_dir, encrypt_password,
                                          result.warnings, problems)
     if problems:
