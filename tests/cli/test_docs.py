@@ -1,7 +1,9 @@
-"""Every command is documented in the README and answers --help."""
+"""Every command is documented (the README and the guides in docs/) and answers --help; the README opens with
+the two commands a newcomer types and links every guide."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import typer
@@ -9,7 +11,9 @@ from typer.testing import CliRunner
 
 from xlpack.cli.app import app
 
-README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+ROOT = Path(__file__).resolve().parents[2]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+DOCS = README + "".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "docs").glob("*.md")))
 
 
 def _commands() -> list[str]:
@@ -22,7 +26,7 @@ def test_every_command_is_in_the_readme_and_has_help() -> None:
     assert {"init", "generate", "check-definition", "intake", "consolidate", "report", "demo", "addin"} <= set(names)
     runner = CliRunner()
     for name in names:
-        assert f"xlpack {name}" in README, f"the README does not show 'xlpack {name}'"
+        assert f"xlpack {name}" in DOCS, f"neither the README nor docs/ show 'xlpack {name}'"
         res = runner.invoke(app, [name, "--help"])
         assert res.exit_code == 0 and "Usage:" in res.stdout, name
 
@@ -33,3 +37,11 @@ def test_the_readme_opens_with_the_two_commands() -> None:
     assert blocks[2].strip().startswith("python3 -m venv .venv") and "pytest" in blocks[2]
     ci = (Path(__file__).resolve().parents[2] / ".ci" / "run").read_text(encoding="utf-8")
     assert blocks[2].split("\n```")[0].strip() in ci  # CI runs exactly the README's test command
+
+
+def test_the_readme_links_every_guide_and_each_link_resolves() -> None:
+    for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for target in re.findall(r"\]\(([^)#]+\.md)\)", path.read_text(encoding="utf-8")):
+            assert (path.parent / target).is_file(), f"{path.name} links {target}, which does not exist"
+    linked = set(re.findall(r"\]\(docs/([^)]+\.md)\)", README))
+    assert linked == {p.name for p in (ROOT / "docs").glob("*.md")}

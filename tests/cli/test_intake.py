@@ -17,7 +17,7 @@ from xlpack.coordinator.plan_sheets import read_plan
 from xlpack.generate import encrypt
 from xlpack.intake.problems import CATALOGUE
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+README = Path(__file__).resolve().parents[2] / "docs" / "guide.md"  # the coordinator's guide
 
 
 def run(*args: object):  # type: ignore[no-untyped-def]
