@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 from datetime import date
 from pathlib import Path
 
+import docx
 import pytest
 
 from tests.support.filling import fill_form
@@ -120,6 +121,13 @@ def test_the_demo_runs_the_whole_way(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert any(f.resolution_meeting == "Follow-up" for f in back.flags)
     assert (result.folder / "sample-audit meeting pack.docx").is_file()
     assert len(list((result.folder / "feedback").glob("Learning_*.docx"))) == len({g.agency for g in back.grades})
+    # the planted manager's name is in the form (and on the Flags sheet, the coordinator's own), in no document
+    assert any("Sarah Jones" in f.message for f in back.flags)
+    for doc in [*result.folder.glob("*.docx"), *(result.folder / "feedback").glob("*.docx")]:
+        words = docx.Document(str(doc))
+        text = " ".join([p.text for p in words.paragraphs]
+                        + [c.text for t in words.tables for row in t.rows for c in row.cells])
+        assert "Sarah" not in text and "Jones" not in text, doc.name
     monkeypatch.setenv("XLPACK_TODAY", "2028-02-29")  # run again a year and more on, on a leap day
     again = run_demo(tmp_path / "demo", fresh=True)  # the same seed: the same answers (form ids are new)
     assert again.steps == result.steps  # the demo keeps its own made-up dates: it says the same things

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -87,7 +87,9 @@ def gather_agencies(audit: ConsolidatedAudit) -> list[AgencyLearning]:
             mine = [g for g in rows if g.section_id == s.id]
             everyone = [g for g in audit.grades if g.section_id == s.id]
             item.profile.append((s.title, _profile(mine, audit.plan.scale), _profile(everyone, audit.plan.scale)))
-        item.flags = _flags(audit, agency, rows)
+        names = audit.plan.name_lists()  # flags quote the forms' words: names shown as [name]
+        item.flags = [(case, replace(n, text=quoted(n.text, names), resolution=quoted(n.resolution, names)))
+                      for case, n in _flags(audit, agency, rows)]
         item.development = _development(audit, rows)
         item.actions = [a for a in audit.actions if a.agency.strip().casefold() == agency.casefold()]
         item.file_name = f"Learning_{slug(agency, 40)}.docx"

@@ -791,7 +791,7 @@ def overall_judgement(doc: ReportDocument, f: Findings) -> None:
                            if float(og[g.label]))
         doc.para(f"Auditors' overall grades for their agency's work on each case ({count_text(float(og[GRADED]))} "
                  f"case records graded): {counts}. Good or better: {_good(og)}; Inadequate: {_bad(og)}.")
-    not_safe = not_safe_records(f.audit.summaries, f.audit.flags)
+    not_safe = not_safe_records(f.audit.summaries, f.audit.flags, f.plan.name_lists())
     if not_safe:
         doc.para(f"On {len(not_safe)} form(s) the auditor answered No or Unsure to “Is the child adequately "
                  "safeguarded now?”. What is recorded of what followed:", keep_with_next=True)

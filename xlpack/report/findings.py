@@ -46,7 +46,7 @@ from xlpack.analysis.views import base_questions, conversations, quotable_words,
 from xlpack.intake.problems import CATALOGUE
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.definitions import GradeScale, ToolDefinition
-from xlpack.model.names import NameLists, redact_names
+from xlpack.model.names import NameLists, quoted, redact_names
 from xlpack.model.plan import AuditPlan, IssuedForm
 from xlpack.model.records import FlagRow, FormSummary, GradeRow, ReturnRow, ViewsRow
 
@@ -608,17 +608,19 @@ class NotSafe:
     resolutions: tuple[str, ...]
 
 
-def not_safe_records(summaries: Sequence[FormSummary], flags: Sequence[FlagRow]) -> list[NotSafe]:
+def not_safe_records(summaries: Sequence[FormSummary], flags: Sequence[FlagRow],
+                     names: NameLists | None = None) -> list[NotSafe]:
+    """The forms answering No or Unsure, with what is recorded of what followed, names shown as [name]."""
     out = []
     for s in summaries:
         answer = (s.safeguarded_now or "").strip()
         if answer.casefold() not in ("no", "unsure"):
             continue
         resolved = tuple(dict.fromkeys(
-            fl.resolution.strip() for fl in flags
+            quoted(fl.resolution, names) for fl in flags
             if fl.rule == SAFE_RULE and fl.case_ref.casefold() == s.case_ref.casefold()
             and any(a.casefold() == s.agency.casefold() for a in fl.agencies) and fl.resolution.strip()))
-        out.append(NotSafe(s.case_ref, s.agency, answer, " ".join(s.safeguarding_action.split()), resolved))
+        out.append(NotSafe(s.case_ref, s.agency, answer, quoted(s.safeguarding_action, names), resolved))
     return sorted(out, key=lambda n: (n.case_ref.casefold(), n.agency.casefold()))
 
 

@@ -291,10 +291,10 @@ def _flags(doc: ReportDocument, audit: ConsolidatedAudit, part: CasePart) -> Non
         doc.para("No flags were raised for this case.")
     for f in open_:
         where = f" ({titles.get(f.section_id, f.section_id)})" if f.section_id else ""
-        doc.para(f"{f.message}", bold_lead=f"{f.severity.capitalize()}{where}: ")
+        doc.para(quoted(f.message, part.names), bold_lead=f"{f.severity.capitalize()}{where}: ")
         doc.para(DECISION_LINE).paragraph_format.space_after = Pt(12)
     for f in done:
         meeting = find_meeting(audit.plan.meetings, f.resolution_meeting)
         at = f" ({meeting.name})" if meeting else ""
-        doc.para(f"{f.message} Resolved{at}: {quoted(f.resolution, part.names)}",
+        doc.para(f"{quoted(f.message, part.names)} Resolved{at}: {quoted(f.resolution, part.names)}",
                  bold_lead=f"{f.severity.capitalize()}, already resolved: ")
