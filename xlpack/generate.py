@@ -242,7 +242,6 @@ def _generate(audit: Path, out_dir: Path | None, reissue: Iterable[str], passwor
         raise UsageError(f"{out_dir} holds the forms of {other}, and its {MANIFEST}: the forms of this audit "
                          f"({audit.name}) must not go in with them. Leave out --out (the default is a folder of this "
                          "audit's own), or give another folder. Nothing was written.")
-    out_dir.mkdir(parents=True, exist_ok=True)
     reissue_set = {str(r) for r in reissue}
     pairs, skipped = _jobs(plan, out_dir, reissue_set, today or clock.today(), password, encrypt_password)
     unknown = reissue_set - {x for _, rec in pairs for x in (rec.form_id, rec.file, rec.case_ref)}

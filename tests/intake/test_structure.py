@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import xlsxwriter
 
+from tests.support.filling import input_map
 from tests.support.intake_support import *
 from tests.support.intake_support import codes
 from tests.support.mutate import edit_book, rewrite, sheet_part, sub
@@ -27,31 +29,47 @@ def edited(filled: Path, out: Path, change: Any) -> Path:
 # -- the layout -----------------------------------------------------------------
 
 
+def _first_section_rows(form: Path) -> tuple[int, int]:
+    """(grade row, evidence row) of the form's first section, from the form's own map of input cells."""
+    cells = input_map(form)
+    section = next(k.split(".")[1] for k in cells if k.startswith("section."))
+    grade, evidence = (cells[f"section.{section}.{r}"]["cell"] for r in ("grade", "evidence"))
+    return int(grade[1:]), int(evidence[1:])
+
+
 def test_a_prompt_rewritten_is_named_by_its_cell(filled_cp: Path, audit_plan: AuditPlan, tmp_path: Path) -> None:
+    grade_row, _ = _first_section_rows(filled_cp)
+    prompt = f"B{grade_row - 1}"  # the questions to consider sit just above the grade
+    wb = openpyxl.load_workbook(filled_cp, read_only=True)
+    issued = str(wb["Audit"][prompt].value)
+    wb.close()
+
     def change(wb: Any) -> None:
-        wb["Audit"]["B26"] = "• Anything you like"
+        wb["Audit"][prompt] = "• Anything you like"
 
     f = one(edited(filled_cp, tmp_path / "p.xlsx", change), audit_plan)
     assert f.status == "rejected" and codes(f) == ["locked-text-changed"]
     p = f.problems[0]
-    assert (p.sheet, p.cell) == ("Audit", "B26")
-    assert p.message.startswith("Sheet 'Audit', cell B26: The locked text was changed: it should read '• Were "
-                                "concerns")
+    assert (p.sheet, p.cell) == ("Audit", prompt)
+    assert p.message.startswith(f"Sheet 'Audit', cell {prompt}: The locked text was changed: it should read "
+                                f"'{issued[:30]}")
     assert p.message.endswith("but reads '• Anything you like'.")
 
 
 def test_rows_inserted_are_counted_and_located(filled_cp: Path, audit_plan: AuditPlan, tmp_path: Path) -> None:
-    f = one(edited(filled_cp, tmp_path / "i.xlsx", lambda wb: wb["Audit"].insert_rows(28, 2)), audit_plan)
+    _, ev = _first_section_rows(filled_cp)
+    f = one(edited(filled_cp, tmp_path / "i.xlsx", lambda wb: wb["Audit"].insert_rows(ev, 2)), audit_plan)
     assert f.status == "rejected" and codes(f) == ["rows-inserted"]
-    assert f.problems[0].message == ("Sheet 'Audit': 2 row(s) were inserted above row 28: 'Evidence for the grade' "
-                                     "should be in A28 but is in A30.")
+    assert f.problems[0].message == (f"Sheet 'Audit': 2 row(s) were inserted above row {ev}: 'Evidence for the "
+                                     f"grade' should be in A{ev} but is in A{ev + 2}.")
 
 
 def test_rows_deleted_are_counted_and_located(filled_cp: Path, audit_plan: AuditPlan, tmp_path: Path) -> None:
-    f = one(edited(filled_cp, tmp_path / "d.xlsx", lambda wb: wb["Audit"].delete_rows(27)), audit_plan)
+    _, ev = _first_section_rows(filled_cp)
+    f = one(edited(filled_cp, tmp_path / "d.xlsx", lambda wb: wb["Audit"].delete_rows(ev - 1)), audit_plan)
     assert f.status == "rejected" and codes(f) == ["rows-deleted"]
-    assert f.problems[0].message == ("Sheet 'Audit': 1 row(s) were deleted above row 27: 'Evidence for the grade' "
-                                     "should be in A28 but is in A27.")
+    assert f.problems[0].message == (f"Sheet 'Audit': 1 row(s) were deleted above row {ev - 1}: 'Evidence for the "
+                                     f"grade' should be in A{ev} but is in A{ev - 1}.")
 
 
 def test_a_label_changed_and_rows_inserted_lower_down(filled_cp: Path, audit_plan: AuditPlan, tmp_path: Path) -> None:
