@@ -50,15 +50,15 @@ def _returns(audit: Path, forms: Path, unsafe: dict[str, str]) -> Path:
 
 @pytest.fixture
 def unsafe(sample_copy: tuple[Path, Path]) -> tuple[Path, Path]:
-    """Police (a safeguarding lead on the Agencies sheet) answers No; Adult services (none) answers Unsure."""
+    """Police (a safeguarding lead on the Agencies sheet) answers No; Adult mental health (none) answers Unsure."""
     audit, forms = sample_copy
-    return audit, _returns(audit, forms, {"Police": "No", "Adult services": "Unsure"})
+    return audit, _returns(audit, forms, {"Police": "No", "Adult mental health": "Unsure"})
 
 
 def test_consolidate_drafts_one_alert_per_form_to_the_coordinator_and_the_lead(unsafe: tuple[Path, Path]) -> None:
     audit, returns = unsafe
     plan = read_plan(audit)
-    police, adult = _form(audit, "Police"), _form(audit, "Adult services")
+    police, adult = _form(audit, "Police"), _form(audit, "Adult mental health")
     done = consolidate(audit, [returns])
     drafts = sorted((audit.parent / "drafts").glob("* alert/*.eml"))
     assert sorted(a.form_id for a in done.alerts.alerts) == sorted([police.form_id, adult.form_id])
@@ -74,11 +74,11 @@ def test_consolidate_drafts_one_alert_per_form_to_the_coordinator_and_the_lead(u
     for said in (police.case_ref, "Agency: Police", f"Auditor: {police.auditor}", "answered 'No'"):
         assert said in body
     assert "Told the team manager ([name]) on 14/11" in body and "Sarah" not in body and "Jones" not in body
-    adult_msg = by_agency["Adult services"]
-    assert not sheet["Adult services"]["Safeguarding lead email"]
+    adult_msg = by_agency["Adult mental health"]
+    assert not sheet["Adult mental health"]["Safeguarding lead email"]
     assert [a.addr_spec for a in adult_msg["To"].addresses] == [plan.terms.coordinator_email]
-    assert "no safeguarding lead for Adult services" in adult_msg.get_content()
-    assert any("No safeguarding lead for Adult services" in n for a in done.alerts.alerts for n in a.notes)
+    assert "no safeguarding lead for Adult mental health" in adult_msg.get_content()
+    assert any("No safeguarding lead for Adult mental health" in n for a in done.alerts.alerts for n in a.notes)
     lines = done.alerts.console_lines()
     assert lines[0].startswith("SAFEGUARDING ALERT: case ")
     back = read_consolidated(audit)
@@ -86,7 +86,7 @@ def test_consolidate_drafts_one_alert_per_form_to_the_coordinator_and_the_lead(u
                                                                                         adult.form_id])
     day = f"{back.plan.mail_log[0].drafted:%d/%m/%Y}"
     safe = [f for f in back.flags if f.rule == "not_safeguarded" and f.severity == "urgent"]
-    assert len(safe) == 2 and all(f.message.endswith(f"Alert drafted on {day}.") for f in safe)
+    assert len(safe) == 2 and all(f"Alert drafted on {day}. Check today" in f.message for f in safe)
     log = table(audit, "Mail log", "Drafted")
     assert [r["Message"] for r in log].count("Safeguarding alert") == 2
     # again: nothing new, unless asked
@@ -127,7 +127,7 @@ def test_agencies_sheet_keeps_its_leads_and_an_older_workbook_without_them_reads
         sample_copy: tuple[Path, Path]) -> None:
     audit, _ = sample_copy
     plan = read_plan(audit)
-    assert plan.lead("police") is not None and plan.lead("Adult services") is None
+    assert plan.lead("police") is not None and plan.lead("Adult mental health") is None
     wb = openpyxl.load_workbook(audit)
     ws = wb["Agencies"]
     ws.delete_cols(2, 2)  # a workbook from before the lead columns
@@ -141,7 +141,7 @@ def test_the_commands_print_the_alert_first(unsafe: tuple[Path, Path]) -> None:
     run = CliRunner().invoke(app, ["intake", str(returns), "--audit", str(audit)])
     assert run.exit_code == 0, run.output
     assert run.stderr.lstrip().startswith("SAFEGUARDING ALERT: case ") and run.stderr.count("SAFEGUARDING ALERT") == 2
-    assert "No safeguarding lead for Adult services" in run.stderr
+    assert "No safeguarding lead for Adult mental health" in run.stderr
     again = CliRunner().invoke(app, ["consolidate", str(audit), str(returns)])  # alerted by intake: not again
     assert again.exit_code == 0 and "SAFEGUARDING ALERT" not in again.stdout
     forced = CliRunner().invoke(app, ["consolidate", str(audit), str(returns), "--again"])
