@@ -235,7 +235,7 @@ def test_the_update_brings_the_clis_sheets_keeping_what_was_typed(client: TestCl
     order = [ws.title for ws in openpyxl.load_workbook(got, read_only=True).worksheets if ws.title in OWNED]
     assert [s["name"] for s in answer["sheets"]] == order
     every = [ws.title for ws in openpyxl.load_workbook(got, read_only=True).worksheets]
-    assert answer["after"] == every[every.index(order[0]) - 1] == "Messages"
+    assert answer["after"] == every[every.index(order[0]) - 1] == "Meetings"  # the last plan sheet
     assert {s["name"]: s["visibility"] for s in answer["sheets"]}[META] == "VeryHidden"
     assert set(answer["owned"]) == {*ANALYSIS_SHEETS, META} and answer["activate"] == "Flags"
     check_charts(answer["charts"], got)

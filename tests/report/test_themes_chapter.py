@@ -18,7 +18,7 @@ LEAD = re.compile(r"^\u201c(?P<phrase>.+)\u201d\. Written on (?P<cases>\d+) case
 
 
 def _chapter(path: Path) -> list[tuple[str, str]]:
-    """(style, text) of the paragraphs from the 'Themes' heading to the next heading of its level."""
+    """(style, text) of the paragraphs of the 'Themes' chapter, to the next chapter."""
     out, inside = [], False
     for p in docx.Document(str(path)).paragraphs:
         if p.style.name == "Heading 1":
@@ -64,7 +64,7 @@ def test_each_theme_in_the_report_is_recounted_from_the_grades(tmp_path: Path) -
     seen = 0
     quotes_after: list[str] = []
     for style, text in paras:
-        if style == "Heading 3":
+        if style == "Heading 2":  # the chapter's parts: concerns, good practice, what the meetings learned
             concern = text.startswith("Concerns")
             continue
         m = LEAD.match(text)

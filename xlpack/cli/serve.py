@@ -1,7 +1,7 @@
 """``xlpack serve``: the xlwings Server add-in for Excel on the web, on one machine for a trial.
 
 For a council's deployment (HTTPS, Entra ID, several workers) IT runs the
-same app under their own server: see the README's deployment section.
+same app under their own server: see docs/excel-on-the-web.md.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from xlpack.errors import UsageError, XlpackError
 
 
 def command(
-    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    host: Annotated[str, typer.Option("--host", metavar="HOST", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", metavar="PORT", help="Port to listen on.")] = 8000,
 ) -> None:
     """Serve the Excel add-in (task pane and manifest) with the Update from returns route."""
     try:
