@@ -87,10 +87,10 @@ def test_every_section_figure_matches_the_planted_grades(compared: tuple[Path, P
     check_row(got["All sections"], overall(baseline), overall(reaudit))
     # the planted shifts: planning from all Inadequate to mostly Good; assessment unchanged; info sharing worse
     planning = got[PLANNING]
-    assert planning[2] == 0 and planning[4] > 0.75 and planning[6] == "Yes" and planning[11] == "Yes"
+    assert planning[2] == 0 and planning[4] > 75 and planning[6] == "Yes" and planning[11] == "Yes"  # points
     # assessment alternates Good and Adequate in both: at most a few points apart (an odd number of forms)
-    assert abs(got["Assessment"][4]) < 0.05 and got["Assessment"][6] == "No"
-    assert got["Information sharing and multi-agency working"][9] > 0.5
+    assert abs(got["Assessment"][4]) < 5 and got["Assessment"][6] == "No"
+    assert got["Information sharing and multi-agency working"][9] > 50
 
 
 def test_not_applicable_no_evidence_and_blanks_are_left_out_of_the_shares(compared: tuple[Path, Path],
@@ -125,7 +125,10 @@ def test_the_baselines_concerns_are_set_against_the_re_audit(compared: tuple[Pat
     rows = [list(r) for r in ws.iter_rows(min_row=HEAD + 1, values_only=True) if r and r[0]]
     before = by_section(baseline)
     concern = {t for t, e in before.items() if e.graded and (e.good_share < 0.5 or e.inadequate_share >= 0.2)}
-    assert {r[1] for r in rows} == concern == {PLANNING, "Voice of the child and family"}
+    assert concern == {PLANNING, "Voice of the child and family"} and concern <= {r[1] for r in rows}
+    # the other rows are the baseline's good practice to build on (its recommendations): none of them a concern
+    others = {r[1] for r in rows} - concern
+    assert len(others) <= 1 and all(before[t].good_share >= 0.5 and before[t].inadequate_share < 0.2 for t in others)
     by_title = rows_of(compared[0], "By section")
     for r in rows:
         figures = by_title[r[1]]

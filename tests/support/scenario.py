@@ -208,12 +208,15 @@ def used_audits(s: Scenario) -> list[Planted]:
 
 
 def expected_section_counts(s: Scenario) -> dict[str, Counter[str]]:
-    """Section title -> count of each grade label ("Blank" for none) over the forms used."""
+    """Section title -> count of each grade label ("Blank" for none) over the case records of the forms used:
+    an agency's k forms for one case share its one count (1/k each; nothing is moderated in the scenario)."""
     titles = {x.id: x.title for x in s.plan.tool.sections}
+    used = used_audits(s)
+    forms_of = Counter((p.form.case_ref, p.form.agency) for p in used)
     counts: dict[str, Counter[str]] = {t: Counter() for t in titles.values()}
-    for p in used_audits(s):
+    for p in used:
         for sid, grade in p.grades.items():
-            counts[titles[sid]][grade or "Blank"] += 1
+            counts[titles[sid]][grade or "Blank"] += 1 / forms_of[(p.form.case_ref, p.form.agency)]  # type: ignore[assignment]
     return counts
 
 
