@@ -67,10 +67,14 @@ def test_what_the_dropdown_does_not_stop(office: Office, sample_forms: tuple[Pat
     f = intake([tmp_path / "typed.xlsx"], audit_plan).files[0]
     assert f.status == "rejected"
     found = {p.cell: p.code for p in f.problems}
-    assert found == {"B27": "grade-invalid", "B35": "grade-normalised", "B44": "text-was-formula",
-                     "B22": "date-as-text"}
-    assert next(p.message for p in f.problems if p.cell == "B44") == (
-        "Sheet 'Audit', cell B44: The text was typed as a formula (=visits were weekly); kept as the text typed.")
+    cell = {k: v["cell"] for k, v in input_map(form).items()}  # where the form itself says each answer is
+    formula = cell["section.planning.evidence"]
+    assert found == {cell["section.identification.grade"]: "grade-invalid",
+                     cell["section.assessment.grade"]: "grade-normalised", formula: "text-was-formula",
+                     cell["field.audit_date"]: "date-as-text"}
+    assert next(p.message for p in f.problems if p.cell == formula) == (
+        f"Sheet 'Audit', cell {formula}: The text was typed as a formula (=visits were weekly); kept as the text "
+        "typed.")
 
 
 def test_a_prompt_edited_with_protection_removed(office: Office, typed: Path, audit_plan: AuditPlan,
@@ -79,11 +83,13 @@ def test_a_prompt_edited_with_protection_removed(office: Office, typed: Path, au
     unprotected = tmp_path / "unprotected.xlsx"
     unprotected.write_bytes(rewrite(data, {sheet_part(data, "Audit"): sub(rb"<sheetProtection [^>]*/>", b"")}))
     out = tmp_path / "prompt-edited.xlsx"
-    result = office.type_cells(unprotected, out, [("Audit", "A27", "Grade (your view)")]).check()
+    grade = next(v["cell"] for k, v in input_map(typed).items() if k.endswith(".grade") and k.startswith("section."))
+    label = f"A{grade[1:]}"  # the first section's "Grade" label, beside its dropdown
+    result = office.type_cells(unprotected, out, [("Audit", label, "Grade (your view)")]).check()
     assert result.results[0].accepted  # nothing stops a person once protection is off
     f = intake([out], audit_plan).files[0]
     assert f.status == "rejected"
-    assert [(p.code, p.cell) for p in f.problems] == [("sheet-unprotected", None), ("locked-text-changed", "A27")]
+    assert [(p.code, p.cell) for p in f.problems] == [("sheet-unprotected", None), ("locked-text-changed", label)]
 
 
 def libreoffice_files(office: Office, blanks: list[Path], root: Path) -> dict[str, Expect]:
@@ -96,7 +102,10 @@ def libreoffice_files(office: Office, blanks: list[Path], root: Path) -> dict[st
     expect["libreoffice/typed.xlsx"] = Expect("accepted")
     office.type_cells(typo, folder / "typo.xlsx", typed_answers(typo, **{"section.voice.grade": "Adequat"})).check()
     expect["libreoffice/typo.xlsx"] = Expect("rejected", "grade-invalid")
-    office.set_cells(edited, folder / "prompt.xlsx", [("Audit", "A26", "Questions (edited)")]).check()
+    first_grade = next(v["cell"] for k, v in input_map(edited).items() if k.startswith("section.") and
+                       k.endswith(".grade"))
+    prompt = f"A{int(first_grade[1:]) - 1}"  # "Questions to consider", just above the first grade
+    office.set_cells(edited, folder / "prompt.xlsx", [("Audit", prompt, "Questions (edited)")]).check()
     expect["libreoffice/prompt.xlsx"] = Expect("rejected", "locked-text-changed")
     shifted = edit_book(rows, root.parent / "rows.xlsx", lambda wb: wb["Audit"].insert_rows(40, 3))
     office.convert(shifted, out=folder / "rows.xlsx", format="xlsx").check()
