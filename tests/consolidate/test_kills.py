@@ -34,7 +34,7 @@ from xlpack.files.workbooks import own_temporaries
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
-COPIES = 6  # each returned form saved 7 times in all: 112 files, read by worker processes
+COPIES = 7  # each returned form saved 8 times in all: 100 files or more, read by worker processes
 
 RUN = textwrap.dedent("""
     import sys, time
