@@ -202,10 +202,16 @@ def test_own_files_are_catalogued_as_skips() -> None:
 
 def test_the_names_intake_knows_are_the_names_xlpack_writes() -> None:
     from xlpack.generate import MANIFEST
-    from xlpack.intake.sources import MANIFEST_NAME, REPORT_ENDING
-    from xlpack.report.write import REPORT_SUFFIX
+    from xlpack.intake.sources import MANIFEST_NAME, REPORT_ENDING, classify
+    from xlpack.report.pack import default_pack_path
+    from xlpack.report.write import REPORT_SUFFIX, default_report_path
 
     assert (MANIFEST.lower(), REPORT_SUFFIX.lower()) == (MANIFEST_NAME, REPORT_ENDING)
+    audit = Path("/audits/Child Protection 2026.xlsx")
+    for written in (default_report_path(audit, "board"), default_report_path(audit, "internal"),
+                    default_pack_path(audit), audit.parent / "feedback" / "Learning_Police.docx"):
+        kind, found, status = classify(str(written))
+        assert (status, found.code if found else None) == ("skipped", "xlpack-file"), written
 
 
 @pytest.mark.slow

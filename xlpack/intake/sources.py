@@ -60,11 +60,14 @@ DESCRIPTIONS = {".png": "an image", ".jpg": "an image", ".jpeg": "an image", ".g
 #: generate.MANIFEST and report.REPORT_SUFFIX, which this stage cannot import).
 MANIFEST_NAME = "manifest.json"
 REPORT_ENDING = " overview report.docx"
+INTERNAL_REPORT_ENDING = " overview report (internal).docx"
 #: ... and, written by mail, feedback and compare: recipients.csv beside the drafts, the feedback index and
 #: documents (``Feedback_CASE_AGENCY.docx``), the comparison workbook (``<re-audit> comparison.xlsx``).
 OWN_NAMES = {"recipients.csv": "The list of the recipients of draft emails (recipients.csv)",
              "feedback index.xlsx": "The index of the feedback documents"}
 OWN_PATTERNS = ((re.compile(r"^feedback_.+\.docx$"), "A feedback document for a practitioner"),
+                (re.compile(r"^learning_.+\.docx$"), "An agency's learning pack"),
+                (re.compile(r"^.+ meeting pack\.docx$"), "A moderation meeting pack"),
                 (re.compile(r"^.+ comparison\.(xlsx|docx)$"), "A comparison of a re-audit with its baseline"))
 
 
@@ -211,7 +214,7 @@ def classify(name: str) -> tuple[Kind, Problem | None, Status | None]:
                                                     "runs"), "skipped"
     if lower == MANIFEST_NAME:
         return "other", problem("xlpack-file", what="The list of the forms issued (manifest.json)"), "skipped"
-    if lower.endswith(REPORT_ENDING):
+    if lower.endswith(REPORT_ENDING) or lower.endswith(INTERNAL_REPORT_ENDING):
         return "other", problem("xlpack-file", what="An overview report"), "skipped"
     own = OWN_NAMES.get(lower) or next((what for pattern, what in OWN_PATTERNS if pattern.match(lower)), None)
     if own is not None:

@@ -70,9 +70,10 @@ def _add_drafted(cols: list[Column], rows: list[list[CellLike]], data: Consolida
 def _detail(r: ReturnRow) -> str:
     """The row's detail; a file that is no form of this audit (no case on its row) is named first, as the
     'Returned file' column is not printed."""
-    if r.case_ref or not r.source:
-        return r.detail
-    return f"{PurePath(r.source).name}: {r.detail}" if r.detail else PurePath(r.source).name
+    name = PurePath(r.source).name
+    if r.case_ref or not r.source or r.detail == name or r.detail.startswith(f"{name}: "):
+        return r.detail  # read back from the sheet, the name is there already
+    return f"{name}: {r.detail}" if r.detail else name
 
 
 def build(data: ConsolidatedAudit) -> Sheet:
