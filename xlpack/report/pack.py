@@ -114,7 +114,7 @@ def case_parts(audit: ConsolidatedAudit) -> list[CasePart]:
         parts.append(CasePart(case.case_ref, details, [(n, who, fid) for n, (_, who, fid) in zip(names, forms)],
                               {(g.form_id, g.section_id): g for g in rows},
                               sorted(flags.get(key, []), key=lambda f: (rank.get(f.severity, 9), f.section_id)),
-                              talks.get(key, []), audit.plan.name_lists()))
+                              talks.get(key, []), audit.plan.name_lists(keep_auditors=True)))
     return sorted(parts, key=lambda p: (*(-p.counts[s] for s in SEVERITIES), p.case_ref.casefold()))
 
 
