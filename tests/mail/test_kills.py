@@ -105,7 +105,7 @@ def consistent(audit: Path) -> None:
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
 def test_killing_mail(sample_copy: tuple[Path, Path], phase: str, sig: signal.Signals) -> None:
     audit, _ = sample_copy
-    forms = {r["File"] for r in table(audit, "Issued forms", "Form id")}
+    forms = {r["File"] for r in table(audit, "Issued forms", "File")}
     proc = start(audit, phase)
     try:
         proc.send_signal(sig)
