@@ -164,7 +164,7 @@ def test_drop_see_the_table_update_and_the_sheets_are_replaced(browser: Any, ser
     shoot(page, "2-updated")
 
     inserted = calls(page, "insertWorksheetsFromBase64")
-    assert len(inserted) == 1 and inserted[0][2:] == ["After", "Messages"]  # the last plan sheet before them
+    assert len(inserted) == 1 and inserted[0][2:] == ["After", "Meetings"]  # the last plan sheet before them
     new = Path(audit.audit.parent / "inserted.xlsx")
     new.write_bytes(base64.b64decode(page.evaluate("window.officeInserted")))
     new_sheets = sheets_of(new)

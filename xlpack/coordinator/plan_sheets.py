@@ -352,7 +352,7 @@ def _cases_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan) -> None:
     fields = plan.tool.case_fields
     headers = [*CASE_HEADERS, *(q.label for q in fields)]
     # the labels wrap over two or three lines, so that the table prints one landscape page wide at 70% or more
-    widths = [16, 18, *(max(13, min(22, len(q.label) // 2 + 6)) for q in fields)]
+    widths = [16, 14, *(max(11, min(16, len(q.label) // 3 + 6)) for q in fields)]  # headers wrap: 70% in print
     write_intro(ws, st, "Cases in the sample", [
         CASE_REF_HELP, ("Type in the yellow cells; choose the details from the dropdowns. Add rows by typing "
                         "below the table.")], widths)

@@ -41,17 +41,17 @@ PROBLEMS_PRINTED = 8  # Severity to What to do
 GRADE_COLUMNS: Spec = (
     ("case_ref", "Case reference", 12), ("agency", "Agency", 18), ("auditor", "Auditor", 15), ("tool_id", "Tool", 5),
     ("section_order", "No.", 5), ("section_title", "Section", 25), ("grade", "Grade", 12),
-    ("moderated_grade", "Moderated grade", 13), ("moderation_note", "Moderation note", 25),
-    ("moderation_meeting", "Meeting", 14),
-    ("evidence", "Evidence", 50), ("strengths", "Strengths", 50), ("development", "Areas for development", 50),
+    ("moderated_grade", "Moderated grade", 13), ("moderation_note", "Moderation note", 21),
+    ("moderation_meeting", "Meeting", 11),
+    ("evidence", "Evidence", 46), ("strengths", "Strengths", 50), ("development", "Areas for development", 50),
     ("action", "Action", 60), ("source", "Source file", 80), ("row_id", "Row id", 20))
 GRADES_PRINTED = 11  # Case reference to Evidence
 #: Where the case's details (Category and the Cases sheet's columns) go in the Grades table: before this field.
 GRADE_CASE_FIELDS_BEFORE = "source"
 FLAG_COLUMNS: Spec = (
-    ("severity", "Severity", 10), ("case_ref", "Case reference", 14), ("section", "Section", 24),
-    ("rule", "Rule", 22), ("agencies", "Agencies", 22), ("message", "What was found", 56),
-    ("resolution", "Resolution", 36), ("resolution_meeting", "Meeting", 16),
+    ("severity", "Severity", 10), ("case_ref", "Case reference", 14), ("section", "Section", 20),
+    ("rule", "Rule", 18), ("agencies", "Agencies", 22), ("message", "What was found", 52),
+    ("resolution", "Resolution", 34), ("resolution_meeting", "Meeting", 11),
     ("cells", "Where to look", 40), ("flag_id", "Flag id", 14),
     ("section_id", "Section id", 12), ("rule_id", "Rule id", 12))
 FLAGS_PRINTED = 8  # Severity to Meeting

@@ -15,10 +15,10 @@ def build(data: ConsolidatedAudit) -> Sheet:
     definition = data.plan.views
     base = base_questions(definition)
     numbered = len(conversation_numbers(definition)) > 1
-    cols = [Column(CASE, 16, style="wrap"), Column(CONVERSATION, 14, style="count"),
-            *(Column(label, 14 if q.type == "date" else 40 if q.type == "long_text" else 20,
+    cols = [Column(CASE, 11, style="wrap"), Column(CONVERSATION, 8, style="count"),  # narrow: printed on one page
+            *(Column(label, 11 if q.type == "date" else 19 if q.type == "long_text" else 11,
                      style="date" if q.type == "date" else "wrap") for _, label, q in base),
-            Column(CHECK, 36, style="wrap"), Column(FORM_ID, 38, style="muted", technical=True)]
+            Column(CHECK, 19, style="wrap"), Column(FORM_ID, 38, style="muted", technical=True)]
     rows: list[list[CellLike]] = []
     for v in data.views:
         talks = {c.number: c for c in conversations_of(v.case_ref, v.form_id, v.answers, definition)}
