@@ -9,7 +9,6 @@ from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
-import openpyxl
 import pytest
 from typer.testing import CliRunner
 
@@ -17,24 +16,13 @@ from tests.office.client import Office
 from tests.report.test_docx import ReadBack, read_back
 from tests.report.test_model import fake_audit
 from tests.support.meeting_audit import MetAudit
+from tests.support.tables import table_rows
 from xlpack.analysis.pivots import share_percent
 from xlpack.cli.app import app
 from xlpack.feedback.agency import agency_bytes, gather_agencies
 
 pytestmark = pytest.mark.slow  # the fixture fills, consolidates and moderates the sample audit
 LABELS = ("Outstanding", "Good", "Adequate", "Inadequate")
-
-
-def _table(path: Path, sheet: str, first: str) -> list[dict[str, object]]:
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        rows = list(wb[sheet].iter_rows(values_only=True))
-    finally:
-        wb.close()
-    start = next(i for i, r in enumerate(rows) if r and r[0] == first)
-    headers = [str(h) if h is not None else "" for h in rows[start]]
-    headers = headers[: headers.index("")] if "" in headers else headers
-    return [dict(zip(headers, r[: len(headers)])) for r in rows[start + 1:] if any(v not in (None, "") for v in r)]
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +51,7 @@ def _share(rows: list[dict[str, object]], which: str) -> tuple[int, int, int]:
 
 
 def test_one_pack_per_agency_with_its_profile_beside_the_partnerships(met_audit: MetAudit, packs: Path) -> None:
-    grades = _table(met_audit.audit, "Grades", "Case reference")
+    grades = table_rows(met_audit.audit, "Grades", "Case reference")
     docs = _docs(packs)
     assert set(docs) == {str(g["Agency"]) for g in grades}
     for agency, rb in docs.items():
@@ -107,9 +95,9 @@ def _write(path: Path, data: bytes) -> Path:
 
 
 def test_its_flags_development_points_and_actions(met_audit: MetAudit, packs: Path) -> None:
-    flags = _table(met_audit.audit, "Flags", "Severity")
-    grades = _table(met_audit.audit, "Grades", "Case reference")
-    actions = _table(met_audit.audit, "Action plan", "Action id")
+    flags = table_rows(met_audit.audit, "Flags", "Severity")
+    grades = table_rows(met_audit.audit, "Grades", "Case reference")
+    actions = table_rows(met_audit.audit, "Action plan", "Action id")
     for agency, rb in _docs(packs).items():
         mine = [f for f in flags if agency in str(f["Agencies"]).split("; ")]
         if mine:

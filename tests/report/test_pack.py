@@ -13,31 +13,19 @@ import subprocess
 from collections import Counter, defaultdict
 from pathlib import Path
 
-import openpyxl
 import pytest
 from typer.testing import CliRunner
 
 from tests.office.client import Office
 from tests.report.test_docx import NS, Block, ReadBack, read_back, w
 from tests.support.meeting_audit import FOLLOW_UP, MetAudit
+from tests.support.tables import table_rows
 from xlpack.cli.app import app
 from xlpack.report.pack import default_pack_path
 
 pytestmark = pytest.mark.slow  # the fixture fills, consolidates and moderates the sample audit
 LABELS = ("Outstanding", "Good", "Adequate", "Inadequate")  # the sample's scale, best first
 SEVERITIES = ("Urgent", "High", "Medium", "Low")
-
-
-def _table(path: Path, sheet: str, first: str) -> list[dict[str, object]]:
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        rows = list(wb[sheet].iter_rows(values_only=True))
-    finally:
-        wb.close()
-    start = next(i for i, r in enumerate(rows) if r and r[0] == first)
-    headers = [str(h) if h is not None else "" for h in rows[start]]
-    headers = headers[: headers.index("")] if "" in headers else headers
-    return [dict(zip(headers, r[: len(headers)])) for r in rows[start + 1:] if any(v not in (None, "") for v in r)]
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +62,7 @@ def _expected_cell(row: dict[str, object]) -> str:
 
 
 def test_every_grade_in_the_pack_is_the_workbooks(met_audit: MetAudit, rb: ReadBack) -> None:
-    grades = _table(met_audit.audit, "Grades", "Case reference")
+    grades = table_rows(met_audit.audit, "Grades", "Case reference")
     by_case: dict[str, list[dict[str, object]]] = defaultdict(list)
     for g in grades:
         by_case[str(g["Case reference"])].append(g)
@@ -96,7 +84,7 @@ def test_every_grade_in_the_pack_is_the_workbooks(met_audit: MetAudit, rb: ReadB
 
 
 def test_divergences_are_marked_in_words(met_audit: MetAudit, rb: ReadBack) -> None:
-    grades = _table(met_audit.audit, "Grades", "Case reference")
+    grades = table_rows(met_audit.audit, "Grades", "Case reference")
     ranks: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
     for g in grades:
         if g["Grade"] in LABELS:
@@ -125,7 +113,7 @@ def test_divergences_are_marked_in_words(met_audit: MetAudit, rb: ReadBack) -> N
 
 
 def test_every_flag_is_in_its_case_open_ones_with_a_decision_line(met_audit: MetAudit, rb: ReadBack) -> None:
-    flags = _table(met_audit.audit, "Flags", "Severity")
+    flags = table_rows(met_audit.audit, "Flags", "Severity")
     parts = _parts(rb)
     for case in {str(f["Case reference"]) for f in flags}:
         text = [b.text for b in parts[case] if b.kind == "p"]
@@ -144,8 +132,8 @@ def test_every_flag_is_in_its_case_open_ones_with_a_decision_line(met_audit: Met
 
 
 def test_cases_come_in_flag_order_each_on_a_new_page(met_audit: MetAudit, rb: ReadBack) -> None:
-    flags = _table(met_audit.audit, "Flags", "Severity")
-    counts = {str(c["Case reference"]): Counter() for c in _table(met_audit.audit, "Cases", "Case reference")}
+    flags = table_rows(met_audit.audit, "Flags", "Severity")
+    counts = {str(c["Case reference"]): Counter() for c in table_rows(met_audit.audit, "Cases", "Case reference")}
     for f in flags:
         counts[str(f["Case reference"])][str(f["Severity"])] += 1
     expected = sorted(counts, key=lambda c: (*(-counts[c][s] for s in SEVERITIES), c.casefold()))
