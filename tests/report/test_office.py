@@ -26,6 +26,7 @@ from tests.report.test_content import LABELS, Row, Truth, check_report
 from tests.report.test_docx import CHAPTERS, ReadBack, read_back
 from tests.report.test_model import AGENCY_SHIFT, DEVELOPMENT, EVIDENCE, SECTION_QUALITY, STRENGTHS
 from tests.support.filling import fill_form
+from tests.support.tables import table_rows
 from xlpack import clock
 from xlpack.cli.app import app
 from xlpack.coordinator.plan_sheets import read_plan
@@ -77,23 +78,9 @@ def _fill_returns(audit: Path, forms: Path, returns: Path) -> None:
                            "safeguarding_action": "Manager told the same day." if safe != "Yes" else None})
 
 
-def _sheet_rows(path: Path, sheet: str, first_header: str) -> list[dict[str, object]]:
-    """A sheet's main table as dicts by header, read with openpyxl."""
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        rows = list(wb[sheet].iter_rows(values_only=True))
-    finally:
-        wb.close()
-    start = next(i for i, r in enumerate(rows) if r and r[0] == first_header)
-    headers = [str(h) if h is not None else "" for h in rows[start]]
-    headers = headers[: headers.index("")] if "" in headers else headers  # blocks further right are not the table
-    table = [r[: len(headers)] for r in rows[start + 1:]]
-    return [dict(zip(headers, r)) for r in table if any(v not in (None, "") for v in r)]
-
-
 def _moderate(office: Office, src: Path, out: Path) -> list[tuple[str, str]]:
     """Type moderated grades, notes and flag resolutions in LibreOffice, as a coordinator would."""
-    grades = _sheet_rows(src, "Grades", "Case reference")
+    grades = table_rows(src, "Grades", "Case reference")
     header_row = 4  # the table's header row (Excel numbering) on the analysis sheets
     cols = {h: openpyxl.utils.get_column_letter(i + 1) for i, h in enumerate(grades[0])}
     entries, changed = [], []
@@ -104,7 +91,7 @@ def _moderate(office: Office, src: Path, out: Path) -> list[tuple[str, str]]:
         entries += [("Grades", f"{cols['Moderated grade']}{row}", better),
                     ("Grades", f"{cols['Moderation note']}{row}", "Agreed at the follow-up meeting.")]
         changed.append((str(grades[i]["Row id"]), better))
-    flags = _sheet_rows(src, "Flags", "Severity")
+    flags = table_rows(src, "Flags", "Severity")
     fcols = {h: openpyxl.utils.get_column_letter(i + 1) for i, h in enumerate(flags[0])}
     entries += [("Flags", f"{fcols['Resolution']}{header_row + 1 + i}", "Discussed and agreed at the meeting.")
                 for i in range(min(3, len(flags)))]
@@ -138,18 +125,18 @@ def report(moderated_audit: tuple[Path, list[tuple[str, str]]]) -> Path:
 
 
 def truth_from_workbook(path: Path) -> Truth:
-    grades = _sheet_rows(path, "Grades", "Case reference")
+    grades = table_rows(path, "Grades", "Case reference")
     rows = [Row(str(g["Case reference"]), str(g["Agency"]), str(g["Section"]), int(g["No."]),  # type: ignore[call-overload]
                 str(g["Grade"] or ""), str(g["Moderated grade"] or "")) for g in grades]
     status = {"Accepted": "accepted", "Accepted with warnings": "accepted_with_warnings", "Rejected": "rejected",
               "Not returned": "missing", "Overdue": "overdue", "Superseded": "superseded", "Skipped": "skipped"}
     returns = [(str(r["Form"]).lower(), str(r["Form id"]), str(r["Agency"]), status[str(r["Status"])])
-               for r in _sheet_rows(path, "Returns", "Case reference")]
+               for r in table_rows(path, "Returns", "Case reference")]
     overall = [(str(a["Case reference"]), str(a["Agency"]), str(a["Overall grade"] or ""))
-               for a in _sheet_rows(path, "Form answers", "Case reference")]
+               for a in table_rows(path, "Form answers", "Case reference")]
     cases = {str(c["Case reference"]): {k: " ".join(str(v or "").split()) or "Not recorded" for k, v in c.items()
                                         if k != "Case reference"}
-             for c in _sheet_rows(path, "Cases", "Case reference")}
+             for c in table_rows(path, "Cases", "Case reference")}
     return Truth(rows, returns, overall, cases)
 
 

@@ -16,5 +16,6 @@ def table_rows(path: Path, sheet: str, first: str) -> list[dict[str, object]]:
         wb.close()
     start = next(i for i, r in enumerate(rows) if r and r[0] == first)
     headers = [str(h) if h is not None else "" for h in rows[start]]
-    headers = headers[: headers.index("")] if "" in headers else headers
-    return [dict(zip(headers, r[: len(headers)])) for r in rows[start + 1:] if any(v not in (None, "") for v in r)]
+    headers = headers[: headers.index("")] if "" in headers else headers  # blocks further right are not the table
+    table = [r[: len(headers)] for r in rows[start + 1:]]
+    return [dict(zip(headers, r)) for r in table if any(v not in (None, "") for v in r)]
