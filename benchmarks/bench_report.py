@@ -1,7 +1,8 @@
 """Benchmark: ``xlpack report`` on the sample audit, the whole command and in-process.
 
-Builds the demo audit (``xlpack demo``: 10 cases, 80 forms, consolidated) once,
-then measures:
+Builds the demo audit (``xlpack demo``: 10 cases, 80 forms, consolidated) once
+for each code measured, with that code (an audit made by one version need not be
+readable by an older one: the tool definitions gained fields), then measures:
 
 - the whole command, ``python -m xlpack report AUDIT --out X --force``, each run a
   fresh process (imports, reading the workbook, the charts, the document);
@@ -76,21 +77,25 @@ print(json.dumps(out))
 """
 
 
-def prepare(work: Path) -> Path:
-    """The consolidated demo audit in ``work`` (made once, reused when already there)."""
-    audit = work / "demo" / AUDIT_NAME
+def prepare(work: Path, code: Path, name: str) -> Path:
+    """The consolidated demo audit made by ``code``, in ``work`` (made once, reused when already there)."""
+    folder = work / f"demo-{name}"
+    audit = folder / AUDIT_NAME
     if audit.exists():
         return audit
-    shutil.rmtree(work / "demo", ignore_errors=True)
+    shutil.rmtree(folder, ignore_errors=True)
     work.mkdir(parents=True, exist_ok=True)
-    subprocess.run([sys.executable, "-m", "xlpack", "demo", str(work / "demo")], check=True, env=_env(ROOT),
-                   cwd=ROOT, stdout=subprocess.DEVNULL)
+    subprocess.run([sys.executable, "-m", "xlpack", "demo", str(folder)], check=True, env=_env(code),
+                   cwd=code, stdout=subprocess.DEVNULL)
     return audit
 
 
 def extract(ref: str, into: Path) -> Path:
     """The ``xlpack`` package as it was at commit ``ref``, in ``into`` (for PYTHONPATH)."""
-    data = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", ref, "xlpack", "workbook_templates"],
+    listed = subprocess.run(["git", "-C", str(ROOT), "ls-tree", "--name-only", ref], check=True,
+                            capture_output=True, text=True).stdout.split()
+    wanted = [p for p in ("xlpack", "workbook_templates", "samples") if p in listed]
+    data = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", ref, *wanted],
                           check=True, capture_output=True).stdout
     with tarfile.open(fileobj=BytesIO(data)) as tar:
         tar.extractall(into, filter="data")
@@ -119,11 +124,13 @@ def in_process(code: Path, audit: Path, warm_runs: int) -> dict[str, float]:
     return json.loads(done.stdout)
 
 
-def measure(codes: dict[str, Path], audit: Path, out_dir: Path, runs: int) -> dict[str, dict[str, float]]:
+def measure(codes: dict[str, Path], audits: dict[str, Path], out_dir: Path,
+            runs: int) -> dict[str, dict[str, float]]:
     """Median of ``runs`` runs of every measure for each code tree, interleaved run by run."""
     samples: dict[str, dict[str, list[float]]] = {name: {} for name in codes}
     for _ in range(runs):
         for name, code in codes.items():
+            audit = audits[name]
             got = {**whole_command(code, audit, out_dir / f"{name}.docx"), **in_process(code, audit, warm_runs=3)}
             where = got.pop("code")
             assert str(where).startswith(str(code)), (name, where)  # the code meant, not another copy on the path
@@ -140,13 +147,15 @@ def main() -> None:
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-report-"))
     try:
-        audit = prepare(args.work or tmp)
         codes = {"current": ROOT}
         if args.baseline:
             codes = {"baseline": extract(args.baseline, tmp / "baseline"), **codes}
-        results = measure(codes, audit, tmp, args.runs)
+        audits = {name: prepare(args.work or tmp, code, name if name == "current" else args.baseline)
+                  for name, code in codes.items()}
+        results = measure(codes, audits, tmp, args.runs)
         keys = sorted(results["current"], key=lambda k: (k.endswith(" cpu"), list(results["current"]).index(k)))
-        print(f"xlpack report on the sample audit: medians of {args.runs} runs, seconds (cpu: user + system)")
+        print(f"xlpack report on the sample audit (each made by its code): medians of {args.runs} runs, "
+              "seconds (cpu: user + system)")
         print(f"{'':16}" + "".join(f"{name:>12}" for name in results) + ("       ratio" if args.baseline else ""))
         for key in keys:
             line = f"{key:16}" + "".join(f"{r[key]:12.3f}" for r in results.values())

@@ -15,7 +15,6 @@ holds xlpack's lock on the workbook for the whole run.
 from __future__ import annotations
 
 import gc
-import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -31,7 +30,7 @@ from xlpack.files.lock import WorkbookLock, workbook_lock
 from xlpack.files.workbooks import ensure_not_open, require_coordinator
 from xlpack.intake import FileResult, IntakeResult, intake
 from xlpack.intake.compact import FormCompactor, gc_paused, share_field_sets
-from xlpack.mail.alerts import AlertBatch, alert_folder, move_into_place, plan_alerts, staged, write_alert_files
+from xlpack.mail.alerts import AlertBatch, plan_alerts, recorded_in_place, sweep_alerts
 from xlpack.model.consolidated import ConsolidatedAudit, OrphanRow
 from xlpack.model.records import FlagRow, ReturnRow
 from xlpack.workbook.carryover import Typed, apply, read_typed
@@ -175,14 +174,9 @@ def _consolidate(audit: Path, returns: Sequence[Path], password: str | None, tod
     result.accepted = []
     apply(data, typed, now)
     extra, streams = analysis_writers(data)
-    tmp = staged(audit) if alerts.alerts else None
-    try:
-        if tmp is not None:  # written before the workbook, moved into place once it is replaced
-            write_alert_files(alerts, plan, tmp, moment)
-        backup = write_checked(audit, plan, extra, streams, release=True, seen=held.seen)
-        if tmp is not None:
-            move_into_place(alerts, tmp, alert_folder(audit, moment.date()))
-    finally:
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
+    def record() -> Path | None:
+        return write_checked(audit, plan, extra, streams, release=True, seen=held.seen)
+
+    sweep_alerts(audit)  # what a killed run left of its alert drafts
+    backup = recorded_in_place(audit, alerts, plan, moment, record) if alerts.alerts else record()
     return ConsolidateResult(audit, data, list(result.files), backup, result, dropped, alerts=alerts)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -147,3 +148,52 @@ def test_the_commands_print_the_alert_first(unsafe: tuple[Path, Path]) -> None:
     forced = CliRunner().invoke(app, ["consolidate", str(audit), str(returns), "--again"])
     assert forced.exit_code == 0 and forced.stdout.lstrip().startswith("SAFEGUARDING ALERT: case ")
     assert "2 safeguarding alert(s) drafted in " in forced.stdout
+
+
+def _alert_drafts(audit: Path) -> list[Path]:
+    return sorted((audit.parent / "drafts").glob("*/*.eml"))
+
+
+def test_an_alert_interrupted_before_the_workbook_records_it_is_neither_listed_nor_left_and_comes_next_time(
+        unsafe: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C (or SIGTERM, which xlpack turns into the same) after the drafts are in place, before the workbook
+    says "Alert drafted": the drafts go again, the Mail log is unchanged, and the next consolidate drafts them."""
+    import xlpack.consolidate as module
+
+    audit, returns = unsafe
+
+    def stopped(*args: object, **kwargs: object) -> None:
+        assert len(_alert_drafts(audit)) == 2  # the drafts are in place before the workbook is written
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(module, "write_checked", stopped)
+        with pytest.raises(KeyboardInterrupt):
+            consolidate(audit, [returns])
+    assert _alert_drafts(audit) == [] and list((audit.parent / "drafts").iterdir()) == []
+    assert [r.kind for r in read_plan(audit).mail_log].count("alert") == 0
+    done = consolidate(audit, [returns])
+    assert len(done.alerts.alerts) == 2 and len(_alert_drafts(audit)) == 2
+    assert all(a.path is not None and a.path.exists() for a in done.alerts.alerts)
+
+
+def test_alert_drafts_a_killed_run_left_unrecorded_are_settled_by_the_next_run(unsafe: tuple[Path, Path]) -> None:
+    """SIGKILL between putting the drafts in place and recording them leaves a marked folder: the next consolidate
+    removes it (the Mail log does not list it) and drafts the alerts again, so an alert is never recorded without
+    its draft nor lost."""
+    from xlpack.mail.staging import MARKER, stage
+
+    audit, returns = unsafe
+    left = audit.parent / "drafts" / "2026-11-16 alert"
+    tmp = stage(audit, left, "alert", datetime(2026, 11, 16, 9, 0))
+    (tmp / "Safeguarding alert - stale.eml").write_bytes(b"X-Unsent: 1\n\nstale")
+    tmp.rename(left)
+    stranded = audit.parent / "drafts" / f".xlpack-drafts-{audit.name}-killed"
+    stranded.mkdir()
+    assert (left / MARKER).exists()
+    done = consolidate(audit, [returns])
+    assert not (left / "Safeguarding alert - stale.eml").exists() and not stranded.exists()
+    assert len(done.alerts.alerts) == 2
+    drafts = _alert_drafts(audit)
+    assert len(drafts) == 2 and not any(p.name.endswith("stale.eml") for p in drafts)
+    assert not any((p.parent / MARKER).exists() for p in drafts)

@@ -11,24 +11,23 @@ auditor and quotes what the form says was done, names shown as [name].
 One alert per form: the Mail log records it (kind "alert") and a form
 already alerted about is left out unless ``again``. :func:`plan_alerts`
 works out the alerts and their Mail log rows without writing anything;
-:func:`write_alert_files` writes them into a folder; consolidate does
-both around its own write of the workbook. :func:`draft_alerts` is the
-whole run for intake: it records the alerts in the coordinator workbook
-as ``xlpack mail`` does.
+:func:`recorded_in_place` puts the drafts in place, then has the
+workbook record them (consolidate passes its own write of the workbook).
+:func:`draft_alerts` is the whole run for intake: it records the alerts
+in the coordinator workbook as ``xlpack mail`` does.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path, PurePath
+from typing import TypeVar
 
 from xlpack import clock
 from xlpack.analysis.flags.safeguarded import ACTION, ALERT_KIND, NOT_SAFE, QUESTION
@@ -39,6 +38,7 @@ from xlpack.files.lock import workbook_lock
 from xlpack.files.workbooks import ensure_not_open
 from xlpack.mail.drafts import DRAFT_POLICY, file_name, unique_name
 from xlpack.mail.recipients import address_problem
+from xlpack.mail.staging import place, settle, stage, sweep, unmark
 from xlpack.mail.templates import MARKING
 from xlpack.model.names import redact_names
 from xlpack.model.plan import AuditPlan, MailRecord
@@ -61,6 +61,7 @@ BODY = (
     "{lead_note}"
     "Refer to the child by the case reference only.\n\n"
     "{coordinator}\n{title}")
+T = TypeVar("T")
 NOTHING_DONE = "nothing is recorded on the form."
 NO_LEAD = ("The Agencies sheet gives no safeguarding lead for {agency}: this alert goes to the audit coordinator "
            "alone, who passes it on.\n\n")
@@ -199,20 +200,47 @@ def write_alert_files(batch: AlertBatch, plan: AuditPlan, folder: Path, moment: 
         a.path = folder / a.name
 
 
-def staged(audit: Path) -> Path:
-    """A temporary folder beside the drafts, for drafts not yet moved into place."""
-    parent = audit.parent / "drafts"
-    parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=".xlpack-alerts-", dir=parent))
+def recorded_in_place(audit: Path, batch: AlertBatch, plan: AuditPlan, moment: datetime,
+                      record: Callable[[], T]) -> T:
+    """Write the alerts' drafts, put them in place whole, then ``record`` them (the workbook write).
+
+    The drafts are in place before the workbook says "Alert drafted", so the Flags never name a draft that is
+    not there. If the run stops before the workbook recorded them (an error, Ctrl-C, SIGTERM) they are removed
+    and the next run drafts them again; after SIGKILL the next ``mail`` or ``consolidate`` settles the folder
+    the same way (:mod:`xlpack.mail.staging`). An alert not recorded stays due, so it is never lost.
+    """
+    folder = alert_folder(audit, moment.date())
+    tmp = stage(audit, folder, ALERT_KIND, moment)
+    try:
+        write_alert_files(batch, plan, tmp, moment)
+        place(tmp, folder)
+        for a in batch.alerts:
+            a.path = folder / a.name
+        batch.folder = folder
+        done = record()
+        unmark(folder)
+        return done
+    except BaseException:
+        settle(folder, lambda: recorded_log(audit))
+        for a in batch.alerts:
+            a.path = None
+        batch.folder = None
+        raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
-def move_into_place(batch: AlertBatch, tmp: Path, folder: Path) -> None:
-    """Move the written drafts from ``tmp`` to ``folder``; the alerts then name their final paths."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for a in batch.alerts:
-        os.replace(tmp / a.name, folder / a.name)
-        a.path = folder / a.name
-    batch.folder = folder
+def recorded_log(audit: Path) -> list[MailRecord]:
+    """The Mail log as the workbook holds it now (nothing, when it cannot be read)."""
+    try:
+        return read_plan(audit, strict=False).mail_log
+    except Exception:  # noqa: BLE001 - cannot be read: nothing is taken as recorded
+        return []
+
+
+def sweep_alerts(audit: Path) -> list[Path]:
+    """Remove or keep what a killed run left of its alert drafts (see :func:`recorded_in_place`)."""
+    return sweep(audit, [audit.parent / "drafts"], lambda: recorded_log(audit))
 
 
 def draft_alerts(audit: Path, forms: Sequence[FormReturn], *, again: bool = False, today: date | None = None,
@@ -229,6 +257,7 @@ def draft_alerts(audit: Path, forms: Sequence[FormReturn], *, again: bool = Fals
         return AlertBatch()
     ensure_not_open(audit)
     with workbook_lock(audit, "intake (safeguarding alert)") as held:
+        sweep_alerts(audit)
         return _draft(audit, forms, again, moment, held.seen)
 
 
@@ -239,14 +268,9 @@ def _draft(audit: Path, forms: Sequence[FormReturn], again: bool, moment: dateti
     if not batch.alerts:
         return batch
     keep = keep_analysis(audit)
-    tmp = staged(audit)
-    try:
-        write_alert_files(batch, plan, tmp, moment)
-        new_plan = plan.model_copy(update={"mail_log": [*plan.mail_log, *batch.records]})
-        write_checked(audit, new_plan, keep(new_plan, moment.date()), seen=seen)
-        move_into_place(batch, tmp, alert_folder(audit, moment.date()))
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    new_plan = plan.model_copy(update={"mail_log": [*plan.mail_log, *batch.records]})
+    recorded_in_place(audit, batch, plan, moment,
+                      lambda: write_checked(audit, new_plan, keep(new_plan, moment.date()), seen=seen))
     return batch
 
 
