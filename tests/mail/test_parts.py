@@ -110,6 +110,9 @@ def test_the_print_area_follows_the_log(audit: Audit) -> None:
     assert ws.print_area == f"'{MAIL_LOG}'!$A$1:$H${last}"
     assert ws.tables["MailLog"].ref == f"A4:I{last}"
     assert ws["A5"].number_format == "dd/mm/yyyy hh:mm" and ws["A4"].font.b
+    with zipfile.ZipFile(audit.audit) as z:  # the Start sheet still the only one selected
+        selected = [n for n, part in sheet_parts(z).items() if b'tabSelected="1"' in z.read(part)]
+    assert selected == ["Start"]
 
 
 def test_saved_by_another_program_the_whole_workbook_is_written(audit: Audit) -> None:

@@ -242,10 +242,14 @@ _CELL = re.compile(r"<c\b([^>]*?)(/>|>(.*?)</c>)", re.S)
 _STYLE = re.compile(r'(\bs=")(\d+)(")')
 
 
-def _fit_sheet(xml: str, strings: list[str], style: dict[int, int]) -> str:
-    """The scratch sheet's XML with the old package's style indices and its text as inline strings."""
+def _fit_sheet(xml: str, strings: list[str], style: dict[int, int], selected: bool) -> str:
+    """The scratch sheet's XML with the old package's style indices and its text as inline strings.
+
+    ``selected``: whether the old sheet was the one selected (the scratch workbook's first sheet always is).
+    """
     if "dxfId" in xml:
         raise NotSpliceable("the sheet has conditional formats")
+    xml = re.sub(r'<sheetView\b[^>]*>', lambda v: _selected(v.group(0), selected), xml, count=1)
 
     def cell(m: re.Match[str]) -> str:
         attrs, body = m.group(1), m.group(3)
@@ -268,6 +272,12 @@ def _fit_sheet(xml: str, strings: list[str], style: dict[int, int]) -> str:
     head = re.sub(r"<col\b[^>]*>", lambda c: re.sub(r'(\bstyle=")(\d+)(")', lambda s: f"{s.group(1)}"
                                                     f"{style[int(s.group(2))]}{s.group(3)}", c.group(0)), head)
     return head + sep + data + sep2 + tail
+
+
+def _selected(view: str, selected: bool) -> str:
+    """A ``<sheetView>`` start tag, with ``tabSelected`` as the old sheet had it."""
+    view = view.replace(' tabSelected="1"', "")
+    return view.replace("<sheetView", '<sheetView tabSelected="1"', 1) if selected else view
 
 
 def _tables(z: zipfile.ZipFile, sheet: SheetPart) -> dict[str, str]:
@@ -340,7 +350,8 @@ def splice_sheets(old: Path, scratch: Path, sheets: Sequence[str], out: Path) ->
             xml = _text(s, now.part)
             used = {int(i) for i in re.findall(r'\b(?:s|style)="(\d+)"', xml)}
             style = {i: mine.index_of(theirs, i) for i in sorted(used)}
-            parts[was.part] = _fit_sheet(xml, strings, style).encode("utf-8")
+            selected = re.search(r'<sheetView\b[^>]*\btabSelected="1"', _text(o, was.part)) is not None
+            parts[was.part] = _fit_sheet(xml, strings, style, selected).encode("utf-8")
             for rid, target in old_tables.items():
                 table = _text(s, new_tables[rid])
                 parts[target] = _same_id(table, _text(o, target), name).encode("utf-8")

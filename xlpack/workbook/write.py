@@ -202,7 +202,7 @@ def write_plan_sheets(audit: Path, plan: AuditPlan, sheets: Sequence[str], keep:
         def write(tmp: Path) -> None:
             scratch = temp_beside(tmp, "scratch")
             try:
-                render_coordinator(scratch, plan)
+                render_coordinator(scratch, plan, only=sheets)
                 _refuse_lost(audit, _lost_plan_cells(audit, scratch, sheets))
                 splice_sheets(audit, scratch, sheets, tmp)
             finally:
