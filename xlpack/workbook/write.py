@@ -6,7 +6,11 @@ workbook atomically (with a dated backup), refusing when a cell typed on a
 plan sheet would not survive; :func:`keep_analysis` lets a command that
 rewrites the plan sheets (generate) keep the last consolidation;
 :func:`write_plan_sheets` replaces only the plan sheets a command changed
-(mail's Mail log), falling back to :func:`write_checked` when it cannot.
+(mail's Mail log, a safeguarding alert's record there), falling back to
+:func:`write_checked` when it cannot. generate and sample still write the
+whole workbook: generate changes the analysis too (forms issued since join
+the Returns sheet) and sample runs before any consolidation, adding a
+sheet, when there is no analysis to keep.
 """
 
 from __future__ import annotations
