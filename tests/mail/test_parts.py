@@ -23,6 +23,7 @@ from tests.office.client import Office
 from tests.support.safety import TODAY, Audit, build_consolidated, copy_audit, listing
 from tests.support.sheet_xml import put_cell, sheet_parts
 from xlpack.coordinator.mail_sheets import MAIL_LOG
+from xlpack.errors import KeepTypedError
 from xlpack.mail import draft_mail
 from xlpack.workbook.sheets.common import GRADE_COLUMNS
 
@@ -113,6 +114,14 @@ def test_the_print_area_follows_the_log(audit: Audit) -> None:
     with zipfile.ZipFile(audit.audit) as z:  # the Start sheet still the only one selected
         selected = [n for n, part in sheet_parts(z).items() if b'tabSelected="1"' in z.read(part)]
     assert selected == ["Start"]
+
+
+def test_a_note_typed_beside_the_log_is_refused_by_its_cell(audit: Audit) -> None:
+    put_cell(audit.audit, MAIL_LOG, '<c r="K2" t="inlineStr"><is><t>Chase the police forms by phone</t></is></c>')
+    before, files = audit.audit.read_bytes(), listing(audit.audit.parent)
+    with pytest.raises(KeepTypedError, match=r"K2"):
+        draft_mail(audit.audit, "reminder", today=TODAY)
+    assert audit.audit.read_bytes() == before and listing(audit.audit.parent) == files  # the drafts removed too
 
 
 def test_saved_by_another_program_the_whole_workbook_is_written(audit: Audit) -> None:
