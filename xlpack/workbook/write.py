@@ -6,7 +6,7 @@ workbook atomically (with a dated backup), refusing when a cell typed on a
 plan sheet would not survive; :func:`keep_analysis` lets a command that
 rewrites the plan sheets (generate) keep the last consolidation;
 :func:`write_plan_sheets` replaces only the plan sheets a command changed
-(mail's Mail log, a safeguarding alert's record there), falling back to
+(mail's Mail log, before any consolidation), falling back to
 :func:`write_checked` when it cannot. generate and sample still write the
 whole workbook: generate changes the analysis too (forms issued since join
 the Returns sheet) and sample runs before any consolidation, adding a
@@ -173,11 +173,14 @@ def _refuse_lost(audit: Path, lost: list[LostCell]) -> None:
 def can_splice(audit: Path, sheets: Sequence[str]) -> bool:
     """Whether :func:`write_plan_sheets` can replace just ``sheets`` in ``audit`` (a quick look at its package).
 
-    No when the workbook was saved since by Excel or LibreOffice, or one of the sheets is not there yet.
+    No when the workbook was saved since by Excel or LibreOffice, or one of the sheets is not there yet,
+    or it has been consolidated: the Returns sheet's "Emails drafted" column (and its rows' digests on
+    the hidden sheet) follow the Mail log, so the analysis is written again with it.
     """
     try:
         with zipfile.ZipFile(audit) as z:
-            return written_by_xlsxwriter(z) and set(sheets) <= set(sheet_parts(z))
+            names = set(sheet_parts(z))
+            return written_by_xlsxwriter(z) and set(sheets) <= names and META not in names
     except (OSError, zipfile.BadZipFile, NotSpliceable, KeyError, ValueError):
         return False
 
@@ -189,15 +192,13 @@ def write_plan_sheets(audit: Path, plan: AuditPlan, sheets: Sequence[str], keep:
     The sheets are drawn into a scratch workbook with the rest of the plan
     (nothing of the analysis) and put in place of the old ones
     (:func:`xlpack.workbook.parts.splice_sheets`): every other part of the
-    package stays byte for byte, so the analysis of the last consolidation
-    and what the coordinator typed there are kept without being drawn
-    again. Like the whole rewrite, it holds to the swap with a verified
+    package stays byte for byte. Like the whole rewrite, it holds to the swap with a verified
     backup and the saved-since check (``seen``), and refuses when a cell
     typed on those sheets would be lost.
 
-    When the workbook cannot be changed sheet by sheet (saved since by
-    Excel or LibreOffice, a sheet not there yet, a layout xlpack did not
-    write) the whole workbook is written as :func:`write_checked` does,
+    When the workbook cannot be changed sheet by sheet (consolidated, saved
+    since by Excel or LibreOffice, a sheet not there yet, a layout xlpack
+    did not write) the whole workbook is written as :func:`write_checked` does,
     with the analysis kept by ``keep`` (from :func:`keep_analysis`, taken
     now when not given).
     """
