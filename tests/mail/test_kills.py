@@ -30,6 +30,7 @@ import pytest
 
 from tests.mail.reading import table
 from tests.support.processes import children, need_proc, still_running
+from xlpack.files.workbooks import own_temporaries
 from xlpack.mail import draft_mail
 from xlpack.mail.attachments import Attachment
 from xlpack.mail.drafts import PARALLEL_FROM, DraftJob
@@ -41,7 +42,7 @@ RUN = textwrap.dedent("""
     import sys, time
     from pathlib import Path
 
-    phase, audit = sys.argv[1], Path(sys.argv[2])
+    phase, audit, again = sys.argv[1], Path(sys.argv[2]), len(sys.argv) > 3
 
     def after(module, name, label):
         real = getattr(module, name, None)
@@ -58,14 +59,17 @@ RUN = textwrap.dedent("""
     import xlpack.mail.run as run
     after(run, "place", "placed")  # the drafts in their folder, the workbook not yet written
     after(run, "write_checked", "recorded")  # the workbook records them; the run not yet finished
+    after(run, "write_plan_sheets", "recorded")  # the same, since mail replaces only its sheets (issue 19)
+    import xlpack.workbook.parts as parts
+    after(parts, "replace_members", "spliced")  # the new workbook written beside the old, not yet swapped
     from xlpack.mail import draft_mail
-    draft_mail(audit, "issue")
+    draft_mail(audit, "issue", again=again)
     print("DONE", flush=True)
 """)
 
 
-def start(audit: Path, phase: str) -> subprocess.Popen[str]:
-    proc = subprocess.Popen([sys.executable, "-c", RUN, phase, str(audit)], stdout=subprocess.PIPE,
+def start(audit: Path, phase: str, *again: str) -> subprocess.Popen[str]:
+    proc = subprocess.Popen([sys.executable, "-c", RUN, phase, str(audit), *again], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert proc.stdout is not None
     line = proc.stdout.readline()
@@ -124,6 +128,31 @@ def test_killing_mail(sample_copy: tuple[Path, Path], phase: str, sig: signal.Si
     drafted = Counter(f for r in table(audit, "Mail log", "Drafted") for f in [r["Attached"]])
     assert set(drafted) == forms and set(drafted.values()) == {1}, "every form drafted exactly once"
     assert bool(again.drafts) == (phase == "placed" or sig == signal.SIGTERM and phase != "recorded")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_killed_while_replacing_the_mail_log(sample_copy: tuple[Path, Path], sig: signal.Signals) -> None:
+    """Killed with the new workbook written beside the old (only the Mail log replaced): the old one stays."""
+    audit, _ = sample_copy
+    first = draft_mail(audit, "issue")  # the Mail log is there: the next run replaces only its sheet
+    before = audit.read_bytes()
+    proc = start(audit, "spliced", "again")
+    try:
+        proc.send_signal(sig)
+        proc.wait(timeout=30)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert audit.read_bytes() == before
+    if sig == signal.SIGTERM:
+        assert own_temporaries(audit) == [] and hidden(audit) == []
+    consistent(audit)  # the drafts of the killed run are removed (at once, or by the next run)
+    again = draft_mail(audit, "issue", again=True)
+    consistent(audit)
+    assert own_temporaries(audit) == [] and hidden(audit) == []
+    drafted = Counter(r["Attached"] for r in table(audit, "Mail log", "Drafted"))
+    assert set(drafted.values()) == {2} and len(drafted) == sum(len(d.form_ids) for d in first.drafts)
+    assert sum(len(d.form_ids) for d in again.drafts) == len(drafted)
 
 
 def test_a_stranded_staging_folder_of_an_earlier_version_is_swept(sample_copy: tuple[Path, Path]) -> None:

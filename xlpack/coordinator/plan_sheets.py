@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -213,32 +213,39 @@ def write_coordinator(path: Path, plan: AuditPlan, extra: Sequence[SheetWriter] 
     return replace_atomically(Path(path), write, keep_backup=keep_backup, seen=seen)
 
 
-def render_coordinator(tmp: Path, plan: AuditPlan, extra: Sequence[SheetWriter] = ()) -> None:
-    """Write the whole coordinator workbook to the new file ``tmp`` (no swap, no backup)."""
+def render_coordinator(tmp: Path, plan: AuditPlan, extra: Sequence[SheetWriter] = (), *,
+                       only: Collection[str] | None = None) -> None:
+    """Write the whole coordinator workbook to the new file ``tmp`` (no swap, no backup).
+
+    With ``only``, just the plan sheets named (no extra sheets, no lists, no hidden sheet): a scratch
+    workbook to take sheets from (:func:`xlpack.workbook.write.write_plan_sheets`).
+    """
     wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
                                         "strings_to_urls": False, "constant_memory": False})
     wb.set_properties({"title": plan.terms.title, "subject": "OFFICIAL-SENSITIVE",
                        "keywords": "OFFICIAL-SENSITIVE", "created": datetime(2000, 1, 1)})
     st = make_styles(wb)
-    _start_sheet(wb, st, plan, bool(extra))
-    _tor_sheet(wb, st, plan)
-    _cases_sheet(wb, st, plan)
-    _assign_sheet(wb, st, plan)
-    _agencies_sheet(wb, st, plan)
-    _issued_sheet(wb, st, plan)
-    _name_guard_sheet(wb, st, plan)
+    sheets = [(START, lambda: _start_sheet(wb, st, plan, bool(extra))), (TOR, lambda: _tor_sheet(wb, st, plan)),
+              (CASES, lambda: _cases_sheet(wb, st, plan)), (ASSIGN, lambda: _assign_sheet(wb, st, plan)),
+              (AGENCIES, lambda: _agencies_sheet(wb, st, plan)), (ISSUED, lambda: _issued_sheet(wb, st, plan)),
+              (NAME_GUARD, lambda: _name_guard_sheet(wb, st, plan))]
     if plan.sample is not None:
-        write_sample_sheet(wb, st, plan.sample)
+        sample = plan.sample
+        sheets.append((SAMPLE, lambda: write_sample_sheet(wb, st, sample)))
     if plan.messages:  # the draft emails' wording and log, once xlpack mail or generate has written them
-        _messages_sheet(wb, st, plan)
+        sheets.append((MESSAGES, lambda: _messages_sheet(wb, st, plan)))
     if plan.mail_log:
-        _mail_log_sheet(wb, st, plan)
-    _meetings_sheet(wb, st, plan)
-    owned = owned_texts(wb)  # before the extra sheets: the plan sheets' own words
-    for writer in extra:
-        writer(wb, st)
-    _lists_sheet(wb, plan)
-    _meta_sheet(wb, plan, owned)
+        sheets.append((MAIL_LOG, lambda: _mail_log_sheet(wb, st, plan)))
+    sheets.append((MEETINGS, lambda: _meetings_sheet(wb, st, plan)))
+    for name, draw in sheets:
+        if only is None or name in only:
+            draw()
+    if only is None:
+        owned = owned_texts(wb)  # before the extra sheets: the plan sheets' own words
+        for writer in extra:
+            writer(wb, st)
+        _lists_sheet(wb, plan)
+        _meta_sheet(wb, plan, owned)
     try:
         wb.close()
     except FileCreateError as exc:  # xlsxwriter wraps the OSError (a full disk, a read-only folder)

@@ -31,6 +31,7 @@ from typing import TypeVar
 
 from xlpack import clock
 from xlpack.analysis.flags.safeguarded import ACTION, ALERT_KIND, NOT_SAFE, QUESTION
+from xlpack.coordinator.mail_sheets import MAIL_LOG
 from xlpack.coordinator.plan_sheets import read_plan
 from xlpack.errors import XlpackError
 from xlpack.files.backups import Snapshot
@@ -43,7 +44,7 @@ from xlpack.mail.templates import MARKING
 from xlpack.model.names import redact_names
 from xlpack.model.plan import AuditPlan, MailRecord
 from xlpack.model.records import FormReturn
-from xlpack.workbook.write import keep_analysis, write_checked
+from xlpack.workbook.write import can_splice, keep_analysis, write_plan_sheets
 
 SUBJECT = "{marking}: Safeguarding alert: case {case} ({agency}): child not adequately safeguarded now?"
 BODY = (
@@ -267,10 +268,10 @@ def _draft(audit: Path, forms: Sequence[FormReturn], again: bool, moment: dateti
     batch = plan_alerts(plan, forms, moment, again=again)
     if not batch.alerts:
         return batch
-    keep = keep_analysis(audit)
+    keep = None if can_splice(audit, [MAIL_LOG]) else keep_analysis(audit)  # only the Mail log, when it can
     new_plan = plan.model_copy(update={"mail_log": [*plan.mail_log, *batch.records]})
     recorded_in_place(audit, batch, plan, moment,
-                      lambda: write_checked(audit, new_plan, keep(new_plan, moment.date()), seen=seen))
+                      lambda: write_plan_sheets(audit, new_plan, [MAIL_LOG], keep, moment.date(), seen=seen))
     return batch
 
 

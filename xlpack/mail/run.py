@@ -5,9 +5,13 @@ address, the coordinator's details, every form to attach - and every
 problem is reported at once (:class:`~xlpack.errors.MailError`), with
 nothing written. Then the drafts and ``recipients.csv`` are written into a
 hidden staging folder, moved into place whole, and only then recorded: the
-coordinator workbook is rewritten with the Messages and Mail log sheets
-(keeping the analysis of the last consolidation, or refusing like
-consolidate if that would lose something typed). A run stopped before the
+coordinator workbook records them: before the first consolidation only
+the Mail log (and the Messages sheet, when its wording is added) is
+replaced, every other part kept as saved
+(:func:`~xlpack.workbook.write.write_plan_sheets`); otherwise the whole
+workbook is written, keeping the analysis of the last
+consolidation, or refusing like consolidate if that would lose something
+typed. A run stopped before the
 workbook recorded them removes them again (:mod:`xlpack.mail.staging`).
 xlpack sends nothing.
 """
@@ -15,17 +19,15 @@ xlpack sends nothing.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 from xlpack import clock
 from xlpack.coordinator.deadline import deadline_passed
-from xlpack.coordinator.mail_sheets import KIND_LABELS
+from xlpack.coordinator.mail_sheets import KIND_LABELS, MAIL_LOG, MESSAGES
 from xlpack.coordinator.one_line import control_character_problems
 from xlpack.coordinator.plan_sheets import TOR, TOR_FIELDS, read_plan
-from xlpack.coordinator.sheet_writing import SheetWriter
 from xlpack.errors import MailError, UsageError
 from xlpack.feedback.build import gather_feedback
 from xlpack.files.backups import Snapshot
@@ -44,11 +46,10 @@ from xlpack.mail.templates import Wording, body_text, sheet_problems, subject_li
 from xlpack.model.names import redact_names
 from xlpack.model.plan import AuditPlan, MailRecord, MessageTemplate
 from xlpack.workbook.readback import META, Workbook, read_consolidated
-from xlpack.workbook.write import keep_analysis, write_checked
+from xlpack.workbook.write import Keep, can_splice, keep_analysis, write_plan_sheets
 
 KINDS = tuple(KIND_LABELS)
 SUBJECT_CASES = 6  # case references named in a subject; the body names them all
-Keep = Callable[[AuditPlan, date | None], list[SheetWriter]]  # keep_analysis's writers for a new plan
 PASSWORD_IN_EMAIL = ("The password given with --encrypt-password would appear in a {kind} email (it is one of the "
                      "names, cases or files the email gives): choose another password.")
 PASSWORD_NOTE = "The attached form(s) are protected with a password, which I will give you separately."
@@ -282,9 +283,12 @@ def _draft_mail(audit: Path, kind: str, out: Path | None, forms: Path | None, en
                 today: date | None, now: datetime | None, seen: Snapshot | None) -> MailResult:
     plan = read_plan(audit)
     sweep(audit, [audit.parent / "drafts", *([Path(out).parent] if out else [])], lambda: plan.mail_log)
-    keep = keep_analysis(audit)  # before anything is written: refuses if something typed would be lost
-    moment = _moment(today, now)
     messages = with_defaults(plan.messages)
+    changed = [*([MESSAGES] if messages != plan.messages else []), MAIL_LOG]  # the sheets the run writes
+    # before anything is written: refuses if something typed would be lost (needed only when the whole workbook
+    # is written again; otherwise only those sheets are replaced and the analysis is kept as it is)
+    keep = None if can_splice(audit, changed) else keep_analysis(audit)
+    moment = _moment(today, now)
     words, problems = wording(messages, kind)
     problems = [*control_character_problems(audit), *sheet_problems(plan.messages), *problems,
                 *_sender_problems(plan, words)]
@@ -316,7 +320,7 @@ def _draft_mail(audit: Path, kind: str, out: Path | None, forms: Path | None, en
     if encrypt_password:  # last, once everything is known to be right: about 0.07 s a form
         for o in outgoing:
             o.attachments = [encrypted_copy(a, encrypt_password) for a in o.attachments]
-    _write(result, plan, emails, moment, messages, keep, seen)
+    _write(result, plan, emails, moment, messages, (changed, keep), seen)
     return result
 
 
@@ -329,8 +333,12 @@ def _render(plan: AuditPlan, words: Wording, o: Outgoing, encrypted: bool) -> tu
 
 
 def _write(result: MailResult, plan: AuditPlan, emails: list[tuple[Outgoing, tuple[str, str]]], moment: datetime,
-           messages: list[MessageTemplate], keep: Keep, seen: Snapshot | None = None) -> None:
-    """Write the drafts and recipients.csv, record them in the workbook, then move the drafts into place."""
+           messages: list[MessageTemplate], record: tuple[list[str], Keep | None],
+           seen: Snapshot | None = None) -> None:
+    """Write the drafts and recipients.csv, record them in the workbook, then move the drafts into place.
+
+    ``record``: the sheets the workbook records them on, and :func:`keep_analysis`'s writers if taken.
+    """
     assert result.folder is not None
     folder = result.folder
     tmp = stage(result.audit, folder, result.kind, moment)
@@ -361,7 +369,7 @@ def _write(result: MailResult, plan: AuditPlan, emails: list[tuple[Outgoing, tup
         write_recipients(tmp / "recipients.csv", rows)
         new_plan = plan.model_copy(update={"messages": messages, "mail_log": [*plan.mail_log, *records]})
         place(tmp, folder)  # the drafts in place first, whole; then recorded
-        result.backup = write_checked(result.audit, new_plan, keep(new_plan, moment.date()), seen=seen)
+        result.backup = write_plan_sheets(result.audit, new_plan, *record, moment.date(), seen=seen)
         unmark(folder)
         result.recipients = folder / "recipients.csv"
     except BaseException:  # stopped once the drafts may be in place: removed unless the workbook recorded them

@@ -4,12 +4,19 @@
 the very hidden sheet of row digests; :func:`write_checked` rewrites the
 workbook atomically (with a dated backup), refusing when a cell typed on a
 plan sheet would not survive; :func:`keep_analysis` lets a command that
-rewrites the plan sheets (generate) keep the last consolidation.
+rewrites the plan sheets (generate) keep the last consolidation;
+:func:`write_plan_sheets` replaces only the plan sheets a command changed
+(mail's Mail log, before any consolidation), falling back to
+:func:`write_checked` when it cannot. generate and sample still write the
+whole workbook: generate changes the analysis too (forms issued since join
+the Returns sheet) and sample runs before any consolidation, adding a
+sheet, when there is no analysis to keep.
 """
 
 from __future__ import annotations
 
 import os
+import zipfile
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -29,12 +36,15 @@ from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.plan import AuditPlan
 from xlpack.workbook.carryover import PLAN_SHEETS, read_typed
 from xlpack.workbook.changes import LostCell, lost_plan_cells, packed_digests
+from xlpack.workbook.parts import NotSpliceable, sheet_parts, splice_sheets, written_by_xlsxwriter
 from xlpack.workbook.readback import META, META_SCHEMA, PROPOSED, Workbook, read_consolidated
 from xlpack.workbook.render import writers
 from xlpack.workbook.sheet_model import Sheet
 from xlpack.workbook.sheets import analysis_sheets
 from xlpack.workbook.sheets.common import ACTIONS, COORDINATOR_SHEETS
 from xlpack.workbook.stream import DIGEST_CELL, DigestRows, Stream, Streamed, stream_rows
+
+Keep = Callable[[AuditPlan, date | None], list[SheetWriter]]  # keep_analysis's writers for a new plan
 
 
 def meta_writer(sheets: Sequence[Sheet], data: ConsolidatedAudit,
@@ -73,12 +83,13 @@ def meta_writer(sheets: Sequence[Sheet], data: ConsolidatedAudit,
     return write
 
 
-def _lost_plan_cells(old: Path, new: Path) -> list[LostCell]:
+def _lost_plan_cells(old: Path, new: Path, only: Sequence[str] | None = None) -> list[LostCell]:
+    """The cells typed on the plan sheets (``only`` those named, if given) of ``old`` that ``new`` loses."""
     before, after = Workbook(old), Workbook(new)
     lost: list[LostCell] = []
     ignored = {START: ("Now: ",), ACTIONS: (CONCERN, NO_LONGER)}  # what xlpack itself updates there
     keys = owned_keys(old)
-    for sheet in (*PLAN_SHEETS, *COORDINATOR_SHEETS):
+    for sheet in (*PLAN_SHEETS, *COORDINATOR_SHEETS) if only is None else only:
         if before.has(sheet):
             new_rows = after.rows(sheet) if after.has(sheet) else []
             old_rows = before.rows(sheet)
@@ -142,18 +153,73 @@ def write_checked(audit: Path, plan: AuditPlan, extra: Sequence[SheetWriter], st
                     if isinstance(used, list):
                         used.clear()
             if audit.exists():
-                lost = _lost_plan_cells(audit, staged)
-                if lost:
-                    raise KeepTypedError(audit, [
-                        f"{c}: consolidate would not keep it (only the tables of the plan sheets and the Action "
-                        "plan are read). Move it into a table column xlpack reads, or into another workbook."
-                        for c in lost])
+                _refuse_lost(audit, _lost_plan_cells(audit, staged))
             os.replace(staged, tmp)
         finally:
             if staged.exists():
                 staged.unlink()
 
     return replace_atomically(audit, write, keep_backup=True, seen=seen)
+
+
+def _refuse_lost(audit: Path, lost: list[LostCell]) -> None:
+    if lost:
+        raise KeepTypedError(audit, [
+            f"{c}: consolidate would not keep it (only the tables of the plan sheets and the Action "
+            "plan are read). Move it into a table column xlpack reads, or into another workbook."
+            for c in lost])
+
+
+def can_splice(audit: Path, sheets: Sequence[str]) -> bool:
+    """Whether :func:`write_plan_sheets` can replace just ``sheets`` in ``audit`` (a quick look at its package).
+
+    No when the workbook was saved since by Excel or LibreOffice, or one of the sheets is not there yet,
+    or it has been consolidated: the Returns sheet's "Emails drafted" column (and its rows' digests on
+    the hidden sheet) follow the Mail log, so the analysis is written again with it.
+    """
+    try:
+        with zipfile.ZipFile(audit) as z:
+            names = set(sheet_parts(z))
+            return written_by_xlsxwriter(z) and set(sheets) <= names and META not in names
+    except (OSError, zipfile.BadZipFile, NotSpliceable, KeyError, ValueError):
+        return False
+
+
+def write_plan_sheets(audit: Path, plan: AuditPlan, sheets: Sequence[str], keep: Keep | None, today: date, *,
+                      seen: Snapshot | None = None) -> Path | None:
+    """Record ``plan`` in the workbook by replacing only the plan ``sheets`` it changes; returns the backup.
+
+    The sheets are drawn into a scratch workbook with the rest of the plan
+    (nothing of the analysis) and put in place of the old ones
+    (:func:`xlpack.workbook.parts.splice_sheets`): every other part of the
+    package stays byte for byte. Like the whole rewrite, it holds to the swap with a verified
+    backup and the saved-since check (``seen``), and refuses when a cell
+    typed on those sheets would be lost.
+
+    When the workbook cannot be changed sheet by sheet (consolidated, saved
+    since by Excel or LibreOffice, a sheet not there yet, a layout xlpack
+    did not write) the whole workbook is written as :func:`write_checked` does,
+    with the analysis kept by ``keep`` (from :func:`keep_analysis`, taken
+    now when not given).
+    """
+    audit = Path(audit)
+    if can_splice(audit, sheets):
+        def write(tmp: Path) -> None:
+            scratch = temp_beside(tmp, "scratch")
+            try:
+                render_coordinator(scratch, plan, only=sheets)
+                _refuse_lost(audit, _lost_plan_cells(audit, scratch, sheets))
+                splice_sheets(audit, scratch, sheets, tmp)
+            finally:
+                if scratch.exists():
+                    scratch.unlink()
+
+        try:
+            return replace_atomically(audit, write, keep_backup=True, seen=seen)
+        except NotSpliceable:
+            pass  # the whole workbook, below
+    keep = keep or keep_analysis(audit)
+    return write_checked(audit, plan, keep(plan, today), seen=seen)
 
 
 def keep_analysis(audit: Path) -> Callable[[AuditPlan, date | None], list[SheetWriter]]:
