@@ -11,13 +11,12 @@ import docx
 import openpyxl
 import pytest
 from PIL import Image, ImageChops
-from typer.testing import CliRunner
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from tests.office.client import Office, pdf_info, pdf_to_png
+from tests.support.cli import run_cli
 from tests.support.cycle_expected import by_section, p_between
 from tests.support.cycle_scenario import Built
-from xlpack.cli.app import app
 from xlpack.feedback.build import INDEX_NAME
 from xlpack.model.definitions import load_definition
 from xlpack.workbook.readback import Workbook, read_consolidated
@@ -68,14 +67,12 @@ def test_moderation_typed_in_libreoffice_reaches_feedback_and_comparison(
         ("Flags", cell_of(audit, "Flags", flag_col, flag.flag_id, col(FLAG_COLUMNS, "resolution")), RESOLUTION),
     ]).check()
     shutil.move(typed, audit)
-    run = CliRunner()
-    assert run.invoke(app, ["feedback", str(audit), "--out", str(tmp_path / "fb")]).exit_code == 0
+    assert run_cli("feedback", audit, "--out", tmp_path / "fb").exit_code == 0
     out = tmp_path / "c.xlsx"
-    result = run.invoke(app, ["compare", str(baseline.audit), str(audit), "--out", str(out), "--docx",
-                              str(tmp_path / "c.docx")])
+    result = run_cli("compare", baseline.audit, audit, "--out", out, "--docx", tmp_path / "c.docx")
     assert result.exit_code == 0, result.output
     report = tmp_path / "report.docx"
-    result = run.invoke(app, ["report", str(audit), "--baseline", str(baseline.audit), "--out", str(report)])
+    result = run_cli("report", audit, "--baseline", baseline.audit, "--out", report)
     assert result.exit_code == 0, result.output
 
     index = openpyxl.load_workbook(tmp_path / "fb" / INDEX_NAME, read_only=True)["Feedback"]
