@@ -228,6 +228,8 @@ def test_only_the_skins_import_the_web_and_excel_frameworks() -> None:
         if stage_of(name) in ("excel", "cli"):
             continue
         for node in ast.walk(tree):
+            if not isinstance(node, ast.Import | ast.ImportFrom):
+                continue
             targets = [a.name for a in node.names] if isinstance(node, ast.Import) else (
                 [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
             wrong += [f"{path.relative_to(PACKAGE.parent)}:{node.lineno} imports {t}" for t in targets
