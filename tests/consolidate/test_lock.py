@@ -118,7 +118,7 @@ def test_consolidate_during_generate_refuses(audit: Audit, monkeypatch: pytest.M
     real = xlpack.generate.run_jobs
     during: list[Any] = []
 
-    def run_jobs(*args: Any, **kwargs: Any) -> list[str]:
+    def run_jobs(*args: Any, **kwargs: Any) -> list[tuple[str, str]]:
         try:
             consolidate(audit.audit, [audit.returns], today=TODAY)
         except WorkbookBusyError as exc:
@@ -186,7 +186,7 @@ def test_a_save_while_generate_runs_wins_and_its_new_forms_go(audit: Audit, monk
     real = xlpack.generate.run_jobs
     saved: list[bytes] = []
 
-    def run_jobs(*args: Any, **kwargs: Any) -> list[str]:
+    def run_jobs(*args: Any, **kwargs: Any) -> list[tuple[str, str]]:
         out = real(*args, **kwargs)
         assert len(listing(audit.forms)) == len(forms) + 1  # the new form is written
         saved.append(coordinator_saves(audit.audit))
