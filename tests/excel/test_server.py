@@ -166,7 +166,7 @@ def cells(path: Path) -> dict[str, dict[str, tuple[Any, ...]]]:
     for ws in book.worksheets:
         if ws.title not in OWNED:
             continue
-        sheet = {c.coordinate: (c.value, c.number_format, c.fill.fgColor.rgb, c.font.b)
+        sheet: dict[str, tuple[Any, ...]] = {c.coordinate: (c.value, c.number_format, c.fill.fgColor.rgb, c.font.b)
                  for row in ws.iter_rows() for c in row if c.value is not None or c.has_style}
         sheet["state"] = (ws.sheet_state,)
         sheet["tables"] = tuple(sorted((t.displayName, t.ref) for t in ws.tables.values()))
