@@ -11,11 +11,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
+from tests.support.cli import run_cli
 from tests.support.mounts import fill, read_only, tmpfs
 from tests.support.safety import Audit, Before, build_consolidated, copy_audit, listing
-from xlpack.cli.app import app
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +29,7 @@ def audit(built: Audit, tmp_path: Path) -> Audit:
 
 def refused(audit: Path, returns: Path) -> str:
     """Run the command; it must exit 1 with one message on stderr and no traceback. Returns the message."""
-    result = CliRunner().invoke(app, ["consolidate", str(audit), str(returns)], env={"COLUMNS": "300"})
+    result = run_cli("consolidate", audit, returns, columns=300)
     assert type(result.exception) is SystemExit and result.exit_code == 1, result.output
     assert "Traceback" not in result.output and result.stdout == ""
     message = " ".join(result.stderr.split())
