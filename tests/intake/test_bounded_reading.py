@@ -42,7 +42,7 @@ print(json.dumps({"peak": peak, "files": [[f.status, [p.code for p in f.problems
 """
 
 
-def _measure(audit: Path, path: Path) -> dict:  # type: ignore[type-arg]
+def _measure(audit: Path, path: Path) -> dict:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run([sys.executable, "-c", MEASURE, str(audit), str(path)], capture_output=True, text=True,
                           env=env, timeout=300, check=False)

@@ -28,7 +28,7 @@ def test_a_crashing_reader_is_reported_and_every_other_file_is_read(
     shutil.copy(killer, returns / "zz-second-copy-that-crashes.xlsx")
     real = intake_module.read_found
 
-    def crash_on_some(entry, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def crash_on_some(entry, *args, **kwargs):
         if Path(entry.path).name in (killer.name, "zz-second-copy-that-crashes.xlsx"):
             os._exit(70)  # as a segfault in a native reader would: no exception, the process is gone
         return real(entry, *args, **kwargs)

@@ -18,7 +18,7 @@ from xlpack.intake.sources import Limits, classify, discover
 from xlpack.model.plan import AuditPlan
 
 
-def names(result) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def names(result) -> list[tuple[str, str]]:
     return [(f.path, f.status) for f in result.files]
 
 

@@ -16,7 +16,7 @@ from xlpack.intake.batch import intake
 from xlpack.model.plan import AuditPlan
 
 
-def one(path: Path, plan: AuditPlan):  # type: ignore[no-untyped-def]
+def one(path: Path, plan: AuditPlan):
     result = intake([path], plan)
     assert len(result.files) == 1
     return result.files[0]

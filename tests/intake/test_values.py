@@ -14,7 +14,7 @@ from xlpack.model.plan import AuditPlan
 GRADES = "Outstanding, Good, Adequate, Inadequate, Not applicable, No evidence"
 
 
-def one(path: Path, plan: AuditPlan):  # type: ignore[no-untyped-def]
+def one(path: Path, plan: AuditPlan):
     result = intake([path], plan)
     assert len(result.files) == 1
     return result.files[0], result
