@@ -200,7 +200,7 @@ def test_a_crash_while_writing_leaves_the_old_workbook(audit_with_returns: tuple
     real = render_xlsx.render_sheet
     calls = []
 
-    def crash(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def crash(*args, **kwargs):
         calls.append(1)
         if len(calls) == 4:
             raise OSError("disk full")
