@@ -26,6 +26,7 @@ from xml.etree import ElementTree
 import openpyxl
 import pytest
 
+from tests.support.documents import child
 from tests.support.filling import fill_form
 from tests.support.intake_corpus import build_corpus
 from tests.support.intake_support import codes, other_audit_form  # noqa: F401  (fixture)
@@ -108,20 +109,20 @@ def test_the_manifest_names_the_task_pane_the_button_and_the_api_sets(client: Te
     sets = {s.get("Name"): s.get("MinVersion") for s in root.findall("o:Requirements/o:Sets/o:Set", NS)}
     assert sets == {"ExcelApi": "1.13", "File": "1.1"}
     assert root.findtext("o:Permissions", namespaces=NS) == "ReadWriteDocument"
-    assert root.find("o:Hosts/o:Host", NS).get("Name") == "Workbook"  # type: ignore[union-attr]
-    pane = root.find("o:DefaultSettings/o:SourceLocation", NS).get("DefaultValue")  # type: ignore[union-attr]
+    assert child(root, "o:Hosts/o:Host", NS).get("Name") == "Workbook"
+    pane = child(root, "o:DefaultSettings/o:SourceLocation", NS).get("DefaultValue")
     assert pane == "http://testserver/taskpane.html"
     overrides = root.find("ov:VersionOverrides", NS)
     assert overrides is not None and overrides.get(XSI_TYPE) == "VersionOverridesV1_0"
     strings = {s.get("id"): s.get("DefaultValue") for s in overrides.iter(f"{{{NS['bt']}}}String")}
     urls = {u.get("id"): u.get("DefaultValue") for u in overrides.iter(f"{{{NS['bt']}}}Url")}
     tab = overrides.find(".//ov:CustomTab", NS)
-    assert tab is not None and strings[tab.find("ov:Label", NS).get("resid")] == "xlpack"  # type: ignore[union-attr]
+    assert tab is not None and strings[child(tab, "ov:Label", NS).get("resid")] == "xlpack"
     buttons = tab.findall(".//ov:Control", NS)
-    assert [strings[b.find("ov:Label", NS).get("resid")] for b in buttons] == ["Update from returns"]  # type: ignore
+    assert [strings[child(b, "ov:Label", NS).get("resid")] for b in buttons] == ["Update from returns"]
     action = buttons[0].find("ov:Action", NS)
     assert action is not None and action.get(XSI_TYPE) == "ShowTaskpane"
-    assert urls[action.find("ov:SourceLocation", NS).get("resid")] == pane  # type: ignore[union-attr]
+    assert urls[child(action, "ov:SourceLocation", NS).get("resid")] == pane
     images = [i.get("DefaultValue") for i in root.iter() if i.tag.endswith("Image") or i.tag.endswith("IconUrl")
               or i.tag.endswith("HighResolutionIconUrl")]
     for url in filter(None, images):
@@ -435,9 +436,10 @@ def test_xlpack_serve_serves_the_add_in(tmp_path: Path) -> None:
             except OSError:
                 time.sleep(0.1)
         else:
-            raise AssertionError(server.stderr.read1().decode() if server.stderr else "no answer")  # type: ignore
+            raise AssertionError(os.read(server.stderr.fileno(), 1 << 16).decode() if server.stderr else "no answer")
         assert 'DefaultValue="Update from returns"' in text and f"http://127.0.0.1:{port}/taskpane.html" in text
     finally:
         server.terminate()
         server.wait(10)
-    assert "Nothing about a child is kept on this machine" in server.stderr.read().decode()  # type: ignore[union-attr]
+    assert server.stderr is not None
+    assert "Nothing about a child is kept on this machine" in server.stderr.read().decode()
