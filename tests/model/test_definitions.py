@@ -63,7 +63,8 @@ def test_normalise_matches_labels_codes_and_aliases(typed: str, label: str | Non
 
 def test_ilacs_accepts_requires_improvement_variants() -> None:
     scale = load_scale("ilacs")
-    assert scale.normalise("requires improvement").label == "Requires improvement to be good"  # type: ignore[union-attr]
+    grade = scale.normalise("requires improvement")
+    assert grade is not None and grade.label == "Requires improvement to be good"
 
 
 def _line_of(text: str, needle: str, nth: int = 1) -> int:
