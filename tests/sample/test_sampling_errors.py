@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,9 +33,9 @@ def rows(n: int = 60) -> list[dict[str, str]]:
     return population(n, seed=3)
 
 
-def refused(exc_type: type[XlpackError], source: Path, audit: Path, size: int = 5, **kw: object) -> str:
+def refused(exc_type: type[XlpackError], source: Path, audit: Path, size: int = 5, **kw: Any) -> str:
     with pytest.raises(exc_type) as info:
-        draw_sample(source, audit, size, **kw)  # type: ignore[arg-type]
+        draw_sample(source, audit, size, **kw)
     return str(info.value)
 
 
