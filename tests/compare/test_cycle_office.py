@@ -11,16 +11,16 @@ import docx
 import openpyxl
 import pytest
 from PIL import Image, ImageChops
-from xlsxwriter.utility import xl_rowcol_to_cell
 
 from tests.office.client import Office, pdf_info, pdf_to_png
+from tests.support.cells import cell_of, col
 from tests.support.cli import run_cli
 from tests.support.cycle_expected import by_section, p_between
 from tests.support.cycle_scenario import Built
 from xlpack.feedback.build import INDEX_NAME
 from xlpack.model.definitions import load_definition
-from xlpack.workbook.readback import Workbook, read_consolidated
-from xlpack.workbook.sheets.common import FLAG_COLUMNS, GRADE_COLUMNS, TABLE_ROW
+from xlpack.workbook.readback import read_consolidated
+from xlpack.workbook.sheets.common import FLAG_COLUMNS, GRADE_COLUMNS
 
 PLANNING = load_definition("cp").section("planning").title  # the section's title in the CP tool
 
@@ -28,21 +28,6 @@ pytestmark = pytest.mark.slow  # each module builds and consolidates two audits 
 
 NOTE = "Seen at the meeting: the plan had no timescales."
 RESOLUTION = "Agreed: the team manager reviews the plan this week."
-
-
-def col(spec: tuple, name: str) -> str:
-    """A field's column header (columns are found by header: the Grades table has the case's details between
-    its own columns)."""
-    return next(h for f, h, _ in spec if f == name)
-
-
-def cell_of(audit: Path, sheet: str, key_header: str, key: str, header: str) -> str:
-    rows = Workbook(audit).rows(sheet)
-    key_col, column = rows[TABLE_ROW].index(key_header), rows[TABLE_ROW].index(header)
-    for r, row in enumerate(rows):
-        if len(row) > key_col and row[key_col] == key:
-            return xl_rowcol_to_cell(r, column)
-    raise AssertionError(f"{key} is not on {sheet}")
 
 
 def inked(png: Path) -> bool:

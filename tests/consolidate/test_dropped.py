@@ -15,20 +15,10 @@ import pytest
 
 from tests.support.cli import run_cli
 from tests.support.filling import fill_form
-from tests.support.safety import TODAY, Audit, Before, build_consolidated, copy_audit
+from tests.support.safety import TODAY, Audit, Before, audit, built  # noqa: F401  (fixtures)
 from xlpack.consolidate import consolidate, read_consolidated
 from xlpack.coordinator.plan_sheets import read_plan
 from xlpack.errors import ResultsWouldBeDroppedError
-
-
-@pytest.fixture(scope="module")
-def built(sample_forms: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Audit:
-    return build_consolidated(tmp_path_factory.mktemp("dropped"), sample_forms)
-
-
-@pytest.fixture
-def audit(built: Audit, tmp_path: Path) -> Audit:
-    return copy_audit(built, tmp_path)
 
 
 def accepted_forms(audit: Path) -> set[str]:

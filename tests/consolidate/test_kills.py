@@ -26,7 +26,13 @@ import pytest
 
 from tests.support.cli import run_cli
 from tests.support.processes import children, need_proc, still_running
-from tests.support.safety import TODAY, Audit, build_consolidated, copy_audit, listing
+from tests.support.safety import (
+    TODAY,
+    Audit,
+    audit,  # noqa: F401  (fixtures)
+    build_consolidated,
+    listing,
+)
 from xlpack.consolidate import consolidate, read_consolidated
 from xlpack.files.lock import lock_path
 from xlpack.files.workbooks import own_temporaries
@@ -90,11 +96,6 @@ def built(sample_forms: tuple[Path, Path], tmp_path_factory: pytest.TempPathFact
             shutil.copy2(path, copies / path.name)
     assert len(list(audit.returns.rglob("*.xlsx"))) >= 100
     return audit
-
-
-@pytest.fixture
-def audit(built: Audit, tmp_path: Path) -> Audit:
-    return copy_audit(built, tmp_path)
 
 
 def start(audit: Audit, phase: str, what: str = "consolidate") -> subprocess.Popen[str]:

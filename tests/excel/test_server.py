@@ -26,13 +26,13 @@ from xml.etree import ElementTree
 import openpyxl
 import pytest
 
+from tests.support.cells import cell_of, col
 from tests.support.documents import child
 from tests.support.filling import fill_form
 from tests.support.intake_corpus import build_corpus
 from tests.support.intake_support import codes, other_audit_form  # noqa: F401  (fixture)
-from tests.support.safety import Audit, build_consolidated, copy_audit
+from tests.support.safety import Audit, audit, built  # noqa: F401  (fixtures)
 from tests.support.sheet_xml import add_note, put_cell
-from tests.workbook.test_carryover import cell_of, col
 from xlpack.consolidate import consolidate, read_consolidated
 from xlpack.coordinator.plan_sheets import read_plan
 from xlpack.intake.batch import intake
@@ -67,16 +67,6 @@ def server_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
     monkeypatch.setattr(tempfile, "tempdir", str(folder))
     yield folder
     assert not list(folder.iterdir()), f"left on the server: {[p.name for p in folder.rglob('*')]}"
-
-
-@pytest.fixture(scope="module")
-def built(sample_forms: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Audit:
-    return build_consolidated(tmp_path_factory.mktemp("web"), sample_forms)
-
-
-@pytest.fixture
-def audit(built: Audit, tmp_path: Path) -> Audit:
-    return copy_audit(built, tmp_path)
 
 
 def dropped_from(folder: Path) -> list[tuple[str, bytes]]:

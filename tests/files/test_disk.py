@@ -10,21 +10,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
-
 from tests.support.cli import run_cli
 from tests.support.mounts import fill, read_only, tmpfs
-from tests.support.safety import Audit, Before, build_consolidated, copy_audit, listing
-
-
-@pytest.fixture(scope="module")
-def built(sample_forms: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Audit:
-    return build_consolidated(tmp_path_factory.mktemp("disk"), sample_forms)
-
-
-@pytest.fixture
-def audit(built: Audit, tmp_path: Path) -> Audit:
-    return copy_audit(built, tmp_path)
+from tests.support.safety import Audit, Before, audit, built, listing  # noqa: F401  (fixtures)
 
 
 def refused(audit: Path, returns: Path) -> str:
