@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.mail.reading import snapshot
 from tests.support.cli import run_cli
 from tests.support.cycle_scenario import Built
+from tests.support.mail_reading import snapshot
 from tests.support.mounts import read_only
 
 #: command -> (its arguments before --out, the name --out gives)

@@ -13,8 +13,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.mail.reading import snapshot
 from tests.support.cli import run_cli
+from tests.support.mail_reading import snapshot
 from xlpack.coordinator.plan_sheets import read_plan, write_coordinator
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.mail.reading import snapshot
+from tests.support.mail_reading import snapshot
 from xlpack.coordinator.plan_sheets import read_plan
 from xlpack.demo.sample import create_sample
 from xlpack.errors import UsageError

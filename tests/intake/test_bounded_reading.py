@@ -17,7 +17,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from tests.intake.crafted import understated_bomb
+from tests.support.intake_crafted import understated_bomb
 from tests.support.intake_support import *
 from tests.support.intake_support import codes
 from tests.support.mutate import declare_size, sheet_part

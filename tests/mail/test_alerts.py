@@ -10,9 +10,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.mail.reading import table
 from tests.support.cli import run_cli
 from tests.support.filling import fill_form
+from tests.support.mail_reading import table
 from xlpack.consolidate import consolidate, read_consolidated
 from xlpack.coordinator.plan_sheets import read_plan
 from xlpack.intake import intake

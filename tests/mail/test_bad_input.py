@@ -16,7 +16,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from tests.mail.reading import snapshot
+from tests.support.mail_reading import snapshot
 from xlpack.coordinator.plan_sheets import read_plan, write_coordinator
 from xlpack.errors import MailError, UsageError, WorkbookInUseError, XlpackError
 from xlpack.mail import draft_mail

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.mail.reading import parse_drafts, table, terms
 from tests.office.client import Office
 from tests.support.filling import input_map
+from tests.support.mail_reading import parse_drafts, table, terms
 from tests.support.scenario import Scenario, build, expected_statuses
 from xlpack.consolidate import consolidate
 from xlpack.mail import draft_mail

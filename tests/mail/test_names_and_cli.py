@@ -10,8 +10,8 @@ from pathlib import Path
 import msoffcrypto
 import pytest
 
-from tests.mail.reading import parse_drafts, table
 from tests.support.cli import run_cli
+from tests.support.mail_reading import parse_drafts, table
 from xlpack.coordinator.plan_sheets import create_audit, read_plan, write_coordinator
 from xlpack.demo.sample import sample_plan
 from xlpack.generate import generate_forms
