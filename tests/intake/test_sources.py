@@ -13,12 +13,12 @@ from tests.support.intake_support import *
 from tests.support.intake_support import codes, fresh_copy
 from tests.support.msgfile import write_msg
 from tests.support.mutate import declare_size
-from xlpack.intake.batch import intake
+from xlpack.intake.batch import IntakeResult, intake
 from xlpack.intake.sources import Limits, classify, discover
 from xlpack.model.plan import AuditPlan
 
 
-def names(result) -> list[tuple[str, str]]:
+def names(result: IntakeResult) -> list[tuple[str, str]]:
     return [(f.path, f.status) for f in result.files]
 
 

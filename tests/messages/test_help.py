@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -54,7 +55,7 @@ def test_usage_lines_read_as_typed() -> None:
     assert re.search(r"^\s+RETURNS\.\.\.\s+Returned forms", help_text("intake"), re.M)
 
 
-def test_a_kind_in_any_case_is_taken_and_an_unknown_one_refused(tmp_path) -> None:
+def test_a_kind_in_any_case_is_taken_and_an_unknown_one_refused(tmp_path: Path) -> None:
     missing = tmp_path / "none.xlsx"
     res = run_cli("mail", missing, "--kind", "Reminder")
     assert res.exit_code == 2 and "does not exist" in res.output  # the kind was accepted; the workbook is missing

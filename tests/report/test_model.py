@@ -21,7 +21,8 @@ from xlpack.analysis.verdicts import verdict
 from xlpack.demo.sample import sample_plan
 from xlpack.intake.problems import problem
 from xlpack.model.consolidated import ConsolidatedAudit
-from xlpack.model.plan import IssuedForm
+from xlpack.model.definitions import GradeScale
+from xlpack.model.plan import AuditPlan, IssuedForm
 from xlpack.model.records import FlagRow, FormSummary, GradeRow, ReturnRow, ReturnStatus, ViewsRow
 from xlpack.report.findings import (
     PLAIN_REASONS,
@@ -60,7 +61,7 @@ EVIDENCE = ["Case notes from the period show visits every ten working days.",
             "The assessment uses history from other agencies and analyses risk. It is timely."]
 
 
-def _issue(plan) -> list[IssuedForm]:
+def _issue(plan: AuditPlan) -> list[IssuedForm]:
     rng = random.Random(7)
     forms = []
     for a in plan.assignments:
@@ -156,7 +157,7 @@ def fake_audit(seed: int = 11, *, moderate: bool = True) -> ConsolidatedAudit:
                              views=views)
 
 
-def _flags(grades: list[GradeRow], scale) -> list[FlagRow]:
+def _flags(grades: list[GradeRow], scale: GradeScale) -> list[FlagRow]:
     rank = {g.label: g.rank for g in scale.grades if g.rank}
     by_unit: dict[tuple[str, str], list[GradeRow]] = defaultdict(list)
     for g in grades:
