@@ -34,5 +34,8 @@ def run_cli(*args: str | Path | int, env: Mapping[str, str] | None = None, colum
     environ = dict(env or {})
     if columns is not None:
         environ["COLUMNS"] = str(columns)
-    result = CliRunner().invoke(app, [str(a) for a in args], env=environ or None, prog_name=prog_name)
+    words, runner = [str(a) for a in args], CliRunner()
+    # typer's runner names the program after the app unless prog_name is given (None would mean sys.argv[0])
+    result = (runner.invoke(app, words, env=environ or None) if prog_name is None
+              else runner.invoke(app, words, env=environ or None, prog_name=prog_name))
     return CliResult(result.exit_code, result.stdout, result.stderr, result.output, result.exception)
