@@ -38,6 +38,7 @@ import time
 import zipfile
 from datetime import date
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 import openpyxl
@@ -85,7 +86,9 @@ def _sheet_part(form: Path) -> str:
     with zipfile.ZipFile(form) as z:
         book = z.read("xl/workbook.xml").decode()
         rels = z.read("xl/_rels/workbook.xml.rels").decode()
-    rid = re.search(rf'<sheet name="{AUDIT_SHEET}" sheetId="\d+" r:id="(rId\d+)"', book).group(1)  # type: ignore[union-attr]
+    sheet = re.search(rf'<sheet name="{AUDIT_SHEET}" sheetId="\d+" r:id="(rId\d+)"', book)
+    assert sheet is not None
+    rid = sheet.group(1)
     target = re.search(rf'Id="{rid}"[^>]*Target="([^"]+)"|Target="([^"]+)"[^>]*Id="{rid}"', rels)
     assert target is not None
     return "xl/" + (target.group(1) or target.group(2)).removeprefix("/xl/")
@@ -261,7 +264,7 @@ def realistic_run(work: Path, repeat: int, profile: bool) -> None:
 
     import xlpack.consolidate as consolidate_module
     from xlpack.coordinator.plan_sheets import read_plan
-    from xlpack.intake import intake
+    from xlpack.intake import IntakeResult, intake
 
     t0 = time.perf_counter()
     audit, returns = realistic_setup(work)
@@ -271,15 +274,15 @@ def realistic_run(work: Path, repeat: int, profile: bool) -> None:
     inside: list[float] = []
     inside_cpu: list[float] = []
 
-    def timed_intake(*args: object, **kwargs: object) -> object:
+    def timed_intake(*args: Any, **kwargs: Any) -> IntakeResult:
         start, cpu = time.perf_counter(), time.process_time()
         try:
-            return intake(*args, **kwargs)  # type: ignore[arg-type]
+            return intake(*args, **kwargs)
         finally:
             inside.append(time.perf_counter() - start)
             inside_cpu.append(time.process_time() - cpu)
 
-    consolidate_module.intake = timed_intake  # type: ignore[assignment]  # time consolidate's own reading
+    consolidate_module.intake = timed_intake  # time consolidate's own reading
     alone, whole, beyond, within, cpu_beyond = [], [], [], [], []
     for i in range(repeat):  # alternated, so a busy moment hurts both alike
         start = time.perf_counter()
@@ -294,7 +297,7 @@ def realistic_run(work: Path, repeat: int, profile: bool) -> None:
         beyond.append(whole[-1] - inside[-1])
         within.append(whole[-1] / inside[-1])
         shutil.rmtree(copy.parent)
-    consolidate_module.intake = intake  # type: ignore[assignment]
+    consolidate_module.intake = intake
     a, b = min(alone), min(whole)
     print(f"intake alone: best of {repeat} {a:.2f} s ({', '.join(f'{t:.2f}' for t in alone)})")
     print(f"whole consolidate: best of {repeat} {b:.2f} s ({', '.join(f'{t:.2f}' for t in whole)})")

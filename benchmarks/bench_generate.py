@@ -59,8 +59,8 @@ def openpyxl_form(ctx: FormContext, path: Path) -> None:
     ws = wb.create_sheet(layout.sheet)
     lists = wb.create_sheet("Lists")
     for col, (_name, items) in enumerate(sorted(layout.lists.items()), start=1):
-        for row, item in enumerate(items, start=1):
-            lists.cell(row=row, column=col, value=item)
+        for n, item in enumerate(items, start=1):
+            lists.cell(row=n, column=col, value=item)
     unlocked = Protection(locked=False)
     wrap = Alignment(wrap_text=True, vertical="top")
     grade_dv = DataValidation(type="list", formula1="=Lists!$A$1:$A$6", showErrorMessage=True)

@@ -139,10 +139,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=0)
     args = parser.parse_args()
     if args.measure:
-        print(json.dumps(measure(args.measure, args.audit, args.returns, args.count, args.workers or os.cpu_count())))
+        workers = args.workers or os.cpu_count() or 1
+        print(json.dumps(measure(args.measure, args.audit, args.returns, args.count, workers)))
         return
     temp = None if args.work else tempfile.mkdtemp(prefix="xlpack-bench-intake-")
-    work = args.work or Path(temp) / "work"  # type: ignore[arg-type]
+    work = args.work if temp is None else Path(temp) / "work"
     try:
         t0 = time.perf_counter()
         audit, returns = prepare(work, args.forms)

@@ -18,6 +18,7 @@ import statistics
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +37,7 @@ def figures() -> None:
     for label, lists in (("ONS + US first names (shipped)", name_lists()),
                          ("ONS lists alone", name_lists(with_us=False)),
                          ("shipped + the corpus's allow list", name_lists(allowed=ALLOWED))):
-        f = measure(lambda t, lists=lists: redact_names(t, lists), lambda t, lists=lists: find_names(t, lists))
+        f = measure(partial(redact_names, lists=lists), partial(find_names, lists=lists))
         print(f"{label}: {f.caught}/{f.planted} caught whole ({f.caught / f.planted:.0%}), {f.partly} in part, "
               f"{f.missed} missed; {f.wrongly} ordinary word(s) wrongly caught {list(f.wrong_words)}")
 
@@ -57,7 +58,7 @@ def cost(forms: int, named: bool) -> None:
         warned = 0
         for _ in range(5):
             for label in timings:
-                reader.name_problems = real if label == "with the guard" else (lambda *a: [])  # type: ignore
+                reader.name_problems = real if label == "with the guard" else (lambda *a: [])
                 start = time.perf_counter()
                 result = intake([returns], plan, workers=1)
                 timings[label].append(time.perf_counter() - start)

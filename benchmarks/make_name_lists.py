@@ -23,8 +23,8 @@ OUT = Path(__file__).resolve().parents[1] / "xlpack" / "model" / "name_lists"
 
 def main(faker_dir: str, dictionary: str) -> None:
     sys.path.insert(0, faker_dir)
-    from faker.providers.person.en import Provider as US  # type: ignore[import-not-found]
-    from faker.providers.person.en_GB import Provider as GB  # type: ignore[import-not-found]
+    from faker.providers.person.en import Provider as US
+    from faker.providers.person.en_GB import Provider as GB
 
     gb = sorted(set(GB.first_names_male) | set(GB.first_names_female))
     us = sorted(set(US.first_names) - set(gb))

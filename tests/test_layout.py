@@ -228,8 +228,24 @@ def test_only_the_skins_import_the_web_and_excel_frameworks() -> None:
         if stage_of(name) in ("excel", "cli"):
             continue
         for node in ast.walk(tree):
+            if not isinstance(node, ast.Import | ast.ImportFrom):
+                continue
             targets = [a.name for a in node.names] if isinstance(node, ast.Import) else (
                 [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
             wrong += [f"{path.relative_to(PACKAGE.parent)}:{node.lineno} imports {t}" for t in targets
                       if t.split(".")[0] in FRAMEWORKS]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_type_ignore_in_the_tests_names_its_error_and_why() -> None:
+    """mypy checks tests/ and benchmarks/ as it checks the package: a ``type: ignore`` there names its error code
+    and gives its reason in a comment after it, so none hides more than the one error it was written for."""
+    ignore = re.compile(r"#\s*type:\s*ignore(\[[\w\-, ]+\])?(.*)")
+    wrong = []
+    for folder in ("tests", "benchmarks"):
+        for path in sorted((PACKAGE.parent / folder).rglob("*.py")):
+            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+                m = ignore.search(line)
+                if m and not (m.group(1) and re.search(r"#\s*\S", m.group(2))):
+                    wrong.append(f"{path.relative_to(PACKAGE.parent)}:{n}: {line.strip()}")
     assert not wrong, "\n".join(wrong)

@@ -134,5 +134,5 @@ def test_agreement_sheet_and_report_say_the_same() -> None:
     summary = sheet.blocks[0]
     rows = {r[0]: r[1:] for r in summary.rows}
     alphas = [audit_alpha(units(data.grades, SCALE, moderated=m)) for m in (False, True)]
-    readings = [c.value if hasattr(c, "value") else c for c in rows["Reading of alpha (see the note above)"]]
+    readings = [getattr(c, "value", c) for c in rows["Reading of alpha (see the note above)"]]
     assert readings == [alpha_reading(a) for a in alphas]

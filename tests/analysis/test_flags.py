@@ -7,6 +7,7 @@ import pkgutil
 import uuid
 from collections.abc import Mapping
 from datetime import date, datetime
+from types import ModuleType
 
 import pytest
 
@@ -29,7 +30,7 @@ from xlpack.analysis.flags import (
 )
 from xlpack.demo.sample import sample_plan
 from xlpack.model.plan import AuditPlan, IssuedForm
-from xlpack.model.records import FlagRow, FormReturn, ReturnRow, SectionAnswer
+from xlpack.model.records import FlagRow, FormReturn, ReturnRow, ReturnStatus, SectionAnswer
 
 CASE = "CP-2026-001"
 TODAY = date(2026, 12, 10)
@@ -68,10 +69,10 @@ def form(plan: AuditPlan, agency: str, grades: Mapping[str, str | None] | None =
                                             "closing.no_involvement": "B123"})
 
 
-def run(plan: AuditPlan, rule_module: object, forms: list[FormReturn], returns: list[ReturnRow] | None = None,
+def run(plan: AuditPlan, rule_module: ModuleType, forms: list[FormReturn], returns: list[ReturnRow] | None = None,
         today: date = TODAY) -> list[FlagRow]:
     ctx = FlagContext(plan, forms, returns or [], today)
-    return list(rule_module.RULE.check(ctx))  # type: ignore[attr-defined]
+    return list(rule_module.RULE.check(ctx))
 
 
 def test_every_rule_module_is_registered_once_with_its_own_code() -> None:
@@ -220,9 +221,9 @@ def _issued(plan: AuditPlan, n: int) -> list[IssuedForm]:
             for i in range(n)]
 
 
-def _ret(i: int, status: str, source: str = "", detail: str = "") -> ReturnRow:
+def _ret(i: int, status: ReturnStatus, source: str = "", detail: str = "") -> ReturnRow:
     return ReturnRow(form_id=f"id-{i}", file=f"f{i}.xlsx", case_ref=CASE, agency=f"Agency {i}", auditor=f"A{i}",
-                     status=status, source=source, detail=detail)  # type: ignore[arg-type]
+                     status=status, source=source, detail=detail)
 
 
 def test_returns_overdue_rejected_and_missing(plan: AuditPlan) -> None:

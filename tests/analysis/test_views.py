@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from typing import Any
 
 import docx
 import pytest
@@ -30,7 +31,7 @@ def plan() -> AuditPlan:
     return p.model_copy(update={"sample": sample, "terms": p.terms.model_copy(update={"deadline": DEADLINE})})
 
 
-def talk(n: int, **answers: object) -> dict[str, object]:
+def talk(n: int, **answers: Any) -> dict[str, Any]:
     return {f"c{n}_{k}": v for k, v in answers.items()}
 
 

@@ -7,17 +7,16 @@ import re
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
+from tests.support.cli import CliResult, run_cli
 from tests.support.filling import fill_form
-from xlpack.cli.app import app
 from xlpack.coordinator.plan_sheets import read_plan
 
 README = Path(__file__).resolve().parents[2] / "docs" / "guide.md"  # the coordinator's guide
 
 
-def run(*args: object):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(app, ["consolidate", *map(str, args)], env={"COLUMNS": "200"})
+def run(*args: str | Path) -> CliResult:
+    return run_cli("consolidate", *args, columns=200)
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 import typer
-from typer.testing import CliRunner
 
+from tests.support.cli import run_cli
 from xlpack.cli.app import app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -18,16 +18,16 @@ DOCS = README + "".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "d
 
 def _commands() -> list[str]:
     group = typer.main.get_command(app)
-    return sorted(group.commands)  # type: ignore[attr-defined]
+    assert isinstance(group, typer.core.TyperGroup)
+    return sorted(group.commands)
 
 
 def test_every_command_is_in_the_readme_and_has_help() -> None:
     names = _commands()
     assert {"init", "generate", "check-definition", "intake", "consolidate", "report", "demo", "addin"} <= set(names)
-    runner = CliRunner()
     for name in names:
         assert f"xlpack {name}" in DOCS, f"neither the README nor docs/ show 'xlpack {name}'"
-        res = runner.invoke(app, [name, "--help"])
+        res = run_cli(name, "--help")
         assert res.exit_code == 0 and "Usage:" in res.stdout, name
 
 

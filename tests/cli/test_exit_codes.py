@@ -11,17 +11,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
+from tests.support.cli import run_cli
 from tests.support.filling import fill_form
-from xlpack.cli.app import app
 from xlpack.coordinator.plan_sheets import create_audit, read_plan
-
-runner = CliRunner()
 
 
 def run(*args: str | Path) -> tuple[int, str]:
-    res = runner.invoke(app, [str(a) for a in args])
+    res = run_cli(*args)
     return res.exit_code, res.stdout + res.stderr
 
 

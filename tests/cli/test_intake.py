@@ -6,13 +6,11 @@ import json
 import re
 from pathlib import Path
 
-from typer.testing import CliRunner
-
+from tests.support.cli import CliResult, run_cli
 from tests.support.filling import fill_form, input_map
 from tests.support.intake_corpus import PASSWORD
 from tests.support.intake_support import *
 from tests.support.intake_support import fresh_copy
-from xlpack.cli.app import app
 from xlpack.coordinator.plan_sheets import read_plan
 from xlpack.generate import encrypt
 from xlpack.intake.problems import CATALOGUE
@@ -20,8 +18,8 @@ from xlpack.intake.problems import CATALOGUE
 README = Path(__file__).resolve().parents[2] / "docs" / "guide.md"  # the coordinator's guide
 
 
-def run(*args: object):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(app, ["intake", *map(str, args)], env={"COLUMNS": "200"})
+def run(*args: str | Path) -> CliResult:
+    return run_cli("intake", *args, columns=200)
 
 
 def test_all_accepted_exits_0_with_a_table(filled_cp: Path, sample_forms: tuple[Path, Path], tmp_path: Path) -> None:

@@ -12,12 +12,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from tests.mail.reading import snapshot
+from tests.support.cli import run_cli
 from tests.support.cycle_scenario import Built
+from tests.support.mail_reading import snapshot
 from tests.support.mounts import read_only
-from xlpack.cli.app import app
 
 #: command -> (its arguments before --out, the name --out gives)
 COMMANDS = {"feedback": ([], "fb"), "generate": (["--reissue", "CP-"], "forms2"), "mail": ([], "drafts2"),
@@ -36,7 +35,7 @@ def run(command: str, audit: Path, out: Path, baseline: Built) -> str:
     if command == "generate":
         extra = ["--reissue", baseline.plan.cases[0].case_ref]
     args = ([command, *extra, str(audit)] if command == "compare" else [command, str(audit), *extra])
-    result = CliRunner().invoke(app, [*args, "--out", str(out)], env={"COLUMNS": "400"})
+    result = run_cli(*args, "--out", out, columns=400)
     assert type(result.exception) is SystemExit and result.exit_code in (1, 2), (result.exception, result.output)
     assert "Traceback" not in result.output and result.stdout == ""
     message = " ".join(result.stderr.split())
@@ -79,7 +78,7 @@ def test_feedback_beside_a_workbook_in_a_read_only_folder(copied: Path, baseline
     folder = copied.parent
     with read_only(folder):
         before = snapshot(folder)
-        result = CliRunner().invoke(app, ["feedback", str(copied)], env={"COLUMNS": "400"})
+        result = run_cli("feedback", copied, columns=400)
         assert result.exit_code == 1 and "Traceback" not in result.output, result.output
         message = " ".join(result.stderr.split())
         assert (f"{folder} is on a disk that can only be read" in message

@@ -12,15 +12,14 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from typer.testing import CliRunner
 
-from tests.mail.reading import snapshot
-from xlpack.cli.app import app
+from tests.support.cli import run_cli
+from tests.support.mail_reading import snapshot
 from xlpack.coordinator.plan_sheets import read_plan, write_coordinator
 
 
-def run(*args: object) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, [str(a) for a in args], env={"COLUMNS": "300"})
+def run(*args: str | Path) -> tuple[int, str, str]:
+    result = run_cli(*args, columns=300)
     assert type(result.exception) in (SystemExit, type(None)), result.exception
     assert "Traceback" not in result.output
     return result.exit_code, result.stdout, " ".join(result.stderr.split())
@@ -38,8 +37,8 @@ def test_an_unusable_encrypt_password_is_refused(sample_copy: tuple[Path, Path],
                                                  why: str) -> None:
     audit, _ = sample_copy
     before = snapshot(audit.parent)
-    args = [command, audit, "--encrypt-password", password] + (["--reissue", read_plan(audit).cases[0].case_ref]
-                                                                 if command == "generate" else [])
+    args: list[str | Path] = [command, audit, "--encrypt-password", password]
+    args += ["--reissue", read_plan(audit).cases[0].case_ref] if command == "generate" else []
     code, out, err = run(*args)
     assert code == 2 and out == ""
     assert err.startswith(f"Error: --encrypt-password: {why}") and "Give a password of 8 to 255 characters" in err

@@ -11,17 +11,16 @@ import docx
 import openpyxl
 import pytest
 from PIL import Image, ImageChops
-from typer.testing import CliRunner
-from xlsxwriter.utility import xl_rowcol_to_cell
 
 from tests.office.client import Office, pdf_info, pdf_to_png
+from tests.support.cells import cell_of, col
+from tests.support.cli import run_cli
 from tests.support.cycle_expected import by_section, p_between
 from tests.support.cycle_scenario import Built
-from xlpack.cli.app import app
 from xlpack.feedback.build import INDEX_NAME
 from xlpack.model.definitions import load_definition
-from xlpack.workbook.readback import Workbook, read_consolidated
-from xlpack.workbook.sheets.common import FLAG_COLUMNS, GRADE_COLUMNS, TABLE_ROW
+from xlpack.workbook.readback import read_consolidated
+from xlpack.workbook.sheets.common import FLAG_COLUMNS, GRADE_COLUMNS
 
 PLANNING = load_definition("cp").section("planning").title  # the section's title in the CP tool
 
@@ -29,21 +28,6 @@ pytestmark = pytest.mark.slow  # each module builds and consolidates two audits 
 
 NOTE = "Seen at the meeting: the plan had no timescales."
 RESOLUTION = "Agreed: the team manager reviews the plan this week."
-
-
-def col(spec: tuple, name: str) -> str:
-    """A field's column header (columns are found by header: the Grades table has the case's details between
-    its own columns)."""
-    return next(h for f, h, _ in spec if f == name)
-
-
-def cell_of(audit: Path, sheet: str, key_header: str, key: str, header: str) -> str:
-    rows = Workbook(audit).rows(sheet)
-    key_col, column = rows[TABLE_ROW].index(key_header), rows[TABLE_ROW].index(header)
-    for r, row in enumerate(rows):
-        if len(row) > key_col and row[key_col] == key:
-            return xl_rowcol_to_cell(r, column)
-    raise AssertionError(f"{key} is not on {sheet}")
 
 
 def inked(png: Path) -> bool:
@@ -68,14 +52,12 @@ def test_moderation_typed_in_libreoffice_reaches_feedback_and_comparison(
         ("Flags", cell_of(audit, "Flags", flag_col, flag.flag_id, col(FLAG_COLUMNS, "resolution")), RESOLUTION),
     ]).check()
     shutil.move(typed, audit)
-    run = CliRunner()
-    assert run.invoke(app, ["feedback", str(audit), "--out", str(tmp_path / "fb")]).exit_code == 0
+    assert run_cli("feedback", audit, "--out", tmp_path / "fb").exit_code == 0
     out = tmp_path / "c.xlsx"
-    result = run.invoke(app, ["compare", str(baseline.audit), str(audit), "--out", str(out), "--docx",
-                              str(tmp_path / "c.docx")])
+    result = run_cli("compare", baseline.audit, audit, "--out", out, "--docx", tmp_path / "c.docx")
     assert result.exit_code == 0, result.output
     report = tmp_path / "report.docx"
-    result = run.invoke(app, ["report", str(audit), "--baseline", str(baseline.audit), "--out", str(report)])
+    result = run_cli("report", audit, "--baseline", baseline.audit, "--out", report)
     assert result.exit_code == 0, result.output
 
     index = openpyxl.load_workbook(tmp_path / "fb" / INDEX_NAME, read_only=True)["Feedback"]

@@ -13,9 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from xlpack.cli.app import app
+from tests.support.cli import run_cli
 from xlpack.compare.mapping import MAX_BYTES, load_map
 from xlpack.errors import UsageError
 
@@ -82,7 +81,6 @@ def test_the_alias_bomb_is_refused_at_once(tmp_path: Path) -> None:
 def test_the_command_says_it_plainly(tmp_path: Path) -> None:
     path = tmp_path / "map.yaml"
     path.write_text("sections:\n  ? [a, b]\n  : c\n")
-    result = CliRunner().invoke(app, ["compare", str(tmp_path / "a.xlsx"), str(tmp_path / "b.xlsx"), "--map",
-                                      str(path)])
+    result = run_cli("compare", tmp_path / "a.xlsx", tmp_path / "b.xlsx", "--map", path)
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "line 2" in result.stderr or "does not exist" in result.stderr

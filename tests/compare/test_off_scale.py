@@ -11,10 +11,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from typer.testing import CliRunner
 
+from tests.support.cli import run_cli
 from tests.support.cycle_scenario import Built
-from xlpack.cli.app import app
 
 
 def type_off_scale(built: Built, tmp_path: Path) -> tuple[Path, str]:
@@ -34,13 +33,13 @@ def test_a_moderated_grade_off_the_scale_is_refused(baseline: Built, reaudit: Bu
                                                     command: str) -> None:
     typed, where = type_off_scale(reaudit if command == "compare-reaudit" else baseline, tmp_path)
     if command == "feedback":
-        args = ["feedback", typed, "--out", tmp_path / "feedback"]
+        args: list[str | Path] = ["feedback", typed, "--out", tmp_path / "feedback"]
         nothing = "no feedback was written"
     else:
         pair = (baseline.audit, typed) if command == "compare-reaudit" else (typed, reaudit.audit)
         args = ["compare", *pair, "--out", tmp_path / "c.xlsx", "--docx", tmp_path / "c.docx"]
         nothing = "nothing was compared"
-    res = CliRunner().invoke(app, [str(a) for a in args], env={"COLUMNS": "300"})
+    res = run_cli(*args, columns=300)
     assert res.exit_code == 1 and "Traceback" not in res.output, res.output
     message = " ".join(res.stderr.split())
     assert message.startswith(f"Error: {typed}: {nothing}, because the moderation on the Grades sheet cannot be read")

@@ -19,11 +19,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
+from tests.support.cli import run_cli
 from tests.support.cycle_scenario import Built
 from tests.support.mounts import tmpfs
-from xlpack.cli.app import app
 from xlpack.compare.files import write_compare
 from xlpack.feedback.build import write_feedback
 
@@ -118,7 +117,7 @@ def test_killing_feedback_leaves_no_partial_folder(reaudit: Built, baseline: Bui
 
 def test_feedback_on_a_full_disk_leaves_nothing(reaudit: Built, tmp_path: Path) -> None:
     with tmpfs(tmp_path / "small", "64k") as disk:
-        res = CliRunner().invoke(app, ["feedback", str(reaudit.audit), "--out", str(disk / "feedback")])
+        res = run_cli("feedback", reaudit.audit, "--out", disk / "feedback")
         assert res.exit_code == 1 and "Traceback" not in res.output, res.output
         assert f"The disk holding {disk}" in " ".join(res.stderr.split()) and "is full" in res.stderr
         assert sorted(os.listdir(disk)) == []

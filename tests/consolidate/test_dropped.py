@@ -12,24 +12,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
+from tests.support.cli import run_cli
 from tests.support.filling import fill_form
-from tests.support.safety import TODAY, Audit, Before, build_consolidated, copy_audit
-from xlpack.cli.app import app
+from tests.support.safety import TODAY, Audit, Before, audit, built  # noqa: F401  (fixtures)
 from xlpack.consolidate import consolidate, read_consolidated
 from xlpack.coordinator.plan_sheets import read_plan
 from xlpack.errors import ResultsWouldBeDroppedError
-
-
-@pytest.fixture(scope="module")
-def built(sample_forms: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Audit:
-    return build_consolidated(tmp_path_factory.mktemp("dropped"), sample_forms)
-
-
-@pytest.fixture
-def audit(built: Audit, tmp_path: Path) -> Audit:
-    return copy_audit(built, tmp_path)
 
 
 def accepted_forms(audit: Path) -> set[str]:
@@ -102,19 +91,17 @@ def test_a_form_rejected_or_renamed_this_time_is_not_absent(audit: Audit) -> Non
 
 
 def test_the_command_exits_1_with_the_reason_and_allow_missing_goes_on(audit: Audit, tmp_path: Path) -> None:
-    runner = CliRunner()
     empty = tmp_path / "empty"
     empty.mkdir()
     before = Before.of(audit.audit)
-    result = runner.invoke(app, ["consolidate", str(audit.audit), str(empty)], env={"COLUMNS": "200"})
+    result = run_cli("consolidate", audit.audit, empty, columns=200)
     assert result.exit_code == 1 and type(result.exception) is SystemExit
     assert "no returned forms were found" in result.stderr and "Traceback" not in result.output
     assert result.stdout == ""
     before.assert_untouched()
     for path in sorted(audit.returns.iterdir())[1:]:
         shutil.move(path, tmp_path / path.name)
-    result = runner.invoke(app, ["consolidate", str(audit.audit), str(audit.returns), "--allow-missing"],
-                           env={"COLUMNS": "200"})
+    result = run_cli("consolidate", audit.audit, audit.returns, "--allow-missing", columns=200)
     assert result.exit_code == 0, result.output
     assert "were not among the returns given and were dropped, as asked (--allow-missing)" in result.stdout
 

@@ -23,11 +23,16 @@ from contextlib import suppress
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
+from tests.support.cli import run_cli
 from tests.support.processes import children, need_proc, still_running
-from tests.support.safety import TODAY, Audit, build_consolidated, copy_audit, listing
-from xlpack.cli.app import app
+from tests.support.safety import (
+    TODAY,
+    Audit,
+    audit,  # noqa: F401  (fixtures)
+    build_consolidated,
+    listing,
+)
 from xlpack.consolidate import consolidate, read_consolidated
 from xlpack.files.lock import lock_path
 from xlpack.files.workbooks import own_temporaries
@@ -91,11 +96,6 @@ def built(sample_forms: tuple[Path, Path], tmp_path_factory: pytest.TempPathFact
             shutil.copy2(path, copies / path.name)
     assert len(list(audit.returns.rglob("*.xlsx"))) >= 100
     return audit
-
-
-@pytest.fixture
-def audit(built: Audit, tmp_path: Path) -> Audit:
-    return copy_audit(built, tmp_path)
 
 
 def start(audit: Audit, phase: str, what: str = "consolidate") -> subprocess.Popen[str]:
@@ -180,9 +180,8 @@ def test_commands_on_a_workbook_in_use_refuse_naming_the_running_one(audit: Audi
     proc = start(audit, "reading")
     try:
         before = audit.audit.read_bytes()
-        runner = CliRunner()
         for args in (["consolidate", str(audit.audit), str(audit.returns)], ["generate", str(audit.audit)]):
-            result = runner.invoke(app, args, env={"COLUMNS": "300"})
+            result = run_cli(*args, columns=300)
             assert result.exit_code == 1 and type(result.exception) is SystemExit, result.output
             message = " ".join(result.stderr.split())
             assert f"is in use by xlpack consolidate (process {proc.pid}, started " in message

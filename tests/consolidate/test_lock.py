@@ -21,7 +21,7 @@ import pytest
 
 import xlpack.consolidate
 import xlpack.workbook.write
-from tests.support.safety import TODAY, Audit, Before, build_consolidated, copy_audit, listing
+from tests.support.safety import TODAY, Audit, Before, audit, built, listing  # noqa: F401  (fixtures)
 from tests.support.sheet_xml import put_cell
 from xlpack.consolidate import consolidate, read_consolidated
 from xlpack.coordinator.plan_sheets import read_plan
@@ -29,16 +29,6 @@ from xlpack.errors import WorkbookBusyError, WorkbookChangedError
 from xlpack.files.lock import lock_path
 from xlpack.generate import generate_forms
 from xlpack.workbook.sheets.common import GRADE_COLUMNS
-
-
-@pytest.fixture(scope="module")
-def built(sample_forms: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Audit:
-    return build_consolidated(tmp_path_factory.mktemp("lock"), sample_forms)
-
-
-@pytest.fixture
-def audit(built: Audit, tmp_path: Path) -> Audit:
-    return copy_audit(built, tmp_path)
 
 
 def during_intake(monkeypatch: pytest.MonkeyPatch, action: Callable[[], Any]) -> list[Any]:
@@ -118,7 +108,7 @@ def test_consolidate_during_generate_refuses(audit: Audit, monkeypatch: pytest.M
     real = xlpack.generate.run_jobs
     during: list[Any] = []
 
-    def run_jobs(*args: Any, **kwargs: Any) -> list[str]:
+    def run_jobs(*args: Any, **kwargs: Any) -> list[tuple[str, str]]:
         try:
             consolidate(audit.audit, [audit.returns], today=TODAY)
         except WorkbookBusyError as exc:
@@ -186,7 +176,7 @@ def test_a_save_while_generate_runs_wins_and_its_new_forms_go(audit: Audit, monk
     real = xlpack.generate.run_jobs
     saved: list[bytes] = []
 
-    def run_jobs(*args: Any, **kwargs: Any) -> list[str]:
+    def run_jobs(*args: Any, **kwargs: Any) -> list[tuple[str, str]]:
         out = real(*args, **kwargs)
         assert len(listing(audit.forms)) == len(forms) + 1  # the new form is written
         saved.append(coordinator_saves(audit.audit))

@@ -9,9 +9,9 @@ from pathlib import Path
 import docx
 import pytest
 
+from tests.support.cli import run_cli
 from tests.support.filling import fill_form
 from xlpack.analysis.flags import flag_id
-from xlpack.cli.app import app
 from xlpack.consolidate import consolidate, read_consolidated
 from xlpack.coordinator.plan_sheets import read_plan
 from xlpack.demo.run import run_demo
@@ -49,7 +49,7 @@ def test_every_tool(tool: str, tmp_path: Path) -> None:
     assert len(back.views) == len(plan.cases)
     # the Pivots sheet counts case records: an agency's two forms for one case share one count (nothing moderated)
     forms_of = Counter((g.case_ref, g.agency, g.section_id) for g in back.grades)
-    counts: Counter[str] = Counter()
+    counts: defaultdict[str, float] = defaultdict(float)
     for g in back.grades:
         counts[g.grade or ""] += 1 / forms_of[(g.case_ref, g.agency, g.section_id)]
     rows = Workbook(audit).rows("Pivots")
@@ -132,16 +132,15 @@ def test_the_demo_runs_the_whole_way(tmp_path: Path, monkeypatch: pytest.MonkeyP
     again = run_demo(tmp_path / "demo", fresh=True)  # the same seed: the same answers (form ids are new)
     assert again.steps == result.steps  # the demo keeps its own made-up dates: it says the same things
 
-    def answers(grades: list) -> list[tuple]:  # type: ignore[type-arg]
+    def answers(grades: list) -> list[tuple]:
         return [(g.case_ref, g.agency, g.auditor, g.section_id, g.grade, g.evidence) for g in grades]
 
     assert answers(read_consolidated(again.audit).grades) == answers(back.grades)
 
 
 def test_the_demo_command(tmp_path: Path) -> None:
-    from typer.testing import CliRunner
 
-    result = CliRunner().invoke(app, ["demo", str(tmp_path / "d")])
+    result = run_cli("demo", tmp_path / "d")
     assert result.exit_code == 0, result.output
     assert "2. 10 cases drawn at random" in result.stdout
     assert "7. Consolidated into" in result.stdout and "Open " in result.stdout

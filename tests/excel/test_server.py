@@ -26,12 +26,13 @@ from xml.etree import ElementTree
 import openpyxl
 import pytest
 
+from tests.support.cells import cell_of, col
+from tests.support.documents import child
 from tests.support.filling import fill_form
 from tests.support.intake_corpus import build_corpus
 from tests.support.intake_support import codes, other_audit_form  # noqa: F401  (fixture)
-from tests.support.safety import Audit, build_consolidated, copy_audit
+from tests.support.safety import Audit, audit, built  # noqa: F401  (fixtures)
 from tests.support.sheet_xml import add_note, put_cell
-from tests.workbook.test_carryover import cell_of, col
 from xlpack.consolidate import consolidate, read_consolidated
 from xlpack.coordinator.plan_sheets import read_plan
 from xlpack.intake.batch import intake
@@ -68,16 +69,6 @@ def server_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
     assert not list(folder.iterdir()), f"left on the server: {[p.name for p in folder.rglob('*')]}"
 
 
-@pytest.fixture(scope="module")
-def built(sample_forms: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Audit:
-    return build_consolidated(tmp_path_factory.mktemp("web"), sample_forms)
-
-
-@pytest.fixture
-def audit(built: Audit, tmp_path: Path) -> Audit:
-    return copy_audit(built, tmp_path)
-
-
 def dropped_from(folder: Path) -> list[tuple[str, bytes]]:
     """Every regular file under ``folder`` as the page sends it: its path as dropped, and its bytes."""
     return [(str(p.relative_to(folder)), p.read_bytes()) for p in sorted(folder.rglob("*"))
@@ -108,20 +99,20 @@ def test_the_manifest_names_the_task_pane_the_button_and_the_api_sets(client: Te
     sets = {s.get("Name"): s.get("MinVersion") for s in root.findall("o:Requirements/o:Sets/o:Set", NS)}
     assert sets == {"ExcelApi": "1.13", "File": "1.1"}
     assert root.findtext("o:Permissions", namespaces=NS) == "ReadWriteDocument"
-    assert root.find("o:Hosts/o:Host", NS).get("Name") == "Workbook"  # type: ignore[union-attr]
-    pane = root.find("o:DefaultSettings/o:SourceLocation", NS).get("DefaultValue")  # type: ignore[union-attr]
+    assert child(root, "o:Hosts/o:Host", NS).get("Name") == "Workbook"
+    pane = child(root, "o:DefaultSettings/o:SourceLocation", NS).get("DefaultValue")
     assert pane == "http://testserver/taskpane.html"
     overrides = root.find("ov:VersionOverrides", NS)
     assert overrides is not None and overrides.get(XSI_TYPE) == "VersionOverridesV1_0"
     strings = {s.get("id"): s.get("DefaultValue") for s in overrides.iter(f"{{{NS['bt']}}}String")}
     urls = {u.get("id"): u.get("DefaultValue") for u in overrides.iter(f"{{{NS['bt']}}}Url")}
     tab = overrides.find(".//ov:CustomTab", NS)
-    assert tab is not None and strings[tab.find("ov:Label", NS).get("resid")] == "xlpack"  # type: ignore[union-attr]
+    assert tab is not None and strings[child(tab, "ov:Label", NS).get("resid")] == "xlpack"
     buttons = tab.findall(".//ov:Control", NS)
-    assert [strings[b.find("ov:Label", NS).get("resid")] for b in buttons] == ["Update from returns"]  # type: ignore
+    assert [strings[child(b, "ov:Label", NS).get("resid")] for b in buttons] == ["Update from returns"]
     action = buttons[0].find("ov:Action", NS)
     assert action is not None and action.get(XSI_TYPE) == "ShowTaskpane"
-    assert urls[action.find("ov:SourceLocation", NS).get("resid")] == pane  # type: ignore[union-attr]
+    assert urls[child(action, "ov:SourceLocation", NS).get("resid")] == pane
     images = [i.get("DefaultValue") for i in root.iter() if i.tag.endswith("Image") or i.tag.endswith("IconUrl")
               or i.tag.endswith("HighResolutionIconUrl")]
     for url in filter(None, images):
@@ -166,7 +157,7 @@ def cells(path: Path) -> dict[str, dict[str, tuple[Any, ...]]]:
     for ws in book.worksheets:
         if ws.title not in OWNED:
             continue
-        sheet = {c.coordinate: (c.value, c.number_format, c.fill.fgColor.rgb, c.font.b)
+        sheet: dict[str, tuple[Any, ...]] = {c.coordinate: (c.value, c.number_format, c.fill.fgColor.rgb, c.font.b)
                  for row in ws.iter_rows() for c in row if c.value is not None or c.has_style}
         sheet["state"] = (ws.sheet_state,)
         sheet["tables"] = tuple(sorted((t.displayName, t.ref) for t in ws.tables.values()))
@@ -435,9 +426,10 @@ def test_xlpack_serve_serves_the_add_in(tmp_path: Path) -> None:
             except OSError:
                 time.sleep(0.1)
         else:
-            raise AssertionError(server.stderr.read1().decode() if server.stderr else "no answer")  # type: ignore
+            raise AssertionError(os.read(server.stderr.fileno(), 1 << 16).decode() if server.stderr else "no answer")
         assert 'DefaultValue="Update from returns"' in text and f"http://127.0.0.1:{port}/taskpane.html" in text
     finally:
         server.terminate()
         server.wait(10)
-    assert "Nothing about a child is kept on this machine" in server.stderr.read().decode()  # type: ignore[union-attr]
+    assert server.stderr is not None
+    assert "Nothing about a child is kept on this machine" in server.stderr.read().decode()

@@ -26,7 +26,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from tests.support.safety import Audit, build_consolidated, copy_audit
+from tests.support.safety import Audit, audit, built  # noqa: F401  (fixtures)
 from xlpack.consolidate import read_consolidated
 from xlpack.excel.server.charts import chart_specs
 from xlpack.excel.server.job import OWNED
@@ -87,16 +87,6 @@ def browser() -> Iterator[Any]:
         launched = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
         yield launched
         launched.close()
-
-
-@pytest.fixture(scope="module")
-def built(sample_forms: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Audit:
-    return build_consolidated(tmp_path_factory.mktemp("pane"), sample_forms)
-
-
-@pytest.fixture
-def audit(built: Audit, tmp_path: Path) -> Audit:
-    return copy_audit(built, tmp_path)
 
 
 def sheets_of(path: Path) -> list[dict[str, str]]:

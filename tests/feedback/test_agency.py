@@ -10,15 +10,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from tests.office.client import Office
 from tests.report.test_docx import ReadBack, read_back
 from tests.report.test_model import fake_audit
+from tests.support.cli import run_cli
 from tests.support.meeting_audit import MetAudit
 from tests.support.tables import table_rows
 from xlpack.analysis.pivots import share_percent
-from xlpack.cli.app import app
 from xlpack.feedback.agency import agency_bytes, gather_agencies
 
 pytestmark = pytest.mark.slow  # the fixture fills, consolidates and moderates the sample audit
@@ -28,7 +27,7 @@ LABELS = ("Outstanding", "Good", "Adequate", "Inadequate")
 @pytest.fixture(scope="module")
 def packs(met_audit: MetAudit, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("learning")
-    result = CliRunner().invoke(app, ["feedback", str(met_audit.audit), "--by", "agency", "--out", str(out)])
+    result = run_cli("feedback", met_audit.audit, "--by", "agency", "--out", out)
     assert result.exit_code == 0, result.output
     return out
 
@@ -129,7 +128,7 @@ def test_its_flags_development_points_and_actions(met_audit: MetAudit, packs: Pa
 
 
 def test_by_must_be_form_or_agency(met_audit: MetAudit, tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["feedback", str(met_audit.audit), "--by", "team", "--out", str(tmp_path)])
+    result = run_cli("feedback", met_audit.audit, "--by", "team", "--out", tmp_path)
     assert result.exit_code == 2 and "--by must be 'form' or 'agency', not 'team'" in result.output
     assert not list(tmp_path.iterdir())
 

@@ -17,14 +17,16 @@ import re
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import docx
 import openpyxl
 import pytest
-from typer.testing import CliRunner
+from docx.text.paragraph import Paragraph
 
+from tests.support.cli import CliResult, run_cli
 from tests.support.cycle_scenario import RANK, Built, words
-from xlpack.cli.app import app
+from tests.support.documents import style_name
 from xlpack.feedback.build import INDEX_NAME, build_feedback
 from xlpack.feedback.document import (
     AUDIT_HEADING,
@@ -48,8 +50,8 @@ SAFE, DIV, PAIR = "Child not adequately safeguarded now?", "Agencies' grades 2+ 
 SAFE_FILE = re.compile(r"^Feedback_[A-Za-z0-9._-]+\.docx$")
 
 
-def run(*args: str | Path) -> object:
-    return CliRunner().invoke(app, [str(a) for a in args])
+def run(*args: str | Path) -> CliResult:
+    return run_cli(*args)
 
 
 def expected_flags(b: Built) -> dict[str, set[tuple[str, str, str]]]:
@@ -69,8 +71,8 @@ def expected_flags(b: Built) -> dict[str, set[tuple[str, str, str]]]:
                 about[(case, agency)].add(("High", DIV, title))
             given: dict[str, list[str]] = defaultdict(list)
             for f in fids:
-                if b.planted[f][sid]:
-                    given[b.form(f).agency].append(b.planted[f][sid])  # type: ignore[arg-type]
+                if grade := b.planted[f][sid]:
+                    given[b.form(f).agency].append(grade)
             for agency, grades in given.items():
                 ranks = [RANK[g] for g in grades if g in RANK]
                 if len(set(grades)) > 1 and len(ranks) > 1 and max(ranks) - min(ranks) >= 2:
@@ -90,7 +92,7 @@ HEADS = [FLAGS_HEADING, GRADES_HEADING, AUDIT_HEADING, RESPONSE_HEADING, SIGN_OF
 LEAD = re.compile(r"^(Urgent|High|Medium|Low): (.+?)\.? $")
 
 
-def flags_part(d: docx.document.Document) -> list[docx.text.paragraph.Paragraph]:
+def flags_part(d: docx.document.Document) -> list[Paragraph]:
     texts = [p.text for p in d.paragraphs]
     return d.paragraphs[texts.index(FLAGS_HEADING) + 1:texts.index(GRADES_HEADING)]
 
@@ -99,10 +101,10 @@ def flag_leads(d: docx.document.Document, sections: set[str]) -> tuple[list[str]
     """The Heading 1 texts in order; (severity, title, section) of each urgent and high flag under the flags
     heading (a rule's lead, then one bullet a flag, starting with its section where it has one); and how many
     flags there are in all."""
-    heads = [p.text for p in d.paragraphs if p.style.name == "Heading 1"]
+    heads = [p.text for p in d.paragraphs if style_name(p) == "Heading 1"]
     found, lead, count = set(), None, 0
     for p in flags_part(d):
-        if p.style.name == "List Bullet":
+        if style_name(p) == "List Bullet":
             assert lead is not None, p.text
             count += 1
             section = p.text.split(": ", 1)[0]
@@ -127,12 +129,12 @@ def sheet_rows(audit: Path, sheet: str) -> list[dict[str, object]]:
 def written(reaudit: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("feedback")
     result = run("feedback", reaudit.audit, "--out", out)
-    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
-    assert f"Wrote {len(reaudit.planted)} feedback document(s)" in result.stdout  # type: ignore[attr-defined]
+    assert result.exit_code == 0, result.output
+    assert f"Wrote {len(reaudit.planted)} feedback document(s)" in result.stdout
     return out
 
 
-def _index(out: Path) -> list[list[object]]:
+def _index(out: Path) -> list[list[Any]]:  # cells as openpyxl reads them
     ws = openpyxl.load_workbook(out / INDEX_NAME, read_only=True)["Feedback"]
     rows = [list(r) for r in ws.iter_rows(min_row=4, values_only=True)]
     assert rows[0][:5] == ["Document", "Case reference", "Agency", "Auditor (passes it on)", "Auditor's email"]
@@ -174,7 +176,7 @@ def test_each_document_holds_its_own_agencys_record_and_nothing_else(written: Pa
         assert count == len(about), form.file  # every flag about the record, once
         said, lead = [], ""
         for p in flags_part(d):
-            lead = p.text if p.style.name != "List Bullet" else lead
+            lead = p.text if style_name(p) != "List Bullet" else lead
             said.append((lead, p.text))
         assert len(said) == len(set(said)), form.file  # no sentence twice under one rule
         grades = d.tables[0]
@@ -191,7 +193,8 @@ def test_each_document_holds_its_own_agencys_record_and_nothing_else(written: Pa
         assert not [n for n in strangers if n in text], form.file
         assert form.case_ref in text and "OFFICIAL-SENSITIVE" in d.sections[0].header.paragraphs[0].text
         assert "OFFICIAL-SENSITIVE" in d.sections[0].footer.paragraphs[-1].text
-        assert (round(d.sections[0].page_width.mm), round(d.sections[0].page_height.mm)) == (210, 297)
+        width, height = d.sections[0].page_width, d.sections[0].page_height
+        assert width is not None and height is not None and (round(width.mm), round(height.mm)) == (210, 297)
 
 
 def test_the_unsafe_answer_comes_first_for_its_agency_only(written: Path, reaudit: Built) -> None:
@@ -239,20 +242,20 @@ def test_moderated_grades_notes_and_resolutions_are_shown(reaudit: Built, tmp_pa
 def test_refusals_leave_everything_as_it_was(written: Path, reaudit: Built, tmp_path: Path) -> None:
     before = {p.name: p.read_bytes() for p in written.iterdir()}
     result = run("feedback", reaudit.audit, "--out", written)
-    assert result.exit_code == 2 and "--force" in result.stderr  # type: ignore[attr-defined]
+    assert result.exit_code == 2 and "--force" in result.stderr
     assert {p.name: p.read_bytes() for p in written.iterdir()} == before
     fresh = tmp_path / "new.xlsx"
-    assert run("init", fresh).exit_code == 0  # type: ignore[attr-defined]
+    assert run("init", fresh).exit_code == 0
     result = run("feedback", fresh)
-    assert result.exit_code == 1 and "has not been consolidated yet" in result.stderr  # type: ignore[attr-defined]
+    assert result.exit_code == 1 and "has not been consolidated yet" in result.stderr
     assert not (tmp_path / "feedback").exists()
     result = run("feedback", tmp_path / "nothing.xlsx")
-    assert result.exit_code == 2 and "does not exist" in result.stderr  # type: ignore[attr-defined]
+    assert result.exit_code == 2 and "does not exist" in result.stderr
     copy = tmp_path / "open"
     copy.mkdir()
     (copy / ".~lock.feedback index.xlsx#").write_text("open")
     result = run("feedback", reaudit.audit, "--out", copy, "--force")
-    assert result.exit_code == 1 and "is open" in result.stderr  # type: ignore[attr-defined]
+    assert result.exit_code == 1 and "is open" in result.stderr
     assert [p.name for p in copy.iterdir()] == [".~lock.feedback index.xlsx#"]
 
 
@@ -262,9 +265,9 @@ def _section_paragraphs(d: docx.document.Document) -> dict[str, list[str]]:
     current: list[str] | None = None
     inside = False
     for p in d.paragraphs:
-        if p.style.name == "Heading 1":
+        if style_name(p) == "Heading 1":
             inside, current = p.text == AUDIT_HEADING, None
-        elif inside and p.style.name == "Heading 2":
+        elif inside and style_name(p) == "Heading 2":
             current = out.setdefault(p.text.split(". ", 1)[1], [])
         elif inside and current is not None and p.text:
             current.append(p.text)

@@ -10,27 +10,14 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
-from typer.testing import CliRunner
-
+from tests.support.cli import run_cli
 from tests.support.mounts import fill, read_only, tmpfs
-from tests.support.safety import Audit, Before, build_consolidated, copy_audit, listing
-from xlpack.cli.app import app
-
-
-@pytest.fixture(scope="module")
-def built(sample_forms: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Audit:
-    return build_consolidated(tmp_path_factory.mktemp("disk"), sample_forms)
-
-
-@pytest.fixture
-def audit(built: Audit, tmp_path: Path) -> Audit:
-    return copy_audit(built, tmp_path)
+from tests.support.safety import Audit, Before, audit, built, listing  # noqa: F401  (fixtures)
 
 
 def refused(audit: Path, returns: Path) -> str:
     """Run the command; it must exit 1 with one message on stderr and no traceback. Returns the message."""
-    result = CliRunner().invoke(app, ["consolidate", str(audit), str(returns)], env={"COLUMNS": "300"})
+    result = run_cli("consolidate", audit, returns, columns=300)
     assert type(result.exception) is SystemExit and result.exit_code == 1, result.output
     assert "Traceback" not in result.output and result.stdout == ""
     message = " ".join(result.stderr.split())

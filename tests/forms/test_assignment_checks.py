@@ -6,9 +6,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from typer.testing import CliRunner
 
-from xlpack.cli.app import app
+from tests.support.cli import run_cli
 from xlpack.coordinator.plan_sheets import create_audit, read_plan, write_coordinator
 from xlpack.errors import AssignmentError
 from xlpack.generate import generate_forms
@@ -75,7 +74,7 @@ def test_strict_refuses_and_writes_nothing(audit: Path) -> None:
         generate_forms(audit, workers=1, strict=True)
     assert len(caught.value.problems) == 4 and "no form was issued (--strict)" in str(caught.value)
     assert audit.read_bytes() == before and not (audit.parent / "forms").exists()
-    run = CliRunner().invoke(app, ["generate", str(audit), "--strict"])
+    run = run_cli("generate", audit, "--strict")
     assert run.exit_code == 1 and "Jo Bloggs is listed for 2 agencies" in run.output
     assert audit.read_bytes() == before and not (audit.parent / "forms").exists()
 

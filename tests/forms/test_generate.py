@@ -11,10 +11,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
-from typer.testing import CliRunner
 
+from tests.support.cli import run_cli
 from xlpack import clock
-from xlpack.cli.app import app
 from xlpack.coordinator.plan_sheets import create_audit, read_plan, write_coordinator
 from xlpack.demo.sample import sample_plan
 from xlpack.errors import PlanError, UsageError, WorkbookInUseError
@@ -216,20 +215,19 @@ def test_sheet_password_and_encryption(tmp_path: Path) -> None:
 
 
 def test_cli_init_and_generate(tmp_path: Path) -> None:
-    runner = CliRunner()
     audit = tmp_path / "a.xlsx"
-    res = runner.invoke(app, ["init", str(audit), "--tool", "ei"])
+    res = run_cli("init", audit, "--tool", "ei")
     assert res.exit_code == 0, res.output
     assert "Created" in res.stdout and read_plan(audit).tool.id == "ei"
-    res = runner.invoke(app, ["generate", str(audit)])
+    res = run_cli("generate", audit)
     assert res.exit_code == 1 and "the Cases sheet is empty" in res.stderr  # a plan problem: nothing done
-    res = runner.invoke(app, ["init", str(tmp_path / "b.xlsx"), "--tool", "nope"])
+    res = run_cli("init", tmp_path / "b.xlsx", "--tool", "nope")
     assert res.exit_code == 2 and "'nope' is neither a tool id" in res.stderr
     plan = sample_plan("ei", cases=2)
     write_coordinator(audit, read_plan(audit).model_copy(update={
         "cases": plan.cases, "assignments": plan.assignments[:3],
         "terms": plan.terms.model_copy(update={"deadline": clock.today() + timedelta(days=20)})}))
-    res = runner.invoke(app, ["generate", str(audit), "--out", str(tmp_path / "out")])
+    res = run_cli("generate", audit, "--out", tmp_path / "out")
     assert res.exit_code == 0, res.output
     assert "Issued 5 form(s)" in res.stdout  # 3 audit forms and 2 views forms
     assert len(list((tmp_path / "out").glob("*.xlsx"))) == 5
@@ -259,12 +257,12 @@ def test_generate_warns_about_blanks_the_forms_will_show_but_still_issues(tmp_pa
     write_coordinator(audit, read_plan(audit).model_copy(update={
         "cases": plan.cases, "assignments": [blank_email, *plan.assignments[1:2]],
         "terms": plan.terms.model_copy(update={"deadline": None, "coordinator_email": ""})}))
-    res = CliRunner().invoke(app, ["generate", str(audit)])
+    res = run_cli("generate", audit)
     assert res.exit_code == 0, res.output
     assert "Issued 3 form(s)" in res.stdout
     assert "Warning: Terms of reference: the Return deadline is blank" in res.stderr
     assert "Warning: Terms of reference: Coordinator email is blank" in res.stderr
     assert f"Warning: Assignments: no email for {blank_email.auditor} ({blank_email.agency}" in res.stderr
     assert res.stderr.count("Warning: Assignments") == 1  # the other auditor has an email
-    again = CliRunner().invoke(app, ["generate", str(audit)])  # nothing new issued: nothing to warn about
+    again = run_cli("generate", audit)  # nothing new issued: nothing to warn about
     assert again.exit_code == 0 and "Warning" not in again.stderr

@@ -148,7 +148,7 @@ def _row_heights(content: bytes, part: str) -> list[tuple[str, str]]:
     with zipfile.ZipFile(io.BytesIO(content)) as zf:
         xml = zf.read(part).decode()
     rows = re.findall(r'<row r="\d+"[^>]*>', xml)
-    return [(re.search(r' r="(\d+)"', r)[1], (re.search(r' ht="([\d.]+)"', r) or [None, ""])[1]) for r in rows]
+    return [(re.findall(r' r="(\d+)"', r)[0], (re.findall(r' ht="([\d.]+)"', r) or [""])[0]) for r in rows]
 
 
 def test_template_forms_get_the_row_heights_their_values_need() -> None:

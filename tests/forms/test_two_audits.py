@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.mail.reading import snapshot
+from tests.support.mail_reading import snapshot
 from xlpack.coordinator.plan_sheets import read_plan
 from xlpack.demo.sample import create_sample
 from xlpack.errors import UsageError
@@ -23,11 +23,11 @@ from xlpack.mail import draft_mail
 
 
 def attachments(folder: Path) -> dict[str, bytes]:
-    out = {}
+    out: dict[str, bytes] = {}
     for path in folder.glob("*.eml"):
         msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-        for part in msg.iter_attachments():  # type: ignore[attr-defined]
-            out[part.get_filename()] = part.get_content()
+        for part in msg.iter_attachments():
+            out[part.get_filename() or ""] = part.get_content()
     return out
 
 

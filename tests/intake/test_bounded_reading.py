@@ -17,7 +17,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from tests.intake.crafted import understated_bomb
+from tests.support.intake_crafted import understated_bomb
 from tests.support.intake_support import *
 from tests.support.intake_support import codes
 from tests.support.mutate import declare_size, sheet_part
@@ -42,7 +42,7 @@ print(json.dumps({"peak": peak, "files": [[f.status, [p.code for p in f.problems
 """
 
 
-def _measure(audit: Path, path: Path) -> dict:  # type: ignore[type-arg]
+def _measure(audit: Path, path: Path) -> dict:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run([sys.executable, "-c", MEASURE, str(audit), str(path)], capture_output=True, text=True,
                           env=env, timeout=300, check=False)

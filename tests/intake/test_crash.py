@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,7 +29,7 @@ def test_a_crashing_reader_is_reported_and_every_other_file_is_read(
     shutil.copy(killer, returns / "zz-second-copy-that-crashes.xlsx")
     real = intake_module.read_found
 
-    def crash_on_some(entry, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def crash_on_some(entry: Any, *args: Any, **kwargs: Any) -> Any:
         if Path(entry.path).name in (killer.name, "zz-second-copy-that-crashes.xlsx"):
             os._exit(70)  # as a segfault in a native reader would: no exception, the process is gone
         return real(entry, *args, **kwargs)

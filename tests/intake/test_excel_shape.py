@@ -69,7 +69,8 @@ def test_intake_reads_the_same_answers_from_excels_copy(pair: tuple[Path, Path],
     (excels,) = intake([excel], audit_plan).files
     assert theirs.status == excels.status == "accepted"
     assert _answers(excels) == _answers(theirs)
-    assert GRADES.items() <= {k: s.grade for k, s in excels.form.sections.items()}.items()  # type: ignore[union-attr]
+    assert excels.form is not None
+    assert GRADES.items() <= {k: s.grade for k, s in excels.form.sections.items()}.items()
 
 
 def test_excels_copy_alone_is_accepted_without_warnings(pair: tuple[Path, Path], audit_plan: AuditPlan) -> None:

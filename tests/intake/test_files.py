@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -135,10 +136,10 @@ def test_a_bug_while_reading_one_file_does_not_stop_the_batch(filled_cp: Path, s
 
     real = xlpack.intake.batch.read_form
 
-    def fragile(data: bytes, source: str, *args: object) -> object:
+    def fragile(data: bytes, source: str, *args: Any) -> Any:
         if source == str(filled_cp):
             raise RuntimeError("boom")
-        return real(data, source, *args)  # type: ignore[arg-type]
+        return real(data, source, *args)
 
     monkeypatch.setattr(xlpack.intake.batch, "read_form", fragile)
     other = fill_form(sorted(sample_forms[1].glob("CP_*.xlsx"))[3], tmp_path / "other.xlsx")

@@ -58,7 +58,7 @@ def _hostile_folder(folder: Path, form: Path) -> dict[str, str]:
             "denied.xlsx": "unreadable", "locked": "unreadable", "good.xlsx": ""}
 
 
-def _check(files: list[dict], folder: Path, expected: dict[str, str]) -> None:  # type: ignore[type-arg]
+def _check(files: list[dict], folder: Path, expected: dict[str, str]) -> None:
     got = {Path(f["path"]).name: (f["status"], [p["code"] for p in f["problems"]]) for f in files}
     assert got == {name: ("rejected", [code]) if code else ("accepted", []) for name, code in expected.items()}
     for f in files:

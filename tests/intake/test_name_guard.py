@@ -88,7 +88,9 @@ def test_every_quote_shows_name_not_the_name(named: Named) -> None:
     mail = draft_mail(named.audit, "rejected")
     assert len(mail.drafts) == 1
     msg = email.message_from_bytes(mail.drafts[0].path.read_bytes(), policy=email.policy.default)
-    body = msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    plain = msg.get_body(("plain",))
+    assert plain is not None
+    body = plain.get_content()
     assert "'[name]' is not a grade" in body and "Sarah" not in body
 
 

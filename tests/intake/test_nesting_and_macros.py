@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.intake.crafted import nested_msg, ole_object, vba_project, xlwings_vba_project
+from tests.support.intake_crafted import nested_msg, ole_object, vba_project, xlwings_vba_project
 from tests.support.intake_support import *
 from tests.support.intake_support import codes
 from tests.support.mutate import rewrite, sub

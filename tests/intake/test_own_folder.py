@@ -159,17 +159,21 @@ def test_every_temporary_file_a_consolidation_writes_is_recognised(sample_copy: 
     moved: list[str] = []
     real = os.replace
 
-    def spy(src: object, dst: object) -> None:
+    def spy(src: str | Path, dst: str | Path) -> None:
         moved.append(Path(str(src)).name)
-        real(src, dst)  # type: ignore[arg-type]
+        real(src, dst)
 
     monkeypatch.setattr(os, "replace", spy)
     consolidate(audit, [returns], today=TODAY)
     assert len(moved) >= 3  # the streamed copy, the staged copy and the temporary workbook
     assert [n for n in moved if not is_temp_name(n)] == []
     written: list[str] = []
-    replace_atomically(audit.with_name("other.xlsx"), lambda tmp: (written.append(tmp.name),
-                                                                   shutil.copy2(audit, tmp)))
+
+    def copy(tmp: Path) -> None:
+        written.append(tmp.name)
+        shutil.copy2(audit, tmp)
+
+    replace_atomically(audit.with_name("other.xlsx"), copy)
     assert written and is_temp_name(written[0])
 
 

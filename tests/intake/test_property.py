@@ -111,9 +111,9 @@ def test_cell_values_changed(original: bytes, audit_plan: AuditPlan, tmp_path: P
                              changes: list[tuple[str, tuple[str, object]]]) -> None:
     def edit(xml: bytes) -> bytes:
         for ref, (kind, value) in changes:
-            xml = re.sub(rf'<c r="{ref}"[^>]*?(?:/>|>.*?</c>)'.encode(),
-                         lambda _m, r=ref, k=kind, v=value: cell_xml(r, k, v), xml,
-                         count=1, flags=re.DOTALL)
+            found = re.search(rf'<c r="{ref}"[^>]*?(?:/>|>.*?</c>)'.encode(), xml, flags=re.DOTALL)
+            if found:  # the first such cell, as re.sub(..., count=1) would replace it
+                xml = xml[:found.start()] + cell_xml(ref, kind, value) + xml[found.end():]
         return xml
 
     check(rewrite(original, {sheet_part(original, "Audit"): edit}), audit_plan, tmp_path)

@@ -13,12 +13,12 @@ from tests.support.intake_support import *
 from tests.support.intake_support import codes, fresh_copy
 from tests.support.msgfile import write_msg
 from tests.support.mutate import declare_size
-from xlpack.intake.batch import intake
+from xlpack.intake.batch import IntakeResult, intake
 from xlpack.intake.sources import Limits, classify, discover
 from xlpack.model.plan import AuditPlan
 
 
-def names(result) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def names(result: IntakeResult) -> list[tuple[str, str]]:
     return [(f.path, f.status) for f in result.files]
 
 
@@ -37,8 +37,9 @@ def test_names_decide_what_is_read() -> None:
     kind, note, status = classify("~$Form.xlsx")
     assert (kind, note and note.code, status) == ("other", "lock-file", "skipped")
     assert classify("batch.zip/__MACOSX/._Form.xlsx")[2] == "skipped"
-    assert classify("Thumbs.db")[1].message == "Not a workbook (Windows thumbnails); skipped."  # type: ignore[union-attr]
-    assert classify("notes")[1].message == "Not a workbook (a file without an extension); skipped."  # type: ignore[union-attr]
+    thumbs, bare = classify("Thumbs.db")[1], classify("notes")[1]
+    assert thumbs is not None and thumbs.message == "Not a workbook (Windows thumbnails); skipped."
+    assert bare is not None and bare.message == "Not a workbook (a file without an extension); skipped."
     assert classify("form.xlsb")[2] == "rejected"
 
 

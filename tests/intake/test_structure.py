@@ -12,11 +12,11 @@ from tests.support.filling import input_map
 from tests.support.intake_support import *
 from tests.support.intake_support import codes
 from tests.support.mutate import edit_book, rewrite, sheet_part, sub
-from xlpack.intake.batch import intake
+from xlpack.intake.batch import FileResult, intake
 from xlpack.model.plan import AuditPlan
 
 
-def one(path: Path, plan: AuditPlan):  # type: ignore[no-untyped-def]
+def one(path: Path, plan: AuditPlan) -> FileResult:
     result = intake([path], plan)
     assert len(result.files) == 1
     return result.files[0]

@@ -12,13 +12,12 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
+from tests.support.cli import CliResult, run_cli
 from tests.support.filling import fill_form
 from tests.support.intake_support import *
 from tests.support.intake_support import T0, fresh_copy
 from tests.support.mutate import rewrite, sheet_part
-from xlpack.cli.app import app
 
 HOSTILE = ["esc\x1b[2Jname.xlsx", "cr\rACCEPTED.xlsx", "new\nline.xlsx", "bidi\u202eslx.xlsx"]
 
@@ -36,8 +35,8 @@ def _shown(name: str) -> str:
     return repr(name)[1:-1]
 
 
-def run(*args: object):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(app, [str(a) for a in args], env={"COLUMNS": "200"})
+def run(*args: str | Path) -> CliResult:
+    return run_cli(*args, columns=200)
 
 
 @pytest.mark.parametrize("text", [*HOSTILE, "nul\x00and del\x7f and csi\x9b31m", "tab\there"])

@@ -8,13 +8,13 @@ from pathlib import Path
 from tests.support.filling import fill_form, input_map
 from tests.support.intake_support import *
 from tests.support.intake_support import codes
-from xlpack.intake.batch import intake
+from xlpack.intake.batch import FileResult, IntakeResult, intake
 from xlpack.model.plan import AuditPlan
 
 GRADES = "Outstanding, Good, Adequate, Inadequate, Not applicable, No evidence"
 
 
-def one(path: Path, plan: AuditPlan):  # type: ignore[no-untyped-def]
+def one(path: Path, plan: AuditPlan) -> tuple[FileResult, IntakeResult]:
     result = intake([path], plan)
     assert len(result.files) == 1
     return result.files[0], result

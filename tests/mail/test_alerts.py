@@ -10,11 +10,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from typer.testing import CliRunner
 
-from tests.mail.reading import table
+from tests.support.cli import run_cli
 from tests.support.filling import fill_form
-from xlpack.cli.app import app
+from tests.support.mail_reading import table
 from xlpack.consolidate import consolidate, read_consolidated
 from xlpack.coordinator.plan_sheets import read_plan
 from xlpack.intake import intake
@@ -139,13 +138,13 @@ def test_agencies_sheet_keeps_its_leads_and_an_older_workbook_without_them_reads
 
 def test_the_commands_print_the_alert_first(unsafe: tuple[Path, Path]) -> None:
     audit, returns = unsafe
-    run = CliRunner().invoke(app, ["intake", str(returns), "--audit", str(audit)])
+    run = run_cli("intake", returns, "--audit", audit)
     assert run.exit_code == 0, run.output
     assert run.stderr.lstrip().startswith("SAFEGUARDING ALERT: case ") and run.stderr.count("SAFEGUARDING ALERT") == 2
     assert "No safeguarding lead for Adult mental health" in run.stderr
-    again = CliRunner().invoke(app, ["consolidate", str(audit), str(returns)])  # alerted by intake: not again
+    again = run_cli("consolidate", audit, returns)  # alerted by intake: not again
     assert again.exit_code == 0 and "SAFEGUARDING ALERT" not in again.stdout
-    forced = CliRunner().invoke(app, ["consolidate", str(audit), str(returns), "--again"])
+    forced = run_cli("consolidate", audit, returns, "--again")
     assert forced.exit_code == 0 and forced.stdout.lstrip().startswith("SAFEGUARDING ALERT: case ")
     assert "2 safeguarding alert(s) drafted in " in forced.stdout
 

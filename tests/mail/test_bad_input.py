@@ -11,11 +11,12 @@ import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
 
-from tests.mail.reading import snapshot
+from tests.support.mail_reading import snapshot
 from xlpack.coordinator.plan_sheets import read_plan, write_coordinator
 from xlpack.errors import MailError, UsageError, WorkbookInUseError, XlpackError
 from xlpack.mail import draft_mail
@@ -38,11 +39,11 @@ def change(audit: Path, edit: Callable[[AuditPlan], AuditPlan]) -> None:
     write_coordinator(audit, edit(read_plan(audit)), keep_backup=False)
 
 
-def refused(audit: Path, error: type[XlpackError], *args: object, **kw: object) -> str:
+def refused(audit: Path, error: type[XlpackError], *args: Any, **kw: Any) -> str:
     """Run draft_mail expecting ``error``; check nothing under the audit's folder changed; return the message."""
     before = snapshot(audit.parent)
     with pytest.raises(error) as info:
-        draft_mail(audit, *args, **kw)  # type: ignore[arg-type]
+        draft_mail(audit, *args, **kw)
     assert snapshot(audit.parent) == before
     assert not (audit.parent / "drafts").exists()
     return str(info.value)

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.mail.reading import parse_drafts, table, terms
 from tests.office.client import Office
 from tests.support.filling import input_map
+from tests.support.mail_reading import parse_drafts, table, terms
 from tests.support.scenario import Scenario, build, expected_statuses
 from xlpack.consolidate import consolidate
 from xlpack.mail import draft_mail
@@ -101,7 +101,7 @@ def test_a_reply_to_each_rejected_return_naming_the_cell_and_what_to_do(chase: S
     p = chase.by_role("rejected")
     assert rejected == {p.form.file}
     result = draft_mail(chase.audit, "rejected", today=chase.today)
-    (d,) = parse_drafts(result.folder)  # type: ignore[arg-type]
+    (d,) = parse_drafts(result.folder)
     assert d.msg["To"].addresses[0].addr_spec == addresses(chase.audit)[p.form.file]
     assert str(d.msg["Subject"]) == f"OFFICIAL-SENSITIVE: {p.form.case_ref}: your returned audit form needs correcting"
     returned = chase.returns / p.form.file
@@ -139,7 +139,7 @@ def test_returned_files_are_found_beside_the_workbook(planted: Scenario, tmp_pat
     source = next(r["Returned file"] for r in main_rows(audit).values() if r["Status"] == "Rejected")
     assert not os.path.isabs(source) and not Path(source).exists()  # relative to the audit's folder only
     result = draft_mail(audit, "rejected", today=planted.today)
-    (d,) = parse_drafts(result.folder)  # type: ignore[arg-type]
+    (d,) = parse_drafts(result.folder)
     assert d.attachments == {p.form.file: (audit.parent / "returns" / p.form.file).read_bytes()}
     (audit.parent / "returns" / p.form.file).unlink()
     gone = draft_mail(audit, "rejected", today=planted.today, again=True)
@@ -169,5 +169,5 @@ def test_a_file_copied_over_a_rejected_return_is_never_attached(planted: Scenari
                               f"the file consolidate rejected as {rejected}")
     rejected.write_bytes(original)  # the file rejected, back in place: its reply goes
     again = draft_mail(audit, "rejected", today=planted.today)
-    (d,) = parse_drafts(again.folder)  # type: ignore[arg-type]
+    (d,) = parse_drafts(again.folder)
     assert d.attachments == {p.form.file: original}

@@ -16,8 +16,8 @@ from pathlib import Path
 import docx
 import pytest
 
-from tests.mail.reading import parse_drafts, table
 from tests.support.cycle_scenario import Built
+from tests.support.mail_reading import parse_drafts, table
 from xlpack.errors import MailError
 from xlpack.feedback.build import write_feedback
 from xlpack.mail import draft_mail

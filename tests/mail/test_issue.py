@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.mail.reading import Parsed, long_date, parse_drafts, table, terms
+from tests.support.mail_reading import Parsed, long_date, parse_drafts, table, terms
 from xlpack import clock
 from xlpack.coordinator.plan_sheets import read_plan, write_coordinator
 from xlpack.generate import generate_forms

@@ -28,7 +28,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.mail.reading import table
+from tests.support.mail_reading import table
 from tests.support.processes import children, need_proc, still_running
 from xlpack.files.workbooks import own_temporaries
 from xlpack.mail import draft_mail

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import msoffcrypto
 import pytest
-from typer.testing import CliRunner
 
-from tests.mail.reading import parse_drafts, table
-from xlpack.cli.app import app
+from tests.support.cli import run_cli
+from tests.support.mail_reading import parse_drafts, table
 from xlpack.coordinator.plan_sheets import create_audit, read_plan, write_coordinator
 from xlpack.demo.sample import sample_plan
 from xlpack.generate import generate_forms
@@ -73,7 +72,7 @@ def test_names_outside_ascii_are_encoded_and_read_back_intact(small: tuple[Path,
 def test_the_command_encrypts_and_says_how_to_send_the_password(small: tuple[Path, Path]) -> None:
     audit, forms = small
     password = "Corgi-Tea-42"
-    res = CliRunner().invoke(app, ["mail", str(audit), "--encrypt-password", password])
+    res = run_cli("mail", audit, "--encrypt-password", password)
     assert res.exit_code == 0, res.output
     assert "Drafted 2 email(s) about 2 form(s)" in res.stdout and "xlpack sends nothing" in res.stdout
     assert "give it to each auditor another way" in res.stdout and "never in the same email" in res.stdout
@@ -96,18 +95,17 @@ def test_the_command_encrypts_and_says_how_to_send_the_password(small: tuple[Pat
 
 def test_the_command_exit_codes(small: tuple[Path, Path]) -> None:
     audit, _ = small
-    runner = CliRunner()
-    res = runner.invoke(app, ["mail", str(audit), "--kind", "reminder"])
+    res = run_cli("mail", audit, "--kind", "reminder")
     assert res.exit_code == 2 and "has not been consolidated yet" in res.stderr
     plan = read_plan(audit)
     bad = [a.model_copy(update={"email": "sam(at)example.org"}) if a.auditor == "Sam Example" else a
            for a in plan.assignments]
     write_coordinator(audit, plan.model_copy(update={"assignments": bad}))
-    res = runner.invoke(app, ["mail", str(audit)])
+    res = run_cli("mail", audit)
     assert res.exit_code == 1 and res.stdout == ""
     assert "Sheet 'Assignments', cell D6: the email of Sam Example ('sam(at)example.org') is not" in res.stderr
     write_coordinator(audit, plan)
-    assert runner.invoke(app, ["mail", str(audit)]).exit_code == 0
-    res = runner.invoke(app, ["mail", str(audit)])
+    assert run_cli("mail", audit).exit_code == 0
+    res = run_cli("mail", audit)
     assert res.exit_code == 0 and "No issue email to draft." in res.stdout
     assert "2 form(s) already drafted, not drafted again (add --again to)" in res.stderr

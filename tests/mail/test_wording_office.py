@@ -8,8 +8,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.mail.reading import long_date, parse_drafts, table, terms
 from tests.office.client import Office
+from tests.support.mail_reading import long_date, parse_drafts, table, terms
 from xlpack.errors import MailError
 from xlpack.mail import draft_mail
 

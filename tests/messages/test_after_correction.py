@@ -6,10 +6,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
+from tests.support.cli import run_cli
 from tests.support.filling import fill_form
-from xlpack.cli.app import app
 from xlpack.consolidate import consolidate, urgent_line
 from xlpack.coordinator.plan_sheets import create_audit, read_plan
 from xlpack.demo.sample import sample_plan
@@ -63,9 +62,9 @@ def test_an_urgent_flag_with_a_resolution_no_longer_says_check_today(sample_copy
 def test_generate_says_what_to_do_next(tmp_path: Path) -> None:
     audit = tmp_path / "audit.xlsx"
     create_audit(audit, plan=sample_plan("cp", 2))
-    res = CliRunner().invoke(app, ["generate", str(audit)])
+    res = run_cli("generate", audit)
     assert res.exit_code == 0, res.output
     nxt = [line for line in res.stdout.splitlines() if line.startswith("Next:")]
     assert len(nxt) == 1 and f"xlpack mail {audit}" in nxt[0]
-    again = CliRunner().invoke(app, ["generate", str(audit)])  # nothing new issued: nothing to mail
+    again = run_cli("generate", audit)  # nothing new issued: nothing to mail
     assert again.exit_code == 0 and "Next:" not in again.stdout

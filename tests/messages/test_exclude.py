@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
+from tests.support.cli import run_cli
 from tests.support.extracts import population, write_csv
-from xlpack.cli.app import app
 from xlpack.coordinator.plan_sheets import create_audit, read_plan
 from xlpack.errors import UsageError
 from xlpack.sample.sampling import draw_sample, read_sample
@@ -34,8 +33,7 @@ def _refs(audit: Path) -> set[str]:
 
 def test_the_earlier_audits_cases_are_left_out(two_audits: tuple[Path, Path, Path]) -> None:
     extract, baseline, reaudit = two_audits
-    res = CliRunner().invoke(app, ["sample", str(extract), "--audit", str(reaudit), "--size", str(SIZE), "--seed",
-                                   "7", "--exclude", str(baseline)])
+    res = run_cli("sample", extract, "--audit", reaudit, "--size", SIZE, "--seed", "7", "--exclude", baseline)
     assert res.exit_code == 0, res.output
     assert len(_refs(reaudit)) == SIZE and not _refs(reaudit) & _refs(baseline)
     record = read_sample(reaudit)

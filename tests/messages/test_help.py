@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
+from tests.support.cli import run_cli
 from xlpack.cli import init, mail
-from xlpack.cli.app import COMMANDS, app
+from xlpack.cli.app import COMMANDS
 from xlpack.mail.run import KINDS
 from xlpack.model.definitions import builtin_scales, builtin_tools, load_definition
 
-runner = CliRunner()
 TYPE_LABEL = re.compile(r"<[a-z_]+(\[[^\]]*\])?>")  # typer's <path>, <str>, <list[Path]>, <int>
 
 
 def help_text(command: str) -> str:
-    res = runner.invoke(app, [command, "--help"], env={"COLUMNS": "200"}, prog_name="xlpack")
+    res = run_cli(command, "--help", columns=200, prog_name="xlpack")
     assert res.exit_code == 0, res.output
     return res.stdout
 
@@ -55,9 +55,9 @@ def test_usage_lines_read_as_typed() -> None:
     assert re.search(r"^\s+RETURNS\.\.\.\s+Returned forms", help_text("intake"), re.M)
 
 
-def test_a_kind_in_any_case_is_taken_and_an_unknown_one_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_kind_in_any_case_is_taken_and_an_unknown_one_refused(tmp_path: Path) -> None:
     missing = tmp_path / "none.xlsx"
-    res = runner.invoke(app, ["mail", str(missing), "--kind", "Reminder"])
+    res = run_cli("mail", missing, "--kind", "Reminder")
     assert res.exit_code == 2 and "does not exist" in res.output  # the kind was accepted; the workbook is missing
-    res = runner.invoke(app, ["mail", str(missing), "--kind", "chase"])
+    res = run_cli("mail", missing, "--kind", "chase")
     assert res.exit_code == 2 and "'chase' is not one of 'issue', 'reminder', 'rejected'" in res.output

@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
+from tests.support.cli import run_cli
 from xlpack.analysis.views import base_questions, conversation_numbers
-from xlpack.cli.app import app
 from xlpack.model.definitions import builtin_tools, check_definition, load_definition, load_scale
 
 CP = Path(__file__).resolve().parents[2] / "workbook_templates" / "cp.yaml"
@@ -64,7 +63,8 @@ def test_normalise_matches_labels_codes_and_aliases(typed: str, label: str | Non
 
 def test_ilacs_accepts_requires_improvement_variants() -> None:
     scale = load_scale("ilacs")
-    assert scale.normalise("requires improvement").label == "Requires improvement to be good"  # type: ignore[union-attr]
+    grade = scale.normalise("requires improvement")
+    assert grade is not None and grade.label == "Requires improvement to be good"
 
 
 def _line_of(text: str, needle: str, nth: int = 1) -> int:
@@ -133,13 +133,12 @@ def test_long_choice_lists_are_valid_because_lists_live_on_a_sheet(tmp_path: Pat
 
 
 def test_cli_check_definition_exit_codes(tmp_path: Path) -> None:
-    runner = CliRunner()
-    ok = runner.invoke(app, ["check-definition", str(CP)])
+    ok = run_cli("check-definition", CP)
     assert ok.exit_code == 0 and "OK (Child Protection case audit tool, version 2.0, 14 sections)" in ok.stdout
     bad = tmp_path / "bad.yaml"
     text = CP.read_text().replace("grade_scale: ofsted-2009", "grade_scale: nope")
     bad.write_text(text)
-    res = runner.invoke(app, ["check-definition", str(bad)])
+    res = run_cli("check-definition", bad)
     assert res.exit_code == 3
     line = _line_of(text, "grade_scale: nope")
     assert (f"{bad}, line {line} (grade_scale): Unknown grade scale 'nope'. Fix: use one of: ilacs, ofsted-2009"

@@ -70,8 +70,8 @@ def misplaced(tool: ToolDefinition) -> list[str]:
     for pattern, owners in BELONGS.items():
         flags = 0 if pattern.strip("\\b").isupper() else re.IGNORECASE
         for where, text in texts(tool):
-            if tool.category not in owners and re.search(pattern, text, flags):
-                found.append(f"{tool.id} {where}: '{re.search(pattern, text, flags).group(0)}' in {text!r}")  # type: ignore[union-attr]
+            if tool.category not in owners and (m := re.search(pattern, text, flags)):
+                found.append(f"{tool.id} {where}: '{m.group(0)}' in {text!r}")
     return found
 
 

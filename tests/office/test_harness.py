@@ -154,7 +154,7 @@ def test_convert_docx_to_pdf(office: Office, tmp_path: Path) -> None:
     src = tmp_path / "letter.docx"
     d.save(str(src))
     r = office.convert(src, tmp_path).check()
-    assert r.filter == "writer_pdf_Export"
+    assert r.filter == "writer_pdf_Export" and r.path is not None
     info = pdf_info(r.path)
     assert info.pages == 2 and info.paper == "A4"
 

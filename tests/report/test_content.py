@@ -97,7 +97,7 @@ class Truth:
 
     def __post_init__(self) -> None:
         order = {r.section: r.order for r in self.rows}
-        self.sections = sorted(order, key=order.get)  # type: ignore[arg-type]
+        self.sections = sorted(order, key=lambda s: order[s])
 
     def shares(self, rows: Iterable[Row], moderated: bool = True) -> tuple[str, str, str]:
         """Graded case records (one-record rule), and the shares Good or better and Inadequate as written."""
@@ -295,7 +295,7 @@ def check_ranking(t: Truth, table: Block) -> int:
         n = sum(w for _, w in graded)
         good = sum(w for x, w in graded if x <= 2) / n if graded else None
         bad = sum(w for x, w in graded if x == 4) / n if graded else None
-        if good is None:
+        if good is None or bad is None:
             reading = 3
         elif good < Fraction(50, 100) or bad >= Fraction(20, 100):
             reading = 2

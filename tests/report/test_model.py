@@ -21,8 +21,9 @@ from xlpack.analysis.verdicts import verdict
 from xlpack.demo.sample import sample_plan
 from xlpack.intake.problems import problem
 from xlpack.model.consolidated import ConsolidatedAudit
-from xlpack.model.plan import IssuedForm
-from xlpack.model.records import FlagRow, FormSummary, GradeRow, ReturnRow, ViewsRow
+from xlpack.model.definitions import GradeScale
+from xlpack.model.plan import AuditPlan, IssuedForm
+from xlpack.model.records import FlagRow, FormSummary, GradeRow, ReturnRow, ReturnStatus, ViewsRow
 from xlpack.report.findings import (
     PLAIN_REASONS,
     FormStatus,
@@ -60,7 +61,7 @@ EVIDENCE = ["Case notes from the period show visits every ten working days.",
             "The assessment uses history from other agencies and analyses risk. It is timely."]
 
 
-def _issue(plan) -> list[IssuedForm]:  # type: ignore[no-untyped-def]
+def _issue(plan: AuditPlan) -> list[IssuedForm]:
     rng = random.Random(7)
     forms = []
     for a in plan.assignments:
@@ -83,7 +84,7 @@ def fake_audit(seed: int = 11, *, moderate: bool = True) -> ConsolidatedAudit:
     scale = plan.scale
     ranked = [g.label for g in scale.ranked]
     audit_forms = [f for f in plan.issued if f.kind == "audit"]
-    not_back = {audit_forms[3].form_id: "missing", audit_forms[17].form_id: "overdue",
+    not_back: dict[str, ReturnStatus] = {audit_forms[3].form_id: "missing", audit_forms[17].form_id: "overdue",
                 audit_forms[30].form_id: "rejected"}
     returns: list[ReturnRow] = []
     grades: list[GradeRow] = []
@@ -91,7 +92,7 @@ def fake_audit(seed: int = 11, *, moderate: bool = True) -> ConsolidatedAudit:
     for f in audit_forms:
         status = not_back.get(f.form_id, "accepted")
         returns.append(ReturnRow(form_id=f.form_id, file=f.file, case_ref=f.case_ref, agency=f.agency,
-                                 auditor=f.auditor, status=status,  # type: ignore[arg-type]
+                                 auditor=f.auditor, status=status,
                                  detail=REJECTED_DETAIL if status == "rejected" else ""))
         if status != "accepted":
             continue
@@ -156,7 +157,7 @@ def fake_audit(seed: int = 11, *, moderate: bool = True) -> ConsolidatedAudit:
                              views=views)
 
 
-def _flags(grades: list[GradeRow], scale) -> list[FlagRow]:  # type: ignore[no-untyped-def]
+def _flags(grades: list[GradeRow], scale: GradeScale) -> list[FlagRow]:
     rank = {g.label: g.rank for g in scale.grades if g.rank}
     by_unit: dict[tuple[str, str], list[GradeRow]] = defaultdict(list)
     for g in grades:

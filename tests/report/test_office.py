@@ -19,16 +19,15 @@ import docx
 import openpyxl
 import pytest
 from PIL import Image, ImageChops
-from typer.testing import CliRunner
 
 from tests.office.client import Office, pdf_info, pdf_to_png
 from tests.report.test_content import LABELS, Row, Truth, check_report
 from tests.report.test_docx import CHAPTERS, ReadBack, read_back
 from tests.report.test_model import AGENCY_SHIFT, DEVELOPMENT, EVIDENCE, SECTION_QUALITY, STRENGTHS
+from tests.support.cli import run_cli
 from tests.support.filling import fill_form
 from tests.support.tables import table_rows
 from xlpack import clock
-from xlpack.cli.app import app
 from xlpack.coordinator.plan_sheets import read_plan
 from xlpack.report.write import default_report_path
 
@@ -107,7 +106,7 @@ def moderated_audit(sample_forms: tuple[Path, Path], office: Office,
     shutil.copytree(audit.parent, root / "audit", ignore=shutil.ignore_patterns("backups"))
     work = root / "audit" / audit.name
     _fill_returns(work, root / "audit" / forms.name, root / "returns")
-    done = CliRunner().invoke(app, ["consolidate", str(work), str(root / "returns")])  # as the coordinator would
+    done = run_cli("consolidate", work, root / "returns")  # as the coordinator would
     assert done.exit_code == 0, done.output
     edited = root / "audit" / "moderated.xlsx"
     changed = _moderate(office, work, edited)
@@ -117,7 +116,7 @@ def moderated_audit(sample_forms: tuple[Path, Path], office: Office,
 @pytest.fixture(scope="module")
 def report(moderated_audit: tuple[Path, list[tuple[str, str]]]) -> Path:
     audit, _ = moderated_audit
-    result = CliRunner().invoke(app, ["report", str(audit)])
+    result = run_cli("report", audit)
     assert result.exit_code == 0, result.output
     path = default_report_path(audit)
     assert f"Wrote the overview report: {path}" in result.output
@@ -126,7 +125,7 @@ def report(moderated_audit: tuple[Path, list[tuple[str, str]]]) -> Path:
 
 def truth_from_workbook(path: Path) -> Truth:
     grades = table_rows(path, "Grades", "Case reference")
-    rows = [Row(str(g["Case reference"]), str(g["Agency"]), str(g["Section"]), int(g["No."]),  # type: ignore[call-overload]
+    rows = [Row(str(g["Case reference"]), str(g["Agency"]), str(g["Section"]), int(g["No."]),
                 str(g["Grade"] or ""), str(g["Moderated grade"] or "")) for g in grades]
     status = {"Accepted": "accepted", "Accepted with warnings": "accepted_with_warnings", "Rejected": "rejected",
               "Not returned": "missing", "Overdue": "overdue", "Superseded": "superseded", "Skipped": "skipped"}
@@ -171,12 +170,12 @@ def test_cli_refuses_to_replace_then_replaces_with_force(report: Path,
                                                           moderated_audit: tuple[Path, list[tuple[str, str]]]) -> None:
     audit, _ = moderated_audit
     before = report.read_bytes()
-    refused = CliRunner().invoke(app, ["report", str(audit)])
+    refused = run_cli("report", audit)
     assert refused.exit_code == 2 and "--force" in refused.output
-    again = CliRunner().invoke(app, ["report", str(audit), "--force"])
+    again = run_cli("report", audit, "--force")
     assert again.exit_code == 0
     other = report.with_name("copy.docx")
-    CliRunner().invoke(app, ["report", str(audit), "--out", str(other)])
+    run_cli("report", audit, "--out", other)
     assert other.read_bytes() == report.read_bytes()  # the same workbook on the same day: the same bytes
     assert len(before) > 50_000
 
@@ -211,8 +210,8 @@ def test_pdf_is_a4_with_every_heading_and_page_numbers(pdf: Path, report: Path) 
         assert re.search(rf"Page {n} of {info.pages}\b", page), n
     contents = pages[1]
     rb: ReadBack = read_back(report)
-    for heading in rb.paragraphs("Heading 1"):
-        assert heading.text in re.sub(r"\s+", " ", contents)
+    for block in rb.paragraphs("Heading 1"):
+        assert block.text in re.sub(r"\s+", " ", contents)
 
 
 def test_nothing_runs_off_the_page(pdf: Path, tmp_path: Path) -> None:
@@ -247,7 +246,7 @@ def test_page_images_of_the_first_pages(pdf: Path, tmp_path: Path) -> None:
 
 
 def test_demo_ends_with_the_report_and_feedback_and_says_where_they_are(office: Office, tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["demo", str(tmp_path / "demo")])
+    result = run_cli("demo", tmp_path / "demo")
     assert result.exit_code == 0, result.output
     report = tmp_path / "demo" / "sample-audit overview report.docx"
     steps = [line for line in result.output.splitlines() if re.match(r"\d+\. ", line)]

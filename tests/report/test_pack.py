@@ -14,13 +14,12 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from tests.office.client import Office
 from tests.report.test_docx import NS, Block, ReadBack, read_back, w
+from tests.support.cli import run_cli
 from tests.support.meeting_audit import FOLLOW_UP, MetAudit
 from tests.support.tables import table_rows
-from xlpack.cli.app import app
 from xlpack.report.pack import default_pack_path
 
 pytestmark = pytest.mark.slow  # the fixture fills, consolidates and moderates the sample audit
@@ -30,7 +29,7 @@ SEVERITIES = ("Urgent", "High", "Medium", "Low")
 
 @pytest.fixture(scope="module")
 def pack(met_audit: MetAudit) -> Path:
-    result = CliRunner().invoke(app, ["pack", str(met_audit.audit)])
+    result = run_cli("pack", met_audit.audit)
     assert result.exit_code == 0, result.output
     path = default_pack_path(met_audit.audit)
     assert f"Wrote the meeting pack: {path}" in result.output
@@ -133,7 +132,8 @@ def test_every_flag_is_in_its_case_open_ones_with_a_decision_line(met_audit: Met
 
 def test_cases_come_in_flag_order_each_on_a_new_page(met_audit: MetAudit, rb: ReadBack) -> None:
     flags = table_rows(met_audit.audit, "Flags", "Severity")
-    counts = {str(c["Case reference"]): Counter() for c in table_rows(met_audit.audit, "Cases", "Case reference")}
+    counts: dict[str, Counter[str]] = {str(c["Case reference"]): Counter()
+                                       for c in table_rows(met_audit.audit, "Cases", "Case reference")}
     for f in flags:
         counts[str(f["Case reference"])][str(f["Severity"])] += 1
     expected = sorted(counts, key=lambda c: (*(-counts[c][s] for s in SEVERITIES), c.casefold()))
@@ -185,9 +185,9 @@ def test_wide_grids_are_landscape_and_the_pack_is_marked(rb: ReadBack, pack: Pat
 
 def test_an_existing_pack_is_not_replaced_without_force(met_audit: MetAudit, pack: Path) -> None:
     before = pack.read_bytes()
-    again = CliRunner().invoke(app, ["pack", str(met_audit.audit)])
+    again = run_cli("pack", met_audit.audit)
     assert again.exit_code == 2 and "already exists" in again.output and pack.read_bytes() == before
-    forced = CliRunner().invoke(app, ["pack", str(met_audit.audit), "--force"])
+    forced = run_cli("pack", met_audit.audit, "--force")
     assert forced.exit_code == 0
 
 
@@ -210,6 +210,6 @@ def test_the_pack_renders_one_case_a_page_start(pack: Path, rb: ReadBack, office
             starts[lines[0].removeprefix("Case ")] = i
     assert list(starts) == cases  # every case starts at the top of a page, in the pack's order
     landscape = dict(_orientations(rb))
-    for case, page in starts.items():
-        width, height = sizes[page]
+    for case, at in starts.items():
+        width, height = sizes[at]
         assert (width > height) == landscape[f"Case {case}"], case

@@ -5,11 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from typer.testing import CliRunner
-
 from tests.office.client import Office
+from tests.support.cli import run_cli
 from tests.support.filling import fill_form
-from xlpack.cli.app import app
 from xlpack.consolidate import consolidate
 from xlpack.coordinator.plan_sheets import read_plan
 from xlpack.report.write import default_report_path
@@ -28,7 +26,7 @@ def test_a_moderated_grade_off_the_scale_stops_the_report(sample_copy: tuple[Pat
     office.type_cells(audit, typed, [("Grades", "H5", "Goodish")]).check()  # Moderated grade, first row
     shutil.move(typed, audit)
     for args in ([str(audit)], [str(audit), "--force"]):
-        res = CliRunner().invoke(app, ["report", *args])
+        res = run_cli("report", *args)
         assert res.exit_code == 1, res.output
         assert "Sheet 'Grades', cell H5: 'Goodish' is not a grade" in res.stderr
         assert not default_report_path(audit).exists()

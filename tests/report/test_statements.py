@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,7 +31,7 @@ READINGS = ["Working well", "Mixed", "Causing concern", "Not graded"]
 
 
 def report(audit: ConsolidatedAudit, tmp: Path, audience: str = "board") -> ReadBack:
-    extra = {"audience": audience} if audience != "board" else {}  # the board's is the default
+    extra: dict[str, Any] = {"audience": audience} if audience != "board" else {}  # the board's is the default
     return read_back(build_report(audit, tmp / f"{audience}.docx", today=DAY, **extra))
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import docx
 
 from tests.report.test_model import fake_audit
+from tests.support.documents import style_name
 from xlpack.model.records import GradeRow
 from xlpack.report.write import build_report
 
@@ -21,13 +22,13 @@ def _chapter(path: Path) -> list[tuple[str, str]]:
     """(style, text) of the paragraphs of the 'Themes' chapter, to the next chapter."""
     out, inside = [], False
     for p in docx.Document(str(path)).paragraphs:
-        if p.style.name == "Heading 1":
+        if style_name(p) == "Heading 1":
             if inside:
                 break
             inside = p.text == "Themes"
             continue
         if inside:
-            out.append((p.style.name, p.text))
+            out.append((style_name(p), p.text))
     return out
 
 

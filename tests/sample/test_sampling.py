@@ -117,7 +117,8 @@ def test_the_same_seed_draws_the_same_cases_whatever_the_row_order_and_format(tm
     assert draw("b.xlsx", extract, 2026) == first
     assert draw("c.xlsx", as_xlsx, 2026) == first
     assert draw("d.xlsx", extract, 2027) != first
-    assert read_sample(tmp_path / "c.xlsx").extract == "export.xlsx"  # type: ignore[union-attr]
+    sample = read_sample(tmp_path / "c.xlsx")
+    assert sample is not None and sample.extract == "export.xlsx"
 
 
 def test_where_keeps_only_the_rows_asked_for_before_drawing(audit: Path, extract: Path) -> None:

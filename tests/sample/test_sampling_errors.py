@@ -5,12 +5,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
+from tests.support.cli import run_cli
 from tests.support.extracts import REF, population, write_csv, write_xlsx
-from xlpack.cli.app import app
 from xlpack.coordinator.plan_sheets import create_audit, read_plan, write_coordinator
 from xlpack.errors import ExtractError, UsageError, WorkbookError, XlpackError
 from xlpack.model.plan import Case
@@ -33,9 +33,9 @@ def rows(n: int = 60) -> list[dict[str, str]]:
     return population(n, seed=3)
 
 
-def refused(exc_type: type[XlpackError], source: Path, audit: Path, size: int = 5, **kw: object) -> str:
+def refused(exc_type: type[XlpackError], source: Path, audit: Path, size: int = 5, **kw: Any) -> str:
     with pytest.raises(exc_type) as info:
-        draw_sample(source, audit, size, **kw)  # type: ignore[arg-type]
+        draw_sample(source, audit, size, **kw)
     return str(info.value)
 
 
@@ -155,10 +155,9 @@ def test_the_command_exit_codes_and_messages(tmp_path: Path, audit: Path) -> Non
     data = rows()
     data[2] = {**data[2], "Age band": "Baby"}
     source = write_csv(tmp_path / "e.csv", data)
-    result = CliRunner().invoke(app, ["sample", str(source), "--audit", str(audit), "--size", "5", "--by",
-                                      "Age band"])
+    result = run_cli("sample", source, "--audit", audit, "--size", "5", "--by", "Age band")
     assert result.exit_code == 1 and "row 4, column 'Age band': 'Baby'" in result.stderr and not result.stdout
-    result = CliRunner().invoke(app, ["sample", str(source), "--audit", str(audit), "--size", "5", "--where", "x"])
+    result = run_cli("sample", source, "--audit", audit, "--size", "5", "--where", "x")
     assert result.exit_code == 2 and "is not FIELD=VALUE" in result.stderr
 
 
@@ -166,8 +165,7 @@ def test_the_command_draws_and_says_what_it_drew(tmp_path: Path) -> None:
     source = write_csv(tmp_path / "e.csv", rows())
     audit = tmp_path / "audit.xlsx"
     create_audit(audit, "cp")
-    result = CliRunner().invoke(app, ["sample", str(source), "--audit", str(audit), "--size", "6", "--by",
-                                      "Gender", "--seed", "42"])
+    result = run_cli("sample", source, "--audit", audit, "--size", "6", "--by", "Gender", "--seed", "42")
     assert result.exit_code == 0, result.output
     refs = [c.case_ref for c in read_plan(audit).cases]
     assert "Drew 6 of 60 case(s)" in result.stdout and "seed 42; by Gender" in result.stdout

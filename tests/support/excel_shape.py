@@ -113,7 +113,7 @@ class _Strings:
 def _text_of(cell: etree._Element, shared: list[str]) -> str | None:
     kind = cell.get("t")
     if kind == "inlineStr":
-        return "".join(cell.find(q(MAIN, "is")).itertext())  # type: ignore[union-attr]
+        return "".join(cell.find(q(MAIN, "is")).itertext())
     if kind == "s":
         v = cell.find(q(MAIN, "v"))
         return shared[int(v.text or 0)] if v is not None else None

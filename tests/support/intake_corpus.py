@@ -67,8 +67,8 @@ def build_corpus(root: Path, blanks: list[Path], other_audit: Path) -> dict[str,
     work = root.parent / f".{root.name}-work"
     work.mkdir(parents=True, exist_ok=True)
 
-    def filled(name: str, **kw: object) -> bytes:
-        return fill_form(next(forms), work / name, **kw).read_bytes()  # type: ignore[arg-type]
+    def filled(name: str, cells: dict[str, str] | None = None) -> bytes:
+        return fill_form(next(forms), work / name, cells=cells).read_bytes()
 
     expect: dict[str, Expect] = {}
 

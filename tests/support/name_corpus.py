@@ -9,7 +9,10 @@ backgrounds (some on no list xlpack ships), and surnames.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+
+from xlpack.model.names import NameHit
 
 FIRST = ("Sarah", "Jayden", "Oliver", "Amelia", "Muhammad", "Isla", "Kai", "Poppy", "Maisie", "Tyler", "Chloe",
          "Darren", "Tracey", "Aisha", "Priya", "Oluwaseun", "Zofia", "Harvey", "Leah", "Reggie", "Kayleigh",
@@ -83,11 +86,11 @@ class Figures:
     wrong_words: tuple[str, ...] = ()
 
 
-def measure(redact: object, find: object) -> Figures:
+def measure(redact: Callable[[str], str], find: Callable[[str], Iterable[NameHit]]) -> Figures:
     """Count, on the corpus, names caught / partly caught / missed, and ordinary words wrongly caught."""
     fig = Figures()
     for p in planted():
-        shown = redact(p.text)  # type: ignore[operator]
+        shown = redact(p.text)
         for name in p.names:
             fig.planted += 1
             left = [w for w in name.split() if w in shown.replace("[name]", " ").split()
@@ -100,6 +103,6 @@ def measure(redact: object, find: object) -> Figures:
                 fig.missed += 1
     wrong = []
     for text in ORDINARY:
-        wrong += [h.text for h in find(text)]  # type: ignore[operator]
+        wrong += [h.text for h in find(text)]
     fig.wrongly, fig.wrong_words = len(wrong), tuple(wrong)
     return fig

@@ -4,7 +4,9 @@
 first two cases (openpyxl, as a script or Excel would) and consolidates
 them once, a week after the deadline, so Grades has rows and Flags has
 flags (the forms not returned are overdue). Tests copy it with
-:func:`copy_audit` and change the copy. :class:`Before` records the
+:func:`copy_audit` and change the copy; a test module that imports the
+fixtures :func:`built` (once per module) and :func:`audit` (a private copy
+per test) gets both done for it. :class:`Before` records the
 workbook's bytes and the files around it; :meth:`Before.assert_untouched`
 checks that a refused run left the workbook byte-identical, made no backup
 and left no file of its own behind.
@@ -16,6 +18,8 @@ import shutil
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+
+import pytest
 
 from tests.support.filling import fill_form
 from xlpack.consolidate import consolidate
@@ -56,6 +60,19 @@ def copy_audit(built: Audit, tmp: Path) -> Audit:
     shutil.copytree(built.audit.parent, tmp / "audit", symlinks=True)
     shutil.copytree(built.returns, tmp / "returns")
     return Audit(tmp / "audit" / built.audit.name, tmp / "returns", tmp / "audit" / built.forms.name)
+
+
+@pytest.fixture(scope="module")
+def built(sample_forms: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory,
+          request: pytest.FixtureRequest) -> Audit:
+    """The sample audit consolidated once for the test module that imports this fixture."""
+    return build_consolidated(tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1]), sample_forms)
+
+
+@pytest.fixture
+def audit(built: Audit, tmp_path: Path) -> Audit:
+    """A private copy of the module's consolidated audit, for a test that changes it."""
+    return copy_audit(built, tmp_path)
 
 
 def listing(folder: Path) -> dict[str, int]:

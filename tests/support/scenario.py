@@ -207,16 +207,16 @@ def used_audits(s: Scenario) -> list[Planted]:
     return [p for p in s.audits if p.used]
 
 
-def expected_section_counts(s: Scenario) -> dict[str, Counter[str]]:
+def expected_section_counts(s: Scenario) -> dict[str, defaultdict[str, float]]:
     """Section title -> count of each grade label ("Blank" for none) over the case records of the forms used:
     an agency's k forms for one case share its one count (1/k each; nothing is moderated in the scenario)."""
     titles = {x.id: x.title for x in s.plan.tool.sections}
     used = used_audits(s)
     forms_of = Counter((p.form.case_ref, p.form.agency) for p in used)
-    counts: dict[str, Counter[str]] = {t: Counter() for t in titles.values()}
+    counts: dict[str, defaultdict[str, float]] = {t: defaultdict(float) for t in titles.values()}
     for p in used:
         for sid, grade in p.grades.items():
-            counts[titles[sid]][grade or "Blank"] += 1 / forms_of[(p.form.case_ref, p.form.agency)]  # type: ignore[assignment]
+            counts[titles[sid]][grade or "Blank"] += 1 / forms_of[(p.form.case_ref, p.form.agency)]
     return counts
 
 

@@ -36,23 +36,30 @@ def _rewrite(path: Path, changes: dict[str, bytes]) -> None:
     tmp = path.with_name(path.name + ".edit")
     with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
-            dst.writestr(info, changes.pop(info.filename, None) or src.read(info))
+            dst.writestr(info, changes.pop(info.filename, b"") or src.read(info))
         for name, data in changes.items():
             dst.writestr(name, data)
     shutil.move(tmp, path)
 
 
+def _found(pattern: str, text: str) -> re.Match[str]:
+    """``re.search`` for text the caller knows holds ``pattern`` (an AssertionError names it if not)."""
+    m = re.search(pattern, text)
+    assert m is not None, f"{pattern!r} not in {text[:200]!r}"
+    return m
+
+
 def _column(ref: str) -> int:
     n = 0
-    for ch in re.match(r"[A-Z]+", ref).group(0):  # type: ignore[union-attr]
+    for ch in _found(r"\A[A-Z]+", ref).group(0):
         n = n * 26 + ord(ch) - 64
     return n
 
 
 def put_cell(path: Path, sheet: str, cell_xml: str) -> None:
     """Put ``cell_xml`` (one ``<c r="REF" ...>`` element) into ``sheet``, replacing a cell already there."""
-    ref = re.search(r'<c r="([A-Z]+\d+)"', cell_xml).group(1)  # type: ignore[union-attr]
-    row = int(re.search(r"\d+", ref).group(0))  # type: ignore[union-attr]
+    ref = _found(r'<c r="([A-Z]+\d+)"', cell_xml).group(1)
+    row = int(_found(r"\d+", ref).group(0))
     with zipfile.ZipFile(path) as z:
         part = sheet_parts(z)[sheet]
         xml = z.read(part).decode("utf-8")
@@ -65,8 +72,8 @@ def put_cell(path: Path, sheet: str, cell_xml: str) -> None:
     else:
         cells = re.findall(r'<c r="[A-Z]+\d+"[^>]*?(?:/>|>.*?</c>)', m.group(2) or "", re.S)
         cells = [c for c in cells if not c.startswith(f'<c r="{ref}"')] + [cell_xml]
-        cells.sort(key=lambda c: _column(re.search(r'r="([A-Z]+)', c).group(1)))  # type: ignore[union-attr]
-        head = re.match(r"<row[^>]*?(?=/?>)", m.group(0)).group(0)  # type: ignore[union-attr]
+        cells.sort(key=lambda c: _column(_found(r'r="([A-Z]+)', c).group(1)))
+        head = _found(r"\A<row[^>]*?(?=/?>)", m.group(0)).group(0)
         xml = xml[:m.start()] + head + ">" + "".join(cells) + "</row>" + xml[m.end():]
     _rewrite(path, {part: xml.encode("utf-8")})
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 
 
-def table_rows(path: Path, sheet: str, first: str) -> list[dict[str, object]]:
+def table_rows(path: Path, sheet: str, first: str) -> list[dict[str, Any]]:  # values as openpyxl reads them
     """The rows under the header row that starts with ``first``, to the first empty header, blank rows left out."""
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:

@@ -15,6 +15,7 @@ import re
 import shutil
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from docx import Document
@@ -43,7 +44,7 @@ def concern_by_hand(grades: dict[str, list[str]]) -> set[str]:
     return out
 
 
-def table(path: Path, sheet: str, first_header: str) -> tuple[int, list[str], list[list[object]]]:
+def table(path: Path, sheet: str, first_header: str) -> tuple[int, list[str], list[list[Any]]]:
     """(Excel row of the header, headers, rows) of the sheet's main table."""
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python()
     start = next(i for i, r in enumerate(rows) if r and r[0] == first_header)

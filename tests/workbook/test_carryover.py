@@ -12,9 +12,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from xlsxwriter.utility import xl_rowcol_to_cell
 
 from tests.office.client import Office
+from tests.support.cells import cell_of, col
 from tests.support.filling import fill_form
 from xlpack import clock
 from xlpack.analysis.flags import flag_id
@@ -23,25 +23,9 @@ from xlpack.coordinator.plan_sheets import read_plan
 from xlpack.errors import KeepTypedError, WorkbookInUseError
 from xlpack.workbook import render as render_xlsx
 from xlpack.workbook.readback import Workbook
-from xlpack.workbook.sheets.common import FLAG_COLUMNS, GRADE_COLUMNS, TABLE_ROW
+from xlpack.workbook.sheets.common import FLAG_COLUMNS, GRADE_COLUMNS
 
 TODAY = date(2026, 12, 7)
-
-
-def col(spec: tuple, field: str) -> str:
-    """The header of a field's column (the table is found by its headers: the Grades table has the case's
-    details between its own columns)."""
-    return next(h for f, h, _ in spec if f == field)
-
-
-def cell_of(audit: Path, sheet: str, key_header: str, key: str, header: str) -> str:
-    """The cell of the column headed ``header`` on the row whose ``key_header`` column holds ``key``."""
-    rows = Workbook(audit).rows(sheet)
-    key_col, col_index = rows[TABLE_ROW].index(key_header), rows[TABLE_ROW].index(header)
-    for r, row in enumerate(rows):
-        if len(row) > key_col and row[key_col] == key:
-            return xl_rowcol_to_cell(r, col_index)
-    raise AssertionError(f"{key} not on {sheet}")
 
 
 @pytest.fixture
@@ -200,7 +184,7 @@ def test_a_crash_while_writing_leaves_the_old_workbook(audit_with_returns: tuple
     real = render_xlsx.render_sheet
     calls = []
 
-    def crash(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def crash(*args, **kwargs):
         calls.append(1)
         if len(calls) == 4:
             raise OSError("disk full")

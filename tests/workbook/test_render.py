@@ -14,7 +14,7 @@ from xlpack.model.definitions import load_scale
 from xlpack.workbook.changes import changed_rows, model_digests, norm, pack, unpack
 from xlpack.workbook.readback import Workbook
 from xlpack.workbook.render import add_styles, render_sheet
-from xlpack.workbook.sheet_model import Block, Cell, Column, Sheet, clean_text
+from xlpack.workbook.sheet_model import Block, Cell, CellLike, Column, Sheet, clean_text
 
 SCALE = load_scale("ofsted-2009")
 RISKY = ["=1+1", "+44 20 7946 0000", "-2 days", "@SUM(A1:A2)", '=HYPERLINK("http://x","y")', "=", "  =A1"]
@@ -30,9 +30,9 @@ def render(sheet: Sheet, path: Path) -> Path:
     return path
 
 
-def sheet_of(rows: list[list[object]]) -> Sheet:
+def sheet_of(rows: list[list[CellLike]]) -> Sheet:
     cols = [Column("Text", 20), Column("Grade", 12), Column("Note", 20, style="editable", editable=True)]
-    return Sheet("Data", "Title", ["Intro line"], [Block(cols, rows, name="Data", row=3)])  # type: ignore[arg-type]
+    return Sheet("Data", "Title", ["Intro line"], [Block(cols, rows, name="Data", row=3)])
 
 
 @pytest.mark.parametrize("text", RISKY)
@@ -87,13 +87,13 @@ def test_rows_streamed_into_the_file_have_the_digests_of_the_model(tmp_path: Pat
     from xlpack.workbook.changes import packed_digests, packed_sums
     from xlpack.workbook.stream import Stream, stream_rows
 
-    rows: list[list[object]] = [[f"row {i}", Cell("Good" if i % 2 else "Adequate", "grade:Good"), f"typed {i}",
+    rows: list[list[CellLike]] = [[f"row {i}", Cell("Good" if i % 2 else "Adequate", "grade:Good"), f"typed {i}",
                                   i * 1.5, date(2026, 3, 1 + i % 28), "=1+1" if i == 3 else " spaced "]
                                  for i in range(40)]
     cols = [Column("Text", 20), Column("Grade", 12), Column("Note", 20, style="editable", editable=True),
             Column("Number", 10, style="number"), Column("Date", 12, style="date"), Column("More", 12)]
     sheet = Sheet("Data", "Title", ["Intro line", "Second line"],
-                  [Block(cols, rows, name="Data", row=3)], stream=True)  # type: ignore[arg-type]
+                  [Block(cols, rows, name="Data", row=3)], stream=True)
     path = tmp_path / "s.xlsx"
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
     st = make_styles(wb)

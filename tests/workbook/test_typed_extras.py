@@ -11,7 +11,6 @@ byte-identical and no backup made.
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -19,7 +18,7 @@ from openpyxl.comments import Comment
 from xlsxwriter.utility import xl_col_to_name
 
 from tests.office.client import Office
-from tests.support.safety import TODAY, Audit, Before, build_consolidated, copy_audit
+from tests.support.safety import TODAY, Audit, Before, audit, built  # noqa: F401  (fixtures)
 from tests.support.sheet_xml import add_note, put_cell
 from xlpack.consolidate import consolidate, read_consolidated
 from xlpack.coordinator.plan_sheets import read_plan
@@ -35,16 +34,6 @@ def letter(spec: tuple, field: str) -> str:
 
 RESOLUTION, MODERATED, NOTE = letter(FLAG_COLUMNS, "resolution"), letter(GRADE_COLUMNS, "moderated_grade"), \
     letter(GRADE_COLUMNS, "moderation_note")
-
-
-@pytest.fixture(scope="module")
-def built(sample_forms: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Audit:
-    return build_consolidated(tmp_path_factory.mktemp("extras"), sample_forms)
-
-
-@pytest.fixture
-def audit(built: Audit, tmp_path: Path) -> Audit:
-    return copy_audit(built, tmp_path)
 
 
 def refused(audit: Audit) -> str:

@@ -29,7 +29,7 @@ def reworded(monkeypatch: pytest.MonkeyPatch) -> None:
     """The next write words every guidance line above the tables differently, as a new version might."""
     original = plan_sheets.write_intro
 
-    def write_intro(ws, st, title: str, lines: Sequence[str], widths: Sequence[float]) -> None:  # type: ignore[no-untyped-def]
+    def write_intro(ws, st, title: str, lines: Sequence[str], widths: Sequence[float]) -> None:
         original(ws, st, title + " (new wording)", [f"Newly worded: {line}" for line in lines], widths)
 
     monkeypatch.setattr(plan_sheets, "write_intro", write_intro)
@@ -99,7 +99,7 @@ def test_the_action_plans_guidance_reworded_consolidates(with_returns: tuple[Pat
     consolidate(audit, [returns])
     original = action_plan.build
 
-    def build(data):  # type: ignore[no-untyped-def]
+    def build(data):
         sheet = original(data)
         sheet.intro = [f"Newly worded: {line}" for line in sheet.intro]
         return sheet

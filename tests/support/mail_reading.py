@@ -39,7 +39,8 @@ class Parsed:
         return out
 
 
-def parse_drafts(folder: Path) -> list[Parsed]:
+def parse_drafts(folder: Path | None) -> list[Parsed]:
+    assert folder is not None, "no drafts were written"
     out = []
     for path in sorted(folder.glob("*.eml")):
         raw = path.read_bytes()
