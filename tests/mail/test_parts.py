@@ -22,8 +22,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.mail.reading import table
 from tests.office.client import Office
+from tests.support.mail_reading import table
 from tests.support.safety import listing
 from tests.support.sheet_xml import put_cell, sheet_parts
 from xlpack.coordinator.mail_sheets import MAIL_LOG

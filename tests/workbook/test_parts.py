@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -106,9 +107,10 @@ class _OneWay(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, b: bytes) -> int:  # type: ignore[override]
-        self.data += b
-        return len(b)
+    def write(self, b: Any, /) -> int:  # any buffer, as RawIOBase.write takes
+        data = bytes(b)
+        self.data += data
+        return len(data)
 
 
 def test_members_are_copied_as_stored_data_descriptors_too(tmp_path: Path) -> None:
