@@ -18,18 +18,19 @@ import pytest
 from tests.support.extracts import population, write_csv
 from tests.support.print_scale import column_widths, print_scale
 from xlpack.consolidate import ConsolidateResult, consolidate
-from xlpack.coordinator.plan_sheets import create_audit
+from xlpack.coordinator.plan_sheets import create_audit, render_coordinator
 from xlpack.demo.run import DEMO_TODAY, simulate_returns
 from xlpack.files.text_fit import text_lines
 from xlpack.mail import draft_mail
 from xlpack.sample.sampling import draw_sample
+from xlpack.workbook.render import sheet_writer
+from xlpack.workbook.sheets import grid
 
 pytestmark = pytest.mark.slow  # the demo audit consolidated once (about two minutes)
 
 PEOPLE_PRINT = 70  # per cent, at least, on every sheet a person prints
 FORMS_PRINT = 85  # on the forms
-#: Not the Case grid: each case is kept on one page, which its widest case (thirteen forms) allows at about 60%.
-PRINTED_SHEETS = ("Cases", "Issued forms", "Mail log", "Returns", "Flags", "Grades", "Evidence",
+PRINTED_SHEETS = ("Cases", "Issued forms", "Mail log", "Returns", "Flags", "Case grid", "Grades", "Evidence",
                   "Views", "Action plan", "Agreement", "Form answers", "Problems", "Orphaned")
 
 
@@ -161,3 +162,30 @@ def test_returns_rows_top_aligned_and_skipped_files_named(book: openpyxl.Workboo
     details = [row[detail].value for row in rows if not row[0].value]
     for r in skipped:
         assert any(str(d).startswith(PurePath(r.source).name) for d in details), r.source
+
+
+def test_a_case_with_many_forms_continues_below_and_the_grid_still_prints_at_70(demo: ConsolidateResult,
+                                                                                tmp_path: Path) -> None:
+    """Item 26: a case audited by more agencies than fit across a page shows its forms in bands, one under another,
+    each with the section titles, saying so; every form keeps its column and the sheet prints at 70% or more."""
+    data = demo.data
+    first = data.plan.cases[0].case_ref
+    theirs = [f for f in data.plan.issued if f.case_ref == first and f.kind == "audit"]
+    extra = [theirs[0].model_copy(update={"form_id": f"{theirs[0].form_id}-extra{i}", "agency": f"Extra agency {i}",
+                                          "auditor": f"Extra auditor {i}"}) for i in range(13 - len(theirs))]
+    big = data.model_copy(update={"plan": data.plan.model_copy(update={"issued": [*data.plan.issued, *extra]})})
+    path = tmp_path / "grid.xlsx"
+    render_coordinator(path, big.plan, [sheet_writer(grid.build(big), big.plan.scale)])
+    ws = openpyxl.load_workbook(path)["Case grid"]
+    assert print_scale(ws) >= PEOPLE_PRINT
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    titles = [r for r, row in enumerate(rows) if str(row[0]).startswith(f"Case {first} · ")]
+    assert len(titles) == 2 and "the others below" in rows[titles[0]][0] and "(continued)" in rows[titles[1]][0]
+    headers = [h for t in titles for h in rows[t + 1][1:] if h and h not in ("Child and family views",
+                                                                             "Case details", "What they said",
+                                                                             "Recorded on the Cases sheet")]
+    assert sorted(headers) == sorted(f.agency for f in [*theirs, *extra])  # each form once, in one band or the other
+    assert all(rows[t + 1][0] == "Section" and rows[t + 2][0] == "Return" for t in titles)
+    assert "more than" in str(rows[1][0]) and "at a time" in str(rows[1][0])  # said on the sheet
+    breaks = {b.id + 1 for b in ws.row_breaks.brk}
+    assert titles[1] + 1 not in breaks  # the bands of one case print together

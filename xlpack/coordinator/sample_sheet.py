@@ -60,7 +60,7 @@ def write_sample_sheet(wb: Any, st: Any, record: SampleRecord) -> None:
         ws.write_string(r, 0, label, st["label"])
         if key == "method":  # a paragraph, over the width of the tables below
             ws.merge_range(r, 1, r, len(WIDTHS) - 1, record.method, st["text"])
-            ws.set_row(r, 15 * (len(record.method) // 110 + 1))
+            ws.set_row(r, height_for([(record.method, WIDTHS[1:])]))
         else:
             _write_detail(ws, r, getattr(record, key), st, fmt)
         r += 1

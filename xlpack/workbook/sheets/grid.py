@@ -17,7 +17,10 @@ from xlpack.workbook.sheet_model import Block, Cell, CellLike, Column, Sheet, gr
 from xlpack.workbook.sheets.common import GRID, STATUS_LABELS, STATUS_STYLES, TABLE_ROW
 from xlpack.workbook.sheets.returns import issued_rows
 
-SECTION_WIDTH, FORM_WIDTH, VIEW_LABEL_WIDTH, VIEW_WIDTH = 34, 15, 24, 40
+SECTION_WIDTH, FORM_WIDTH, VIEW_LABEL_WIDTH, VIEW_WIDTH, GAP_WIDTH = 30, 12, 20, 34, 2
+#: Forms side by side in a case's grid: with the section titles and the views beside them, as many as print one
+#: landscape page wide at 70% or more. A case with more continues in a band below, its section titles repeated.
+FORMS_ACROSS = 8
 STATUS_ROW = "Return"
 CLOSING_ROWS = (("overall_grade", "Overall grade"), ("safeguarded_now", "Safeguarded now?"),
                 ("no_involvement", "No involvement declared"))
@@ -62,15 +65,35 @@ def status_text(r: ReturnRow | None) -> str:
     return f"{label}: {r.detail}" if r.status == "rejected" and r.detail else label
 
 
-def _case_block(data: ConsolidatedAudit, case: Case | None, case_ref: str, grades: list[GradeRow],
-                summaries: dict[str, FormSummary], issued: list[tuple[str, str, str]],
-                returns: dict[str, ReturnRow]) -> Block:
+def _case_blocks(data: ConsolidatedAudit, case: Case | None, case_ref: str, grades: list[GradeRow],
+                 summaries: dict[str, FormSummary], issued: list[tuple[str, str, str]],
+                 returns: dict[str, ReturnRow]) -> list[Block]:
+    """The case's grid: one block, or one band of :data:`FORMS_ACROSS` forms after another when it has more."""
     forms = list(dict.fromkeys([*issued, *((g.form_id, g.agency, g.auditor) for g in grades)]))
     forms.sort(key=lambda f: (f[1].casefold(), f[2].casefold(), f[0]))
+    title = _case_title(case, case_ref)
+    bands = [forms[i:i + FORMS_ACROSS] for i in range(0, len(forms), FORMS_ACROSS)] or [[]]
+    if len(bands) == 1:
+        return [_case_block(data, title, forms, forms, grades, summaries, returns)]
+    n = len(forms)
+    out = []
+    for i, band in enumerate(bands):
+        first, last = i * FORMS_ACROSS + 1, i * FORMS_ACROSS + len(band)
+        shown = (f"{title}: forms {first} to {last} of {n}, the others below" if i == 0
+                 else f"{title} (continued): forms {first} to {last} of {n}")
+        out.append(_case_block(data, shown, band, forms, grades, summaries, returns))
+    return out
+
+
+def _case_block(data: ConsolidatedAudit, title: str, forms: list[tuple[str, str, str]],
+                every: list[tuple[str, str, str]], grades: list[GradeRow], summaries: dict[str, FormSummary],
+                returns: dict[str, ReturnRow]) -> Block:
+    """One band of a case's grid: the sections down, ``forms`` across (headed as among ``every`` form)."""
     by_key = {(g.form_id, g.section_id): g for g in grades}
     graded = {g.form_id for g in grades}
+    headers = dict(zip(every, _form_headers(every)))
     cols = [Column("Section", SECTION_WIDTH, style="row_label"),
-            *(Column(h, FORM_WIDTH, style="grid") for h in _form_headers(forms))]
+            *(Column(headers[f], FORM_WIDTH, style="grid") for f in forms)]
     status_row: list[CellLike] = [STATUS_ROW]
     missing: dict[str, Cell] = {}  # form id -> what its section cells say
     for form_id, _, _ in forms:
@@ -92,7 +115,7 @@ def _case_block(data: ConsolidatedAudit, case: Case | None, case_ref: str, grade
                 "sev:urgent" if fld == "safeguarded_now" and (v or "").casefold() in ("no", "unsure") else "grid")
             values.append(Cell(v, style or "grid"))
         rows.append([label, *values])
-    return Block(cols, rows, title=_case_title(case, case_ref))
+    return Block(cols, rows, title=title)
 
 
 def view_dates(plan: AuditPlan) -> set[str]:
@@ -143,15 +166,19 @@ def build(data: ConsolidatedAudit) -> Sheet:
     known = {r.casefold() for r in refs}
     refs += sorted({g.case_ref for g in data.grades if g.case_ref.casefold() not in known}, key=str.casefold)
     cases = {c.case_ref.casefold(): c for c in data.plan.cases}
-    grids = [_case_block(data, cases.get(ref.casefold()), ref, by_case.get(ref.casefold(), []), summaries,
-                         issued.get(ref.casefold(), []), returns) for ref in refs]
-    widest = max((g.width for g in grids), default=1)
+    grids = [_case_blocks(data, cases.get(ref.casefold()), ref, by_case.get(ref.casefold(), []), summaries,
+                          issued.get(ref.casefold(), []), returns) for ref in refs]
+    widest = max((g.width for bands in grids for g in bands), default=1)
     blocks: list[Block] = []
+    starts: list[int] = []  # each case prints on a page of its own
     row = TABLE_ROW + 1
-    for ref, grid in zip(refs, grids):
-        grid.row, grid.col = row, 0
-        blocks.append(grid)
-        end = grid.last_row
+    for ref, bands in zip(refs, grids):
+        starts.append(row - 1)
+        end = row - 3
+        for grid in bands:  # a band's title, header and rows; a blank row before the next band
+            grid.row, grid.col = end + 3, 0
+            blocks.append(grid)
+            end = grid.last_row
         sides = [_views_block(data, views.get(ref.casefold(), []))] if data.plan.views is not None else []
         sides.append(_details_block(data, cases.get(ref.casefold())))
         side_row = row
@@ -164,7 +191,9 @@ def build(data: ConsolidatedAudit) -> Sheet:
     intro = ("Grades of each agency's audit by section; 'A → B' shows a grade moderated from A to B. Colours "
              "follow the grade scale. Every issued form has a column: 'Return' says whether it came back. The "
              "child's and family's views and the case's details are on the right.")
-    starts = [b.row - 1 for b in blocks if b.title]  # each case prints on a page of its own
+    if any(len(bands) > 1 for bands in grids):
+        intro += (f" A case with more than {FORMS_ACROSS} forms shows them {FORMS_ACROSS} at a time, one band "
+                  "under another, each with the sections down its side.")
     return Sheet(GRID, "All audits of each case, side by side",
                  [intro, "Evidence for every grade is on the Evidence and Grades sheets."], blocks, freeze=(0, 1),
-                 widths={c: FORM_WIDTH for c in range(1, widest)}, page_breaks=starts[1:])
+                 widths={**{c: FORM_WIDTH for c in range(1, widest)}, widest: GAP_WIDTH}, page_breaks=starts[1:])
