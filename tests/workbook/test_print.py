@@ -138,6 +138,10 @@ def test_sample_sheet_tables_start_pages_and_wrap(tmp_path: Path) -> None:
     assert sorted(b.id + 1 for b in ws.row_breaks.brk) == starts  # a break above each title (breaks are 0-based)
     fits = ws.sheet_properties.pageSetUpPr is not None and ws.sheet_properties.pageSetUpPr.fitToPage
     assert (ws.page_setup.scale or 100) == 100 and not fits  # at full size: Excel keeps the breaks
+    method = next(c for c in ws["A"] if c.value == "Method")  # a paragraph merged over columns B to G
+    widths = column_widths(ws)
+    lines = text_lines(ws.cell(method.row, 2).value, [widths[c][0] - 0.71 for c in range(2, 8)])
+    assert (ws.row_dimensions[method.row].height or 15.0) >= 15.0 * lines
     for row in ws.iter_rows(min_row=starts[0] + 2):
         for cell in row[:2]:
             if isinstance(cell.value, str) and cell.row not in (starts[1], starts[1] + 1):

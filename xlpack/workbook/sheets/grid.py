@@ -17,7 +17,7 @@ from xlpack.workbook.sheet_model import Block, Cell, CellLike, Column, Sheet, gr
 from xlpack.workbook.sheets.common import GRID, STATUS_LABELS, STATUS_STYLES, TABLE_ROW
 from xlpack.workbook.sheets.returns import issued_rows
 
-SECTION_WIDTH, FORM_WIDTH, VIEW_LABEL_WIDTH, VIEW_WIDTH, GAP_WIDTH = 30, 12, 20, 34, 2
+SECTION_WIDTH, FORM_WIDTH, VIEW_LABEL_WIDTH, VIEW_WIDTH, GAP_WIDTH = 28, 11, 24, 40, 2
 #: Forms side by side in a case's grid: with the section titles and the views beside them, as many as print one
 #: landscape page wide at 70% or more. A case with more continues in a band below, its section titles repeated.
 FORMS_ACROSS = 8
@@ -136,13 +136,36 @@ def view_answer(text: str, is_date: bool, style: str | None = None) -> CellLike:
     return text
 
 
+def _grouped_questions(plan: AuditPlan) -> list[tuple[str, str, str]]:
+    """(question id, heading, label) of the views form: a label that starts with its group ("Conversation 1:
+    date") is shown without it, under the group as a heading (shorter labels keep each case's rows low); other
+    questions have no heading."""
+    groups = {q.id: q.group or "" for q in (*plan.views.form_fields, *plan.views.closing)} if plan.views else {}
+    out = []
+    for qid, label in views_questions(plan):
+        group = groups.get(qid, "")
+        if group and label.startswith(f"{group}: "):
+            rest = label[len(group) + 2:]
+            out.append((qid, group, rest[:1].upper() + rest[1:]))
+        else:
+            out.append((qid, "", label))
+    return out
+
+
 def _views_block(data: ConsolidatedAudit, views: list[ViewsRow]) -> Block:
-    questions = views_questions(data.plan)
+    questions = _grouped_questions(data.plan)
     dates = view_dates(data.plan)
     rows: list[list[CellLike]] = []
     for v in views:
-        rows += [[label, view_answer(v.answers.get(qid, ""), qid in dates, "grid_date")] for qid, label in questions
-                 if v.answers.get(qid, "")]  # a conversation not held leaves its questions blank: not shown
+        heading = ""
+        for qid, head, label in questions:
+            answer = v.answers.get(qid, "")
+            if not answer:
+                continue  # a conversation not held leaves its questions blank: not shown
+            if head and head != heading:
+                rows.append([head, Cell("", "row_label")])
+            heading = head
+            rows.append([label, view_answer(answer, qid in dates, "grid_date")])
     if not rows:
         rows = [["", "No views form returned for this case."]]
     return Block([Column("Child and family views", VIEW_LABEL_WIDTH, style="row_label"),
