@@ -24,6 +24,7 @@ from xlpack.files.text_fit import text_lines
 from xlpack.mail import draft_mail
 from xlpack.sample.sampling import draw_sample
 from xlpack.workbook.render import sheet_writer
+from xlpack.workbook.sheet_model import WRAP_RESERVE
 from xlpack.workbook.sheets import grid
 
 pytestmark = pytest.mark.slow  # the demo audit consolidated once (about two minutes)
@@ -102,7 +103,7 @@ def test_grades_and_evidence_rows_are_as_tall_as_their_printed_text(book: openpy
     for name, first in (("Grades", "Case reference"), ("Evidence", "No.")):
         ws = book[name]
         head, headers = _table(ws, first)
-        widths = {c: w - 0.71 for c, (w, _) in column_widths(ws).items()}
+        widths = {c: w - 0.71 - WRAP_RESERVE for c, (w, _) in column_widths(ws).items()}
         area = ws.print_area[0] if isinstance(ws.print_area, list) else ws.print_area
         printed = openpyxl.utils.column_index_from_string(area.split(":")[-1].strip("$").rstrip("0123456789")
                                                           .strip("$"))
