@@ -13,7 +13,20 @@ from xlpack.analysis.dataset import views_questions
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.plan import AuditPlan, Case
 from xlpack.model.records import FormSummary, GradeRow, ReturnRow, ViewsRow
-from xlpack.workbook.sheet_model import Block, Cell, CellLike, Column, Sheet, grade_style, shared_cell
+from xlpack.workbook.render import PAGE_POINTS, print_scale
+from xlpack.workbook.sheet_model import (
+    BLOCK_TITLE_POINTS,
+    LINE_POINTS,
+    Block,
+    Cell,
+    CellLike,
+    Column,
+    Sheet,
+    grade_style,
+    heights_for,
+    row_height,
+    shared_cell,
+)
 from xlpack.workbook.sheets.common import GRID, STATUS_LABELS, STATUS_STYLES, TABLE_ROW
 from xlpack.workbook.sheets.returns import issued_rows
 
@@ -118,6 +131,22 @@ def _case_block(data: ConsolidatedAudit, title: str, forms: list[tuple[str, str,
     return Block(cols, rows, title=title)
 
 
+def _points(blocks: list[Block], first: int, last: int) -> float:
+    """Points rows ``first`` to ``last`` take when printed, each as tall as the tallest of its cells in ``blocks``."""
+    tallest: dict[int, float] = {}
+    for b in blocks:
+        heights: dict[int, float] = {}
+        if b.title:
+            heights[b.row - 1] = BLOCK_TITLE_POINTS
+        heights[b.row] = row_height([c.header for c in b.columns], b.columns, b.header_style) or LINE_POINTS
+        fit = heights_for(b.columns)
+        for r, values in enumerate(b.rows, start=b.first_data_row):
+            heights[r] = fit(values) or LINE_POINTS
+        for r, h in heights.items():
+            tallest[r] = max(tallest.get(r, 0.0), h)
+    return sum(tallest.get(r, LINE_POINTS) for r in range(first, last + 1))
+
+
 def view_dates(plan: AuditPlan) -> set[str]:
     """Ids of the views form's date questions (their answers are written as dates)."""
     if plan.views is None:
@@ -194,6 +223,9 @@ def build(data: ConsolidatedAudit) -> Sheet:
     widest = max((g.width for bands in grids for g in bands), default=1)
     blocks: list[Block] = []
     starts: list[int] = []  # each case prints on a page of its own
+    widths: dict[int, float] = {0: SECTION_WIDTH, **{c: FORM_WIDTH for c in range(1, widest)}, widest: GAP_WIDTH,
+              widest + 1: VIEW_LABEL_WIDTH, widest + 2: VIEW_WIDTH}
+    room = PAGE_POINTS[True] * 100 / print_scale(Sheet(GRID, "", print_columns=widest + 3, widths=widths))
     row = TABLE_ROW + 1
     for ref, bands in zip(refs, grids):
         starts.append(row - 1)
@@ -207,8 +239,14 @@ def build(data: ConsolidatedAudit) -> Sheet:
         side_row = row
         for side in sides:
             side.row, side.col = side_row, widest + 1
-            blocks.append(side)
             side_row = side.last_row + 2
+        if _points([*bands, *sides], row - 1, end) > room:  # the grades would not print on one page beside them:
+            side_row = end + 2  # the views and details go below the grid, in their own columns
+            for side in sides:
+                side.row = side_row
+                side_row = side.last_row + 2
+        for side in sides:
+            blocks.append(side)
             end = max(end, side.last_row)
         row = end + 3
     intro = ("Grades of each agency's audit by section; 'A → B' shows a grade moderated from A to B. Colours "
