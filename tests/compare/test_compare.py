@@ -23,10 +23,13 @@ from tests.support.cli import CliResult, run_cli
 from tests.support.cycle_expected import Expected, by_agency, by_section, overall, p_between
 from tests.support.cycle_scenario import Built
 from tests.support.documents import style_name
+from tests.support.print_scale import column_widths
 from xlpack.compare.chapter import CHAPTER_TITLE
 from xlpack.compare.comparison import compare_audits, compare_workbooks
 from xlpack.compare.mapping import CompareMap, load_map
+from xlpack.compare.workbook import workbook_writer
 from xlpack.errors import UsageError
+from xlpack.files.text_fit import text_lines
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.definitions import load_definition, load_scale
 from xlpack.workbook.readback import read_consolidated
@@ -327,3 +330,34 @@ def test_cases_audited_in_both_are_found_and_said(baseline: Built, reaudit: Buil
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(comparison_document(shared))).paragraphs)
     assert "2 cases were audited in both audits" in text and "looked at different cases" not in text
     assert "which it takes as independent samples" in text
+
+
+def test_rows_are_as_tall_as_text_fit_wraps_their_text(baseline: Built, reaudit: Built, tmp_path: Path) -> None:
+    """Issue 19 item 4: the Action plan rows and the About paragraphs get their heights from text_fit, as every
+    other sheet does: an action typed in capitals (wide letters) is shown whole, not cut at a count of characters."""
+    copy = tmp_path / "baseline.xlsx"
+    shutil.copy2(baseline.audit, copy)
+    wb = openpyxl.load_workbook(copy)
+    ws = wb["Action plan"]
+    header = next(r for r in range(1, 30) if ws.cell(r, 1).value == "Action id")
+    action = next(c for c in range(1, ws.max_column + 1) if ws.cell(header, c).value == "Action")
+    ws.cell(header + 1, action).value = " ".join(["WWWWWW"] * 20)
+    wb.save(copy)
+    out = tmp_path / "c.xlsx"
+    workbook_writer(compare_workbooks(copy, reaudit.audit))(out)
+    book = openpyxl.load_workbook(out)
+    checked = 0
+    for name in ("About", "Action plan"):
+        sheet = book[name]
+        widths = column_widths(sheet)
+        merged = {r.min_row: r for r in sheet.merged_cells.ranges}
+        for row in sheet.iter_rows(min_row=6 if name == "Action plan" else 1):
+            for cell in row:
+                if not (isinstance(cell.value, str) and cell.alignment.wrap_text):
+                    continue
+                span = merged.get(cell.row) if cell.row in merged and merged[cell.row].min_col == cell.column else None
+                cols = range(span.min_col, span.max_col + 1) if span else [cell.column]
+                lines = min(text_lines(cell.value, [widths.get(c, (8.43, False))[0] for c in cols]), 12)
+                assert (sheet.row_dimensions[cell.row].height or 15.0) >= 15.0 * lines, (name, cell.coordinate)
+                checked += lines > 2
+    assert checked >= 3  # the wide action and the About sheet's paragraphs

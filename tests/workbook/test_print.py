@@ -10,6 +10,7 @@ LibreOffice's own pages in test_print_office.py).
 from __future__ import annotations
 
 import shutil
+from itertools import takewhile
 from pathlib import Path, PurePath
 
 import openpyxl
@@ -18,18 +19,20 @@ import pytest
 from tests.support.extracts import population, write_csv
 from tests.support.print_scale import column_widths, print_scale
 from xlpack.consolidate import ConsolidateResult, consolidate
-from xlpack.coordinator.plan_sheets import create_audit
+from xlpack.coordinator.plan_sheets import create_audit, render_coordinator
 from xlpack.demo.run import DEMO_TODAY, simulate_returns
 from xlpack.files.text_fit import text_lines
 from xlpack.mail import draft_mail
 from xlpack.sample.sampling import draw_sample
+from xlpack.workbook.render import sheet_writer
+from xlpack.workbook.sheet_model import WRAP_RESERVE
+from xlpack.workbook.sheets import grid
 
 pytestmark = pytest.mark.slow  # the demo audit consolidated once (about two minutes)
 
 PEOPLE_PRINT = 70  # per cent, at least, on every sheet a person prints
 FORMS_PRINT = 85  # on the forms
-#: Not the Case grid: each case is kept on one page, which its widest case (thirteen forms) allows at about 60%.
-PRINTED_SHEETS = ("Cases", "Issued forms", "Mail log", "Returns", "Flags", "Grades", "Evidence",
+PRINTED_SHEETS = ("Cases", "Issued forms", "Mail log", "Returns", "Flags", "Case grid", "Grades", "Evidence",
                   "Views", "Action plan", "Agreement", "Form answers", "Problems", "Orphaned")
 
 
@@ -101,7 +104,7 @@ def test_grades_and_evidence_rows_are_as_tall_as_their_printed_text(book: openpy
     for name, first in (("Grades", "Case reference"), ("Evidence", "No.")):
         ws = book[name]
         head, headers = _table(ws, first)
-        widths = {c: w - 0.71 for c, (w, _) in column_widths(ws).items()}
+        widths = {c: w - 0.71 - WRAP_RESERVE for c, (w, _) in column_widths(ws).items()}
         area = ws.print_area[0] if isinstance(ws.print_area, list) else ws.print_area
         printed = openpyxl.utils.column_index_from_string(area.split(":")[-1].strip("$").rstrip("0123456789")
                                                           .strip("$"))
@@ -137,6 +140,10 @@ def test_sample_sheet_tables_start_pages_and_wrap(tmp_path: Path) -> None:
     assert sorted(b.id + 1 for b in ws.row_breaks.brk) == starts  # a break above each title (breaks are 0-based)
     fits = ws.sheet_properties.pageSetUpPr is not None and ws.sheet_properties.pageSetUpPr.fitToPage
     assert (ws.page_setup.scale or 100) == 100 and not fits  # at full size: Excel keeps the breaks
+    method = next(c for c in ws["A"] if c.value == "Method")  # a paragraph merged over columns B to G
+    widths = column_widths(ws)
+    lines = text_lines(ws.cell(method.row, 2).value, [widths[c][0] - 0.71 for c in range(2, 8)])
+    assert (ws.row_dimensions[method.row].height or 15.0) >= 15.0 * lines
     for row in ws.iter_rows(min_row=starts[0] + 2):
         for cell in row[:2]:
             if isinstance(cell.value, str) and cell.row not in (starts[1], starts[1] + 1):
@@ -161,3 +168,50 @@ def test_returns_rows_top_aligned_and_skipped_files_named(book: openpyxl.Workboo
     details = [row[detail].value for row in rows if not row[0].value]
     for r in skipped:
         assert any(str(d).startswith(PurePath(r.source).name) for d in details), r.source
+
+
+def test_a_case_with_many_forms_continues_below_and_the_grid_still_prints_at_70(demo: ConsolidateResult,
+                                                                                tmp_path: Path) -> None:
+    """Item 26: a case audited by more agencies than fit across a page shows its forms in bands, one under another,
+    each with the section titles, saying so; every form keeps its column and the sheet prints at 70% or more."""
+    data = demo.data
+    first = data.plan.cases[0].case_ref
+    theirs = [f for f in data.plan.issued if f.case_ref == first and f.kind == "audit"]
+    extra = [theirs[0].model_copy(update={"form_id": f"{theirs[0].form_id}-extra{i}", "agency": f"Extra agency {i}",
+                                          "auditor": f"Extra auditor {i}"}) for i in range(13 - len(theirs))]
+    big = data.model_copy(update={"plan": data.plan.model_copy(update={"issued": [*data.plan.issued, *extra]})})
+    path = tmp_path / "grid.xlsx"
+    render_coordinator(path, big.plan, [sheet_writer(grid.build(big), big.plan.scale)])
+    ws = openpyxl.load_workbook(path)["Case grid"]
+    assert print_scale(ws) >= PEOPLE_PRINT
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    titles = [r for r, row in enumerate(rows) if str(row[0]).startswith(f"Case {first} · ")]
+    assert len(titles) == 2 and "the others below" in rows[titles[0]][0] and "(continued)" in rows[titles[1]][0]
+    headers = [h for t in titles for h in takewhile(bool, rows[t + 1][1:])]  # up to the gap before the views
+    assert sorted(headers) == sorted(f.agency for f in [*theirs, *extra])  # each form once, in one band or the other
+    assert all(rows[t + 1][0] == "Section" and rows[t + 2][0] == "Return" for t in titles)
+    assert "more than" in str(rows[1][0]) and "at a time" in str(rows[1][0])  # said on the sheet
+    breaks = {b.id + 1 for b in ws.row_breaks.brk}
+    assert titles[1] + 1 not in breaks  # the bands of one case print together
+
+
+def test_the_grid_says_where_each_cases_views_and_details_are(demo: ConsolidateResult) -> None:
+    """The sheet's intro says whether the views and details sit beside each case's grades or below them, as laid out
+    (long cases put them below, to keep the grades on one page)."""
+    sheet = grid.build(demo.data)
+    grid_end, below, beside = -1, set(), set()
+    for b in sheet.blocks:
+        if b.col == 0:
+            if b.row > grid_end + 3:  # a new case's first band
+                case = b.row
+            grid_end = b.last_row
+        else:
+            (below if b.row > grid_end else beside).add(case)
+    intro = sheet.intro[0]
+    assert below or beside
+    if not below:
+        assert "on the right of its grades." in intro and "below" not in intro
+    elif not beside:
+        assert "below its grades." in intro and "right" not in intro
+    else:
+        assert "on the right of its grades, or below them" in intro

@@ -11,7 +11,6 @@ always written as text.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +22,7 @@ from xlpack.compare.comparison import CompareRow, Comparison
 from xlpack.compare.stats import ShareChange, how_tested, shared_cases_text, verdict_text
 from xlpack.coordinator.sheet_writing import make_styles, page_setup
 from xlpack.errors import WorkbookInUseError
+from xlpack.files.text_fit import height_for
 from xlpack.files.workbooks import lock_files, replace_atomically
 from xlpack.report.document import long_date
 from xlpack.workbook.sheet_model import clean_text
@@ -41,6 +41,9 @@ HEADER_ROW = 4
 #: A change in percentage points, written as points (+6.25 shows "+6 pts"), signed as points_text signs it.
 CHANGE_FORMAT = '+0" pts";−0" pts";0" pts"'
 KEY_WIDTH = 44  # the longest section title of the bundled tools fits on one line
+ABOUT_WIDTHS = (26, 52, 52)  # the About sheet's columns: a label, then the baseline and the re-audit
+#: An Action plan row grows with its longest text up to this many lines (longer text is read in the cell).
+ACTION_MOST_LINES = 12
 
 
 class Formats(dict):
@@ -156,8 +159,8 @@ def _charts(wb: xlsxwriter.Workbook, ws: Any, name: str, key: str, first: int, l
 def _about_sheet(wb: xlsxwriter.Workbook, st: Formats, c: Comparison) -> None:
     ws = _sheet(wb, st, "About", "Re-audit comparison", [
         f"{c.reaudit.title} (re-audit) against {c.baseline.title} (baseline)."])
-    ws.set_column(0, 0, 26)
-    ws.set_column(1, 2, 52)
+    for i, width in enumerate(ABOUT_WIDTHS):
+        ws.set_column(i, i, width)
     b, r = c.baseline, c.reaudit
     facts = [("Workbook", b.path, r.path), ("Audit", b.title, r.title), ("Tool", b.tool, r.tool),
              ("Grade scale", b.scale, r.scale),
@@ -171,28 +174,32 @@ def _about_sheet(wb: xlsxwriter.Workbook, st: Formats, c: Comparison) -> None:
         ws.write_string(row, i, h, st["head"])
     for label, x, y in facts:
         row += 1
-        ws.write_string(row, 0, label, st["cell_total"])
-        ws.write_string(row, 1, clean_text(x), st["cell"])
-        ws.write_string(row, 2, clean_text(y), st["cell"])
-    row = _paragraph(ws, st, row + 2, "How each change is tested", how_tested(c.shared_cases),
-                     lines=7)
+        texts = (clean_text(label), clean_text(x), clean_text(y))
+        ws.write_string(row, 0, texts[0], st["cell_total"])
+        ws.write_string(row, 1, texts[1], st["cell"])
+        ws.write_string(row, 2, texts[2], st["cell"])
+        ws.set_row(row, max(height_for([(texts[0], ABOUT_WIDTHS[0])], bold=True),  # a long file name wraps whole
+                            height_for(zip(texts[1:], ABOUT_WIDTHS[1:]))))
+    row = _paragraph(ws, st, row + 2, "How each change is tested", how_tested(c.shared_cases))
     if c.shared_cases:
-        row = _paragraph(ws, st, row, "Cases audited in both audits", shared_cases_text(c.shared_cases), lines=6)
+        row = _paragraph(ws, st, row, "Cases audited in both audits", shared_cases_text(c.shared_cases))
     row = _paragraph(ws, st, row, "The baseline's action plan", f"The Action plan sheet lists the rows of "
-                     f"{c.actions_source}, each beside the re-audit's figures for the section it addresses.", lines=2)
+                     f"{c.actions_source}, each beside the re-audit's figures for the section it addresses.")
     if c.not_compared:
         text = "; ".join(f"{title} ({why})" for title, why in c.not_compared) + "."
-        row = _paragraph(ws, st, row, "Sections not compared", text, lines=max(3, len(text) // 90 + 1))
+        row = _paragraph(ws, st, row, "Sections not compared", text)
     if c.mapping is not None:
         text = f"{c.mapping.source}: " + "; ".join(
             f"{e.kind} {e.baseline} → {e.reaudit or '(left out)'}" for e in c.mapping.entries) + "."
-        _paragraph(ws, st, row, "Map applied", text, lines=3)
+        _paragraph(ws, st, row, "Map applied", text)
 
 
-def _paragraph(ws: Any, st: Formats, row: int, heading: str, text: str, *, lines: int) -> int:
+def _paragraph(ws: Any, st: Formats, row: int, heading: str, text: str) -> int:
+    """A heading, and its text over the About sheet's three columns, the row as tall as the text wraps."""
+    text = clean_text(text)
     ws.write_string(row, 0, heading, st["subtitle"])
-    ws.merge_range(row + 1, 0, row + 1, 2, clean_text(text), st["statement"])
-    ws.set_row(row + 1, 15 * lines + 3)
+    ws.merge_range(row + 1, 0, row + 1, 2, text, st["statement"])
+    ws.set_row(row + 1, height_for([(text, ABOUT_WIDTHS)]))
     return row + 3
 
 
@@ -259,16 +266,10 @@ def _actions_sheet(wb: xlsxwriter.Workbook, st: Formats, c: Comparison) -> None:
         cells.append((line.compared.reading if line.compared else None, "text"))
         for col, (value, kind) in enumerate(cells):
             _put(ws, st, r, col, value, kind)
-        ws.set_row(r, _height([(str(v), w) for (v, _), (_, w) in zip(cells, ACTION_HEADERS) if isinstance(v, str)]))
+        ws.set_row(r, height_for([(v, w) for (v, _), (_, w) in zip(cells, ACTION_HEADERS) if isinstance(v, str)],
+                                 max_lines=ACTION_MOST_LINES))
     ws.freeze_panes(HEADER_ROW + 1, 1)
     ws.repeat_rows(HEADER_ROW)
-
-
-def _height(texts: Sequence[tuple[str, float]]) -> float:
-    """Points a row needs for wrapped texts in columns of the given widths (LibreOffice does not refit rows)."""
-    lines = max((sum(max(1, math.ceil(len(part) / max(1.0, width * 1.1))) for part in text.split("\n"))
-                 for text, width in texts), default=1)
-    return 15.0 * min(lines, 12) + 3
 
 
 def workbook_writer(c: Comparison) -> Any:

@@ -39,10 +39,43 @@ PLACEHOLDERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "coordinator": ("Your name, from the Terms of reference.", ALL),
     "coordinator_email": ("Your email, where forms are returned.", ALL),
     "audit_title": ("The audit title.", ALL),
+    "filling_in": ("What to fill in, true of the forms attached: the 'Audit' sheet from the agency's records, or "
+                   "the 'Views' sheet from the conversations with the child and family.", ("issue",)),
+    "independence": ("The request to say before starting if the auditor managed or worked on a case (for audit "
+                     "forms; empty for views forms).", ("issue",)),
     "password_note": ("A line saying the forms need a password, sent separately (empty if they do not).", ALL),
     "problems": ("Each problem: where it is (sheet and cell), what is wrong and what to do.", ("rejected",)),
     "returned_file": ("The name of the returned file, attached to the reply.", ("rejected",)),
 }
+#: Wordings xlpack once gave the Messages sheet as its defaults, by (message, part). generate writes the wording onto
+#: the sheet, so a workbook made before a default changed holds the old one: a cell holding one of these (spaces and
+#: line breaks aside) was never edited, and takes today's default (:mod:`xlpack.mail.templates`); a cell the
+#: coordinator changed is kept as typed.
+EARLIER_WORDING: dict[tuple[str, str], tuple[str, ...]] = {
+    ("issue", "Body"): ((
+        "Dear {auditor},\n\n"
+        "Thank you for taking part in {audit_title} for {agency}. Your audit forms are attached ({count}):\n\n"
+        "{forms}\n\n"
+        "Please open each form in Excel, read the 'Start here' sheet, and fill in the yellow cells on the 'Audit' "
+        "sheet from your agency's records. Save it under the same name as an Excel Workbook (.xlsx) and email "
+        "it back to {coordinator_email} by {deadline}.\n\n"
+        "If you have managed or been involved in any of these cases, please tell me before you start, so that "
+        "the case can be given to another auditor. Refer to cases by their reference only, never by a child's "
+        "name.\n\n"
+        "{password_note}\n\n"
+        "Thank you,\n{coordinator}\n{audit_title}"),),
+}
+_EARLIER = {key: frozenset(" ".join(t.split()) for t in texts) for key, texts in EARLIER_WORDING.items()}
+
+
+def earlier_wording(text: str, key: tuple[str | None, str | None] | None = None) -> bool:
+    """Whether ``text`` is one of xlpack's earlier default wordings: of the message and part ``key``, or of any."""
+    plain = " ".join(str(text).split())
+    if key is None:
+        return any(plain in texts for texts in _EARLIER.values())
+    return any(plain in texts for k, texts in _EARLIER.items() if k == key)
+
+
 #: (record field, header, width) of the Mail log table.
 #: Printed up to the draft's name (one landscape page wide at 70% or more, every text wrapped whole); the form id
 #: after it, not printed (read back by header, in any order).

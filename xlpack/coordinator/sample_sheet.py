@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from xlpack.files.text_fit import height_for, text_lines
+from xlpack.files.text_fit import height_for, line_height, text_lines
 from xlpack.files.workbooks import cell_date, cell_text
 from xlpack.model.plan import SampleBalance, SampleRecord, SampleStratum
 
@@ -50,6 +50,7 @@ def write_sample_sheet(wb: Any, st: Any, record: SampleRecord) -> None:
            "guide": wb.add_format({**base, "italic": True, "font_color": "#595959"}),
            "wrap": wb.add_format({**base, "text_wrap": True})}
     ws.write_string(0, 0, "How the cases were drawn", st["title"])
+    ws.set_row(0, line_height(16))  # the title's 16 points
     ws.write_string(1, 0, "Written by xlpack sample: the record that the cases were drawn at random, and how to "
                           "repeat the draw (the same extract and seed draw the same cases).", fmt["plain"])
     ws.write_string(2, 0, "The sheet is protected so that it is not changed by accident.", fmt["guide"])
@@ -60,7 +61,7 @@ def write_sample_sheet(wb: Any, st: Any, record: SampleRecord) -> None:
         ws.write_string(r, 0, label, st["label"])
         if key == "method":  # a paragraph, over the width of the tables below
             ws.merge_range(r, 1, r, len(WIDTHS) - 1, record.method, st["text"])
-            ws.set_row(r, 15 * (len(record.method) // 110 + 1))
+            ws.set_row(r, height_for([(record.method, WIDTHS[1:])]))
         else:
             _write_detail(ws, r, getattr(record, key), st, fmt)
         r += 1

@@ -42,7 +42,15 @@ from xlpack.mail.recipients import AddressBook, Recipient, address_problem, quot
 from xlpack.mail.returned import ReturnedChangedError, ReturnedFile, problem_lines, read_returned
 from xlpack.mail.select import Selection, Wanted, long_date, select_feedback, select_issue, select_returns
 from xlpack.mail.staging import place, settle, stage, sweep, unmark
-from xlpack.mail.templates import Wording, body_text, sheet_problems, subject_line, with_defaults, wording
+from xlpack.mail.templates import (
+    Wording,
+    body_text,
+    sheet_problems,
+    subject_line,
+    what_to_fill_in,
+    with_defaults,
+    wording,
+)
 from xlpack.model.names import redact_names
 from xlpack.model.plan import AuditPlan, MailRecord, MessageTemplate
 from xlpack.workbook.readback import META, Workbook, read_consolidated
@@ -230,7 +238,8 @@ def _values(plan: AuditPlan, o: Outgoing, encrypted: bool, kind: str = "issue") 
               "count": f"{n} {noun}{'s' if n != 1 else ''}", "forms": "\n".join(w.line for w in o.wanted),
               "deadline": long_date(plan.terms.deadline), "coordinator": plan.terms.coordinator.strip(),
               "coordinator_email": plan.terms.coordinator_email.strip(), "audit_title": plan.terms.title,
-              "password_note": PASSWORD_NOTE if encrypted else "", "problems": "", "returned_file": ""}
+              "password_note": PASSWORD_NOTE if encrypted else "", "problems": "", "returned_file": "",
+              **what_to_fill_in({f.kind for f in forms})}
     if o.returned is not None:
         row = o.wanted[0].row
         values["problems"] = redact_names(problem_lines(o.returned.problems, row.detail if row else ""),

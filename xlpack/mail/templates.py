@@ -2,7 +2,8 @@
 
 The Messages sheet of the coordinator workbook holds a subject and a body
 for each kind of email (:mod:`xlpack.coordinator.mail_sheets` writes and reads it).
-:func:`with_defaults` adds xlpack's wording wherever the sheet has none;
+:func:`with_defaults` adds xlpack's wording wherever the sheet has none (or
+holds one of xlpack's earlier defaults, ``EARLIER_WORDING``);
 :func:`wording` checks one kind's wording - every placeholder one xlpack
 knows, braces that pair up - naming the cell of each problem; :func:`render`
 fills it in. Placeholders are plain names in braces ({auditor}); nothing
@@ -17,7 +18,7 @@ import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from xlpack.coordinator.mail_sheets import KIND_LABELS, MESSAGES, PARTS, PLACEHOLDERS
+from xlpack.coordinator.mail_sheets import KIND_LABELS, MESSAGES, PARTS, PLACEHOLDERS, earlier_wording
 from xlpack.model.plan import MessageTemplate
 
 MARKING = "OFFICIAL-SENSITIVE"
@@ -26,14 +27,12 @@ DEFAULTS: dict[tuple[str, str], str] = {
     ("issue", "Subject"): "{cases}: multi-agency case audit, please return by {deadline}",
     ("issue", "Body"): (
         "Dear {auditor},\n\n"
-        "Thank you for taking part in {audit_title} for {agency}. Your audit forms are attached ({count}):\n\n"
+        "Thank you for taking part in {audit_title} for {agency}. Your forms are attached ({count}):\n\n"
         "{forms}\n\n"
-        "Please open each form in Excel, read the 'Start here' sheet, and fill in the yellow cells on the 'Audit' "
-        "sheet from your agency's records. Save it under the same name as an Excel Workbook (.xlsx) and email "
-        "it back to {coordinator_email} by {deadline}.\n\n"
-        "If you have managed or been involved in any of these cases, please tell me before you start, so that "
-        "the case can be given to another auditor. Refer to cases by their reference only, never by a child's "
-        "name.\n\n"
+        "Please open each form in Excel, read its 'Start here' sheet, and {filling_in}. Save it under the same "
+        "name as an Excel Workbook (.xlsx) and email it back to {coordinator_email} by {deadline}.\n\n"
+        "{independence}\n\n"
+        "Refer to cases by their reference only, never by a child's name.\n\n"
         "{password_note}\n\n"
         "Thank you,\n{coordinator}\n{audit_title}"),
     ("reminder", "Subject"): "Reminder: {cases}: audit form not yet returned",
@@ -86,13 +85,14 @@ def _key(m: MessageTemplate) -> tuple[str | None, str | None]:
 
 
 def with_defaults(messages: Sequence[MessageTemplate]) -> list[MessageTemplate]:
-    """The Messages rows with xlpack's wording where a row is missing or its wording empty (order kept)."""
+    """The Messages rows with xlpack's wording where a row is missing, its wording empty or an earlier default of
+    xlpack's (order kept)."""
     out: list[MessageTemplate] = []
     have: set[tuple[str | None, str | None]] = set()
     for m in messages:
         key = _key(m)
         have.add(key)
-        if key in DEFAULTS and not m.text.strip():
+        if key in DEFAULTS and (not m.text.strip() or earlier_wording(m.text, key)):
             m = m.model_copy(update={"text": DEFAULTS[key]})
         out.append(m)
     for (kind, part), text in DEFAULTS.items():
@@ -149,7 +149,8 @@ def wording(messages: Sequence[MessageTemplate], kind: str) -> tuple[Wording, li
     for m in messages:
         k, part = _key(m)
         if k == kind and part is not None and m.text.strip():
-            chosen[part] = m
+            shipped = earlier_wording(m.text, (k, part))
+            chosen[part] = m.model_copy(update={"text": DEFAULTS[kind, part]}) if shipped else m
     problems = []
     for part, m in chosen.items():
         for p in placeholder_problems(m.text, kind):
@@ -158,6 +159,30 @@ def wording(messages: Sequence[MessageTemplate], kind: str) -> tuple[Wording, li
             problems.append(f"{_where(m)} ({m.message} subject): a subject is one line; remove the line break.")
     return Wording(kind, chosen["Subject"].text.strip(), chosen["Body"].text), problems
 
+
+#: What an issue email asks of the forms attached, by form kind (the forms' main sheet and where its answers come from).
+FILLING_IN = {
+    "audit": "fill in the yellow cells on its 'Audit' sheet from your agency's records",
+    "views": ("record your conversations with the child and family in the yellow cells on its 'Views' sheet: who "
+              "you spoke to, when, how, and what they said"),
+}
+_FILLING_IN_BOTH = ("fill in its yellow cells: on an audit form's 'Audit' sheet from your agency's records, on a "
+                    "views form's 'Views' sheet from your conversations with the child and family")
+_INDEPENDENCE = ("If you have managed or been involved in any of {which}, please tell me before you start, so that "
+                 "the case can be given to another auditor.")
+
+
+def what_to_fill_in(kinds: set[str]) -> dict[str, str]:
+    """The ``{filling_in}`` and ``{independence}`` of an issue email whose forms are of these kinds.
+
+    Only an audit form asks its auditor to confirm they have no involvement in the case; a views form
+    (the participation worker's) records conversations, and its email says so.
+    """
+    views = "views" in kinds
+    audit = not views or len(kinds) > 1  # any other kind is an audit form
+    filling = _FILLING_IN_BOTH if audit and views else FILLING_IN["views" if views else "audit"]
+    which = "the cases of the audit forms" if views else "these cases"
+    return {"filling_in": filling, "independence": _INDEPENDENCE.format(which=which) if audit else ""}
 
 def render(template: str, values: Mapping[str, str]) -> str:
     """The template with its placeholders filled in (checked by :func:`wording` first)."""

@@ -27,6 +27,7 @@ import xlsxwriter
 from xlpack import clock
 from xlpack.analysis.actions import CONCERN, NO_LONGER
 from xlpack.analysis.dataset import build_returns
+from xlpack.coordinator.mail_sheets import MESSAGE_HEADERS, MESSAGES, earlier_wording
 from xlpack.coordinator.plan_sheets import START, TOR, owned_keys, read_plan, render_coordinator, text_key
 from xlpack.coordinator.sheet_writing import HEADER_ROW, SheetWriter, Styles
 from xlpack.errors import KeepTypedError
@@ -95,14 +96,23 @@ def _lost_plan_cells(old: Path, new: Path, only: Sequence[str] | None = None) ->
             old_rows = before.rows(sheet)
             if sheet == ACTIONS:  # a row the coordinator cleared is dropped: the rows below it move up
                 old_rows = _without_blank_rows(old_rows, HEADER_ROW + 1)
-            lost += lost_plan_cells(sheet, old_rows, new_rows, ignore=ignored.get(sheet, ()),
-                                    owned=_owned(sheet, keys))
+            owned = _owned(sheet, keys)
+            if sheet == MESSAGES:
+                owned = _or_earlier_wording(owned)
+            lost += lost_plan_cells(sheet, old_rows, new_rows, ignore=ignored.get(sheet, ()), owned=owned)
     return lost
 
 
 def _without_blank_rows(rows: list[list[Any]], first: int) -> list[list[Any]]:
     """``rows`` with the blank ones from ``first`` on left out (as the table is read, and written again)."""
     return rows[:first] + [r for r in rows[first:] if any(cell_text(v).strip() for v in r)]
+
+
+def _or_earlier_wording(owned: Callable[[int, int, str], bool]) -> Callable[[int, int, str], bool]:
+    """Also xlpack's on the Messages sheet: its column of placeholders (which a newer version may list
+    differently) and a wording that is one of its earlier defaults."""
+    guide = len(MESSAGE_HEADERS)
+    return lambda r, c, text: owned(r, c, text) or (r > HEADER_ROW and c == guide) or earlier_wording(text)
 
 
 def _owned(sheet: str, keys: set[str] | None) -> Callable[[int, int, str], bool]:

@@ -11,7 +11,7 @@ GOOD, MIXED, CONCERN, GAP, OTHER = "Good practice", "Mixed", "Concern", "Gap: no
 KIND_ORDER = {GOOD: 0, CONCERN: 1, MIXED: 2, GAP: 3, OTHER: 4}
 #: The printed columns (No. to Areas for development) print one landscape page wide at 70% or more.
 COLUMNS = (("No.", 5, "int"), ("Section", 22, "wrap"), ("Example", 13, "wrap"), ("Grade", 11, None),
-           ("Case reference", 11, "wrap"), ("Agency", 14, "wrap"), ("Evidence", 48, "wrap"), ("Strengths", 28, "wrap"),
+           ("Case reference", 11, "wrap"), ("Agency", 16, "wrap"), ("Evidence", 48, "wrap"), ("Strengths", 28, "wrap"),
            ("Areas for development", 28, "wrap"), ("Action", 40, "wrap"), ("Auditor", 18, "wrap"))
 PRINTED = 9  # No. to Areas for development
 

@@ -13,11 +13,27 @@ from xlpack.analysis.dataset import views_questions
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.plan import AuditPlan, Case
 from xlpack.model.records import FormSummary, GradeRow, ReturnRow, ViewsRow
-from xlpack.workbook.sheet_model import Block, Cell, CellLike, Column, Sheet, grade_style, shared_cell
+from xlpack.workbook.render import PAGE_POINTS, print_scale
+from xlpack.workbook.sheet_model import (
+    BLOCK_TITLE_POINTS,
+    LINE_POINTS,
+    Block,
+    Cell,
+    CellLike,
+    Column,
+    Sheet,
+    grade_style,
+    heights_for,
+    row_height,
+    shared_cell,
+)
 from xlpack.workbook.sheets.common import GRID, STATUS_LABELS, STATUS_STYLES, TABLE_ROW
 from xlpack.workbook.sheets.returns import issued_rows
 
-SECTION_WIDTH, FORM_WIDTH, VIEW_LABEL_WIDTH, VIEW_WIDTH = 34, 15, 24, 40
+SECTION_WIDTH, FORM_WIDTH, VIEW_LABEL_WIDTH, VIEW_WIDTH, GAP_WIDTH = 28, 11, 24, 40, 2
+#: Forms side by side in a case's grid: with the section titles and the views beside them, as many as print one
+#: landscape page wide at 70% or more. A case with more continues in a band below, its section titles repeated.
+FORMS_ACROSS = 8
 STATUS_ROW = "Return"
 CLOSING_ROWS = (("overall_grade", "Overall grade"), ("safeguarded_now", "Safeguarded now?"),
                 ("no_involvement", "No involvement declared"))
@@ -62,15 +78,35 @@ def status_text(r: ReturnRow | None) -> str:
     return f"{label}: {r.detail}" if r.status == "rejected" and r.detail else label
 
 
-def _case_block(data: ConsolidatedAudit, case: Case | None, case_ref: str, grades: list[GradeRow],
-                summaries: dict[str, FormSummary], issued: list[tuple[str, str, str]],
-                returns: dict[str, ReturnRow]) -> Block:
+def _case_blocks(data: ConsolidatedAudit, case: Case | None, case_ref: str, grades: list[GradeRow],
+                 summaries: dict[str, FormSummary], issued: list[tuple[str, str, str]],
+                 returns: dict[str, ReturnRow]) -> list[Block]:
+    """The case's grid: one block, or one band of :data:`FORMS_ACROSS` forms after another when it has more."""
     forms = list(dict.fromkeys([*issued, *((g.form_id, g.agency, g.auditor) for g in grades)]))
     forms.sort(key=lambda f: (f[1].casefold(), f[2].casefold(), f[0]))
+    title = _case_title(case, case_ref)
+    bands = [forms[i:i + FORMS_ACROSS] for i in range(0, len(forms), FORMS_ACROSS)] or [[]]
+    if len(bands) == 1:
+        return [_case_block(data, title, forms, forms, grades, summaries, returns)]
+    n = len(forms)
+    out = []
+    for i, band in enumerate(bands):
+        first, last = i * FORMS_ACROSS + 1, i * FORMS_ACROSS + len(band)
+        shown = (f"{title}: forms {first} to {last} of {n}, the others below" if i == 0
+                 else f"{title} (continued): forms {first} to {last} of {n}")
+        out.append(_case_block(data, shown, band, forms, grades, summaries, returns))
+    return out
+
+
+def _case_block(data: ConsolidatedAudit, title: str, forms: list[tuple[str, str, str]],
+                every: list[tuple[str, str, str]], grades: list[GradeRow], summaries: dict[str, FormSummary],
+                returns: dict[str, ReturnRow]) -> Block:
+    """One band of a case's grid: the sections down, ``forms`` across (headed as among ``every`` form)."""
     by_key = {(g.form_id, g.section_id): g for g in grades}
     graded = {g.form_id for g in grades}
+    headers = dict(zip(every, _form_headers(every)))
     cols = [Column("Section", SECTION_WIDTH, style="row_label"),
-            *(Column(h, FORM_WIDTH, style="grid") for h in _form_headers(forms))]
+            *(Column(headers[f], FORM_WIDTH, style="grid") for f in forms)]
     status_row: list[CellLike] = [STATUS_ROW]
     missing: dict[str, Cell] = {}  # form id -> what its section cells say
     for form_id, _, _ in forms:
@@ -92,7 +128,23 @@ def _case_block(data: ConsolidatedAudit, case: Case | None, case_ref: str, grade
                 "sev:urgent" if fld == "safeguarded_now" and (v or "").casefold() in ("no", "unsure") else "grid")
             values.append(Cell(v, style or "grid"))
         rows.append([label, *values])
-    return Block(cols, rows, title=_case_title(case, case_ref))
+    return Block(cols, rows, title=title)
+
+
+def _points(blocks: list[Block], first: int, last: int) -> float:
+    """Points rows ``first`` to ``last`` take when printed, each as tall as the tallest of its cells in ``blocks``."""
+    tallest: dict[int, float] = {}
+    for b in blocks:
+        heights: dict[int, float] = {}
+        if b.title:
+            heights[b.row - 1] = BLOCK_TITLE_POINTS
+        heights[b.row] = row_height([c.header for c in b.columns], b.columns, b.header_style) or LINE_POINTS
+        fit = heights_for(b.columns)
+        for r, values in enumerate(b.rows, start=b.first_data_row):
+            heights[r] = fit(values) or LINE_POINTS
+        for r, h in heights.items():
+            tallest[r] = max(tallest.get(r, 0.0), h)
+    return sum(tallest.get(r, LINE_POINTS) for r in range(first, last + 1))
 
 
 def view_dates(plan: AuditPlan) -> set[str]:
@@ -113,13 +165,36 @@ def view_answer(text: str, is_date: bool, style: str | None = None) -> CellLike:
     return text
 
 
+def _grouped_questions(plan: AuditPlan) -> list[tuple[str, str, str]]:
+    """(question id, heading, label) of the views form: a label that starts with its group ("Conversation 1:
+    date") is shown without it, under the group as a heading (shorter labels keep each case's rows low); other
+    questions have no heading."""
+    groups = {q.id: q.group or "" for q in (*plan.views.form_fields, *plan.views.closing)} if plan.views else {}
+    out = []
+    for qid, label in views_questions(plan):
+        group = groups.get(qid, "")
+        if group and label.startswith(f"{group}: "):
+            rest = label[len(group) + 2:]
+            out.append((qid, group, rest[:1].upper() + rest[1:]))
+        else:
+            out.append((qid, "", label))
+    return out
+
+
 def _views_block(data: ConsolidatedAudit, views: list[ViewsRow]) -> Block:
-    questions = views_questions(data.plan)
+    questions = _grouped_questions(data.plan)
     dates = view_dates(data.plan)
     rows: list[list[CellLike]] = []
     for v in views:
-        rows += [[label, view_answer(v.answers.get(qid, ""), qid in dates, "grid_date")] for qid, label in questions
-                 if v.answers.get(qid, "")]  # a conversation not held leaves its questions blank: not shown
+        heading = ""
+        for qid, head, label in questions:
+            answer = v.answers.get(qid, "")
+            if not answer:
+                continue  # a conversation not held leaves its questions blank: not shown
+            if head and head != heading:
+                rows.append([head, Cell("", "row_label")])
+            heading = head
+            rows.append([label, view_answer(answer, qid in dates, "grid_date")])
     if not rows:
         rows = [["", "No views form returned for this case."]]
     return Block([Column("Child and family views", VIEW_LABEL_WIDTH, style="row_label"),
@@ -143,28 +218,50 @@ def build(data: ConsolidatedAudit) -> Sheet:
     known = {r.casefold() for r in refs}
     refs += sorted({g.case_ref for g in data.grades if g.case_ref.casefold() not in known}, key=str.casefold)
     cases = {c.case_ref.casefold(): c for c in data.plan.cases}
-    grids = [_case_block(data, cases.get(ref.casefold()), ref, by_case.get(ref.casefold(), []), summaries,
-                         issued.get(ref.casefold(), []), returns) for ref in refs]
-    widest = max((g.width for g in grids), default=1)
+    grids = [_case_blocks(data, cases.get(ref.casefold()), ref, by_case.get(ref.casefold(), []), summaries,
+                          issued.get(ref.casefold(), []), returns) for ref in refs]
+    widest = max((g.width for bands in grids for g in bands), default=1)
     blocks: list[Block] = []
+    starts: list[int] = []  # each case prints on a page of its own
+    widths: dict[int, float] = {0: SECTION_WIDTH, **{c: FORM_WIDTH for c in range(1, widest)}, widest: GAP_WIDTH,
+              widest + 1: VIEW_LABEL_WIDTH, widest + 2: VIEW_WIDTH}
+    room = PAGE_POINTS[True] * 100 / print_scale(Sheet(GRID, "", print_columns=widest + 3, widths=widths))
     row = TABLE_ROW + 1
-    for ref, grid in zip(refs, grids):
-        grid.row, grid.col = row, 0
-        blocks.append(grid)
-        end = grid.last_row
+    below = 0  # cases whose views and details are under their grid, not beside it
+    for ref, bands in zip(refs, grids):
+        starts.append(row - 1)
+        end = row - 3
+        for grid in bands:  # a band's title, header and rows; a blank row before the next band
+            grid.row, grid.col = end + 3, 0
+            blocks.append(grid)
+            end = grid.last_row
         sides = [_views_block(data, views.get(ref.casefold(), []))] if data.plan.views is not None else []
         sides.append(_details_block(data, cases.get(ref.casefold())))
         side_row = row
         for side in sides:
             side.row, side.col = side_row, widest + 1
-            blocks.append(side)
             side_row = side.last_row + 2
+        if _points([*bands, *sides], row - 1, end) > room:  # the grades would not print on one page beside them:
+            side_row = end + 2  # the views and details go below the grid, in their own columns
+            below += 1
+            for side in sides:
+                side.row = side_row
+                side_row = side.last_row + 2
+        for side in sides:
+            blocks.append(side)
             end = max(end, side.last_row)
         row = end + 3
+    said = ("the child's and family's views and the case details" if data.plan.views is not None
+            else "the case details")
+    where = ("on the right of its grades" if not below else
+             "below its grades" if below == len(grids) else
+             "on the right of its grades, or below them where the grades need the whole page")
     intro = ("Grades of each agency's audit by section; 'A → B' shows a grade moderated from A to B. Colours "
-             "follow the grade scale. Every issued form has a column: 'Return' says whether it came back. The "
-             "child's and family's views and the case's details are on the right.")
-    starts = [b.row - 1 for b in blocks if b.title]  # each case prints on a page of its own
+             "follow the grade scale. Every issued form has a column: 'Return' says whether it came back. For each "
+             f"case, {said} are {where}.")
+    if any(len(bands) > 1 for bands in grids):
+        intro += (f" A case with more than {FORMS_ACROSS} forms shows them {FORMS_ACROSS} at a time, one band "
+                  "under another, each with the sections down its side.")
     return Sheet(GRID, "All audits of each case, side by side",
                  [intro, "Evidence for every grade is on the Evidence and Grades sheets."], blocks, freeze=(0, 1),
-                 widths={c: FORM_WIDTH for c in range(1, widest)}, page_breaks=starts[1:])
+                 widths={**{c: FORM_WIDTH for c in range(1, widest)}, widest: GAP_WIDTH}, page_breaks=starts[1:])
