@@ -199,7 +199,9 @@ def test_the_grid_says_where_each_cases_views_and_details_are(demo: ConsolidateR
     """The sheet's intro says whether the views and details sit beside each case's grades or below them, as laid out
     (long cases put them below, to keep the grades on one page)."""
     sheet = grid.build(demo.data)
-    grid_end, below, beside = -1, set(), set()
+    grid_end, case = -1, -1
+    below: set[int] = set()
+    beside: set[int] = set()
     for b in sheet.blocks:
         if b.col == 0:
             if b.row > grid_end + 3:  # a new case's first band
