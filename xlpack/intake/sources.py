@@ -14,7 +14,6 @@ time, when the caller asks for them.
 from __future__ import annotations
 
 import contextlib
-import copy
 import email
 import email.message
 import email.parser
@@ -32,11 +31,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from xlpack.errors import MemberSizeError
+from xlpack.files.bounded_zip import MiB, inflate
 from xlpack.files.lock import is_lock_name
 from xlpack.files.workbooks import is_temp_name
-from xlpack.intake.problems import Problem, problem, reason_text, size_text
+from xlpack.intake.problems import Problem, member_problem, problem, reason_text, size_text
 
-MiB = 1024 * 1024
 Kind = Literal["workbook", "container", "other"]
 Status = Literal["accepted", "accepted_with_warnings", "rejected", "skipped", "superseded"]
 
@@ -379,71 +379,11 @@ def _zip_loader(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits)
         try:
             return inflate(archive, info)
         except MemberSizeError as exc:
-            raise ReadError(exc.problem("zip archive")) from exc
+            raise ReadError(member_problem(exc, "zip archive")) from exc
         except Exception as exc:  # zlib.error, BadZipFile, OSError, ... from a damaged stream
             raise ReadError(problem("archive-damaged", what="zip archive", detail=reason_text(exc))) from exc
 
     return load
-
-
-# -- reading a zip member within what its entry declares ------------------------
-
-#: Uncompressed bytes asked for at a time: what is held at once while a member is checked.
-CHUNK = 64 * 1024
-#: The compression methods read: the ones Excel, LibreOffice and every common zip tool write. Python's
-#: reader of the others (bzip2, LZMA) inflates a whole compressed block at once, so their size is not bounded.
-READ_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate"}
-METHOD_NAMES = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA"}
-
-
-class MemberSizeError(Exception):
-    """A zip member whose data is not the size its entry declares (more: a disguised bomb), or not readable."""
-
-    def __init__(self, info: zipfile.ZipInfo, read: int | None, method: int | None = None):
-        self.info, self.read, self.method = info, read, method
-        super().__init__(info.filename)
-
-    def problem(self, what: str) -> Problem:
-        """The problem to report, for a member of ``what`` ("zip archive", "workbook")."""
-        name, declared = self.info.filename, size_text(self.info.file_size)
-        if self.method is not None:
-            method = METHOD_NAMES.get(self.method, f"method {self.method}")
-            return problem("zip-method", what=what, part=name, method=method)
-        if self.read is not None and self.read > self.info.file_size:
-            return problem("size-understated", part=name, declared=declared, size=size_text(self.read))
-        detail = f"the part {name} holds {size_text(self.read or 0)}, not the {declared} its zip entry declares"
-        return problem("archive-damaged" if what == "zip archive" else "damaged", what=what, detail=detail)
-
-
-def inflate(archive: zipfile.ZipFile, info: zipfile.ZipInfo, *, keep: bool = True) -> bytes:
-    """A zip member's bytes, inflated a chunk at a time and never beyond the size its entry declares.
-
-    ``zipfile`` trusts the declared size: it inflates a whole compressed
-    block at once (a 9 KB entry can grow to gigabytes in memory) and only
-    then cuts it to the declared size. Here the member is read in chunks
-    with zipfile's limit set past the declared size, so a member holding
-    more is caught after at most one chunk more than it declares (before
-    zipfile's own checks, which would call it damaged). With
-    ``keep=False`` the bytes are checked and dropped (returns ``b""``).
-    Raises :class:`MemberSizeError`, or what ``zipfile`` or ``zlib`` raise
-    for a damaged stream.
-    """
-    if info.compress_type not in READ_METHODS:
-        raise MemberSizeError(info, None, info.compress_type)
-    probe = copy.copy(info)
-    probe.file_size = info.file_size + CHUNK + 1  # zipfile stops (and checks the CRC) at file_size: let it go past
-    parts: list[bytes] = []
-    count = 0
-    with archive.open(probe) as fh:
-        while block := fh.read(CHUNK):
-            count += len(block)
-            if count > info.file_size:
-                raise MemberSizeError(info, count)
-            if keep:
-                parts.append(block)
-    if count != info.file_size:
-        raise MemberSizeError(info, count)
-    return b"".join(parts)
 
 
 def _zip_time(info: zipfile.ZipInfo, fallback: float | None) -> float | None:
