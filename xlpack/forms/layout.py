@@ -17,6 +17,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from xlpack.files.text_fit import column_pixels, height_for, text_lines
 from xlpack.model.definitions import RECORD_LABELS, GradeScale, Question, ToolDefinition
+from xlpack.model.marking import MARKING
 from xlpack.model.plan import Assignment, Case, TermsOfReference
 
 AUDIT_SHEET = "Audit"
@@ -181,7 +182,7 @@ def build_layout(ctx: FormContext) -> FormLayout:
         layout.lists[GRADE_LIST] = ctx.scale.labels
 
     add(style="title", label=tool.title, value=f"{ctx.case.case_ref} · {ctx.assignment.agency}")
-    add(style="note", label="OFFICIAL-SENSITIVE",
+    add(style="note", label=MARKING,
         value="Use the case reference only: never write a child's or family member's name on this form.")
     summary = add(style="status", label="Progress")
     blank()
