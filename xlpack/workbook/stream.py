@@ -128,8 +128,8 @@ def _cell(ref: str, value: Any, xf: int | None) -> str:
 Fragment = tuple[int, float | None, int, str]  # (row, height in points, the block's first column, its cells' XML)
 
 
-def _block_rows(stream: Stream, b: Block) -> Iterator[Fragment]:
-    """The rows of one block, in row order."""
+def _head_rows(stream: Stream, b: Block) -> Iterator[Fragment]:
+    """A block's title and header rows (the header unless xlsxwriter wrote it, with the block's table)."""
     if b.title:
         yield b.row - 1, BLOCK_TITLE_POINTS, b.col, _cell(xl_rowcol_to_cell(b.row - 1, b.col), b.title,
                                                           stream.xf("block_title"))
@@ -138,6 +138,11 @@ def _block_rows(stream: Stream, b: Block) -> Iterator[Fragment]:
         yield b.row, header, b.col, "".join(
             _cell(xl_rowcol_to_cell(b.row, b.col + c), col.header, stream.xf(header_style(b, col)))
             for c, col in enumerate(b.columns))
+
+
+def _block_rows(stream: Stream, b: Block) -> Iterator[Fragment]:
+    """The rows of one block, in row order."""
+    yield from _head_rows(stream, b)
     letters = [xl_col_to_name(b.col + c) for c in range(b.width)]
     xfs = [stream.xf(col.style) for col in b.columns]
     seeds = [0 if col.editable else b.col + c + 1 for c, col in enumerate(b.columns)]  # 0: not in the digest
