@@ -13,7 +13,10 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import zipfile
 
 #: What a terminal may act on: C0 and C1 controls, DEL, line and paragraph separators, and the
 #: bidirectional overrides and isolates that make a name read differently from what it is.
@@ -210,3 +213,15 @@ class YamlSyntaxError(Exception):
         self.line = line
         self.message = message
         super().__init__(message)
+
+
+class MemberSizeError(Exception):
+    """A zip member whose data is not the size its entry declares (more: a disguised bomb), or stored with a
+    compression method whose size cannot be bounded (``method`` is then set and ``read`` is None).
+
+    Raised by :func:`xlpack.files.bounded_zip.inflate`; intake turns it into the problem it reports.
+    """
+
+    def __init__(self, info: zipfile.ZipInfo, read: int | None, method: int | None = None):
+        self.info, self.read, self.method = info, read, method
+        super().__init__(info.filename)

@@ -274,11 +274,11 @@ def test_tables_cover_their_rows_and_headers_match_as_excel_requires(done: Conso
     out of order: check both in the XML, for the tables whose rows are streamed in too."""
     import re as regex
 
-    from xlpack.workbook.stream import _sheet_parts
+    from xlpack.files.package import PackageReader
 
     book = Workbook(done.audit)
     with zipfile.ZipFile(done.audit) as z:
-        parts = _sheet_parts(z)
+        parts = PackageReader(z).sheet_parts()
         rels = {n: z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/_rels/")}
         checked = 0
         for sheet, part in parts.items():

@@ -533,7 +533,17 @@ def main(argv: list[str] | None = None) -> int:
         send({"ready": False, "error": str(e)})
         return 2
     send({"ready": True, "pid": os.getpid(), "python": sys.version.split()[0]})
+    code = serve(worker, terminate_always=proc is not None)
+    if proc is not None:
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    return code
 
+
+def serve(worker: Worker, terminate_always: bool) -> int:
+    """Answer requests from stdin until quit, end of input or office lost; the exit code."""
     code = 0
     for line in sys.stdin:
         line = line.strip()
@@ -548,7 +558,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         rid = req.get("id")
         if req.get("op") == "quit":
-            if req.get("terminate", True) or proc is not None:
+            if req.get("terminate", True) or terminate_always:
                 try:
                     worker.desktop.terminate()
                 except Exception:
@@ -561,11 +571,6 @@ def main(argv: list[str] | None = None) -> int:
         if reply.get("office_lost"):
             code = 3
             break
-    if proc is not None:
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
     return code
 
 

@@ -223,48 +223,57 @@ def expected_section_counts(s: Scenario) -> dict[str, defaultdict[str, float]]:
 def expected_flag_ids(s: Scenario) -> dict[str, set[str]]:
     """Rule code -> the ids of the flags the planted returns must raise."""
     sections = [x.id for x in s.plan.tool.sections]
-    used = used_audits(s)
     out: dict[str, set[str]] = defaultdict(set)
     by_case: dict[str, list[Planted]] = defaultdict(list)
-    for p in used:
+    for p in used_audits(s):
         by_case[p.form.case_ref].append(p)
-        if p.closing.get("safeguarded_now") in ("No", "Unsure"):
-            out["SAFE"].add(flag_id("SAFE", p.form.form_id))
-        if p.closing.get("no_involvement") != CONFIRM:
-            out["INV"].add(flag_id("INV", p.form.form_id))
-        ranked = [RANK[g] for g in p.grades.values() if g in RANK]
-        overall = RANK[p.closing["overall_grade"]]
-        if ranked and (sum(r > overall for r in ranked) * 2 > len(ranked) or overall > max(ranked)):
-            out["OVR"].add(flag_id("OVR", p.form.form_id))
-        if any(g in RANK and sid in p.blank_evidence for sid, g in p.grades.items()):
-            out["NOEV"].add(flag_id("NOEV", p.form.form_id))
-        if any(g is None and sid not in p.blank_evidence for sid, g in p.grades.items()):
-            out["NOGR"].add(flag_id("NOGR", p.form.form_id))
-        if not ranked and "No evidence" in p.grades.values():
-            out["ALLNE"].add(flag_id("ALLNE", p.form.form_id))
+        _expected_form_flags(p, out)
     for case, members in by_case.items():
-        for sid in sections:
-            graded = [(p.form.agency, RANK[g]) for p in members if (g := p.grades[sid]) is not None and g in RANK]
-            if any(a != b and abs(x - y) >= 2 for a, x in graded for b, y in graded):
-                out["DIV"].add(flag_id("DIV", case, sid))
-            agencies = defaultdict(set)
-            for p in members:
-                if p.grades[sid]:
-                    agencies[p.form.agency].add(p.grades[sid])
-            for agency, given in agencies.items():
-                if len(given) > 1:
-                    out["PAIR"].add(flag_id("PAIR", case, sid, agency))
-        good = {p.form.agency for p in members if RANK.get(p.grades["information_sharing"] or "", 9) <= 2}
-        nothing = {p.form.agency for p in members
-                   if p.grades["information_sharing"] in ("Inadequate", "No evidence")}
-        if good and nothing - good:
-            out["INFO"].add(flag_id("INFO", case, "information_sharing"))
+        _expected_case_flags(case, members, sections, out)
     for p in s.planted:
         if p.how in ("missing", "rejected"):
             out["RET"].add(flag_id("RET", p.form.form_id))
         if p.older_copy is not None:
             out["DUP"].add(flag_id("DUP", p.form.form_id))
     return dict(out)
+
+
+def _expected_form_flags(p: Planted, out: dict[str, set[str]]) -> None:
+    """The flags one return raises on its own."""
+    if p.closing.get("safeguarded_now") in ("No", "Unsure"):
+        out["SAFE"].add(flag_id("SAFE", p.form.form_id))
+    if p.closing.get("no_involvement") != CONFIRM:
+        out["INV"].add(flag_id("INV", p.form.form_id))
+    ranked = [RANK[g] for g in p.grades.values() if g in RANK]
+    overall = RANK[p.closing["overall_grade"]]
+    if ranked and (sum(r > overall for r in ranked) * 2 > len(ranked) or overall > max(ranked)):
+        out["OVR"].add(flag_id("OVR", p.form.form_id))
+    if any(g in RANK and sid in p.blank_evidence for sid, g in p.grades.items()):
+        out["NOEV"].add(flag_id("NOEV", p.form.form_id))
+    if any(g is None and sid not in p.blank_evidence for sid, g in p.grades.items()):
+        out["NOGR"].add(flag_id("NOGR", p.form.form_id))
+    if not ranked and "No evidence" in p.grades.values():
+        out["ALLNE"].add(flag_id("ALLNE", p.form.form_id))
+
+
+def _expected_case_flags(case: str, members: list[Planted], sections: list[str], out: dict[str, set[str]]) -> None:
+    """The flags the returns for one case raise together."""
+    for sid in sections:
+        graded = [(p.form.agency, RANK[g]) for p in members if (g := p.grades[sid]) is not None and g in RANK]
+        if any(a != b and abs(x - y) >= 2 for a, x in graded for b, y in graded):
+            out["DIV"].add(flag_id("DIV", case, sid))
+        agencies = defaultdict(set)
+        for p in members:
+            if p.grades[sid]:
+                agencies[p.form.agency].add(p.grades[sid])
+        for agency, given in agencies.items():
+            if len(given) > 1:
+                out["PAIR"].add(flag_id("PAIR", case, sid, agency))
+    good = {p.form.agency for p in members if RANK.get(p.grades["information_sharing"] or "", 9) <= 2}
+    nothing = {p.form.agency for p in members
+               if p.grades["information_sharing"] in ("Inadequate", "No evidence")}
+    if good and nothing - good:
+        out["INFO"].add(flag_id("INFO", case, "information_sharing"))
 
 
 def sheet_block(rows: list[list[Any]], title: str) -> tuple[list[str], list[list[Any]]]:

@@ -26,6 +26,7 @@ from xlpack.compare.stats import (
     shared_cases_text,
     verdict_text,
 )
+from xlpack.model.marking import MARKING
 from xlpack.report.document import Cell, ReportDocument, long_date
 from xlpack.report.findings import pct
 
@@ -123,7 +124,7 @@ def comparison_document(c: Comparison, *, today: date | None = None) -> bytes:
     title = f"Re-audit comparison: {c.reaudit.title}"
     doc = ReportDocument(title=title, subject="Multi-agency case audit: re-audit comparison", author="xlpack",
                          when=today, footer_title=title)
-    doc.para(bold_lead="OFFICIAL-SENSITIVE")
+    doc.para(bold_lead=MARKING)
     doc.doc.add_paragraph(title, style="Title")
     doc.para(f"Against the baseline audit '{c.baseline.title}'. Written by xlpack on {long_date(today)} from the two "
              "consolidated coordinator workbooks. Case references only; handle as OFFICIAL-SENSITIVE.")

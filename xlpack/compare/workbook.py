@@ -24,10 +24,12 @@ from xlpack.coordinator.sheet_writing import make_styles, page_setup
 from xlpack.errors import WorkbookInUseError
 from xlpack.files.text_fit import height_for
 from xlpack.files.workbooks import lock_files, replace_atomically
+from xlpack.files.xlsx_writer import new_workbook
+from xlpack.model.marking import MARKING
 from xlpack.report.document import long_date
 from xlpack.workbook.sheet_model import clean_text
 
-MARKING = "OFFICIAL-SENSITIVE: case references only, never children's names. Share only with those who need it."
+MARKING_LINE = f"{MARKING}: case references only, never children's names. Share only with those who need it."
 BEFORE_COLOUR, AFTER_COLOUR = "#9DB3D6", "#1F3864"
 BAD_BEFORE, BAD_AFTER = "#F4B6B6", "#B2182B"
 #: Columns of the By section and By agency tables: (header, width, kind).
@@ -76,7 +78,7 @@ def _formats(wb: xlsxwriter.Workbook) -> Formats:
 def _sheet(wb: xlsxwriter.Workbook, st: Formats, name: str, title: str, lines: Sequence[str]) -> Any:
     ws = wb.add_worksheet(name)
     ws.write_string(0, 0, clean_text(title), st["title"])
-    ws.write_string(1, 0, MARKING, st["marking_line"])
+    ws.write_string(1, 0, MARKING_LINE, st["marking_line"])
     for i, line in enumerate(lines, start=2):
         ws.write_string(i, 0, clean_text(line), st["line_guide"] if i > 2 else st["line"])
     page_setup(ws, landscape=True)
@@ -276,10 +278,7 @@ def workbook_writer(c: Comparison) -> Any:
     """A function writing the comparison workbook to a path (for :func:`replace_atomically`)."""
 
     def write(path: Path) -> None:
-        wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
-                                             "strings_to_urls": False})
-        wb.set_properties({"title": f"Re-audit comparison: {c.reaudit.title}", "subject": "OFFICIAL-SENSITIVE",
-                           "keywords": "OFFICIAL-SENSITIVE", "created": datetime(2000, 1, 1)})
+        wb = new_workbook(path, f"Re-audit comparison: {c.reaudit.title}", datetime(2000, 1, 1))
         st = _formats(wb)
         _about_sheet(wb, st, c)
         _change_sheet(wb, st, "By section", "Section", c.sections, c.overall, c)

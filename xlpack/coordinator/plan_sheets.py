@@ -61,8 +61,10 @@ from xlpack.errors import PlanError, UsageError, WorkbookError
 from xlpack.files.backups import Snapshot
 from xlpack.files.text_fit import height_for, line_height
 from xlpack.files.workbooks import SheetReader, cell_date, cell_text, replace_atomically, require_coordinator
+from xlpack.files.xlsx_writer import new_workbook
 from xlpack.model.definitions import GradeScale, Question, ToolDefinition, load_definition, load_scale
 from xlpack.model.focus import focus_tool, left_out, match_sections, parse_sections, sections_text
+from xlpack.model.marking import MARKING
 from xlpack.model.plan import (
     CASE_REF_HELP,
     CASE_REF_PATTERN,
@@ -220,10 +222,7 @@ def render_coordinator(tmp: Path, plan: AuditPlan, extra: Sequence[SheetWriter] 
     With ``only``, just the plan sheets named (no extra sheets, no lists, no hidden sheet): a scratch
     workbook to take sheets from (:func:`xlpack.workbook.write.write_plan_sheets`).
     """
-    wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
-                                        "strings_to_urls": False, "constant_memory": False})
-    wb.set_properties({"title": plan.terms.title, "subject": "OFFICIAL-SENSITIVE",
-                       "keywords": "OFFICIAL-SENSITIVE", "created": datetime(2000, 1, 1)})
+    wb = new_workbook(tmp, plan.terms.title, datetime(2000, 1, 1))
     st = make_styles(wb)
     sheets = [(START, lambda: _start_sheet(wb, st, plan, bool(extra))), (TOR, lambda: _tor_sheet(wb, st, plan)),
               (CASES, lambda: _cases_sheet(wb, st, plan)), (ASSIGN, lambda: _assign_sheet(wb, st, plan)),
@@ -271,7 +270,7 @@ def _start_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan, consolida
         ws.set_row(r, height_for([(text, width)], size, bold))
 
     line(0, plan.terms.title, "title_wrap", 16, True)
-    line(1, "OFFICIAL-SENSITIVE: case references only, never children's names.", "marking", bold=True)
+    line(1, f"{MARKING}: case references only, never children's names.", "marking", bold=True)
     line(2, f"Tool: {plan.tool.title} (version {plan.tool.version}); grades: {plan.scale.title}.", "text")
     steps = [
         f"Fill in the '{TOR}' sheet: purpose, outcomes focus, scope, period audited, deadline and your details.",

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from xlpack.files.text_fit import height_for, line_height, text_lines
 from xlpack.files.workbooks import cell_date, cell_text
+from xlpack.model.marking import MARKING
 from xlpack.model.plan import SampleBalance, SampleRecord, SampleStratum
 
 SAMPLE = "Sample"
@@ -80,7 +81,7 @@ def write_sample_sheet(wb: Any, st: Any, record: SampleRecord) -> None:
     ws.set_print_scale(100)  # it fits a landscape page's width; Excel ignores page breaks when fitting to a page
     ws.set_h_pagebreaks(breaks)
     ws.repeat_rows(0)
-    ws.set_header('&C&"Calibri,Bold"OFFICIAL-SENSITIVE')
+    ws.set_header(f'&C&"Calibri,Bold"{MARKING}')
     ws.set_footer("&L&A&RPage &P of &N")
     ws.protect("", {"autofilter": True, "sort": True, "format_columns": True})
 

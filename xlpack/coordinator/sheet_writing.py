@@ -20,6 +20,7 @@ from xlsxwriter.utility import xl_range
 from xlsxwriter.worksheet import Worksheet
 
 from xlpack.files.text_fit import height_for, line_height, width_for
+from xlpack.model.marking import MARKING
 
 HEADER_ROW = 3  # 0-based row of table headers on the table sheets
 FILTER_BUTTON = 2.5  # characters of a table's header cell that its filter button covers
@@ -70,7 +71,7 @@ def page_setup(ws: Worksheet, landscape: bool = False) -> None:
     if landscape:
         ws.set_landscape()
     ws.fit_to_pages(1, 0)
-    ws.set_header('&C&"Calibri,Bold"OFFICIAL-SENSITIVE')
+    ws.set_header(f'&C&"Calibri,Bold"{MARKING}')
     ws.set_footer("&L&A&RPage &P of &N")
 
 

@@ -29,6 +29,7 @@ from xlpack.files.output_set import Output, write_set
 from xlpack.files.workbooks import require_coordinator
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.definitions import GradeScale
+from xlpack.model.marking import MARKING
 from xlpack.model.names import quoted
 from xlpack.model.records import ActionRow, GradeRow
 from xlpack.report.document import ReportDocument, long_date
@@ -138,7 +139,7 @@ def agency_bytes(item: AgencyLearning, audit: ConsolidatedAudit, today: date) ->
     terms = audit.plan.terms
     doc = ReportDocument(title=f"{terms.title}: learning for {item.agency}", subject="Agency learning pack",
                          author=terms.coordinator or "xlpack", when=today, footer_title=f"{item.agency}: learning pack")
-    doc.para(bold_lead="OFFICIAL-SENSITIVE")
+    doc.para(bold_lead=MARKING)
     doc.doc.add_paragraph("Agency learning pack", style="Title")
     doc.subtitle(item.agency)
     doc.para(f"For the lead auditor of {item.agency}, to take the audit's learning back into the agency. "

@@ -20,6 +20,7 @@ from datetime import date
 
 from xlpack.feedback.model import FlagNote, FormFeedback
 from xlpack.model.definitions import GradeScale
+from xlpack.model.marking import MARKING
 from xlpack.model.plan import AuditPlan
 from xlpack.report.document import Cell, ReportDocument, long_date
 
@@ -42,7 +43,7 @@ def _tint(colour: str, amount: float = 0.55) -> str:
 
 
 def _front(doc: ReportDocument, f: FormFeedback, plan: AuditPlan, today: date) -> None:
-    doc.para(bold_lead="OFFICIAL-SENSITIVE")
+    doc.para(bold_lead=MARKING)
     doc.doc.add_paragraph("Case audit feedback", style="Title")
     doc.subtitle(f"Case {f.case_ref} · {f.agency}")
     terms = plan.terms

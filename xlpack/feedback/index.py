@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 
-import xlsxwriter
-
 from xlpack.coordinator.sheet_writing import HEADER_ROW, make_styles, page_setup, write_table
 from xlpack.feedback.model import FormFeedback
 from xlpack.files.workbooks import replace_atomically
+from xlpack.files.xlsx_writer import new_workbook
+from xlpack.model.marking import MARKING
 from xlpack.model.plan import AuditPlan
 
 SHEET = "Feedback"
@@ -31,15 +31,12 @@ def write_index(plan: AuditPlan, items: Sequence[FormFeedback], out: Path, today
     """Write the index of the feedback documents to ``out``."""
 
     def write(tmp: Path) -> None:
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
-                                            "strings_to_urls": False})
-        wb.set_properties({"title": f"Feedback index: {plan.terms.title}", "subject": "OFFICIAL-SENSITIVE",
-                           "keywords": "OFFICIAL-SENSITIVE", "created": datetime(today.year, today.month, today.day)})
+        wb = new_workbook(tmp, f"Feedback index: {plan.terms.title}", datetime(today.year, today.month, today.day))
         st = make_styles(wb)
         ws = wb.add_worksheet(SHEET)
         ws.write_string(0, 0, f"Feedback to practitioners: {plan.terms.title}", st["title"])
         line = wb.add_format({"font_name": "Calibri", "font_size": 11})
-        ws.write_string(1, 0, f"OFFICIAL-SENSITIVE. One document per accepted audit form, written {today:%d/%m/%Y}: "
+        ws.write_string(1, 0, f"{MARKING}. One document per accepted audit form, written {today:%d/%m/%Y}: "
                         "send each to its auditor, who passes it to the practitioner who holds the case and their "
                         "manager.", line)
         ws.write_string(2, 0, "Urgent or high flags counts the flags at the top of each document: send those "

@@ -15,24 +15,24 @@ relationships name. At most :data:`MAX_FOUND` of each are listed.
 
 from __future__ import annotations
 
-import posixpath
 import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
+from xml.etree.ElementTree import Element, ParseError
 
-from defusedxml import ElementTree as SafeTree
+from defusedxml import DefusedXmlException
 
-from xlpack.errors import WorkbookError
+from xlpack.errors import MemberSizeError, WorkbookError
+from xlpack.files.package import PackageReader, iterparse, local, open_package
 
 MAX_FOUND = 200
 CHUNK = 1 << 20
 _FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,15}:)?f[\s/>]")
 _ROOT = re.compile(rb"<([A-Za-z_][\w.-]{0,15}:)?worksheet[\s>]")
 _OVERLAP = 24  # bytes kept between chunks, so a tag split across two is still seen
-_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 
 
 @dataclass(frozen=True)
@@ -61,58 +61,24 @@ def find_extras(path: Path) -> Extras:
     """The formulas and cell comments of every sheet of the workbook at ``path``."""
     found = Extras([], [])
     try:
-        with zipfile.ZipFile(path) as z:
-            names = set(z.namelist())
-            for sheet, part in sheet_parts(z).items():
-                if part not in names:
+        with open_package(path) as pkg:
+            for sheet, part in pkg.sheet_parts().items():
+                if not pkg.has(part):
                     continue
-                if len(found.formulas) < MAX_FOUND and _has_formula(z, part):
-                    found.formulas += _formulas(z, part, sheet, MAX_FOUND - len(found.formulas))
+                if len(found.formulas) < MAX_FOUND and _has_formula(pkg, part):
+                    found.formulas += _formulas(pkg, part, sheet, MAX_FOUND - len(found.formulas))
                 if len(found.comments) < MAX_FOUND:
-                    found.comments += _comments(z, part, sheet, names)[:MAX_FOUND - len(found.comments)]
-    except (zipfile.BadZipFile, SafeTree.ParseError, KeyError) as exc:
+                    found.comments += _comments(pkg, part, sheet)[:MAX_FOUND - len(found.comments)]
+    except (zipfile.BadZipFile, ParseError, DefusedXmlException, MemberSizeError, KeyError) as exc:
         raise WorkbookError(f"{path} cannot be read as an Excel workbook ({exc}).") from exc
     return found
 
 
-def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> the zip member holding its XML, in the workbook's order."""
-    book = SafeTree.fromstring(z.read("xl/workbook.xml"))
-    targets = _targets(z, "xl/workbook.xml")
-    out: dict[str, str] = {}
-    for el in book.iter():
-        if _local(el.tag) == "sheet":
-            rid = el.get(f"{_REL_NS}id")
-            if rid in targets and el.get("name"):
-                out[el.get("name", "")] = targets[rid][1]
-    return out
-
-
-def _targets(z: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
-    """Relationship id -> (type, part) for the relationships of ``part``."""
-    folder, name = posixpath.split(part)
-    rels = posixpath.join(folder, "_rels", name + ".rels")
-    if rels not in z.namelist():
-        return {}
-    out: dict[str, tuple[str, str]] = {}
-    for el in SafeTree.fromstring(z.read(rels)).iter():
-        target = el.get("Target")
-        if _local(el.tag) != "Relationship" or not target or el.get("TargetMode") == "External":
-            continue
-        resolved = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
-        out[el.get("Id", "")] = (el.get("Type", ""), resolved)
-    return out
-
-
-def _local(tag: Any) -> str:
-    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
-
-
-def _has_formula(z: zipfile.ZipFile, part: str) -> bool:
+def _has_formula(pkg: PackageReader, part: str) -> bool:
     """Whether the part holds a formula element (a byte scan: no XML parsed, little held)."""
     tail = b""
     pattern = _FORMULA_TAG
-    with z.open(part) as f:
+    with pkg.stream(part) as f:
         while chunk := f.read(CHUNK):
             if not tail:  # the root element's prefix, if any, is the one cell elements use: search for it alone
                 root = _ROOT.search(chunk)
@@ -124,14 +90,14 @@ def _has_formula(z: zipfile.ZipFile, part: str) -> bool:
     return False
 
 
-def _formulas(z: zipfile.ZipFile, part: str, sheet: str, limit: int) -> list[Formula]:
+def _formulas(pkg: PackageReader, part: str, sheet: str, limit: int) -> list[Formula]:
     out: list[Formula] = []
-    with z.open(part) as f:
+    with pkg.stream(part) as f:
         for cell in _cells(f):
-            formula = next((child for child in cell if _local(child.tag) == "f"), None)
+            formula = next((child for child in cell if local(child.tag) == "f"), None)
             if formula is None:
                 continue
-            value = next((child for child in cell if _local(child.tag) in ("v", "is")), None)
+            value = next((child for child in cell if local(child.tag) in ("v", "is")), None)
             cached = "".join(value.itertext()) if value is not None else None
             out.append(Formula(sheet, cell.get("r", "?"), formula.text or "", cached if cached != "" else None,
                                cell.get("t") == "e"))
@@ -140,11 +106,11 @@ def _formulas(z: zipfile.ZipFile, part: str, sheet: str, limit: int) -> list[For
     return out
 
 
-def _cells(f: IO[bytes]) -> Iterator[Any]:
+def _cells(f: IO[bytes]) -> Iterator[Element]:
     """Each ``<c>`` element of a sheet, complete; each row is dropped once read (a streaming parse)."""
-    rows: Any = None
-    for event, el in SafeTree.iterparse(f, events=("start", "end")):
-        tag = _local(el.tag)
+    rows: Element | None = None
+    for event, el in iterparse(f, events=("start", "end")):
+        tag = local(el.tag)
         if event == "start":
             if tag == "sheetData":
                 rows = el
@@ -156,16 +122,16 @@ def _cells(f: IO[bytes]) -> Iterator[Any]:
                 rows.remove(el)
 
 
-def _comments(z: zipfile.ZipFile, part: str, sheet: str, names: set[str]) -> list[Comment]:
+def _comments(pkg: PackageReader, part: str, sheet: str) -> list[Comment]:
     """The sheet's comments by cell: a threaded comment's text before its legacy copy's."""
     by_cell: dict[str, str] = {}
-    for kind, target in sorted(_targets(z, part).values(), key=lambda t: "threaded" not in t[0].casefold()):
-        if target not in names or not kind.casefold().endswith(("/comments", "/threadedcomment")):
-            continue
-        with z.open(target) as f:
-            for _, el in SafeTree.iterparse(f, events=("end",)):
-                if _local(el.tag) in ("comment", "threadedComment") and el.get("ref"):
-                    text = " ".join("".join(t.itertext()) for t in el if _local(t.tag) == "text").strip()
+    rels = [r for r in pkg.relationships(part).values() if not r.external and pkg.has(r.target)
+            and r.type.casefold().endswith(("/comments", "/threadedcomment"))]
+    for rel in sorted(rels, key=lambda r: "threaded" not in r.type.casefold()):
+        with pkg.stream(rel.target) as f:
+            for _, el in iterparse(f):
+                if local(el.tag) in ("comment", "threadedComment") and el.get("ref"):
+                    text = " ".join("".join(t.itertext()) for t in el if local(t.tag) == "text").strip()
                     by_cell.setdefault(el.get("ref", ""), text)
                     el.clear()
     return [Comment(sheet, cell, text) for cell, text in by_cell.items()]

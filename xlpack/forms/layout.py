@@ -16,7 +16,8 @@ from datetime import date
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from xlpack.files.text_fit import column_pixels, height_for, text_lines
-from xlpack.model.definitions import RECORD_LABELS, GradeScale, Question, ToolDefinition
+from xlpack.model.definitions import RECORD_LABELS, GradeScale, Question, Section, ToolDefinition
+from xlpack.model.marking import MARKING
 from xlpack.model.plan import Assignment, Case, TermsOfReference
 
 AUDIT_SHEET = "Audit"
@@ -147,46 +148,64 @@ class FormContext:
     whole_sections: int = 0  # in a focused audit, how many sections the whole tool has (0: not focused)
 
 
-def build_layout(ctx: FormContext) -> FormLayout:
-    tool = ctx.tool
-    sheet = AUDIT_SHEET if tool.kind == "audit" else VIEWS_SHEET
-    layout = FormLayout(sheet=sheet)
-    rows = layout.rows
-    n = 0
+@dataclass
+class _Rows:
+    """The form's rows as they are placed, one after another from the top."""
 
-    def add(**kw: object) -> Row:
-        nonlocal n
-        r = Row(row=n, **kw)  # type: ignore[arg-type]
-        rows.append(r)
-        n += 1
+    layout: FormLayout
+    n: int = 0  # the next row
+
+    def add(self, **kw: object) -> Row:
+        r = Row(row=self.n, **kw)  # type: ignore[arg-type]
+        self.layout.rows.append(r)
+        self.n += 1
         return r
 
-    def blank() -> None:
-        nonlocal n
-        n += 1
+    def blank(self) -> None:
+        self.n += 1
 
-    def question(q: Question, prefix: str) -> None:
+    def question(self, q: Question, prefix: str) -> None:
         lname = None
         if q.type == "grade":
             lname = GRADE_LIST
         elif q.type == "choice":
             lname = list_name(q.id)
-            layout.lists[lname] = list(q.choices or ())
+            self.layout.lists[lname] = list(q.choices or ())
         label = q.label + (" (required)" if q.required else "")
-        cell = InputCell(key=f"{prefix}.{q.id}", sheet=sheet, row=n, col=VALUE_COL, type=q.type, label=label,
-                         required=q.required, list_name=lname, help=q.help, minimum=q.min, maximum=q.max)
-        add(style="label", label=label, input=cell)
+        cell = InputCell(key=f"{prefix}.{q.id}", sheet=self.layout.sheet, row=self.n, col=VALUE_COL, type=q.type,
+                         label=label, required=q.required, list_name=lname, help=q.help, minimum=q.min, maximum=q.max)
+        self.add(style="label", label=label, input=cell)
 
+
+def build_layout(ctx: FormContext) -> FormLayout:
+    tool = ctx.tool
+    rows = _Rows(FormLayout(sheet=AUDIT_SHEET if tool.kind == "audit" else VIEWS_SHEET))
+    layout = rows.layout
     if ctx.scale is not None:
         layout.lists[GRADE_LIST] = ctx.scale.labels
 
-    add(style="title", label=tool.title, value=f"{ctx.case.case_ref} · {ctx.assignment.agency}")
-    add(style="note", label="OFFICIAL-SENSITIVE",
-        value="Use the case reference only: never write a child's or family member's name on this form.")
-    summary = add(style="status", label="Progress")
-    blank()
+    rows.add(style="title", label=tool.title, value=f"{ctx.case.case_ref} · {ctx.assignment.agency}")
+    rows.add(style="note", label=MARKING,
+             value="Use the case reference only: never write a child's or family member's name on this form.")
+    summary = rows.add(style="status", label="Progress")
+    rows.blank()
+    _about(rows, ctx)
+    section_status = [_section(rows, ctx.scale, number, section) for number, section in enumerate(tool.sections, 1)]
+    if tool.closing:
+        _closing(rows, tool)
 
-    about = add(style="heading", label="About this audit")
+    required = [c for c in layout.inputs if c.required and not c.key.startswith("section.")]
+    summary.status_formula, summary.status_value = _summary(section_status, required)
+    for r in layout.rows:
+        r.height = row_height(r)
+    layout.page_breaks = page_breaks(layout)
+    return layout
+
+
+def _about(rows: _Rows, ctx: FormContext) -> None:
+    """The case, agency, auditor and period, then the form's own questions."""
+    tool = ctx.tool
+    about = rows.add(style="heading", label="About this audit")
     info: list[tuple[str, object]] = [
         ("Case reference", ctx.case.case_ref),
         ("Category of work", ctx.case.category or tool.category),
@@ -200,52 +219,48 @@ def build_layout(ctx: FormContext) -> FormLayout:
         info.append((ctx.case_field_labels.get(q.id, q.label), ctx.case.fields.get(q.id, "")))
     info.append(("Form id (do not change)", ctx.form_id))
     for label, value in info:
-        add(style="info", label=label, value=NOT_RECORDED if value in (None, "") else value)
+        rows.add(style="info", label=label, value=NOT_RECORDED if value in (None, "") else value)
     for q in tool.form_fields:
-        question(q, "field")
-    layout.blocks.append(KeepTogether(about.row, n - 1, min(n - 1, about.row + 3)))
-    blank()
+        rows.question(q, "field")
+    rows.layout.blocks.append(KeepTogether(about.row, rows.n - 1, min(rows.n - 1, about.row + 3)))
+    rows.blank()
 
-    section_status: list[str] = []
-    for number, section in enumerate(tool.sections, start=1):
-        head = add(style="heading", label=f"Section {number}: {section.title}")
-        prompts = "\n".join(f"• {p}" for p in section.prompts)
-        add(style="prompt", label="Questions to consider", value=prompts)
-        cells: dict[str, InputCell] = {}
-        for rec in section.records:
-            is_grade = rec == "grade"
-            cell = InputCell(key=f"section.{section.id}.{rec}", sheet=sheet, row=n, col=VALUE_COL,
-                             type="grade" if is_grade else "long_text", label=RECORD_LABELS[rec],
-                             required=rec in ("grade", "evidence"), list_name=GRADE_LIST if is_grade else None)
-            cells[rec] = cell
-            add(style="label", label=RECORD_LABELS[rec], input=cell)
-        grade = cells.get("grade")
-        layout.blocks.append(KeepTogether(head.row, n - 1, grade.row if grade else min(n - 1, head.row + 2)))
-        head.status_formula, head.status_value = _section_status(cells, ctx.scale)
-        section_status.append(xl_rowcol_to_cell(head.row, STATUS_COL))
-        blank()
 
-    if tool.closing:
-        closing = add(style="heading",
-                      label="Closing questions" if tool.kind == "audit" else "What the child and family said")
-        first, group, asked = closing.row, None, 0
-        for q in tool.closing:
-            if q.group and q.group != group:  # a group (a conversation on the views form) starts on its own heading
-                if asked:  # the block so far; the closing heading stays with the first group
-                    layout.blocks.append(KeepTogether(first, n - 1, first + 1))
-                    first = n
-                group, asked = q.group, 0
-                add(style="heading", label=q.group)
-            question(q, "closing")
-            asked += 1
-        layout.blocks.append(KeepTogether(first, n - 1, first + 1))
+def _section(rows: _Rows, scale: GradeScale | None, number: int, section: Section) -> str:
+    """A section's heading, prompts and records; returns the cell of its status (beside the heading)."""
+    head = rows.add(style="heading", label=f"Section {number}: {section.title}")
+    prompts = "\n".join(f"• {p}" for p in section.prompts)
+    rows.add(style="prompt", label="Questions to consider", value=prompts)
+    cells: dict[str, InputCell] = {}
+    for rec in section.records:
+        is_grade = rec == "grade"
+        cell = InputCell(key=f"section.{section.id}.{rec}", sheet=rows.layout.sheet, row=rows.n, col=VALUE_COL,
+                         type="grade" if is_grade else "long_text", label=RECORD_LABELS[rec],
+                         required=rec in ("grade", "evidence"), list_name=GRADE_LIST if is_grade else None)
+        cells[rec] = cell
+        rows.add(style="label", label=RECORD_LABELS[rec], input=cell)
+    grade = cells.get("grade")
+    rows.layout.blocks.append(KeepTogether(head.row, rows.n - 1, grade.row if grade else min(rows.n - 1, head.row + 2)))
+    head.status_formula, head.status_value = _section_status(cells, scale)
+    rows.blank()
+    return xl_rowcol_to_cell(head.row, STATUS_COL)
 
-    required = [c for c in layout.inputs if c.required and not c.key.startswith("section.")]
-    summary.status_formula, summary.status_value = _summary(section_status, required)
-    for r in rows:
-        r.height = row_height(r)
-    layout.page_breaks = page_breaks(layout)
-    return layout
+
+def _closing(rows: _Rows, tool: ToolDefinition) -> None:
+    """The closing questions, each group (a conversation on the views form) under its own heading."""
+    closing = rows.add(style="heading",
+                       label="Closing questions" if tool.kind == "audit" else "What the child and family said")
+    first, group, asked = closing.row, None, 0
+    for q in tool.closing:
+        if q.group and q.group != group:  # a group starts on its own heading
+            if asked:  # the block so far; the closing heading stays with the first group
+                rows.layout.blocks.append(KeepTogether(first, rows.n - 1, first + 1))
+                first = rows.n
+            group, asked = q.group, 0
+            rows.add(style="heading", label=q.group)
+        rows.question(q, "closing")
+        asked += 1
+    rows.layout.blocks.append(KeepTogether(first, rows.n - 1, first + 1))
 
 
 def row_height(row: Row) -> float:

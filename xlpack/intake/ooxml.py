@@ -20,21 +20,29 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal
+from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import ParseError, fromstring
 
-from xlpack.intake.problems import Problem, problem, reason_text, size_text
-from xlpack.intake.sources import MemberSizeError, MiB, inflate
+from xlpack.errors import MemberSizeError
+from xlpack.files.bounded_zip import MiB, inflate
+from xlpack.files.package import (
+    WORKBOOK_PART,
+    Relationship,
+    SheetEntry,
+    local,
+    parse_xml,
+    relationships,
+    rels_part,
+    workbook_sheets,
+)
+from xlpack.intake.problems import Problem, member_problem, problem, reason_text, size_text
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
-WORKBOOK_PART = "xl/workbook.xml"
 VBA_PART = "xl/vbaProject.bin"  # where Excel keeps a workbook's macros
 VBA_CONTENT_TYPE = "application/vnd.ms-office.vbaproject"  # compared in lower case
 VBA_MARK = b"vbaproject"  # in the content types or relationships that name a VBA project (lower case)
-SheetState = Literal["visible", "hidden", "veryHidden"]
 
 
 @dataclass(frozen=True)
@@ -51,13 +59,6 @@ class PackageError(Exception):
     def __init__(self, found: Problem):
         super().__init__(found.message)
         self.problem = found
-
-
-@dataclass(frozen=True)
-class SheetEntry:
-    name: str
-    state: SheetState
-    part: str | None  # zip path of the sheet's XML
 
 
 @dataclass
@@ -96,7 +97,7 @@ def read_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, *, keep: bool = T
     try:
         return inflate(archive, info, keep=keep)
     except MemberSizeError as exc:
-        raise PackageError(exc.problem("workbook")) from None
+        raise PackageError(member_problem(exc, "workbook")) from None
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
         name = info.filename
         raise PackageError(problem("damaged", detail=f"the part {name} cannot be read: {reason_text(exc)}")) from None
@@ -110,13 +111,9 @@ def declares_dtd(data: bytes) -> bool:
     return b"<!DOCTYPE" in data or b"<!ENTITY" in data
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def _parse(pkg_part: bytes, name: str) -> object:
+def _parse(pkg_part: bytes, name: str) -> Element:
     try:
-        return fromstring(pkg_part, forbid_dtd=True)
+        return parse_xml(pkg_part)
     except DefusedXmlException:
         raise PackageError(problem("unsafe-xml", part=name)) from None
     except ParseError as exc:
@@ -200,15 +197,9 @@ def open_workbook(data: bytes, password: str | None = None, limits: PartLimits =
     pkg.has_macros = pkg.has_macros or bool(vba)
     pkg.hidden_macros = sorted(vba - {VBA_PART})
     root = _parse(pkg.part(WORKBOOK_PART), WORKBOOK_PART)
-    targets = _relationships(pkg, "xl/_rels/workbook.xml.rels")
-    for el in root.iter():  # type: ignore[attr-defined]
-        tag = _local(el.tag)
-        if tag == "sheet":
-            rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), "")
-            state = el.attrib.get("state", "visible")
-            pkg.sheets.append(SheetEntry(el.attrib.get("name", ""), state if state in ("hidden", "veryHidden")
-                                         else "visible", targets.get(rid)))
-        elif tag == "workbookProtection":
+    pkg.sheets = workbook_sheets(root, _relationships(pkg, WORKBOOK_PART))
+    for el in root.iter():
+        if local(el.tag) == "workbookProtection":
             pkg.structure_protection = el.attrib.get("lockStructure", "1").lower() not in ("0", "false")
     pkg.saved_at = _saved_at(pkg)
     return pkg
@@ -273,27 +264,23 @@ def macro_parts(pkg: Package) -> set[str]:
     return found
 
 
-def _typed_vba(pkg: Package, root: object) -> set[str]:
+def _typed_vba(pkg: Package, root: Element) -> set[str]:
     out: set[str] = set()
-    for el in root.iter():  # type: ignore[attr-defined]
+    for el in root.iter():
         if el.attrib.get("ContentType", "").strip().lower() != VBA_CONTENT_TYPE:
             continue
-        if _local(el.tag) == "Override":
+        if local(el.tag) == "Override":
             out.add(el.attrib.get("PartName", "").lstrip("/"))
-        elif _local(el.tag) == "Default":
+        elif local(el.tag) == "Default":
             ext = "." + el.attrib.get("Extension", "").lower()
             out |= {n for n in pkg.names if n.lower().endswith(ext)}
     return out & pkg.names
 
 
-def _related_vba(rels: str, root: object) -> set[str]:
-    base = posixpath.dirname(posixpath.dirname(rels))  # xl/_rels/workbook.xml.rels -> xl
-    out: set[str] = set()
-    for el in root.iter():  # type: ignore[attr-defined]
-        if _local(el.tag) == "Relationship" and el.attrib.get("Type", "").lower().endswith("/vbaproject"):
-            target = el.attrib.get("Target", "")
-            out.add(target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target)))
-    return out
+def _related_vba(rels: str, root: Element) -> set[str]:
+    # xl/_rels/workbook.xml.rels holds the relationships of xl/workbook.xml
+    part = posixpath.join(posixpath.dirname(posixpath.dirname(rels)), posixpath.basename(rels).removesuffix(".rels"))
+    return {rel.target for rel in relationships(root, part).values() if rel.type.lower().endswith("/vbaproject")}
 
 
 def _starts_ole(pkg: Package, info: zipfile.ZipInfo) -> bool:
@@ -341,18 +328,12 @@ def _other_package(archive: zipfile.ZipFile, names: set[str]) -> Problem:
     return problem("not-a-workbook", detail="a zip archive without a workbook inside")
 
 
-def _relationships(pkg: Package, name: str) -> dict[str, str]:
+def _relationships(pkg: Package, part: str) -> dict[str, Relationship]:
+    """The relationships of ``part``, whose relationship part must be there."""
+    name = rels_part(part)
     if name not in pkg.names:
         raise PackageError(problem("damaged", detail=f"the part {name} is missing"))
-    root = _parse(pkg.part(name), name)
-    base = posixpath.dirname(posixpath.dirname(name))  # xl/_rels/workbook.xml.rels -> xl
-    out: dict[str, str] = {}
-    for el in root.iter():  # type: ignore[attr-defined]
-        if _local(el.tag) == "Relationship":
-            target = el.attrib.get("Target", "")
-            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
-            out[el.attrib.get("Id", "")] = path
-    return out
+    return relationships(_parse(pkg.part(name), name), part)
 
 
 def _saved_at(pkg: Package) -> datetime | None:
@@ -360,8 +341,8 @@ def _saved_at(pkg: Package) -> datetime | None:
     if name not in pkg.names:
         return None
     root = _parse(pkg.part(name), name)
-    for el in root.iter():  # type: ignore[attr-defined]
-        if _local(el.tag) == "modified" and el.text:
+    for el in root.iter():
+        if local(el.tag) == "modified" and el.text:
             return parse_w3c_datetime(el.text.strip())
     return None
 

@@ -14,6 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from xlpack.errors import MemberSizeError
+from xlpack.files.bounded_zip import METHOD_NAMES
+
 Severity = Literal["error", "warning", "info"]
 
 
@@ -264,3 +267,14 @@ def worst(problems: list[Problem]) -> Severity | None:
         if any(p.severity == level for p in problems):
             return level
     return None
+
+
+def member_problem(exc: MemberSizeError, what: str) -> Problem:
+    """The problem to report for a zip member of ``what`` ("zip archive", "workbook") not read within its size."""
+    name, declared = exc.info.filename, size_text(exc.info.file_size)
+    if exc.method is not None:
+        return problem("zip-method", what=what, part=name, method=METHOD_NAMES.get(exc.method, f"method {exc.method}"))
+    if exc.read is not None and exc.read > exc.info.file_size:
+        return problem("size-understated", part=name, declared=declared, size=size_text(exc.read))
+    detail = f"the part {name} holds {size_text(exc.read or 0)}, not the {declared} its zip entry declares"
+    return problem("archive-damaged" if what == "zip archive" else "damaged", what=what, detail=detail)

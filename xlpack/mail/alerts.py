@@ -40,7 +40,7 @@ from xlpack.files.workbooks import ensure_not_open
 from xlpack.mail.drafts import DRAFT_POLICY, file_name, unique_name
 from xlpack.mail.recipients import address_problem
 from xlpack.mail.staging import place, settle, stage, sweep, unmark
-from xlpack.mail.templates import MARKING
+from xlpack.model.marking import MARKING
 from xlpack.model.names import redact_names
 from xlpack.model.plan import AuditPlan, MailRecord
 from xlpack.model.records import FormReturn

@@ -19,9 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from xlpack.coordinator.mail_sheets import KIND_LABELS, MESSAGES, PARTS, PLACEHOLDERS, earlier_wording
+from xlpack.model.marking import MARKING
 from xlpack.model.plan import MessageTemplate
-
-MARKING = "OFFICIAL-SENSITIVE"
 
 DEFAULTS: dict[tuple[str, str], str] = {
     ("issue", "Subject"): "{cases}: multi-agency case audit, please return by {deadline}",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -258,6 +259,9 @@ def _fix_for(kind: str, loc: tuple, msg: str) -> str:
     return "correct the value as described."
 
 
+_Add = Callable[[tuple, str, str], None]  # (location, message, what to do) -> a problem recorded
+
+
 def _extra_checks(defn: ToolDefinition, path: Path, lines: dict) -> list[DefinitionProblem]:
     """Rules that span several parts of a definition."""
     problems: list[DefinitionProblem] = []
@@ -265,6 +269,13 @@ def _extra_checks(defn: ToolDefinition, path: Path, lines: dict) -> list[Definit
     def add(loc: tuple, message: str, fix: str) -> None:
         problems.append(DefinitionProblem(str(path), line_for(lines, loc), ".".join(map(str, loc)), message, fix))
 
+    _section_checks(defn, lines, add)
+    _question_checks(defn, lines, add)
+    return problems
+
+
+def _section_checks(defn: ToolDefinition, lines: dict, add: _Add) -> None:
+    """Each section's id and title used once."""
     seen: dict[str, tuple] = {}
     titles: dict[str, tuple] = {}
     for i, s in enumerate(defn.sections):
@@ -282,6 +293,10 @@ def _extra_checks(defn: ToolDefinition, path: Path, lines: dict) -> list[Definit
                 "give each section its own title; a focused audit names its sections by title.")
         else:
             titles[title] = ("sections", i, "title")
+
+
+def _question_checks(defn: ToolDefinition, lines: dict, add: _Add) -> None:
+    """Each question's id used once, a grade question only with a scale, no built-in case field, short choices."""
     groups = (("case_fields", defn.case_fields), ("form_fields", defn.form_fields), ("closing", defn.closing))
     qseen: dict[str, tuple] = {}
     for group, questions in groups:
@@ -302,7 +317,6 @@ def _extra_checks(defn: ToolDefinition, path: Path, lines: dict) -> list[Definit
             if q.choices and any(len(c) > 255 for c in q.choices):
                 add((group, i, "choices"), "A choice is longer than Excel's 255-character limit for a list item.",
                     "shorten the choice.")
-    return problems
 
 
 def check_definition(path: Path) -> tuple[ToolDefinition | None, list[DefinitionProblem]]:

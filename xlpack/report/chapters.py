@@ -32,6 +32,7 @@ from xlpack.analysis.pivots import (
 from xlpack.analysis.recommendations import Recommendation
 from xlpack.analysis.views import min_child_age
 from xlpack.model.focus import left_out
+from xlpack.model.marking import MARKING
 from xlpack.model.names import redact_names
 from xlpack.model.plan import AuditPlan
 from xlpack.model.records import GradeRow
@@ -131,7 +132,7 @@ def title_page(doc: ReportDocument, f: Findings, today: date) -> None:
     terms = f.plan.terms
     for _ in range(3):
         doc.para()
-    doc.para(bold_lead="OFFICIAL-SENSITIVE" + (": INTERNAL VERSION" if f.internal else ""))
+    doc.para(bold_lead=MARKING + (": INTERNAL VERSION" if f.internal else ""))
     doc.doc.add_paragraph(terms.title, style="Title")
     doc.subtitle(f"Overview report to {terms.partnership or 'the safeguarding partnership'}")
     facts = [
@@ -148,7 +149,7 @@ def title_page(doc: ReportDocument, f: Findings, today: date) -> None:
     for lead, text in facts:
         doc.para(text, bold_lead=lead)
     doc.para("This report refers to children by pseudonymised case reference only. Handle it as "
-             "OFFICIAL-SENSITIVE: share it only with those who need it for the partnership's work.")
+             f"{MARKING}: share it only with those who need it for the partnership's work.")
     if f.internal:
         doc.para("This is the internal version: it names the auditors (Appendix C, and where two auditors of one "
                  "agency disagreed). It is for the audit lead and the quality sub-group, not for the board; the "

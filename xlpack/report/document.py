@@ -39,8 +39,9 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Emu, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
+from xlpack.model.marking import MARKING
+
 FONT = "Calibri"  # LibreOffice substitutes the metric-compatible Carlito
-MARKING = "OFFICIAL-SENSITIVE"
 NAVY = "1F3864"
 MARKING_RED = "7F1D1D"
 NOTE_FILL = "FFF2CC"

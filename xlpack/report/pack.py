@@ -33,6 +33,7 @@ from xlpack.coordinator.meetings_sheet import find_meeting
 from xlpack.errors import UsageError
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.definitions import GradeScale
+from xlpack.model.marking import MARKING
 from xlpack.model.names import NameLists, quoted
 from xlpack.model.plan import Meeting
 from xlpack.model.records import FlagRow, GradeRow
@@ -169,7 +170,7 @@ def _follow_up(meetings: Sequence[Meeting], today: date) -> Meeting | None:
 
 def _cover(doc: ReportDocument, audit: ConsolidatedAudit, parts: Sequence[CasePart], today: date) -> None:
     terms = audit.plan.terms
-    doc.para(bold_lead="OFFICIAL-SENSITIVE")
+    doc.para(bold_lead=MARKING)
     doc.doc.add_paragraph(terms.title, style="Title")
     doc.subtitle("Moderation meeting pack")
     meeting = _follow_up(audit.plan.meetings, today)

@@ -32,15 +32,11 @@ import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from defusedxml import ElementTree as SafeTree
-
+from xlpack.files.package import PackageReader
 from xlpack.files.zip_parts import ZipCopyError, replace_members
 
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _TABLE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/table"
 #: What xlsxwriter writes and Excel or LibreOffice never do: a workbook saved since by either is not spliced.
 _XLSXWRITER_BOOK = '<fileVersion appName="xl" lastEdited="4" lowestEdited="4" rupBuild="4505"/>'
@@ -66,46 +62,17 @@ def _text(z: zipfile.ZipFile, name: str) -> str:
         raise NotSpliceable(f"the package has no {name}") from None
 
 
-def _rels_path(part: str) -> str:
-    p = PurePosixPath(part)
-    return str(p.parent / "_rels" / f"{p.name}.rels")
-
-
-def _target(base: str, target: str) -> str:
-    """A relationship's target as a zip member name, relative to the part ``base``."""
-    if target.startswith("/"):
-        return target.lstrip("/")
-    parts: list[str] = list(PurePosixPath(base).parent.parts)
-    for step in target.split("/"):
-        if step == "..":
-            if parts:
-                parts.pop()
-        elif step not in ("", "."):
-            parts.append(step)
-    return "/".join(parts)
-
-
-def _relationships(z: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
-    """Relationship id -> (type, target member) of ``part`` (none when it has no relationships part)."""
-    name = _rels_path(part)
-    if name not in z.namelist():
-        return {}
-    root = SafeTree.fromstring(z.read(name))
-    return {r.get("Id", ""): (r.get("Type", ""), _target(part, r.get("Target", "")))
-            for r in root.iter(f"{_RELS}Relationship")}
-
-
 def sheet_parts(z: zipfile.ZipFile) -> dict[str, SheetPart]:
-    """Sheet name -> where its XML is, in the workbook's order."""
-    book = SafeTree.fromstring(z.read("xl/workbook.xml"))
-    rels = _relationships(z, "xl/workbook.xml")
+    """Sheet name -> where its XML is, in the workbook's order (read by :mod:`xlpack.files.package`)."""
+    try:
+        sheets = PackageReader(z).sheets()
+    except KeyError:
+        raise NotSpliceable("the package has no workbook part") from None
     out = {}
-    for i, sheet in enumerate(book.iter(f"{_MAIN}sheet")):
-        name = sheet.get("name", "")
-        rel = rels.get(sheet.get(_REL_ID, ""))
-        if rel is None:
-            raise NotSpliceable(f"the sheet '{name}' has no part")
-        out[name] = SheetPart(name, i, rel[1])
+    for i, sheet in enumerate(sheets):
+        if sheet.part is None:
+            raise NotSpliceable(f"the sheet '{sheet.name}' has no part")
+        out[sheet.name] = SheetPart(sheet.name, i, sheet.part)
     return out
 
 
@@ -283,7 +250,8 @@ def _selected(view: str, selected: bool) -> str:
 def _tables(z: zipfile.ZipFile, sheet: SheetPart) -> dict[str, str]:
     """Relationship id -> table part of the sheet; anything but tables is refused."""
     out = {}
-    for rid, (kind, target) in _relationships(z, sheet.part).items():
+    for rid, rel in PackageReader(z).relationships(sheet.part).items():
+        kind, target = rel.type, rel.target
         if kind != _TABLE_REL:
             raise NotSpliceable(f"the sheet '{sheet.name}' has parts other than tables ({kind.rsplit('/', 1)[-1]})")
         out[rid] = target

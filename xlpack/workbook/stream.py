@@ -27,12 +27,13 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
+from xlpack.files.package import PackageReader
 from xlpack.files.workbooks import temp_beside
 from xlpack.workbook.changes import cell_hash, packed_sums
 from xlpack.workbook.sheet_model import (
@@ -127,8 +128,8 @@ def _cell(ref: str, value: Any, xf: int | None) -> str:
 Fragment = tuple[int, float | None, int, str]  # (row, height in points, the block's first column, its cells' XML)
 
 
-def _block_rows(stream: Stream, b: Block) -> Iterator[Fragment]:
-    """The rows of one block, in row order."""
+def _head_rows(stream: Stream, b: Block) -> Iterator[Fragment]:
+    """A block's title and header rows (the header unless xlsxwriter wrote it, with the block's table)."""
     if b.title:
         yield b.row - 1, BLOCK_TITLE_POINTS, b.col, _cell(xl_rowcol_to_cell(b.row - 1, b.col), b.title,
                                                           stream.xf("block_title"))
@@ -137,6 +138,11 @@ def _block_rows(stream: Stream, b: Block) -> Iterator[Fragment]:
         yield b.row, header, b.col, "".join(
             _cell(xl_rowcol_to_cell(b.row, b.col + c), col.header, stream.xf(header_style(b, col)))
             for c, col in enumerate(b.columns))
+
+
+def _block_rows(stream: Stream, b: Block) -> Iterator[Fragment]:
+    """The rows of one block, in row order."""
+    yield from _head_rows(stream, b)
     letters = [xl_col_to_name(b.col + c) for c in range(b.width)]
     xfs = [stream.xf(col.style) for col in b.columns]
     seeds = [0 if col.editable else b.col + c + 1 for c, col in enumerate(b.columns)]  # 0: not in the digest
@@ -229,19 +235,6 @@ class DigestRows:
 Streamed = Stream | DigestRows  # what stream_rows writes
 
 
-def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> the zip member holding its XML."""
-    book = z.read("xl/workbook.xml").decode("utf-8")
-    rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8")
-    targets = {m.group(1): m.group(2) for m in re.finditer(r'<Relationship Id="([^"]+)"[^>]*Target="([^"]+)"', rels)}
-    out = {}
-    for m in re.finditer(r'<sheet name="([^"]+)" sheetId="\d+"(?: state="\w+")? r:id="([^"]+)"', book):
-        name = m.group(1).replace("&amp;", "&").replace("&apos;", "'").replace("&quot;", '"')
-        target = targets[m.group(2)]
-        out[name] = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-    return out
-
-
 def _dimension(xml: str, stream: Stream | DigestRows) -> str:
     last_row, last_col = stream.last_row, stream.last_col
     m = re.search(r'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"/>', xml)
@@ -260,8 +253,10 @@ def stream_rows(path: Path, streams: Sequence[Streamed]) -> None:
         return
     tmp = temp_beside(path, "stream")
     try:
-        with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
-            parts = _sheet_parts(src)
+        # level 1 for the streamed sheets (large: speed matters more than a few per cent of size); the parts
+        # copied keep zipfile's default level, as each is written under its own ZipInfo
+        with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
+            parts = PackageReader(src).sheet_parts()
             by_part = {parts[s.sheet]: s for s in streams}
             deferred = []
             for info in src.infolist():
@@ -290,11 +285,10 @@ def _write_sheet(src: zipfile.ZipFile, dst: zipfile.ZipFile, info: zipfile.ZipIn
     written = [int(n) for n in re.findall(r'<row r="(\d+)"', head)]
     if written and max(written) > stream.first_row:
         raise ValueError(f"sheet '{stream.sheet}': xlpack wrote rows where the streamed rows go")
-    target = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-    target.compress_type = zipfile.ZIP_DEFLATED
-    target._compresslevel = 1  # type: ignore[attr-defined]  # fast: these parts are large
     rows = stream.rows_xml() if isinstance(stream, DigestRows) else rows_xml(stream)
-    with dst.open(target, "w") as out, ThreadPoolExecutor(1) as writer:
+    # opened by name, so deflated at the archive's level (1); zipfile dates it 1 January 1980 (xlsxwriter dates
+    # its parts in that month too)
+    with dst.open(info.filename, "w") as out, ThreadPoolExecutor(1) as writer:
         # the rows' XML is made here while a thread compresses and writes the last chunk (zlib lets go of the GIL)
         pending = writer.submit(out.write, head.encode("utf-8"))
         for chunk in _chunks(rows):

@@ -11,33 +11,19 @@ has no pattern fills; the page says so.
 
 from __future__ import annotations
 
-import posixpath
-import zipfile
 from pathlib import Path
 from typing import Any
 
-from defusedxml import ElementTree
 from xlsxwriter.utility import xl_rowcol_to_cell
+
+from xlpack.files.package import PackageReader, open_package
 
 C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 XDR = "{http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing}"
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 #: Office.js chart types for a bar chart's grouping.
 TYPES = {"stacked": "BarStacked", "percentStacked": "BarStacked100", "clustered": "BarClustered"}
-
-
-def _rels(z: zipfile.ZipFile, part: str) -> dict[str, str]:
-    """Relationship id -> the target part's path, for ``part``."""
-    folder, name = posixpath.split(part)
-    path = posixpath.join(folder, "_rels", name + ".rels")
-    if path not in z.namelist():
-        return {}
-    root = ElementTree.fromstring(z.read(path))
-    return {r.get("Id"): posixpath.normpath(posixpath.join(folder, r.get("Target")))
-            for r in root.iter(f"{RELS}Relationship")}
 
 
 def split_ref(ref: str) -> tuple[str, str]:
@@ -59,14 +45,14 @@ def _series(ser: Any) -> dict[str, Any]:
             "hatched": ser.find(f"{C}spPr/{A}pattFill") is not None}
 
 
-def _chart(z: zipfile.ZipFile, part: str) -> dict[str, Any] | None:
-    root = ElementTree.fromstring(z.read(part))
+def _chart(pkg: PackageReader, part: str) -> dict[str, Any] | None:
+    root = pkg.xml(part)
     bar = root.find(f".//{C}barChart")
     if bar is None:
         return None
     grouping = bar.find(f"{C}grouping")
     orientation = root.find(f".//{C}catAx/{C}scaling/{C}orientation")
-    return {"type": TYPES.get(grouping.get("val") if grouping is not None else "clustered", "BarClustered"),
+    return {"type": TYPES.get(grouping.get("val", "") if grouping is not None else "clustered", "BarClustered"),
             "reversed": orientation is not None and orientation.get("val") == "maxMin",
             "title": "".join(t.text or "" for t in root.iterfind(f"{C}chart/{C}title//{A}t")),
             "series": [_series(s) for s in bar.iterfind(f"{C}ser")]}
@@ -80,19 +66,16 @@ def _anchor(anchor: Any, edge: str) -> str:
 def chart_specs(path: Path) -> list[dict[str, Any]]:
     """Every bar chart in the workbook at ``path``: its sheet, anchor cells, type, title and series."""
     out: list[dict[str, Any]] = []
-    with zipfile.ZipFile(path) as z:
-        book = ElementTree.fromstring(z.read("xl/workbook.xml"))
-        parts = _rels(z, "xl/workbook.xml")
-        for sheet in book.iter(f"{MAIN}sheet"):
-            sheet_part = parts.get(sheet.get(f"{R}id"), "")
-            for drawing in _rels(z, sheet_part).values():
-                if "/drawings/" not in drawing or drawing not in z.namelist():
+    with open_package(path) as pkg:
+        for sheet, sheet_part in pkg.sheet_parts().items():
+            for drawing in (r.target for r in pkg.relationships(sheet_part).values()):
+                if "/drawings/" not in drawing or not pkg.has(drawing):
                     continue
-                charts = _rels(z, drawing)
-                for anchor in ElementTree.fromstring(z.read(drawing)).iter(f"{XDR}twoCellAnchor"):
+                charts = pkg.relationships(drawing)
+                for anchor in pkg.xml(drawing).iter(f"{XDR}twoCellAnchor"):
                     ref = anchor.find(f".//{C}chart")
-                    spec = _chart(z, charts[ref.get(f"{R}id")]) if ref is not None else None
+                    spec = _chart(pkg, charts[ref.get(f"{R}id", "")].target) if ref is not None else None
                     if spec is not None:
-                        out.append({"sheet": sheet.get("name"), "from": _anchor(anchor, "from"),
-                                    "to": _anchor(anchor, "to"), **spec})
+                        out.append({"sheet": sheet, "from": _anchor(anchor, "from"), "to": _anchor(anchor, "to"),
+                                    **spec})
     return out
