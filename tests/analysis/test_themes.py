@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 
@@ -179,8 +179,8 @@ def test_one_auditor_alone_never_makes_a_theme_however_often() -> None:
                      evidence="The strategy discussion was never held.") for n in range(20)]
     assert find_themes(rows, SCALE).concern == []
     # the same words from a second agency on two more cases: now it recurs across agencies
-    rows += [r.model_copy(update={"row_id": f"G{n}:s", "form_id": f"G{n}", "case_ref": f"C{n + 30}",
-                                  "agency": "Health", "auditor": f"Other {n}"}) for n, r in enumerate(rows[:2])]
+    rows += [replace(r, row_id=f"G{n}:s", form_id=f"G{n}", case_ref=f"C{n + 30}", agency="Health",
+                         auditor=f"Other {n}") for n, r in enumerate(rows[:2])]
     themes = find_themes(rows, SCALE).concern
     assert [t.phrase for t in themes] == ["strategy discussion was never held"]
     assert (themes[0].cases, themes[0].agency_count, themes[0].forms) == (22, 2, 22)

@@ -15,7 +15,9 @@ them to delete what the partnership does not adopt.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from xlpack.analysis.pivots import (
     GOOD_SHARE,
@@ -136,13 +138,13 @@ def plan_actions(kept: Sequence[ActionRow], grades: Sequence[GradeRow], scale: G
     counter = 1
     sections = _sections_by_name(tool)
     for row in kept:
-        update: dict[str, object] = {}
+        update: dict[str, Any] = {}
         if not row.section_id and row.section.strip():  # typed by the coordinator: matched by id or title
             found = sections.get(_key(row.section))
             if found is None:
                 update["concern"] = UNMATCHED
             else:
-                row = row.model_copy(update={"section_id": found})
+                row = replace(row, section_id=found)
         if not row.action_id:  # a row the coordinator added: it gets an id of its own, kept from now on
             while f"AP-{counter}" in used:
                 counter += 1
@@ -153,7 +155,7 @@ def plan_actions(kept: Sequence[ActionRow], grades: Sequence[GradeRow], scale: G
                 update["concern"] = CONCERN
             elif not row.concern.startswith(NO_LONGER):
                 update["concern"] = f"{NO_LONGER} (since {today:%d/%m/%Y})"
-        out.append(row.model_copy(update=update) if update else row)
+        out.append(replace(row, **update) if update else row)
     addressed = {r.section_id for r in out if r.section_id}
     reaudit = terms.reaudit_date if terms else None
     for rec in recommendations(grades, scale, tool, thresholds):

@@ -18,7 +18,7 @@ The baseline's action plan rows are set against the sections they address.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -227,8 +227,8 @@ def _in_reaudit_terms(rows: Sequence[GradeRow], a: Alignment, reaudit: AuditPlan
         if not sid:
             continue
         i, title = order[sid]
-        out.append(r.model_copy(update={"section_id": sid, "section_title": title, "section_order": i,
-                                        "grade": a.grade(r.grade), "moderated_grade": a.grade(r.moderated_grade)}))
+        out.append(replace(r, section_id=sid, section_title=title, section_order=i, grade=a.grade(r.grade),
+                           moderated_grade=a.grade(r.moderated_grade)))
     return out
 
 

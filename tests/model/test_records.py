@@ -1,0 +1,54 @@
+"""The records are plain frozen data; a returned form's values are checked when it is built."""
+
+from __future__ import annotations
+
+import dataclasses
+import pickle
+from datetime import date, datetime
+
+import pytest
+
+from xlpack.model.records import FormReturn, GradeRow, SectionAnswer
+
+
+def _form(**changes: object) -> FormReturn:
+    values: dict[str, object] = dict(
+        form_id="F1", audit_id="A1", case_ref="C-1", agency="Police", auditor="Sam", tool_id="cp", tool_version="1",
+        source="F1.xlsx", saved_at=datetime(2026, 11, 2, 9, 30), fields={"seen": date(2026, 10, 1), "n": 3},
+        sections={"planning": SectionAnswer(section_id="planning", grade="Good", grade_code="2", grade_rank=2)},
+        closing={"safeguarded_now": "Yes", "overall_grade": None})
+    return FormReturn(**{**values, **changes})  # type: ignore[arg-type]
+
+
+def test_rows_are_frozen_slotted_and_survive_pickling() -> None:
+    row = GradeRow(row_id="F1:planning", form_id="F1", case_ref="C-1", agency="Police", auditor="Sam", tool_id="cp",
+                   section_id="planning", section_title="Planning", section_order=1, grade="Good")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        row.grade = "Inadequate"  # type: ignore[misc]
+    assert not hasattr(row, "__dict__")
+    moderated = dataclasses.replace(row, moderated_grade="Inadequate")
+    assert (row.final_grade, moderated.final_grade) == ("Good", "Inadequate")
+    form = _form()
+    assert pickle.loads(pickle.dumps(form)) == form  # intake's reading processes send forms back pickled
+
+
+@pytest.mark.parametrize(("changes", "where"), [
+    ({"kind": "survey"}, "FormReturn.kind"),
+    ({"agency": 7}, "FormReturn.agency"),
+    ({"saved_at": "2026-11-02"}, "FormReturn.saved_at"),
+    ({"fields": {"n": 2.5}}, "FormReturn.fields['n']"),
+    ({"closing": {"ok": True}}, "FormReturn.closing['ok']"),
+    ({"sections": {"planning": {"grade": "Good"}}}, "FormReturn.sections['planning']"),
+    ({"sections": {"planning": SectionAnswer(section_id="planning", grade_rank="2")}},  # type: ignore[arg-type]
+     "SectionAnswer.grade_rank"),
+    ({"sections": {"planning": SectionAnswer(section_id="planning", evidence=None)}},  # type: ignore[arg-type]
+     "SectionAnswer.evidence"),
+])
+def test_a_form_with_a_value_of_the_wrong_type_is_refused(changes: dict[str, object], where: str) -> None:
+    with pytest.raises((TypeError, ValueError), match=rf"^{where.replace('[', '.').replace(']', '.')}"):
+        _form(**changes)
+
+
+def test_a_well_typed_form_is_accepted() -> None:
+    form = _form(kind="views")
+    assert form.kind == "views" and form.fields["seen"] == date(2026, 10, 1)
