@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
-from xlpack.analysis.pivots import BLANK, GRADED, distribution
+from xlpack.analysis.pivots import BLANK, distribution
 from xlpack.analysis.verdicts import verdict
 from xlpack.compare.baseline_actions import BaselineAction, baseline_actions
 from xlpack.compare.mapping import CompareMap
@@ -235,15 +235,11 @@ def _in_reaudit_terms(rows: Sequence[GradeRow], a: Alignment, reaudit: AuditPlan
 def tallies(rows: Sequence[GradeRow], scale: GradeScale, by: str) -> dict[str, Tally]:
     """Key (case-folded) -> tally, from :func:`xlpack.analysis.pivots.distribution` after moderation."""
     dist = distribution(rows, scale, by, one_record=False)  # type: ignore[arg-type]  # forms, for the tests
-    ranked = scale.ranked
-    worst = max(g.rank or 0 for g in ranked)
     labels = [*scale.labels, BLANK]
     out: dict[str, Tally] = {}
-    for key, row in dist.iterrows():
-        counts = {lab: int(row[lab]) for lab in labels}
-        t = Tally(counts, int(row[GRADED]), sum(counts[g.label] for g in ranked if (g.rank or 9) <= 2),
-                  sum(counts[g.label] for g in ranked if g.rank == worst))
-        k = str(key).casefold()
+    for key, d in dist.items():  # forms, each counted whole: the counts are whole numbers
+        t = Tally({lab: int(d[lab]) for lab in labels}, int(d.graded), int(d.good), int(d.inadequate))
+        k = key.casefold()
         held = out.get(k)
         out[k] = t if held is None else Tally({lab: held.counts[lab] + t.counts[lab] for lab in labels},
                                               held.graded + t.graded, held.good + t.good,
