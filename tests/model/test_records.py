@@ -1,4 +1,5 @@
-"""The records are plain frozen data; a returned form's values are checked when it is built."""
+"""The records are plain frozen data; a returned form's values are checked when it is built; Good or better is
+defined once, on the scale."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from datetime import date, datetime
 
 import pytest
 
+from xlpack.analysis.pivots import distribution
+from xlpack.model.definitions import GradeScale, good_or_better, load_scale
 from xlpack.model.records import FormReturn, GradeRow, SectionAnswer
 
 
@@ -52,3 +55,19 @@ def test_a_form_with_a_value_of_the_wrong_type_is_refused(changes: dict[str, obj
 def test_a_well_typed_form_is_accepted() -> None:
     form = _form(kind="views")
     assert form.kind == "views" and form.fields["seen"] == date(2026, 10, 1)
+
+
+@pytest.mark.parametrize("scale_id", ["ofsted-2009", "ilacs"])
+def test_good_or_better_is_the_two_best_grades_of_the_scale(scale_id: str) -> None:
+    scale: GradeScale = load_scale(scale_id)
+    best, second, third, worst = scale.ranked
+    assert scale.good_or_better == [best.label, second.label]
+    assert scale.inadequate == [worst.label] and scale.worst_rank == worst.rank
+    assert [good_or_better(g.rank) for g in scale.grades] == [g.good_or_better for g in scale.grades]
+    assert not good_or_better(None) and not third.good_or_better
+    rows = [GradeRow(row_id=f"F{i}:s", form_id=f"F{i}", case_ref=f"C{i}", agency="Police", auditor="Sam",
+                     tool_id="cp", section_id="s", section_title="S", section_order=1, grade=g.label)
+            for i, g in enumerate(scale.grades)]
+    d = distribution(rows, scale, "section")["S"]
+    assert (d.good, d.inadequate, d.graded, d.total) == (2, 1, 4, len(scale.grades))
+    assert (d.good_text, d.inadequate_text) == ("50%", "25%")

@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from xlpack.model.definitions import GradeScale
+from xlpack.model.definitions import GradeScale, good_or_better
 from xlpack.model.records import GradeRow
 
 CONCERN, GOOD_PRACTICE = "Concern", "Good practice"
@@ -187,7 +187,7 @@ def passage_kind(source: str, rank: int | None) -> str | None:
         return CONCERN
     if rank is None:
         return None
-    return GOOD_PRACTICE if rank <= 2 else CONCERN
+    return GOOD_PRACTICE if good_or_better(rank) else CONCERN
 
 
 def passages(grades: Iterable[GradeRow], scale: GradeScale) -> list[_Passage]:

@@ -217,11 +217,11 @@ def terms_and_method(doc: ReportDocument, f: Findings) -> None:
              "grade, the moderated grade is used in this report.")
     meeting_method(doc, f.audit)
     rows: list[list[str | Cell]] = []
-    worst = max(g.rank or 0 for g in f.scale.ranked) if f.scale.ranked else 0
+    worst = f.scale.worst_rank
     for g in f.scale.grades:
         if g.rank is None:
             counted = "Not a grade: shown apart, left out of every share"
-        elif g.rank <= 2:
+        elif g.good_or_better:
             counted = "Good or better"
         elif g.rank == worst:
             counted = "Inadequate"

@@ -39,7 +39,7 @@ from xlpack.analysis.verdicts import Thresholds, Verdict
 from xlpack.analysis.views import base_questions, conversations, quotable_words, too_young
 from xlpack.intake.problems import CATALOGUE
 from xlpack.model.consolidated import ConsolidatedAudit
-from xlpack.model.definitions import GradeScale, ToolDefinition
+from xlpack.model.definitions import GradeScale, ToolDefinition, good_or_better
 from xlpack.model.names import NameLists, quoted, redact_names
 from xlpack.model.plan import AuditPlan, IssuedForm
 from xlpack.model.records import FlagRow, FormSummary, GradeRow, ReturnRow, ViewsRow
@@ -472,7 +472,7 @@ def examples(grades: Sequence[GradeRow], scale: GradeScale, section_id: str, *, 
         if r.section_id != section_id or grade not in rank:
             continue
         value = rank[grade] or 0
-        if concern and value <= 2 or not concern and value > 2:
+        if concern == good_or_better(value):
             continue
         fields = (r.development, r.evidence, r.action) if concern else (r.strengths, r.evidence)
         text = unquote(next((t for t in fields if t.strip()), ""))
