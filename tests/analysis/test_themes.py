@@ -16,9 +16,10 @@ import random
 import re
 from dataclasses import dataclass, replace
 
+import numpy as np
 import pytest
 
-from xlpack.analysis.themes import CONCERN, GOOD_PRACTICE, Theme, find_themes
+from xlpack.analysis.themes import CONCERN, GOOD_PRACTICE, Theme, _by_code_and_passage, clauses, find_themes
 from xlpack.demo.simulate import DEVELOPMENT, EVIDENCE, STRENGTHS
 from xlpack.model.definitions import load_definition, load_scale
 from xlpack.model.records import GradeRow
@@ -218,3 +219,21 @@ def test_the_demo_text_gives_its_own_recurring_phrases() -> None:
     phrases = {t.phrase.lower() for t in [*themes.concern, *themes.good_practice]}
     assert "see the child alone at every visit" in phrases
     assert "clear chronology kept up to date" in phrases
+
+
+def test_the_quick_sort_of_phrases_orders_them_as_the_stable_sort_does() -> None:
+    """Phrases are sorted by code with each code's passages in order: the quick way (code and passage as one
+    number) must give what a stable sort of the codes gives, which large vocabularies still use."""
+    rng = np.random.default_rng(3)
+    owner = np.sort(rng.integers(0, 400, 5000))  # found passage by passage
+    code = rng.integers(0, 60 ** 3, 5000)
+    quick = _by_code_and_passage(code, owner, 60)
+    stable = _by_code_and_passage(code, owner, 10 ** 7)  # too many words for one 64-bit number: the stable sort
+    order = np.argsort(code, kind="stable")
+    for got in (quick, stable):
+        assert np.array_equal(got[0], code[order]) and np.array_equal(got[1], owner[order])
+
+
+def test_a_dash_standing_alone_ends_a_clause_as_punctuation_does() -> None:
+    words = [[k for k, _ in c] for c in clauses("Child seen - not alone; plans -- dated\n- signed well-kept")]
+    assert words == [["child", "seen"], ["not", "alone"], ["plan"], ["dated"], ["signed", "well-kept"]]
