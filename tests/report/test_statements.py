@@ -273,4 +273,4 @@ def test_a_section_causing_concern_never_ranks_above_a_mixed_one() -> None:
     rows = [_row(f"C{i}", "a", 1, g) for i, g in enumerate(grades)]
     rows += [_row(f"C{i}", "b", 2, g) for i, g in enumerate(["Good"] * 5 + ["Adequate"] * 5)]
     ranked = section_ranking(rows, fake_audit().plan.scale)
-    assert list(ranked.index) == ["B", "A"]
+    assert [d.key for d in ranked] == ["B", "A"]
