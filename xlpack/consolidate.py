@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ from xlpack.errors import KeepTypedError, ResultsWouldBeDroppedError
 from xlpack.files.lock import WorkbookLock, workbook_lock
 from xlpack.files.workbooks import ensure_not_open, require_coordinator
 from xlpack.intake import FileResult, IntakeResult, intake
-from xlpack.intake.compact import FormCompactor, gc_paused, share_field_sets
+from xlpack.intake.compact import FormCompactor, gc_paused
 from xlpack.mail.alerts import AlertBatch, plan_alerts, recorded_in_place, sweep_alerts
 from xlpack.model.consolidated import ConsolidatedAudit, OrphanRow
 from xlpack.model.records import FlagRow, ReturnRow
@@ -116,7 +116,7 @@ class ConsolidateResult:
         return {"schema": "xlpack-consolidate/1", "audit": str(self.audit), "audit_id": self.data.plan.audit_id,
                 "backup": str(self.backup) if self.backup else None, "totals": self.totals,
                 "files": [f.to_dict() for f in self.files],
-                "flags": [f.model_dump(mode="json") for f in self.data.flags],
+                "flags": [asdict(f) for f in self.data.flags],
                 "orphaned": [o.model_dump(mode="json") for o in self.data.orphaned],
                 "dropped": [r.form_id for r in self.dropped],
                 "alerts": [{"form_id": a.form_id, "case_ref": a.case_ref, "agency": a.agency, "auditor": a.auditor,
@@ -155,7 +155,6 @@ def consolidate(audit: Path, returns: Sequence[Path], *, password: str | None = 
 def _consolidate(audit: Path, returns: Sequence[Path], password: str | None, today: date | None,
                  progress: Progress | None, allow_missing: bool, again: bool, held: WorkbookLock) -> ConsolidateResult:
     plan = read_plan(audit)
-    share_field_sets([*plan.cases, *plan.assignments, *plan.issued])  # large audits: tens of thousands of rows
     typed: Typed = read_typed(audit, plan.scale)
     if typed.problems:
         raise KeepTypedError(audit, typed.problems)
@@ -170,7 +169,6 @@ def _consolidate(audit: Path, returns: Sequence[Path], password: str | None, tod
     data = build_consolidated(plan, received_from_intake(result.files), today or clock.today(), now, release=True)
     for f in result.files:  # the answers are in the records now: keep large audits small
         f.form = None
-    share_field_sets([*data.returns, *data.summaries, *data.views])
     result.accepted = []
     apply(data, typed, now)
     extra, streams = analysis_writers(data)

@@ -10,18 +10,16 @@ import pytest
 
 from xlpack.analysis.pivots import (
     BLANK,
-    CASES,
     CATEGORY,
-    GOOD_COUNT,
     GOOD_SHARE,
     GRADED,
-    INADEQUATE_COUNT,
     INADEQUATE_SHARE,
     NOT_RECORDED,
     OVERALL_KEY,
     TOTAL,
     By,
     CaseField,
+    Distribution,
     breakdown_by_field,
     case_fields,
     distribution,
@@ -33,6 +31,7 @@ from xlpack.model.definitions import GradeScale, load_scale
 from xlpack.model.plan import Case
 from xlpack.model.records import GradeRow
 
+GOOD_COUNT, INADEQUATE_COUNT = "good", "inadequate"  # the counts behind the shares
 SECTIONS = [("identification", "Identification"), ("assessment", "Assessment"), ("planning", "Planning"),
             ("voice", "Voice of the child")]
 
@@ -82,6 +81,13 @@ def expected(rows: list[GradeRow], scale: GradeScale, key: str, moderated: bool)
     return out
 
 
+def columns(d: Distribution, scale: GradeScale) -> dict[str, object]:
+    """A distribution's figures under the names :func:`expected` gives them."""
+    return {**{label: d[label] for label in [*scale.labels, BLANK]}, TOTAL: d.total, GRADED: d.graded,
+            GOOD_SHARE: d.good_share, INADEQUATE_SHARE: d.inadequate_share, GOOD_COUNT: d.good,
+            INADEQUATE_COUNT: d.inadequate}
+
+
 @pytest.mark.parametrize("key", ["section", "agency", "case", "overall"])
 @pytest.mark.parametrize("moderated", [False, True])
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -89,12 +95,12 @@ def test_distribution_matches_counting_by_hand(scale: GradeScale, key: By, moder
     rows = random_rows(scale, seed)
     dist = distribution(rows, scale, key, moderated=moderated)
     want = expected(rows, scale, key, moderated)
-    assert set(dist.index) == set(want)
-    assert list(dist.columns) == [*scale.labels, BLANK, TOTAL, GRADED, GOOD_SHARE, INADEQUATE_SHARE, GOOD_COUNT,
-                                  INADEQUATE_COUNT]
+    assert set(dist) == set(want) and all(d.key == k for k, d in dist.items())
     for k, values in want.items():
+        assert list(dist[k].counts) == [*scale.labels, BLANK]
+        figures = columns(dist[k], scale)
         for column, value in values.items():
-            got = dist.at[k, column]
+            got = figures[column]
             if value is None:
                 assert got is None, (k, column)
             else:
@@ -106,22 +112,24 @@ def test_na_and_no_evidence_are_counted_apart_and_left_out_of_shares(scale: Grad
     rows = [row("C1", "Police", 1, good), row("C1", "Health", 1, "Not applicable"),
             row("C1", "CAMHS", 1, "No evidence"), row("C1", "School", 1, None), row("C1", "Housing", 1, "Inadequate")]
     d = distribution(rows, scale, "section")
-    r = d.loc["Identification"]
-    assert (r["Not applicable"], r["No evidence"], r[BLANK], r[TOTAL], r[GRADED]) == (1, 1, 1, 5, 2)
-    assert r[GOOD_SHARE] == 0.5 and r[INADEQUATE_SHARE] == 0.5
+    r = d["Identification"]
+    assert (r["Not applicable"], r["No evidence"], r[BLANK], r.total, r.graded) == (1, 1, 1, 5, 2)
+    assert r.good_share == 0.5 and r.inadequate_share == 0.5
+    assert (r.good_text, r.inadequate_text) == ("50%", "50%")
 
 
 def test_sections_keep_the_tools_order_and_ungraded_shares_are_none(scale: GradeScale) -> None:
     rows = [row("C1", "Police", 3, "Good"), row("C1", "Police", 1, "Not applicable"), row("C1", "Police", 2, None)]
     d = distribution(rows, scale, "section")
-    assert list(d.index) == ["Identification", "Assessment", "Planning"]
-    assert d.at["Identification", GOOD_SHARE] is None and d.at["Assessment", INADEQUATE_SHARE] is None
+    assert list(d) == ["Identification", "Assessment", "Planning"]
+    assert d["Identification"].good_share is None and d["Assessment"].inadequate_share is None
+    assert d["Identification"].good_text == "–" and d["Planning"].good_text == "100%"
 
 
 def test_empty_audit(scale: GradeScale) -> None:
     assert len(distribution([], scale, "section")) == 0
-    overall = distribution([], scale, "overall")
-    assert overall.at[OVERALL_KEY, TOTAL] == 0 and overall.at[OVERALL_KEY, GOOD_SHARE] is None
+    overall = distribution([], scale, "overall")[OVERALL_KEY]
+    assert overall.total == 0 and overall.good_share is None
 
 
 def test_moderation_changes_what_is_counted(scale: GradeScale) -> None:
@@ -129,8 +137,8 @@ def test_moderation_changes_what_is_counted(scale: GradeScale) -> None:
             row("C1", "CAMHS", 1, "Good", "Good")]
     before = distribution(rows, scale, "overall", moderated=False)
     after = distribution(rows, scale, "overall", moderated=True)
-    assert before.at[OVERALL_KEY, "Good"] == 3 and before.at[OVERALL_KEY, "Inadequate"] == 0
-    assert after.at[OVERALL_KEY, "Good"] == 2 and after.at[OVERALL_KEY, "Inadequate"] == 1
+    assert before[OVERALL_KEY]["Good"] == 3 and before[OVERALL_KEY]["Inadequate"] == 0
+    assert after[OVERALL_KEY]["Good"] == 2 and after[OVERALL_KEY]["Inadequate"] == 1
     assert [r.agency for r in moderation_changes(rows)] == ["Police"]  # typing the same grade is no change
 
 
@@ -143,11 +151,12 @@ def test_section_ranking_from_working_well_to_concern(scale: GradeScale) -> None
         row("C1", "P", 4, "Not applicable"),                          # Voice: nothing graded
     ]
     ranked = ["Identification", "Planning", "Assessment", "Voice of the child"]
-    assert list(section_ranking(rows, scale).index) == ranked
+    assert [d.key for d in section_ranking(rows, scale)] == ranked
     # ties on both shares keep the tool's order
     tie = [row("C1", "P", 2, good), row("C1", "P", 1, good), row("C1", "P", 4, "No evidence"),
            row("C1", "P", 3, "Not applicable")]
-    assert list(section_ranking(tie, scale).index) == ["Identification", "Assessment", "Planning", "Voice of the child"]
+    assert [d.key for d in section_ranking(tie, scale)] == ["Identification", "Assessment", "Planning",
+                                                            "Voice of the child"]
 
 
 # ----------------------------------------------------------------------------- shares as text
@@ -186,16 +195,16 @@ def test_breakdown_by_field_matches_counting_by_hand(scale: GradeScale, seed: in
     got = breakdown_by_field(rows, cases, field, scale, moderated=moderated)
     value = {c.case_ref: c.fields["age_band"] or NOT_RECORDED for c in cases}
     present = set(value.values())
-    assert list(got.index) == [v for v in field.choices if v in present] + (
+    assert list(got) == [v for v in field.choices if v in present] + (
         [NOT_RECORDED] if NOT_RECORDED in present else [])
     by_hand = expected([r for r in rows if r.case_ref in value], scale, "case", moderated)
-    for v in got.index:
+    for v, d in got.items():
         refs = [c for c, x in value.items() if x == v]
-        assert got.at[v, CASES] == len(refs)
+        assert d.cases == len(refs)
+        figures = columns(d, scale)
         for column in [*scale.labels, BLANK, TOTAL, GRADED, GOOD_COUNT, INADEQUATE_COUNT]:
-            assert got.at[v, column] == sum(int(by_hand[c][column]) for c in refs if c in by_hand), (v, column)
-        graded = got.at[v, GRADED]
-        assert got.at[v, GOOD_SHARE] == (got.at[v, GOOD_COUNT] / graded if graded else None)
+            assert figures[column] == sum(int(by_hand[c][column]) for c in refs if c in by_hand), (v, column)
+        assert d.good_share == (d.good / d.graded if d.graded else None)
 
 
 def test_breakdown_category_and_free_text_values(scale: GradeScale) -> None:
@@ -204,10 +213,10 @@ def test_breakdown_category_and_free_text_values(scale: GradeScale) -> None:
              Case(case_ref="C2", category="Neglect", fields={"team": ""})]
     rows = [row(c.case_ref, "Police", 1, "Good") for c in cases]
     category = breakdown_by_field(rows, cases, CaseField(CATEGORY, "Category"), scale, default_category="CP")
-    assert list(category.index) == ["CP", "Neglect"] and list(category[CASES]) == [1, 2]
+    assert list(category) == ["CP", "Neglect"] and [d.cases for d in category.values()] == [1, 2]
     team = breakdown_by_field(rows, cases, CaseField("team", "Team"), scale)
-    assert list(team.index) == ["East team", "west", NOT_RECORDED]  # alphabetical, spaces tidied, blanks last
-    assert list(team["Good"]) == [1, 1, 1]
+    assert list(team) == ["East team", "west", NOT_RECORDED]  # alphabetical, spaces tidied, blanks last
+    assert [d["Good"] for d in team.values()] == [1, 1, 1]
 
 
 def test_case_fields_are_category_the_tools_details_and_any_other() -> None:

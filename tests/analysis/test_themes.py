@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+import numpy as np
 import pytest
 
-from xlpack.analysis.themes import CONCERN, GOOD_PRACTICE, Theme, find_themes
+from xlpack.analysis.themes import CONCERN, GOOD_PRACTICE, Theme, _by_code_and_passage, clauses, find_themes
 from xlpack.demo.simulate import DEVELOPMENT, EVIDENCE, STRENGTHS
 from xlpack.model.definitions import load_definition, load_scale
 from xlpack.model.records import GradeRow
@@ -179,8 +180,8 @@ def test_one_auditor_alone_never_makes_a_theme_however_often() -> None:
                      evidence="The strategy discussion was never held.") for n in range(20)]
     assert find_themes(rows, SCALE).concern == []
     # the same words from a second agency on two more cases: now it recurs across agencies
-    rows += [r.model_copy(update={"row_id": f"G{n}:s", "form_id": f"G{n}", "case_ref": f"C{n + 30}",
-                                  "agency": "Health", "auditor": f"Other {n}"}) for n, r in enumerate(rows[:2])]
+    rows += [replace(r, row_id=f"G{n}:s", form_id=f"G{n}", case_ref=f"C{n + 30}", agency="Health",
+                         auditor=f"Other {n}") for n, r in enumerate(rows[:2])]
     themes = find_themes(rows, SCALE).concern
     assert [t.phrase for t in themes] == ["strategy discussion was never held"]
     assert (themes[0].cases, themes[0].agency_count, themes[0].forms) == (22, 2, 22)
@@ -218,3 +219,21 @@ def test_the_demo_text_gives_its_own_recurring_phrases() -> None:
     phrases = {t.phrase.lower() for t in [*themes.concern, *themes.good_practice]}
     assert "see the child alone at every visit" in phrases
     assert "clear chronology kept up to date" in phrases
+
+
+def test_the_quick_sort_of_phrases_orders_them_as_the_stable_sort_does() -> None:
+    """Phrases are sorted by code with each code's passages in order: the quick way (code and passage as one
+    number) must give what a stable sort of the codes gives, which large vocabularies still use."""
+    rng = np.random.default_rng(3)
+    owner = np.sort(rng.integers(0, 400, 5000))  # found passage by passage
+    code = rng.integers(0, 60 ** 3, 5000)
+    quick = _by_code_and_passage(code, owner, 60)
+    stable = _by_code_and_passage(code, owner, 10 ** 7)  # too many words for one 64-bit number: the stable sort
+    order = np.argsort(code, kind="stable")
+    for got in (quick, stable):
+        assert np.array_equal(got[0], code[order]) and np.array_equal(got[1], owner[order])
+
+
+def test_a_dash_standing_alone_ends_a_clause_as_punctuation_does() -> None:
+    words = [[k for k, _ in c] for c in clauses("Child seen - not alone; plans -- dated\n- signed well-kept")]
+    assert words == [["child", "seen"], ["not", "alone"], ["plan"], ["dated"], ["signed", "well-kept"]]

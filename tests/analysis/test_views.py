@@ -5,6 +5,7 @@ words given with consent."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -17,7 +18,7 @@ from xlpack.analysis.flags import views_check
 from xlpack.analysis.views import Conversation, conversations, conversations_of, view_checks
 from xlpack.demo.sample import sample_plan
 from xlpack.model.plan import AuditPlan, SampleRecord
-from xlpack.model.records import FormReturn, ViewsRow
+from xlpack.model.records import FormReturn
 from xlpack.report.write import report_bytes
 
 DRAWN, DEADLINE = date(2026, 11, 2), date(2026, 11, 30)
@@ -100,7 +101,7 @@ def test_the_report_quotes_only_words_given_with_consent() -> None:
     assert "Words given without consent." not in text and "Private words." not in text
     assert "Never asked to share these." not in text
     assert "A baby's words?" not in text  # a child under 4 cannot consent: flagged, not quoted
-    talks = conversations([ViewsRow(**r.model_dump()) for r in v], audit.plan.views)
+    talks = conversations([replace(r) for r in v], audit.plan.views)
     consented = sum(c.quotable and not (c.by_child and (c.child_age or 99) < 4) for c in talks)
     assert consented < sum(c.quotable for c in talks)
     assert (f"Words are quoted only where the person agreed, and not where the views are said to be a child's under 4: "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -201,7 +202,7 @@ def test_the_chapter_in_the_report_and_on_its_own(compared: tuple[Path, Path], b
 
 def _with_scale(audit: ConsolidatedAudit, scale_id: str, rename: dict[str, str]) -> ConsolidatedAudit:
     plan = audit.plan.model_copy(update={"scale": load_scale(scale_id)})
-    grades = [g.model_copy(update={"grade": rename.get(g.grade or "", g.grade)}) for g in audit.grades]
+    grades = [replace(g, grade=rename.get(g.grade or "", g.grade)) for g in audit.grades]
     return audit.model_copy(update={"plan": plan, "grades": grades})
 
 
@@ -226,7 +227,7 @@ def test_different_tools_are_refused_unless_mapped(baseline: Built, reaudit: Bui
     sections = [s.model_copy(update={"id": "plan_review"}) if s.id == "planning" else s for s in b.plan.tool.sections]
     old_tool = b.plan.tool.model_copy(update={"id": "cp-2019", "sections": tuple(sections)})
     old = b.model_copy(update={"plan": b.plan.model_copy(update={"tool": old_tool}), "grades": [
-        g.model_copy(update={"section_id": "plan_review"}) if g.section_id == "planning" else g for g in b.grades]})
+        replace(g, section_id="plan_review") if g.section_id == "planning" else g for g in b.grades]})
     with pytest.raises(UsageError, match="tool 'cp-2019'.*--map"):
         compare_audits(old, r)
     csv_map = tmp_path / "map.csv"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -219,10 +220,10 @@ def test_moderated_grades_notes_and_resolutions_are_shown(reaudit: Built, tmp_pa
     confirmed = next(g for g in audit.grades if g.form_id == target.form_id and g.section_id == "assessment")
     flag = next(f for f in audit.flags if f.severity == "high" and f.case_ref == target.case_ref
                 and target.agency in f.agencies)
-    grades = [g.model_copy(update={"moderated_grade": "Inadequate", "moderation_note": "No timescales in the plan."})
-              if g is target else g.model_copy(update={"moderated_grade": g.grade}) if g is confirmed else g
+    grades = [replace(g, moderated_grade="Inadequate", moderation_note="No timescales in the plan.")
+              if g is target else replace(g, moderated_grade=g.grade) if g is confirmed else g
               for g in audit.grades]
-    flags = [f.model_copy(update={"resolution": "Agreed: the record will be reviewed."}) if f is flag else f
+    flags = [replace(f, resolution="Agreed: the record will be reviewed.") if f is flag else f
              for f in audit.flags]
     own = [g for g in grades if g.form_id == target.form_id]  # this form's document only: quicker
     result = build_feedback(audit.model_copy(update={"grades": own, "flags": flags}), tmp_path, today=TODAY)

@@ -8,13 +8,17 @@ Consolidating the folder must give what consolidating ``returns/`` gives.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections import Counter
+from dataclasses import asdict
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
 from tests.support.filling import fill_form
 from tests.support.intake_support import *
@@ -61,9 +65,16 @@ def _leftovers(audit: Path) -> list[Path]:
     return [Path(shutil.copy2(audit, audit.with_name(n))) for n in names]
 
 
+def _json(row: Any) -> object:
+    """A row as JSON text would hold it (the orphans are pydantic models, the other rows dataclasses)."""
+    if isinstance(row, BaseModel):
+        return row.model_dump(mode="json")
+    return json.loads(json.dumps(asdict(row), default=str))
+
+
 def _analysis(audit: Path) -> dict[str, object]:
     data = read_consolidated(audit)
-    return {name: [row.model_dump(mode="json") for row in getattr(data, name)]
+    return {name: [_json(row) for row in getattr(data, name)]
             for name in ("returns", "grades", "summaries", "flags", "views", "orphaned")}
 
 

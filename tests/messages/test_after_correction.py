@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -52,7 +53,7 @@ def test_an_urgent_flag_with_a_resolution_no_longer_says_check_today(sample_copy
     fill_form(forms / form.file, returns / form.file, closing={"safeguarded_now": "No"})
     flag = next(f for f in consolidate(audit, [returns]).data.flags if f.severity == "urgent")
     assert "Check today that the child is safe." in urgent_line(flag)
-    resolved = flag.model_copy(update={"resolution": "Social worker visited\non 17/11: child safe, plan reviewed."})
+    resolved = replace(flag, resolution="Social worker visited\non 17/11: child safe, plan reviewed.")
     line = urgent_line(resolved)
     assert "Check today" not in line and flag.case_ref in line
     assert "'Social worker visited on 17/11: child safe, plan reviewed.'" in line

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -307,7 +307,7 @@ def test_report_without_moderation_views_or_flags(tmp_path: Path) -> None:
 def test_report_before_anything_came_back(tmp_path: Path) -> None:
     audit = fake_audit()
     nothing = audit.model_copy(update={"grades": [], "summaries": [], "flags": [], "views": [], "returns": [
-        r.model_copy(update={"status": "missing"}) for r in audit.returns]})
+        replace(r, status="missing") for r in audit.returns]})
     rb = read_back(build_report(nothing, tmp_path / "nothing.docx", today=TODAY))
     texts = [b.text for b in rb.blocks]
     issued = sum(r.kind == "audit" for r in nothing.returns)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 import uuid
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -128,12 +129,12 @@ def fake_audit(seed: int = 11, *, moderate: bool = True) -> ConsolidatedAudit:
         for g in rng.sample(graded, len(graded)):
             if len(picked) < 6:
                 picked.setdefault(g.section_id, g)
-        for g in picked.values():
-            better = ranked[ranked.index(g.grade or "") - 1]
-            g.moderated_grade = better
-            g.moderation_note = "The meeting heard the agency's fuller record; the plan was reviewed in time."
+        note = "The meeting heard the agency's fuller record; the plan was reviewed in time."
+        moderated = {id(g): replace(g, moderated_grade=ranked[ranked.index(g.grade or "") - 1], moderation_note=note)
+                     for g in picked.values()}
         confirmed = next(g for g in grades if g.grade in ranked[:1])
-        confirmed.moderated_grade = confirmed.grade
+        moderated[id(confirmed)] = replace(confirmed, moderated_grade=confirmed.grade)
+        grades = [moderated.get(id(g), g) for g in grades]
     flags = _flags(grades, scale)
     views: list[ViewsRow] = []
     for f in (f for f in plan.issued if f.kind == "views"):

@@ -11,6 +11,7 @@ the context the Terms of reference give, or a Coordinator note for it.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -52,12 +53,11 @@ def rb(audit: ConsolidatedAudit, tmp_path_factory: pytest.TempPathFactory) -> Re
 
 def _not_safe(audit: ConsolidatedAudit, action: str, resolution: str) -> ConsolidatedAudit:
     first = audit.summaries[0]
-    summaries = [first.model_copy(update={"safeguarded_now": "No", "safeguarding_action": action}),
-                 *(s.model_copy(update={"safeguarded_now": "Yes"}) for s in audit.summaries[1:])]
+    summaries = [replace(first, safeguarded_now="No", safeguarding_action=action),
+                 *(replace(s, safeguarded_now="Yes") for s in audit.summaries[1:])]
     flags = [f for f in audit.flags if f.rule != "not_safeguarded"]
-    flags.append(flags[0].model_copy(update={"flag_id": "SAFE-x", "rule": "not_safeguarded", "case_ref": first.case_ref,
-                                             "agencies": [first.agency], "resolution": resolution,
-                                             "section_id": ""}))
+    flags.append(replace(flags[0], flag_id="SAFE-x", rule="not_safeguarded", case_ref=first.case_ref,
+                          agencies=[first.agency], resolution=resolution, section_id=""))
     return audit.model_copy(update={"summaries": summaries, "flags": flags})
 
 
@@ -144,7 +144,7 @@ def test_unchanged_shares_say_unchanged(audit: ConsolidatedAudit, tmp_path: Path
                  and g.agency not in (good[0].agency, adequate.agency))
     # within one section: one Good becomes Outstanding (Good or better unchanged), and a Good and an Adequate swap
     moved = {good[0].row_id: "Outstanding", adequate.row_id: "Good", other.row_id: "Adequate"}
-    grades = [g.model_copy(update={"moderated_grade": moved[g.row_id], "moderation_note": "meeting"})
+    grades = [replace(g, moderated_grade=moved[g.row_id], moderation_note="meeting")
               if g.row_id in moved else g for g in bare.grades]
     rb = report(bare.model_copy(update={"grades": grades}), tmp_path)
     said = next(b.text for b in rb.blocks if b.text.startswith("The follow-up meeting changed"))
@@ -163,7 +163,7 @@ def test_a_swap_within_a_section_is_not_a_changed_section(tmp_path: Path) -> Non
     a = next(g for g in bare.grades if g.grade == "Good" and single(g))
     b = next(g for g in bare.grades if g.grade == "Adequate" and g.section_id == a.section_id and single(g))
     moved = {a.row_id: "Adequate", b.row_id: "Good"}
-    grades = [g.model_copy(update={"moderated_grade": moved[g.row_id], "moderation_note": "x"})
+    grades = [replace(g, moderated_grade=moved[g.row_id], moderation_note="x")
               if g.row_id in moved else g for g in bare.grades]
     rb = report(bare.model_copy(update={"grades": grades}), tmp_path)
     said = next(x.text for x in rb.blocks if x.text.startswith("The follow-up meeting changed"))
@@ -274,4 +274,4 @@ def test_a_section_causing_concern_never_ranks_above_a_mixed_one() -> None:
     rows = [_row(f"C{i}", "a", 1, g) for i, g in enumerate(grades)]
     rows += [_row(f"C{i}", "b", 2, g) for i, g in enumerate(["Good"] * 5 + ["Adequate"] * 5)]
     ranked = section_ranking(rows, fake_audit().plan.scale)
-    assert list(ranked.index) == ["B", "A"]
+    assert [d.key for d in ranked] == ["B", "A"]

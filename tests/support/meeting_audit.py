@@ -10,7 +10,7 @@ for one agency on the Action plan. It is written by xlpack's own checked rewrite
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -40,12 +40,13 @@ def record_meeting(audit: Path) -> tuple[list[str], list[str]]:
     data = read_consolidated(audit)
     labels = [g.label for g in data.plan.scale.ranked]
     picks = [g for g in data.grades if g.grade in labels[1:]][:2]
-    for g in picks:
-        g.moderated_grade = labels[labels.index(g.grade or "") - 1]
-        g.moderation_note, g.moderation_meeting = "Agreed at the meeting.", FOLLOW_UP
+    moderated = {g.row_id: replace(g, moderated_grade=labels[labels.index(g.grade or "") - 1],
+                                   moderation_note="Agreed at the meeting.", moderation_meeting=FOLLOW_UP)
+                 for g in picks}
+    data.grades = [moderated.get(g.row_id, g) for g in data.grades]
+    data.flags = [replace(f, resolution="Discussed and agreed.", resolution_meeting=FOLLOW_UP) if i < 2 else f
+                  for i, f in enumerate(data.flags)]
     resolved = data.flags[:2]
-    for f in resolved:
-        f.resolution, f.resolution_meeting = "Discussed and agreed.", FOLLOW_UP
     agency = sorted({g.agency for g in data.grades})[0]
     data.actions = [*data.actions, ActionRow(action_id="AP-90", section="Planning", action="Audit planning again.",
                                              owner="Lead auditor", agency=agency, by_when="March 2027",

@@ -7,6 +7,7 @@ workbook is replaced atomically, with a dated backup, never half-written.
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -241,7 +242,7 @@ def test_generate_after_consolidate_keeps_the_analysis_and_moderation(
     result = generate_forms(audit, workers=1, today=TODAY)
     assert [(f.agency, f.auditor) for f in result.issued] == [("Housing", "Kim Latecomer")]
     back = read_consolidated(audit)
-    assert back.grades == [g.model_copy(update={"moderated_grade": "Inadequate"}) if g.row_id == grade.row_id
+    assert back.grades == [replace(g, moderated_grade="Inadequate") if g.row_id == grade.row_id
                            else g for g in first.data.grades]
     assert back.flags == first.data.flags
     new = [r for r in back.returns if r.form_id == result.issued[0].form_id]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import shutil
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -133,10 +134,10 @@ def test_the_report_says_what_the_meetings_recorded() -> None:
                 decisions="Grade for planning moderated.\nThe urgent flag closed.",
                 learning="- Share minutes of strategy discussions.", feedback="")]})
     moderated = [g for g in audit.grades if g.moderated_grade]
-    for g in moderated:
-        g.moderation_meeting = "follow-up"  # any case and spacing names the same meeting
-    audit.flags[0].resolution, audit.flags[0].resolution_meeting = "Closed.", "Follow-up"
-    audit.flags[1].resolution, audit.flags[1].resolution_meeting = "Closed.", "Planning day"
+    audit.grades = [replace(g, moderation_meeting="follow-up") if g.moderated_grade else g  # any case and spacing
+                    for g in audit.grades]  # names the same meeting
+    audit.flags[0] = replace(audit.flags[0], resolution="Closed.", resolution_meeting="Follow-up")
+    audit.flags[1] = replace(audit.flags[1], resolution="Closed.", resolution_meeting="Planning day")
     lines = _text(report_bytes(audit, today=date(2026, 12, 9)))
     who = "4 people from 3 agencies (Coordinator, Health, Police)"
     assert f"The follow-up meeting 'Follow-up' on 4 December 2026: {who}." in lines

@@ -15,17 +15,11 @@ them to delete what the partnership does not adopt.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
+from typing import Any
 
-from xlpack.analysis.pivots import (
-    GOOD_SHARE,
-    INADEQUATE_SHARE,
-    count_text,
-    distribution,
-    section_ranking,
-    share_percent,
-    share_value,
-)
+from xlpack.analysis.pivots import count_text, distribution, section_ranking
 from xlpack.analysis.recommendations import Recommendation, recommendations
 from xlpack.analysis.verdicts import DEFAULT, Thresholds
 from xlpack.model.definitions import GradeScale, ToolDefinition
@@ -45,10 +39,10 @@ def sections_of_concern(grades: Sequence[GradeRow], scale: GradeScale, tool: Too
     """(section id, title, share Good or better, share Inadequate) of each section causing concern, worst first."""
     ids = {s.title: s.id for s in tool.sections}
     out = []
-    for title, row in section_ranking(grades, scale, thresholds=thresholds).iterrows():
-        good, bad = share_value(row[GOOD_SHARE]), share_value(row[INADEQUATE_SHARE])
+    for d in section_ranking(grades, scale, thresholds=thresholds):
+        good, bad = d.good_share, d.inadequate_share
         if thresholds.verdict(good, bad) == CONCERN:
-            out.append((ids.get(str(title), str(title)), str(title), good, bad))
+            out.append((ids.get(d.key, d.key), d.key, good, bad))
     return list(reversed(out))
 
 
@@ -57,10 +51,10 @@ def agencies_of_concern(grades: Sequence[GradeRow], scale: GradeScale, section_i
     """Agencies whose grades in a section meet the concern threshold, weakest first."""
     rows = [g for g in grades if g.section_id == section_id]
     weak = []
-    for agency, row in distribution(rows, scale, "agency").iterrows():
-        good, bad = share_value(row[GOOD_SHARE]), share_value(row[INADEQUATE_SHARE])
+    for agency, d in distribution(rows, scale, "agency").items():
+        good, bad = d.good_share, d.inadequate_share
         if thresholds.verdict(good, bad) == CONCERN:
-            weak.append((good or 0.0, -(bad or 0.0), str(agency).casefold(), str(agency)))
+            weak.append((good or 0.0, -(bad or 0.0), agency.casefold(), agency))
     return [a for *_, a in sorted(weak)]
 
 
@@ -75,7 +69,7 @@ def measure(rec: Recommendation, thresholds: Thresholds, proposed: date | None =
     beside it)."""
     f = rec.figure
     when = f"when proposed on {proposed:%d/%m/%Y}" if proposed else "at this audit"
-    now = (f"{when} {share_percent(f.good, f.graded)} and {share_percent(f.inadequate, f.graded)} of "
+    now = (f"{when} {f.good_text} and {f.inadequate_text} of "
            f"{count_text(f.graded)} graded case records")
     target = (f"Good or better in at least {thresholds.well_good}% and Inadequate in under "
               f"{thresholds.well_inadequate}% of graded case records")
@@ -136,13 +130,13 @@ def plan_actions(kept: Sequence[ActionRow], grades: Sequence[GradeRow], scale: G
     counter = 1
     sections = _sections_by_name(tool)
     for row in kept:
-        update: dict[str, object] = {}
+        update: dict[str, Any] = {}
         if not row.section_id and row.section.strip():  # typed by the coordinator: matched by id or title
             found = sections.get(_key(row.section))
             if found is None:
                 update["concern"] = UNMATCHED
             else:
-                row = row.model_copy(update={"section_id": found})
+                row = replace(row, section_id=found)
         if not row.action_id:  # a row the coordinator added: it gets an id of its own, kept from now on
             while f"AP-{counter}" in used:
                 counter += 1
@@ -153,7 +147,7 @@ def plan_actions(kept: Sequence[ActionRow], grades: Sequence[GradeRow], scale: G
                 update["concern"] = CONCERN
             elif not row.concern.startswith(NO_LONGER):
                 update["concern"] = f"{NO_LONGER} (since {today:%d/%m/%Y})"
-        out.append(row.model_copy(update=update) if update else row)
+        out.append(replace(row, **update) if update else row)
     addressed = {r.section_id for r in out if r.section_id}
     reaudit = terms.reaudit_date if terms else None
     for rec in recommendations(grades, scale, tool, thresholds):

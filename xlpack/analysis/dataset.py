@@ -122,8 +122,9 @@ def build_problems(plan: AuditPlan, received: Sequence[Received]) -> list[Proble
         who = (form.case_ref, form.agency, form.auditor) if form else (r.case_ref, r.agency, r.auditor)
         order = issued_order(form) if form else ("\uffff", "", "", "")
         for i, p in enumerate(r.problems):
-            row = ProblemRow.model_construct(
-                source=r.source, status=r.status, severity=p.severity, code=p.code, message=p.message, fix=p.fix,
+            row = ProblemRow(
+                source=r.source, status=r.status, severity=p.severity, code=p.code,  # type: ignore[arg-type]
+                message=p.message, fix=p.fix,
                 sheet=p.sheet or "", cell=p.cell or "", form_id=r.form_id, case_ref=who[0], agency=who[1],
                 auditor=who[2])
             rows.append(((SEVERITY_ORDER.get(p.severity, 3), *order, r.source, n, i), row))
@@ -143,34 +144,27 @@ def accepted_forms(plan: AuditPlan, received: Sequence[Received]) -> list[FormRe
                                         f.form_id))
 
 
-#: Every field of a GradeRow is given when consolidation builds one: one set serves them all (half the memory).
-_ALL_GRADE_FIELDS = frozenset(GradeRow.model_fields)
-
-
 def build_grades(plan: AuditPlan, forms: Iterable[FormReturn], *, release: bool = False) -> list[GradeRow]:
     """One row per accepted audit form × section of the tool, in the tool's order.
 
-    The values come from validated returns, so the rows are built without
-    validating them again. With ``release``, each form's answers are dropped
-    once its rows are built (for large audits: the texts live on in the rows).
+    The values come from checked returns (:func:`xlpack.model.records.check_form`). With ``release``, each
+    form's answers are dropped once its rows are built (for large audits: the texts live on in the rows).
     """
     rows: list[GradeRow] = []
-    fields_set = set(_ALL_GRADE_FIELDS)
     for f in forms:
         if f.kind != "audit":
             continue
         for order, section in enumerate(plan.tool.sections, start=1):
             a = f.sections.get(section.id)
-            rows.append(GradeRow.model_construct(
-                fields_set, row_id=f"{f.form_id}:{section.id}", form_id=f.form_id, case_ref=f.case_ref,
+            rows.append(GradeRow(
+                row_id=f"{f.form_id}:{section.id}", form_id=f.form_id, case_ref=f.case_ref,
                 agency=f.agency, auditor=f.auditor, tool_id=f.tool_id, section_id=section.id,
                 section_title=section.title, section_order=order, grade=a.grade if a else None,
                 evidence=a.evidence if a else "", strengths=a.strengths if a else "",
                 development=a.development if a else "", action=a.action if a else "", source=f.source,
                 moderated_grade=None, moderation_note=""))
         if release:
-            f.sections.clear()
-            f.cells = {}  # not cleared in place: consolidate shares one cell map between forms
+            f.sections.clear()  # the form's own dict (its cell maps are shared between forms and kept)
     return rows
 
 

@@ -1,8 +1,9 @@
 """Grade distributions: by section, agency, case, overall and by any case detail.
 
-Counts per grade label, with Not applicable and No evidence shown apart
-from the graded answers; shares Good or better and Inadequate are taken
-over graded answers only. Before or after moderation. :func:`share_percent`
+Counts per grade label (a :class:`Distribution` per key), with Not
+applicable and No evidence shown apart from the graded answers; shares Good
+or better and Inadequate (as the scale defines them) are taken over graded
+answers only. Before or after moderation. :func:`share_percent`
 is how every share is written as text, in the workbook and the report alike.
 
 The unit counted is the case record: one agency's record of one case, for
@@ -24,8 +25,6 @@ from fractions import Fraction
 from numbers import Integral
 from typing import Literal
 
-import pandas as pd
-
 from xlpack.analysis.verdicts import DEFAULT, Thresholds, reading_order
 from xlpack.model.definitions import GradeScale
 from xlpack.model.plan import AuditPlan, Case
@@ -34,8 +33,6 @@ from xlpack.model.records import GradeRow
 By = Literal["section", "agency", "case", "overall"]
 BLANK = "Blank"
 TOTAL, GRADED, GOOD_SHARE, INADEQUATE_SHARE = "Total", "Graded", "Good or better", "Inadequate share"
-#: The counts behind the two shares (whole numbers, so a share can be written exactly).
-GOOD_COUNT, INADEQUATE_COUNT = "Good or better count", "Inadequate count"
 CASES = "Cases"
 OVERALL_KEY = "All sections"
 NO_SHARE = "–"  # a share of nothing
@@ -96,32 +93,76 @@ def count_text(n: float) -> str:
     return f"{n:.2f}".rstrip("0").rstrip(".")
 
 
-def grades_frame(rows: Iterable[GradeRow], *, moderated: bool = True) -> pd.DataFrame:
-    """One row per form × section with the grade used (after moderation by default)."""
-    records = [{"case": r.case_ref, "agency": r.agency, "section": r.section_title, "order": r.section_order,
-                "grade": (r.final_grade if moderated else r.grade) or BLANK} for r in rows]
-    return pd.DataFrame.from_records(records, columns=["case", "agency", "section", "order", "grade"])
-
-
 def _grade(r: GradeRow, moderated: bool) -> str:
     return (r.final_grade if moderated else r.grade) or BLANK
 
 
-def distribution(rows: Iterable[GradeRow], scale: GradeScale, by: By, *, moderated: bool = True,
-                 one_record: bool = True) -> pd.DataFrame:
-    """Counts per grade label (scale order, then Blank), the totals and the two shares, one row per key.
+@dataclass(frozen=True, slots=True)
+class Distribution:
+    """One key's grades (a section, an agency, a case, all sections, a value of a case detail): the count at each
+    grade label (the scale's order, then :data:`BLANK`), the graded count (Not applicable, No evidence and blanks
+    left out) and the counts behind the two shares, Good or better and Inadequate.
 
-    Shares are fractions of the graded answers (NA, No evidence and blanks
-    excluded); None where nothing was graded. :data:`GOOD_COUNT` and
-    :data:`INADEQUATE_COUNT` hold the counts behind them. Sections come in
-    the tool's order, agencies and cases alphabetically. Counts are of case
-    records (:func:`records`); ``one_record=False`` counts forms instead.
+    Counts are of case records, so they can be fractions (:func:`records`). ``cases`` is the number of cases
+    behind a breakdown by case detail (0 elsewhere). Every share the report and the workbook write comes from
+    :attr:`good_text` and :attr:`inadequate_text` (or the fractions :attr:`good_share`, :attr:`inadequate_share`).
+    """
+
+    key: str
+    counts: dict[str, float]
+    graded: float
+    good: float
+    inadequate: float
+    cases: int = 0
+
+    def __getitem__(self, label: str) -> float:
+        """The count at a grade label (or Blank); 0 for a label not counted."""
+        return self.counts.get(label, 0.0)
+
+    @property
+    def total(self) -> float:
+        """Every answer counted, graded or not."""
+        return sum(self.counts.values())
+
+    @property
+    def good_share(self) -> float | None:
+        """Good or better as a fraction of the graded answers; None when nothing was graded."""
+        return self.good / self.graded if self.graded else None
+
+    @property
+    def inadequate_share(self) -> float | None:
+        return self.inadequate / self.graded if self.graded else None
+
+    @property
+    def good_text(self) -> str:
+        """The share Good or better as every figure is written (:func:`share_percent`): "63%", or a dash."""
+        return share_percent(self.good, self.graded)
+
+    @property
+    def inadequate_text(self) -> str:
+        return share_percent(self.inadequate, self.graded)
+
+
+def total_of(dists: Iterable[Distribution], key: str) -> Distribution:
+    """The distributions added up, under ``key`` (the shares of the total are of the summed counts)."""
+    dists = list(dists)
+    labels = list(dict.fromkeys(lab for d in dists for lab in d.counts))
+    return Distribution(key, {lab: sum(d[lab] for d in dists) for lab in labels}, sum(d.graded for d in dists),
+                        sum(d.good for d in dists), sum(d.inadequate for d in dists), sum(d.cases for d in dists))
+
+
+def distribution(rows: Iterable[GradeRow], scale: GradeScale, by: By, *, moderated: bool = True,
+                 one_record: bool = True) -> dict[str, Distribution]:
+    """The :class:`Distribution` of each key, in order: sections in the tool's order, agencies and cases
+    alphabetically; for ``"overall"``, the one key :data:`OVERALL_KEY` (see :func:`overall`).
+
+    Counts are of case records (:func:`records`); ``one_record=False`` counts forms instead.
     """
     rows = list(rows)
     weighted = records(rows, moderated=moderated) if one_record else [(r, _grade(r, moderated), Fraction(1))
                                                                       for r in rows]
     if by == "overall":
-        return _counted(((OVERALL_KEY, g, w) for _, g, w in weighted), [OVERALL_KEY], scale, by)
+        return _counted(((OVERALL_KEY, g, w) for _, g, w in weighted), [OVERALL_KEY], scale)
     key_of = {"section": lambda r: r.section_title, "agency": lambda r: r.agency, "case": lambda r: r.case_ref}[by]
     pairs = [(key_of(r), g, w) for r, g, w in weighted]
     if by == "section":
@@ -131,44 +172,33 @@ def distribution(rows: Iterable[GradeRow], scale: GradeScale, by: By, *, moderat
         keys = sorted(order, key=order.__getitem__)
     else:
         keys = sorted({k for k, _, _ in pairs}, key=str.casefold)
-    return _counted(pairs, keys, scale, by)
+    return _counted(pairs, keys, scale)
+
+
+def overall(rows: Iterable[GradeRow], scale: GradeScale, *, moderated: bool = True) -> Distribution:
+    """All the rows' grades as one :class:`Distribution` (:data:`OVERALL_KEY`)."""
+    return distribution(rows, scale, "overall", moderated=moderated)[OVERALL_KEY]
 
 
 def _counted(pairs: Iterable[tuple[str, str, Fraction]], keys: Sequence[str], scale: GradeScale,
-             name: str) -> pd.DataFrame:
-    """The distribution of weighted (key, grade, weight) triples, one row per key in ``keys`` (others left out).
+             cases: dict[str, int] | None = None) -> dict[str, Distribution]:
+    """The distribution of weighted (key, grade, weight) triples, one per key in ``keys`` (others left out).
 
     Weights are 1 or 1/k (a record shared by k forms), summed as floats: halves exactly, thirds to 15 digits,
-    which :func:`share_percent` and :func:`count_text` round away. Counted in plain Python: for a few thousand
-    rows it is many times faster than a pandas crosstab.
+    which :func:`share_percent` and :func:`count_text` round away.
     """
     labels = [*scale.labels, BLANK]
     tally: dict[tuple[str, str], float] = defaultdict(float)
     for key, grade, weight in pairs:
         tally[(key, grade)] += 1.0 if weight == 1 else float(weight)
-    ranked = {g.label: g.rank for g in scale.grades if g.rank is not None}
-    worst = max(ranked.values())
-    good_labels = [lab for lab, rank in ranked.items() if rank <= 2]
-    bad_labels = [lab for lab, rank in ranked.items() if rank == worst]
+    graded_labels = [g.label for g in scale.grades if g.rank is not None]
+    good_labels, bad_labels = scale.good_or_better, scale.inadequate
 
     def total(k: str, wanted: Iterable[str]) -> float:
         return sum(tally.get((k, lab), 0.0) for lab in wanted)
 
-    data: dict[str, list[float]] = {lab: [tally.get((k, lab), 0.0) for k in keys] for lab in labels}
-    graded = [total(k, ranked) for k in keys]
-    good = [total(k, good_labels) for k in keys]
-    bad = [total(k, bad_labels) for k in keys]
-    data[TOTAL] = [total(k, labels) for k in keys]
-    data[GRADED] = graded
-    index = pd.Index(list(keys), name=name)
-    out = pd.DataFrame({c: pd.Series(v, index=index, dtype="float64") for c, v in data.items()}, index=index)
-    # object columns, so "nothing graded" stays None (a float column would turn it into NaN)
-    out[GOOD_SHARE] = pd.Series([(g / n) if n else None for g, n in zip(good, graded)], index=index, dtype=object)
-    out[INADEQUATE_SHARE] = pd.Series([(b / n) if n else None for b, n in zip(bad, graded)], index=index,
-                                      dtype=object)
-    out[GOOD_COUNT] = pd.Series(good, index=index, dtype="float64")
-    out[INADEQUATE_COUNT] = pd.Series(bad, index=index, dtype="float64")
-    return out
+    return {k: Distribution(k, {lab: tally.get((k, lab), 0.0) for lab in labels}, total(k, graded_labels),
+                            total(k, good_labels), total(k, bad_labels), (cases or {}).get(k, 0)) for k in keys}
 
 
 # ---------------------------------------------------------------------------- breakdowns by case detail
@@ -208,10 +238,10 @@ def case_value(case: Case, field: CaseField | str, default_category: str = "") -
 
 
 def breakdown_by_field(rows: Iterable[GradeRow], cases: Sequence[Case], field: CaseField, scale: GradeScale, *,
-                       moderated: bool = True, default_category: str = "") -> pd.DataFrame:
-    """The grade distribution for each value of a case detail, with the number of cases (:data:`CASES`).
+                       moderated: bool = True, default_category: str = "") -> dict[str, Distribution]:
+    """The grade distribution for each value of a case detail, with its number of cases (``cases``).
 
-    Columns as :func:`distribution`, plus Cases. One row per value that some
+    One per value that some
     case has: a choice field's values in its list's order, then any other
     value (alphabetical), then :data:`NOT_RECORDED`. A grade counts for the
     value of its case; grades of a case not on the list are left out.
@@ -223,26 +253,16 @@ def breakdown_by_field(rows: Iterable[GradeRow], cases: Sequence[Case], field: C
     ordered = [v for v in field.choices if v in per_value]
     rest = sorted((v for v in per_value if v not in ordered and v != NOT_RECORDED), key=str.casefold)
     keys = [*ordered, *rest, *([NOT_RECORDED] if NOT_RECORDED in per_value else [])]
-    out = _counted(pairs, keys, scale, field.id)
-    out.insert(0, CASES, pd.Series([per_value[k] for k in keys], index=out.index, dtype="int64"))
-    return out
-
-
-def share_value(value: object) -> float | None:
-    """A share from a distribution frame: a float, or None where nothing was graded."""
-    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
+    return _counted(pairs, keys, scale, cases=dict(per_value))
 
 
 def section_ranking(rows: Iterable[GradeRow], scale: GradeScale, *, moderated: bool = True,
-                    thresholds: Thresholds = DEFAULT) -> pd.DataFrame:
+                    thresholds: Thresholds = DEFAULT) -> list[Distribution]:
     """Sections from working well to causing concern, in the one order every list uses
     (:func:`~xlpack.analysis.verdicts.reading_order`: reading first, then the shares), then the tool's order."""
-    dist = distribution(rows, scale, "section", moderated=moderated)
-    order = {key: i for i, key in enumerate(dist.index)}
-    good = {k: share_value(dist.at[k, GOOD_SHARE]) for k in dist.index}
-    bad = {k: share_value(dist.at[k, INADEQUATE_SHARE]) for k in dist.index}
-    keyed = sorted(dist.index, key=lambda k: (*reading_order(good[k], bad[k], thresholds), order[k]))
-    return dist.loc[keyed]
+    dist = list(distribution(rows, scale, "section", moderated=moderated).values())
+    order = {d.key: i for i, d in enumerate(dist)}
+    return sorted(dist, key=lambda d: (*reading_order(d.good_share, d.inadequate_share, thresholds), order[d.key]))
 
 
 def moderation_changes(rows: Iterable[GradeRow]) -> list[GradeRow]:

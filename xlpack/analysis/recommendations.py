@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from xlpack.analysis.pivots import GOOD_COUNT, GRADED, INADEQUATE_COUNT, distribution, records, section_ranking
+from xlpack.analysis.pivots import Distribution, distribution, records, section_ranking
 from xlpack.analysis.verdicts import Thresholds, Verdict
 from xlpack.model.definitions import GradeScale, ToolDefinition
 from xlpack.model.records import GradeRow
@@ -28,39 +28,18 @@ Kind = Literal["concern", "good practice"]
 
 
 @dataclass(frozen=True)
-class SectionFigure:
-    """A section's (or one agency's record of it) graded case records and the counts behind the two shares."""
-
-    graded: float
-    good: float
-    inadequate: float
-
-    @property
-    def good_share(self) -> float | None:
-        return self.good / self.graded if self.graded else None
-
-    @property
-    def inadequate_share(self) -> float | None:
-        return self.inadequate / self.graded if self.graded else None
-
-
-@dataclass(frozen=True)
 class Recommendation:
     kind: Kind
     section_id: str
     section: str
     verdict: Verdict
-    figure: SectionFigure
+    figure: Distribution  # the section's grades
     agencies: tuple[str, ...]  # whose records drove it, weakest (for good practice strongest) first
 
     @property
     def owner_agency(self) -> str:
         """The one agency that drives it, or "" where several (or none) do."""
         return self.agencies[0] if len(self.agencies) == 1 else ""
-
-
-def _figure(row: object) -> SectionFigure:
-    return SectionFigure(float(row[GRADED]), float(row[GOOD_COUNT]), float(row[INADEQUATE_COUNT]))  # type: ignore[index]
 
 
 def driving_agencies(grades: Sequence[GradeRow], scale: GradeScale, section_id: str, thresholds: Thresholds,
@@ -71,11 +50,10 @@ def driving_agencies(grades: Sequence[GradeRow], scale: GradeScale, section_id: 
     wanted = "Causing concern" if kind == "concern" else "Working well"
     dist = distribution(rows, scale, "agency")
     met = []
-    for agency, row in dist.iterrows():
-        f = _figure(row)
+    for agency, f in dist.items():
         if thresholds.verdict(f.good_share, f.inadequate_share) == wanted:
             key = (f.good_share or 0.0) - (f.inadequate_share or 0.0)
-            met.append((key if kind == "concern" else -key, str(agency).casefold(), str(agency)))
+            met.append((key if kind == "concern" else -key, agency.casefold(), agency))
     if met:
         return tuple(a for *_, a in sorted(met))
     ranked = [g for g in scale.ranked]
@@ -94,10 +72,8 @@ def recommendations(grades: Sequence[GradeRow], scale: GradeScale, tool: ToolDef
     """At most :data:`MOST`: concerns worst first, then one on good practice (where there is any)."""
     ids = {s.title: s.id for s in tool.sections}
     ranked = []
-    for title, row in section_ranking(grades, scale, thresholds=thresholds).iterrows():
-        f = _figure(row)
-        ranked.append((ids.get(str(title), str(title)), str(title), thresholds.verdict(f.good_share,
-                                                                                       f.inadequate_share), f))
+    for f in section_ranking(grades, scale, thresholds=thresholds):
+        ranked.append((ids.get(f.key, f.key), f.key, thresholds.verdict(f.good_share, f.inadequate_share), f))
     well = [r for r in ranked if r[2] == "Working well"]
     outstanding = sorted((r for r in ranked if r[2] != "Causing concern" and _has_outstanding(grades, scale, r[0])),
                          key=lambda r: -_has_outstanding(grades, scale, r[0]))

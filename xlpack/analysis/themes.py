@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from xlpack.model.definitions import GradeScale
+from xlpack.model.definitions import GradeScale, good_or_better
 from xlpack.model.records import GradeRow
 
 CONCERN, GOOD_PRACTICE = "Concern", "Good practice"
@@ -86,8 +86,9 @@ STOP = frozenset({"a", "about", "above", "across", "after", "again", "all", "als
                   "with", "within", "would", "yet", "you", "your", "yours"})
 NEGATIONS = frozenset({"no", "not", "never", "nor", "without", "none", "nothing", "neither"})
 BREAK_MARK, END_MARK = "\x01", "\x00"
-#: Punctuation that ends a clause: it becomes a break mark between the words.
-_BREAKS = re.compile(r"[.;:!?,()\[\]\"\n\r\t\u201c\u201d\u2013\u2014]|\s-+\s")
+#: Punctuation that ends a clause: it becomes a break mark between the words. (A dash standing alone between
+#: spaces, " - ", is a token that is no word, which breaks a clause too.)
+_BREAKS = re.compile(r"[.;:!?,()\[\]\"\n\r\t\u201c\u201d\u2013\u2014]")
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
 
 
@@ -128,7 +129,7 @@ class Themes:
         return self.concern if kind == CONCERN else self.good_practice
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class _Passage:
     row: GradeRow
     source: str  # the field
@@ -187,20 +188,23 @@ def passage_kind(source: str, rank: int | None) -> str | None:
         return CONCERN
     if rank is None:
         return None
-    return GOOD_PRACTICE if rank <= 2 else CONCERN
+    return GOOD_PRACTICE if good_or_better(rank) else CONCERN
 
 
 def passages(grades: Iterable[GradeRow], scale: GradeScale) -> list[_Passage]:
     rank = {g.label: g.rank for g in scale.grades}
     out = []
+    fold = functools.lru_cache(maxsize=None)(str.casefold)  # cases, agencies and auditors repeat from row to row
     for g in grades:
         r = rank.get(g.final_grade or "")
-        for source in FIELDS:
-            text = getattr(g, source).strip()
-            kind = passage_kind(source, r) if text else None
+        texts = [(source, text) for source, text in ((s, getattr(g, s).strip()) for s in FIELDS) if text]
+        if not texts:
+            continue
+        case, agency, auditor = fold(g.case_ref), fold(g.agency), fold(g.auditor)
+        for source, text in texts:
+            kind = passage_kind(source, r)
             if kind is not None:
-                out.append(_Passage(g, source, kind, text, g.case_ref.casefold(), g.agency.casefold(),
-                                    g.auditor.casefold()))
+                out.append(_Passage(g, source, kind, text, case, agency, auditor))
     return out
 
 
@@ -244,21 +248,21 @@ class _Coded:
     def __init__(self, texts: Sequence[str]):
         self.vocab: list[str] = ["", ""]
         ids: dict[str, int] = {}
-
-        def code(token: str) -> int:
+        table: dict[str, int] = {}  # each different token's code, numbered as the words first come
+        found = tokens(f" {END_MARK} ".join(texts) + f" {END_MARK}")
+        for token in dict.fromkeys(found):
             if token == END_MARK:
-                return self.END
+                table[token] = self.END
+                continue
             key = word_key(token) if token[0].isalnum() else ""
             if not key:
-                return self.BREAK
+                table[token] = self.BREAK
+                continue
             if key not in ids:
                 ids[key] = len(self.vocab)
                 self.vocab.append(key)
-            return ids[key]
-
-        found = tokens(f" {END_MARK} ".join(texts) + f" {END_MARK}")
-        memo = functools.lru_cache(maxsize=None)(code)
-        self.ids = np.fromiter(map(memo, found), dtype=np.int64, count=len(found))
+            table[token] = ids[key]
+        self.ids = np.fromiter(map(table.__getitem__, found), dtype=np.int64, count=len(found))
         self.owner = np.cumsum(self.ids == self.END) - (self.ids == self.END)  # the passage of each token
         words = np.array([i > self.END for i in range(len(self.vocab))])
         self.starts = words & np.array([_content(k) or k in NEGATIONS for k in self.vocab])
@@ -270,23 +274,22 @@ class _Coded:
         once per passage. A run of n words has the code sum(id_k * V^(n-1-k)) + n-1 offsets apart, so runs of
         different lengths never share a code (in 64 bits for a vocabulary of up to a million words)."""
         v, ids, n_tok = len(self.vocab), self.ids, len(self.ids)
+        word, start, end = self.words[ids], self.starts[ids], self.ends[ids]  # of each token
         codes, owners = [], []
         for n in range(1, MAX_WORDS + 1):
             if n_tok < n:
                 break
             m = n_tok - n + 1
-            ok = self.starts[ids[:m]] & self.ends[ids[n - 1:n - 1 + m]]
-            code = np.zeros(m, dtype=np.int64)
-            for k in range(n):
-                part = ids[k:k + m]
-                ok &= self.words[part]
-                code = code * v + part
-            codes.append(code[ok] + (n - 1) * v ** MAX_WORDS)
-            owners.append(self.owner[:m][ok])
-        code, owner = np.concatenate(codes), np.concatenate(owners)
-        # a stable sort keeps each code's passages in order (they were found in order), so a repeat is a neighbour
-        order = np.argsort(code, kind="stable")
-        code, owner = code[order], owner[order]
+            ok = start[:m] & end[n - 1:n - 1 + m]
+            for k in range(1, n - 1):
+                ok &= word[k:k + m]
+            at = np.flatnonzero(ok)  # where a run of n words starts that makes a phrase
+            code = ids[at]
+            for k in range(1, n):
+                code = code * v + ids[at + k]
+            codes.append(code + (n - 1) * v ** MAX_WORDS)
+            owners.append(self.owner[at])
+        code, owner = _by_code_and_passage(np.concatenate(codes), np.concatenate(owners), v)
         self.seen = _counts(code)  # every occurrence, for how far a phrase's words keep together
         first = np.ones(len(code), dtype=bool)
         first[1:] = (code[1:] != code[:-1]) | (owner[1:] != owner[:-1])
@@ -321,6 +324,19 @@ class _Coded:
             rest, i = divmod(rest, v)
             out.append(self.vocab[i])
         return " ".join(reversed(out))
+
+
+def _by_code_and_passage(code: np.ndarray, owner: np.ndarray, v: int) -> tuple[np.ndarray, np.ndarray]:
+    """The runs sorted by code, each code's passages in order, so that a repeat in a passage is a neighbour.
+
+    Where code and passage fit one 64-bit number together (any audit of up to some tens of thousands of words),
+    that number is sorted, far quicker than a stable sort of the codes carrying the passages along."""
+    passages = int(owner.max()) + 1 if len(owner) else 1
+    if MAX_WORDS * v ** MAX_WORDS * passages < 2 ** 62:
+        both = np.sort(code * passages + owner)
+        return both // passages, both % passages
+    order = np.argsort(code, kind="stable")  # the passages were found in order: a stable sort keeps it
+    return code[order], owner[order]
 
 
 def _counts(sorted_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -18,11 +18,11 @@ The baseline's action plan rows are set against the sections they address.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
-from xlpack.analysis.pivots import BLANK, GRADED, distribution
+from xlpack.analysis.pivots import BLANK, distribution
 from xlpack.analysis.verdicts import verdict
 from xlpack.compare.baseline_actions import BaselineAction, baseline_actions
 from xlpack.compare.mapping import CompareMap
@@ -227,23 +227,19 @@ def _in_reaudit_terms(rows: Sequence[GradeRow], a: Alignment, reaudit: AuditPlan
         if not sid:
             continue
         i, title = order[sid]
-        out.append(r.model_copy(update={"section_id": sid, "section_title": title, "section_order": i,
-                                        "grade": a.grade(r.grade), "moderated_grade": a.grade(r.moderated_grade)}))
+        out.append(replace(r, section_id=sid, section_title=title, section_order=i, grade=a.grade(r.grade),
+                           moderated_grade=a.grade(r.moderated_grade)))
     return out
 
 
 def tallies(rows: Sequence[GradeRow], scale: GradeScale, by: str) -> dict[str, Tally]:
     """Key (case-folded) -> tally, from :func:`xlpack.analysis.pivots.distribution` after moderation."""
     dist = distribution(rows, scale, by, one_record=False)  # type: ignore[arg-type]  # forms, for the tests
-    ranked = scale.ranked
-    worst = max(g.rank or 0 for g in ranked)
     labels = [*scale.labels, BLANK]
     out: dict[str, Tally] = {}
-    for key, row in dist.iterrows():
-        counts = {lab: int(row[lab]) for lab in labels}
-        t = Tally(counts, int(row[GRADED]), sum(counts[g.label] for g in ranked if (g.rank or 9) <= 2),
-                  sum(counts[g.label] for g in ranked if g.rank == worst))
-        k = str(key).casefold()
+    for key, d in dist.items():  # forms, each counted whole: the counts are whole numbers
+        t = Tally({lab: int(d[lab]) for lab in labels}, int(d.graded), int(d.good), int(d.inadequate))
+        k = key.casefold()
         held = out.get(k)
         out[k] = t if held is None else Tally({lab: held.counts[lab] + t.counts[lab] for lab in labels},
                                               held.graded + t.graded, held.good + t.good,

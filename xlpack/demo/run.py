@@ -11,7 +11,7 @@ import random
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -241,10 +241,11 @@ def meeting_step(result: DemoResult) -> str:
                      feedback="The tool was clear; auditors asked for more time between the briefing and the deadline.")
     urgent = next((f for f in data.flags if f.severity == "urgent"), None)
     apart = next((f for f in data.flags if f.rule == "agency_divergence"), None)
-    for flag, words in ((urgent, "Escalated on the day; the agency's safeguarding lead confirmed the plan."),
-                        (apart, "Discussed: the lower grade reflects the agency's own records; grade moderated.")):
-        if flag is not None:
-            flag.resolution, flag.resolution_meeting = words, follow.name
+    resolved = {flag.flag_id: words for flag, words in (
+        (urgent, "Escalated on the day; the agency's safeguarding lead confirmed the plan."),
+        (apart, "Discussed: the lower grade reflects the agency's own records; grade moderated.")) if flag is not None}
+    data.flags = [replace(f, resolution=resolved[f.flag_id], resolution_meeting=follow.name)
+                  if f.flag_id in resolved else f for f in data.flags]
     moderated = 0
     if apart is not None:
         rows = [g for g in data.grades if g.case_ref == apart.case_ref and g.section_id == apart.section_id and g.grade]
@@ -253,8 +254,9 @@ def meeting_step(result: DemoResult) -> str:
         better = [g.label for g in data.plan.scale.ranked if g.rank == ranked.get(worst.grade or "", 0) - 1] \
             if worst else []
         if worst is not None and better:
-            worst.moderated_grade, worst.moderation_meeting = better[0], follow.name
-            worst.moderation_note = "Agreed at the follow-up meeting: the record shows more than first read."
+            note = "Agreed at the follow-up meeting: the record shows more than first read."
+            moderation = replace(worst, moderated_grade=better[0], moderation_meeting=follow.name, moderation_note=note)
+            data.grades = [moderation if g is worst else g for g in data.grades]
             moderated = 1
     data.plan = data.plan.model_copy(update={"meetings": [*data.plan.meetings, follow]})
     writers, streams = analysis_writers(data)

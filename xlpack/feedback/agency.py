@@ -28,7 +28,7 @@ from xlpack.feedback.model import FlagNote
 from xlpack.files.output_set import Output, write_set
 from xlpack.files.workbooks import require_coordinator
 from xlpack.model.consolidated import ConsolidatedAudit
-from xlpack.model.definitions import GradeScale
+from xlpack.model.definitions import GradeScale, good_or_better
 from xlpack.model.marking import MARKING
 from xlpack.model.names import quoted
 from xlpack.model.records import ActionRow, GradeRow
@@ -70,7 +70,7 @@ def _profile(rows: Sequence[GradeRow], scale: GradeScale) -> Profile:
     worst = max((g.rank or 0 for g in scale.ranked), default=0)
     graded = [(r.case_ref.casefold(), ranks.get(r.final_grade or "")) for r in rows]
     graded = [(c, k) for c, k in graded if k is not None]
-    return Profile(len(graded), len({c for c, _ in graded}), sum(1 for _, k in graded if k is not None and k <= 2),
+    return Profile(len(graded), len({c for c, _ in graded}), sum(1 for _, k in graded if good_or_better(k)),
                    sum(1 for _, k in graded if k == worst))
 
 

@@ -1,48 +1,33 @@
 """Keeping large audits small in memory while intake's forms arrive.
 
-What every form of a layout repeats (cell maps, the records' field-name
-sets, ids, grades, short answers) is held once for all forms; cyclic
-garbage collection is paused while millions of small acyclic records are
-built. Values are never changed, only their copies shared.
+What every form of a layout repeats (cell maps, ids, grades, short
+answers) is held once for all forms; cyclic garbage collection is paused
+while millions of small acyclic records are built. Values are never
+changed, only their copies shared.
 """
 
 from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-
-from pydantic import BaseModel
+from dataclasses import replace
 
 from xlpack.intake.batch import FileResult
+from xlpack.model.records import Answer, SectionAnswer
 
-_ALL_FIELDS: dict[type[BaseModel], set[str]] = {}
 SHORT_TEXT = 40  # answers up to this long are held once however many forms give them
-
-
-def share_field_sets(models: Iterable[BaseModel]) -> None:
-    """Records given every field share one set of the field names instead of a set each (hundreds of bytes).
-
-    Only a complete set is shared, so setting a field later (which adds
-    its name to the set) changes nothing for the others.
-    """
-    for m in models:
-        full = _ALL_FIELDS.get(type(m))
-        if full is None:
-            full = _ALL_FIELDS[type(m)] = set(type(m).model_fields)
-        if m.__pydantic_fields_set__ == full:
-            object.__setattr__(m, "__pydantic_fields_set__", full)
 
 
 class FormCompactor:
     """Makes intake's forms small as they arrive: what every form of a layout repeats is held once.
 
     The cell maps (the same for every form made from one layout), the
-    records' sets of field names (see :func:`share_field_sets`), the names
-    (ids, grades, cases, agencies) and short answers are shared between
-    forms instead of each form keeping its own copy; the values are
-    unchanged. Shared maps must not be changed in place (they are only read).
+    names (ids, grades, cases, agencies) and short answers are shared
+    between forms instead of each form keeping its own copy: each form is
+    replaced by an equal one made of the shared values. Shared maps must
+    not be changed in place (they are only read).
     """
 
     def __init__(self) -> None:
@@ -52,7 +37,7 @@ class FormCompactor:
         return self._maps.setdefault(tuple(cells.items()), cells)
 
     def __call__(self, result: FileResult) -> None:
-        """``intake``'s ``on_file``: compact the result's form in place."""
+        """``intake``'s ``on_file``: replace the result's form by an equal, compact one."""
         form = result.form
         if form is None:
             return
@@ -61,25 +46,23 @@ class FormCompactor:
             value = getattr(result, name)
             if value is not None:
                 setattr(result, name, intern(value))
-        values = form.__dict__  # set directly: the fields are unchanged, only their copies shared
-        for name in ("form_id", "audit_id", "case_ref", "agency", "auditor", "role", "tool_id", "tool_version",
-                     "sheet"):
-            values[name] = intern(values[name])
-        values["cells"] = self._map(form.cells)
-        for answers in (form.fields, form.closing):  # choices (Yes, No, a grade) repeat from form to form
-            for key, value in answers.items():
-                if type(value) is str and len(value) <= SHORT_TEXT:
-                    answers[key] = intern(value)
-        share_field_sets([form])
-        for answer in form.sections.values():
-            a = answer.__dict__
-            a["section_id"] = intern(a["section_id"])
-            for name in ("grade", "grade_code"):
-                if a[name] is not None:
-                    a[name] = intern(a[name])
-            a["cells"] = self._map(answer.cells)
-        share_field_sets(form.sections.values())
+        result.form = replace(
+            form, form_id=intern(form.form_id), audit_id=intern(form.audit_id), case_ref=intern(form.case_ref),
+            agency=intern(form.agency), auditor=intern(form.auditor), role=intern(form.role),
+            tool_id=intern(form.tool_id), tool_version=intern(form.tool_version), sheet=intern(form.sheet),
+            cells=self._map(form.cells), fields=_short(form.fields), closing=_short(form.closing),
+            sections={intern(k): self._section(a) for k, a in form.sections.items()})
 
+    def _section(self, a: SectionAnswer) -> SectionAnswer:
+        intern = sys.intern
+        return replace(a, section_id=intern(a.section_id), grade=None if a.grade is None else intern(a.grade),
+                       grade_code=None if a.grade_code is None else intern(a.grade_code), cells=self._map(a.cells))
+
+
+def _short(answers: dict[str, Answer]) -> dict[str, Answer]:
+    """The answers with short texts shared (choices such as Yes, No or a grade repeat from form to form)."""
+    intern = sys.intern
+    return {key: intern(v) if type(v) is str and len(v) <= SHORT_TEXT else v for key, v in answers.items()}
 
 
 @contextmanager

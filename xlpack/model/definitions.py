@@ -42,6 +42,15 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+#: The rank of the lowest grade counted as "Good or better" (1 is the best grade): the one place it is set.
+GOOD_OR_BETTER_RANK = 2
+
+
+def good_or_better(rank: int | None) -> bool:
+    """Whether a grade of this rank counts as Good or better (None, a grade outside the ranking, never does)."""
+    return rank is not None and rank <= GOOD_OR_BETTER_RANK
+
+
 class Grade(_Model):
     code: str = Field(min_length=1, max_length=4)
     label: str = Field(min_length=1, max_length=60)
@@ -49,6 +58,10 @@ class Grade(_Model):
     rank: int | None = Field(default=None, ge=1, le=9)
     colour: str = Field(default="#FFFFFF", pattern=r"^#[0-9A-Fa-f]{6}$")
     aliases: tuple[str, ...] = ()
+
+    @property
+    def good_or_better(self) -> bool:
+        return good_or_better(self.rank)
 
 
 class GradeScale(_Model):
@@ -74,6 +87,22 @@ class GradeScale(_Model):
     @property
     def ranked(self) -> list[Grade]:
         return sorted((g for g in self.grades if g.rank is not None), key=lambda g: g.rank or 0)
+
+    @property
+    def good_or_better(self) -> list[str]:
+        """The labels counted as Good or better (:data:`GOOD_OR_BETTER_RANK`), in the scale's order."""
+        return [g.label for g in self.grades if g.good_or_better]
+
+    @property
+    def worst_rank(self) -> int:
+        """The rank of the worst grade (Inadequate on the Ofsted-style scale); 0 for a scale without ranks."""
+        return max((g.rank for g in self.grades if g.rank is not None), default=0)
+
+    @property
+    def inadequate(self) -> list[str]:
+        """The labels of the worst rank: the share Inadequate counts them."""
+        worst = self.worst_rank
+        return [g.label for g in self.grades if g.rank is not None and g.rank == worst]
 
     def by_label(self, label: str) -> Grade | None:
         for g in self.grades:

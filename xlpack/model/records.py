@@ -9,17 +9,21 @@ moderated grades and resolutions are included).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+# The rows are plain data: frozen (a change is a new row, made with ``dataclasses.replace``) and slotted (a
+# large audit holds millions of them). Each is built from values already checked (intake's reading of a cell,
+# the coordinator workbook's read-back); :class:`FormReturn`, made from what a returned form says, checks its
+# values itself when built (``__post_init__``), so a value of the wrong type stops at intake.
+
+Kind = Literal["audit", "views"]
+Answer = str | date | int | None  # a typed answer: text, a date, a whole number; None when blank or invalid
 
 
-class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class SectionAnswer(_Record):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SectionAnswer:
     """One section of one returned audit form."""
 
     section_id: str
@@ -30,15 +34,16 @@ class SectionAnswer(_Record):
     strengths: str = ""
     development: str = ""
     action: str = ""
-    cells: dict[str, str] = Field(default_factory=dict)  # record ("grade", "evidence", ...) -> "B27"
+    cells: dict[str, str] = field(default_factory=dict)  # record ("grade", "evidence", ...) -> "B27"
 
 
-class FormReturn(_Record):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FormReturn:
     """An accepted returned form: everything the auditor entered, and where."""
 
     form_id: str
     audit_id: str
-    kind: Literal["audit", "views"] = "audit"
+    kind: Kind = "audit"
     case_ref: str
     agency: str
     auditor: str
@@ -48,11 +53,54 @@ class FormReturn(_Record):
     sheet: str = "Audit"
     source: str  # path as given on the command line; a container member as "container/member"
     saved_at: datetime | None = None  # the workbook's own last-saved time (docProps/core.xml modified)
-    fields: dict[str, str | date | int | None] = Field(default_factory=dict)  # form_fields by id
-    sections: dict[str, SectionAnswer] = Field(default_factory=dict)  # by section id, in tool order
-    closing: dict[str, str | date | int | None] = Field(default_factory=dict)  # closing questions by id;
+    fields: dict[str, Answer] = field(default_factory=dict)  # form_fields by id
+    sections: dict[str, SectionAnswer] = field(default_factory=dict)  # by section id, in tool order
+    closing: dict[str, Answer] = field(default_factory=dict)  # closing questions by id;
     # a closing question of type grade holds the scale's label (e.g. closing["overall_grade"] == "Good")
-    cells: dict[str, str] = Field(default_factory=dict)  # input key ("closing.safeguarded_now") -> "B140"
+    cells: dict[str, str] = field(default_factory=dict)  # input key ("closing.safeguarded_now") -> "B140"
+
+    def __post_init__(self) -> None:
+        check_form(self)
+
+
+def _wrong(where: str, value: object, expected: str) -> TypeError:
+    return TypeError(f"{where} must be {expected}, not {type(value).__name__} {value!r:.60}")
+
+
+def _check_texts(record: object, names: tuple[str, ...], where: str, optional: bool = False) -> None:
+    for name in names:
+        value = getattr(record, name)
+        if not (isinstance(value, str) or (optional and value is None)):
+            raise _wrong(f"{where}.{name}", value, "text or None" if optional else "text")
+
+
+_FORM_TEXTS = ("form_id", "audit_id", "case_ref", "agency", "auditor", "role", "tool_id", "tool_version", "sheet",
+               "source")
+_ANSWER_TEXTS = ("evidence", "strengths", "development", "action")
+
+
+def check_form(form: FormReturn) -> None:
+    """Refuse a form whose values are not of their declared types (a bug in reading it, never the auditor's).
+
+    What pydantic checked when the records were its models, kept as a plain check: texts are text, the kind is
+    one of :data:`Kind`, answers are text, dates, whole numbers or None, sections are :class:`SectionAnswer`.
+    """
+    _check_texts(form, _FORM_TEXTS, "FormReturn")
+    if form.kind not in get_args(Kind):
+        raise ValueError(f"FormReturn.kind must be one of {get_args(Kind)}, not {form.kind!r}")
+    if form.saved_at is not None and not isinstance(form.saved_at, datetime):
+        raise _wrong("FormReturn.saved_at", form.saved_at, "a datetime or None")
+    for where, answers in (("fields", form.fields), ("closing", form.closing)):
+        for key, value in answers.items():
+            if not (value is None or isinstance(value, (str, date)) or (type(value) is int)):
+                raise _wrong(f"FormReturn.{where}[{key!r}]", value, "text, a date, a whole number or None")
+    for key, a in form.sections.items():
+        if type(a) is not SectionAnswer:
+            raise _wrong(f"FormReturn.sections[{key!r}]", a, "a SectionAnswer")
+        _check_texts(a, ("section_id", *_ANSWER_TEXTS), "SectionAnswer")
+        _check_texts(a, ("grade", "grade_code"), "SectionAnswer", optional=True)
+        if not (a.grade_rank is None or type(a.grade_rank) is int):
+            raise _wrong("SectionAnswer.grade_rank", a.grade_rank, "a whole number or None")
 
 
 ReturnStatus = Literal["accepted", "accepted_with_warnings", "rejected", "skipped", "superseded", "missing", "overdue"]
@@ -64,12 +112,13 @@ ReturnStatus = Literal["accepted", "accepted_with_warnings", "rejected", "skippe
 Severity = Literal["urgent", "high", "medium", "low"]
 
 
-class ReturnRow(_Record):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReturnRow:
     """One issued form and what came back for it (the Returns sheet)."""
 
     form_id: str
     file: str
-    kind: Literal["audit", "views"] = "audit"
+    kind: Kind = "audit"
     case_ref: str
     agency: str
     auditor: str
@@ -80,7 +129,8 @@ class ReturnRow(_Record):
     sha256: str = ""  # of the returned file as read (empty in workbooks consolidated before it was recorded)
 
 
-class ProblemRow(_Record):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProblemRow:
     """One problem intake found in one returned file (the Problems sheet), with where it is and what to do."""
 
     source: str  # the returned file, as given; a container member as "container/member"
@@ -97,7 +147,8 @@ class ProblemRow(_Record):
     auditor: str = ""
 
 
-class GradeRow(_Record):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GradeRow:
     """One section of one accepted audit form (the Grades sheet)."""
 
     row_id: str  # "<form_id>:<section_id>": stable across runs, carries moderation over
@@ -125,7 +176,8 @@ class GradeRow(_Record):
         return self.moderated_grade or self.grade
 
 
-class FormSummary(_Record):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FormSummary:
     """The closing answers of one accepted audit form."""
 
     form_id: str
@@ -139,7 +191,8 @@ class FormSummary(_Record):
     tool_feedback: str = ""
 
 
-class FlagRow(_Record):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FlagRow:
     """A consistency flag for the coordinator and the follow-up meeting."""
 
     flag_id: str  # stable: rule + case + section + agencies, so resolutions carry over
@@ -147,22 +200,24 @@ class FlagRow(_Record):
     severity: Severity
     case_ref: str
     section_id: str = ""
-    agencies: list[str] = Field(default_factory=list)
+    agencies: list[str] = field(default_factory=list)
     cells: str = ""  # "CP_...xlsx: Audit!B27; ..."
     message: str
     resolution: str = ""  # typed by the coordinator
     resolution_meeting: str = ""  # the meeting that resolved it, as the coordinator named it (optional)
 
 
-class ViewsRow(_Record):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ViewsRow:
     """One child and family views form."""
 
     form_id: str
     case_ref: str
-    answers: dict[str, str] = Field(default_factory=dict)  # question id -> answer text
+    answers: dict[str, str] = field(default_factory=dict)  # question id -> answer text
 
 
-class ActionRow(_Record):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ActionRow:
     """One row of the SMART action plan (the Action plan sheet): proposed by consolidate, owned by the coordinator.
 
     Consolidate proposes one row per recommendation (sections of concern, good practice); after that the

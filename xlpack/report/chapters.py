@@ -10,10 +10,8 @@ to find and replace in Word.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
-
-import pandas as pd
 
 import xlpack.report.charts as charts
 from xlpack.analysis.actions import proposed_action, when_text
@@ -21,13 +19,11 @@ from xlpack.analysis.agreement import ALPHA_GUIDE, alpha_reading, alpha_text
 from xlpack.analysis.pivots import (
     BLANK,
     CASES,
-    GOOD_COUNT,
-    GRADED,
-    INADEQUATE_COUNT,
     ONE_RECORD_RULE,
-    TOTAL,
+    Distribution,
     count_text,
     share_percent,
+    total_of,
 )
 from xlpack.analysis.recommendations import Recommendation
 from xlpack.analysis.views import min_child_age
@@ -86,34 +82,18 @@ def _tint(colour: str, amount: float = 0.55) -> str:
     return "".join(f"{round(c + (255 - c) * amount):02X}" for c in (r, g, b))
 
 
-def _good(row: pd.Series) -> str:
-    """A distribution row's share Good or better, as every figure in the report is written."""
-    return share_percent(float(row[GOOD_COUNT]), float(row[GRADED]))
-
-
-def _bad(row: pd.Series) -> str:
-    return share_percent(float(row[INADEQUATE_COUNT]), float(row[GRADED]))
-
-
-def _good_of(s: SectionFigures) -> str:
-    return share_percent(s.good_n, s.graded)
-
-
-def _bad_of(s: SectionFigures) -> str:
-    return share_percent(s.inadequate_n, s.graded)
-
-
 def _figures_sentence(s: SectionFigures) -> str:
-    return (f"Good or better in {_good_of(s)} of {count_text(s.graded)} graded case records; Inadequate in "
-            f"{_bad_of(s)}.")
+    d = s.figures
+    return (f"Good or better in {d.good_text} of {count_text(d.graded)} graded case records; Inadequate in "
+            f"{d.inadequate_text}.")
 
 
 def _overall_sentence(f: Findings) -> str:
-    overall = f.overall.iloc[0]
-    if not float(overall[GRADED]):
+    overall = f.overall
+    if not overall.graded:
         return "No graded answers have come back yet."
-    return (f"Across all sections, {_good(overall)} of {count_text(float(overall[GRADED]))} graded case records "
-            f"were Good or better and {_bad(overall)} Inadequate.")
+    return (f"Across all sections, {overall.good_text} of {count_text(overall.graded)} graded case records "
+            f"were Good or better and {overall.inadequate_text} Inadequate.")
 
 
 # ----------------------------------------------------------------------------- front matter
@@ -173,7 +153,7 @@ def summary(doc: ReportDocument, f: Findings) -> None:
     ]
     well = f.with_verdict("Working well")
     concern = f.with_verdict("Causing concern")
-    items.append("Working well: " + (_list([f"{s.title} ({_good_of(s)} Good or better)" for s in well]) + "."
+    items.append("Working well: " + (_list([f"{s.title} ({s.figures.good_text} Good or better)" for s in well]) + "."
                                      if well else "no section met the working-well threshold."))
     items.append(_concern_item(concern))
     agree = f.agreement_returned
@@ -200,7 +180,8 @@ def _concern_item(concern: Sequence[SectionFigures]) -> str:
         return "Causing concern: no section met the concern threshold."
     worst = list(reversed(concern))  # the ranking's order, read from its end
     named = worst if len(worst) <= SUMMARY_CONCERNS else worst[:SUMMARY_CONCERNS - 1]
-    parts = [f"{s.title} ({_good_of(s)} Good or better, {_bad_of(s)} Inadequate)" for s in named]
+    parts = [f"{s.title} ({s.figures.good_text} Good or better, {s.figures.inadequate_text} Inadequate)"
+             for s in named]
     rest = len(worst) - len(named)
     if rest:
         parts.append(f"{NUMBER_WORDS.get(rest, rest)} other sections (all are ranked under 'From working well to "
@@ -237,11 +218,11 @@ def terms_and_method(doc: ReportDocument, f: Findings) -> None:
              "grade, the moderated grade is used in this report.")
     meeting_method(doc, f.audit)
     rows: list[list[str | Cell]] = []
-    worst = max(g.rank or 0 for g in f.scale.ranked) if f.scale.ranked else 0
+    worst = f.scale.worst_rank
     for g in f.scale.grades:
         if g.rank is None:
             counted = "Not a grade: shown apart, left out of every share"
-        elif g.rank <= 2:
+        elif g.good_or_better:
             counted = "Good or better"
         elif g.rank == worst:
             counted = "Inadequate"
@@ -334,74 +315,76 @@ def _how_drawn(doc: ReportDocument, f: Findings) -> None:
 # ----------------------------------------------------------------------------- the quantified picture
 
 
-def _count_columns(frame: pd.DataFrame) -> list[str]:
-    labels = [c for c in frame.columns[: frame.columns.get_loc(TOTAL)] if c != CASES]
-    return [c for c in labels if c != BLANK or float(frame[BLANK].sum())]
+def _count_columns(f: Findings, dists: Iterable[Distribution]) -> list[str]:
+    """The grade labels a table counts: the scale's, then Blank where any answer was left blank."""
+    return [*f.scale.labels, *([BLANK] if any(d[BLANK] for d in dists) else [])]
 
 
-def _distribution_table(doc: ReportDocument, frame: pd.DataFrame, total: pd.Series, key_header: str,
-                        total_label: str, caption: str, *, vertical: bool = True, min_group: int = 0) -> None:
+def _distribution_table(doc: ReportDocument, f: Findings, dists: dict[str, Distribution], total: Distribution,
+                        key_header: str, total_label: str, caption: str, *, vertical: bool = True,
+                        min_group: int | None = None) -> None:
     """Counts per grade, graded answers and the two shares, one row per key, and the total row.
 
-    With a Cases column (a breakdown by case detail), the number of cases of each value comes first.
+    For a breakdown by case detail (``min_group`` given), the number of cases of each value comes first, and
+    groups too small to show are hidden (:func:`suppressed`).
     """
-    labels = _count_columns(frame)
-    cases = [CASES] if CASES in frame.columns else []
+    labels = _count_columns(f, dists.values())
+    cases = [CASES] if min_group is not None else []
     headers: list[str | Cell] = [key_header, *(Cell(c, vertical=vertical) for c in [*cases, *labels, "Graded"]),
                                  "Share Good or better", "Share Inadequate"]
     rows: list[list[str | Cell]] = []
-    hidden = suppressed(frame, min_group) if cases else set()
-    for key, row in frame.iterrows():
+    hidden = suppressed(dists, min_group) if min_group is not None else set()
+    for key, d in dists.items():
         if key in hidden:  # too few cases to show without pointing at a child
-            small = float(row[CASES]) < min_group
-            rows.append([str(key), f"fewer than {min_group}" if small else "hidden", *([""] * (len(labels) + 3))])
+            small = d.cases < (min_group or 0)
+            rows.append([key, f"fewer than {min_group}" if small else "hidden", *([""] * (len(labels) + 3))])
             continue
-        rows.append([str(key), *(count_text(float(row[c])) for c in [*cases, *labels]),
-                     count_text(float(row[GRADED])), _good(row), _bad(row)])
+        rows.append([key, *(count_text(d.cases) for _ in cases), *(count_text(d[c]) for c in labels),
+                     count_text(d.graded), d.good_text, d.inadequate_text])
     t = total
     rows.append([Cell(total_label, bold=True, fill=TOTAL_FILL),
-                 *(Cell(count_text(float(frame[CASES].sum())), fill=TOTAL_FILL) for _ in cases),
-                 *(Cell(count_text(float(t[c])), fill=TOTAL_FILL) for c in labels),
-                 Cell(count_text(float(t[GRADED])), fill=TOTAL_FILL), Cell(_good(t), bold=True, fill=TOTAL_FILL),
-                 Cell(_bad(t), bold=True, fill=TOTAL_FILL)])
+                 *(Cell(count_text(t.cases), fill=TOTAL_FILL) for _ in cases),
+                 *(Cell(count_text(t[c]), fill=TOTAL_FILL) for c in labels),
+                 Cell(count_text(t.graded), fill=TOTAL_FILL), Cell(t.good_text, bold=True, fill=TOTAL_FILL),
+                 Cell(t.inadequate_text, bold=True, fill=TOTAL_FILL)])
     counts = len(cases) + len(labels) + 1
     wide = 1.1 if any("." in str(c) for row in rows for c in row[1:-2]) else 0.85  # shared counts: "219.5"
     weights = [5, *([wide] * counts), 1.75, 1.75] if vertical else [4, *([2] * counts), 1.8, 1.8]
     doc.table(headers, rows, weights, caption=caption)
 
 
-def suppressed(frame: pd.DataFrame, min_group: int) -> set[str]:
+def suppressed(dists: dict[str, Distribution], min_group: int) -> set[str]:
     """The groups (rows of a breakdown) given no figure: those of fewer than ``min_group`` cases, and, while the
     hidden ones together hold fewer than that, the next smallest too, so none can be worked out from the total."""
-    sizes = {str(k): int(v) for k, v in frame[CASES].items()}
+    sizes = {k: d.cases for k, d in dists.items()}
     hidden = {k for k, n in sizes.items() if n < min_group}
     while hidden and sum(sizes[k] for k in hidden) < min_group and len(hidden) < len(sizes):
         hidden.add(min((k for k in sizes if k not in hidden), key=lambda k: (sizes[k], list(sizes).index(k))))
     return hidden
 
 
-def _stacked(f: Findings, frame: pd.DataFrame) -> tuple[bytes, str]:
+def _stacked(f: Findings, dists: dict[str, Distribution]) -> tuple[bytes, str]:
     ranked = f.scale.ranked
-    keys = [str(k) for k in frame.index]
-    series = [charts.Series(g.label, g.colour, [float(frame.at[k, g.label]) for k in frame.index]) for g in ranked]
+    keys = list(dists)
+    series = [charts.Series(g.label, g.colour, [d[g.label] for d in dists.values()]) for g in ranked]
     png = charts.stacked_shares(keys, series, xlabel="Share of graded answers")
     parts = []
-    for k in frame.index:
-        counts = ", ".join(f"{count_text(float(frame.at[k, g.label]))} {g.label}" for g in ranked)
-        parts.append(f"{k}: {counts} ({count_text(float(frame.at[k, GRADED]))} graded)")
+    for k, d in dists.items():
+        counts = ", ".join(f"{count_text(d[g.label])} {g.label}" for g in ranked)
+        parts.append(f"{k}: {counts} ({count_text(d.graded)} graded)")
     return png, "; ".join(parts) + "."
 
 
 def quantified(doc: ReportDocument, f: Findings) -> None:
     doc.heading("The quantified picture", 1)
-    overall = f.overall.iloc[0]
-    doc.para(f"The audits cover {count_text(float(overall[TOTAL]))} case records (one agency's record of one case, "
-             f"for one section), {count_text(float(overall[GRADED]))} of them graded. {_overall_sentence(f)} The "
+    overall = f.overall
+    doc.para(f"The audits cover {count_text(overall.total)} case records (one agency's record of one case, "
+             f"for one section), {count_text(overall.graded)} of them graded. {_overall_sentence(f)} The "
              "figures use the grades after moderation; every table counts case records.", keep_with_next=True)
     doc.heading("Grades by section", 2)
-    _distribution_table(doc, f.by_section, f.overall.iloc[0], "Section", "All sections",
+    _distribution_table(doc, f, f.by_section, f.overall, "Section", "All sections",
                         "Grades by section (case records)")
-    if float(f.overall.iloc[0][GRADED]):
+    if f.overall.graded:
         png, alt = _stacked(f, f.by_section)
         doc.figure(png, caption="Share of graded case records at each grade, by section (Not applicable and No "
                                 "evidence left out)", alt="Stacked bar chart of grades by section. " + alt)
@@ -411,7 +394,7 @@ def quantified(doc: ReportDocument, f: Findings) -> None:
              "within a reading by the share Good or better less the share Inadequate (higher first). The summary, "
              "the chart and the recommendations use the same order.", keep_with_next=True)
     rows: list[list[str | Cell]] = [
-        [str(s.rank), s.title, count_text(s.graded), _good_of(s), _bad_of(s),
+        [str(s.rank), s.title, count_text(s.graded), s.figures.good_text, s.figures.inadequate_text,
          Cell(s.verdict, fill=VERDICT_FILL[s.verdict])]
         for s in f.ranking]
     doc.table(["Rank", "Section", "Graded", "Share Good or better", "Share Inadequate", "Reading"], rows,
@@ -419,8 +402,8 @@ def quantified(doc: ReportDocument, f: Findings) -> None:
                                                     "records)")
     graded = [s for s in f.ranking if s.verdict != "Not graded"]
     if graded:
-        png = charts.diverging_shares([s.title for s in graded], [s.good_n for s in graded],
-                                      [s.inadequate_n for s in graded], [s.graded for s in graded],
+        png = charts.diverging_shares([s.title for s in graded], [s.figures.good for s in graded],
+                                      [s.figures.inadequate for s in graded], [s.graded for s in graded],
                                       good_label="Good or better", bad_label="Inadequate")
         alt = "; ".join(f"{s.rank}. {s.title}: {s.verdict.lower()}" for s in graded)
         doc.figure(png, caption="Sections ranked: share of graded case records Good or better (right) and "
@@ -431,9 +414,9 @@ def quantified(doc: ReportDocument, f: Findings) -> None:
     doc.heading("By agency", 2)
     doc.para("The same grades by the agency whose record was audited. An agency's figures cover only the "
              "cases it worked on, so small numbers of graded answers call for care.", keep_with_next=True)
-    _distribution_table(doc, f.by_agency, f.overall.iloc[0], "Agency", "All agencies",
+    _distribution_table(doc, f, f.by_agency, f.overall, "Agency", "All agencies",
                         "Grades by agency (case records)")
-    if float(f.overall.iloc[0][GRADED]):
+    if f.overall.graded:
         png, alt = _stacked(f, f.by_agency)
         doc.figure(png, caption="Share of graded case records at each grade, by agency",
                    alt="Stacked bar chart of grades by agency. " + alt)
@@ -449,19 +432,19 @@ def moderation(doc: ReportDocument, f: Findings) -> None:
                  "figures are the grades as the auditors returned them." if not moderated else
                  "Moderation confirmed the grades as returned: no grade changed.")
         return
-    before, after = f.overall_returned.iloc[0], f.overall.iloc[0]
-    labels = [c for c in _count_columns(f.overall) if c != BLANK or float(f.overall_returned[BLANK].sum())]
-    change = [float(after[c]) - float(before[c]) for c in labels]
+    before, after = f.overall_returned, f.overall
+    labels = [c for c in _count_columns(f, [after]) if c != BLANK or before[BLANK]]
+    change = [after[c] - before[c] for c in labels]
     moved = sorted((c for c in zip(labels, change) if abs(c[1]) > 1e-9), key=lambda c: -abs(c[1]))[:2]
     most = _list([f"{label} ({'up' if d > 0 else 'down'} {count_text(abs(d))})" for label, d in moved])
     most = f" The grades that moved most were {most}." if most else ""
     doc.para(f"The follow-up meeting changed {len(f.changes)} grade(s). Across all sections, "
-             f"{_moved('Good or better', _good(before), _good(after))}, and "
-             f"{_moved('Inadequate', _bad(before), _bad(after), again=True)}.{most} The table and the figure show "
-             "every grade, as returned and after moderation (case records).", keep_with_next=True)
+             f"{_moved('Good or better', before.good_text, after.good_text)}, and "
+             f"{_moved('Inadequate', before.inadequate_text, after.inadequate_text, again=True)}.{most} The table "
+             "and the figure show every grade, as returned and after moderation (case records).", keep_with_next=True)
     rows: list[list[str | Cell]] = [
-        ["As returned", *(count_text(float(before[c])) for c in labels)],
-        ["After moderation", *(count_text(float(after[c])) for c in labels)],
+        ["As returned", *(count_text(before[c]) for c in labels)],
+        ["After moderation", *(count_text(after[c]) for c in labels)],
         [Cell("Change", bold=True, fill=TOTAL_FILL),
          *(Cell(_signed(d), fill=TOTAL_FILL) for d in change)]]
     doc.table(["All sections", *(Cell(c, vertical=True) for c in labels)], rows, [4, *([1] * len(labels))],
@@ -472,11 +455,11 @@ def moderation(doc: ReportDocument, f: Findings) -> None:
         _changes_table(doc, f)
         return
     charted = _most_changed(f, changed_sections)
-    keys = [str(f.overall.index[0]), *charted]
-    frames = (pd.concat([f.overall_returned, f.by_section_returned.loc[charted]]),
-              pd.concat([f.overall, f.by_section.loc[charted]]))
-    before_series, after_series = ([charts.Series(g.label, g.colour, [int(v) for v in frame[g.label]])
-                                    for g in f.scale.ranked] for frame in frames)
+    keys = [f.overall.key, *charted]
+    columns = ([f.overall_returned, *(f.by_section_returned[t] for t in charted)],
+               [f.overall, *(f.by_section[t] for t in charted)])
+    before_series, after_series = ([charts.Series(g.label, g.colour, [int(d[g.label]) for d in dists])
+                                    for g in f.scale.ranked] for dists in columns)
     png = charts.grades_before_after(keys, before_series, after_series)
     which = ("each section where a grade changed" if len(charted) == len(changed_sections) else
              f"the {NUMBER_WORDS.get(len(charted), len(charted))} sections moderation changed most")
@@ -486,8 +469,8 @@ def moderation(doc: ReportDocument, f: Findings) -> None:
                    "moderation, for all sections and for " + _list(charted) + ".")
     rows = []
     for title in changed_sections:
-        b, a = f.by_section_returned.loc[title], f.by_section.loc[title]
-        rows.append([title, _good(b), _good(a), _bad(b), _bad(a)])
+        b, a = f.by_section_returned[title], f.by_section[title]
+        rows.append([title, b.good_text, a.good_text, b.inadequate_text, a.inadequate_text])
     doc.table(["Section", "Good or better, as returned", "Good or better, after moderation",
                "Inadequate, as returned", "Inadequate, after moderation"], rows, [4.2, 1.7, 1.7, 1.7, 1.7],
               caption="Sections whose grades moderation changed (case records)")
@@ -510,8 +493,8 @@ def _moved(what: str, before: str, after: str, *, again: bool = False) -> str:
 def _sections_changed(f: Findings) -> list[str]:
     """The sections (tool order) whose distribution of grades after moderation differs from that as returned."""
     labels = [*f.scale.labels, BLANK]
-    return [title for title in f.by_section.index if title in f.by_section_returned.index and any(
-        abs(float(f.by_section.at[title, c]) - float(f.by_section_returned.at[title, c])) > 1e-9 for c in labels)]
+    return [title for title, d in f.by_section.items() if title in f.by_section_returned and any(
+        abs(d[c] - f.by_section_returned[title][c]) > 1e-9 for c in labels)]
 
 
 def _changes_table(doc: ReportDocument, f: Findings) -> None:
@@ -528,7 +511,7 @@ def _most_changed(f: Findings, sections: Sequence[str]) -> list[str]:
     labels = [g.label for g in f.scale.grades]
 
     def moved(title: str) -> float:
-        return sum(abs(float(f.by_section.at[title, c]) - float(f.by_section_returned.at[title, c])) for c in labels)
+        return sum(abs(f.by_section[title][c] - f.by_section_returned[title][c]) for c in labels)
 
     order = {title: i for i, title in enumerate(sections)}
     most = sorted(sections, key=lambda t: (-moved(t), order[t]))[:MODERATION_CHART_SECTIONS]
@@ -731,15 +714,15 @@ def views(doc: ReportDocument, f: Findings) -> None:
 
 def findings_chapter(doc: ReportDocument, f: Findings) -> None:
     doc.heading("Findings", 1)
-    overall = f.overall.iloc[0]
+    overall = f.overall
     items = [_overall_sentence(f)]
     for s in f.with_verdict("Working well"):
         items.append(f"Working well: {s.title}. {_figures_sentence(s)}")
     for s in reversed(f.with_verdict("Causing concern")):
         items.append(f"Causing concern: {s.title}. {_figures_sentence(s)}")
     for g in f.scale.grades:
-        if g.rank is None and g.code.upper() == "NE" and float(overall[g.label]):
-            items.append(f"{g.label} was recorded for {count_text(float(overall[g.label]))} case record(s): gaps in "
+        if g.rank is None and g.code.upper() == "NE" and overall[g.label]:
+            items.append(f"{g.label} was recorded for {count_text(overall[g.label])} case record(s): gaps in "
                          "the records themselves.")
     doc.bullets(items)
 
@@ -754,8 +737,8 @@ def themes_chapter(doc: ReportDocument, f: Findings) -> None:
 
 def _recommendation_text(f: Findings, rec: Recommendation) -> str:
     fig = rec.figure
-    shares = (f"{share_percent(fig.good, fig.graded)} of {count_text(fig.graded)} graded case records Good or "
-              f"better, {share_percent(fig.inadequate, fig.graded)} Inadequate")
+    shares = (f"{fig.good_text} of {count_text(fig.graded)} graded case records Good or "
+              f"better, {fig.inadequate_text} Inadequate")
     who = _list(list(rec.agencies))
     if rec.kind == "good practice":
         where = f", above all in the records of {who}" if who else ""
@@ -786,12 +769,11 @@ def recommendations_chapter(doc: ReportDocument, f: Findings) -> None:
 
 def overall_judgement(doc: ReportDocument, f: Findings) -> None:
     doc.heading("Overall judgement on the quality of the work", 1)
-    og = f.overall_grades.iloc[0]
-    if float(og[GRADED]):
-        counts = "; ".join(f"{g.label}: {count_text(float(og[g.label]))}" for g in f.scale.grades
-                           if float(og[g.label]))
-        doc.para(f"Auditors' overall grades for their agency's work on each case ({count_text(float(og[GRADED]))} "
-                 f"case records graded): {counts}. Good or better: {_good(og)}; Inadequate: {_bad(og)}.")
+    og = f.overall_grades
+    if og.graded:
+        counts = "; ".join(f"{g.label}: {count_text(og[g.label])}" for g in f.scale.grades if og[g.label])
+        doc.para(f"Auditors' overall grades for their agency's work on each case ({count_text(og.graded)} "
+                 f"case records graded): {counts}. Good or better: {og.good_text}; Inadequate: {og.inadequate_text}.")
     not_safe = not_safe_records(f.audit.summaries, f.audit.flags, f.plan.name_lists())
     if not_safe:
         doc.para(f"On {len(not_safe)} form(s) the auditor answered No or Unsure to “Is the child adequately "
@@ -846,7 +828,7 @@ def agreed_action_plan(doc: ReportDocument, f: Findings) -> None:
         s = figures.get(section_id)
         if s is None:
             return "–"
-        return f"{s.verdict}: {_good_of(s)} Good or better, {_bad_of(s)} Inadequate"
+        return f"{s.verdict}: {s.figures.good_text} Good or better, {s.figures.inadequate_text} Inadequate"
 
     rows: list[list[str | Cell]] = [
         [a.action or "–", a.section or "–", a.owner or "To name", a.agency or "–",
@@ -942,11 +924,10 @@ def breakdowns_appendix(doc: ReportDocument, f: Findings) -> None:
              "too (its row reads \u201chidden\u201d), so none can be worked out from the totals, which count every "
              "case.")
     shown = 0
-    for fld, frame in f.breakdowns:
-        if not len(frame):
+    for fld, dists in f.breakdowns:
+        if not dists:
             continue
-        numbers = [c for c in frame.columns if frame[c].dtype != object]
-        _distribution_table(doc, frame, frame[numbers].sum(), fld.label, "All cases",
+        _distribution_table(doc, f, dists, total_of(dists.values(), "All cases"), fld.label, "All cases",
                             f"Grades by case detail: {fld.label} (case records)", vertical=False, min_group=n)
         shown += 1
     if not shown:

@@ -18,34 +18,28 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import pandas as pd
-
 from xlpack.analysis.agreement import UnitAgreement, audit_alpha, units, within_one_share
 from xlpack.analysis.build import first_sentence  # the Returns sheet's own shortening of a message
 from xlpack.analysis.flags import rule_by_name
 from xlpack.analysis.pivots import (
-    GOOD_COUNT,
-    GOOD_SHARE,
-    GRADED,
-    INADEQUATE_COUNT,
-    INADEQUATE_SHARE,
     NO_SHARE,
     NOT_RECORDED,
     CaseField,
+    Distribution,
     breakdown_by_field,
     case_fields,
     distribution,
     moderation_changes,
+    overall,
     section_ranking,
     share_percent,
-    share_value,
 )
 from xlpack.analysis.recommendations import Recommendation, recommendations
 from xlpack.analysis.verdicts import Thresholds, Verdict
 from xlpack.analysis.views import base_questions, conversations, quotable_words, too_young
 from xlpack.intake.problems import CATALOGUE
 from xlpack.model.consolidated import ConsolidatedAudit
-from xlpack.model.definitions import GradeScale, ToolDefinition
+from xlpack.model.definitions import GradeScale, ToolDefinition, good_or_better
 from xlpack.model.names import NameLists, quoted, redact_names
 from xlpack.model.plan import AuditPlan, IssuedForm
 from xlpack.model.records import FlagRow, FormSummary, GradeRow, ReturnRow, ViewsRow
@@ -84,7 +78,7 @@ UNREADABLE = "the file could not be read"
 
 def pct(share: float | None) -> str:
     """A share already worked out (a fraction), written as every share is (:func:`share_percent`)."""
-    return NO_SHARE if share is None or pd.isna(share) else share_percent(share)
+    return NO_SHARE if share is None else share_percent(share)
 
 
 @dataclass(frozen=True)
@@ -94,12 +88,21 @@ class SectionFigures:
     section_id: str
     title: str
     rank: int  # 1 = working best
-    graded: float  # case records graded (a shared record counts in fractions, see pivots.records)
-    good: float | None
-    inadequate: float | None
     verdict: Verdict
-    good_n: float = 0  # case records Good or better
-    inadequate_n: float = 0
+    figures: Distribution  # case records (a shared record counts in fractions, see pivots.records)
+
+    @property
+    def graded(self) -> float:
+        return self.figures.graded
+
+    @property
+    def good(self) -> float | None:
+        """The share Good or better (None when nothing was graded)."""
+        return self.figures.good_share
+
+    @property
+    def inadequate(self) -> float | None:
+        return self.figures.inadequate_share
 
 
 @dataclass(frozen=True)
@@ -210,11 +213,11 @@ class Findings:
     """Everything the report's chapters draw on, computed once."""
 
     audit: ConsolidatedAudit
-    by_section: pd.DataFrame  # after moderation, tool order
-    by_section_returned: pd.DataFrame
-    by_agency: pd.DataFrame
-    overall: pd.DataFrame
-    overall_returned: pd.DataFrame
+    by_section: dict[str, Distribution]  # after moderation, tool order
+    by_section_returned: dict[str, Distribution]
+    by_agency: dict[str, Distribution]
+    overall: Distribution
+    overall_returned: Distribution
     ranking: list[SectionFigures]
     changes: list[GradeRow]
     agreement_returned: Agreement
@@ -223,9 +226,9 @@ class Findings:
     section_agreement: list[tuple[str, int, int, int]]  # as returned, see agreement_by_section
     audit_returns: Returns
     views_returns: Returns
-    overall_grades: pd.DataFrame  # auditors' overall grade of each form
+    overall_grades: Distribution  # auditors' overall grade of each form
     not_safe: list[FormSummary] = field(default_factory=list)
-    breakdowns: list[tuple[CaseField, pd.DataFrame]] = field(default_factory=list)  # after moderation
+    breakdowns: list[tuple[CaseField, dict[str, Distribution]]] = field(default_factory=list)  # after moderation
     thresholds: Thresholds = field(default_factory=Thresholds)
     recommendations: list[Recommendation] = field(default_factory=list)
     quotes: QuotePool | None = None
@@ -276,14 +279,9 @@ def analyse(audit: ConsolidatedAudit, *, internal: bool = False) -> Findings:
     plan, grades = audit.plan, audit.grades
     scale = plan.scale
     thresholds = Thresholds.of(plan.terms)
-    ranking_frame = section_ranking(grades, scale, thresholds=thresholds)
     ids = {s.title: s.id for s in plan.tool.sections}
-    ranking = []
-    for i, (title, row) in enumerate(ranking_frame.iterrows(), start=1):
-        good, bad = share_value(row[GOOD_SHARE]), share_value(row[INADEQUATE_SHARE])
-        ranking.append(SectionFigures(ids.get(str(title), str(title)), str(title), i, float(row[GRADED]), good, bad,
-                                      thresholds.verdict(good, bad), float(row[GOOD_COUNT]),
-                                      float(row[INADEQUATE_COUNT])))
+    ranking = [SectionFigures(ids.get(d.key, d.key), d.key, i, thresholds.verdict(d.good_share, d.inadequate_share), d)
+               for i, d in enumerate(section_ranking(grades, scale, thresholds=thresholds), start=1)]
     returned_units = units(grades, scale, moderated=False)
     moderated_units = units(grades, scale, moderated=True)
     return Findings(
@@ -291,8 +289,8 @@ def analyse(audit: ConsolidatedAudit, *, internal: bool = False) -> Findings:
         by_section=distribution(grades, scale, "section"),
         by_section_returned=distribution(grades, scale, "section", moderated=False),
         by_agency=distribution(grades, scale, "agency"),
-        overall=distribution(grades, scale, "overall"),
-        overall_returned=distribution(grades, scale, "overall", moderated=False),
+        overall=overall(grades, scale),
+        overall_returned=overall(grades, scale, moderated=False),
         ranking=ranking,
         changes=moderation_changes(grades),
         agreement_returned=agreement_of(returned_units),
@@ -302,7 +300,7 @@ def analyse(audit: ConsolidatedAudit, *, internal: bool = False) -> Findings:
         section_agreement=agreement_by_section(returned_units),
         audit_returns=returns_of(plan, audit.returns, "audit"),
         views_returns=returns_of(plan, audit.returns, "views"),
-        overall_grades=distribution(overall_grade_rows(audit.summaries), scale, "overall"),
+        overall_grades=overall(overall_grade_rows(audit.summaries), scale),
         not_safe=[s for s in audit.summaries if (s.safeguarded_now or "").strip().casefold() in ("no", "unsure")],
         breakdowns=[(fld, breakdown_by_field(grades, plan.cases, fld, scale, default_category=plan.tool.category))
                     for fld in case_fields(plan)],
@@ -474,7 +472,7 @@ def examples(grades: Sequence[GradeRow], scale: GradeScale, section_id: str, *, 
         if r.section_id != section_id or grade not in rank:
             continue
         value = rank[grade] or 0
-        if concern and value <= 2 or not concern and value > 2:
+        if concern == good_or_better(value):
             continue
         fields = (r.development, r.evidence, r.action) if concern else (r.strengths, r.evidence)
         text = unquote(next((t for t in fields if t.strip()), ""))

@@ -12,11 +12,11 @@ on an analysis sheet, or one with no value (or an error) on a plan sheet.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
@@ -211,18 +211,20 @@ def _column(spec: Sequence[tuple[str, str, float]], fld: str) -> int:
     return next(i for i, (f, _, _) in enumerate(spec) if f == fld)
 
 
+R = TypeVar("R", GradeRow, FlagRow)
+
+
 def apply(data: ConsolidatedAudit, typed: Typed, now: datetime) -> ConsolidatedAudit:
     """Put the typed values on their rows; what has no row goes to (or stays on) the orphan list."""
-    grades = {g.row_id: g for g in data.grades}
-    flags = {f.flag_id: f for f in data.flags}
+    grades = _Keyed(data.grades, lambda g: g.row_id)
+    flags = _Keyed(data.flags, lambda f: f.flag_id)
     orphans: list[OrphanRow] = []
     for o in typed.orphans:
         if not _restore(o, grades, flags, data.plan.scale):
             orphans.append(o)
     for key, m in typed.moderation.items():
-        g = grades.get(key)
-        if g is not None:
-            g.moderated_grade, g.moderation_note, g.moderation_meeting = m.grade, m.note, m.meeting
+        if key in grades:
+            grades.change(key, moderated_grade=m.grade, moderation_note=m.note, moderation_meeting=m.meeting)
             continue
         ctx = typed.context.get(key, "")
         if m.typed:
@@ -232,15 +234,15 @@ def apply(data: ConsolidatedAudit, typed: Typed, now: datetime) -> ConsolidatedA
             if value:
                 orphans.append(OrphanRow(kind="grade", key=key, column=column, value=value, context=ctx, since=now))
     for key, text in typed.resolutions.items():
-        f = flags.get(key)
         meeting = typed.resolution_meetings.get(key, "")
-        if f is not None:
-            f.resolution, f.resolution_meeting = text, meeting
+        if key in flags:
+            flags.change(key, resolution=text, resolution_meeting=meeting)
             continue
         for column, value in ((FLAG_H["resolution"], text), (FLAG_H["resolution_meeting"], meeting)):
             if value:
                 orphans.append(OrphanRow(kind="flag", key=key, column=column, value=value,
                                          context=typed.context.get(key, ""), since=now))
+    data.grades, data.flags = grades.rows, flags.rows
     data.orphaned = _unique(orphans)
     plan = data.plan
     proposed = set(typed.proposed)
@@ -249,29 +251,47 @@ def apply(data: ConsolidatedAudit, typed: Typed, now: datetime) -> ConsolidatedA
     return data
 
 
-def _restore(o: OrphanRow, grades: dict[str, GradeRow], flags: dict[str, FlagRow], scale: GradeScale) -> bool:
+class _Keyed(Generic[R]):
+    """Rows by their key (the last row of a key, as a dict keeps it), changed by replacing them in the list."""
+
+    def __init__(self, rows: list[R], key: Callable[[R], str]) -> None:
+        self.rows: list[R] = list(rows)
+        self._at = {key(r): i for i, r in enumerate(self.rows)}
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._at
+
+    def __getitem__(self, key: str) -> R:
+        return self.rows[self._at[key]]
+
+    def change(self, key: str, **values: Any) -> None:
+        i = self._at[key]
+        self.rows[i] = replace(self.rows[i], **values)
+
+
+def _restore(o: OrphanRow, grades: _Keyed[GradeRow], flags: _Keyed[FlagRow], scale: GradeScale) -> bool:
     """Put an orphan back on its row if the row is back and has nothing else typed there."""
     if o.kind == "flag" and o.key in flags and o.column == FLAG_H["resolution_meeting"]:
         f = flags[o.key]
         if not f.resolution_meeting or f.resolution_meeting == o.value:
-            f.resolution_meeting = o.value
+            flags.change(o.key, resolution_meeting=o.value)
             return True
     elif o.kind == "flag" and o.key in flags:
         f = flags[o.key]
         if not f.resolution or f.resolution == o.value:
-            f.resolution = o.value
+            flags.change(o.key, resolution=o.value)
             return True
     if o.kind == "grade" and o.key in grades:
         g = grades[o.key]
         label = scale.normalise(o.value)
         if o.column == GRADE_H["moderated_grade"] and label is not None and g.moderated_grade in (None, label.label):
-            g.moderated_grade = label.label
+            grades.change(o.key, moderated_grade=label.label)
             return True
         if o.column == GRADE_H["moderation_note"] and (not g.moderation_note or g.moderation_note == o.value):
-            g.moderation_note = o.value
+            grades.change(o.key, moderation_note=o.value)
             return True
         if o.column == GRADE_H["moderation_meeting"] and g.moderation_meeting in ("", o.value):
-            g.moderation_meeting = o.value
+            grades.change(o.key, moderation_meeting=o.value)
             return True
     return False
 

@@ -99,7 +99,6 @@ def flag_id(code: str, *about: str) -> str:
 
 
 Check = Callable[[FlagContext], Iterable[FlagRow]]
-_ALL_FLAG_FIELDS = set(FlagRow.model_fields)
 #: Picks the sections of a form a per-section rule objects to.
 Pick = Callable[[SectionAnswer], bool]
 
@@ -127,9 +126,6 @@ class Rule:
 
     def flag(self, *, about: Sequence[str], severity: Severity, case_ref: str, message: str,
              section_id: str = "", agencies: Iterable[str] = (), cells: str = "") -> FlagRow:
-        row = FlagRow(flag_id=flag_id(self.code, *about), rule=self.name, severity=severity, case_ref=case_ref,
-                      section_id=section_id, agencies=sorted(set(agencies), key=str.casefold), cells=cells,
-                      message=message, resolution="")
-        # Every field is given: one set of field names serves every flag (large audits have tens of thousands).
-        object.__setattr__(row, "__pydantic_fields_set__", _ALL_FLAG_FIELDS)
-        return row
+        return FlagRow(flag_id=flag_id(self.code, *about), rule=self.name, severity=severity, case_ref=case_ref,
+                       section_id=section_id, agencies=sorted(set(agencies), key=str.casefold), cells=cells,
+                       message=message, resolution="")

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from xlpack.analysis.flags.base import FlagContext, Rule, excerpt, section_cells
+from xlpack.model.definitions import good_or_better
 from xlpack.model.records import FlagRow, FormReturn, SectionAnswer
 
 #: Sections about information sharing (ids as in the tool definitions).
@@ -15,7 +16,6 @@ RECEIVED_NOTHING = re.compile(
     r"\b(not|never|no)\b[^.;]{0,40}\b(received|shared|informed|invited|told|copied|sent)\b"
     r"|\bnothing\b[^.;]{0,25}\b(received|shared|sent)\b|\bno (information|minutes|reports?|feedback)\b",
     re.IGNORECASE)
-GOOD_RANK = 2  # Good or better
 
 
 def received_nothing(a: SectionAnswer) -> bool:
@@ -38,7 +38,7 @@ def check(ctx: FlagContext) -> Iterator[FlagRow]:
     for case_ref, forms in ctx.cases():
         for sid in (s for s in ctx.section_ids() if s in SECTION_IDS):
             rows = [(f, f.sections[sid]) for f in forms if sid in f.sections]
-            good = [(f, a) for f, a in rows if a.grade_rank is not None and a.grade_rank <= GOOD_RANK]
+            good = [(f, a) for f, a in rows if good_or_better(a.grade_rank)]
             nothing = [(f, a) for f, a in rows if received_nothing(a)]
             good_agencies = {f.agency.casefold() for f, _ in good}
             if not good or not any(f.agency.casefold() not in good_agencies for f, _ in nothing):

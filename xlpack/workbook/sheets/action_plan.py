@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from xlpack.analysis.actions import CONCERN
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.records import ActionRow
@@ -23,7 +25,7 @@ def _columns() -> list[Column]:
 
 def _row(a: ActionRow) -> list[CellLike]:
     concern: CellLike = shared_cell(a.concern, "status:bad") if a.concern == CONCERN else a.concern
-    values: dict[str, CellLike] = {**a.model_dump(), "concern": concern}
+    values: dict[str, CellLike] = {**asdict(a), "concern": concern}
     return [values[fld] for fld, _, _ in ACTION_COLUMNS]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from xlpack.model.consolidated import ConsolidatedAudit
+from xlpack.model.definitions import good_or_better
 from xlpack.model.records import GradeRow
 from xlpack.workbook.sheet_model import Block, CellLike, Column, RowsOf, Sheet, grade_cell
 from xlpack.workbook.sheets.common import EVIDENCE, TABLE_ROW
@@ -22,7 +23,7 @@ def example_kind(g: GradeRow, rank: dict[str, int | None], codes: dict[str, str]
     r = rank.get(grade)
     if r is not None:
         worst = max(v for v in rank.values() if v is not None)
-        return GOOD if r <= 2 else CONCERN if r == worst else MIXED
+        return GOOD if good_or_better(r) else CONCERN if r == worst else MIXED
     return GAP if codes.get(grade, "").upper() == "NE" else OTHER
 
 

@@ -9,10 +9,7 @@ writes in the report). The Charts sheet draws stacked bars over these ranges.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-
-import pandas as pd
 
 from xlpack.analysis.pivots import (
     BLANK,
@@ -23,6 +20,7 @@ from xlpack.analysis.pivots import (
     ONE_RECORD_RULE,
     TOTAL,
     By,
+    Distribution,
     breakdown_by_field,
     case_fields,
     distribution,
@@ -31,7 +29,6 @@ from xlpack.analysis.pivots import (
 )
 from xlpack.analysis.verdicts import Thresholds
 from xlpack.model.consolidated import ConsolidatedAudit
-from xlpack.model.definitions import GradeScale
 from xlpack.workbook.sheet_model import Block, Cell, CellLike, Column, Sheet, stack
 from xlpack.workbook.sheets.common import PIVOTS, TABLE_ROW
 
@@ -50,15 +47,8 @@ class PivotBlocks:
     shares: Block
 
 
-def _number(v: object) -> float | None:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return None
-    return float(v)  # type: ignore[arg-type]
-
-
-def _records(v: object) -> float | int:
+def _records(n: float) -> float | int:
     """A count of case records for a cell: a whole number, or a shared count to two places (8.5)."""
-    n = float(v)  # type: ignore[arg-type]
     return int(round(n)) if abs(n - round(n)) < 1e-9 else round(n, 2)
 
 
@@ -72,16 +62,18 @@ def pivot_blocks(data: ConsolidatedAudit, by: By, moderated: bool) -> PivotBlock
                   Column(GOOD_SHARE, 11, style="pct"), Column(INADEQUATE_SHARE, 11, style="pct")]
     counts: list[list[CellLike]] = []
     shares: list[list[CellLike]] = []
-    for key, row in dist.iterrows():
-        n = float(row[TOTAL])
-        counts.append([str(key), *(_records(row[lab]) for lab in labels), _records(n), _records(row[GRADED]),
-                       _number(row[GOOD_SHARE]), _number(row[INADEQUATE_SHARE])])
-        shares.append([str(key), *((float(row[lab]) / n) if n else None for lab in labels)])
-    if by != "overall" and len(dist):
-        totals = dist[[*labels, TOTAL, GRADED]].sum()
-        counts.append([Cell("All", "total"), *(Cell(_records(totals[c]), "total") for c in [*labels, TOTAL, GRADED]),
-                       Cell(_share(dist, scale, "good"), "total_pct"),
-                       Cell(_share(dist, scale, "inadequate"), "total_pct")])
+    for key, d in dist.items():
+        n = d.total
+        counts.append([key, *(_records(d[lab]) for lab in labels), _records(n), _records(d.graded), d.good_share,
+                       d.inadequate_share])
+        shares.append([key, *((d[lab] / n) if n else None for lab in labels)])
+    if by != "overall" and dist:
+        totals = [sum(d[lab] for d in dist.values()) for lab in labels]
+        graded = sum(d.graded for d in dist.values())
+        counts.append([Cell("All", "total"), *(Cell(_records(t), "total") for t in totals),
+                       Cell(_records(sum(d.total for d in dist.values())), "total"), Cell(_records(graded), "total"),
+                       Cell(_share(dist, scale.good_or_better, graded), "total_pct"),
+                       Cell(_share(dist, scale.inadequate, graded), "total_pct")])
     when = WHEN[moderated]
     title = f"Grades by {by}, {when}" if by != "overall" else f"All grades, {when}"
     share_cols = [Column(key_header, KEY_WIDTH, style="wrap"), *(Column(f"% {lab}", 11, style="pct")
@@ -90,26 +82,22 @@ def pivot_blocks(data: ConsolidatedAudit, by: By, moderated: bool) -> PivotBlock
                        Block(share_cols, shares, title=f"{title}: share of all answers"))
 
 
-def _share(dist: pd.DataFrame, scale: GradeScale, which: str) -> float | None:
+def _share(dist: dict[str, Distribution], wanted: list[str], graded: float) -> float | None:
     """A share over the whole table, from the summed counts (not an average of the rows' shares)."""
-    graded = float(dist[GRADED].sum())
     if not graded:
         return None
-    ranked = {g.label: g.rank for g in scale.grades if g.rank is not None}
-    worst = max(ranked.values())
-    wanted = [lab for lab, r in ranked.items() if (r <= 2 if which == "good" else r == worst)]
-    return sum(float(dist[lab].sum()) for lab in wanted) / graded
+    return sum(sum(d[lab] for d in dist.values()) for lab in wanted) / graded
 
 
 def ranking_block(data: ConsolidatedAudit) -> Block:
     thresholds = Thresholds.of(data.plan.terms)  # the partnership's, as the report uses them
     ranked = section_ranking(data.grades, data.plan.scale, moderated=True, thresholds=thresholds)
     rows: list[list[CellLike]] = []
-    for key, row in ranked.iterrows():
-        good, bad = _number(row[GOOD_SHARE]), _number(row[INADEQUATE_SHARE])
+    for d in ranked:
+        good, bad = d.good_share, d.inadequate_share
         verdict = thresholds.verdict(good, bad)
         style = {"Working well": "status:ok", "Causing concern": "status:bad"}.get(verdict, "status:wait")
-        rows.append([str(key), _records(row[GRADED]), good, bad, Cell(verdict, style)])
+        rows.append([d.key, _records(d.graded), good, bad, Cell(verdict, style)])
     cols = [Column("Section", KEY_WIDTH, style="wrap"), Column(GRADED, 11, style="records"),
             Column(GOOD_SHARE, 11, style="pct"), Column(INADEQUATE_SHARE, 11, style="pct"),
             Column("Signal", 18, style="wrap")]
@@ -147,9 +135,9 @@ def field_blocks(data: ConsolidatedAudit) -> list[Block]:
                 Column(GRADED, 8, style="count"), Column(GOOD_SHARE, 11, style="pct"),
                 Column(INADEQUATE_SHARE, 11, style="pct")]
         rows: list[list[CellLike]] = [
-            [str(key), int(row[CASES]), *(_records(row[lab]) for lab in labels), _records(row[TOTAL]),
-             _records(row[GRADED]), _number(row[GOOD_SHARE]), _number(row[INADEQUATE_SHARE])]
-            for key, row in dist.iterrows()]
+            [key, d.cases, *(_records(d[lab]) for lab in labels), _records(d.total), _records(d.graded),
+             d.good_share, d.inadequate_share]
+            for key, d in dist.items()]
         out.append(Block(cols, rows, title=f"Grades by {f.label.lower() if f.label[1:].islower() else f.label}, "
                                            "after moderation: counts"))
     return out
