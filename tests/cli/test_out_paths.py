@@ -65,6 +65,19 @@ def test_out_where_nothing_can_be_written(copied: Path, baseline: Built, tmp_pat
     assert blocker.read_text() == "a file of the coordinator's"
 
 
+@pytest.mark.parametrize("command", ["report", "pack", "compare"])
+def test_out_naming_a_folder_with_force(copied: Path, baseline: Built, tmp_path: Path, command: str) -> None:
+    """--force does not replace a folder: the message names the path given, not a temporary file."""
+    out = tmp_path / COMMANDS[command][1]
+    out.mkdir()
+    (out / "kept.txt").write_text("the coordinator's")
+    before = snapshot(tmp_path)
+    message = run(command, copied, out, baseline, ("--force",))
+    assert message.startswith(f"Error: {out}: is a directory, so xlpack could not finish writing"), message
+    assert ".tmp" not in message
+    assert snapshot(tmp_path) == before
+
+
 @pytest.mark.parametrize("command", ["report", "pack"])
 def test_out_in_a_folder_nothing_can_create_files_in(copied: Path, baseline: Built, command: str) -> None:
     """/proc/self holds no files of ours: a plain message, never a traceback."""
