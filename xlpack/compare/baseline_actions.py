@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from xlpack import clock
 from xlpack.analysis.actions import plan_actions, section_id_of, when_text
 from xlpack.model.consolidated import ConsolidatedAudit
-from xlpack.model.records import ActionRow
 from xlpack.model.definitions import ToolDefinition
+from xlpack.model.records import ActionRow
 
 FROM_SHEET = "the baseline's Action plan sheet"
 DERIVED = ("the baseline's sections causing concern (the baseline workbook has no Action plan sheet: these are "
