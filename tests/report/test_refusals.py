@@ -1,4 +1,4 @@
-"""The report (and the meeting pack) refuse what consolidate would refuse: a moderated grade that is not on the scale."""
+"""The report and the meeting pack refuse what consolidate would refuse: a moderated grade off the scale."""
 
 from __future__ import annotations
 
