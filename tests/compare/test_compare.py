@@ -362,3 +362,22 @@ def test_rows_are_as_tall_as_text_fit_wraps_their_text(baseline: Built, reaudit:
                 assert (sheet.row_dimensions[cell.row].height or 15.0) >= 15.0 * lines, (name, cell.coordinate)
                 checked += lines > 2
     assert checked >= 3  # the wide action and the About sheet's paragraphs
+
+
+def test_an_action_typed_since_consolidate_is_matched_by_its_sections_title(baseline: Built, reaudit: Built,
+                                                                           tmp_path: Path) -> None:
+    """No Section id yet (consolidate fills it): the Section typed as a title, case and spacing aside, is matched."""
+    copy = tmp_path / "baseline.xlsx"
+    shutil.copy2(baseline.audit, copy)
+    wb = openpyxl.load_workbook(copy)  # a test copy: charts lost do not matter here
+    ws = wb["Action plan"]
+    header = next(r for r in range(1, 30) if ws.cell(r, 1).value == "Action id")
+    columns = {ws.cell(header, c).value: c for c in range(1, ws.max_column + 1) if ws.cell(header, c).value}
+    row = next(r for r in range(header + 1, ws.max_row + 2) if not ws.cell(r, columns["Action"]).value)
+    for name, value in {"Section": f"  {PLANNING.upper()}  ", "Action": "Typed today", "Status": "Not started",
+                        "Section id": None}.items():
+        ws.cell(row, columns[name]).value = value
+    wb.save(copy)
+    typed = next(a for a in compare_workbooks(copy, reaudit.audit).actions if a.row.action == "Typed today")
+    assert typed.row.section_id == "planning"
+    assert typed.compared is not None and typed.compared.key == PLANNING

@@ -7,7 +7,10 @@ the workbook byte-identical, no backup and no temporary file behind.
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.support.cli import run_cli
@@ -41,6 +44,19 @@ def test_disk_full_while_writing_the_new_workbook(audit: Audit, tmp_path: Path) 
                                   f"version of {workbook.name}.")
         assert f"{workbook} was not changed." in message
         before.assert_untouched()
+
+
+def test_disk_full_prints_nothing_after_its_message_at_exit(audit: Audit, tmp_path: Path) -> None:
+    """A writer's archive left open by the failed write is not closed again at exit with a traceback."""
+    with tmpfs(tmp_path / "small", "1m") as disk:
+        workbook = alone_on(disk, audit)
+        fill(disk, leave=workbook.stat().st_size // 2)
+        done = subprocess.run([sys.executable, "-m", "xlpack", "consolidate", str(workbook), str(audit.returns)],
+                              capture_output=True, text=True, timeout=300, env={**os.environ, "COLUMNS": "300"},
+                              cwd=Path(__file__).resolve().parents[2])
+        assert done.returncode == 1, done.stderr
+        assert "is full: xlpack could not finish writing" in done.stderr
+        assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr, done.stderr
 
 
 def test_disk_full_while_writing_the_backup(audit: Audit) -> None:

@@ -1,4 +1,4 @@
-"""The report refuses what consolidate would refuse: a moderated grade that is not on the scale."""
+"""The report and the meeting pack refuse what consolidate would refuse: a moderated grade off the scale."""
 
 from __future__ import annotations
 
@@ -30,3 +30,7 @@ def test_a_moderated_grade_off_the_scale_stops_the_report(sample_copy: tuple[Pat
         assert res.exit_code == 1, res.output
         assert "Sheet 'Grades', cell H5: 'Goodish' is not a grade" in res.stderr
         assert not default_report_path(audit).exists()
+    res = run_cli("pack", audit)
+    assert res.exit_code == 1, res.output
+    assert "no meeting pack was written, because the moderation on the Grades sheet cannot be read" in " ".join(
+        res.stderr.split())

@@ -113,6 +113,12 @@ def _sections_by_name(tool: ToolDefinition) -> dict[str, str]:
     return {_key(name): s.id for s in tool.sections for name in (s.id, s.title)}
 
 
+def section_id_of(row: ActionRow, tool: ToolDefinition) -> str:
+    """The id of the section an Action plan row addresses: its Section id, else its Section typed as a section's
+    id or title (case and spacing ignored); '' if none matches."""
+    return row.section_id or _sections_by_name(tool).get(_key(row.section), "")
+
+
 def plan_actions(kept: Sequence[ActionRow], grades: Sequence[GradeRow], scale: GradeScale, tool: ToolDefinition,
                  today: date, terms: TermsOfReference | None = None,
                  proposed: set[str] | None = None) -> list[ActionRow]:

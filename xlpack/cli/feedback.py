@@ -52,7 +52,8 @@ def _by_agency(audit: Path, out_dir: Path | None, force: bool) -> None:
     from xlpack.feedback.agency import write_agency_learning  # imported here: python-docx, not at start-up
 
     try:
-        result = write_agency_learning(audit, out_dir, overwrite=force)
+        with disk_errors("writing the agency learning packs"):
+            result = write_agency_learning(audit, out_dir, overwrite=force)
     except XlpackError as exc:
         raise fail(exc) from None
     out.print(f"Wrote {len(result.documents)} agency learning pack(s) into {result.out_dir}", markup=False)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from xlpack.cli.console import fail, out
+from xlpack.cli.console import disk_errors, fail, out
 from xlpack.errors import XlpackError, visible
 
 
@@ -28,7 +28,8 @@ def command(
     from xlpack.report.pack import write_pack  # imported here: python-docx, not at start-up
 
     try:
-        path = write_pack(audit, out_file, overwrite=force)
+        with disk_errors("writing the meeting pack"):
+            path = write_pack(audit, out_file, overwrite=force)
     except XlpackError as exc:
         raise fail(exc) from None
     out.print(visible(f"Wrote the meeting pack: {path}"), markup=False)

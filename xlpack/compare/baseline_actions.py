@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from xlpack import clock
-from xlpack.analysis.actions import plan_actions, when_text
+from xlpack.analysis.actions import plan_actions, section_id_of, when_text
 from xlpack.model.consolidated import ConsolidatedAudit
+from xlpack.model.definitions import ToolDefinition
 from xlpack.model.records import ActionRow
 
 FROM_SHEET = "the baseline's Action plan sheet"
@@ -36,8 +37,9 @@ class BaselineAction:
     review_date: str = ""
 
 
-def _of(a: ActionRow) -> BaselineAction:
-    return BaselineAction(action=a.action, section=a.section, section_id=a.section_id, owner=a.owner,
+def _of(a: ActionRow, tool: ToolDefinition) -> BaselineAction:
+    """A row typed since the last consolidate has no Section id yet: matched by its Section, as consolidate would."""
+    return BaselineAction(action=a.action, section=a.section, section_id=section_id_of(a, tool), owner=a.owner,
                           agency=a.agency, by_when=when_text(a.by_when), measure=a.measure, status=a.status,
                           evidence=a.impact, review_date=when_text(a.review_date))
 
@@ -45,7 +47,7 @@ def _of(a: ActionRow) -> BaselineAction:
 def baseline_actions(audit: ConsolidatedAudit) -> tuple[list[BaselineAction], str]:
     """The baseline's action rows and where they came from (the sheet, or the sections causing concern)."""
     if audit.actions:
-        return [_of(a) for a in audit.actions], FROM_SHEET
+        return [_of(a, audit.plan.tool) for a in audit.actions], FROM_SHEET
     plan = audit.plan
     proposed = plan_actions([], audit.grades, plan.scale, plan.tool, clock.today(), plan.terms)  # no kept rows
-    return [_of(a) for a in proposed], DERIVED
+    return [_of(a, plan.tool) for a in proposed], DERIVED

@@ -29,7 +29,7 @@ def disk_error(exc: BaseException, path: Path, doing: str, unchanged: Path | Non
     code = getattr(exc, "errno", None)
     if not isinstance(exc, OSError) or code is None:
         return None
-    named = Path(exc.filename) if isinstance(exc.filename, (str, os.PathLike)) else None
+    named = _named(exc)
     folder = named.parent if named is not None else path
     tail = f" {unchanged} was not changed." if unchanged is not None else ""
     if code in FULL:
@@ -54,7 +54,7 @@ def disk_error(exc: BaseException, path: Path, doing: str, unchanged: Path | Non
 def plain_failure(exc: OSError, doing: str) -> DiskError:
     """Always a plain error for ``exc`` raised while ``doing`` something: :func:`disk_error`'s, or one naming the
     path and the system's reason (a folder that does not exist, a name too long, ...)."""
-    named = Path(exc.filename) if isinstance(exc.filename, (str, os.PathLike)) else None
+    named = _named(exc)
     plain = disk_error(exc, named.parent if named is not None else Path("."), doing)
     if plain is not None:
         return plain
@@ -68,6 +68,15 @@ def plain_failure(exc: OSError, doing: str) -> DiskError:
                          "a path in a folder that exists, then run the command again.")
     return DiskError(f"{named}: {reason}, so xlpack could not finish {doing}. Give another path (with --out), "
                      "then run the command again.")
+
+
+def _named(exc: OSError) -> Path | None:
+    """The path ``exc`` is about: for a rename (a temporary file moved into place), its destination, the path the
+    coordinator gave, rather than the hidden temporary name."""
+    for name in (exc.filename2, exc.filename):
+        if isinstance(name, (str, os.PathLike)):
+            return Path(name)
+    return None
 
 
 def _file_in_the_way(path: Path) -> Path | None:

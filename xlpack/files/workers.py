@@ -50,6 +50,14 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
     """End a pool's workers now, dropping the work not yet done (the command is stopping)."""
     processes = list(getattr(pool, "_processes", None) or {})  # the pool keeps its workers by pid
     pool.shutdown(wait=False, cancel_futures=True)
+    queue = getattr(pool, "_call_queue", None)
+    if queue is not None:  # its feeder thread would wait at exit for ever to hand jobs to workers killed below
+        queue.cancel_join_thread()
+    pending = getattr(pool, "_pending_work_items", None)
+    if isinstance(pending, dict):  # cancelled jobs: the pool's thread would fail (a traceback) marking them broken
+        for key, item in list(pending.items()):
+            if item.future.cancelled():
+                pending.pop(key, None)
     for pid in processes:
         with suppress(OSError):
             os.kill(pid, getattr(signal, "SIGKILL", signal.SIGTERM))  # no SIGKILL on Windows: terminated there

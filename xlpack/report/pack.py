@@ -69,7 +69,7 @@ def write_pack(audit: Path, out: Path | None = None, *, today: date | None = Non
     consolidated = read_consolidated(audit)
     problems = read_moderation(audit, consolidated.plan.scale).problems
     if problems:
-        raise ModerationError(audit, problems)
+        raise ModerationError(audit, problems, "no meeting pack was written")
     write_document(out, pack_bytes(consolidated, today=today))
     return out
 
