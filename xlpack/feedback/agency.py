@@ -23,7 +23,8 @@ from xlpack import clock
 from xlpack.analysis.actions import when_text
 from xlpack.analysis.pivots import share_percent
 from xlpack.errors import XlpackError
-from xlpack.feedback.build import _check_targets, default_feedback_folder, flag_note, slug
+from xlpack.feedback.build import _check_targets, flag_note, slug
+from xlpack.feedback.folder import LEARNING_PREFIX, default_feedback_folder, refuse_another_audits
 from xlpack.feedback.model import FlagNote
 from xlpack.files.output_set import Output, write_set
 from xlpack.files.workbooks import require_coordinator
@@ -139,6 +140,7 @@ def agency_bytes(item: AgencyLearning, audit: ConsolidatedAudit, today: date) ->
     terms = audit.plan.terms
     doc = ReportDocument(title=f"{terms.title}: learning for {item.agency}", subject="Agency learning pack",
                          author=terms.coordinator or "xlpack", when=today, footer_title=f"{item.agency}: learning pack")
+    doc.doc.core_properties.identifier = f"{LEARNING_PREFIX}:{audit.plan.audit_id}:{item.agency}"
     doc.para(bold_lead=MARKING)
     doc.doc.add_paragraph("Agency learning pack", style="Title")
     doc.subtitle(item.agency)
@@ -212,7 +214,9 @@ def write_agency_learning(audit: Path, out_dir: Path | None = None, *, today: da
     if not items:
         raise XlpackError(f"{audit}: no audit form has been accepted yet, so there is no learning to write. "
                           "Consolidate the returned forms first: xlpack consolidate AUDIT.xlsx RETURNS...")
-    out_dir = Path(out_dir) if out_dir else default_feedback_folder(audit)
+    audit_id = consolidated.plan.audit_id
+    out_dir = Path(out_dir) if out_dir else default_feedback_folder(audit, audit_id)
+    refuse_another_audits(out_dir, audit_id)
     _check_targets([out_dir / i.file_name for i in items], overwrite)
     today = today or clock.today()
 

@@ -32,6 +32,7 @@ from xlpack.analysis.flags import rule_by_name
 from xlpack.analysis.flags.base import SEVERITY_ORDER
 from xlpack.errors import UsageError, WorkbookInUseError, XlpackError
 from xlpack.feedback.document import feedback_bytes
+from xlpack.feedback.folder import default_feedback_folder, refuse_another_audits
 from xlpack.feedback.index import write_index
 from xlpack.feedback.model import FeedbackResult, FlagNote, FormFeedback, SectionFeedback
 from xlpack.files.output_set import Output, sweep, write_set
@@ -42,7 +43,6 @@ from xlpack.model.records import FlagRow, GradeRow
 from xlpack.report.write import check_moderation
 from xlpack.workbook.readback import read_consolidated
 
-FEEDBACK_FOLDER = "feedback"
 INDEX_NAME = "feedback index.xlsx"
 #: Rules about the audit itself rather than the agency's record: for the coordinator, not the practitioner.
 AUDIT_PROCESS_RULES = ("auditor_involved", "return_missing", "returned_twice")
@@ -142,17 +142,14 @@ def _name_files(items: list[FormFeedback]) -> None:
         f.file_name = name
 
 
-def default_feedback_folder(audit: Path) -> Path:
-    return Path(audit).parent / FEEDBACK_FOLDER
-
-
 def write_feedback(audit: Path, out_dir: Path | None = None, *, today: date | None = None,
                    overwrite: bool = False) -> FeedbackResult:
     """Write the feedback documents and their index for the consolidated coordinator workbook ``audit``."""
     audit = require_coordinator(audit)
     consolidated = read_consolidated(audit)
     check_moderation(audit, consolidated.plan.scale, "no feedback was written")
-    return build_feedback(consolidated, out_dir or default_feedback_folder(audit), today=today,
+    return build_feedback(consolidated, out_dir or default_feedback_folder(audit, consolidated.plan.audit_id),
+                          today=today,
                           overwrite=overwrite, source=audit)
 
 
@@ -168,6 +165,7 @@ def build_feedback(audit: ConsolidatedAudit, out_dir: Path, *, today: date | Non
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"{out_dir} is a file, not a folder: give a folder for the feedback documents with --out.")
     sweep([(out_dir, True)])  # what a killed run left: before looking at what is there
+    refuse_another_audits(out_dir, audit.plan.audit_id)
     targets = [out_dir / f.file_name for f in items] + [out_dir / INDEX_NAME]
     _check_targets(targets, overwrite)
 

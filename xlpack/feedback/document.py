@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from xlpack.feedback.folder import FEEDBACK_PREFIX
 from xlpack.feedback.model import FlagNote, FormFeedback
 from xlpack.model.definitions import GradeScale
 from xlpack.model.marking import MARKING
@@ -33,7 +34,7 @@ RESPONSE_HEADING = "The practitioner's response"
 SIGN_OFF_HEADING = "Manager's sign-off"
 NEXT_HEADING = "What happens next"
 SEVERITY_WORDS = {"urgent": "Urgent", "high": "High", "medium": "Medium", "low": "Low"}
-IDENTIFIER = "xlpack-feedback:{audit_id}:{form_id}"
+IDENTIFIER = FEEDBACK_PREFIX + ":{audit_id}:{form_id}"
 RESPONSE_LINES = 8  # blank lines in the response box
 
 

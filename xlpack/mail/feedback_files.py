@@ -11,28 +11,26 @@ form whose document is missing, or found twice, is refused by name.
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
+from xlpack.feedback.folder import FEEDBACK_PREFIX
+from xlpack.feedback.folder import identifier as read_identifier
 from xlpack.mail.attachments import Attachment, FormFiles, is_encrypted
 from xlpack.model.plan import AuditPlan, IssuedForm
 
-CORE_PART = "docProps/core.xml"
-_IDENTIFIER = re.compile(rb"<dc:identifier>([^<]*)</dc:identifier>")
-PREFIX = "xlpack-feedback"
+PREFIX = FEEDBACK_PREFIX
 
 
 def identifier(data: bytes) -> str | None:
     """The identifier a .docx records ("xlpack-feedback:AUDIT:FORM"), or None (not a document xlpack can read)."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf, zf.open(CORE_PART) as fh:
-            found = _IDENTIFIER.search(fh.read(1 << 20))
-    except (KeyError, zipfile.BadZipFile, OSError, EOFError, ValueError):
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return read_identifier(zf)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
         return None
-    return found.group(1).decode("utf-8", "replace").strip() if found else None
 
 
 def load_feedback(folder: Path, plan: AuditPlan, forms: Sequence[IssuedForm], audit: Path) -> FormFiles:

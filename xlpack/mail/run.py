@@ -30,6 +30,7 @@ from xlpack.coordinator.one_line import control_character_problems
 from xlpack.coordinator.plan_sheets import TOR, TOR_FIELDS, read_plan
 from xlpack.errors import MailError, UsageError
 from xlpack.feedback.build import gather_feedback
+from xlpack.feedback.folder import default_feedback_folder
 from xlpack.files.backups import Snapshot
 from xlpack.files.forms_folder import DEFAULT, default_forms_folder, other_audit
 from xlpack.files.lock import workbook_lock
@@ -284,7 +285,7 @@ def draft_mail(audit: Path, kind: str = "issue", *, out: Path | None = None, for
     ensure_not_open(audit)
     with workbook_lock(audit, "mail") as held:
         if kind == "feedback":
-            forms = feedback or audit.parent / "feedback"
+            forms = feedback  # by default this audit's own feedback folder, known once the plan is read
         return _draft_mail(audit, kind, out, forms, encrypt_password, again, today, now, held.seen)
 
 
@@ -309,9 +310,11 @@ def _draft_mail(audit: Path, kind: str, out: Path | None, forms: Path | None, en
     result.already = [f"{f.file} ({f.case_ref}, {f.auditor}): drafted on {r.drafted:%d %b %Y %H:%M}"
                       for f, r in sel.already]
     outgoing = _group(kind, sel, AddressBook.read(audit, plan), result.warnings, problems)
-    forms_dir = Path(forms) if forms else default_forms_folder(audit, plan.audit_id)
+    forms_dir = (Path(forms) if forms else default_feedback_folder(audit, plan.audit_id) if kind == "feedback"
+                 else default_forms_folder(audit, plan.audit_id))
     shared = audit.parent / DEFAULT
-    other = other_audit(shared, plan.audit_id) if forms is None and not forms_dir.is_dir() else None
+    other = (other_audit(shared, plan.audit_id) if forms is None and kind != "feedback" and not forms_dir.is_dir()
+             else None)
     if other is not None:
         problems.append(f"{shared} holds the forms of {other}, not this audit's, and this audit's own forms folder "
                         f"{forms_dir} does not exist. Give the folder generate wrote this audit's forms into with "
