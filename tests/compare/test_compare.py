@@ -381,3 +381,29 @@ def test_an_action_typed_since_consolidate_is_matched_by_its_sections_title(base
     typed = next(a for a in compare_workbooks(copy, reaudit.audit).actions if a.row.action == "Typed today")
     assert typed.row.section_id == "planning"
     assert typed.compared is not None and typed.compared.key == PLANNING
+
+
+def test_an_action_whose_section_is_not_matched_says_why_on_its_row(baseline: Built, reaudit: Built,
+                                                                     tmp_path: Path) -> None:
+    """Issue 18 item 21: a row naming no section of the tool gets no figures, and its row says why, in the
+    comparison's workbook and its chapter alike (not a bare dash)."""
+    copy = tmp_path / "baseline.xlsx"
+    shutil.copy2(baseline.audit, copy)
+    wb = openpyxl.load_workbook(copy)  # a test copy: charts lost do not matter here
+    ws = wb["Action plan"]
+    header = next(r for r in range(1, 30) if ws.cell(r, 1).value == "Action id")
+    columns = {ws.cell(header, c).value: c for c in range(1, ws.max_column + 1) if ws.cell(header, c).value}
+    row = next(r for r in range(header + 1, ws.max_row + 2) if not ws.cell(r, columns["Action"]).value)
+    for name, value in {"Section": "Housing", "Action": "Typed with a section the tool lacks", "Status": "Not started",
+                        "Section id": None}.items():
+        ws.cell(row, columns[name]).value = value
+    wb.save(copy)
+    c = compare_workbooks(copy, reaudit.audit)
+    line = next(a for a in c.actions if a.row.action == "Typed with a section the tool lacks")
+    assert line.compared is None
+    assert line.why.startswith("'Housing' is not a section of the baseline's tool")
+    out = tmp_path / "c.xlsx"
+    workbook_writer(c)(out)
+    sheet = openpyxl.load_workbook(out)["Action plan"]
+    shown = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "Typed with a section the tool lacks")
+    assert shown[-1] == line.why and all(v == "–" for v in shown[9:17])  # the figures: grey dashes

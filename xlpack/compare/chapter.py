@@ -72,7 +72,7 @@ def _actions(doc: ReportDocument, c: Comparison) -> None:
                 if got else "–")
         bad = (f"{pct(got.inadequate.baseline)} → {pct(got.inadequate.reaudit)} "
                f"({points_text(got.inadequate.change)})" if got else "–")
-        rows.append([a.action, a.section or "–", a.status or "–", good, bad, got.reading if got else "–"])
+        rows.append([a.action, a.section or "–", a.status or "–", good, bad, got.reading if got else line.why])
     doc.table(["Action", "Section", "Status", "Good or better, baseline → re-audit",
                "Inadequate, baseline → re-audit", "Reading at re-audit"], rows, [4, 2.4, 1.5, 2.2, 2.2, 1.7],
               caption="The baseline's action plan against the re-audit")

@@ -98,6 +98,7 @@ class ActionLine:
 
     row: BaselineAction
     compared: CompareRow | None
+    why: str = ""  # why there are no figures beside it (said on the row), when ``compared`` is None
 
 
 @dataclass
@@ -286,9 +287,22 @@ def compare_audits(baseline: ConsolidatedAudit, reaudit: ConsolidatedAudit, *, m
     overall = CompareRow("All sections", "", next(iter(b_all.values()), _empty(scale)),
                          next(iter(r_all.values()), _empty(scale)))
     by_id = {row.section_id: row for row in sections}
-    lines = [ActionLine(row, by_id.get(a.sections.get(row.section_id, ""))) for row in actions]
+    lines = [_line(row, by_id.get(a.sections.get(row.section_id, ""))) for row in actions]
     return Comparison(_facts(names[0], baseline), _facts(names[1], reaudit), scale, sections, agencies, overall,
                       a.not_compared, lines, actions_source, mapping, shared_cases(baseline, reaudit))
+
+
+def _line(row: BaselineAction, compared: CompareRow | None) -> ActionLine:
+    if compared is not None:
+        return ActionLine(row, compared)
+    if not row.section.strip() and not row.section_id:
+        why = "No section is named on this row."
+    elif not row.section_id:
+        why = (f"'{row.section.strip()}' is not a section of the baseline's tool: type the section's title as the "
+               "tool has it, or its id.")
+    else:
+        why = "Its section is not compared: the re-audit has no section it maps to (see About)."
+    return ActionLine(row, None, why)
 
 
 def shared_cases(baseline: ConsolidatedAudit, reaudit: ConsolidatedAudit) -> list[str]:

@@ -249,7 +249,7 @@ ACTION_HEADERS: tuple[tuple[str, float], ...] = (
 def _actions_sheet(wb: xlsxwriter.Workbook, st: Formats, c: Comparison) -> None:
     ws = _sheet(wb, st, "Action plan", "The baseline's action plan against the re-audit", [
         f"Rows from {c.actions_source}.",
-        "Each row beside the figures of the section it addresses (a dash where it names no section compared)."])
+        "Each row beside the figures of the section it addresses; where there are none, the last column says why."])
     for i, (h, width) in enumerate(ACTION_HEADERS):
         ws.set_column(i, i, width)
         ws.write_string(HEADER_ROW, i, h, st["head"])
@@ -265,7 +265,7 @@ def _actions_sheet(wb: xlsxwriter.Workbook, st: Formats, c: Comparison) -> None:
                       (verdict_text(change), "yes")]
         if line.compared is None:
             cells += [(None, "pct")] * 8
-        cells.append((line.compared.reading if line.compared else None, "text"))
+        cells.append((line.compared.reading if line.compared else line.why, "text"))
         for col, (value, kind) in enumerate(cells):
             _put(ws, st, r, col, value, kind)
         ws.set_row(r, height_for([(v, w) for (v, _), (_, w) in zip(cells, ACTION_HEADERS) if isinstance(v, str)],
