@@ -7,15 +7,19 @@ the workbook byte-identical, no backup and no temporary file behind.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.support.cli import run_cli
 from tests.support.mounts import fill, read_only, tmpfs
 from tests.support.safety import Audit, Before, audit, built, listing  # noqa: F401  (fixtures)
+from xlpack.files.disk import disk_error
 
 
 def refused(audit: Path, returns: Path) -> str:
@@ -116,3 +120,10 @@ def test_a_read_only_folder(audit: Audit, tmp_path: Path) -> None:
             f"You do not have permission to write in {folder}" in message
         assert f"{workbook} was not changed." in message
         before.assert_untouched()
+
+
+def test_a_relative_folder_is_named_as_a_person_can_find_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An --out given as a bare file name: the message names the folder it is in, not "."."""
+    monkeypatch.chdir(tmp_path)
+    full = disk_error(OSError(errno.ENOSPC, "No space left on device", "report.docx"), Path("."), "writing the report")
+    assert full is not None and str(full).startswith(f"The disk holding {tmp_path} is full")

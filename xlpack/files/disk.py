@@ -30,7 +30,7 @@ def disk_error(exc: BaseException, path: Path, doing: str, unchanged: Path | Non
     if not isinstance(exc, OSError) or code is None:
         return None
     named = _named(exc)
-    folder = named.parent if named is not None else path
+    folder = _shown(named.parent if named is not None else path)
     tail = f" {unchanged} was not changed." if unchanged is not None else ""
     if code in FULL:
         return DiskError(f"The disk holding {folder} is full: xlpack could not finish {doing}. Free some space on it "
@@ -49,6 +49,14 @@ def disk_error(exc: BaseException, path: Path, doing: str, unchanged: Path | Non
             return DiskError(f"{blocking} is a file, not a folder, so xlpack could not finish {doing}. Rename or move "
                              f"that file, then run the command again.{tail}")
     return None
+
+
+def _shown(folder: Path) -> Path:
+    """The folder as a person can find it: a relative one ("." for an --out given as a bare name) made absolute."""
+    try:
+        return Path(os.path.abspath(folder)) if not folder.is_absolute() else folder
+    except OSError:  # the working folder itself is gone
+        return folder
 
 
 def plain_failure(exc: OSError, doing: str) -> DiskError:
