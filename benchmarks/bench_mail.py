@@ -25,8 +25,8 @@ of ``bench_intake.py`` (its filled returns made in DIR, or reused from
 there) with an address for each auditor, consolidated, its issue emails
 drafted once (not timed). Then, in the same run, back to back: intake of
 those forms (``xlpack.intake.intake``, all cores), and ``mail --again`` for
-every form on a fresh copy of the workbook, recording the drafts (a consolidated workbook is written whole: its
-Returns sheet follows the Mail log). The goal: the drafts within intake's
+every form on a fresh copy of the workbook, recording the drafts (the Mail log, the Returns sheet, which follows
+it, and the hidden sheet's Returns digests are replaced; every other part is kept). The goal: the drafts within intake's
 time for the same forms.
 """
 

@@ -7,8 +7,13 @@ coordinator typed elsewhere included. The workbook is read back with
 openpyxl and with LibreOffice. A workbook saved since by another program is
 written whole, as before; a note typed beside the log is refused by its
 cell; a run stopped while the new file is written leaves the old one as it
-was. (Once consolidated, the whole workbook is written: the Returns sheet
-follows the Mail log; tests/mail/test_chase.py.)
+was.
+
+Once consolidated, the Returns sheet follows the Mail log ("Emails
+drafted"): it is drawn again from its rows and replaced too, with the hidden
+sheet holding its row digests, so the next consolidate takes nothing there
+for the coordinator's typing and keeps the moderation typed on Grades. A
+cell typed on the Returns sheet is refused by its cell, nothing changed.
 """
 
 from __future__ import annotations
@@ -17,18 +22,27 @@ import re
 import shutil
 import zipfile
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import openpyxl
 import pytest
 
 from tests.office.client import Office
+from tests.support.cells import cell_of, col
+from tests.support.filling import fill_form
 from tests.support.mail_reading import table
 from tests.support.safety import listing
 from tests.support.sheet_xml import put_cell, sheet_parts
+from xlpack.consolidate import consolidate, read_consolidated
 from xlpack.coordinator.mail_sheets import MAIL_LOG
+from xlpack.coordinator.plan_sheets import read_plan
 from xlpack.errors import KeepTypedError
 from xlpack.mail import draft_mail
+from xlpack.workbook.readback import META
+from xlpack.workbook.sheets.common import GRADE_COLUMNS
+
+TODAY = date(2026, 12, 7)  # the sample audit's forms are overdue by then
 
 TYPED = "Moderation meeting with the police and health leads"  # typed by the coordinator on the Meetings sheet
 
@@ -38,11 +52,12 @@ def members(path: Path) -> dict[str, bytes]:
         return {n: z.read(n) for n in z.namelist()}
 
 
-def mail_log_parts(path: Path) -> set[str]:
-    """The Mail log's sheet part and its table part."""
+def mail_log_parts(path: Path, name: str = MAIL_LOG) -> set[str]:
+    """A sheet's part and its table parts (the Mail log's by default)."""
     with zipfile.ZipFile(path) as z:
-        sheet = sheet_parts(z)[MAIL_LOG]
-        rels = z.read(sheet.replace("worksheets/", "worksheets/_rels/") + ".rels").decode("utf-8")
+        sheet = sheet_parts(z)[name]
+        rels_part = sheet.replace("worksheets/", "worksheets/_rels/") + ".rels"
+        rels = z.read(rels_part).decode("utf-8") if rels_part in z.namelist() else ""
     tables = {"xl/tables/" + t for t in re.findall(r'Target="\.\./tables/([^"]+)"', rels)}
     return {sheet, *tables}
 
@@ -169,3 +184,95 @@ def test_libreoffice_reads_the_replaced_log(audit: Audit, office: Office, tmp_pa
 
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "Emails drafted" in text and rows[-1]["Case reference"] in text
+
+
+@pytest.fixture(scope="module")
+def consolidated(built: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The audit with its issue emails drafted, then the first two cases' audit forms returned and consolidated."""
+    root = tmp_path_factory.mktemp("mail-parts-consolidated")
+    shutil.copytree(built.parent, root / "audit", ignore=shutil.ignore_patterns("backups"))
+    audit = root / "audit" / built.name
+    plan = read_plan(audit)
+    cases = {c.case_ref for c in plan.cases[:2]}
+    returns = root / "returns"
+    returns.mkdir()
+    for f in sorted((f for f in plan.issued if f.kind == "audit" and f.case_ref in cases), key=lambda f: f.file):
+        fill_form(built.parent / "forms" / f.file, returns / f.file, {"assessment": "Good", "planning": "Adequate"})
+    consolidate(audit, [returns], today=TODAY)
+    return audit
+
+
+@dataclass
+class Consolidated:
+    audit: Path
+    returns: Path
+    moderated: str  # the row id of the grade moderated on the Grades sheet
+
+
+@pytest.fixture
+def moderated(consolidated: Path, tmp_path: Path) -> Consolidated:
+    """A copy of the consolidated audit with a grade moderated on the Grades sheet (typed as Excel stores it)."""
+    shutil.copytree(consolidated.parent.parent, tmp_path / "c", symlinks=True)
+    audit = tmp_path / "c" / "audit" / consolidated.name
+    grade = read_consolidated(audit).grades[0]
+    ref = cell_of(audit, "Grades", col(GRADE_COLUMNS, "row_id"), grade.row_id, col(GRADE_COLUMNS, "moderated_grade"))
+    put_cell(audit, "Grades", f'<c r="{ref}" t="inlineStr"><is><t>Inadequate</t></is></c>')
+    return Consolidated(audit, tmp_path / "c" / "returns", grade.row_id)
+
+
+def drafted_notes(audit: Path) -> dict[str, str]:
+    """Form id -> the "Emails drafted" note on its issued row of the Returns sheet."""
+    out: dict[str, str] = {}
+    for r in table(audit, "Returns", "Case reference"):
+        if r["Form id"] and r["Issued file"]:
+            out.setdefault(r["Form id"], r["Emails drafted"] or "")
+    return out
+
+
+def test_consolidated_a_reminder_replaces_the_log_returns_and_digests(moderated: Consolidated) -> None:
+    audit = moderated.audit
+    before = members(audit)
+    notes = drafted_notes(audit)
+    replaced = mail_log_parts(audit) | mail_log_parts(audit, "Returns") | mail_log_parts(audit, META)
+    result = draft_mail(audit, "reminder", today=TODAY)
+    chased = {f for d in result.drafts for f in d.form_ids}
+    assert chased
+    after = members(audit)
+    assert set(after) == set(before)
+    changed = {n for n in after if after[n] != before[n]}
+    with zipfile.ZipFile(audit) as z:
+        parts = sheet_parts(z)
+    assert changed >= mail_log_parts(audit) | {parts["Returns"], parts[META]}  # Returns' table: the same columns
+    messages = {parts["Messages"]}  # its wording added for reminders
+    assert changed <= replaced | messages | {"xl/workbook.xml", "xl/styles.xml"}, changed - replaced
+    # the Returns sheet says who was reminded today, and still what was drafted before
+    now = drafted_notes(audit)
+    assert set(now) == set(notes)
+    for form_id, note in now.items():
+        assert (f"reminded on {TODAY.day} {TODAY:%b}" in note) == (form_id in chased), (form_id, note)
+        assert ("issued" in note) == ("issued" in notes[form_id])
+    assert result.backup is not None and members(result.backup) == before
+    # the next consolidate finds nothing typed on Returns, and keeps the moderated grade
+    consolidate(audit, [moderated.returns], today=TODAY)  # raises KeepTypedError if it finds a cell typed
+    grade = next(g for g in read_consolidated(audit).grades if g.row_id == moderated.moderated)
+    assert grade.moderated_grade == "Inadequate"
+    assert drafted_notes(audit) == now
+
+
+def test_consolidated_a_cell_typed_on_returns_is_refused_by_its_cell(moderated: Consolidated) -> None:
+    put_cell(moderated.audit, "Returns", '<c r="B2" t="inlineStr"><is><t>Chase health by phone</t></is></c>')
+    before, files = moderated.audit.read_bytes(), listing(moderated.audit.parent)
+    with pytest.raises(KeepTypedError, match=r"'Returns'.*B2|B2"):
+        draft_mail(moderated.audit, "reminder", today=TODAY)
+    assert moderated.audit.read_bytes() == before and listing(moderated.audit.parent) == files
+
+
+@pytest.mark.office
+def test_libreoffice_reads_the_replaced_returns(moderated: Consolidated, office: Office, tmp_path: Path) -> None:
+    result = draft_mail(moderated.audit, "reminder", today=TODAY)
+    form_id = next(f for d in result.drafts for f in d.form_ids)
+    ref = cell_of(moderated.audit, "Returns", "Form id", form_id, "Emails drafted")
+    read = office.recalc_read(moderated.audit, [{"sheet": "Returns", "cell": ref}]).check()
+    assert f"reminded on {TODAY.day} {TODAY:%b}" in str(read.values()[0])
+    pdf = office.convert(moderated.audit, tmp_path).check().path
+    assert pdf is not None

@@ -219,8 +219,8 @@ def render_coordinator(tmp: Path, plan: AuditPlan, extra: Sequence[SheetWriter] 
                        only: Collection[str] | None = None) -> None:
     """Write the whole coordinator workbook to the new file ``tmp`` (no swap, no backup).
 
-    With ``only``, just the plan sheets named (no extra sheets, no lists, no hidden sheet): a scratch
-    workbook to take sheets from (:func:`xlpack.workbook.write.write_plan_sheets`).
+    With ``only``, just the plan sheets named and the ``extra`` sheets (no lists, no hidden plan sheet): a
+    scratch workbook to take sheets from (:func:`xlpack.workbook.write.write_plan_sheets`).
     """
     wb = new_workbook(tmp, plan.terms.title, datetime(2000, 1, 1))
     st = make_styles(wb)
@@ -245,6 +245,9 @@ def render_coordinator(tmp: Path, plan: AuditPlan, extra: Sequence[SheetWriter] 
             writer(wb, st)
         _lists_sheet(wb, plan)
         _meta_sheet(wb, plan, owned)
+    else:
+        for writer in extra:
+            writer(wb, st)
     try:
         wb.close()
     except FileCreateError as exc:  # xlsxwriter wraps the OSError (a full disk, a read-only folder)

@@ -5,13 +5,13 @@ address, the coordinator's details, every form to attach - and every
 problem is reported at once (:class:`~xlpack.errors.MailError`), with
 nothing written. Then the drafts and ``recipients.csv`` are written into a
 hidden staging folder, moved into place whole, and only then recorded: the
-coordinator workbook records them: before the first consolidation only
-the Mail log (and the Messages sheet, when its wording is added) is
-replaced, every other part kept as saved
-(:func:`~xlpack.workbook.write.write_plan_sheets`); otherwise the whole
-workbook is written, keeping the analysis of the last
-consolidation, or refusing like consolidate if that would lose something
-typed. A run stopped before the
+coordinator workbook records them: only the Mail log (and the Messages
+sheet, when its wording is added; once consolidated, the Returns sheet,
+which says who was chased) is replaced, every other part kept as saved
+(:func:`~xlpack.workbook.write.write_plan_sheets`); when that cannot be
+done (saved since by another program, the Mail log new) the whole
+workbook is written, keeping the analysis of the last consolidation, or
+refusing like consolidate if that would lose something typed. A run stopped before the
 workbook recorded them removes them again (:mod:`xlpack.mail.staging`).
 xlpack sends nothing.
 """

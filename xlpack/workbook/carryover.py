@@ -137,6 +137,11 @@ def read_moderation(path: Path, scale: GradeScale) -> Typed:
     return typed
 
 
+def changed_on(book: Workbook, sheet: str) -> list[str]:
+    """A problem for each cell of the consolidated analysis ``sheet`` typed by hand since it was written."""
+    return [_changed(c) for c in _changed_cells(book, sheet, read_meta(book))]
+
+
 def _changed(c: LostCell) -> str:
     return (f"{c}: consolidate rebuilds this sheet and would lose it. Type only in 'Moderated grade', "
             "'Moderation note' and 'Resolution' (notes of your own go in another workbook); undo the change, "

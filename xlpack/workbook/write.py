@@ -6,7 +6,8 @@ workbook atomically (with a dated backup), refusing when a cell typed on a
 plan sheet would not survive; :func:`keep_analysis` lets a command that
 rewrites the plan sheets (generate) keep the last consolidation;
 :func:`write_plan_sheets` replaces only the plan sheets a command changed
-(mail's Mail log, before any consolidation), falling back to
+(mail's Mail log; in a consolidated workbook the Returns sheet and
+its digests too), falling back to
 :func:`write_checked` when it cannot. generate and sample still write the
 whole workbook: generate changes the analysis too (forms issued since join
 the Returns sheet) and sample runs before any consolidation, adding a
@@ -35,14 +36,15 @@ from xlpack.files.backups import Snapshot
 from xlpack.files.workbooks import cell_text, replace_atomically, temp_beside
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.plan import AuditPlan
-from xlpack.workbook.carryover import PLAN_SHEETS, read_typed
+from xlpack.workbook.carryover import PLAN_SHEETS, changed_on, read_typed
 from xlpack.workbook.changes import LostCell, lost_plan_cells, packed_digests
 from xlpack.workbook.parts import NotSpliceable, sheet_parts, splice_sheets, written_by_xlsxwriter
-from xlpack.workbook.readback import META, META_SCHEMA, PROPOSED, Workbook, read_consolidated
-from xlpack.workbook.render import writers
+from xlpack.workbook.readback import META, META_SCHEMA, PROPOSED, Workbook, read_consolidated, read_returns
+from xlpack.workbook.render import sheet_writer, writers
 from xlpack.workbook.sheet_model import Sheet
 from xlpack.workbook.sheets import analysis_sheets
-from xlpack.workbook.sheets.common import ACTIONS, COORDINATOR_SHEETS
+from xlpack.workbook.sheets import returns as returns_sheet
+from xlpack.workbook.sheets.common import ACTIONS, COORDINATOR_SHEETS, RETURNS
 from xlpack.workbook.stream import DIGEST_CELL, DigestRows, Stream, Streamed, stream_rows
 
 Keep = Callable[[AuditPlan, date | None], list[SheetWriter]]  # keep_analysis's writers for a new plan
@@ -183,16 +185,47 @@ def _refuse_lost(audit: Path, lost: list[LostCell]) -> None:
 def can_splice(audit: Path, sheets: Sequence[str]) -> bool:
     """Whether :func:`write_plan_sheets` can replace just ``sheets`` in ``audit`` (a quick look at its package).
 
-    No when the workbook was saved since by Excel or LibreOffice, or one of the sheets is not there yet,
-    or it has been consolidated: the Returns sheet's "Emails drafted" column (and its rows' digests on
-    the hidden sheet) follow the Mail log, so the analysis is written again with it.
+    No when the workbook was saved since by Excel or LibreOffice, or one of the sheets is not there yet.
+    A consolidated workbook has its Returns sheet replaced too (its "Emails drafted" column follows the
+    Mail log), with its rows' digests on the hidden sheet.
     """
     try:
         with zipfile.ZipFile(audit) as z:
             names = set(sheet_parts(z))
-            return written_by_xlsxwriter(z) and set(sheets) <= names and META not in names
+            need = {*sheets, RETURNS} if META in names else set(sheets)
+            return written_by_xlsxwriter(z) and need <= names
     except (OSError, zipfile.BadZipFile, NotSpliceable, KeyError, ValueError):
         return False
+
+
+def _returns_writers(audit: Path, plan: AuditPlan) -> list[SheetWriter]:
+    """For a consolidated ``audit``: writers of its Returns sheet drawn again for ``plan`` (from the rows read
+    back) and of the hidden sheet as it is, with the Returns row digests worked out again.
+
+    Refuses, as consolidate would, when a cell of the Returns sheet was typed by hand (nothing is written).
+    """
+    book = Workbook(audit)
+    problems = changed_on(book, RETURNS)
+    if problems:
+        raise KeepTypedError(audit, problems, "mail")
+    data = ConsolidatedAudit(plan=plan, returns=read_returns(book))
+    sheet = returns_sheet.build(data)
+    packed = packed_digests(sheet)
+    meta = [(r, [cell_text(v) for v in row]) for r, row in book.iter_rows(META)]
+    if not any(cells[:2] == ["digest", RETURNS] for _, cells in meta):
+        raise NotSpliceable("the hidden sheet has no digests of the Returns sheet")
+
+    def hidden(wb: xlsxwriter.Workbook, st: Styles) -> None:
+        ws = wb.add_worksheet(META)
+        for r, cells in meta:
+            if cells[:2] == ["digest", RETURNS]:
+                cells = [*cells[:2], *(packed[i:i + DIGEST_CELL] for i in range(0, len(packed), DIGEST_CELL))]
+            for c, text in enumerate(cells):
+                if text:
+                    ws.write_string(r, c, text)
+        ws.very_hidden()
+
+    return [sheet_writer(sheet, plan.scale), hidden]
 
 
 def write_plan_sheets(audit: Path, plan: AuditPlan, sheets: Sequence[str], keep: Keep | None, today: date, *,
@@ -202,24 +235,29 @@ def write_plan_sheets(audit: Path, plan: AuditPlan, sheets: Sequence[str], keep:
     The sheets are drawn into a scratch workbook with the rest of the plan
     (nothing of the analysis) and put in place of the old ones
     (:func:`xlpack.workbook.parts.splice_sheets`): every other part of the
-    package stays byte for byte. Like the whole rewrite, it holds to the swap with a verified
-    backup and the saved-since check (``seen``), and refuses when a cell
-    typed on those sheets would be lost.
+    package stays byte for byte. In a consolidated workbook the Returns sheet
+    (whose "Emails drafted" column follows the Mail log) is drawn again from
+    its rows and replaced too, with the hidden sheet holding its row digests,
+    so the next consolidate finds nothing typed there. Like the whole rewrite,
+    it holds to the swap with a verified backup and the saved-since check
+    (``seen``), and refuses when a cell typed on those sheets would be lost.
 
-    When the workbook cannot be changed sheet by sheet (consolidated, saved
-    since by Excel or LibreOffice, a sheet not there yet, a layout xlpack
-    did not write) the whole workbook is written as :func:`write_checked` does,
-    with the analysis kept by ``keep`` (from :func:`keep_analysis`, taken
-    now when not given).
+    When the workbook cannot be changed sheet by sheet (saved since by Excel
+    or LibreOffice, a sheet not there yet, a layout xlpack did not write) the
+    whole workbook is written as :func:`write_checked` does, with the
+    analysis kept by ``keep`` (from :func:`keep_analysis`, taken now when not
+    given).
     """
     audit = Path(audit)
     if can_splice(audit, sheets):
         def write(tmp: Path) -> None:
             scratch = temp_beside(tmp, "scratch")
             try:
-                render_coordinator(scratch, plan, only=sheets)
+                consolidated = Workbook(audit).has(META)
+                extra = _returns_writers(audit, plan) if consolidated else []
+                render_coordinator(scratch, plan, extra, only=sheets)
                 _refuse_lost(audit, _lost_plan_cells(audit, scratch, sheets))
-                splice_sheets(audit, scratch, sheets, tmp)
+                splice_sheets(audit, scratch, [*sheets, *([RETURNS, META] if consolidated else [])], tmp)
             finally:
                 if scratch.exists():
                     scratch.unlink()
