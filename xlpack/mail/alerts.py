@@ -39,7 +39,7 @@ from xlpack.files.lock import workbook_lock
 from xlpack.files.workbooks import ensure_not_open
 from xlpack.mail.drafts import DRAFT_POLICY, file_name, unique_name
 from xlpack.mail.recipients import address_problem
-from xlpack.mail.staging import place, settle, stage, sweep, unmark
+from xlpack.mail.staging import place, settle, stage, sweep, unmark, workbook_state
 from xlpack.model.marking import MARKING
 from xlpack.model.names import redact_names
 from xlpack.model.plan import AuditPlan, MailRecord
@@ -212,6 +212,7 @@ def recorded_in_place(audit: Path, batch: AlertBatch, plan: AuditPlan, moment: d
     """
     folder = alert_folder(audit, moment.date())
     tmp = stage(audit, folder, ALERT_KIND, moment)
+    state = workbook_state(audit)
     try:
         write_alert_files(batch, plan, tmp, moment)
         place(tmp, folder)
@@ -222,7 +223,7 @@ def recorded_in_place(audit: Path, batch: AlertBatch, plan: AuditPlan, moment: d
         unmark(folder)
         return done
     except BaseException:
-        settle(folder, lambda: recorded_log(audit))
+        settle(folder, lambda: recorded_log(audit), untouched=state is not None and workbook_state(audit) == state)
         for a in batch.alerts:
             a.path = None
         batch.folder = None

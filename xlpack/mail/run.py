@@ -42,7 +42,7 @@ from xlpack.mail.feedback_files import load_feedback
 from xlpack.mail.recipients import AddressBook, Recipient, address_problem, quoted, write_recipients
 from xlpack.mail.returned import ReturnedChangedError, ReturnedFile, problem_lines, read_returned
 from xlpack.mail.select import Selection, Wanted, long_date, select_feedback, select_issue, select_returns
-from xlpack.mail.staging import place, settle, stage, sweep, unmark
+from xlpack.mail.staging import place, settle, stage, sweep, unmark, workbook_state
 from xlpack.mail.templates import (
     Wording,
     body_text,
@@ -354,6 +354,7 @@ def _write(result: MailResult, plan: AuditPlan, emails: list[tuple[Outgoing, tup
     assert result.folder is not None
     folder = result.folder
     tmp = stage(result.audit, folder, result.kind, moment)
+    state = workbook_state(result.audit)  # the workbook before: replaced only once it records the drafts
     sender = (plan.terms.coordinator.strip(), plan.terms.coordinator_email.strip())
     taken: set[str] = set()
     records: list[MailRecord] = []
@@ -385,7 +386,8 @@ def _write(result: MailResult, plan: AuditPlan, emails: list[tuple[Outgoing, tup
         unmark(folder)
         result.recipients = folder / "recipients.csv"
     except BaseException:  # stopped once the drafts may be in place: removed unless the workbook recorded them
-        settle(folder, lambda: _log(result.audit))
+        settle(folder, lambda: _log(result.audit), untouched=state is not None and
+               workbook_state(result.audit) == state)
         raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

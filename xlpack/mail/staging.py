@@ -49,11 +49,25 @@ def recorded(folder: Path, read_log: ReadLog) -> bool:
                for r in read_log())
 
 
-def settle(folder: Path, read_log: ReadLog) -> bool:
-    """A marked drafts folder: keep it (removing the marker) if recorded, else remove it. True if kept."""
+def workbook_state(audit: Path) -> tuple[int, int, int] | None:
+    """The workbook file's identity and version (inode, size, modification time): any replacement changes it."""
+    try:
+        st = os.stat(audit)
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def settle(folder: Path, read_log: ReadLog, *, untouched: bool = False) -> bool:
+    """A marked drafts folder: keep it (removing the marker) if recorded, else remove it. True if kept.
+
+    ``untouched``: the caller knows the workbook was not replaced since the drafts were put in place (the same
+    file, see :func:`workbook_state`), so nothing recorded them, whatever an earlier run of the same second
+    recorded under the same names.
+    """
     if not (folder / MARKER).exists():
         return folder.is_dir()
-    if recorded(folder, read_log):
+    if not untouched and recorded(folder, read_log):
         with suppress(OSError):
             (folder / MARKER).unlink()
         return True
