@@ -364,9 +364,8 @@ def test_rows_are_as_tall_as_text_fit_wraps_their_text(baseline: Built, reaudit:
     assert checked >= 3  # the wide action and the About sheet's paragraphs
 
 
-def test_an_action_typed_since_consolidate_is_matched_by_its_sections_title(baseline: Built, reaudit: Built,
-                                                                           tmp_path: Path) -> None:
-    """No Section id yet (consolidate fills it): the Section typed as a title, case and spacing aside, is matched."""
+def _with_typed_action(baseline: Built, tmp_path: Path, values: dict[str, object]) -> Path:
+    """A copy of the baseline with one Action plan row typed since its last consolidate (the first empty row)."""
     copy = tmp_path / "baseline.xlsx"
     shutil.copy2(baseline.audit, copy)
     wb = openpyxl.load_workbook(copy)  # a test copy: charts lost do not matter here
@@ -374,10 +373,17 @@ def test_an_action_typed_since_consolidate_is_matched_by_its_sections_title(base
     header = next(r for r in range(1, 30) if ws.cell(r, 1).value == "Action id")
     columns = {ws.cell(header, c).value: c for c in range(1, ws.max_column + 1) if ws.cell(header, c).value}
     row = next(r for r in range(header + 1, ws.max_row + 2) if not ws.cell(r, columns["Action"]).value)
-    for name, value in {"Section": f"  {PLANNING.upper()}  ", "Action": "Typed today", "Status": "Not started",
-                        "Section id": None}.items():
+    for name, value in values.items():
         ws.cell(row, columns[name]).value = value
     wb.save(copy)
+    return copy
+
+
+def test_an_action_typed_since_consolidate_is_matched_by_its_sections_title(baseline: Built, reaudit: Built,
+                                                                           tmp_path: Path) -> None:
+    """No Section id yet (consolidate fills it): the Section typed as a title, case and spacing aside, is matched."""
+    copy = _with_typed_action(baseline, tmp_path, {"Section": f"  {PLANNING.upper()}  ", "Action": "Typed today",
+                                                   "Status": "Not started", "Section id": None})
     typed = next(a for a in compare_workbooks(copy, reaudit.audit).actions if a.row.action == "Typed today")
     assert typed.row.section_id == "planning"
     assert typed.compared is not None and typed.compared.key == PLANNING
@@ -387,17 +393,8 @@ def test_an_action_whose_section_is_not_matched_says_why_on_its_row(baseline: Bu
                                                                      tmp_path: Path) -> None:
     """Issue 18 item 21: a row naming no section of the tool gets no figures, and its row says why, in the
     comparison's workbook and its chapter alike (not a bare dash)."""
-    copy = tmp_path / "baseline.xlsx"
-    shutil.copy2(baseline.audit, copy)
-    wb = openpyxl.load_workbook(copy)  # a test copy: charts lost do not matter here
-    ws = wb["Action plan"]
-    header = next(r for r in range(1, 30) if ws.cell(r, 1).value == "Action id")
-    columns = {ws.cell(header, c).value: c for c in range(1, ws.max_column + 1) if ws.cell(header, c).value}
-    row = next(r for r in range(header + 1, ws.max_row + 2) if not ws.cell(r, columns["Action"]).value)
-    for name, value in {"Section": "Housing", "Action": "Typed with a section the tool lacks", "Status": "Not started",
-                        "Section id": None}.items():
-        ws.cell(row, columns[name]).value = value
-    wb.save(copy)
+    copy = _with_typed_action(baseline, tmp_path, {"Section": "Housing", "Status": "Not started", "Section id": None,
+                                                   "Action": "Typed with a section the tool lacks"})
     c = compare_workbooks(copy, reaudit.audit)
     line = next(a for a in c.actions if a.row.action == "Typed with a section the tool lacks")
     assert line.compared is None
