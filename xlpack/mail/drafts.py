@@ -114,21 +114,40 @@ def _write(job: DraftJob) -> None:
     job.path.write_bytes(msg.as_bytes())
 
 
+def _write_or_fail(job: DraftJob) -> OSError | None:
+    """In a worker: write one draft; a failure to write it (a full disk, a folder gone) is returned, not raised,
+    so the pool itself never breaks and ends as usual."""
+    try:
+        _write(job)
+    except OSError as exc:
+        return exc
+    return None
+
+
 def write_drafts(jobs: Sequence[DraftJob], workers: int | None = None) -> None:
     """Build and write every draft; a large batch in one process per core (the email package is slow).
 
     The worker processes end with this one (:func:`~xlpack.files.workers.end_with_parent`), even when it is
-    killed with SIGKILL.
+    killed with SIGKILL. A draft that cannot be written raises its OSError once the workers have stopped: the
+    jobs not started are cancelled, those running finish, and the pool ends normally (stopping it by force
+    while it fed its workers could leave the command waiting at exit).
     """
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(jobs) < PARALLEL_FROM:
         for job in jobs:
             _write(job)
         return
+    failed: OSError | None = None
     with ProcessPoolExecutor(max_workers=workers, initializer=end_with_parent, initargs=(os.getpid(),)) as pool:
         try:
-            for _ in pool.map(_write, jobs, chunksize=max(1, len(jobs) // (workers * 4))):
-                pass
-        except BaseException:  # stopped early (SIGTERM, Ctrl-C, a failed write): the rest is not waited for
+            for result in pool.map(_write_or_fail, jobs, chunksize=max(1, len(jobs) // (workers * 4))):
+                if result is not None:
+                    failed = result
+                    break
+        except BaseException:  # stopped early (SIGTERM, Ctrl-C, a worker gone): the rest is not waited for
             stop_pool(pool)
             raise
+        if failed is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+    if failed is not None:
+        raise failed
