@@ -68,6 +68,16 @@ RUN = textwrap.dedent("""
 """)
 
 
+def stop(proc: subprocess.Popen[str], sig: signal.Signals) -> None:
+    """Send ``sig`` to the run waiting at its phase and wait for it to end (killed for good either way)."""
+    try:
+        proc.send_signal(sig)
+        proc.wait(timeout=30)
+    finally:
+        proc.kill()
+        proc.wait()
+
+
 def start(audit: Path, phase: str, *again: str) -> subprocess.Popen[str]:
     proc = subprocess.Popen([sys.executable, "-c", RUN, phase, str(audit), *again], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
@@ -111,12 +121,7 @@ def test_killing_mail(sample_copy: tuple[Path, Path], phase: str, sig: signal.Si
     audit, _ = sample_copy
     forms = {r["File"] for r in table(audit, "Issued forms", "File")}
     proc = start(audit, phase)
-    try:
-        proc.send_signal(sig)
-        proc.wait(timeout=30)
-    finally:
-        proc.kill()
-        proc.wait()
+    stop(proc, sig)
     if sig == signal.SIGTERM:
         assert proc.returncode == 128 + signal.SIGTERM
         consistent(audit)
@@ -137,12 +142,7 @@ def test_killed_while_replacing_the_mail_log(sample_copy: tuple[Path, Path], sig
     first = draft_mail(audit, "issue")  # the Mail log is there: the next run replaces only its sheet
     before = audit.read_bytes()
     proc = start(audit, "spliced", "again")
-    try:
-        proc.send_signal(sig)
-        proc.wait(timeout=30)
-    finally:
-        proc.kill()
-        proc.wait()
+    stop(proc, sig)
     assert audit.read_bytes() == before
     if sig == signal.SIGTERM:
         assert own_temporaries(audit) == [] and hidden(audit) == []

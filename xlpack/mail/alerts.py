@@ -39,7 +39,7 @@ from xlpack.files.lock import workbook_lock
 from xlpack.files.workbooks import ensure_not_open
 from xlpack.mail.drafts import DRAFT_POLICY, file_name, unique_name
 from xlpack.mail.recipients import address_problem
-from xlpack.mail.staging import place, settle, stage, sweep, unmark, workbook_state
+from xlpack.mail.staging import logged, place, settle_stopped, stage, sweep, unmark, workbook_state
 from xlpack.model.marking import MARKING
 from xlpack.model.names import redact_names
 from xlpack.model.plan import AuditPlan, MailRecord
@@ -223,7 +223,7 @@ def recorded_in_place(audit: Path, batch: AlertBatch, plan: AuditPlan, moment: d
         unmark(folder)
         return done
     except BaseException:
-        settle(folder, lambda: recorded_log(audit), untouched=state is not None and workbook_state(audit) == state)
+        settle_stopped(folder, audit, state)
         for a in batch.alerts:
             a.path = None
         batch.folder = None
@@ -232,17 +232,9 @@ def recorded_in_place(audit: Path, batch: AlertBatch, plan: AuditPlan, moment: d
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def recorded_log(audit: Path) -> list[MailRecord]:
-    """The Mail log as the workbook holds it now (nothing, when it cannot be read)."""
-    try:
-        return read_plan(audit, strict=False).mail_log
-    except Exception:  # noqa: BLE001 - cannot be read: nothing is taken as recorded
-        return []
-
-
 def sweep_alerts(audit: Path) -> list[Path]:
     """Remove or keep what a killed run left of its alert drafts (see :func:`recorded_in_place`)."""
-    return sweep(audit, [audit.parent / "drafts"], lambda: recorded_log(audit))
+    return sweep(audit, [audit.parent / "drafts"], lambda: logged(audit))
 
 
 def draft_alerts(audit: Path, forms: Sequence[FormReturn], *, again: bool = False, today: date | None = None,

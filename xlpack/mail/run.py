@@ -42,7 +42,7 @@ from xlpack.mail.feedback_files import load_feedback
 from xlpack.mail.recipients import AddressBook, Recipient, address_problem, quoted, write_recipients
 from xlpack.mail.returned import ReturnedChangedError, ReturnedFile, problem_lines, read_returned
 from xlpack.mail.select import Selection, Wanted, long_date, select_feedback, select_issue, select_returns
-from xlpack.mail.staging import place, settle, stage, sweep, unmark, workbook_state
+from xlpack.mail.staging import place, settle_stopped, stage, sweep, unmark, workbook_state
 from xlpack.mail.templates import (
     Wording,
     body_text,
@@ -386,16 +386,7 @@ def _write(result: MailResult, plan: AuditPlan, emails: list[tuple[Outgoing, tup
         unmark(folder)
         result.recipients = folder / "recipients.csv"
     except BaseException:  # stopped once the drafts may be in place: removed unless the workbook recorded them
-        settle(folder, lambda: _log(result.audit), untouched=state is not None and
-               workbook_state(result.audit) == state)
+        settle_stopped(folder, result.audit, state)
         raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _log(audit: Path) -> list[MailRecord]:
-    """The Mail log as the workbook holds it now."""
-    try:
-        return read_plan(audit, strict=False).mail_log
-    except Exception:  # noqa: BLE001 - cannot be read: nothing is taken as recorded
-        return []

@@ -24,6 +24,7 @@ from contextlib import suppress
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from xlpack.coordinator.plan_sheets import read_plan
 from xlpack.model.plan import MailRecord
 
 MARKER = ".xlpack-unrecorded"
@@ -73,6 +74,21 @@ def settle(folder: Path, read_log: ReadLog, *, untouched: bool = False) -> bool:
         return True
     shutil.rmtree(folder, ignore_errors=True)
     return False
+
+
+def logged(audit: Path) -> list[MailRecord]:
+    """The Mail log as the workbook holds it now (nothing, when it cannot be read)."""
+    try:
+        return read_plan(audit, strict=False).mail_log
+    except Exception:  # noqa: BLE001 - cannot be read: nothing is taken as recorded
+        return []
+
+
+def settle_stopped(folder: Path, audit: Path, before: tuple[int, int, int] | None) -> bool:
+    """Settle the drafts of a run stopped after putting them in place: removed when the workbook is still the
+    file it was before the run (``before``, from :func:`workbook_state`), else as its Mail log says."""
+    untouched = before is not None and workbook_state(audit) == before
+    return settle(folder, lambda: logged(audit), untouched=untouched)
 
 
 def sweep(audit: Path, parents: list[Path], read_log: ReadLog) -> list[Path]:
