@@ -28,6 +28,7 @@ import pytest
 
 from tests.report.test_docx import Block, ReadBack, read_back
 from tests.report.test_model import fake_audit
+from xlpack.analysis.actions import FRACTION_WHY
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.report.write import build_report
 
@@ -370,17 +371,21 @@ def check_action_plan(t: Truth, table: Block) -> int:
             now = row[header.index("Section now")]
             assert f"{good} Good or better" in now and f"{bad} Inadequate" in now, row
             measure = row[header.index("Measure of success")]
-            proposed = re.search(r"when proposed on [\d/]+ (\d+%) and (\d+%) of ([\d.]+) graded", measure)
+            proposed = re.search(r"when proposed on [\d/]+: Good or better in (\d+%), Inadequate in (\d+%), "
+                                 r"of ([\d.]+) graded", measure)
             if proposed:  # a proposed row kept as it was: its figures then, as returned or after moderation
                 then = {t.shares(t.of_section(row[header.index("Section")]), moderated=m) for m in (False, True)}
                 assert (proposed.group(3), proposed.group(1), proposed.group(2)) in then, row
+                assert (FRACTION_WHY in measure) == ("." in proposed.group(3)), row
                 assert "at least 75% and Inadequate in under 10%" in measure
                 checked += 4
         else:  # no Action plan sheet: one proposed row per recommendation
             title = next(s for s in t.sections if s.lower() in row[0])
             n, good, bad = t.shares(t.of_section(title))
             measure = row[header.index("Measure of success")]
-            assert f"(at this audit {good} and {bad} of {n} graded case records)" in measure, row
+            figures = f"(at this audit: Good or better in {good}, Inadequate in {bad}, of {n} graded case records"
+            assert figures in measure, row
+            assert (FRACTION_WHY in measure) == ("." in n), row  # a fraction says why, a whole count does not
             assert "at least 75% and Inadequate in under 10%" in measure  # the working-well threshold
             checked += 2
         checked += 2

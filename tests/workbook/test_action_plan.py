@@ -98,7 +98,8 @@ def test_the_plan_is_proposed_then_kept_as_the_coordinator_edits_it(returned: tu
     assert rows[0][headers.index("Section now")] == "Causing concern"
     assert re.fullmatch(
         rf"At the re-audit, {title['assessment']} working well: Good or better in at least 75% and Inadequate in "
-        rf"under 10% of graded case records \(when proposed on \d\d/\d\d/\d{{4}} 0% and 100% of "
+        rf"under 10% of graded case records \(when proposed on \d\d/\d\d/\d{{4}}: Good or better in 0%, Inadequate in "
+        rf"100%, of "
         rf"{len(records)} graded case records\)\.", str(rows[0][headers.index("Measure of success")]))
 
     first, below = header_row + 1, header_row + 3

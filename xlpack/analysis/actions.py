@@ -63,14 +63,20 @@ def when_text(value: date | str | None) -> str:
     return f"{value:%d/%m/%Y}" if isinstance(value, date) else (value or "")
 
 
+#: Why a count of case records can be a fraction, where a sentence stands alone (the report says it in its method).
+FRACTION_WHY = "; not a whole number because an agency's forms for one case share that case's one count"
+
+
 def measure(rec: Recommendation, thresholds: Thresholds, proposed: date | None = None) -> str:
     """The measure of success: the partnership's working-well threshold, against the audit's own figure (in a
     row kept on the Action plan sheet, dated: later moderation may change the figure, which the report gives
     beside it)."""
     f = rec.figure
     when = f"when proposed on {proposed:%d/%m/%Y}" if proposed else "at this audit"
-    now = (f"{when} {f.good_text} and {f.inadequate_text} of "
-           f"{count_text(f.graded)} graded case records")
+    # read on its own on the Action plan sheet: a count that is not whole says why there
+    shared = "" if count_text(f.graded).isdigit() else FRACTION_WHY
+    now = (f"{when}: Good or better in {f.good_text}, Inadequate in {f.inadequate_text}, of "
+           f"{count_text(f.graded)} graded case records{shared}")
     target = (f"Good or better in at least {thresholds.well_good}% and Inadequate in under "
               f"{thresholds.well_inadequate}% of graded case records")
     if rec.kind == "good practice":
