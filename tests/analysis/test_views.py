@@ -105,4 +105,4 @@ def test_the_report_quotes_only_words_given_with_consent() -> None:
     consented = sum(c.quotable and not (c.by_child and (c.child_age or 99) < 4) for c in talks)
     assert consented < sum(c.quotable for c in talks)
     assert (f"Words are quoted only where the person agreed, and not where the views are said to be a child's under 4: "
-            f"{consented} of the {len(talks)} conversation(s).") in text
+            f"{consented} of the {len(talks)} conversations.") in text

@@ -15,7 +15,7 @@ from tests.support.filling import fill_form
 from xlpack.analysis.flags import flag_id
 from xlpack.consolidate import consolidate, read_consolidated
 from xlpack.coordinator.plan_sheets import read_plan
-from xlpack.demo.run import run_demo
+from xlpack.demo.run import DEMO_CONTEXT, run_demo
 from xlpack.demo.sample import create_sample
 from xlpack.generate import generate_forms
 from xlpack.model.definitions import load_definition
@@ -130,6 +130,13 @@ def test_the_demo_runs_the_whole_way(tmp_path: Path, monkeypatch: pytest.MonkeyP
         text = " ".join([p.text for p in words.paragraphs]
                         + [c.text for t in words.tables for row in t.rows for c in row.cells])
         assert "Sarah" not in text and "Jones" not in text, doc.name
+        assert "(s)" not in text, doc.name  # every count agrees with its noun: "1 grade", "3 grades"
+    # the context the demo's coordinator typed on the Terms of reference: the report gives it, with no note asking
+    report = docx.Document(str(next(result.folder.glob("* overview report.docx"))))
+    said = " ".join(p.text for p in report.paragraphs)
+    for text in (DEMO_CONTEXT["partnership"], DEMO_CONTEXT["why_now"], DEMO_CONTEXT["dissemination"]):
+        assert text in said
+    assert "Name the partnership" not in said and "Set the re-audit date" not in said
     monkeypatch.setenv("XLPACK_TODAY", "2028-02-29")  # run again a year and more on, on a leap day
     again = run_demo(tmp_path / "demo", fresh=True)  # the same seed: the same answers (form ids are new)
     assert again.steps == result.steps  # the demo keeps its own made-up dates: it says the same things

@@ -234,7 +234,7 @@ def test_moderated_grades_notes_and_resolutions_are_shown(reaudit: Built, tmp_pa
     assert rows[PLANNING] == [PLANNING, "Good", "Inadequate", "No timescales in the plan."]
     assert rows["Assessment"][2] == "Confirmed"
     paragraphs = [p.text for p in d.paragraphs]
-    assert "The follow-up meeting changed 1 grade(s) of this audit; the note gives the reason." in paragraphs
+    assert "The follow-up meeting changed 1 grade of this audit; the note gives the reason." in paragraphs
     assert any(t.endswith("Agreed at the follow-up meeting: Agreed: the record will be reviewed.") for t in paragraphs)
     again = build_feedback(audit.model_copy(update={"grades": own, "flags": flags}), tmp_path / "again", today=TODAY)
     assert again.documents[0][1].read_bytes() == path.read_bytes()  # the same audit and date: the same bytes

@@ -167,7 +167,7 @@ def test_a_swap_within_a_section_is_not_a_changed_section(tmp_path: Path) -> Non
               if g.row_id in moved else g for g in bare.grades]
     rb = report(bare.model_copy(update={"grades": grades}), tmp_path)
     said = next(x.text for x in rb.blocks if x.text.startswith("The follow-up meeting changed"))
-    assert "changed 2 grade(s)" in said and "unchanged at" in said
+    assert "changed 2 grades" in said and "unchanged at" in said
     assert not any("moderation changed" in c for c, _ in rb.tables())  # no section's distribution changed
 
 

@@ -142,8 +142,8 @@ def test_the_report_says_what_the_meetings_recorded() -> None:
     who = "4 people from 3 agencies (Coordinator, Health, Police)"
     assert f"The follow-up meeting 'Follow-up' on 4 December 2026: {who}." in lines
     assert any(t.startswith("Coordinator: No briefing of the auditors is recorded") for t in lines)
-    assert (f"At the follow-up meeting 'Follow-up' on 4 December 2026, attended by {who}, {len(moderated)} grade(s) "
-            "were moderated and 1 flag(s) resolved, as recorded in the Meeting column of the Grades and Flags sheets."
+    assert (f"At the follow-up meeting 'Follow-up' on 4 December 2026, attended by {who}, {len(moderated)} grades "
+            "were moderated and 1 flag resolved, as recorded in the Meeting column of the Grades and Flags sheets."
             ) in lines
     assert any("names Planning day, not on the Meetings sheet" in t for t in lines)
     points = ["Grade for planning moderated.", "The urgent flag closed.", "Share minutes of strategy discussions."]

@@ -29,6 +29,7 @@ from xlpack.analysis.verdicts import DEFAULT, Thresholds, reading_order
 from xlpack.model.definitions import GradeScale
 from xlpack.model.plan import AuditPlan, Case
 from xlpack.model.records import GradeRow
+from xlpack.model.wording import number_text
 
 By = Literal["section", "agency", "case", "overall"]
 BLANK = "Blank"
@@ -86,11 +87,8 @@ def records(rows: Iterable[GradeRow], *, moderated: bool = True) -> list[tuple[G
     return out
 
 
-def count_text(n: float) -> str:
-    """A count as the report writes it: a whole number ("8"), or a shared count to two places at most ("8.5")."""
-    if abs(n - round(n)) < 1e-9:
-        return str(int(round(n)))
-    return f"{n:.2f}".rstrip("0").rstrip(".")
+#: A count as the report writes it: a whole number ("8"), or a shared count to two places at most ("8.5").
+count_text = number_text
 
 
 def _grade(r: GradeRow, moderated: bool) -> str:

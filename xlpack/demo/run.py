@@ -56,9 +56,22 @@ class DemoResult:
 Step = Callable[[DemoResult], str]
 
 
+#: The context a coordinator types on the Terms of reference at the start (invented), so the demo's report shows
+#: its Context and Dissemination chapters filled in; a blank one would be a Coordinator note there.
+DEMO_CONTEXT = {
+    "partnership": "Exampleshire Safeguarding Children Partnership (fictional)",
+    "why_now": "The partnership's last case audits found child protection plans hard to follow, and the "
+               "quality assurance sub-group asked to see how agencies work together on them now.",
+    "reaudit_date": SAMPLE_TODAY + timedelta(days=365),
+    "dissemination": "Findings to the partnership board, then a learning briefing for every agency's "
+                     "practitioners and managers; each agency shares its own learning pack with its teams.",
+}
+
+
 def sample_step(result: DemoResult) -> str:
     plan = sample_plan()
-    create_audit(result.audit, plan=plan.model_copy(update={"cases": [], "assignments": []}))
+    terms = plan.terms.model_copy(update=DEMO_CONTEXT)
+    create_audit(result.audit, plan=plan.model_copy(update={"cases": [], "assignments": [], "terms": terms}))
     return (f"Coordinator workbook with the sample's terms of reference (fictional), its Cases sheet still empty: "
             f"{result.audit}")
 

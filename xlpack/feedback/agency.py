@@ -33,6 +33,7 @@ from xlpack.model.definitions import GradeScale, good_or_better
 from xlpack.model.marking import MARKING
 from xlpack.model.names import quoted
 from xlpack.model.records import ActionRow, GradeRow
+from xlpack.model.wording import counted
 from xlpack.report.document import ReportDocument, long_date
 from xlpack.workbook.readback import read_consolidated
 
@@ -145,7 +146,8 @@ def agency_bytes(item: AgencyLearning, audit: ConsolidatedAudit, today: date) ->
     doc.doc.add_paragraph("Agency learning pack", style="Title")
     doc.subtitle(item.agency)
     doc.para(f"For the lead auditor of {item.agency}, to take the audit's learning back into the agency. "
-             f"Audit: {terms.title}. {len(item.cases)} case(s) audited by {len(item.auditors)} auditor(s): "
+             f"Audit: {terms.title}. {counted(len(item.cases), 'case')} audited by "
+             f"{counted(len(item.auditors), 'auditor')}: "
              f"{', '.join(item.auditors)}. Written on {long_date(today)} from the consolidated coordinator workbook; "
              "cases are named by reference only.")
     doc.heading("Section profile beside the partnership's", 1)

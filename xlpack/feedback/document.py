@@ -23,6 +23,7 @@ from xlpack.feedback.model import FlagNote, FormFeedback
 from xlpack.model.definitions import GradeScale
 from xlpack.model.marking import MARKING
 from xlpack.model.plan import AuditPlan
+from xlpack.model.wording import counted, noun
 from xlpack.report.document import Cell, ReportDocument, long_date
 
 FLAGS_HEADING = "Flags about this record"
@@ -125,7 +126,8 @@ def _grades(doc: ReportDocument, f: FormFeedback, scale: GradeScale) -> None:
     doc.table(["Section", "Grade as returned", "After moderation", "Moderation note"], rows, [4.2, 1.9, 1.9, 4.2],
               caption=f"Grades for case {f.case_ref}, {f.agency}")
     if f.moderated:
-        doc.para(f"The follow-up meeting changed {f.moderated} grade(s) of this audit; the note gives the reason.")
+        doc.para(f"The follow-up meeting changed {counted(f.moderated, 'grade')} of this audit; the "
+                 f"{noun(f.moderated, 'note gives', 'notes give')} the reason.")
 
 
 def _audit(doc: ReportDocument, f: FormFeedback) -> None:

@@ -32,6 +32,7 @@ from xlpack.model.marking import MARKING
 from xlpack.model.names import redact_names
 from xlpack.model.plan import AuditPlan
 from xlpack.model.records import GradeRow
+from xlpack.model.wording import counted, noun
 from xlpack.report.document import Cell, ReportDocument, long_date
 from xlpack.report.findings import (
     NOT_RECORDED,
@@ -164,7 +165,8 @@ def summary(doc: ReportDocument, f: Findings) -> None:
     if f.not_safe:
         cases = sorted({s.case_ref for s in f.not_safe}, key=str.casefold)
         items.append(f"Safeguarding: auditors answered No or Unsure to “Is the child adequately safeguarded "
-                     f"now?” on {len(f.not_safe)} form(s), for case(s) {_list(cases)}; the overall judgement "
+                     f"now?” on {counted(len(f.not_safe), 'form')}, for {noun(len(cases), 'case')} {_list(cases)}; "
+                     "the overall judgement "
                      "chapter says what is recorded of what followed.")
     if f.recommendations:
         items.append(f"Recommendations: {len(f.recommendations)}, on "
@@ -438,7 +440,7 @@ def moderation(doc: ReportDocument, f: Findings) -> None:
     moved = sorted((c for c in zip(labels, change) if abs(c[1]) > 1e-9), key=lambda c: -abs(c[1]))[:2]
     most = _list([f"{label} ({'up' if d > 0 else 'down'} {count_text(abs(d))})" for label, d in moved])
     most = f" The grades that moved most were {most}." if most else ""
-    doc.para(f"The follow-up meeting changed {len(f.changes)} grade(s). Across all sections, "
+    doc.para(f"The follow-up meeting changed {counted(len(f.changes), 'grade')}. Across all sections, "
              f"{_moved('Good or better', before.good_text, after.good_text)}, and "
              f"{_moved('Inadequate', before.inadequate_text, after.inadequate_text, again=True)}.{most} The table "
              "and the figure show every grade, as returned and after moderation (case records).", keep_with_next=True)
@@ -603,9 +605,9 @@ def consistency(doc: ReportDocument, f: Findings) -> None:
             rows.append([u.case_ref, u.section_title, returned, after])
         more = (f" The {len(shown)} widest are listed below; the case grid in Appendix A shows every case."
                 if len(shown) < len(f.disagreements) else "")
-        doc.para(f"In {len(f.disagreements)} case section(s) the agencies' grades, as returned, were two or more "
-                 f"grades apart.{more} Where one agency returned two forms for the case, each of its auditors is "
-                 "shown.", keep_with_next=True)
+        doc.para(f"In {counted(len(f.disagreements), 'case section')} the agencies' grades, as returned, were two "
+                 f"or more grades apart.{more} Where one agency returned two forms for the case, each of its auditors "
+                 "is shown.", keep_with_next=True)
         doc.table(["Case", "Section", "Grades as returned", "Changed at moderation"], rows, [1.9, 3.2, 5.5, 3.4],
                   caption="Case sections graded two or more grades apart")
     else:
@@ -614,7 +616,7 @@ def consistency(doc: ReportDocument, f: Findings) -> None:
     doc.heading("What the meeting resolved", 2)
     flags = f.audit.flags
     if f.audit.orphaned:
-        doc.note(f"{len(f.audit.orphaned)} moderated grade(s) or resolution(s) are on the Orphaned sheet: their "
+        doc.note(f"Moderated grades or resolutions on the Orphaned sheet: {len(f.audit.orphaned)}. Their "
                  "forms were later rejected or withdrawn, so they are not in this report's figures.")
     if not flags:
         doc.para("Consolidation raised no consistency flags.")
@@ -632,8 +634,9 @@ def consistency(doc: ReportDocument, f: Findings) -> None:
                   caption="Flags the meeting resolved")
     open_flags = len(flags) - len(resolved)
     if open_flags:
-        doc.note(f"{open_flags} flag(s) have no resolution recorded on the Flags sheet. Record what was agreed, "
-                 "or say here why they remain open.")
+        still = noun(open_flags, "it remains", "they remain")
+        doc.note(f"{counted(open_flags, 'flag')} {noun(open_flags, 'has', 'have')} no resolution recorded on the "
+                 f"Flags sheet. Record what was agreed, or say here why {still} open.")
     meeting_resolutions(doc, f.audit)
     doc.note("Summarise what the follow-up meeting learned from the inconsistencies.")
 
@@ -690,9 +693,9 @@ def views(doc: ReportDocument, f: Findings) -> None:
         doc.note("Add what is known of the children's and families' views, or why they were not gathered.")
         return
     doc.para(f"A participation worker spoke to the child or family in {summary_.cases} of the {cases} cases: "
-             f"{summary_.conversations} conversation(s) ({summary_.given_by}). Words are quoted only where the person "
-             f"agreed, and not where the views are said to be a child's under {min_child_age(f.plan)}: "
-             f"{summary_.consented} of the {summary_.conversations} conversation(s).")
+             f"{counted(summary_.conversations, 'conversation')} ({summary_.given_by}). Words are quoted only where "
+             f"the person agreed, and not where the views are said to be a child's under {min_child_age(f.plan)}: "
+             f"{summary_.consented} of the {counted(summary_.conversations, 'conversation')}.")
     rows = [[label, "; ".join(f"{answer}: {n}" for answer, n in counts) or NOT_RECORDED]
             for label, counts in summary_.choices]
     if rows:
@@ -704,7 +707,9 @@ def views(doc: ReportDocument, f: Findings) -> None:
             who = refs[0] if len(refs) == 1 else f"{len(refs)} forms: {', '.join(refs)}"
             doc.quote(shorten(redact_names(text, f.plan.name_lists()), 60), who, keep_with_next=i < len(shown) - 1)
         if len(given) > len(shown):
-            doc.para(f"{len(given) - len(shown)} other answer(s) are on the Views sheet of the coordinator workbook.")
+            more = len(given) - len(shown)
+            doc.para(f"{counted(more, 'other answer')} {noun(more, 'is', 'are')} on the Views sheet of the "
+                     "coordinator workbook.")
     doc.note("What do the children's and families' views add to the picture from the records? Where do they "
              "confirm or challenge the auditors' grades?")
 
@@ -722,7 +727,7 @@ def findings_chapter(doc: ReportDocument, f: Findings) -> None:
         items.append(f"Causing concern: {s.title}. {_figures_sentence(s)}")
     for g in f.scale.grades:
         if g.rank is None and g.code.upper() == "NE" and overall[g.label]:
-            items.append(f"{g.label} was recorded for {count_text(overall[g.label])} case record(s): gaps in "
+            items.append(f"{g.label} was recorded for {counted(overall[g.label], 'case record')}: gaps in "
                          "the records themselves.")
     doc.bullets(items)
 
@@ -756,9 +761,9 @@ def recommendations_chapter(doc: ReportDocument, f: Findings) -> None:
         doc.para("No section has enough graded case records to recommend from.")
         doc.note("Add the partnership's recommendations.")
         return
-    doc.para(f"{str(NUMBER_WORDS.get(len(recs), len(recs))).capitalize()} recommendation(s), drawn from the sections "
-             "in the order of the ranking: the sections causing most concern first, then good practice to build "
-             "on. Each row of the proposed action plan follows one of them.")
+    doc.para(f"{str(NUMBER_WORDS.get(len(recs), len(recs))).capitalize()} {noun(len(recs), 'recommendation')}, "
+             "drawn from the sections in the order of the ranking: the sections causing most concern first, then "
+             "good practice to build on. Each row of the proposed action plan follows one of them.")
     assert f.quotes is not None
     for n, rec in enumerate(recs, start=1):
         doc.para(_recommendation_text(f, rec), bold_lead=f"Recommendation {n}: ", keep_with_next=True)
@@ -776,7 +781,7 @@ def overall_judgement(doc: ReportDocument, f: Findings) -> None:
                  f"case records graded): {counts}. Good or better: {og.good_text}; Inadequate: {og.inadequate_text}.")
     not_safe = not_safe_records(f.audit.summaries, f.audit.flags, f.plan.name_lists())
     if not_safe:
-        doc.para(f"On {len(not_safe)} form(s) the auditor answered No or Unsure to “Is the child adequately "
+        doc.para(f"On {counted(len(not_safe), 'form')} the auditor answered No or Unsure to “Is the child adequately "
                  "safeguarded now?”. What is recorded of what followed:", keep_with_next=True)
         rows: list[list[str | Cell]] = [
             [n.case_ref, n.agency, n.answer, n.action or "Nothing recorded on the form",
@@ -967,8 +972,8 @@ def decisions(doc: ReportDocument, f: Findings) -> None:
     terms = f.plan.terms
     doc.heading("Decisions asked of the board", 2)
     n = len(f.recommendations)
-    items = [f"Agree the {n} recommendation(s) and the action plan that follows them, naming an owner for each "
-             "action." if n else "Agree the partnership's response to the findings."]
+    items = [f"Agree the {counted(n, 'recommendation')} and the action plan that follows them, naming an owner "
+             "for each action." if n else "Agree the partnership's response to the findings."]
     items.append(f"Agree to re-audit on {long_date(terms.reaudit_date)}." if terms.reaudit_date
                  else "Set the date of the re-audit.")
     items.append("Agree the plan for sharing the findings (see Dissemination)." if terms.dissemination.strip()
@@ -994,8 +999,9 @@ def how_it_went(doc: ReportDocument, f: Findings) -> None:
         for i, (text, agencies) in enumerate(shown):
             doc.quote(shorten(text, 50), _list(agencies), keep_with_next=i < len(shown) - 1)
         if len(said) > len(shown):
-            doc.para(f"{len(said) - len(shown)} other answer(s) are on the Summaries sheet of the coordinator "
-                     "workbook.")
+            more = len(said) - len(shown)
+            doc.para(f"{counted(more, 'other answer')} {noun(more, 'is', 'are')} on the Summaries sheet of the "
+                     "coordinator workbook.")
     doc.note("Add what the coordinator and the follow-up meeting learned about running the audit, and what to "
              "change next time.")
 

@@ -16,6 +16,7 @@ from datetime import date
 from xlpack.coordinator.meetings_sheet import MEETINGS, find_meeting
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.plan import Meeting
+from xlpack.model.wording import counted, noun
 from xlpack.report.document import ReportDocument, long_date
 
 KIND_WORDS = {"Briefing": "briefing meeting", "Follow-up": "follow-up meeting", "Other": "meeting"}
@@ -79,8 +80,9 @@ def resolutions(doc: ReportDocument, audit: ConsolidatedAudit) -> None:
     for m in _dated(meetings):
         if m.name in named:
             grades, flags = named[m.name]
-            doc.para(f"At {describe(m)}, attended by {who_came(m)}, {grades} grade(s) were moderated and "
-                     f"{flags} flag(s) resolved, as recorded in the Meeting column of the Grades and Flags sheets.")
+            doc.para(f"At {describe(m)}, attended by {who_came(m)}, {counted(grades, 'grade')} "
+                     f"{noun(grades, 'was', 'were')} moderated and {counted(flags, 'flag')} resolved, as recorded in "
+                     "the Meeting column of the Grades and Flags sheets.")
     if unknown:
         doc.note(f"The Meeting column names {', '.join(sorted(unknown))}, not on the {MEETINGS} sheet: add the "
                  "meeting there, or correct the name.")

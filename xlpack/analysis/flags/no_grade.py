@@ -6,12 +6,13 @@ from collections.abc import Iterator
 
 from xlpack.analysis.flags.base import FlagContext, Rule, who
 from xlpack.model.records import FlagRow
+from xlpack.model.wording import counted
 
 
 def check(ctx: FlagContext) -> Iterator[FlagRow]:
     return RULE.sections_of_forms(
         ctx, lambda a: not a.grade and bool(a.evidence.strip()), "grade",
-        lambda form, bare: f"{who(form)} wrote evidence but gave no grade in {len(bare)} section(s): "
+        lambda form, bare: f"{who(form)} wrote evidence but gave no grade in {counted(len(bare), 'section')}: "
                            + "; ".join(ctx.section_title(sid) for sid, _ in bare) + ".")
 
 
