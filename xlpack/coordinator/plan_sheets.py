@@ -81,6 +81,7 @@ from xlpack.model.plan import (
     TermsOfReference,
     default_period,
 )
+from xlpack.model.wording import counted
 
 SCHEMA = "xlpack-audit/1"
 START, TOR, CASES, ASSIGN, AGENCIES, ISSUED, LISTS, META = (
@@ -295,8 +296,8 @@ def _start_sheet(wb: xlsxwriter.Workbook, st: Styles, plan: AuditPlan, consolida
     for i, step in enumerate(steps, start=1):
         ws.write_string(4 + i, 0, f"{i}.", st["bold"])
         line(4 + i, step, "text")
-    counts = (f"Now: {len(plan.cases)} case(s), {len(plan.assignments)} assignment(s), "
-              f"{len(plan.issued)} form(s) issued." + (" Returns consolidated." if consolidated else ""))
+    counts = (f"Now: {counted(len(plan.cases), 'case')}, {counted(len(plan.assignments), 'assignment')}, "
+              f"{counted(len(plan.issued), 'form')} issued." + (" Returns consolidated." if consolidated else ""))
     line(6 + len(steps), counts, "bold", bold=True)
     line(8 + len(steps), REWRITE_NOTE, "guide")
     page_setup(ws)

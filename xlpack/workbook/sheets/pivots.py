@@ -29,6 +29,7 @@ from xlpack.analysis.pivots import (
 )
 from xlpack.analysis.verdicts import Thresholds
 from xlpack.model.consolidated import ConsolidatedAudit
+from xlpack.model.wording import counted
 from xlpack.workbook.sheet_model import Block, Cell, CellLike, Column, Sheet, stack
 from xlpack.workbook.sheets.common import PIVOTS, TABLE_ROW
 
@@ -120,7 +121,7 @@ def changes_block(data: ConsolidatedAudit) -> Block:
     cols = [Column("Section", KEY_WIDTH, style="wrap"), Column("Raised", 11, style="count"),
             Column("Lowered", 11, style="count"), Column("Other change", 11, style="count"),
             Column("Changed", 11, style="count")]
-    return Block(cols, rows, title=f"Moderation: {len(changed)} grade(s) changed by the coordinator")
+    return Block(cols, rows, title=f"Moderation: {counted(len(changed), 'grade')} changed by the coordinator")
 
 
 def field_blocks(data: ConsolidatedAudit) -> list[Block]:

@@ -6,6 +6,7 @@ from collections import Counter
 
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.records import ProblemRow
+from xlpack.model.wording import counted
 from xlpack.workbook.sheet_model import Block, CellLike, RowsOf, Sheet, shared_cell
 from xlpack.workbook.sheets.common import (
     PROBLEM_COLUMNS,
@@ -29,8 +30,10 @@ def _row(p: ProblemRow) -> list[CellLike]:
 def build(data: ConsolidatedAudit) -> Sheet:
     counts = Counter(p.severity for p in data.problems)
     if data.problems:
-        summary = (f"{counts['error']} error(s), which reject their file; {counts['warning']} warning(s), whose "
-                   f"file was read; {counts['info']} note(s) for information. Filter Severity or Returned file.")
+        errors, warnings = counts["error"], counts["warning"]
+        summary = (f"{counted(errors, 'error')} (the file rejected), {counted(warnings, 'warning')} (the file read "
+                   f"all the same), {counted(counts['info'], 'note')} for information. Filter Severity or Returned "
+                   "file.")
     else:
         summary = "No problems: every returned file was read as it should be."
     guide = (f"The '{RETURNS}' sheet has one line per file; here is each problem with the sheet and cell it is in, "
