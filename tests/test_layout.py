@@ -249,3 +249,37 @@ def test_a_type_ignore_in_the_tests_names_its_error_and_why() -> None:
                 if m and not (m.group(1) and re.search(r"#\s*\S", m.group(2))):
                     wrong.append(f"{path.relative_to(PACKAGE.parent)}:{n}: {line.strip()}")
     assert not wrong, "\n".join(wrong)
+
+
+#: Exceptions defined outside errors.py: each carries a problem inside one stage and is caught there (never reaching
+#: a skin, which maps only errors.py's tree to messages and exit codes). The reason is the test's documentation.
+LOCAL_EXCEPTIONS = {
+    "PackageError": "intake: carries a Problem from the package's first look to the reader",
+    "ReadError": "intake: carries a Problem when a file's bytes cannot be had",
+    "_Stop": "intake: ends reading one form, with the Problem that says why",
+    "ReturnedChangedError": "mail: a rejected file changed since consolidate; becomes a line of a MailError",
+    "ZipCopyError": "files: a package that cannot be copied member by member; the splice says NotSpliceable",
+    "NotSpliceable": "workbook: the sheets cannot be spliced; the whole workbook is written instead",
+    "RequestRefused": "the web add-in server: answered with its HTTP status and message",
+}
+
+
+def test_one_exception_tree_and_local_carriers_caught_where_raised() -> None:
+    """Errors a person can cause are XlpackError's, in errors.py; any other exception class is a named local
+    carrier, and the package catches it (an ``except`` naming it), so it never reaches a skin unexplained."""
+    defined: dict[str, str] = {}
+    caught: set[str] = set()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef) and path != PACKAGE / "errors.py":
+                bases = {ast.unparse(b).split(".")[-1] for b in node.bases}
+                if bases & {"Exception", "BaseException", "ValueError", "RuntimeError", "OSError", "LookupError"}:
+                    defined[node.name] = str(path.relative_to(PACKAGE.parent))
+            if isinstance(node, ast.ExceptHandler) and node.type is not None:
+                names = node.type.elts if isinstance(node.type, ast.Tuple) else [node.type]
+                caught.update(ast.unparse(n).split(".")[-1] for n in names)
+    assert set(defined) == set(LOCAL_EXCEPTIONS), (
+        f"exception classes outside errors.py: {defined}; put an error a person can cause in errors.py's tree, or "
+        "name a local carrier in LOCAL_EXCEPTIONS with why it never leaves its stage")
+    assert not set(defined) - caught, f"never caught in the package: {sorted(set(defined) - caught)}"
