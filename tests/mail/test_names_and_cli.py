@@ -82,7 +82,9 @@ def test_the_command_encrypts_and_says_how_to_send_the_password(small: tuple[Pat
     assert len(drafts) == 2
     for d in drafts:
         assert password.encode() not in d.raw
-        assert "protected with a password, which I will give you separately" in d.body
+        one = len(d.attachments) == 1  # "form is" for one form, "forms are" for more
+        assert f"The attached {'form is' if one else 'forms are'} protected with a password, which I will give you " \
+               "separately" in d.body
         for name, data in d.attachments.items():
             office = msoffcrypto.OfficeFile(io.BytesIO(data))
             office.load_key(password=password, verify_password=True)

@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import openpyxl
 
+from tests.support.filling import fill_form
 from tests.support.mail_reading import Parsed, parse_drafts, table
 from xlpack import clock
+from xlpack.consolidate import consolidate
+from xlpack.coordinator.mail_sheets import EARLIER_WORDING
 from xlpack.coordinator.plan_sheets import read_plan, write_coordinator
 from xlpack.mail import draft_mail
+from xlpack.mail.templates import DEFAULTS
 
 #: The issue body as xlpack shipped it until the wording depended on the form (what older workbooks hold).
 OLD_ISSUE_BODY = (
@@ -90,3 +95,30 @@ def test_an_edited_body_is_kept_as_typed(sample_copy: tuple[Path, Path]) -> None
     assert result.folder is not None
     assert all("Many thanks for taking part" in d.body and "'Audit' sheet" in d.body
                for d in parse_drafts(result.folder))
+
+
+def test_old_reminder_wording_is_replaced_and_counts_agree(sample_copy: tuple[Path, Path]) -> None:
+    """The reminder as first shipped said "form(s)"; a workbook holding it drafts today's, whose count agrees."""
+    audit, forms = sample_copy
+    plan = read_plan(audit)
+    (shipped,) = EARLIER_WORDING["reminder", "Body"]
+    assert "I have not yet received the audit form(s) below" in shipped  # as first shipped
+    old = [m.model_copy(update={"text": shipped}) if (m.message, m.part) == ("Reminder", "Body") else m
+           for m in plan.messages]
+    write_coordinator(audit, plan.model_copy(update={"messages": old}))
+    assert plan.terms.deadline is not None
+    late = plan.terms.deadline + timedelta(days=3)
+    first = next(f for f in plan.issued if f.kind == "audit")
+    (audit.parent / "back").mkdir()
+    fill_form(forms / first.file, audit.parent / "back" / first.file)
+    consolidate(audit, [audit.parent / "back"], today=late)  # one form returned: every other one is overdue
+    result = draft_mail(audit, "reminder", today=late)
+    assert result.folder is not None and result.exit_code == 0
+    drafts = parse_drafts(result.folder)
+    assert drafts and {len(d.attachments) for d in drafts} >= {1}
+    for d in drafts:
+        n = len(d.attachments)
+        assert f"I have not yet received {n} form{'s' if n > 1 else ''} from you for {plan.terms.title}:" \
+            in d.body, d.body
+        assert "(s)" not in d.body
+    assert all("(s)" not in text for text in DEFAULTS.values())  # no default of any email says "form(s)"

@@ -64,6 +64,25 @@ EARLIER_WORDING: dict[tuple[str, str], tuple[str, ...]] = {
         "name.\n\n"
         "{password_note}\n\n"
         "Thank you,\n{coordinator}\n{audit_title}"),),
+    ("reminder", "Body"): ((
+        "Dear {auditor},\n\n"
+        "I have not yet received the audit form(s) below for {audit_title}:\n\n"
+        "{forms}\n\n"
+        "The form(s) are attached again. Please fill in the yellow cells and email the form(s) back to "
+        "{coordinator_email} as soon as you can. If something is stopping you, reply and let me know.\n\n"
+        "{password_note}\n\n"
+        "Thank you,\n{coordinator}"),),
+    ("feedback", "Body"): ((
+        "Dear {auditor},\n\n"
+        "Thank you for your audit(s) for {audit_title}. The feedback on each is attached ({count}):\n\n"
+        "{forms}\n\n"
+        "Each document is a copy of your audit of the case, with any grade the follow-up meeting changed and why, "
+        "and the flags about the record. Please pass each one to the practitioner who holds the case and their "
+        "manager, and talk it through with them: the practitioner can answer in the response section, and the "
+        "manager signs it off. Please send me a copy of each completed document at {coordinator_email}.\n\n"
+        "Refer to the case by its reference only, never by the child's name.\n\n"
+        "{password_note}\n\n"
+        "Thank you,\n{coordinator}"),),
 }
 _EARLIER = {key: frozenset(" ".join(t.split()) for t in texts) for key, texts in EARLIER_WORDING.items()}
 

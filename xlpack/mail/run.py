@@ -54,6 +54,7 @@ from xlpack.mail.templates import (
 )
 from xlpack.model.names import redact_names
 from xlpack.model.plan import AuditPlan, MailRecord, MessageTemplate
+from xlpack.model.wording import counted, noun
 from xlpack.workbook.readback import META, Workbook, read_consolidated
 from xlpack.workbook.write import Keep, can_splice, keep_analysis, write_plan_sheets
 
@@ -61,7 +62,8 @@ KINDS = tuple(KIND_LABELS)
 SUBJECT_CASES = 6  # case references named in a subject; the body names them all
 PASSWORD_IN_EMAIL = ("The password given with --encrypt-password would appear in a {kind} email (it is one of the "
                      "names, cases or files the email gives): choose another password.")
-PASSWORD_NOTE = "The attached form(s) are protected with a password, which I will give you separately."
+#: The line of an email whose attachments need a password ("form is" or "forms are", as many as are attached).
+PASSWORD_NOTE = "The attached {} protected with a password, which I will give you separately."
 PASSWORD_ADVICE = ("The attachments are encrypted. The password is in none of the drafts: give it to each auditor "
                    "another way - by phone or text message, or in a separate email sent after the form - never in "
                    "the same email. recipients.csv lists who needs it.")
@@ -234,12 +236,13 @@ def _values(plan: AuditPlan, o: Outgoing, encrypted: bool, kind: str = "issue") 
     cases = list(dict.fromkeys(f.case_ref for f in forms))
     agencies = list(dict.fromkeys(f.agency for f in forms))
     n = len(forms)
-    noun = "feedback document" if kind == "feedback" else "form"
+    thing = "feedback document" if kind == "feedback" else "form"
+    password_note = PASSWORD_NOTE.format(noun(n, f"{thing} is", f"{thing}s are"))
     values = {"auditor": o.recipient.name, "agency": " and ".join(agencies), "cases": ", ".join(cases),
-              "count": f"{n} {noun}{'s' if n != 1 else ''}", "forms": "\n".join(w.line for w in o.wanted),
+              "count": counted(n, thing), "forms": "\n".join(w.line for w in o.wanted),
               "deadline": long_date(plan.terms.deadline), "coordinator": plan.terms.coordinator.strip(),
               "coordinator_email": plan.terms.coordinator_email.strip(), "audit_title": plan.terms.title,
-              "password_note": PASSWORD_NOTE if encrypted else "", "problems": "", "returned_file": "",
+              "password_note": password_note if encrypted else "", "problems": "", "returned_file": "",
               **what_to_fill_in({f.kind for f in forms})}
     if o.returned is not None:
         row = o.wanted[0].row

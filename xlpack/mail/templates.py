@@ -37,9 +37,9 @@ DEFAULTS: dict[tuple[str, str], str] = {
     ("reminder", "Subject"): "Reminder: {cases}: audit form not yet returned",
     ("reminder", "Body"): (
         "Dear {auditor},\n\n"
-        "I have not yet received the audit form(s) below for {audit_title}:\n\n"
+        "I have not yet received {count} from you for {audit_title}:\n\n"
         "{forms}\n\n"
-        "The form(s) are attached again. Please fill in the yellow cells and email the form(s) back to "
+        "A copy of each form is attached again. Please fill in its yellow cells and email it back to "
         "{coordinator_email} as soon as you can. If something is stopping you, reply and let me know.\n\n"
         "{password_note}\n\n"
         "Thank you,\n{coordinator}"),
@@ -56,7 +56,7 @@ DEFAULTS: dict[tuple[str, str], str] = {
     ("feedback", "Subject"): "{cases}: feedback from the case audit, for the practitioner and their manager",
     ("feedback", "Body"): (
         "Dear {auditor},\n\n"
-        "Thank you for your audit(s) for {audit_title}. The feedback on each is attached ({count}):\n\n"
+        "Thank you for your work on {audit_title}. The feedback on each audit is attached ({count}):\n\n"
         "{forms}\n\n"
         "Each document is a copy of your audit of the case, with any grade the follow-up meeting changed and why, "
         "and the flags about the record. Please pass each one to the practitioner who holds the case and their "
