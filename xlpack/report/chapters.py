@@ -232,7 +232,7 @@ def terms_and_method(doc: ReportDocument, f: Findings) -> None:
             counted = "Graded, neither"
         rows.append([Cell(g.label, fill=_tint(g.colour)), g.descriptor, counted])
     doc.table(["Grade", "What it means", "How it is counted"], rows, [2.2, 6, 2.6],
-              caption=f"The grades ({f.scale.title})")
+              caption=f"The grades: {f.scale.title}")
     doc.para(f"{ONE_RECORD_RULE} Shares are taken over graded case records only: Not applicable, No evidence "
              f"and blank answers are counted and shown, but left out of every share. {f.thresholds.words()} "
              "These thresholds are the partnership's, set on the Terms of reference sheet, and the workbook's "
