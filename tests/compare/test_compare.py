@@ -404,3 +404,40 @@ def test_an_action_whose_section_is_not_matched_says_why_on_its_row(baseline: Bu
     sheet = openpyxl.load_workbook(out)["Action plan"]
     shown = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "Typed with a section the tool lacks")
     assert shown[-1] == line.why and all(v == "–" for v in shown[9:17])  # the figures: grey dashes
+
+
+def test_it_says_it_counts_forms_where_an_agency_returned_two_for_a_case(baseline: Built, reaudit: Built,
+                                                                        tmp_path: Path) -> None:
+    """The report counts case records and the comparison forms: where the two can differ, the comparison says so,
+    with the number of case records audited on more than one form (recounted here from the Grades rows)."""
+    import io
+
+    from xlpack.compare.chapter import comparison_document
+    from xlpack.compare.workbook import write_comparison_workbook
+    b, r = read_consolidated(baseline.audit), read_consolidated(reaudit.audit)
+
+    def records_on_two_forms(audit: ConsolidatedAudit) -> int:
+        forms = {(g.case_ref, g.agency, g.form_id) for g in audit.grades}
+        per_record = Counter((case, agency) for case, agency, _ in forms)
+        return sum(n > 1 for n in per_record.values())
+
+    def one_form_each(audit: ConsolidatedAudit) -> ConsolidatedAudit:
+        first: dict[tuple[str, str], str] = {}
+        for g in audit.grades:
+            first.setdefault((g.case_ref, g.agency), g.form_id)
+        return audit.model_copy(update={"grades": [g for g in audit.grades
+                                                   if first[g.case_ref, g.agency] == g.form_id]})
+
+    expected = records_on_two_forms(b) + records_on_two_forms(r)
+    assert expected  # the scenario has agencies with two auditors on a case
+    both = compare_audits(b, r)
+    assert both.multi_form_records == expected
+    said = f"{expected} case records were audited by more than one auditor of the same agency"
+    assert said in _texts_of(write_comparison_workbook(both, tmp_path / "both.xlsx"))
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(comparison_document(both))).paragraphs)
+    assert "The comparison counts forms" in text and said in text
+    single = compare_audits(one_form_each(b), one_form_each(r))
+    assert single.multi_form_records == 0
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(comparison_document(single))).paragraphs)
+    assert "counts forms" not in text and "counts forms" not in _texts_of(
+        write_comparison_workbook(single, tmp_path / "single.xlsx"))

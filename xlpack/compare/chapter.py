@@ -21,6 +21,7 @@ from xlpack.compare.stats import (
     ALPHA,
     TEST_NAME,
     ShareChange,
+    forms_not_records_text,
     p_text,
     points_text,
     shared_cases_text,
@@ -96,6 +97,8 @@ def comparison_chapter(doc: ReportDocument, c: Comparison) -> None:
              "in twenty can pass by chance alone, so read the results together.")
     if c.shared_cases:
         doc.para(shared_cases_text(c.shared_cases))
+    if c.multi_form_records:
+        doc.para(forms_not_records_text(c.multi_form_records))
     doc.heading("By section", 2)
     _table(doc, c.sections, c.overall, "Section", "good", "Share Good or better, baseline and re-audit, by section")
     _table(doc, c.sections, c.overall, "Section", "inadequate", "Share Inadequate, baseline and re-audit, by section")

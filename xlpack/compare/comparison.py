@@ -114,6 +114,7 @@ class Comparison:
     actions_source: str = ""
     mapping: CompareMap | None = None
     shared_cases: list[str] = field(default_factory=list)  # case references audited in both audits
+    multi_form_records: int = 0  # (case, agency) records with two or more forms, in the two audits together
 
     @property
     def labels(self) -> list[str]:
@@ -289,7 +290,16 @@ def compare_audits(baseline: ConsolidatedAudit, reaudit: ConsolidatedAudit, *, m
     by_id = {row.section_id: row for row in sections}
     lines = [_line(row, by_id.get(a.sections.get(row.section_id, ""))) for row in actions]
     return Comparison(_facts(names[0], baseline), _facts(names[1], reaudit), scale, sections, agencies, overall,
-                      a.not_compared, lines, actions_source, mapping, shared_cases(baseline, reaudit))
+                      a.not_compared, lines, actions_source, mapping, shared_cases(baseline, reaudit),
+                      _multi_form_records(b_rows) + _multi_form_records(r_rows))
+
+
+def _multi_form_records(rows: Sequence[GradeRow]) -> int:
+    """How many case records (case and agency) were audited on two or more forms."""
+    forms: dict[tuple[str, str], set[str]] = {}
+    for g in rows:
+        forms.setdefault((g.case_ref.casefold(), g.agency.casefold()), set()).add(g.form_id)
+    return sum(len(f) > 1 for f in forms.values())
 
 
 def _line(row: BaselineAction, compared: CompareRow | None) -> ActionLine:

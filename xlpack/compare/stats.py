@@ -64,6 +64,17 @@ def shared_cases_text(shared: Sequence[str]) -> str:
             "Draw a re-audit from cases not audited before (xlpack sample --exclude BASELINE.xlsx).")
 
 
+def forms_not_records_text(records: int) -> str:
+    """Why the comparison's shares can differ from the report's (empty when they cannot): it counts forms, each
+    auditor's answers, where the report counts case records, and ``records`` case records had two or more forms."""
+    if not records:
+        return ""
+    return (f"The comparison counts forms, each auditor's graded answers, where the rest of the report counts case "
+            f"records (an agency's record of a case once): the exact test needs whole counts. {records} case "
+            f"record{'s were' if records != 1 else ' was'} audited by more than one auditor of the same agency, so "
+            "a share here can differ a little from the same share elsewhere in the report.")
+
+
 def fisher_exact(a: int, b: int, c: int, d: int) -> float:
     """Two-sided p-value of Fisher's exact test for the table [[a, b], [c, d]].
 

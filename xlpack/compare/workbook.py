@@ -19,7 +19,7 @@ from typing import Any
 import xlsxwriter
 
 from xlpack.compare.comparison import CompareRow, Comparison
-from xlpack.compare.stats import ShareChange, how_tested, shared_cases_text, verdict_text
+from xlpack.compare.stats import ShareChange, forms_not_records_text, how_tested, shared_cases_text, verdict_text
 from xlpack.coordinator.sheet_writing import make_styles, page_setup
 from xlpack.errors import WorkbookInUseError
 from xlpack.files.text_fit import height_for
@@ -185,6 +185,8 @@ def _about_sheet(wb: xlsxwriter.Workbook, st: Formats, c: Comparison) -> None:
     row = _paragraph(ws, st, row + 2, "How each change is tested", how_tested(c.shared_cases))
     if c.shared_cases:
         row = _paragraph(ws, st, row, "Cases audited in both audits", shared_cases_text(c.shared_cases))
+    if c.multi_form_records:
+        row = _paragraph(ws, st, row, "Forms, not case records", forms_not_records_text(c.multi_form_records))
     row = _paragraph(ws, st, row, "The baseline's action plan", f"The Action plan sheet lists the rows of "
                      f"{c.actions_source}, each beside the re-audit's figures for the section it addresses.")
     if c.not_compared:
