@@ -34,7 +34,7 @@ from tests.office.client import Office
 from tests.support.cells import cell_of, col
 from tests.support.filling import fill_form
 from tests.support.safety import listing
-from tests.support.sheet_xml import put_cell, sheet_parts
+from tests.support.sheet_xml import add_note, put_cell, sheet_parts
 from xlpack.consolidate import consolidate
 from xlpack.coordinator.plan_sheets import ISSUED, START, read_plan
 from xlpack.coordinator.plan_sheets import META as PLAN_META
@@ -237,6 +237,26 @@ def test_a_cell_typed_on_returns_is_refused_before_any_form_is_written(copies: C
     with pytest.raises(KeepTypedError, match=r"B2"):
         generate_forms(audit, reissue=[read_plan(audit).cases[0].case_ref], workers=1, today=TODAY)
     assert audit.read_bytes() == before and listing(audit.parent) == files
+
+
+def test_a_note_on_a_sheet_generate_keeps_stays_there(copies: Copies) -> None:
+    """A note (cell comment) on the Assignments sheet: generate keeps that sheet and the note's parts as they
+    are (written whole, the workbook would lose it, so generate refused it before: tests/workbook/
+    test_typed_extras.py). The next consolidate refuses it, naming its cell."""
+    audit = copies.spliced
+    add_note(audit, "Assignments", "A5", "Check this auditor is independent")
+    add_assignment(audit)
+    with zipfile.ZipFile(audit) as z:
+        sheet = sheet_parts(z)["Assignments"]
+        kept = {sheet, sheet.replace("worksheets/", "worksheets/_rels/") + ".rels",
+                *(n for n in z.namelist() if n.startswith("xl/comments"))}
+    assert len(kept) == 3
+    before = members(audit)
+    assert generate_forms(audit, workers=1, today=TODAY).issued
+    after = members(audit)
+    assert {n for n in kept if after[n] != before[n]} == set()
+    with pytest.raises(KeepTypedError, match=r"Sheet 'Assignments', cell A5 has a comment"):
+        consolidate(audit, [copies.returns], today=TODAY)
 
 
 def test_saved_by_another_program_the_whole_workbook_is_written(copies: Copies) -> None:

@@ -71,15 +71,13 @@ def issued_recorder(audit: Path, messages_change: bool, adds_forms: bool) -> Rec
     """
     audit = Path(audit)
     plan_sheets = [*PLAN_SHEETS, *([MESSAGES] if messages_change else [])]
-    if can_splice(audit, plan_sheets):
-        book = Workbook(audit)
-        consolidated = book.has(META)
-        analysis = [RETURNS, *(ADDED_SHEETS if adds_forms else ())] if consolidated else []
-        if all(book.has(s) for s in analysis):
-            problems = [p for sheet in analysis for p in changed_on(book, sheet)]
-            if problems:
-                raise KeepTypedError(audit, problems, "generate")
-            return _splicer(audit, plan_sheets, analysis)
+    book = Workbook(audit)
+    analysis = [RETURNS, *(ADDED_SHEETS if adds_forms else ())] if book.has(META) else []
+    if can_splice(audit, [*plan_sheets, *analysis]):
+        problems = [p for sheet in analysis for p in changed_on(book, sheet)]
+        if problems:
+            raise KeepTypedError(audit, problems, "generate")
+        return _splicer(audit, plan_sheets, analysis)
     return _whole(audit, keep_analysis(audit))
 
 

@@ -37,7 +37,7 @@ from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.plan import AuditPlan
 from xlpack.workbook.carryover import PLAN_SHEETS, changed_on, read_typed
 from xlpack.workbook.changes import LostCell, lost_plan_cells, packed_digests
-from xlpack.workbook.parts import NotSpliceable, sheet_parts, splice_sheets, written_by_xlsxwriter
+from xlpack.workbook.parts import NotSpliceable, sheet_parts, sheet_tables, splice_sheets, written_by_xlsxwriter
 from xlpack.workbook.readback import META, META_SCHEMA, PROPOSED, Workbook, read_consolidated, read_returns
 from xlpack.workbook.render import sheet_writer, writers
 from xlpack.workbook.sheet_model import Sheet
@@ -184,15 +184,20 @@ def _refuse_lost(audit: Path, lost: list[LostCell]) -> None:
 def can_splice(audit: Path, sheets: Sequence[str]) -> bool:
     """Whether :func:`write_plan_sheets` can replace just ``sheets`` in ``audit`` (a quick look at its package).
 
-    No when the workbook was saved since by Excel or LibreOffice, or one of the sheets is not there yet.
-    A consolidated workbook has its Returns sheet replaced too (its "Emails drafted" column follows the
-    Mail log), with its rows' digests on the hidden sheet.
+    No when the workbook was saved since by Excel or LibreOffice, one of the sheets is not there yet, or
+    one holds something besides its cells and tables (a note typed on it). A consolidated workbook has its
+    Returns sheet replaced too (its "Emails drafted" column follows the Mail log), with its rows' digests on
+    the hidden sheet.
     """
     try:
         with zipfile.ZipFile(audit) as z:
-            names = set(sheet_parts(z))
-            need = {*sheets, RETURNS} if META in names else set(sheets)
-            return written_by_xlsxwriter(z) and need <= names
+            parts = sheet_parts(z)
+            need = {*sheets, RETURNS, META} if META in parts else set(sheets)
+            if not (written_by_xlsxwriter(z) and need <= set(parts)):
+                return False
+            for name in need:
+                sheet_tables(z, parts[name])
+            return True
     except (OSError, zipfile.BadZipFile, NotSpliceable, KeyError, ValueError):
         return False
 
