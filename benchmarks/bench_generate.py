@@ -11,6 +11,19 @@ the per-tool template path is checked against in the tests.
 
 The baseline writes fewer forms by default (it is slow); its rate is per
 form, so the ratio is fair.
+
+    python benchmarks/bench_generate.py --reissue DIR --baseline-tree TREE [--cases 1] [--rounds 3]
+
+``--reissue`` measures issue 19, item 10: ``generate --reissue`` of one
+case's forms (10 forms; ``--cases`` for more) on a consolidated 1,000-form
+workbook (``bench_intake.py``'s audit, its returns filled and consolidated,
+made in DIR once and reused). Each run is a fresh process on a fresh copy
+of the workbook, alternating between the xlpack in TREE (a checkout of main:
+the baseline, which writes the whole workbook) and this one (which replaces
+only the sheets the issued forms change), so both see the same load. It
+prints the CPU time of each (median), their ratio, and the command's CPU
+time against the CPU time of writing the forms it issues (the goal: close to
+it).
 """
 
 from __future__ import annotations
@@ -23,6 +36,7 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Protection
@@ -87,11 +101,106 @@ def openpyxl_form(ctx: FormContext, path: Path) -> None:
     wb.save(path)
 
 
+def consolidated_audit(work: Path, forms: int) -> Path:
+    """The consolidated audit of ``forms`` forms in ``work`` (made once: forms, returns and consolidation)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_intake import prepare
+
+    from xlpack.consolidate import consolidate
+
+    ready = work / "consolidated.xlsx"
+    if not ready.exists():
+        audit, returns = prepare(work / "audit", forms)
+        consolidate(audit, [returns], today=date(2026, 11, 20))
+        shutil.copy(audit, ready)
+    return ready
+
+
+def measure_reissue(audit: Path, cases: int) -> dict[str, object]:
+    """In a child process: ``generate --reissue`` of the first ``cases`` cases on a copy of ``audit``."""
+    import resource
+
+    import xlpack.generate as gen
+    from xlpack.coordinator.plan_sheets import read_plan
+
+    def cpu() -> float:
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return time.process_time() + children.ru_utime + children.ru_stime
+
+    work = Path(tempfile.mkdtemp(prefix="xlpack-reissue-"))
+    try:
+        copy = work / "audit.xlsx"
+        shutil.copy(audit, copy)
+        refs = [c.case_ref for c in read_plan(copy).cases[:cases]]
+        real, forms_cpu = gen.run_jobs, []
+
+        def run_jobs(*args: Any, **kwargs: Any) -> list[tuple[str, str]]:
+            started = cpu()
+            out = real(*args, **kwargs)
+            forms_cpu.append(cpu() - started)
+            return out
+
+        gen.run_jobs = run_jobs  # timed where generate calls it
+        wall, used = time.perf_counter(), cpu()
+        result = generate_forms(copy, work / "forms", reissue=refs, workers=1, today=date(2026, 11, 20))
+        return {"seconds": time.perf_counter() - wall, "cpu": cpu() - used, "forms_cpu": sum(forms_cpu),
+                "issued": len(result.issued), "module": gen.__file__}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def reissue(work: Path, tree: Path, cases: int, rounds: int) -> None:
+    """Baseline (``tree``) and this xlpack back to back, each run a fresh process; medians and ratios."""
+    import json
+    import statistics
+    import subprocess
+
+    audit = consolidated_audit(work, 1000)
+    here = Path(__file__).resolve().parent.parent
+    runs: dict[str, list[dict[str, Any]]] = {"baseline": [], "this": []}
+    for _ in range(rounds):
+        for label, path in (("baseline", tree), ("this", here)):
+            out = subprocess.run([sys.executable, __file__, "--measure-reissue", str(audit), "--cases", str(cases)],
+                                 env={**os.environ, "PYTHONPATH": str(path)}, capture_output=True, text=True,
+                                 check=True)
+            runs[label].append(json.loads(out.stdout))
+    base, this = runs["baseline"], runs["this"]
+    assert base[0]["module"] != this[0]["module"], "the baseline must import another tree's xlpack"
+
+    def med(rs: list[dict[str, Any]], key: str) -> float:
+        return float(statistics.median(r[key] for r in rs))
+
+    print(f"generate --reissue of {this[0]['issued']} forms on a consolidated 1,000-form workbook "
+          f"(median of {rounds} runs each, alternating):")
+    for label, rs in (("baseline (whole workbook)", base), ("this (sheets replaced)", this)):
+        print(f"  {label:<26} CPU {med(rs, 'cpu'):6.2f} s  wall {med(rs, 'seconds'):6.2f} s  "
+              f"writing the forms: CPU {med(rs, 'forms_cpu'):.2f} s")
+    print(f"  baseline / this, CPU: {med(base, 'cpu') / med(this, 'cpu'):.1f}x; "
+          f"this command / writing its forms, CPU: {med(this, 'cpu') / med(this, 'forms_cpu'):.1f}x "
+          f"(baseline: {med(base, 'cpu') / med(base, 'forms_cpu'):.0f}x)")
+    print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} core(s); baseline from {tree}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--forms", type=int, default=1000)
     ap.add_argument("--baseline", type=int, default=200, help="forms written by the openpyxl baseline")
+    ap.add_argument("--reissue", type=Path, default=None, help="folder for the consolidated audit (kept)")
+    ap.add_argument("--baseline-tree", type=Path, default=None, help="a checkout of main, for --reissue")
+    ap.add_argument("--cases", type=int, default=1, help="cases reissued, for --reissue")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--measure-reissue", type=Path, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.measure_reissue:
+        import json
+
+        print(json.dumps(measure_reissue(args.measure_reissue, args.cases)))
+        return
+    if args.reissue:
+        if args.baseline_tree is None:
+            ap.error("--reissue needs --baseline-tree (a checkout of main)")
+        reissue(args.reissue, args.baseline_tree, args.cases, args.rounds)
+        return
     root = Path(tempfile.mkdtemp(prefix="xlpack-bench-"))
     try:
         plan = big_plan(args.forms)

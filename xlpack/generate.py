@@ -24,7 +24,7 @@ from xlpack import clock
 from xlpack.coordinator.assignment_checks import assignment_warnings, sheet_rows
 from xlpack.coordinator.deadline import deadline_passed
 from xlpack.coordinator.one_line import control_character_problems
-from xlpack.coordinator.plan_sheets import read_plan, write_coordinator
+from xlpack.coordinator.plan_sheets import read_plan
 from xlpack.errors import AssignmentError, PlanError, UsageError
 from xlpack.files.forms_folder import MANIFEST, default_forms_folder, other_audit
 from xlpack.files.lock import WorkbookLock, workbook_lock
@@ -35,7 +35,7 @@ from xlpack.forms.layout import FormContext
 from xlpack.forms.writer import FormTemplate, RenderedForm
 from xlpack.mail.templates import with_defaults
 from xlpack.model.plan import Assignment, AuditPlan, Case, IssuedForm, assignment_key
-from xlpack.workbook.write import keep_analysis
+from xlpack.workbook.record_issued import issued_recorder
 
 MANIFEST_SCHEMA = "xlpack-manifest/1"
 VIEWS_AGENCY = "Child and family views"
@@ -256,10 +256,11 @@ def _generate(audit: Path, out_dir: Path | None, reissue: Iterable[str], passwor
     if not pairs:
         return GenerateResult(out_dir=out_dir, skipped=skipped, manifest=write_manifest(out_dir, plan, audit.name))
     # A consolidated workbook keeps its analysis and moderation; checked before any form is written:
-    # refuses if typed cells would be lost.
-    analysis = keep_analysis(audit)
-    held.check_unchanged()  # before any form is written
+    # refuses if typed cells would be lost. Only the sheets the issued forms change are replaced, when it can be.
+    messages = with_defaults(plan.messages)
     new_files = [job.path for job, rec in pairs if rec.form_id not in {f.form_id for f in plan.issued}]
+    record = issued_recorder(audit, messages != plan.messages, adds_forms=bool(new_files))
+    held.check_unchanged()  # before any form is written
     try:
         written = run_jobs([job for job, _ in pairs], workers, progress)
         issued = [rec.model_copy(update={"fingerprint": fp, "sha256": digest})
@@ -269,8 +270,8 @@ def _generate(audit: Path, out_dir: Path | None, reissue: Iterable[str], passwor
             by_id[rec.form_id] = rec
         all_issued = sorted(by_id.values(), key=lambda f: (f.case_ref.casefold(), f.kind, f.agency, f.auditor))
         # The Messages sheet appears with the forms, so the coordinator can edit the emails' wording before drafting
-        plan = plan.model_copy(update={"issued": all_issued, "messages": with_defaults(plan.messages)})
-        write_coordinator(audit, plan, analysis(plan, today), seen=held.seen)
+        plan = plan.model_copy(update={"issued": all_issued, "messages": messages})
+        record(plan, today, held.seen)
     except BaseException:
         for path in new_files:  # not recorded in the workbook: never to be sent
             path.unlink(missing_ok=True)

@@ -90,16 +90,19 @@ def test_a_comment_added_by_a_script_is_refused(audit: Audit) -> None:
 
 
 def test_generate_refuses_a_comment_too(audit: Audit) -> None:
+    """On a sheet generate replaces (it cannot keep a note there, so it writes the whole workbook, which would lose
+    it); a note on a sheet it keeps stays (tests/forms/test_generate_parts.py)."""
     plan = read_plan(audit.audit)
-    row = 5 + len(plan.assignments)  # a new assignment, so generate will rewrite the workbook
+    row = 5 + len(plan.assignments)  # a new assignment, so generate will record a new form
     for col, text in zip("ABC", (plan.cases[0].case_ref, "Housing", "Kim Latecomer")):
         put_cell(audit.audit, "Assignments", f'<c r="{col}{row}" t="inlineStr"><is><t>{text}</t></is></c>')
-    add_note(audit.audit, "Assignments", "A5", "Check this auditor is independent")
+    add_note(audit.audit, "Issued forms", "A5", "Check this form went to the right auditor")
     before = Before.of(audit.audit)
     with pytest.raises(KeepTypedError) as err:
         generate_forms(audit.audit, workers=1, today=TODAY)
     assert str(err.value).startswith(f"{audit.audit} was not changed: generate would lose 1 thing(s)")
-    assert "Sheet 'Assignments', cell A5 has a comment ('Check this auditor is independent')" in str(err.value)
+    assert ("Sheet 'Issued forms', cell A5 has a comment ('Check this form went to the right auditor')"
+            in str(err.value))
     before.assert_untouched()
 
 

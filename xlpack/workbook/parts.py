@@ -247,7 +247,7 @@ def _selected(view: str, selected: bool) -> str:
     return view.replace("<sheetView", '<sheetView tabSelected="1"', 1) if selected else view
 
 
-def _tables(z: zipfile.ZipFile, sheet: SheetPart) -> dict[str, str]:
+def sheet_tables(z: zipfile.ZipFile, sheet: SheetPart) -> dict[str, str]:
     """Relationship id -> table part of the sheet; anything but tables is refused."""
     out = {}
     for rid, rel in PackageReader(z).relationships(sheet.part).items():
@@ -312,7 +312,7 @@ def splice_sheets(old: Path, scratch: Path, sheets: Sequence[str], out: Path) ->
             if name not in old_sheets or name not in new_sheets:
                 raise NotSpliceable(f"the sheet '{name}' is new, or no longer written")
             was, now = old_sheets[name], new_sheets[name]
-            old_tables, new_tables = _tables(o, was), _tables(s, now)
+            old_tables, new_tables = sheet_tables(o, was), sheet_tables(s, now)
             if sorted(old_tables) != sorted(new_tables):
                 raise NotSpliceable(f"the sheet '{name}' does not have the tables xlpack writes on it")
             xml = _text(s, now.part)

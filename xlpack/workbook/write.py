@@ -8,10 +8,9 @@ rewrites the plan sheets (generate) keep the last consolidation;
 :func:`write_plan_sheets` replaces only the plan sheets a command changed
 (mail's Mail log; in a consolidated workbook the Returns sheet and
 its digests too), falling back to
-:func:`write_checked` when it cannot. generate and sample still write the
-whole workbook: generate changes the analysis too (forms issued since join
-the Returns sheet) and sample runs before any consolidation, adding a
-sheet, when there is no analysis to keep.
+:func:`write_checked` when it cannot. generate replaces its sheets through
+:mod:`xlpack.workbook.record_issued`; sample still writes the whole
+workbook (it adds a sheet, before any consolidation).
 """
 
 from __future__ import annotations
@@ -38,7 +37,7 @@ from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.plan import AuditPlan
 from xlpack.workbook.carryover import PLAN_SHEETS, changed_on, read_typed
 from xlpack.workbook.changes import LostCell, lost_plan_cells, packed_digests
-from xlpack.workbook.parts import NotSpliceable, sheet_parts, splice_sheets, written_by_xlsxwriter
+from xlpack.workbook.parts import NotSpliceable, sheet_parts, sheet_tables, splice_sheets, written_by_xlsxwriter
 from xlpack.workbook.readback import META, META_SCHEMA, PROPOSED, Workbook, read_consolidated, read_returns
 from xlpack.workbook.render import sheet_writer, writers
 from xlpack.workbook.sheet_model import Sheet
@@ -185,15 +184,20 @@ def _refuse_lost(audit: Path, lost: list[LostCell]) -> None:
 def can_splice(audit: Path, sheets: Sequence[str]) -> bool:
     """Whether :func:`write_plan_sheets` can replace just ``sheets`` in ``audit`` (a quick look at its package).
 
-    No when the workbook was saved since by Excel or LibreOffice, or one of the sheets is not there yet.
-    A consolidated workbook has its Returns sheet replaced too (its "Emails drafted" column follows the
-    Mail log), with its rows' digests on the hidden sheet.
+    No when the workbook was saved since by Excel or LibreOffice, one of the sheets is not there yet, or
+    one holds something besides its cells and tables (a note typed on it). A consolidated workbook has its
+    Returns sheet replaced too (its "Emails drafted" column follows the Mail log), with its rows' digests on
+    the hidden sheet.
     """
     try:
         with zipfile.ZipFile(audit) as z:
-            names = set(sheet_parts(z))
-            need = {*sheets, RETURNS} if META in names else set(sheets)
-            return written_by_xlsxwriter(z) and need <= names
+            parts = sheet_parts(z)
+            need = {*sheets, RETURNS, META} if META in parts else set(sheets)
+            if not (written_by_xlsxwriter(z) and need <= set(parts)):
+                return False
+            for name in need:
+                sheet_tables(z, parts[name])
+            return True
     except (OSError, zipfile.BadZipFile, NotSpliceable, KeyError, ValueError):
         return False
 
@@ -210,22 +214,32 @@ def _returns_writers(audit: Path, plan: AuditPlan) -> list[SheetWriter]:
         raise KeepTypedError(audit, problems, "mail")
     data = ConsolidatedAudit(plan=plan, returns=read_returns(book))
     sheet = returns_sheet.build(data)
-    packed = packed_digests(sheet)
+    return [sheet_writer(sheet, plan.scale), hidden_with_digests(book, {RETURNS: packed_digests(sheet)})]
+
+
+def hidden_with_digests(book: Workbook, packed: dict[str, str]) -> SheetWriter:
+    """A writer of the hidden analysis sheet of ``book`` as it is, with the row digests of the sheets named in
+    ``packed`` (sheet -> :func:`~xlpack.workbook.changes.packed_digests`) put in place of theirs.
+
+    Raises :class:`~xlpack.workbook.parts.NotSpliceable` when the sheet has no digests of one of them.
+    """
     meta = [(r, [cell_text(v) for v in row]) for r, row in book.iter_rows(META)]
-    if not any(cells[:2] == ["digest", RETURNS] for _, cells in meta):
-        raise NotSpliceable("the hidden sheet has no digests of the Returns sheet")
+    for name in packed:
+        if not any(cells[:2] == ["digest", name] for _, cells in meta):
+            raise NotSpliceable(f"the hidden sheet has no digests of the {name} sheet")
 
     def hidden(wb: xlsxwriter.Workbook, st: Styles) -> None:
         ws = wb.add_worksheet(META)
         for r, cells in meta:
-            if cells[:2] == ["digest", RETURNS]:
-                cells = [*cells[:2], *(packed[i:i + DIGEST_CELL] for i in range(0, len(packed), DIGEST_CELL))]
+            if cells[:1] == ["digest"] and len(cells) > 1 and cells[1] in packed:
+                digests = packed[cells[1]]
+                cells = [*cells[:2], *(digests[i:i + DIGEST_CELL] for i in range(0, len(digests), DIGEST_CELL))]
             for c, text in enumerate(cells):
                 if text:
                     ws.write_string(r, c, text)
         ws.very_hidden()
 
-    return [sheet_writer(sheet, plan.scale), hidden]
+    return hidden
 
 
 def write_plan_sheets(audit: Path, plan: AuditPlan, sheets: Sequence[str], keep: Keep | None, today: date, *,
@@ -295,13 +309,19 @@ def keep_analysis(audit: Path) -> Callable[[AuditPlan, date | None], list[SheetW
     data = read_consolidated(audit)
 
     def extra(plan: AuditPlan, today: date | None = None) -> list[SheetWriter]:
-        listed = {r.form_id for r in data.returns}
-        new = [f for f in plan.issued if f.form_id not in listed]
-        added = build_returns(plan.model_copy(update={"issued": new}), [], today or clock.today())
-        kept = data.model_copy(update={"plan": plan, "returns": [*data.returns, *added]})
+        kept = issued_since(data, plan, today or clock.today())
         sheets = analysis_sheets(kept)  # all written by xlsxwriter: generate writes the file itself
         return [*writers(sheets, plan.scale), meta_writer(sheets, kept)]
 
     return extra
 
 
+
+
+def issued_since(data: ConsolidatedAudit, plan: AuditPlan, today: date) -> ConsolidatedAudit:
+    """``data`` for ``plan``, the forms it issued since (not on the Returns sheet yet) added there as not
+    returned (overdue from ``today`` when the deadline is past)."""
+    listed = {r.form_id for r in data.returns}
+    new = [f for f in plan.issued if f.form_id not in listed]
+    added = build_returns(plan.model_copy(update={"issued": new}), [], today)
+    return data.model_copy(update={"plan": plan, "returns": [*data.returns, *added]})
