@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePath
 
+from xlpack import clock
 from xlpack.model.plan import AuditPlan
 from xlpack.model.records import FlagRow, FormReturn, ReturnRow, SectionAnswer, Severity
 
@@ -29,7 +30,7 @@ class FlagContext:
     plan: AuditPlan
     forms: Sequence[FormReturn]  # accepted audit forms (one per issued form: duplicates resolved)
     returns: Sequence[ReturnRow] = ()
-    today: date = field(default_factory=date.today)
+    today: date = field(default_factory=clock.today)
 
     def __post_init__(self) -> None:
         self.views_forms: list[FormReturn] = [f for f in self.forms if f.kind == "views"]
