@@ -229,7 +229,8 @@ def test_the_grid_says_where_each_cases_views_and_details_are(demo: ConsolidateR
     elif not beside:
         assert "below its grades, side by side." in intro and "right" not in intro
     else:
-        assert "on the right of its grades, or below them, side by side," in intro
+        assert "on the right of its grades where the whole case prints on one page so, otherwise below them, side by " \
+               "side." in intro
 
 
 def test_views_and_details_below_a_grid_use_the_width_from_the_left_edge(demo: ConsolidateResult,

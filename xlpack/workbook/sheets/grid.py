@@ -213,7 +213,7 @@ def _spread(side: Block, span: int) -> Block:
 def _place_sides(bands: list[Block], sides: list[Block], row: int, end: int, widest: int,
                  room: float) -> tuple[list[Block], bool]:
     """Place a case's views and details (``sides``) beside its grid (``bands``, from ``row`` to ``end``), stacked in
-    their own columns, where the grid still prints on one page with them; else under the grid, side by side: the
+    their own columns, where the case prints on one page so; else under the grid, side by side: the
     views (or the details, when there are no views or the form columns are narrower than a views column) from the
     left edge, across the form columns, the details in their own columns on the right. Returns the sides as placed
     and whether they are under the grid."""
@@ -221,7 +221,7 @@ def _place_sides(bands: list[Block], sides: list[Block], row: int, end: int, wid
     for side in sides:
         side.row, side.col = side_row, widest + 1
         side_row = side.last_row + 2
-    if _points([*bands, *sides], row - 1, end) <= room or widest == 1:  # (1: no case has a form to span)
+    if _points([*bands, *sides], row - 1, max(end, side_row - 2)) <= room or widest == 1:  # (1: no form to span)
         return sides, False
     span = widest - 1
     left = 0 if len(sides) == 1 or span * FORM_WIDTH >= VIEW_WIDTH else 1  # views, unless too narrow there
@@ -281,8 +281,7 @@ def build(data: ConsolidatedAudit) -> Sheet:
             else "the case details")
     pair = ", side by side" if data.plan.views is not None else ""
     where = ("on the right of its grades" if not under else f"below its grades{pair}" if under == len(grids) else
-             f"on the right of its grades, or below them{pair}{',' if pair else ''} where the grades need the whole "
-             "page")
+             f"on the right of its grades where the whole case prints on one page so, otherwise below them{pair}")
     intro = ("Grades of each agency's audit by section; 'A → B' shows a grade moderated from A to B. Colours "
              "follow the grade scale. Every issued form has a column: 'Return' says whether it came back. For each "
              f"case, {said} are {where}.")
