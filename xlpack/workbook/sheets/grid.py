@@ -55,7 +55,7 @@ def _case_title(case: Case | None, case_ref: str) -> str:
 
 
 def _details_block(data: ConsolidatedAudit, case: Case | None) -> Block:
-    """What the Cases sheet records about the case, one detail a row (beside the grid, under the views)."""
+    """What the Cases sheet records about the case, one detail a row (under the views, or beside them)."""
     labels = {q.id: q.label for q in data.plan.tool.case_fields}
     fields = case.fields if case else {}
     keys = [*labels, *(k for k in fields if k not in labels)]
