@@ -122,6 +122,19 @@ def test_each_case_of_the_grid_prints_on_one_page(demo: ConsolidateResult, layou
         assert page is not None and page == grid.page_of(last), (title, last, grid.pages)
 
 
+def test_no_page_of_the_grid_leaves_its_left_columns_empty(demo: ConsolidateResult, layout: SheetLayoutResult) -> None:
+    """A long case's views and details, below its grades, are printed side by side from the left edge: every page
+    has something in column A, and a case takes two pages at most (its grades, then its views and details). The
+    old layout put them one under the other in the right-hand columns: 21 pages for the demo's 10 cases, 11 of
+    them empty on the left."""
+    rows = Workbook(demo.audit).rows("Case grid")
+    grid = layout.sheet("Case grid")
+    assert grid.pages
+    for first, last in grid.pages:
+        assert any(row and row[0] not in ("", None) for row in rows[first:last + 1]), (first, last, grid.pages)
+    assert len(grid.pages) <= 2 * len(demo.data.plan.cases), grid.pages
+
+
 def test_every_sheet_prints_one_page_wide(layout: SheetLayoutResult) -> None:
     """A sheet cut down the side prints the same rows on two pages."""
     for s in layout.sheets:

@@ -15,6 +15,7 @@ from pathlib import Path, PurePath
 
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 
 from tests.support.extracts import population, write_csv
 from tests.support.print_scale import column_widths, print_scale
@@ -25,7 +26,7 @@ from xlpack.files.text_fit import text_lines
 from xlpack.mail import draft_mail
 from xlpack.sample.sampling import draw_sample
 from xlpack.workbook.render import sheet_writer
-from xlpack.workbook.sheet_model import WRAP_RESERVE
+from xlpack.workbook.sheet_model import WRAP_RESERVE, Block, Sheet, value_of
 from xlpack.workbook.sheets import grid
 
 pytestmark = pytest.mark.slow  # the demo audit consolidated once (about two minutes)
@@ -195,25 +196,74 @@ def test_a_case_with_many_forms_continues_below_and_the_grid_still_prints_at_70(
     assert titles[1] + 1 not in breaks  # the bands of one case print together
 
 
+def _grid_cases(sheet: Sheet) -> list[tuple[list[Block], list[Block]]]:
+    """Each case of a built Case grid: its grid's bands (titled "Case ...") and the blocks of views and details."""
+    cases: list[tuple[list[Block], list[Block]]] = []
+    for b in sorted(sheet.blocks, key=lambda b: (b.row, b.col)):
+        if b.title and b.title.startswith("Case "):
+            if "(continued)" in b.title:
+                cases[-1][0].append(b)
+            else:
+                cases.append(([b], []))
+        else:
+            cases[-1][1].append(b)
+    return cases
+
+
 def test_the_grid_says_where_each_cases_views_and_details_are(demo: ConsolidateResult) -> None:
     """The sheet's intro says whether the views and details sit beside each case's grades or below them, as laid out
     (long cases put them below, to keep the grades on one page)."""
     sheet = grid.build(demo.data)
-    grid_end, case = -1, -1
     below: set[int] = set()
     beside: set[int] = set()
-    for b in sheet.blocks:
-        if b.col == 0:
-            if b.row > grid_end + 3:  # a new case's first band
-                case = b.row
-            grid_end = b.last_row
-        else:
-            (below if b.row > grid_end else beside).add(case)
+    for bands, sides in _grid_cases(sheet):
+        assert len(sides) == 2  # the views and the details
+        end = bands[-1].last_row
+        where = {side.row > end for side in sides}
+        assert len(where) == 1, bands[0].title  # both beside, or both below
+        (below if where == {True} else beside).add(bands[0].row)
     intro = sheet.intro[0]
     assert below or beside
     if not below:
         assert "on the right of its grades." in intro and "below" not in intro
     elif not beside:
-        assert "below its grades." in intro and "right" not in intro
+        assert "below its grades, side by side." in intro and "right" not in intro
     else:
-        assert "on the right of its grades, or below them" in intro
+        assert "on the right of its grades where the whole case prints on one page so, otherwise below them, side by " \
+               "side." in intro
+
+
+def test_views_and_details_below_a_grid_use_the_width_from_the_left_edge(demo: ConsolidateResult,
+                                                                          book: openpyxl.Workbook,
+                                                                          tmp_path: Path) -> None:
+    """A long case's views and details, below its grid, sit side by side: the views from column A, their answers
+    across the form columns (merged, as wide as they are together), the details in their own columns; each starts
+    a page where the grid leaves too little room (the old layout put both in the right-hand columns, one under the
+    other, leaving the left of their pages empty)."""
+    sheet = grid.build(demo.data)
+    cases = _grid_cases(sheet)
+    forms = max(b.width for bands, _ in cases for b in bands) - 1  # the form columns: as many as the most forms
+    under = [(bands, sides) for bands, sides in cases if sides[0].row > bands[-1].last_row]
+    assert len(under) >= 7  # the demo's cases, but for ones whose views and details fit beside
+    for bands, (views, details) in under:
+        assert views.col == 0 and views.row == details.row == bands[-1].last_row + 2, bands[0].title
+        assert [c.header for c in views.columns] == ["Child and family views", "What they said"]
+        assert views.columns[-1].span == forms and details.col > views.col + views.width
+        assert views.row in sheet.page_breaks
+    path = tmp_path / "grid.xlsx"  # drawn by xlsxwriter, as well as streamed (the consolidated workbook)
+    render_coordinator(path, demo.data.plan, [sheet_writer(grid.build(demo.data), demo.data.plan.scale)])
+    for ws in (book["Case grid"], openpyxl.load_workbook(path)["Case grid"]):
+        merged = {str(m) for m in ws.merged_cells.ranges}
+        checked = 0
+        last = get_column_letter(1 + forms)
+        for _, (views, _) in under:
+            for r in range(views.row, views.last_row + 1):
+                assert f"B{r + 1}:{last}{r + 1}" in merged  # every row's answer across the form columns
+            for r, row in enumerate(views.rows, start=views.first_data_row + 1):
+                answer = value_of(row[1])
+                if isinstance(answer, str) and answer:
+                    assert ws.cell(r, 2).value == answer and (ws.cell(r, 1).value or "") == value_of(row[0])
+                    checked += 1
+        assert checked > 50
+    widths = column_widths(book["Case grid"])
+    assert sum(widths[c][0] for c in range(2, forms + 2)) >= grid.VIEW_WIDTH

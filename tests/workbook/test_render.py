@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
+from tests.support.print_scale import column_widths
 from xlpack.coordinator.sheet_writing import make_styles
 from xlpack.model.definitions import load_scale
 from xlpack.workbook.changes import changed_rows, model_digests, norm, pack, unpack
@@ -128,3 +129,68 @@ def test_streamed_cells_keep_their_style_when_two_styles_are_alike(tmp_path: Pat
     stream_rows(path, streams)
     ws = openpyxl.load_workbook(path)["Data"]
     assert ws["A5"].alignment.wrap_text and ws["B5"].alignment.wrap_text
+
+
+def _spanning_sheet(stream: bool, intro: list[str]) -> Sheet:
+    """A grid whose answers span three columns of 10, under a table of four columns, with a block beside."""
+    table = Block([Column("Name", 20), *(Column(f"Form {i}", 10) for i in range(3))],
+                  [["x", "Good", "Good", "Adequate"]], row=3)
+    answers = Block([Column("Question", 20, style="row_label"), Column("Answer", 30, style="grid", span=3)],
+                    [["Who", "Parent"], ["Words", "=1+1 " + "a long answer that wraps " * 3], ["Date", None]],
+                    row=6)
+    beside = Block([Column("Detail", 12, style="row_label"), Column("Value", 15, style="grid")],
+                   [["Age", "5-9"], ["Area", "North"]], row=6, col=5)
+    return Sheet("Data", "Title", intro, [table, answers, beside], stream=stream)
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+@pytest.mark.parametrize("intro", [[], ["An intro line, merged across the sheet"]])
+def test_a_spanning_column_is_merged_across_the_columns_it_covers(streamed: bool, intro: list[str],
+                                                                  tmp_path: Path) -> None:
+    """A grid's last column may cover several sheet columns: each row's cells merged, the value (text kept as text)
+    in the first, the others styled alike (borders round the whole); the columns keep their own widths, the row
+    its height for the width they make together; the digests are those of what a reader sees."""
+    from xlpack.workbook.changes import packed_digests, packed_sums
+    from xlpack.workbook.stream import Stream, stream_rows
+
+    sheet = _spanning_sheet(streamed, intro)
+    path = tmp_path / "m.xlsx"
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
+    st = make_styles(wb)
+    add_styles(wb, st, SCALE)
+    streams: list = []
+    render_sheet(wb, st, sheet, SCALE, streams if streamed else None)
+    wb.close()
+    if streamed:
+        stream_rows(path, streams)
+        (stream,) = streams
+        assert isinstance(stream, Stream) and packed_sums(stream.sums) == packed_digests(sheet)
+    ws = openpyxl.load_workbook(path)["Data"]
+    merged = {str(m) for m in ws.merged_cells.ranges}
+    assert merged == {"B7:D7", "B8:D8", "B9:D9", "B10:D10", *(["A2:G2"] if intro else [])}  # the header, each row
+    assert (ws["A8"].value, ws["B8"].value, ws["B9"].value, ws["B9"].data_type) == ("Who", "Parent",
+                                                                                     sheet.blocks[1].rows[1][1], "s")
+    assert ws["F8"].value == "Age" and ws["G9"].value == "North"  # the block beside, in its own columns
+    assert ws["D8"].border.right.style and ws["D8"].border.right.style == ws["B8"].border.right.style
+    widths = column_widths(ws)
+    assert widths[2] == widths[3] == widths[4] and widths[2][0] < 11  # 10 characters each, not the span's 30
+    assert sheet.blocks[1].columns[1].width == 30  # as wide as the three together
+    assert ws.row_dimensions[9].height and ws.row_dimensions[9].height > 15  # the long answer wraps
+    read = [(r, list(row)) for r, row in Workbook(path).iter_rows("Data")]
+    assert list(changed_rows("Data", read, unpack(packed_digests(sheet)), set(), 3)) == []
+
+
+def test_only_a_blocks_last_column_may_span_when_streamed(tmp_path: Path) -> None:
+    from xlpack.workbook.stream import stream_rows
+
+    sheet = Sheet("Data", "Title", [], [Block([Column("Wide", 20, span=2), Column("Then", 10)], [["a", "b"]],
+                                              row=3)], stream=True)
+    path = tmp_path / "n.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    st = make_styles(wb)
+    add_styles(wb, st, SCALE)
+    streams: list = []
+    render_sheet(wb, st, sheet, SCALE, streams)
+    wb.close()
+    with pytest.raises(ValueError, match="last column"):
+        stream_rows(path, streams)

@@ -107,8 +107,8 @@ def head_sums(sheet: Sheet) -> dict[int, int]:
         if b.title:
             add(b.row - 1, b.col, b.title)
         if b.header:
-            for c, col in enumerate(b.columns):
-                add(b.row, b.col + c, col.header)
+            for at, col in zip(b.offsets, b.columns):
+                add(b.row, at, col.header)
     return acc
 
 
@@ -121,13 +121,14 @@ def _row_sums(sheet: Sheet) -> list[int]:
     """The digest of every row as a number, in the digests' order (fixed-width hex sorts as the numbers do)."""
     acc = head_sums(sheet)
     for b in sheet.blocks:
+        at = b.offsets
         keep = [c for c, col in enumerate(b.columns) if not col.editable]
         for r, row in enumerate(b.rows, start=b.first_data_row):
             total = 0
             for c in keep:
                 if c < len(row):
                     v = row[c]
-                    total += cell_hash(b.col + c, v.value if type(v) is Cell else v)
+                    total += cell_hash(at[c], v.value if type(v) is Cell else v)
             if total:
                 acc[r] = (acc.get(r, 0) + total) & _MASK
     return sorted(acc.values())

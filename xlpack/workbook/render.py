@@ -139,9 +139,9 @@ def printed_columns(sheet: Sheet) -> int:
         return sheet.print_columns
     last = 0
     for b in sheet.blocks:
-        shown = [c for c, col in enumerate(b.columns) if not col.technical and not col.hidden]
+        shown = [at + col.span for at, col in zip(b.offsets, b.columns) if not col.technical and not col.hidden]
         if shown:
-            last = max(last, b.col + max(shown) + 1)
+            last = max(last, max(shown))
     return max(last, 1)
 
 
@@ -180,8 +180,9 @@ def _print_layout(ws: Worksheet, sheet: Sheet) -> None:
 #: Width of an A4 page inside the margins (0.4 inch each side), in pixels at 96 to the inch.
 PAGE_PIXELS = {True: round((11.69 - 0.8) * 96), False: round((8.27 - 0.8) * 96)}
 #: Points of rows a printed A4 page holds at full size, inside the margins and under the header, with room to
-#: spare (LibreOffice gave about 390 in landscape).
-PAGE_POINTS = {True: 370.0, False: 640.0}
+#: spare: landscape, Excel's body is 487 (the page's 595 less the top and bottom margins of 0.75 inch) and
+#: LibreOffice's about 500 (measured on the demo's Case grid and Evidence pages, at their scales).
+PAGE_POINTS = {True: 440.0, False: 640.0}
 
 
 def blocks_kept_whole(sheet: Sheet, heights: dict[int, float]) -> list[int]:
@@ -273,14 +274,16 @@ def header_height(b: Block) -> float | None:
 def _columns(ws: Worksheet, b: Block) -> None:
     """Column widths; technical columns grouped (outline level 1), collapsed and hidden."""
     technical = False
-    for c, col in enumerate(b.columns):
+    for at, col in zip(b.offsets, b.columns):
+        if col.span > 1:
+            continue  # the columns it covers have their own widths
         options: dict[str, Any] = {}
         if col.hidden or col.technical:
             options["hidden"] = True
         if col.technical:
             options["level"] = 1
             technical = True
-        ws.set_column(b.col + c, b.col + c, col.width, None, options or None)
+        ws.set_column(at, at, col.width, None, options or None)
     if technical:
         after = b.col + b.width
         ws.set_column(after, after, None, None, {"collapsed": True})
@@ -291,23 +294,31 @@ def _render_block(ws: Worksheet, st: Styles, b: Block, scale: GradeScale, height
         ws.write_string(b.row - 1, b.col, clean_text(b.title), st["block_title"])
         _height(ws, heights, b.row - 1, BLOCK_TITLE_POINTS)
     _columns(ws, b)
+    at = b.offsets
+    spans = [(c, at[c] + col.span - 1) for c, col in enumerate(b.columns) if col.span > 1]
     if b.name:
         _table(ws, st, b, b.last_row)
     elif b.header:
+        for c, last in spans:  # merged first, then written: the merge writes its first cell empty
+            ws.merge_range(b.row, at[c], b.row, last, "", st[header_style(b, b.columns[c])])
         for c, col in enumerate(b.columns):
-            ws.write_string(b.row, b.col + c, clean_text(col.header), st[header_style(b, col)])
+            ws.write_string(b.row, at[c], clean_text(col.header), st[header_style(b, col)])
     if b.header:
         _height(ws, heights, b.row, header_height(b))
     formats = [st.get(col.style) if col.style else None for col in b.columns]
     height = heights_for(b.columns)
     for r, row in enumerate(b.rows, start=b.first_data_row):
         _height(ws, heights, r, height(row))
+        for c, last in spans:
+            value = row[c] if c < len(row) else None
+            style = value.style if type(value) is Cell else None
+            ws.merge_range(r, at[c], r, last, "", st.get(style) if style else formats[c])
         for c, value in enumerate(row):
             if type(value) is Cell:
                 style = value.style
-                _write(ws, st, r, b.col + c, value.value, st.get(style) if style else formats[c])
+                _write(ws, st, r, at[c], value.value, st.get(style) if style else formats[c])
             else:
-                _write(ws, st, r, b.col + c, value, formats[c])
+                _write(ws, st, r, at[c], value, formats[c])
     _input_columns(ws, st, b, scale)
 
 
@@ -324,7 +335,7 @@ def _input_columns(ws: Worksheet, st: Styles, b: Block, scale: GradeScale) -> No
         if not col.editable:
             continue
         first, last = b.first_data_row, max(b.last_row, b.first_data_row)
-        cc = b.col + c
+        cc = b.offsets[c]
         if col.choices:
             ws.data_validation(first, cc, last, cc, {
                 "validate": "list", "source": f"={col.choices}", "input_title": col.header[:32],

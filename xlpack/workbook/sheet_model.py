@@ -96,6 +96,8 @@ class Column:
     colour_by: Literal["grades"] | None = None  # conditional colours for values typed later
     hidden: bool = False
     technical: bool = False  # for xlpack, not for reading: grouped (outline level 1), hidden and not printed
+    span: int = 1  # sheet columns it covers, merged on each row (a plain grid's last column only): as wide as
+    # those columns are together
 
 
 @dataclass
@@ -123,7 +125,17 @@ class Block:
 
     @property
     def width(self) -> int:
-        return len(self.columns)
+        """Sheet columns the block covers."""
+        return sum(col.span for col in self.columns)
+
+    @property
+    def offsets(self) -> list[int]:
+        """The sheet column of each of its columns (the first a spanning column covers)."""
+        out, c = [], self.col
+        for col in self.columns:
+            out.append(c)
+            c += col.span
+        return out
 
 
 @dataclass(frozen=True)
@@ -191,17 +203,19 @@ class Sheet:
         """Each column's width: the widest any block gives it (blocks one above another share their columns)."""
         out = dict(self.widths)
         for b in self.blocks:
-            for c, col in enumerate(b.columns):
-                out[b.col + c] = max(out.get(b.col + c, 0.0), col.width)
+            for at, col in zip(b.offsets, b.columns):
+                if col.span == 1:  # a spanning column is as wide as the columns it covers
+                    out[at] = max(out.get(at, 0.0), col.width)
         return out
 
     def even_widths(self) -> None:
-        """Give every block's columns the sheet's width of that column, so row heights are worked out for the
-        widths the columns will have."""
+        """Give every block's columns the sheet's width of that column (a spanning column the width of those it
+        covers), so row heights are worked out for the widths the columns will have."""
         widths = self.column_widths()
         for b in self.blocks:
-            if any(col.width != widths[b.col + c] for c, col in enumerate(b.columns)):
-                b.columns = [replace(col, width=widths[b.col + c]) for c, col in enumerate(b.columns)]
+            sheet = [sum(widths.get(at + i, 8.43) for i in range(col.span)) for at, col in zip(b.offsets, b.columns)]
+            if any(col.width != w for col, w in zip(b.columns, sheet)):
+                b.columns = [replace(col, width=w) for col, w in zip(b.columns, sheet)]
 
     def cells(self) -> Iterator[tuple[int, int, Value]]:
         """Every non-empty value the sheet writes, with its position."""
@@ -211,14 +225,15 @@ class Sheet:
         for b in self.blocks:
             if b.title:
                 yield b.row - 1, b.col, b.title
+            at = b.offsets
             if b.header:
                 for c, col in enumerate(b.columns):
-                    yield b.row, b.col + c, col.header
+                    yield b.row, at[c], col.header
             for r, row in enumerate(b.rows, start=b.first_data_row):
                 for c, value in enumerate(row):
                     v = value_of(value)
                     if v is not None and v != "":
-                        yield r, b.col + c, v
+                        yield r, at[c], v
 
 
 def stack(blocks: Sequence[Block], start: int, *, gap: int = 2, col: int = 0) -> int:

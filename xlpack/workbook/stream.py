@@ -63,6 +63,7 @@ class Stream:
     sums: dict[int, int] = field(default_factory=dict)  # row -> digest sum: the sheet's head, then its rows as
     # they are streamed (see changes.head_sums)
     late: bool = False  # streamed after the others (the digests of the others)
+    merges: list[str] = field(default_factory=list)  # ranges of spanning columns' cells, found as rows are streamed
 
     def xf(self, style: str | None) -> int | None:
         """The style's index in the styles part (a style equal to another has that one's index, which only
@@ -135,17 +136,50 @@ def _head_rows(stream: Stream, b: Block) -> Iterator[Fragment]:
                                                           stream.xf("block_title"))
     if b.header and id(b) not in stream.header_written:
         header = row_height([c.header for c in b.columns], b.columns, b.header_style, table=bool(b.name))
+        at = b.offsets
         yield b.row, header, b.col, "".join(
-            _cell(xl_rowcol_to_cell(b.row, b.col + c), col.header, stream.xf(header_style(b, col)))
-            for c, col in enumerate(b.columns))
+            _cell(xl_rowcol_to_cell(b.row, at[c]), col.header, xf) + _covered(stream, b.row, at[c], col.span, xf)
+            for c, col in enumerate(b.columns) for xf in (stream.xf(header_style(b, col)),))
+
+
+def _covered(stream: Stream, r: int, first: int, span: int, xf: int | None) -> str:
+    """The cells a spanning column covers after its first, styled as it is (its borders go round the whole),
+    their range recorded to be merged; nothing for a column of one."""
+    if span == 1:
+        return ""
+    last = first + span - 1
+    stream.merges.append(f"{xl_rowcol_to_cell(r, first)}:{xl_rowcol_to_cell(r, last)}")
+    s = f' s="{xf}"' if xf else ""
+    return "".join(f'<c r="{xl_rowcol_to_cell(r, c)}"{s}/>' for c in range(first + 1, last + 1))
+
+
+def _spanning(stream: Stream, b: Block) -> list[tuple[int, int]]:
+    """(column, span) of the block's columns that span others: its last, if any."""
+    spans = [(c, col.span) for c, col in enumerate(b.columns) if col.span > 1]
+    if any(c != len(b.columns) - 1 for c, _ in spans):  # its covered cells follow the row's others
+        raise ValueError(f"sheet '{stream.sheet}': only a block's last column may span others")
+    return spans
+
+
+def _covered_row(stream: Stream, r: int, row: Sequence[Any], spans: list[tuple[int, int]], at: list[int],
+                 xfs: list[int | None]) -> str:
+    """The cells of row ``r`` that its spanning columns cover, each styled as the cell it follows."""
+    out = []
+    for c, span in spans:
+        value = row[c] if c < len(row) else None
+        out.append(_covered(stream, r, at[c], span,
+                            stream.xf(value.style) if type(value) is Cell and value.style else xfs[c]))
+    return "".join(out)
 
 
 def _block_rows(stream: Stream, b: Block) -> Iterator[Fragment]:
     """The rows of one block, in row order."""
     yield from _head_rows(stream, b)
-    letters = [xl_col_to_name(b.col + c) for c in range(b.width)]
+    at = b.offsets
+    letters = [xl_col_to_name(a) for a in at]
     xfs = [stream.xf(col.style) for col in b.columns]
-    seeds = [0 if col.editable else b.col + c + 1 for c, col in enumerate(b.columns)]  # 0: not in the digest
+    seeds = [0 if col.editable else a + 1 for a, col in zip(at, b.columns)]  # 0: not in the digest
+    spans = _spanning(stream, b)
     height = heights_for(b.columns)
     sums = stream.sums
     styled: dict[int | None, str] = {}
@@ -182,7 +216,7 @@ def _block_rows(stream: Stream, b: Block) -> Iterator[Fragment]:
                 cells.append(xml)
         if total:
             sums[r] = (sums.get(r, 0) + total) & _MASK
-        yield r, height(row), b.col, "".join(cells)
+        yield r, height(row), b.col, "".join(cells) + (_covered_row(stream, r, row, spans, at, xfs) if spans else "")
 
 
 def rows_xml(stream: Stream) -> Iterator[str]:
@@ -296,7 +330,27 @@ def _write_sheet(src: zipfile.ZipFile, dst: zipfile.ZipFile, info: zipfile.ZipIn
             pending.result()
             pending = writer.submit(out.write, data)
         pending.result()
+        if isinstance(stream, Stream) and stream.merges:
+            tail = _with_merges(tail, stream.merges)
         out.write(b"</sheetData>" + tail.encode("utf-8"))
+
+
+#: Parts of a worksheet that come after its merged cells, in the order the format sets.
+_AFTER_MERGES = re.compile(r"<(phoneticPr|conditionalFormatting|dataValidations|hyperlinks|printOptions|pageMargins|"
+                           r"pageSetup|headerFooter|rowBreaks|colBreaks|drawing|legacyDrawing|tableParts|extLst)\b")
+
+
+def _with_merges(tail: str, ranges: list[str]) -> str:
+    """The sheet's XML after its rows, with ``ranges`` merged (added to the merges xlsxwriter wrote, if any)."""
+    cells = "".join(f'<mergeCell ref="{ref}"/>' for ref in ranges)
+    m = re.search(r'<mergeCells count="(\d+)">', tail)
+    if m:
+        end = tail.index("</mergeCells>", m.end())
+        return (f'{tail[:m.start()]}<mergeCells count="{int(m.group(1)) + len(ranges)}">{tail[m.end():end]}{cells}'
+                f"{tail[end:]}")
+    after = _AFTER_MERGES.search(tail)
+    at = after.start() if after else tail.index("</worksheet>")
+    return f'{tail[:at]}<mergeCells count="{len(ranges)}">{cells}</mergeCells>{tail[at:]}'
 
 
 def _chunks(rows: Iterator[str], size: int = 512) -> Iterator[str]:

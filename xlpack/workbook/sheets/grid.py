@@ -7,6 +7,7 @@ its column, saying so, so a missing agency is seen at a glance.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import replace
 from datetime import date
 
 from xlpack.analysis.dataset import views_questions
@@ -54,7 +55,7 @@ def _case_title(case: Case | None, case_ref: str) -> str:
 
 
 def _details_block(data: ConsolidatedAudit, case: Case | None) -> Block:
-    """What the Cases sheet records about the case, one detail a row (beside the grid, under the views)."""
+    """What the Cases sheet records about the case, one detail a row (under the views, or beside them)."""
     labels = {q.id: q.label for q in data.plan.tool.case_fields}
     fields = case.fields if case else {}
     keys = [*labels, *(k for k in fields if k not in labels)]
@@ -201,6 +202,35 @@ def _views_block(data: ConsolidatedAudit, views: list[ViewsRow]) -> Block:
                   Column("What they said", VIEW_WIDTH, style="grid")], rows)
 
 
+def _spread(side: Block, span: int) -> Block:
+    """A block of views or details as it sits under a grid from the left edge: its labels in the sections'
+    column, its answers across the ``span`` form columns."""
+    label, answer = side.columns
+    return Block([replace(label, width=SECTION_WIDTH), replace(answer, width=FORM_WIDTH * span, span=span)],
+                 side.rows, col=0)
+
+
+def _place_sides(bands: list[Block], sides: list[Block], row: int, end: int, widest: int,
+                 room: float) -> tuple[list[Block], bool]:
+    """Place a case's views and details (``sides``) beside its grid (``bands``, from ``row`` to ``end``), stacked in
+    their own columns, where the case prints on one page so; else under the grid, side by side: the
+    views (or the details, when there are no views or the form columns are narrower than a views column) from the
+    left edge, across the form columns, the details in their own columns on the right. Returns the sides as placed
+    and whether they are under the grid."""
+    side_row = row
+    for side in sides:
+        side.row, side.col = side_row, widest + 1
+        side_row = side.last_row + 2
+    if _points([*bands, *sides], row - 1, max(end, side_row - 2)) <= room or widest == 1:  # (1: no form to span)
+        return sides, False
+    span = widest - 1
+    left = 0 if len(sides) == 1 or span * FORM_WIDTH >= VIEW_WIDTH else 1  # views, unless too narrow there
+    placed = [_spread(side, span) if i == left else side for i, side in enumerate(sides)]
+    for side in placed:
+        side.row = end + 2
+    return placed, True
+
+
 def build(data: ConsolidatedAudit) -> Sheet:
     by_case: dict[str, list[GradeRow]] = defaultdict(list)
     for g in data.grades:
@@ -227,7 +257,8 @@ def build(data: ConsolidatedAudit) -> Sheet:
               widest + 1: VIEW_LABEL_WIDTH, widest + 2: VIEW_WIDTH}
     room = PAGE_POINTS[True] * 100 / print_scale(Sheet(GRID, "", print_columns=widest + 3, widths=widths))
     row = TABLE_ROW + 1
-    below = 0  # cases whose views and details are under their grid, not beside it
+    under = 0  # cases whose views and details are under their grid, not beside it
+    breaks: list[int] = []  # the pages those start, where they do not fit under the grid
     for ref, bands in zip(refs, grids):
         starts.append(row - 1)
         end = row - 3
@@ -237,25 +268,20 @@ def build(data: ConsolidatedAudit) -> Sheet:
             end = grid.last_row
         sides = [_views_block(data, views.get(ref.casefold(), []))] if data.plan.views is not None else []
         sides.append(_details_block(data, cases.get(ref.casefold())))
-        side_row = row
-        for side in sides:
-            side.row, side.col = side_row, widest + 1
-            side_row = side.last_row + 2
-        if _points([*bands, *sides], row - 1, end) > room:  # the grades would not print on one page beside them:
-            side_row = end + 2  # the views and details go below the grid, in their own columns
-            below += 1
-            for side in sides:
-                side.row = side_row
-                side_row = side.last_row + 2
+        sides, is_under = _place_sides(bands, sides, row, end, widest, room)
+        if is_under:
+            under += 1
+            if _points([*bands, *sides], row - 1, max(s.last_row for s in sides)) > room:
+                breaks.append(end + 2)  # on a page of their own, unless they fit under the grid
         for side in sides:
             blocks.append(side)
             end = max(end, side.last_row)
         row = end + 3
     said = ("the child's and family's views and the case details" if data.plan.views is not None
             else "the case details")
-    where = ("on the right of its grades" if not below else
-             "below its grades" if below == len(grids) else
-             "on the right of its grades, or below them where the grades need the whole page")
+    pair = ", side by side" if data.plan.views is not None else ""
+    where = ("on the right of its grades" if not under else f"below its grades{pair}" if under == len(grids) else
+             f"on the right of its grades where the whole case prints on one page so, otherwise below them{pair}")
     intro = ("Grades of each agency's audit by section; 'A → B' shows a grade moderated from A to B. Colours "
              "follow the grade scale. Every issued form has a column: 'Return' says whether it came back. For each "
              f"case, {said} are {where}.")
@@ -264,4 +290,5 @@ def build(data: ConsolidatedAudit) -> Sheet:
                   "under another, each with the sections down its side.")
     return Sheet(GRID, "All audits of each case, side by side",
                  [intro, "Evidence for every grade is on the Evidence and Grades sheets."], blocks, freeze=(0, 1),
-                 widths={**{c: FORM_WIDTH for c in range(1, widest)}, widest: GAP_WIDTH}, page_breaks=starts[1:])
+                 widths={**{c: FORM_WIDTH for c in range(1, widest)}, widest: GAP_WIDTH},
+                 page_breaks=sorted([*starts[1:], *breaks]))
