@@ -134,8 +134,8 @@ def test_the_demo_runs_the_whole_way(tmp_path: Path, monkeypatch: pytest.MonkeyP
     # the context the demo's coordinator typed on the Terms of reference: the report gives it, with no note asking
     report = docx.Document(str(next(result.folder.glob("* overview report.docx"))))
     said = " ".join(p.text for p in report.paragraphs)
-    for text in (DEMO_CONTEXT["partnership"], DEMO_CONTEXT["why_now"], DEMO_CONTEXT["dissemination"]):
-        assert text in said
+    for typed in (DEMO_CONTEXT["partnership"], DEMO_CONTEXT["why_now"], DEMO_CONTEXT["dissemination"]):
+        assert str(typed) in said
     assert "Name the partnership" not in said and "Set the re-audit date" not in said
     monkeypatch.setenv("XLPACK_TODAY", "2028-02-29")  # run again a year and more on, on a leap day
     again = run_demo(tmp_path / "demo", fresh=True)  # the same seed: the same answers (form ids are new)
