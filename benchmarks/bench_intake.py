@@ -150,27 +150,28 @@ def _expat_cells(xml: bytes, strings: list[str]) -> list[tuple[str, str]]:
 
     out: list[tuple[str, str]] = []
     text: list[str] = []
-    cell = {"ref": "", "type": "", "text": False}
+    cell = ["", ""]  # the cell's reference and type
+    collecting = [False]
 
     def start(name: str, attrs: dict[str, str]) -> None:
         if name == "c":
-            cell["ref"], cell["type"] = attrs.get("r", ""), attrs.get("t", "n")
-        elif name == "v" or (name == "t" and cell["type"] == "inlineStr"):
-            cell["text"] = True
+            cell[0], cell[1] = attrs.get("r", ""), attrs.get("t", "n")
+        elif name == "v" or (name == "t" and cell[1] == "inlineStr"):
+            collecting[0] = True
             text.clear()
 
     def end(name: str) -> None:
         if name == "v":
             value = "".join(text)
-            out.append((cell["ref"], strings[int(value)] if cell["type"] == "s" else value))
-        elif name == "t" and cell["type"] == "inlineStr":
-            out.append((cell["ref"], "".join(text)))
+            out.append((cell[0], strings[int(value)] if cell[1] == "s" else value))
+        elif name == "t" and cell[1] == "inlineStr":
+            out.append((cell[0], "".join(text)))
         else:
             return
-        cell["text"] = False
+        collecting[0] = False
 
     def chars(data: str) -> None:
-        if cell["text"]:
+        if collecting[0]:
             text.append(data)
 
     parser = expat.ParserCreate()
@@ -369,10 +370,10 @@ def floor_run(audit: Path, returns: Path, count: int, cores: int, baseline: Path
     got = best_of(specs, audit, returns, count, repeat)
     print(f"{'reader':22}{'procs':>6}{'wall s':>9}{'CPU s':>9}{'wall/floor':>12}{'CPU/floor':>11}")
     for name, r in got.items():
-        what, procs = name.split("/")
-        floor = got[f"floor/{procs}"]
+        what, shown = name.split("/")
+        floor = got[f"floor/{shown}"]
         label = {"floor": f"floor ({fastest})", "intake": "intake (this tree)", "baseline": "intake (baseline)"}[what]
-        print(f"{label:22}{procs:>6}{r['seconds']:>9.2f}{r['cpu']:>9.2f}{r['seconds'] / floor['seconds']:>11.2f}x"
+        print(f"{label:22}{shown:>6}{r['seconds']:>9.2f}{r['cpu']:>9.2f}{r['seconds'] / floor['seconds']:>11.2f}x"
               f"{r['cpu'] / floor['cpu']:>10.2f}x")
     if baseline is not None:
         for procs in sorted({1, cores}):
