@@ -1,4 +1,5 @@
-"""The metadata rows the forms of a batch repeat are read once and shared; each form still reads as its own."""
+"""What the forms of a batch repeat is read once and shared (the workbook part, the metadata rows); each form
+still reads as its own, and what differs or fails a check is never taken from another form."""
 
 from __future__ import annotations
 
@@ -6,12 +7,50 @@ import copy
 from pathlib import Path
 from typing import Any
 
+import pytest
 from python_calamine import CalamineWorkbook
 
 from tests.support.intake_support import *
-from xlpack.forms.layout import META_SHEET
+from tests.support.mutate import rewrite, sub
+from xlpack.forms.layout import AUDIT_SHEET, META_SHEET
 from xlpack.intake import reader
+from xlpack.intake.ooxml import PackageError, open_workbook
 from xlpack.intake.reader import parse_meta
+
+BOOK, BOOK_RELS = "xl/workbook.xml", "xl/_rels/workbook.xml.rels"
+
+
+def test_a_workbook_part_differing_from_one_read_before_is_read_for_itself(filled_cp: Path) -> None:
+    original = filled_cp.read_bytes()
+    first = open_workbook(original)
+    assert first.structure_protection is True
+    unlocked = open_workbook(rewrite(original, {BOOK: sub(rb"<workbookProtection[^>]*/>", b"")}))
+    assert unlocked.structure_protection is None
+    shown = open_workbook(rewrite(original, {BOOK: sub(rb'state="veryHidden"', b'state="visible"')}))
+    assert [s.state for s in shown.sheets if s.name == META_SHEET] == ["visible"]
+    assert open_workbook(original).structure_protection is True  # the first, read again, is as it was
+
+
+def test_the_same_workbook_part_with_other_relationships_finds_other_parts(filled_cp: Path) -> None:
+    original = filled_cp.read_bytes()
+    first = open_workbook(original)
+    entry = first.sheet(AUDIT_SHEET)
+    assert entry is not None and entry.part is not None
+    name = entry.part.rsplit("/", 1)[-1].encode()
+    moved = rewrite(original, {BOOK_RELS: sub(b"worksheets/" + name, b"worksheets/moved.xml"), entry.part: None},
+                    add={"xl/worksheets/moved.xml": first.part(entry.part)})
+    again = open_workbook(moved).sheet(AUDIT_SHEET)
+    assert again is not None and (again.name, again.part) == (AUDIT_SHEET, "xl/worksheets/moved.xml")
+
+
+def test_a_workbook_part_declaring_entities_is_refused_after_a_clean_one(filled_cp: Path) -> None:
+    original = filled_cp.read_bytes()
+    open_workbook(original)
+    doctype = b'<!DOCTYPE w [<!ENTITY e "x">]><workbook '
+    hostile = rewrite(original, {BOOK: lambda xml: xml.replace(b"<workbook ", doctype, 1)})
+    with pytest.raises(PackageError) as refused:
+        open_workbook(hostile)
+    assert refused.value.problem.code == "unsafe-xml"
 
 
 def _rows(form: Path) -> list[list[Any]]:
