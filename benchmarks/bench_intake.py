@@ -1,4 +1,4 @@
-"""Benchmark: intake of 1,000 returned forms, beside a plain openpyxl reading loop.
+"""Benchmark: intake of 1,000 returned forms, beside a plain openpyxl reading loop and the unzip-and-parse floor.
 
 Builds an audit of 1,000 forms, fills every form in (varied grades, a few
 hundred characters of evidence per section, as openpyxl saves them), then
@@ -12,7 +12,37 @@ measures, each in a fresh process so peak memory is its own:
 Each xlpack figure is the fastest of three runs (the machine may be busy
 with other work); the openpyxl loop runs once.
 
+``--floor`` measures instead how far intake is from the least any reader of
+these forms must do (the floor), over the same filled forms, in one process
+and in as many processes as intake uses (one per core, the files shared out
+as intake shares them):
+
+- What the floor does, for each form: open the .xlsx as a zip, inflate the
+  answer sheet's XML, the metadata sheet's XML and the shared strings (when
+  the forms have them), parse them and collect every cell's value (numbers
+  as written, shared and inline strings as text). Four parsers are tried
+  and the one with the least processor time is the floor: expat
+  (``xml.parsers.expat``), lxml (a whole tree), lxml ``iterparse`` and
+  python-calamine (which inflates and parses the parts itself, in Rust).
+- What it does not do: find the sheets' parts for each form (they are
+  looked up once, in the first form, before the clock starts: every form
+  has the same layout); read the workbook's structure, save time or
+  content types; check any part's size against its zip entry or refuse
+  document type declarations; read the cover or lists sheets; hash the
+  file; check the form against the audit, its layout, its answers or the
+  name guard; build any record. The expat and lxml floors keep values as
+  text (no dates or numbers made). So the floor is a bound no checking
+  reader can reach, not a competitor.
+- Intake is timed from its call (the coordinator workbook's plan is read
+  before the clock starts); the floor from its first form.
+
+Wall and processor time (CPU, the process's own and its reading processes')
+are each the best of three runs; the runs of intake and of the floor take
+turns, so a busy spell of the machine falls on both. ``--baseline DIR``
+measures, in the same run, the intake of another checkout (main, say).
+
     python benchmarks/bench_intake.py [--forms 1000] [--work DIR]
+    python benchmarks/bench_intake.py --floor [--baseline /tmp/main] [--work DIR]
 
 ``--work`` keeps the filled forms for the next run (they take a minute to
 make); without it a temporary folder is used and removed.
