@@ -103,7 +103,7 @@ class _Stop(Exception):
 #: but a few of these rows, so each row's record is made once and shared by the forms (the records are frozen).
 _INPUT_ROWS: dict[tuple[Any, ...], InputRef] = {}
 _LOCKED_ROWS: dict[tuple[Any, ...], tuple[str, Locked]] = {}
-_ROWS_KEPT = 10_000  # rows remembered at most, of each kind (a layout has a few hundred)
+_ROWS_KEPT = 4_000  # rows remembered at most, of each kind (a layout has a few hundred; a few MB at most)
 
 
 def parse_meta(rows: list[list[Any]]) -> FormMeta:
