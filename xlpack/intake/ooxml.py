@@ -196,13 +196,36 @@ def open_workbook(data: bytes, password: str | None = None, limits: PartLimits =
     vba = macro_parts(pkg)
     pkg.has_macros = pkg.has_macros or bool(vba)
     pkg.hidden_macros = sorted(vba - {VBA_PART})
-    root = _parse(pkg.part(WORKBOOK_PART), WORKBOOK_PART)
-    pkg.sheets = workbook_sheets(root, _relationships(pkg, WORKBOOK_PART))
-    for el in root.iter():
-        if local(el.tag) == "workbookProtection":
-            pkg.structure_protection = el.attrib.get("lockStructure", "1").lower() not in ("0", "false")
+    pkg.sheets, pkg.structure_protection = _workbook(pkg)
     pkg.saved_at = _saved_at(pkg)
     return pkg
+
+
+#: The sheets and structure protection of the workbook parts read so far, by the bytes of the workbook part and
+#: its relationships: the forms of a batch share a few, so each is parsed once. Only parts that passed every
+#: check are remembered (the same bytes pass them again).
+_BOOKS: dict[tuple[bytes, bytes], tuple[tuple[SheetEntry, ...], bool | None]] = {}
+_BOOKS_KEPT = 64
+
+
+def _workbook(pkg: Package) -> tuple[list[SheetEntry], bool | None]:
+    """The workbook part's sheets (with their parts) and its structure protection."""
+    book, rels = pkg.read.get(WORKBOOK_PART), pkg.read.get(rels_part(WORKBOOK_PART))
+    key = (book, rels) if book is not None and rels is not None else None
+    known = _BOOKS.get(key) if key is not None else None
+    if known is None:
+        root = _parse(pkg.part(WORKBOOK_PART), WORKBOOK_PART)
+        sheets = workbook_sheets(root, _relationships(pkg, WORKBOOK_PART))
+        protection = None
+        for el in root.iter():
+            if local(el.tag) == "workbookProtection":
+                protection = el.attrib.get("lockStructure", "1").lower() not in ("0", "false")
+        known = (tuple(sheets), protection)
+        if key is not None:
+            if len(_BOOKS) >= _BOOKS_KEPT:
+                del _BOOKS[next(iter(_BOOKS))]
+            _BOOKS[key] = known
+    return list(known[0]), known[1]
 
 
 def _check_sizes(archive: zipfile.ZipFile, limits: PartLimits) -> dict[str, bytes]:

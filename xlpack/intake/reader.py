@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from itertools import chain
 from sys import intern
 from typing import Any
 
@@ -98,12 +99,20 @@ class _Stop(Exception):
 # ---------------------------------------------------------------- metadata
 
 
+#: Metadata rows of input cells and of locked text already read, by their text. The forms of one layout repeat all
+#: but a few of these rows, so each row's record is made once and shared by the forms (the records are frozen).
+_INPUT_ROWS: dict[tuple[Any, ...], InputRef] = {}
+_LOCKED_ROWS: dict[tuple[Any, ...], tuple[str, Locked]] = {}
+_ROWS_KEPT = 4_000  # rows remembered at most, of each kind (a layout has a few hundred; a few MB at most)
+
+
 def parse_meta(rows: list[list[Any]]) -> FormMeta:
     """The metadata sheet's key/value rows, input map and locked text (raises _Stop if damaged)."""
     values: dict[str, str] = {}
     inputs: list[InputRef] = []
     locked: list[tuple[str, Locked]] = []
     mode = "pairs"
+    seen_inputs, seen_locked = _memos(rows)
     for row in rows:
         if len(row) < 6:
             row = [*row, *[""] * (6 - len(row))]
@@ -112,16 +121,13 @@ def parse_meta(rows: list[list[Any]]) -> FormMeta:
             continue
         if mode == "locked":
             if first == "locked":
-                ref = _text(row[2])
-                locked.append((_text(row[1]), Locked(ref, *_cell(ref), _text(row[3]))))
+                locked.append(seen_locked.get(tuple(row)) or _locked_row(row, seen_locked))
         elif first in ("input", "locked") and _text(row[1]) == "sheet" and _text(row[2]) == "cell":
             mode = "inputs" if first == "input" else "locked"
         elif mode == "pairs":
             values[first] = _text(row[1])
         else:  # shared by every form of a batch rather than held once per form
-            ref = intern(_text(row[2]))
-            inputs.append(InputRef(intern(first), intern(_text(row[1])), ref, *_cell(ref), _text(row[3]),
-                                   _text(row[4]), _text(row[5]) == "yes"))
+            inputs.append(seen_inputs.get(tuple(row)) or _input_row(row, seen_inputs))
     if values.get("schema") != FORM_SCHEMA:
         raise _Stop(problem("metadata-damaged", meta=META_SHEET, detail=f"unknown schema '{values.get('schema', '')}'"))
     missing = [k for k in REQUIRED_KEYS if not values.get(k)]
@@ -130,6 +136,32 @@ def parse_meta(rows: list[list[Any]]) -> FormMeta:
     if not inputs:
         raise _Stop(problem("metadata-damaged", meta=META_SHEET, detail="the list of answer cells is missing"))
     return FormMeta(values, inputs, locked)
+
+
+def _memos(rows: list[list[Any]]) -> tuple[dict[tuple[Any, ...], InputRef], dict[tuple[Any, ...], tuple[str, Locked]]]:
+    """Where rows are remembered: only rows all of text (other values may be equal, 1 == 1.0, yet read
+    differently); the rest go in memos used once."""
+    if not set(map(type, chain.from_iterable(rows))) <= {str}:
+        return {}, {}
+    for memo in (_INPUT_ROWS, _LOCKED_ROWS):
+        if len(memo) > _ROWS_KEPT:
+            memo.clear()
+    return _INPUT_ROWS, _LOCKED_ROWS
+
+
+def _input_row(row: list[Any], memo: dict[tuple[Any, ...], InputRef]) -> InputRef:
+    """An input row's record (``input``: key, sheet, cell, type, label, required), remembered in ``memo``."""
+    ref = intern(_text(row[2]))
+    found = memo[tuple(row)] = InputRef(intern(_text(row[0])), intern(_text(row[1])), ref, *_cell(ref),
+                                        _text(row[3]), _text(row[4]), _text(row[5]) == "yes")
+    return found
+
+
+def _locked_row(row: list[Any], memo: dict[tuple[Any, ...], tuple[str, Locked]]) -> tuple[str, Locked]:
+    """A locked row's (sheet, cell) (``locked``, sheet, cell, text), remembered in ``memo``."""
+    ref = _text(row[2])
+    found = memo[tuple(row)] = (_text(row[1]), Locked(ref, *_cell(ref), _text(row[3])))
+    return found
 
 
 def _text(value: Any) -> str:
