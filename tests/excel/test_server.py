@@ -345,6 +345,26 @@ def test_names_cannot_leave_the_private_folder(tmp_path: Path) -> None:
     assert service.workbook_name("Book1") == "Book1.xlsx"
 
 
+def test_any_names_dropped_are_stored_whole_with_their_extensions(tmp_path: Path) -> None:
+    """Names the file system cannot hold as dropped: long in bytes (200 CJK characters are 600 bytes, over the 255 a
+    name may have), folders deeper than a path may be, a file dropped under the name of a folder of another. Each is
+    stored under a name that keeps its extension (so intake reads it as what it is), never an error; before, these
+    raised OSError (the server answered 500) and a name over 200 characters lost its extension."""
+    long_cjk, long_ascii = "表" * 200 + ".xlsx", "CP_" + "x" * 240 + ".xlsx"
+    dropped = [(long_cjk, b"1"), (long_ascii, b"2"), (long_ascii, b"3"), ("😀" * 100 + ".eml", b"4"),
+               ("/".join(["d" * 200] * 30) + "/deep.xlsx", b"5"), ("a.xlsx", b"6"), ("a.xlsx/b.xlsx", b"7"),
+               ("c/d.zip", b"8"), ("c", b"9")]
+    audit = service.store(tmp_path, ("表" * 200 + ".xlsx", b"book"), dropped)
+    assert audit.read_bytes() == b"book" and audit.suffix == ".xlsx" and len(audit.name.encode()) <= 255
+    stored = {p.read_bytes(): p for p in (tmp_path / "returns").rglob("*") if p.is_file()}
+    assert sorted(stored) == [str(i).encode() for i in range(1, 10)]
+    for data, suffix in ((b"1", ".xlsx"), (b"2", ".xlsx"), (b"3", ".xlsx"), (b"4", ".eml"), (b"5", ".xlsx"),
+                         (b"7", ".xlsx"), (b"8", ".zip")):
+        assert stored[data].suffix == suffix, stored[data]
+    assert stored[b"1"].name.startswith("表" * 50) and stored[b"2"].name != stored[b"3"].name
+    assert all(len(part.encode()) <= 255 for p in stored.values() for part in p.parts)
+
+
 @pytest.mark.slow
 def test_a_failing_run_leaves_nothing_behind(client: TestClient, audit: Audit, tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:

@@ -68,12 +68,32 @@ def private_folder() -> Iterator[Path]:
 _UNSAFE_PART = re.compile(r'[\x00-\x1f<>:"|?*]' if os.name == "nt" else r"[\x00-\x1f]")
 
 
+_PART_BYTES = 200  # a name's bytes in UTF-8 (file systems take 255), room left for " (2)"
+_PATH_BYTES = 1000  # the folders dropped with a file, all together; deeper than that, the name alone is kept
+
+
+def _fitted(part: str) -> str:
+    """One part of a dropped path, its unsafe characters replaced, cut to :data:`_PART_BYTES` keeping its
+    extension (so intake still reads ``….xlsx`` as a workbook)."""
+    part = _UNSAFE_PART.sub("_", part)
+    if len(part.encode("utf-8")) <= _PART_BYTES:
+        return part
+    stem, dot, suffix = part.rpartition(".")
+    suffix = f".{suffix}" if dot and stem and len(suffix.encode("utf-8")) <= 16 else ""
+    stem = part[:len(part) - len(suffix)]
+    room = _PART_BYTES - len(suffix.encode("utf-8"))
+    return stem.encode("utf-8")[:room].decode("utf-8", "ignore").rstrip() + suffix
+
+
 def safe_relative(name: str) -> PurePosixPath:
     """A dropped file's name (with the folders it was dropped in) as a path that stays inside the folder."""
     parts = [p for p in PurePosixPath(name.replace("\\", "/")).parts if p not in ("", ".", "/")]
     if not parts or any(p == ".." for p in parts):
         raise RequestRefused(f"The file name '{name}' cannot be used: drop the file itself, not a link to it.")
-    return PurePosixPath(*(_UNSAFE_PART.sub("_", p)[:200] for p in parts))
+    fitted = [_fitted(p) for p in parts]
+    if sum(len(p.encode("utf-8")) + 1 for p in fitted) > _PATH_BYTES:
+        fitted = fitted[-1:]
+    return PurePosixPath(*fitted)
 
 
 def workbook_name(name: str) -> str:
@@ -89,12 +109,16 @@ def store(folder: Path, workbook: tuple[str, bytes], dropped: Sequence[tuple[str
     returns = folder / RETURNS
     returns.mkdir()
     for name, data in dropped:
-        target = returns / safe_relative(name)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        relative = safe_relative(name)
+        target = returns / relative
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):  # one of its folders was dropped as a file: beside it instead
+            target = returns / relative.name
         n = 1
         while target.exists():  # the same name dropped twice (from two folders flattened by the browser)
             n += 1
-            target = target.with_name(f"{Path(safe_relative(name).name).stem} ({n}){target.suffix}")
+            target = target.with_name(f"{Path(relative.name).stem} ({n}){target.suffix}")
         target.write_bytes(data)
     return audit
 
