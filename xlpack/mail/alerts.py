@@ -39,12 +39,12 @@ from xlpack.files.lock import workbook_lock
 from xlpack.files.workbooks import ensure_not_open
 from xlpack.mail.drafts import DRAFT_POLICY, file_name, unique_name
 from xlpack.mail.recipients import address_problem
-from xlpack.mail.staging import logged, place, settle_stopped, stage, sweep, unmark, workbook_state
+from xlpack.mail.staging import keep_for, logged, place, settle_stopped, stage, sweep, unmark, workbook_state
 from xlpack.model.marking import MARKING
 from xlpack.model.names import redact_names
 from xlpack.model.plan import AuditPlan, MailRecord
 from xlpack.model.records import FormReturn
-from xlpack.workbook.write import can_splice, keep_analysis, write_plan_sheets
+from xlpack.workbook.write import write_plan_sheets
 
 SUBJECT = "{marking}: Safeguarding alert: case {case} ({agency}): child not adequately safeguarded now?"
 BODY = (
@@ -269,7 +269,7 @@ def _draft(audit: Path, forms: Sequence[FormReturn], again: bool, moment: dateti
     batch = plan_alerts(plan, forms, moment, again=again)
     if not batch.alerts:
         return batch
-    keep = None if can_splice(audit, [MAIL_LOG]) else keep_analysis(audit)  # only the Mail log, when it can
+    keep = keep_for(audit, [MAIL_LOG], "intake (safeguarding alert)")  # only the Mail log, when it can
     new_plan = plan.model_copy(update={"mail_log": [*plan.mail_log, *batch.records]})
     recorded_in_place(audit, batch, plan, moment,
                       lambda: write_plan_sheets(audit, new_plan, [MAIL_LOG], keep, moment.date(), seen=seen))
