@@ -331,6 +331,28 @@ def test_too_many_files_or_too_many_bytes_are_refused_before_anything_is_read(
         f"The workbook and the files dropped come to {size:.1f} MB; the server takes up to 0.5 MB at a time.")
 
 
+@pytest.mark.parametrize(("name", "value"), [("XLPACK_SERVER_MAX_MB", "abc"), ("XLPACK_SERVER_MAX_MB", "1e309"),
+                                            ("XLPACK_SERVER_MAX_MB", "0"), ("XLPACK_SERVER_MAX_FILES", "-3"),
+                                            ("XLPACK_SERVER_TIMEOUT", "ten")])
+def test_a_limit_set_wrong_by_it_is_named_not_a_server_error(client: TestClient, audit: Audit, name: str, value: str,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A limit IT set to something not a positive number: ``xlpack serve`` does not start and says which setting;
+    a request answers with the same words, not "An error occurred" (HTTP 500 from a ValueError, as before) nor a
+    refusal of every request as too large (0 MB)."""
+    from xlpack.errors import UsageError
+
+    monkeypatch.setenv(name, value)
+    with pytest.raises(UsageError, match=f"{name}='{value}' is not"):
+        service.Limits.from_environment()
+    response = post(client, "check", audit.audit, [])
+    assert response.status_code == 500
+    assert response.json()["refusal"] == "server" and f"{name}='{value}' is not" in response.json()["message"]
+    from tests.support.cli import run_cli
+
+    started = run_cli("serve", "--port", "1")
+    assert started.exit_code == 2 and f"{name}='{value}' is not" in started.stderr
+
+
 def test_the_defaults_are_the_documented_limits() -> None:
     limits = service.Limits()
     assert (limits.files, limits.total_bytes, limits.seconds) == (2000, 200 * 1024 * 1024, 600)
@@ -379,7 +401,7 @@ def test_a_failing_run_leaves_nothing_behind(client: TestClient, audit: Audit, t
     answer = post(client, "update", audit.audit, dropped_from(audit.returns)).json()
     assert answer["refusal"] == "error" and answer["message"].startswith("xlpack stopped unexpectedly (ValueError: ")
     monkeypatch.setenv("XLPACK_TODAY", today)
-    monkeypatch.setenv("XLPACK_SERVER_TIMEOUT", "0")
+    monkeypatch.setenv("XLPACK_SERVER_TIMEOUT", "0.001")
     answer = post(client, "update", audit.audit, dropped_from(audit.returns)).json()
     assert answer["refusal"] == "timeout" and "XLPACK_SERVER_TIMEOUT" in answer["message"]
     monkeypatch.delenv("XLPACK_SERVER_TIMEOUT")

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from xlpack.errors import UsageError
 from xlpack.excel.server.job import RETURNS
 
 MiB = 1024 * 1024
@@ -34,14 +35,29 @@ class Limits:
 
     files: int = 2000  # dropped files per request
     total_bytes: int = 200 * MiB  # the workbook and every dropped file together
-    seconds: int = 600  # the consolidation's time limit
+    seconds: float = 600  # the consolidation's time limit
 
     @classmethod
     def from_environment(cls) -> Limits:
-        env = os.environ
-        return cls(files=int(env.get("XLPACK_SERVER_MAX_FILES", cls.files)),
-                   total_bytes=int(float(env.get("XLPACK_SERVER_MAX_MB", cls.total_bytes / MiB)) * MiB),
-                   seconds=int(env.get("XLPACK_SERVER_TIMEOUT", cls.seconds)))
+        """The limits IT set (the defaults where unset); a setting that is not a positive number is refused by name
+        (:class:`~xlpack.errors.UsageError`)."""
+        return cls(files=int(_setting("XLPACK_SERVER_MAX_FILES", cls.files, whole=True)),
+                   total_bytes=int(_setting("XLPACK_SERVER_MAX_MB", cls.total_bytes / MiB) * MiB),
+                   seconds=_setting("XLPACK_SERVER_TIMEOUT", cls.seconds))
+
+
+def _setting(name: str, default: float, *, whole: bool = False) -> float:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = int(text) if whole else float(text)
+    except ValueError:
+        value = 0
+    if not 0 < value < 1e9:  # NaN and infinity fail too
+        raise UsageError(f"{name}='{text}' is not a positive {'whole ' if whole else ''}number under 1,000,000,000: "
+                         f"set it to one (or leave it unset for {default:g}), then start the server again.")
+    return value
 
 
 class RequestRefused(Exception):
@@ -133,7 +149,7 @@ def run_job(folder: Path, audit: Path, mode: str, *, allow_missing: bool, limits
         done = subprocess.run(command, cwd=folder, env=env, capture_output=True, timeout=limits.seconds, check=False)
     except subprocess.TimeoutExpired:
         return {"ok": False, "refusal": "timeout", "message": (
-            f"The update took longer than {limits.seconds} seconds and was stopped. Your workbook was not changed. "
+            f"The update took longer than {limits.seconds:g} seconds and was stopped. Your workbook was not changed. "
             "Ask IT to raise the server's time limit (XLPACK_SERVER_TIMEOUT).")}
     try:
         answer: dict[str, Any] = json.loads(done.stdout.decode("utf-8"))
