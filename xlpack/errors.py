@@ -45,6 +45,8 @@ class XlpackError(Exception):
     """Base class: a problem the user can act on."""
 
     exit_code = 1
+    #: Lines the console shows before the message: what must not wait (a safeguarding alert not drafted).
+    first: tuple[str, ...] = ()
 
 
 class UsageError(XlpackError):

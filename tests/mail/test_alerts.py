@@ -224,3 +224,25 @@ def test_a_line_break_in_the_leads_or_the_coordinators_name_does_not_stop_the_al
     assert [a.display_name for a in msg["To"].addresses] == ["Pat Coordinator", "Jo Smith, Police lead"]
     assert msg["From"].addresses[0].display_name == "Pat Coordinator"
     assert [r.kind for r in read_plan(audit, strict=False).mail_log].count("alert") == 2
+
+
+def test_consolidate_failing_after_the_alerts_were_due_still_shows_them_first(
+        unsafe: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workbook cannot be written (a full disk here): the message says so, and the alerts due are shown first
+    on the terminal, saying they were not drafted, as intake shows them; before, nothing said a child may not be
+    safe until the coordinator ran consolidate again."""
+    import xlpack.consolidate as module
+    from xlpack.errors import XlpackError
+
+    audit, returns = unsafe
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise XlpackError("The disk holding the workbook is full.")
+
+    monkeypatch.setattr(module, "write_checked", full)
+    run = run_cli("consolidate", audit, returns)
+    assert run.exit_code == 1, run.output
+    said = run.stderr.lstrip()
+    assert said.startswith("SAFEGUARDING ALERT: case ") and said.count("SAFEGUARDING ALERT") == 2
+    assert "were not drafted" in said and said.index("were not drafted") < said.index("Error: The disk holding")
+    assert _alert_drafts(audit) == [] and [r.kind for r in read_plan(audit).mail_log].count("alert") == 0
