@@ -25,7 +25,7 @@ from xlpack import clock
 from xlpack.analysis.build import build_consolidated, received_from_intake
 from xlpack.analysis.flags.safeguarded import CHECK_TODAY
 from xlpack.coordinator.plan_sheets import read_plan
-from xlpack.errors import KeepTypedError, ResultsWouldBeDroppedError
+from xlpack.errors import KeepTypedError, ResultsWouldBeDroppedError, XlpackError
 from xlpack.files.lock import WorkbookLock, workbook_lock
 from xlpack.files.workbooks import ensure_not_open, require_coordinator
 from xlpack.intake import FileResult, IntakeResult, intake
@@ -176,5 +176,11 @@ def _consolidate(audit: Path, returns: Sequence[Path], password: str | None, tod
         return write_checked(audit, plan, extra, streams, release=True, seen=held.seen)
 
     sweep_alerts(audit)  # what a killed run left of its alert drafts
-    backup = recorded_in_place(audit, alerts, plan, moment, record) if alerts.alerts else record()
+    try:
+        backup = recorded_in_place(audit, alerts, plan, moment, record) if alerts.alerts else record()
+    except XlpackError as exc:  # the alerts due are shown all the same, first, as intake shows them
+        if alerts.alerts:
+            exc.first = (*alerts.console_lines(), "The alert(s) above were not drafted, for the reason below. Run "
+                         "consolidate again once it is put right: it drafts them.")
+        raise
     return ConsolidateResult(audit, data, list(result.files), backup, result, dropped, alerts=alerts)

@@ -45,6 +45,8 @@ class XlpackError(Exception):
     """Base class: a problem the user can act on."""
 
     exit_code = 1
+    #: Lines the console shows before the message: what must not wait (a safeguarding alert not drafted).
+    first: tuple[str, ...] = ()
 
 
 class UsageError(XlpackError):
@@ -194,6 +196,18 @@ class ModerationError(ProblemsError, WorkbookError):
 
     def head(self) -> str:
         return f"{self.path}: {self.nothing}, because the moderation on the Grades sheet cannot be read:"
+
+
+class MeetingsError(ProblemsError, WorkbookError):
+    """A row of the Meetings sheet the report (or the meeting pack) cannot read: nothing was written, rather than a
+    document leaving the meeting out."""
+
+    def __init__(self, path: Path, problems: Sequence[str], nothing: str = "no report was written"):
+        self.nothing = nothing
+        super().__init__(path, problems)
+
+    def head(self) -> str:
+        return f"{self.path}: {self.nothing}, because a row of the Meetings sheet cannot be read:"
 
 
 class ExtractError(ProblemsError):

@@ -331,6 +331,28 @@ def test_too_many_files_or_too_many_bytes_are_refused_before_anything_is_read(
         f"The workbook and the files dropped come to {size:.1f} MB; the server takes up to 0.5 MB at a time.")
 
 
+@pytest.mark.parametrize(("name", "value"), [("XLPACK_SERVER_MAX_MB", "abc"), ("XLPACK_SERVER_MAX_MB", "1e309"),
+                                            ("XLPACK_SERVER_MAX_MB", "0"), ("XLPACK_SERVER_MAX_FILES", "-3"),
+                                            ("XLPACK_SERVER_TIMEOUT", "ten")])
+def test_a_limit_set_wrong_by_it_is_named_not_a_server_error(client: TestClient, audit: Audit, name: str, value: str,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A limit IT set to something not a positive number: ``xlpack serve`` does not start and says which setting;
+    a request answers with the same words, not "An error occurred" (HTTP 500 from a ValueError, as before) nor a
+    refusal of every request as too large (0 MB)."""
+    from xlpack.errors import UsageError
+
+    monkeypatch.setenv(name, value)
+    with pytest.raises(UsageError, match=f"{name}='{value}' is not"):
+        service.Limits.from_environment()
+    response = post(client, "check", audit.audit, [])
+    assert response.status_code == 500
+    assert response.json()["refusal"] == "server" and f"{name}='{value}' is not" in response.json()["message"]
+    from tests.support.cli import run_cli
+
+    started = run_cli("serve", "--port", "1")
+    assert started.exit_code == 2 and f"{name}='{value}' is not" in started.stderr
+
+
 def test_the_defaults_are_the_documented_limits() -> None:
     limits = service.Limits()
     assert (limits.files, limits.total_bytes, limits.seconds) == (2000, 200 * 1024 * 1024, 600)
@@ -343,6 +365,26 @@ def test_names_cannot_leave_the_private_folder(tmp_path: Path) -> None:
     assert str(service.safe_relative("/returns\\Social care/CP_1.xlsx")) == "returns/Social care/CP_1.xlsx"
     assert service.workbook_name(["https:", "", "x", "sites", "a", "Audit%202026.xlsx"][-1]) == "Audit%202026.xlsx"
     assert service.workbook_name("Book1") == "Book1.xlsx"
+
+
+def test_any_names_dropped_are_stored_whole_with_their_extensions(tmp_path: Path) -> None:
+    """Names the file system cannot hold as dropped: long in bytes (200 CJK characters are 600 bytes, over the 255 a
+    name may have), folders deeper than a path may be, a file dropped under the name of a folder of another. Each is
+    stored under a name that keeps its extension (so intake reads it as what it is), never an error; before, these
+    raised OSError (the server answered 500) and a name over 200 characters lost its extension."""
+    long_cjk, long_ascii = "表" * 200 + ".xlsx", "CP_" + "x" * 240 + ".xlsx"
+    dropped = [(long_cjk, b"1"), (long_ascii, b"2"), (long_ascii, b"3"), ("😀" * 100 + ".eml", b"4"),
+               ("/".join(["d" * 200] * 30) + "/deep.xlsx", b"5"), ("a.xlsx", b"6"), ("a.xlsx/b.xlsx", b"7"),
+               ("c/d.zip", b"8"), ("c", b"9")]
+    audit = service.store(tmp_path, ("表" * 200 + ".xlsx", b"book"), dropped)
+    assert audit.read_bytes() == b"book" and audit.suffix == ".xlsx" and len(audit.name.encode()) <= 255
+    stored = {p.read_bytes(): p for p in (tmp_path / "returns").rglob("*") if p.is_file()}
+    assert sorted(stored) == [str(i).encode() for i in range(1, 10)]
+    for data, suffix in ((b"1", ".xlsx"), (b"2", ".xlsx"), (b"3", ".xlsx"), (b"4", ".eml"), (b"5", ".xlsx"),
+                         (b"7", ".xlsx"), (b"8", ".zip")):
+        assert stored[data].suffix == suffix, stored[data]
+    assert stored[b"1"].name.startswith("表" * 50) and stored[b"2"].name != stored[b"3"].name
+    assert all(len(part.encode()) <= 255 for p in stored.values() for part in p.parts)
 
 
 @pytest.mark.slow
@@ -359,7 +401,7 @@ def test_a_failing_run_leaves_nothing_behind(client: TestClient, audit: Audit, t
     answer = post(client, "update", audit.audit, dropped_from(audit.returns)).json()
     assert answer["refusal"] == "error" and answer["message"].startswith("xlpack stopped unexpectedly (ValueError: ")
     monkeypatch.setenv("XLPACK_TODAY", today)
-    monkeypatch.setenv("XLPACK_SERVER_TIMEOUT", "0")
+    monkeypatch.setenv("XLPACK_SERVER_TIMEOUT", "0.001")
     answer = post(client, "update", audit.audit, dropped_from(audit.returns)).json()
     assert answer["refusal"] == "timeout" and "XLPACK_SERVER_TIMEOUT" in answer["message"]
     monkeypatch.delenv("XLPACK_SERVER_TIMEOUT")

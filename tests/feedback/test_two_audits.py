@@ -64,3 +64,21 @@ def test_the_reaudits_feedback_goes_to_its_own_folder_and_never_over_the_baselin
         assert snapshot(folder) == before
     # the baseline's own --force still replaces its own documents
     assert write_feedback(first, overwrite=True).out_dir == folder
+
+
+def test_mail_pointed_at_the_other_audits_feedback_folder_says_whose_documents_it_holds(
+        side_by_side: tuple[Path, Path], baseline: Built) -> None:
+    """``mail --kind feedback --feedback FOLDER`` for the re-audit, FOLDER holding the baseline's documents: one
+    problem naming that audit and this audit's own folder; before, one line per form said its document was missing
+    and to write it with ``xlpack feedback --force``, which writes elsewhere, so the same refusal came again."""
+    from xlpack.errors import MailError
+    from xlpack.mail.run import draft_mail
+
+    first, second = side_by_side
+    folder = write_feedback(first).out_dir
+    with pytest.raises(MailError) as err:
+        draft_mail(second, "feedback", feedback=folder)
+    said = " ".join(str(err.value).split())
+    assert f"{folder} holds the feedback documents of another audit (audit id {baseline.plan.audit_id}; " in said
+    assert "feedback reaudit" in said and "No feedback document for case" not in said
+    assert not (first.parent / "drafts").exists() or not any((first.parent / "drafts").iterdir())

@@ -196,3 +196,53 @@ def test_alert_drafts_a_killed_run_left_unrecorded_are_settled_by_the_next_run(u
     drafts = _alert_drafts(audit)
     assert len(drafts) == 2 and not any(p.name.endswith("stale.eml") for p in drafts)
     assert not any((p.parent / MARKER).exists() for p in drafts)
+
+
+def _typed(audit: Path, sheet: str, key: str, column: str, text: str) -> None:
+    """Type ``text`` in ``column`` of the row of ``sheet`` whose first cell is ``key`` (as the coordinator would)."""
+    wb = openpyxl.load_workbook(audit)
+    ws = wb[sheet]
+    header = next(r for r in ws.iter_rows(min_row=1, max_row=10) if r[0].value in ("Agency", "Field"))
+    col = next(c.column for c in header if c.value == column)
+    row = next(r[0].row for r in ws.iter_rows(min_row=header[0].row + 1) if r[0].value == key)
+    ws.cell(row, col, text)
+    wb.save(audit)
+
+
+def test_a_line_break_in_the_leads_or_the_coordinators_name_does_not_stop_the_alert(
+        unsafe: tuple[Path, Path]) -> None:
+    """Alt+Enter in a name typed on the Agencies sheet or the Terms of reference: the alert is drafted all the
+    same (a child may not be safe), to both addresses, the name on one line; before, drafting it failed with
+    "address parts cannot contain CR or LF" and no alert was drafted."""
+    audit, returns = unsafe
+    _typed(audit, "Agencies", "Police", "Safeguarding lead", "Jo\nSmith,\tPolice lead")
+    _typed(audit, "Terms of reference", "Coordinator", "Value", "Pat\r\nCoordinator")
+    done = consolidate(audit, [returns])
+    police = next(a for a in done.alerts.alerts if a.agency == "Police")
+    assert police.path is not None and police.path.is_file()
+    msg = _parse(police.path)
+    assert [a.display_name for a in msg["To"].addresses] == ["Pat Coordinator", "Jo Smith, Police lead"]
+    assert msg["From"].addresses[0].display_name == "Pat Coordinator"
+    assert [r.kind for r in read_plan(audit, strict=False).mail_log].count("alert") == 2
+
+
+def test_consolidate_failing_after_the_alerts_were_due_still_shows_them_first(
+        unsafe: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workbook cannot be written (a full disk here): the message says so, and the alerts due are shown first
+    on the terminal, saying they were not drafted, as intake shows them; before, nothing said a child may not be
+    safe until the coordinator ran consolidate again."""
+    import xlpack.consolidate as module
+    from xlpack.errors import XlpackError
+
+    audit, returns = unsafe
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise XlpackError("The disk holding the workbook is full.")
+
+    monkeypatch.setattr(module, "write_checked", full)
+    run = run_cli("consolidate", audit, returns)
+    assert run.exit_code == 1, run.output
+    said = run.stderr.lstrip()
+    assert said.startswith("SAFEGUARDING ALERT: case ") and said.count("SAFEGUARDING ALERT") == 2
+    assert "were not drafted" in said and said.index("were not drafted") < said.index("Error: The disk holding")
+    assert _alert_drafts(audit) == [] and [r.kind for r in read_plan(audit).mail_log].count("alert") == 0

@@ -270,6 +270,20 @@ def test_consolidated_a_cell_typed_on_returns_is_refused_by_its_cell(moderated: 
     assert moderated.audit.read_bytes() == before and listing(moderated.audit.parent) == files
 
 
+def test_saved_by_another_program_a_cell_typed_on_returns_is_refused_naming_mail(moderated: Consolidated) -> None:
+    """Saved since by another program (openpyxl here, as Excel would), the workbook is written whole: the refusal
+    of a cell typed on Returns names the command run, mail (it said "generate would lose ...")."""
+    wb = openpyxl.load_workbook(moderated.audit)
+    wb["Returns"]["M2"] = "Chase health by phone"
+    wb.save(moderated.audit)
+    before = moderated.audit.read_bytes()
+    with pytest.raises(KeepTypedError) as refused:
+        draft_mail(moderated.audit, "reminder", today=TODAY)
+    assert str(refused.value).split("\n")[0].endswith("mail would lose 1 thing(s) typed into it. Nothing is written "
+                                                       "until they are dealt with:")
+    assert "Sheet 'Returns', cell M2" in str(refused.value) and moderated.audit.read_bytes() == before
+
+
 @pytest.mark.office
 def test_libreoffice_reads_the_replaced_returns(moderated: Consolidated, office: Office, tmp_path: Path) -> None:
     result = draft_mail(moderated.audit, "reminder", today=TODAY)

@@ -275,3 +275,24 @@ def test_a_section_causing_concern_never_ranks_above_a_mixed_one() -> None:
     rows += [_row(f"C{i}", "b", 2, g) for i, g in enumerate(["Good"] * 5 + ["Adequate"] * 5)]
     ranked = section_ranking(rows, fake_audit().plan.scale)
     assert [d.key for d in ranked] == ["B", "A"]
+
+
+def test_the_meetings_record_names_no_one_in_either_version(audit: ConsolidatedAudit, tmp_path: Path) -> None:
+    """The report counts who came to a meeting, never names them: the decisions, learning points and feedback
+    typed on the Meetings sheet are shown with the people they name (who came, any other name the guard finds,
+    and in the board's version the auditors) as [name]. Before, they were printed as typed."""
+    from xlpack.model.plan import Attendee, Meeting
+
+    auditor = next(f.auditor for f in audit.plan.issued if f.kind == "audit")
+    meeting = Meeting(name="Follow-up", held=date(2026, 11, 20), kind="Follow-up",
+                      attended=[Attendee(name="Priya Kaur", agency="Police"), Attendee(name="Tom Hughes",
+                                                                                       agency="Health")],
+                      decisions=f"Agreed with Priya Kaur to escalate the case; {auditor} to brief the team.",
+                      learning="Hughes said supervision was thin.", feedback="Sarah Jones found the form long.")
+    with_meeting = audit.model_copy(update={"plan": audit.plan.model_copy(update={"meetings": [meeting]})})
+    for audience in ("board", "internal"):
+        text = text_of(report(with_meeting, tmp_path, audience))
+        assert "to escalate the case" in text and "supervision was thin" in text and "found the form long" in text
+        for name in ("Priya", "Kaur", "Hughes", "Sarah", "Jones"):
+            assert name not in text, (audience, name)
+        assert (auditor in text) == (audience == "internal"), audience

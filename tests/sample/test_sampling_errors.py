@@ -170,3 +170,20 @@ def test_the_command_draws_and_says_what_it_drew(tmp_path: Path) -> None:
     refs = [c.case_ref for c in read_plan(audit).cases]
     assert "Drew 6 of 60 case(s)" in result.stdout and "seed 42; by Gender" in result.stdout
     assert all(f"  {ref}\n" in result.stdout for ref in refs)
+
+
+def test_excels_unicode_text_export_is_read(tmp_path: Path) -> None:
+    """Excel's "Unicode Text" (UTF-16 with its byte order mark, tab-separated) is read like the UTF-8 .csv; before,
+    it was refused as "not a text (.csv) file"."""
+    from xlpack.sample.extract import read_extract
+
+    plain = tmp_path / "plain.csv"
+    write_csv(plain, population(30))
+    import csv
+    import io
+
+    tabbed = io.StringIO()
+    csv.writer(tabbed, delimiter="\t").writerows(csv.reader(io.StringIO(plain.read_text(encoding="utf-8-sig"))))
+    wide = tmp_path / "wide.csv"
+    wide.write_bytes(tabbed.getvalue().encode("utf-16"))  # with its byte order mark, as Excel writes it
+    assert [r.values for r in read_extract(wide, REF).rows] == [r.values for r in read_extract(plain, REF).rows]

@@ -44,7 +44,9 @@ WIDE = 300  # characters: the table's width limit when the output is not a termi
 
 
 def fail(exc: XlpackError) -> typer.Exit:
-    """Print the error and give the exit to raise (its code is the error's)."""
+    """Print the error (after what must come first) and give the exit to raise (its code is the error's)."""
+    for line in exc.first:
+        err.print(visible(line), markup=False)
     err.print(visible(f"Error: {exc}", keep_lines=True), markup=False)
     return typer.Exit(exc.exit_code)
 

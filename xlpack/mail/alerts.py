@@ -39,12 +39,12 @@ from xlpack.files.lock import workbook_lock
 from xlpack.files.workbooks import ensure_not_open
 from xlpack.mail.drafts import DRAFT_POLICY, file_name, unique_name
 from xlpack.mail.recipients import address_problem
-from xlpack.mail.staging import logged, place, settle_stopped, stage, sweep, unmark, workbook_state
+from xlpack.mail.staging import keep_for, logged, place, settle_stopped, stage, sweep, unmark, workbook_state
 from xlpack.model.marking import MARKING
 from xlpack.model.names import redact_names
 from xlpack.model.plan import AuditPlan, MailRecord
 from xlpack.model.records import FormReturn
-from xlpack.workbook.write import can_splice, keep_analysis, write_plan_sheets
+from xlpack.workbook.write import write_plan_sheets
 
 SUBJECT = "{marking}: Safeguarding alert: case {case} ({agency}): child not adequately safeguarded now?"
 BODY = (
@@ -118,11 +118,19 @@ def _where(form: FormReturn) -> str:
     return f"{name}, sheet '{form.sheet}'" + (f", cell {cell}" if cell else "")
 
 
+def _one_line(name: str) -> str:
+    """A name as an address header can hold it: on one line (Alt+Enter and tabs typed in a cell become spaces).
+
+    An alert is never held back by how a name was typed: a child may not be safe.
+    """
+    return " ".join(name.split())
+
+
 def _recipients(plan: AuditPlan, agency: str) -> tuple[list[tuple[str, str]], list[str]]:
     terms = plan.terms
     to, notes = [], []
     if address_problem(terms.coordinator_email) is None:
-        to.append((terms.coordinator.strip() or "Audit coordinator", terms.coordinator_email.strip()))
+        to.append((_one_line(terms.coordinator) or "Audit coordinator", terms.coordinator_email.strip()))
     else:
         notes.append("The coordinator email on the Terms of reference is missing or not an address: the draft is "
                      "not addressed to you. Add it.")
@@ -134,7 +142,7 @@ def _recipients(plan: AuditPlan, agency: str) -> tuple[list[tuple[str, str]], li
         notes.append(f"The safeguarding lead of {agency} on the Agencies sheet has no usable email: add it, and pass "
                      "the alert on.")
     else:
-        to.append((lead.name or f"Safeguarding lead, {agency}", lead.email))
+        to.append((_one_line(lead.name) or f"Safeguarding lead, {agency}", lead.email.strip()))
     return to, notes
 
 
@@ -188,7 +196,7 @@ def write_alert_files(batch: AlertBatch, plan: AuditPlan, folder: Path, moment: 
     for a in batch.alerts:
         msg = EmailMessage(policy=DRAFT_POLICY)
         if address_problem(sender) is None:
-            msg["From"] = Address(plan.terms.coordinator.strip(), *sender.rsplit("@", 1))
+            msg["From"] = Address(_one_line(plan.terms.coordinator), *sender.rsplit("@", 1))
         if a.to:
             msg["To"] = [Address(name, *addr.rsplit("@", 1)) for name, addr in a.to]
         msg["Subject"] = a.subject
@@ -261,7 +269,7 @@ def _draft(audit: Path, forms: Sequence[FormReturn], again: bool, moment: dateti
     batch = plan_alerts(plan, forms, moment, again=again)
     if not batch.alerts:
         return batch
-    keep = None if can_splice(audit, [MAIL_LOG]) else keep_analysis(audit)  # only the Mail log, when it can
+    keep = keep_for(audit, [MAIL_LOG], "intake (safeguarding alert)")  # only the Mail log, when it can
     new_plan = plan.model_copy(update={"mail_log": [*plan.mail_log, *batch.records]})
     recorded_in_place(audit, batch, plan, moment,
                       lambda: write_plan_sheets(audit, new_plan, [MAIL_LOG], keep, moment.date(), seen=seen))

@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
-from xlpack.feedback.folder import FEEDBACK_PREFIX
+from xlpack.feedback.folder import FEEDBACK_PREFIX, default_feedback_folder
 from xlpack.feedback.folder import identifier as read_identifier
 from xlpack.mail.attachments import Attachment, FormFiles, is_encrypted
 from xlpack.model.plan import AuditPlan, IssuedForm
@@ -42,6 +42,7 @@ def load_feedback(folder: Path, plan: AuditPlan, forms: Sequence[IssuedForm], au
                             "give their folder with --feedback.")
         return out
     found: dict[str, list[tuple[str, bytes]]] = defaultdict(list)
+    others: dict[str, str] = {}  # another audit's id -> one of its documents here
     for path in sorted(folder.glob("*.docx")):
         if path.name.startswith("~$"):
             continue  # Word's lock file beside a document open in it
@@ -55,6 +56,15 @@ def load_feedback(folder: Path, plan: AuditPlan, forms: Sequence[IssuedForm], au
         audit_id, _, form_id = rest.partition(":")
         if prefix == PREFIX and audit_id == plan.audit_id:
             found[form_id].append((path.name, data))
+        elif prefix == PREFIX and audit_id:
+            others.setdefault(audit_id, path.name)
+    if others and not found:  # the folder of another audit (a re-audit's mail given the baseline's folder)
+        owner, name = next(iter(others.items()))
+        own = default_feedback_folder(audit, plan.audit_id)
+        out.problems.append(f"{folder} holds the feedback documents of another audit (audit id {owner}; {name}), "
+                            f"none of this audit's. Give this audit's folder with --feedback (xlpack feedback wrote "
+                            f"them into {own} unless told otherwise), or write them: {again}.")
+        return out
     for f in forms:
         docs = found.get(f.form_id, [])
         if len(docs) == 1:

@@ -42,7 +42,7 @@ from xlpack.mail.feedback_files import load_feedback
 from xlpack.mail.recipients import AddressBook, Recipient, address_problem, quoted, write_recipients
 from xlpack.mail.returned import ReturnedChangedError, ReturnedFile, problem_lines, read_returned
 from xlpack.mail.select import Selection, Wanted, long_date, select_feedback, select_issue, select_returns
-from xlpack.mail.staging import place, settle_stopped, stage, sweep, unmark, workbook_state
+from xlpack.mail.staging import keep_for, place, settle_stopped, stage, sweep, unmark, workbook_state
 from xlpack.mail.templates import (
     Wording,
     body_text,
@@ -56,7 +56,7 @@ from xlpack.model.names import redact_names
 from xlpack.model.plan import AuditPlan, MailRecord, MessageTemplate
 from xlpack.model.wording import counted, noun
 from xlpack.workbook.readback import META, Workbook, read_consolidated
-from xlpack.workbook.write import Keep, can_splice, keep_analysis, write_plan_sheets
+from xlpack.workbook.write import Keep, write_plan_sheets
 
 KINDS = tuple(KIND_LABELS)
 SUBJECT_CASES = 6  # case references named in a subject; the body names them all
@@ -300,7 +300,7 @@ def _draft_mail(audit: Path, kind: str, out: Path | None, forms: Path | None, en
     changed = [*([MESSAGES] if messages != plan.messages else []), MAIL_LOG]  # the sheets the run writes
     # before anything is written: refuses if something typed would be lost (needed only when the whole workbook
     # is written again; otherwise only those sheets are replaced and the analysis is kept as it is)
-    keep = None if can_splice(audit, changed) else keep_analysis(audit)
+    keep = keep_for(audit, changed, "mail")
     moment = _moment(today, now)
     words, problems = wording(messages, kind)
     problems = [*control_character_problems(audit), *sheet_problems(plan.messages), *problems,

@@ -10,6 +10,7 @@ keeps them.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Literal
 
@@ -284,14 +285,15 @@ class AuditPlan(_Record):
                 return lead
         return None
 
-    def name_lists(self, *, keep_auditors: bool = False) -> NameLists:
+    def name_lists(self, *, keep_auditors: bool = False, also: Iterable[str] = ()) -> NameLists:
         """The name guard's lists: the built-in ones with the Name guard sheet's names and allowed words; with
         ``keep_auditors``, the audit's own auditors are not taken for names either (for the meeting pack, which the
-        auditors read together and which names them beside their grades)."""
+        auditors read together and which names them beside their grades); ``also``: more names known to be
+        people's (who came to a meeting)."""
         allowed = [w.word for w in self.name_words if w.kind == NOT_A_NAME]
         if keep_auditors:
             allowed += sorted({a.auditor for a in self.assignments if a.auditor.strip()})
-        return name_lists([w.word for w in self.name_words if w.kind == NAME], allowed)
+        return name_lists([*(w.word for w in self.name_words if w.kind == NAME), *also], allowed)
 
     def case(self, case_ref: str) -> Case | None:
         for c in self.cases:

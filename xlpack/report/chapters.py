@@ -737,7 +737,7 @@ def themes_chapter(doc: ReportDocument, f: Findings) -> None:
     """The themes across the audits: the phrases the themes finder recovers from the auditors' free text
     (xlpack.analysis.themes), then what the meetings agreed and learned (the Meetings sheet)."""
     themes_section(doc, f, level=1)
-    meeting_learning(doc, f.audit)
+    meeting_learning(doc, f.audit, internal=f.internal)
 
 
 def _recommendation_text(f: Findings, rec: Recommendation) -> str:

@@ -15,6 +15,7 @@ from datetime import date
 
 from xlpack.coordinator.meetings_sheet import MEETINGS, find_meeting
 from xlpack.model.consolidated import ConsolidatedAudit
+from xlpack.model.names import redact_names
 from xlpack.model.plan import Meeting
 from xlpack.model.wording import counted, noun
 from xlpack.report.document import ReportDocument, long_date
@@ -92,21 +93,27 @@ def _points(text: str) -> list[str]:
     return [line.strip().lstrip("-•* ").strip() for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
 
 
-def learning(doc: ReportDocument, audit: ConsolidatedAudit) -> None:
-    """A part of its own: what each meeting decided and learned, and the feedback on the audit, as recorded."""
+def learning(doc: ReportDocument, audit: ConsolidatedAudit, *, internal: bool = False) -> None:
+    """A part of its own: what each meeting decided and learned, and the feedback on the audit, as recorded.
+
+    The report names no one who came (it counts them): what is recorded is shown with the people it names as
+    [name] (who came, any name the guard finds, and the auditors but in the ``internal`` version).
+    """
     doc.heading("What the meetings agreed and learned", 2)
     recorded = [m for m in _dated(audit.plan.meetings) if m.decisions or m.learning or m.feedback]
     if not recorded:
         doc.note(f"The {MEETINGS} sheet records no decisions, learning points or feedback. Record what the "
                  "follow-up meeting agreed and learned there, or summarise it here.")
         return
+    people = [a.name for m in recorded for a in m.attended if a.name.strip()]
+    names = audit.plan.name_lists(keep_auditors=internal, also=people)
     for m in recorded:
         doc.para(f"At {describe(m)}, attended by {who_came(m)}:", keep_with_next=True)
         for label, text in (("Decisions", m.decisions), ("Learning points", m.learning),
                             ("Feedback on how the audit went", m.feedback)):
             if text:
                 doc.para(bold_lead=f"{label}", keep_with_next=True)
-                doc.bullets(_points(text))
+                doc.bullets([redact_names(point, names) for point in _points(text)])
     if not any(m.feedback for m in recorded):
         doc.note("No feedback on how the audit went is recorded: add what worked well and not so well, for the "
                  "next audit.")

@@ -38,7 +38,7 @@ from xlpack.model.names import NameLists, quoted
 from xlpack.model.plan import Meeting
 from xlpack.model.records import FlagRow, GradeRow
 from xlpack.report.document import A4, MARGIN, Cell, ReportDocument, long_date
-from xlpack.report.write import ModerationError, write_document
+from xlpack.report.write import ModerationError, check_meetings, write_document
 from xlpack.workbook.carryover import read_moderation
 from xlpack.workbook.readback import read_consolidated
 
@@ -70,6 +70,7 @@ def write_pack(audit: Path, out: Path | None = None, *, today: date | None = Non
     problems = read_moderation(audit, consolidated.plan.scale).problems
     if problems:
         raise ModerationError(audit, problems, "no meeting pack was written")
+    check_meetings(audit, "no meeting pack was written")
     write_document(out, pack_bytes(consolidated, today=today))
     return out
 

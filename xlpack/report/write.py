@@ -21,8 +21,10 @@ from pathlib import Path
 
 import xlpack.report.chapters as chapters
 from xlpack import clock
-from xlpack.errors import ModerationError, UsageError, WorkbookInUseError
-from xlpack.files.workbooks import lock_files, replace_atomically, require_coordinator
+from xlpack.coordinator.meetings_sheet import MEETING_HEADERS, MEETINGS, meetings_from
+from xlpack.coordinator.plan_sheets import read_table
+from xlpack.errors import MeetingsError, ModerationError, UsageError, WorkbookInUseError
+from xlpack.files.workbooks import SheetReader, lock_files, replace_atomically, require_coordinator
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.definitions import GradeScale
 from xlpack.report.document import ReportDocument
@@ -40,6 +42,17 @@ def check_moderation(audit: Path, scale: GradeScale, nothing: str = "no report w
     problems = read_moderation(audit, scale).problems
     if problems:
         raise ModerationError(audit, problems, nothing)
+
+
+def check_meetings(audit: Path, nothing: str = "no report was written") -> None:
+    """Refuse (:class:`MeetingsError`, naming each cell) a Meetings row that cannot be read (a date that is not a
+    date, a kind not on the list, a name used twice): the document would leave that meeting out."""
+    reader = SheetReader(audit)
+    problems: list[str] = []
+    if reader.has(MEETINGS):
+        meetings_from(read_table(reader, MEETINGS, list(MEETING_HEADERS)).rows, problems)
+    if problems:
+        raise MeetingsError(audit, problems, nothing)
 
 
 def default_report_path(audit: Path, audience: str = "board") -> Path:
@@ -63,6 +76,7 @@ def write_report(audit: Path, out: Path | None = None, *, today: date | None = N
     _check_target(out, overwrite)
     consolidated = read_consolidated(audit)
     check_moderation(audit, consolidated.plan.scale)
+    check_meetings(audit)
     return build_report(consolidated, out, today=today, extra=extra, audience=audience)
 
 

@@ -121,7 +121,8 @@ def _workbook_sheets(path: Path) -> list[tuple[str | None, list[list[Any]]]]:
 
 def _csv_rows(path: Path, data: bytes) -> list[list[Any]]:
     try:
-        text = data.decode("utf-8-sig")
+        # Excel's "Unicode Text" is UTF-16 with a byte order mark; its .csv is UTF-8 (with or without one)
+        text = data.decode("utf-16") if data[:2] in (b"\xff\xfe", b"\xfe\xff") else data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")  # what Excel on Windows writes for "CSV" without UTF-8
     if "\x00" in text:

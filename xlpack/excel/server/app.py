@@ -29,7 +29,13 @@ DEFAULTS = {
 
 
 def create_app() -> Any:
-    """xlwings Server's ASGI app with xlpack's routes (the same object on every call)."""
+    """xlwings Server's ASGI app with xlpack's routes (the same object on every call).
+
+    Refuses (:class:`~xlpack.errors.UsageError`, naming it) a limit IT set that is not a positive number.
+    """
+    from xlpack.excel.server.service import Limits  # imported here: the job's pipeline, for the server only
+
+    Limits.from_environment()
     for key, value in DEFAULTS.items():
         os.environ.setdefault(key, value)
     import xlwings_server.config as config  # imported here: it reads the settings just set, and it is optional

@@ -22,6 +22,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from xlwings_server.dependencies import get_user
 
+from xlpack.errors import UsageError
 from xlpack.excel.server.service import Limits, MiB, RequestRefused, private_folder, run_job, store
 
 router = APIRouter(prefix="/xlpack", dependencies=[Depends(get_user)])
@@ -67,7 +68,10 @@ async def _read_form(request: Request, limits: Limits) -> tuple[tuple[str, bytes
 
 
 async def _handle(request: Request, mode: str) -> JSONResponse:
-    limits = Limits.from_environment()
+    try:
+        limits = Limits.from_environment()
+    except UsageError as exc:  # set wrong by IT since the server started: say which setting, not "An error occurred"
+        return JSONResponse({"ok": False, "refusal": "server", "message": str(exc)}, status_code=500)
     try:
         workbook, dropped, allow_missing = await _read_form(request, limits)
     except RequestRefused as exc:
