@@ -162,7 +162,7 @@ def _jobs(plan: AuditPlan, out_dir: Path, reissue: set[str], today: date, passwo
         tool = plan.tool if kind == "audit" else plan.views
         assert tool is not None
         old = existing.get(key)
-        if old is not None and not ({old.form_id, old.file, case.case_ref} & reissue):
+        if old is not None and not ({x.casefold() for x in (old.form_id, old.file, case.case_ref)} & reissue):
             skipped.append(old)
             continue
         form_id = old.form_id if old else str(uuid.uuid4())
@@ -242,9 +242,10 @@ def _generate(audit: Path, out_dir: Path | None, reissue: Iterable[str], passwor
         raise UsageError(f"{out_dir} holds the forms of {other}, and its {MANIFEST}: the forms of this audit "
                          f"({audit.name}) must not go in with them. Leave out --out (the default is a folder of this "
                          "audit's own), or give another folder. Nothing was written.")
-    reissue_set = {str(r) for r in reissue}
-    pairs, skipped = _jobs(plan, out_dir, reissue_set, today or clock.today(), password, encrypt_password)
-    unknown = reissue_set - {x for _, rec in pairs for x in (rec.form_id, rec.file, rec.case_ref)}
+    typed = {str(r).strip().casefold(): str(r) for r in reissue}  # case references match in any letter case
+    pairs, skipped = _jobs(plan, out_dir, set(typed), today or clock.today(), password, encrypt_password)
+    matched = {x.casefold() for _, rec in pairs for x in (rec.form_id, rec.file, rec.case_ref)}
+    unknown = [typed[k] for k in typed if k not in matched]
     if unknown:
         raise UsageError(f"Nothing to reissue for: {', '.join(sorted(unknown))}. Give a form id, file name or "
                          "case reference listed on the 'Issued forms' sheet.")

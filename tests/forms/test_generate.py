@@ -102,6 +102,11 @@ def test_reissue_keeps_the_form_id_and_replaces_the_file(sample_copy: tuple[Path
     assert zipfile.is_zipfile(forms / target.file)
     with pytest.raises(UsageError, match="Nothing to reissue for: nope"):
         generate_forms(audit, reissue=["nope"], workers=1)
+    # a case reference typed in another letter case, with spaces, names the same case (as everywhere else)
+    case = plan.issued[0].case_ref
+    again = generate_forms(audit, reissue=[f" {case.lower()} "], workers=1)
+    assert again.issued and {f.case_ref for f in again.issued} == {case}
+    assert {f.form_id for f in again.issued} == {f.form_id for f in plan.issued if f.case_ref == case}
 
 
 def test_generate_refuses_while_the_workbook_is_open(sample_copy: tuple[Path, Path]) -> None:

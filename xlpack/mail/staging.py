@@ -25,7 +25,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from xlpack.coordinator.plan_sheets import read_plan
-from xlpack.errors import KeepTypedError
 from xlpack.model.plan import MailRecord
 from xlpack.workbook.write import Keep, can_splice, keep_analysis
 
@@ -126,12 +125,7 @@ def keep_for(audit: Path, sheets: list[str], command: str) -> Keep | None:
     """What recording drafts on ``sheets`` needs of the analysis: nothing when only those sheets are replaced,
     else :func:`~xlpack.workbook.write.keep_analysis`, whose refusal (something typed would be lost) names
     ``command``, the one run ("mail would lose ...", not "generate would lose ...")."""
-    if can_splice(audit, sheets):
-        return None
-    try:
-        return keep_analysis(audit)
-    except KeepTypedError as exc:
-        raise KeepTypedError(exc.path, exc.problems, command) from None
+    return None if can_splice(audit, sheets) else keep_analysis(audit, command)
 
 
 def stage(audit: Path, folder: Path, kind: str, moment: datetime) -> Path:

@@ -284,8 +284,8 @@ def write_plan_sheets(audit: Path, plan: AuditPlan, sheets: Sequence[str], keep:
     return write_checked(audit, plan, keep(plan, today), seen=seen)
 
 
-def keep_analysis(audit: Path) -> Callable[[AuditPlan, date | None], list[SheetWriter]]:
-    """For commands that rewrite the plan sheets (generate): keep the last consolidation.
+def keep_analysis(audit: Path, command: str = "generate") -> Callable[[AuditPlan, date | None], list[SheetWriter]]:
+    """For commands that rewrite the plan sheets (``command``, named in a refusal): keep the last consolidation.
 
     Call it before changing anything: it refuses, like consolidate, when
     something typed into the analysis sheets would be lost. It returns a
@@ -303,7 +303,7 @@ def keep_analysis(audit: Path) -> Callable[[AuditPlan, date | None], list[SheetW
         return nothing
     typed = read_typed(audit, read_plan(audit, strict=False).scale)
     if typed.problems:
-        raise KeepTypedError(audit, typed.problems, "generate")
+        raise KeepTypedError(audit, typed.problems, command)
     if not typed.consolidated:
         return nothing
     data = read_consolidated(audit)
