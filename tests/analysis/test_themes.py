@@ -223,15 +223,20 @@ def test_the_demo_text_gives_its_own_recurring_phrases() -> None:
 
 def test_the_quick_sort_of_phrases_orders_them_as_the_stable_sort_does() -> None:
     """Phrases are sorted by code with each code's passages in order: the quick way (code and passage as one
-    number) must give what a stable sort of the codes gives, which large vocabularies still use."""
+    number, sorted in place) must give what a stable sort of the codes gives, which large vocabularies still
+    use; both from the runs' starts, as :meth:`_Coded.grams` finds them."""
     rng = np.random.default_rng(3)
-    owner = np.sort(rng.integers(0, 400, 5000))  # found passage by passage
-    code = rng.integers(0, 60 ** 3, 5000)
-    quick = _by_code_and_passage(code, owner, 60)
-    stable = _by_code_and_passage(code, owner, 10 ** 7)  # too many words for one 64-bit number: the stable sort
-    order = np.argsort(code, kind="stable")
-    for got in (quick, stable):
-        assert np.array_equal(got[0], code[order]) and np.array_equal(got[1], owner[order])
+    ids = rng.integers(2, 60, 5000).astype(np.int32)
+    owner = np.sort(rng.integers(0, 400, 5000)).astype(np.int32)  # found passage by passage
+    picks = [np.sort(rng.choice(5000 - n + 1, 1500, replace=False)) for n in (1, 2, 3)]
+    for v in (60, 200_000):  # 200,000 words and 400 passages do not fit one 64-bit number: the stable sort
+        code = np.concatenate([sum(ids[at + k].astype(np.int64) * v ** (n - 1 - k) for k in range(n))
+                               + (n - 1) * v ** 3 for n, at in enumerate(picks, start=1)])
+        runs = np.concatenate([owner[at] for at in picks])
+        order = np.argsort(code, kind="stable")
+        got = _by_code_and_passage(picks, ids, owner, v)
+        assert np.array_equal(got[0], code[order]) and np.array_equal(got[1], runs[order])
+        assert len(np.unique(code)) < len(code)  # codes repeat across passages: the order among them is tested
 
 
 def test_a_dash_standing_alone_ends_a_clause_as_punctuation_does() -> None:

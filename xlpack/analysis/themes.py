@@ -72,6 +72,7 @@ SAME_PASSAGES = 0.6
 LONGER_COVERS = 0.75
 LIMIT = 8  # themes of each kind
 EXAMPLE_WORDS = 24
+_CODED_AT_ONCE = 4096  # passages turned into numbers at a time (see _Coded)
 
 STOP = frozenset({"a", "about", "above", "across", "after", "again", "all", "also", "although", "am", "an", "and",
                   "any", "are", "as", "at", "be", "been", "before", "being", "below", "between", "both", "but", "by",
@@ -249,21 +250,29 @@ class _Coded:
         self.vocab: list[str] = ["", ""]
         ids: dict[str, int] = {}
         table: dict[str, int] = {}  # each different token's code, numbered as the words first come
-        found = tokens(f" {END_MARK} ".join(texts) + f" {END_MARK}")
-        for token in dict.fromkeys(found):
-            if token == END_MARK:
-                table[token] = self.END
-                continue
-            key = word_key(token) if token[0].isalnum() else ""
-            if not key:
-                table[token] = self.BREAK
-                continue
-            if key not in ids:
-                ids[key] = len(self.vocab)
-                self.vocab.append(key)
-            table[token] = ids[key]
-        self.ids = np.fromiter(map(table.__getitem__, found), dtype=np.int64, count=len(found))
-        self.owner = np.cumsum(self.ids == self.END) - (self.ids == self.END)  # the passage of each token
+        parts: list[np.ndarray] = []
+        # a few thousand passages at a time: the tokens of a whole large audit, as text, would take
+        # gigabytes; theirs are numbered in the same order, so the codes are those of the whole text at once
+        for at in range(0, len(texts) or 1, _CODED_AT_ONCE):
+            found = tokens(f" {END_MARK} ".join(texts[at:at + _CODED_AT_ONCE]) + f" {END_MARK}")
+            for token in dict.fromkeys(found):
+                if token in table:
+                    continue
+                if token == END_MARK:
+                    table[token] = self.END
+                    continue
+                key = word_key(token) if token[0].isalnum() else ""
+                if not key:
+                    table[token] = self.BREAK
+                    continue
+                if key not in ids:
+                    ids[key] = len(self.vocab)
+                    self.vocab.append(key)
+                table[token] = ids[key]
+            parts.append(np.fromiter(map(table.__getitem__, found), dtype=np.int32, count=len(found)))
+            del found
+        self.ids = np.concatenate(parts)  # 32 bits a token (a vocabulary of up to a million words); codes take 64
+        del parts
         words = np.array([i > self.END for i in range(len(self.vocab))])
         self.starts = words & np.array([_content(k) or k in NEGATIONS for k in self.vocab])
         self.ends = words & np.array([_content(k) for k in self.vocab])
@@ -274,8 +283,12 @@ class _Coded:
         once per passage. A run of n words has the code sum(id_k * V^(n-1-k)) + n-1 offsets apart, so runs of
         different lengths never share a code (in 64 bits for a vocabulary of up to a million words)."""
         v, ids, n_tok = len(self.vocab), self.ids, len(self.ids)
+        ends = ids == self.END
+        owner = np.cumsum(ends, dtype=np.int32)  # the passage of each token
+        owner -= ends
+        del ends
         word, start, end = self.words[ids], self.starts[ids], self.ends[ids]  # of each token
-        codes, owners = [], []
+        picks = []  # for each length n, where a run of n words starts that makes a phrase
         for n in range(1, MAX_WORDS + 1):
             if n_tok < n:
                 break
@@ -283,13 +296,9 @@ class _Coded:
             ok = start[:m] & end[n - 1:n - 1 + m]
             for k in range(1, n - 1):
                 ok &= word[k:k + m]
-            at = np.flatnonzero(ok)  # where a run of n words starts that makes a phrase
-            code = ids[at]
-            for k in range(1, n):
-                code = code * v + ids[at + k]
-            codes.append(code + (n - 1) * v ** MAX_WORDS)
-            owners.append(self.owner[at])
-        code, owner = _by_code_and_passage(np.concatenate(codes), np.concatenate(owners), v)
+            picks.append(np.flatnonzero(ok))
+        del word, start, end
+        code, owner = _by_code_and_passage(picks, ids, owner, v)
         self.seen = _counts(code)  # every occurrence, for how far a phrase's words keep together
         first = np.ones(len(code), dtype=bool)
         first[1:] = (code[1:] != code[:-1]) | (owner[1:] != owner[:-1])
@@ -326,17 +335,44 @@ class _Coded:
         return " ".join(reversed(out))
 
 
-def _by_code_and_passage(code: np.ndarray, owner: np.ndarray, v: int) -> tuple[np.ndarray, np.ndarray]:
-    """The runs sorted by code, each code's passages in order, so that a repeat in a passage is a neighbour.
+def _run_codes(n: int, at: np.ndarray, ids: np.ndarray, v: int) -> np.ndarray:
+    """The codes of the runs of ``n`` words starting at the tokens ``at`` (see :meth:`_Coded.grams`)."""
+    code = ids[at].astype(np.int64)
+    for k in range(1, n):
+        code *= v
+        code += ids[at + k]
+    code += (n - 1) * v ** MAX_WORDS
+    return code
+
+
+def _by_code_and_passage(picks: Sequence[np.ndarray], ids: np.ndarray, owner: np.ndarray,
+                         v: int) -> tuple[np.ndarray, np.ndarray]:
+    """The runs (``picks[n - 1]``: where the runs of n words start) as (code, passage), sorted by code, each
+    code's passages in order, so that a repeat in a passage is a neighbour.
 
     Where code and passage fit one 64-bit number together (any audit of up to some tens of thousands of words),
-    that number is sorted, far quicker than a stable sort of the codes carrying the passages along."""
-    passages = int(owner.max()) + 1 if len(owner) else 1
+    that number is sorted in place, far quicker than a stable sort of the codes carrying the passages along, and
+    only that one array of all the runs is held while sorting (a large audit has tens of millions of runs)."""
+    found = [at for at in picks if len(at)]
+    passages = max(int(owner[at[-1]]) for at in found) + 1 if found else 1  # passages only grow along the tokens
     if MAX_WORDS * v ** MAX_WORDS * passages < 2 ** 62:
-        both = np.sort(code * passages + owner)
-        return both // passages, both % passages
+        both = np.empty(sum(len(at) for at in picks), dtype=np.int64)
+        i = 0
+        for n, at in enumerate(picks, start=1):
+            code = _run_codes(n, at, ids, v)
+            code *= passages
+            code += owner[at]
+            both[i:i + len(at)] = code
+            i += len(at)
+            del code
+        both.sort()
+        runs_owner = (both % passages).astype(owner.dtype)
+        both //= passages
+        return both, runs_owner
+    code = np.concatenate([_run_codes(n, at, ids, v) for n, at in enumerate(picks, start=1)])
+    runs = np.concatenate([owner[at] for at in picks])
     order = np.argsort(code, kind="stable")  # the passages were found in order: a stable sort keeps it
-    return code[order], owner[order]
+    return code[order], runs[order]
 
 
 def _counts(sorted_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -367,6 +403,17 @@ def _lookup(keys: np.ndarray, values: np.ndarray, query: np.ndarray) -> np.ndarr
     return np.where(keys[at] == query, values[at], 0)
 
 
+def _among(keys: np.ndarray, query: np.ndarray, at_once: int = 1 << 20) -> np.ndarray:
+    """Whether each q of ``query`` is among ``keys`` (sorted), looked up a slice at a time: a large audit has
+    tens of millions of runs, and a lookup of all at once takes several arrays as long as they are."""
+    out = np.zeros(len(query), dtype=bool)
+    if len(keys):
+        for i in range(0, len(query), at_once):
+            q = query[i:i + at_once]
+            out[i:i + at_once] = keys[np.minimum(np.searchsorted(keys, q), len(keys) - 1)] == q
+    return out
+
+
 def _candidates(ps: Sequence[_Passage], titles: list[frozenset[str]]) -> list[_Candidate]:
     """Every phrase that qualifies as a theme of its pile.
 
@@ -379,7 +426,7 @@ def _candidates(ps: Sequence[_Passage], titles: list[frozenset[str]]) -> list[_C
         return []
     coded = _Coded([p.text for p in ps])
     code, owner = coded.grams()  # sorted by code
-    kind = np.array([KINDS.index(p.kind) for p in ps], dtype=np.int64)[owner]
+    kind = np.array([KINDS.index(p.kind) for p in ps], dtype=np.int8)[owner]
     totals = [sum(1 for p in ps if p.kind == k) for k in KINDS]
     out = []
     for k, name in enumerate(KINDS):
@@ -391,7 +438,7 @@ def _candidates(ps: Sequence[_Passage], titles: list[frozenset[str]]) -> list[_C
         keep &= np.where(single, leaning(mine_n, other, totals[k], totals[1 - k], G2_WORD),
                          coded.chance(mine_codes) <= math.log10(CHANCE / max(phrases, 1)))
         wanted = mine_codes[keep]
-        sel = (kind == k) & (_lookup(wanted, np.ones(len(wanted), dtype=np.int64), code) > 0)
+        sel = (kind == k) & _among(wanted, code)
         c_sel, o_sel = code[sel], owner[sel]
         bounds = np.flatnonzero(np.diff(c_sel)) + 1
         for c_group, o_group in zip(np.split(c_sel, bounds), np.split(o_sel, bounds)):
