@@ -296,7 +296,7 @@ class _Coded:
             ok = start[:m] & end[n - 1:n - 1 + m]
             for k in range(1, n - 1):
                 ok &= word[k:k + m]
-            picks.append(np.flatnonzero(ok))
+            picks.append(np.flatnonzero(ok).astype(np.int32))  # token positions fit 32 bits as the codes do
         del word, start, end
         code, owner = _by_code_and_passage(picks, ids, owner, v)
         self.seen = _counts(code)  # every occurrence, for how far a phrase's words keep together
@@ -366,7 +366,9 @@ def _by_code_and_passage(picks: Sequence[np.ndarray], ids: np.ndarray, owner: np
             i += len(at)
             del code
         both.sort()
-        runs_owner = (both % passages).astype(owner.dtype)
+        runs_owner = np.empty(len(both), dtype=owner.dtype)
+        for i in range(0, len(both), 1 << 20):  # a slice at a time: no second array of 64 bits a run
+            runs_owner[i:i + (1 << 20)] = both[i:i + (1 << 20)] % passages
         both //= passages
         return both, runs_owner
     code = np.concatenate([_run_codes(n, at, ids, v) for n, at in enumerate(picks, start=1)])
