@@ -298,6 +298,17 @@ class _Coded:
                 ok &= word[k:k + m]
             picks.append(np.flatnonzero(ok).astype(np.int32))  # token positions fit 32 bits as the codes do
         del word, start, end
+        passages = _passages(picks, owner)
+        if _one_number(v, passages):  # as _by_code_and_passage sorts them, in less memory: a large audit has
+            both = _joined(picks, ids, owner, v, passages)  # tens of millions of runs
+            del picks, owner
+            both.sort()
+            self.seen = _counts_of_codes(both, passages)  # every occurrence, for how far a phrase's words keep
+            first = np.ones(len(both), dtype=bool)  # together; then each code once per passage
+            first[1:] = both[1:] != both[:-1]
+            both = both[first]
+            del first
+            return _split(both, passages)
         code, owner = _by_code_and_passage(picks, ids, owner, v)
         self.seen = _counts(code)  # every occurrence, for how far a phrase's words keep together
         first = np.ones(len(code), dtype=bool)
@@ -310,7 +321,10 @@ class _Coded:
         single word. A three-word phrase is compared with both of its splits, the likelier one counted."""
         v, big = len(self.vocab), len(self.vocab) ** MAX_WORDS
         n, rest = np.divmod(codes, big)
-        words = np.bincount(self.ids, minlength=v).astype(float)
+        words = np.zeros(v, dtype=np.int64)
+        for at in range(0, len(self.ids), 1 << 22):  # a slice at a time: bincount copies the codes to 64 bits
+            words += np.bincount(self.ids[at:at + (1 << 22)], minlength=v)
+        words = words.astype(float)
         total = max(float(words[2:].sum()), 1.0)
         c, b_, a_ = rest % v, (rest // v) % v, rest // (v * v)
         seen = _lookup(*self.seen, codes).astype(float)
@@ -345,6 +359,40 @@ def _run_codes(n: int, at: np.ndarray, ids: np.ndarray, v: int) -> np.ndarray:
     return code
 
 
+def _passages(picks: Sequence[np.ndarray], owner: np.ndarray) -> int:
+    """How many passages the runs come from (the last one's number and one: passages only grow along the tokens)."""
+    found = [at for at in picks if len(at)]
+    return max(int(owner[at[-1]]) for at in found) + 1 if found else 1
+
+
+def _one_number(v: int, passages: int) -> bool:
+    """Whether a run's code and its passage fit one 64-bit number together."""
+    return MAX_WORDS * v ** MAX_WORDS * passages < 2 ** 62
+
+
+def _joined(picks: Sequence[np.ndarray], ids: np.ndarray, owner: np.ndarray, v: int, passages: int) -> np.ndarray:
+    """Every run as one number, code * passages + passage (unsorted), in one array."""
+    both = np.empty(sum(len(at) for at in picks), dtype=np.int64)
+    i = 0
+    for n, at in enumerate(picks, start=1):
+        code = _run_codes(n, at, ids, v)
+        code *= passages
+        code += owner[at]
+        both[i:i + len(at)] = code
+        i += len(at)
+    return both
+
+
+def _split(both: np.ndarray, passages: int) -> tuple[np.ndarray, np.ndarray]:
+    """``both`` (from :func:`_joined`) split into (code, passage), the codes in its place; the passages as 32
+    bits, worked out a slice at a time (no second array of 64 bits a run)."""
+    runs_owner = np.empty(len(both), dtype=np.int32)
+    for i in range(0, len(both), 1 << 20):
+        runs_owner[i:i + (1 << 20)] = both[i:i + (1 << 20)] % passages
+    both //= passages
+    return both, runs_owner
+
+
 def _by_code_and_passage(picks: Sequence[np.ndarray], ids: np.ndarray, owner: np.ndarray,
                          v: int) -> tuple[np.ndarray, np.ndarray]:
     """The runs (``picks[n - 1]``: where the runs of n words start) as (code, passage), sorted by code, each
@@ -353,28 +401,25 @@ def _by_code_and_passage(picks: Sequence[np.ndarray], ids: np.ndarray, owner: np
     Where code and passage fit one 64-bit number together (any audit of up to some tens of thousands of words),
     that number is sorted in place, far quicker than a stable sort of the codes carrying the passages along, and
     only that one array of all the runs is held while sorting (a large audit has tens of millions of runs)."""
-    found = [at for at in picks if len(at)]
-    passages = max(int(owner[at[-1]]) for at in found) + 1 if found else 1  # passages only grow along the tokens
-    if MAX_WORDS * v ** MAX_WORDS * passages < 2 ** 62:
-        both = np.empty(sum(len(at) for at in picks), dtype=np.int64)
-        i = 0
-        for n, at in enumerate(picks, start=1):
-            code = _run_codes(n, at, ids, v)
-            code *= passages
-            code += owner[at]
-            both[i:i + len(at)] = code
-            i += len(at)
-            del code
+    passages = _passages(picks, owner)
+    if _one_number(v, passages):
+        both = _joined(picks, ids, owner, v, passages)
         both.sort()
-        runs_owner = np.empty(len(both), dtype=owner.dtype)
-        for i in range(0, len(both), 1 << 20):  # a slice at a time: no second array of 64 bits a run
-            runs_owner[i:i + (1 << 20)] = both[i:i + (1 << 20)] % passages
-        both //= passages
-        return both, runs_owner
+        return _split(both, passages)
     code = np.concatenate([_run_codes(n, at, ids, v) for n, at in enumerate(picks, start=1)])
     runs = np.concatenate([owner[at] for at in picks])
     order = np.argsort(code, kind="stable")  # the passages were found in order: a stable sort keeps it
     return code[order], runs[order]
+
+
+def _counts_of_codes(both: np.ndarray, passages: int, at_once: int = 1 << 20) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_counts` of the codes of ``both`` (sorted, from :func:`_joined`), worked out a slice at a time."""
+    parts = [_counts(both[i:i + at_once] // passages) for i in range(0, len(both), at_once)]
+    if not parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    codes, counts = np.concatenate([c for c, _ in parts]), np.concatenate([n for _, n in parts])
+    starts = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1])))  # a code across two slices
+    return codes[starts], np.add.reduceat(counts, starts)
 
 
 def _counts(sorted_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
