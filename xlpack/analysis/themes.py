@@ -300,7 +300,7 @@ class _Coded:
         del word, start, end
         passages = _passages(picks, owner)
         if _one_number(v, passages):  # as _by_code_and_passage sorts them, in less memory: a large audit has
-            both = _joined(picks, ids, owner, v, passages)  # tens of millions of runs
+            both = _joined(picks, ids, owner, v, passages, consume=True)  # tens of millions of runs
             del picks, owner
             both.sort()
             self.seen = _counts_of_codes(both, passages)  # every occurrence, for how far a phrase's words keep
@@ -370,16 +370,24 @@ def _one_number(v: int, passages: int) -> bool:
     return MAX_WORDS * v ** MAX_WORDS * passages < 2 ** 62
 
 
-def _joined(picks: Sequence[np.ndarray], ids: np.ndarray, owner: np.ndarray, v: int, passages: int) -> np.ndarray:
-    """Every run as one number, code * passages + passage (unsorted), in one array."""
+def _joined(picks: list[np.ndarray], ids: np.ndarray, owner: np.ndarray, v: int, passages: int, *,
+            consume: bool = False) -> np.ndarray:
+    """Every run as one number, code * passages + passage (unsorted), in one array; with ``consume``, each
+    length's starts are let go (emptied in ``picks``) once its runs are in."""
     both = np.empty(sum(len(at) for at in picks), dtype=np.int64)
     i = 0
-    for n, at in enumerate(picks, start=1):
-        code = _run_codes(n, at, ids, v)
-        code *= passages
-        code += owner[at]
-        both[i:i + len(at)] = code
-        i += len(at)
+    for n in range(1, len(picks) + 1):
+        at = picks[n - 1]
+        if consume:
+            picks[n - 1] = at[:0]
+        for part in range(0, len(at), 1 << 20):  # a slice at a time: no array as long as the runs but ``both``
+            some = at[part:part + (1 << 20)]
+            code = _run_codes(n, some, ids, v)
+            code *= passages
+            code += owner[some]
+            both[i:i + len(some)] = code
+            i += len(some)
+        del at
     return both
 
 
