@@ -411,7 +411,7 @@ def _by_code_and_passage(picks: Sequence[np.ndarray], ids: np.ndarray, owner: np
     only that one array of all the runs is held while sorting (a large audit has tens of millions of runs)."""
     passages = _passages(picks, owner)
     if _one_number(v, passages):
-        both = _joined(picks, ids, owner, v, passages)
+        both = _joined(list(picks), ids, owner, v, passages)
         both.sort()
         return _split(both, passages)
     code = np.concatenate([_run_codes(n, at, ids, v) for n, at in enumerate(picks, start=1)])
