@@ -19,7 +19,18 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pytest
 
-from xlpack.analysis.themes import CONCERN, GOOD_PRACTICE, Theme, _by_code_and_passage, clauses, find_themes
+from xlpack.analysis.themes import (
+    CONCERN,
+    GOOD_PRACTICE,
+    Theme,
+    _among,
+    _by_code_and_passage,
+    _counts,
+    _counts_of_codes,
+    _joined,
+    clauses,
+    find_themes,
+)
 from xlpack.demo.simulate import DEVELOPMENT, EVIDENCE, STRENGTHS
 from xlpack.model.definitions import load_definition, load_scale
 from xlpack.model.records import GradeRow
@@ -223,15 +234,39 @@ def test_the_demo_text_gives_its_own_recurring_phrases() -> None:
 
 def test_the_quick_sort_of_phrases_orders_them_as_the_stable_sort_does() -> None:
     """Phrases are sorted by code with each code's passages in order: the quick way (code and passage as one
-    number) must give what a stable sort of the codes gives, which large vocabularies still use."""
+    number, sorted in place) must give what a stable sort of the codes gives, which large vocabularies still
+    use; both from the runs' starts, as :meth:`_Coded.grams` finds them."""
     rng = np.random.default_rng(3)
-    owner = np.sort(rng.integers(0, 400, 5000))  # found passage by passage
-    code = rng.integers(0, 60 ** 3, 5000)
-    quick = _by_code_and_passage(code, owner, 60)
-    stable = _by_code_and_passage(code, owner, 10 ** 7)  # too many words for one 64-bit number: the stable sort
-    order = np.argsort(code, kind="stable")
-    for got in (quick, stable):
-        assert np.array_equal(got[0], code[order]) and np.array_equal(got[1], owner[order])
+    ids = rng.integers(2, 60, 5000).astype(np.int32)
+    owner = np.sort(rng.integers(0, 400, 5000)).astype(np.int32)  # found passage by passage
+    picks = [np.sort(rng.choice(5000 - n + 1, 1500, replace=False)) for n in (1, 2, 3)]
+    for v in (60, 200_000):  # 200,000 words and 400 passages do not fit one 64-bit number: the stable sort
+        code = np.concatenate([sum(ids[at + k].astype(np.int64) * v ** (n - 1 - k) for k in range(n))
+                               + (n - 1) * v ** 3 for n, at in enumerate(picks, start=1)])
+        runs = np.concatenate([owner[at] for at in picks])
+        order = np.argsort(code, kind="stable")
+        got = _by_code_and_passage(picks, ids, owner, v)
+        assert np.array_equal(got[0], code[order]) and np.array_equal(got[1], runs[order])
+        assert len(np.unique(code)) < len(code)  # codes repeat across passages: the order among them is tested
+
+
+def test_runs_counted_and_looked_up_a_slice_at_a_time_as_all_at_once() -> None:
+    """A large audit's runs are counted and looked up a slice at a time; a code running across two slices is
+    counted once, with all its runs, and each run is found among the codes wanted as a lookup of all would."""
+    rng = np.random.default_rng(5)
+    ids = rng.integers(2, 12, 3000).astype(np.int32)
+    owner = np.sort(rng.integers(0, 50, 3000)).astype(np.int32)
+    picks = [np.sort(rng.choice(3000 - n + 1, 900, replace=False)).astype(np.int32) for n in (1, 2, 3)]
+    both = _joined(picks, ids, owner, 12, 50)
+    both.sort()
+    codes, counts = _counts(both // 50)
+    for at_once in (7, 64, 1000, 10 ** 6):  # a slice boundary inside a code's runs, and no boundary at all
+        got = _counts_of_codes(both, 50, at_once)
+        assert np.array_equal(got[0], codes) and np.array_equal(got[1], counts)
+    assert counts.max() > 7  # some code's runs do cross a boundary of 7
+    wanted = codes[::3]
+    for at_once in (5, 10 ** 6):
+        assert np.array_equal(_among(wanted, both // 50, at_once), np.isin(both // 50, wanted))
 
 
 def test_a_dash_standing_alone_ends_a_clause_as_punctuation_does() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+from io import BytesIO
 from pathlib import Path
 
 import openpyxl
@@ -194,3 +195,26 @@ def test_only_a_blocks_last_column_may_span_when_streamed(tmp_path: Path) -> Non
     wb.close()
     with pytest.raises(ValueError, match="last column"):
         stream_rows(path, streams)
+
+
+def test_streamed_rows_are_the_same_when_the_memo_of_short_texts_fills(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The memo of short texts is emptied when full (row ids never repeat): the rows' XML and digests are those
+    made with room for every text."""
+    from xlpack.workbook import stream as stream_module
+
+    rows: list[list[CellLike]] = [[f"form {i}:s{i % 13}", ["Good", "Adequate", "Inadequate"][i % 3], f"id {i}", "&<>"]
+                                  for i in range(60)]
+    cols = [Column("Row id", 20), Column("Grade", 12, style="wrap"), Column("Note", 20, style="editable",
+                                                                            editable=True), Column("Odd", 8)]
+
+    def streamed() -> tuple[list[str], dict[int, int]]:
+        st = make_styles(xlsxwriter.Workbook(BytesIO(), {"in_memory": True}))
+        stream = stream_module.Stream("Data", [Block(cols, rows, name="Data", row=3)], st)
+        return list(stream_module.rows_xml(stream)), stream.sums
+
+    roomy = streamed()
+    monkeypatch.setattr(stream_module, "MEMO_ENTRIES", 3)
+    full = streamed()
+    assert full == roomy
+    # the header, then the rows
+    assert len(roomy[0]) == 61 and "id 59" in roomy[0][-1] and "&amp;&lt;&gt;" in roomy[0][1]

@@ -72,6 +72,7 @@ SAME_PASSAGES = 0.6
 LONGER_COVERS = 0.75
 LIMIT = 8  # themes of each kind
 EXAMPLE_WORDS = 24
+_CODED_AT_ONCE = 4096  # passages turned into numbers at a time (see _Coded)
 
 STOP = frozenset({"a", "about", "above", "across", "after", "again", "all", "also", "although", "am", "an", "and",
                   "any", "are", "as", "at", "be", "been", "before", "being", "below", "between", "both", "but", "by",
@@ -249,21 +250,29 @@ class _Coded:
         self.vocab: list[str] = ["", ""]
         ids: dict[str, int] = {}
         table: dict[str, int] = {}  # each different token's code, numbered as the words first come
-        found = tokens(f" {END_MARK} ".join(texts) + f" {END_MARK}")
-        for token in dict.fromkeys(found):
-            if token == END_MARK:
-                table[token] = self.END
-                continue
-            key = word_key(token) if token[0].isalnum() else ""
-            if not key:
-                table[token] = self.BREAK
-                continue
-            if key not in ids:
-                ids[key] = len(self.vocab)
-                self.vocab.append(key)
-            table[token] = ids[key]
-        self.ids = np.fromiter(map(table.__getitem__, found), dtype=np.int64, count=len(found))
-        self.owner = np.cumsum(self.ids == self.END) - (self.ids == self.END)  # the passage of each token
+        parts: list[np.ndarray] = []
+        # a few thousand passages at a time: the tokens of a whole large audit, as text, would take
+        # gigabytes; theirs are numbered in the same order, so the codes are those of the whole text at once
+        for at in range(0, len(texts) or 1, _CODED_AT_ONCE):
+            found = tokens(f" {END_MARK} ".join(texts[at:at + _CODED_AT_ONCE]) + f" {END_MARK}")
+            for token in dict.fromkeys(found):
+                if token in table:
+                    continue
+                if token == END_MARK:
+                    table[token] = self.END
+                    continue
+                key = word_key(token) if token[0].isalnum() else ""
+                if not key:
+                    table[token] = self.BREAK
+                    continue
+                if key not in ids:
+                    ids[key] = len(self.vocab)
+                    self.vocab.append(key)
+                table[token] = ids[key]
+            parts.append(np.fromiter(map(table.__getitem__, found), dtype=np.int32, count=len(found)))
+            del found
+        self.ids = np.concatenate(parts)  # 32 bits a token (a vocabulary of up to a million words); codes take 64
+        del parts
         words = np.array([i > self.END for i in range(len(self.vocab))])
         self.starts = words & np.array([_content(k) or k in NEGATIONS for k in self.vocab])
         self.ends = words & np.array([_content(k) for k in self.vocab])
@@ -274,8 +283,12 @@ class _Coded:
         once per passage. A run of n words has the code sum(id_k * V^(n-1-k)) + n-1 offsets apart, so runs of
         different lengths never share a code (in 64 bits for a vocabulary of up to a million words)."""
         v, ids, n_tok = len(self.vocab), self.ids, len(self.ids)
+        ends = ids == self.END
+        owner = np.cumsum(ends, dtype=np.int32)  # the passage of each token
+        owner -= ends
+        del ends
         word, start, end = self.words[ids], self.starts[ids], self.ends[ids]  # of each token
-        codes, owners = [], []
+        picks = []  # for each length n, where a run of n words starts that makes a phrase
         for n in range(1, MAX_WORDS + 1):
             if n_tok < n:
                 break
@@ -283,13 +296,20 @@ class _Coded:
             ok = start[:m] & end[n - 1:n - 1 + m]
             for k in range(1, n - 1):
                 ok &= word[k:k + m]
-            at = np.flatnonzero(ok)  # where a run of n words starts that makes a phrase
-            code = ids[at]
-            for k in range(1, n):
-                code = code * v + ids[at + k]
-            codes.append(code + (n - 1) * v ** MAX_WORDS)
-            owners.append(self.owner[at])
-        code, owner = _by_code_and_passage(np.concatenate(codes), np.concatenate(owners), v)
+            picks.append(np.flatnonzero(ok).astype(np.int32))  # token positions fit 32 bits as the codes do
+        del word, start, end
+        passages = _passages(picks, owner)
+        if _one_number(v, passages):  # as _by_code_and_passage sorts them, in less memory: a large audit has
+            both = _joined(picks, ids, owner, v, passages, consume=True)  # tens of millions of runs
+            del picks, owner
+            both.sort()
+            self.seen = _counts_of_codes(both, passages)  # every occurrence, for how far a phrase's words keep
+            first = np.ones(len(both), dtype=bool)  # together; then each code once per passage
+            first[1:] = both[1:] != both[:-1]
+            both = both[first]
+            del first
+            return _split(both, passages)
+        code, owner = _by_code_and_passage(picks, ids, owner, v)
         self.seen = _counts(code)  # every occurrence, for how far a phrase's words keep together
         first = np.ones(len(code), dtype=bool)
         first[1:] = (code[1:] != code[:-1]) | (owner[1:] != owner[:-1])
@@ -301,7 +321,10 @@ class _Coded:
         single word. A three-word phrase is compared with both of its splits, the likelier one counted."""
         v, big = len(self.vocab), len(self.vocab) ** MAX_WORDS
         n, rest = np.divmod(codes, big)
-        words = np.bincount(self.ids, minlength=v).astype(float)
+        words = np.zeros(v, dtype=np.int64)
+        for at in range(0, len(self.ids), 1 << 22):  # a slice at a time: bincount copies the codes to 64 bits
+            words += np.bincount(self.ids[at:at + (1 << 22)], minlength=v)
+        words = words.astype(float)
         total = max(float(words[2:].sum()), 1.0)
         c, b_, a_ = rest % v, (rest // v) % v, rest // (v * v)
         seen = _lookup(*self.seen, codes).astype(float)
@@ -326,17 +349,85 @@ class _Coded:
         return " ".join(reversed(out))
 
 
-def _by_code_and_passage(code: np.ndarray, owner: np.ndarray, v: int) -> tuple[np.ndarray, np.ndarray]:
-    """The runs sorted by code, each code's passages in order, so that a repeat in a passage is a neighbour.
+def _run_codes(n: int, at: np.ndarray, ids: np.ndarray, v: int) -> np.ndarray:
+    """The codes of the runs of ``n`` words starting at the tokens ``at`` (see :meth:`_Coded.grams`)."""
+    code = ids[at].astype(np.int64)
+    for k in range(1, n):
+        code *= v
+        code += ids[at + k]
+    code += (n - 1) * v ** MAX_WORDS
+    return code
+
+
+def _passages(picks: Sequence[np.ndarray], owner: np.ndarray) -> int:
+    """How many passages the runs come from (the last one's number and one: passages only grow along the tokens)."""
+    found = [at for at in picks if len(at)]
+    return max(int(owner[at[-1]]) for at in found) + 1 if found else 1
+
+
+def _one_number(v: int, passages: int) -> bool:
+    """Whether a run's code and its passage fit one 64-bit number together."""
+    return MAX_WORDS * v ** MAX_WORDS * passages < 2 ** 62
+
+
+def _joined(picks: list[np.ndarray], ids: np.ndarray, owner: np.ndarray, v: int, passages: int, *,
+            consume: bool = False) -> np.ndarray:
+    """Every run as one number, code * passages + passage (unsorted), in one array; with ``consume``, each
+    length's starts are let go (emptied in ``picks``) once its runs are in."""
+    both = np.empty(sum(len(at) for at in picks), dtype=np.int64)
+    i = 0
+    for n in range(1, len(picks) + 1):
+        at = picks[n - 1]
+        if consume:
+            picks[n - 1] = at[:0]
+        for part in range(0, len(at), 1 << 20):  # a slice at a time: no array as long as the runs but ``both``
+            some = at[part:part + (1 << 20)]
+            code = _run_codes(n, some, ids, v)
+            code *= passages
+            code += owner[some]
+            both[i:i + len(some)] = code
+            i += len(some)
+        del at
+    return both
+
+
+def _split(both: np.ndarray, passages: int) -> tuple[np.ndarray, np.ndarray]:
+    """``both`` (from :func:`_joined`) split into (code, passage), the codes in its place; the passages as 32
+    bits, worked out a slice at a time (no second array of 64 bits a run)."""
+    runs_owner = np.empty(len(both), dtype=np.int32)
+    for i in range(0, len(both), 1 << 20):
+        runs_owner[i:i + (1 << 20)] = both[i:i + (1 << 20)] % passages
+    both //= passages
+    return both, runs_owner
+
+
+def _by_code_and_passage(picks: Sequence[np.ndarray], ids: np.ndarray, owner: np.ndarray,
+                         v: int) -> tuple[np.ndarray, np.ndarray]:
+    """The runs (``picks[n - 1]``: where the runs of n words start) as (code, passage), sorted by code, each
+    code's passages in order, so that a repeat in a passage is a neighbour.
 
     Where code and passage fit one 64-bit number together (any audit of up to some tens of thousands of words),
-    that number is sorted, far quicker than a stable sort of the codes carrying the passages along."""
-    passages = int(owner.max()) + 1 if len(owner) else 1
-    if MAX_WORDS * v ** MAX_WORDS * passages < 2 ** 62:
-        both = np.sort(code * passages + owner)
-        return both // passages, both % passages
+    that number is sorted in place, far quicker than a stable sort of the codes carrying the passages along, and
+    only that one array of all the runs is held while sorting (a large audit has tens of millions of runs)."""
+    passages = _passages(picks, owner)
+    if _one_number(v, passages):
+        both = _joined(list(picks), ids, owner, v, passages)
+        both.sort()
+        return _split(both, passages)
+    code = np.concatenate([_run_codes(n, at, ids, v) for n, at in enumerate(picks, start=1)])
+    runs = np.concatenate([owner[at] for at in picks])
     order = np.argsort(code, kind="stable")  # the passages were found in order: a stable sort keeps it
-    return code[order], owner[order]
+    return code[order], runs[order]
+
+
+def _counts_of_codes(both: np.ndarray, passages: int, at_once: int = 1 << 20) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_counts` of the codes of ``both`` (sorted, from :func:`_joined`), worked out a slice at a time."""
+    parts = [_counts(both[i:i + at_once] // passages) for i in range(0, len(both), at_once)]
+    if not parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    codes, counts = np.concatenate([c for c, _ in parts]), np.concatenate([n for _, n in parts])
+    starts = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1])))  # a code across two slices
+    return codes[starts], np.add.reduceat(counts, starts)
 
 
 def _counts(sorted_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -367,6 +458,17 @@ def _lookup(keys: np.ndarray, values: np.ndarray, query: np.ndarray) -> np.ndarr
     return np.where(keys[at] == query, values[at], 0)
 
 
+def _among(keys: np.ndarray, query: np.ndarray, at_once: int = 1 << 20) -> np.ndarray:
+    """Whether each q of ``query`` is among ``keys`` (sorted), looked up a slice at a time: a large audit has
+    tens of millions of runs, and a lookup of all at once takes several arrays as long as they are."""
+    out = np.zeros(len(query), dtype=bool)
+    if len(keys):
+        for i in range(0, len(query), at_once):
+            q = query[i:i + at_once]
+            out[i:i + at_once] = keys[np.minimum(np.searchsorted(keys, q), len(keys) - 1)] == q
+    return out
+
+
 def _candidates(ps: Sequence[_Passage], titles: list[frozenset[str]]) -> list[_Candidate]:
     """Every phrase that qualifies as a theme of its pile.
 
@@ -379,7 +481,7 @@ def _candidates(ps: Sequence[_Passage], titles: list[frozenset[str]]) -> list[_C
         return []
     coded = _Coded([p.text for p in ps])
     code, owner = coded.grams()  # sorted by code
-    kind = np.array([KINDS.index(p.kind) for p in ps], dtype=np.int64)[owner]
+    kind = np.array([KINDS.index(p.kind) for p in ps], dtype=np.int8)[owner]
     totals = [sum(1 for p in ps if p.kind == k) for k in KINDS]
     out = []
     for k, name in enumerate(KINDS):
@@ -391,7 +493,7 @@ def _candidates(ps: Sequence[_Passage], titles: list[frozenset[str]]) -> list[_C
         keep &= np.where(single, leaning(mine_n, other, totals[k], totals[1 - k], G2_WORD),
                          coded.chance(mine_codes) <= math.log10(CHANCE / max(phrases, 1)))
         wanted = mine_codes[keep]
-        sel = (kind == k) & (_lookup(wanted, np.ones(len(wanted), dtype=np.int64), code) > 0)
+        sel = (kind == k) & _among(wanted, code)
         c_sel, o_sel = code[sel], owner[sel]
         bounds = np.flatnonzero(np.diff(c_sel)) + 1
         for c_group, o_group in zip(np.split(c_sel, bounds), np.split(o_sel, bounds)):

@@ -50,6 +50,7 @@ _EPOCH = datetime(1899, 12, 30)
 _MASK = 0xFFFFFFFF
 DIGEST_CELL = 32000  # characters of packed digests per cell of the hidden sheet
 MEMO_CHARS = 80  # texts this short are turned into XML once per column (names, sections, grades repeat)
+MEMO_ENTRIES = 4096  # texts remembered per block at most: emptied when full (row ids and files never repeat)
 
 
 @dataclass
@@ -172,6 +173,16 @@ def _covered_row(stream: Stream, r: int, row: Sequence[Any], spans: list[tuple[i
     return "".join(out)
 
 
+class _Memo(dict[tuple[str, int], tuple[str, int]]):
+    """The cells of short texts already made, at most :data:`MEMO_ENTRIES`: emptied when full (the texts that
+    do repeat, names, sections, grades, come back at once; row ids and file names would fill it)."""
+
+    def __setitem__(self, key: tuple[str, int], value: tuple[str, int]) -> None:
+        if len(self) >= MEMO_ENTRIES:
+            self.clear()
+        super().__setitem__(key, value)
+
+
 def _block_rows(stream: Stream, b: Block) -> Iterator[Fragment]:
     """The rows of one block, in row order."""
     yield from _head_rows(stream, b)
@@ -183,7 +194,7 @@ def _block_rows(stream: Stream, b: Block) -> Iterator[Fragment]:
     height = heights_for(b.columns)
     sums = stream.sums
     styled: dict[int | None, str] = {}
-    memo: dict[tuple[str, int], tuple[str, int]] = {}  # (short text, column) -> (cell XML after the style, hash)
+    memo = _Memo()  # (short text, column) -> (cell XML after the style, hash)
     for r, row in enumerate(b.rows, start=b.first_data_row):
         n = r + 1
         cells = []
