@@ -30,11 +30,12 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from xlpack.files.package import PackageReader
+from xlpack.files.workbooks import temp_beside
 from xlpack.files.zip_parts import ZipCopyError, replace_members
 
 _TABLE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/table"
@@ -333,3 +334,15 @@ def splice_sheets(old: Path, scratch: Path, sheets: Sequence[str], out: Path) ->
         replace_members(old, out, parts)
     except ZipCopyError as exc:
         raise NotSpliceable(str(exc)) from exc
+
+
+def splice_drawn(old: Path, out: Path, draw: Callable[[Path], Sequence[str]]) -> None:
+    """``draw`` writes a scratch workbook (a path beside ``out``) and returns the sheets to take from it; they
+    replace the same sheets of ``old``, written to ``out`` (:func:`splice_sheets`). The scratch file is removed
+    whatever happens."""
+    scratch = temp_beside(out, "scratch")
+    try:
+        splice_sheets(old, scratch, draw(scratch), out)
+    finally:
+        if scratch.exists():
+            scratch.unlink()

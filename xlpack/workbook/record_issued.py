@@ -37,12 +37,12 @@ from xlpack.coordinator.plan_sheets import META as PLAN_META
 from xlpack.coordinator.sheet_writing import SheetWriter
 from xlpack.errors import KeepTypedError
 from xlpack.files.backups import Snapshot
-from xlpack.files.workbooks import replace_atomically, temp_beside
+from xlpack.files.workbooks import replace_atomically
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.plan import AuditPlan
 from xlpack.workbook.carryover import changed_on
 from xlpack.workbook.changes import packed_digests
-from xlpack.workbook.parts import NotSpliceable, splice_sheets
+from xlpack.workbook.parts import NotSpliceable, splice_drawn
 from xlpack.workbook.readback import META, Workbook, read_grades, read_returns, read_summaries, read_views
 from xlpack.workbook.render import sheet_writer
 from xlpack.workbook.sheets import grid as grid_sheet
@@ -90,16 +90,14 @@ def _whole(audit: Path, keep: Callable[[AuditPlan, date | None], list[SheetWrite
 
 def _splicer(audit: Path, plan_sheets: Sequence[str], analysis: Sequence[str]) -> Recorder:
     def record(plan: AuditPlan, today: date | None, seen: Snapshot | None) -> Path | None:
+        def draw(scratch: Path) -> list[str]:
+            extra = _analysis_writers(audit, plan, analysis, today or clock.today()) if analysis else []
+            # every plan sheet, as the whole write draws them: the hidden one records the words of all
+            render_coordinator(scratch, plan, extra)
+            return [*plan_sheets, *analysis, *([META] if analysis else [])]
+
         def write(tmp: Path) -> None:
-            scratch = temp_beside(tmp, "scratch")
-            try:
-                extra = _analysis_writers(audit, plan, analysis, today or clock.today()) if analysis else []
-                # every plan sheet, as the whole write draws them: the hidden one records the words of all
-                render_coordinator(scratch, plan, extra)
-                splice_sheets(audit, scratch, [*plan_sheets, *analysis, *([META] if analysis else [])], tmp)
-            finally:
-                if scratch.exists():
-                    scratch.unlink()
+            splice_drawn(audit, tmp, draw)
 
         try:
             return replace_atomically(audit, write, keep_backup=True, seen=seen)

@@ -37,7 +37,7 @@ from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.plan import AuditPlan
 from xlpack.workbook.carryover import PLAN_SHEETS, changed_on, read_typed
 from xlpack.workbook.changes import LostCell, lost_plan_cells, packed_digests
-from xlpack.workbook.parts import NotSpliceable, sheet_parts, sheet_tables, splice_sheets, written_by_xlsxwriter
+from xlpack.workbook.parts import NotSpliceable, sheet_parts, sheet_tables, splice_drawn, written_by_xlsxwriter
 from xlpack.workbook.readback import META, META_SCHEMA, PROPOSED, Workbook, read_consolidated, read_returns
 from xlpack.workbook.render import sheet_writer, writers
 from xlpack.workbook.sheet_model import Sheet
@@ -264,17 +264,15 @@ def write_plan_sheets(audit: Path, plan: AuditPlan, sheets: Sequence[str], keep:
     """
     audit = Path(audit)
     if can_splice(audit, sheets):
+        def draw(scratch: Path) -> list[str]:
+            consolidated = Workbook(audit).has(META)
+            extra = _returns_writers(audit, plan) if consolidated else []
+            render_coordinator(scratch, plan, extra, only=sheets)
+            _refuse_lost(audit, _lost_plan_cells(audit, scratch, sheets))
+            return [*sheets, *([RETURNS, META] if consolidated else [])]
+
         def write(tmp: Path) -> None:
-            scratch = temp_beside(tmp, "scratch")
-            try:
-                consolidated = Workbook(audit).has(META)
-                extra = _returns_writers(audit, plan) if consolidated else []
-                render_coordinator(scratch, plan, extra, only=sheets)
-                _refuse_lost(audit, _lost_plan_cells(audit, scratch, sheets))
-                splice_sheets(audit, scratch, [*sheets, *([RETURNS, META] if consolidated else [])], tmp)
-            finally:
-                if scratch.exists():
-                    scratch.unlink()
+            splice_drawn(audit, tmp, draw)
 
         try:
             return replace_atomically(audit, write, keep_backup=True, seen=seen)
