@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import run_cli
-from tests.support.filling import fill_form
+from tests.support.filling import return_first_audit_form
 from xlpack.coordinator.plan_sheets import create_audit, read_plan
 
 
@@ -59,11 +59,7 @@ def test_plan_problems_mean_nothing_was_done(tmp_path: Path) -> None:
 
 def test_intake_and_consolidate_say_done_rejected_or_nothing(sample_copy: tuple[Path, Path], tmp_path: Path) -> None:
     audit, forms = sample_copy
-    plan = read_plan(audit)
-    returns = tmp_path / "returns"
-    returns.mkdir()
-    first = next(f for f in plan.issued if f.kind == "audit")
-    fill_form(forms / first.file, returns / first.file, {"assessment": "Good"})
+    returns = return_first_audit_form(audit, forms, tmp_path / "returns")
     code, text = run("intake", returns, "--audit", audit)
     assert code == 0, text
     (returns / "budget.xlsx").write_bytes(b"not a workbook at all")

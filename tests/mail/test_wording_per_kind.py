@@ -13,7 +13,7 @@ from pathlib import Path
 
 import openpyxl
 
-from tests.support.filling import fill_form
+from tests.support.filling import return_first_audit_form
 from tests.support.mail_reading import Parsed, parse_drafts, table
 from xlpack import clock
 from xlpack.consolidate import consolidate
@@ -108,10 +108,8 @@ def test_old_reminder_wording_is_replaced_and_counts_agree(sample_copy: tuple[Pa
     write_coordinator(audit, plan.model_copy(update={"messages": old}))
     assert plan.terms.deadline is not None
     late = plan.terms.deadline + timedelta(days=3)
-    first = next(f for f in plan.issued if f.kind == "audit")
-    (audit.parent / "back").mkdir()
-    fill_form(forms / first.file, audit.parent / "back" / first.file)
-    consolidate(audit, [audit.parent / "back"], today=late)  # one form returned: every other one is overdue
+    back = return_first_audit_form(audit, forms, audit.parent / "back")
+    consolidate(audit, [back], today=late)  # one form returned: every other one is overdue
     result = draft_mail(audit, "reminder", today=late)
     assert result.folder is not None and result.exit_code == 0
     drafts = parse_drafts(result.folder)

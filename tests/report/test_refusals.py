@@ -7,21 +7,15 @@ from pathlib import Path
 
 from tests.office.client import Office
 from tests.support.cli import run_cli
-from tests.support.filling import fill_form
+from tests.support.filling import return_first_audit_form
 from xlpack.consolidate import consolidate
-from xlpack.coordinator.plan_sheets import read_plan
 from xlpack.report.write import default_report_path
 
 
 def test_a_moderated_grade_off_the_scale_stops_the_report(sample_copy: tuple[Path, Path], office: Office,
                                                          tmp_path: Path) -> None:
     audit, forms = sample_copy
-    plan = read_plan(audit)
-    returns = tmp_path / "returns"
-    returns.mkdir()
-    first = next(f for f in plan.issued if f.kind == "audit")
-    fill_form(forms / first.file, returns / first.file, {"assessment": "Good"})
-    consolidate(audit, [returns])
+    consolidate(audit, [return_first_audit_form(audit, forms, tmp_path / "returns")])
     typed = audit.with_name("typed.xlsx")
     office.type_cells(audit, typed, [("Grades", "H5", "Goodish")]).check()  # Moderated grade, first row
     shutil.move(typed, audit)
@@ -44,12 +38,7 @@ def test_a_meeting_row_that_cannot_be_read_stops_the_report_and_the_pack(sample_
     import openpyxl
 
     audit, forms = sample_copy
-    plan = read_plan(audit)
-    returns = tmp_path / "returns"
-    returns.mkdir()
-    first = next(f for f in plan.issued if f.kind == "audit")
-    fill_form(forms / first.file, returns / first.file, {"assessment": "Good"})
-    consolidate(audit, [returns])
+    consolidate(audit, [return_first_audit_form(audit, forms, tmp_path / "returns")])
     wb = openpyxl.load_workbook(audit)
     ws = wb["Meetings"]
     header = next(r[0].row for r in ws.iter_rows(max_row=10) if r[0].value == "Meeting")

@@ -144,3 +144,14 @@ def fill_form(path: Path, out: Path, grades: Mapping[str, str | None] | None = N
     if saved_at is not None:
         set_saved_at(Path(out), saved_at)
     return Path(out)
+
+
+def return_first_audit_form(audit: Path, forms: Path, returns: Path) -> Path:
+    """Fill in the audit's first issued audit form (Assessment Good, every other section its default) into the
+    folder ``returns`` (made if missing), as an auditor returns it; gives ``returns``."""
+    from xlpack.coordinator.plan_sheets import read_plan
+
+    first = next(f for f in read_plan(audit).issued if f.kind == "audit")
+    returns.mkdir(parents=True, exist_ok=True)
+    fill_form(forms / first.file, returns / first.file, {"assessment": "Good"})
+    return returns
