@@ -42,7 +42,8 @@ ROOT = Path(__file__).resolve().parents[2]
 COPIES = 7  # each returned form saved 8 times in all: 100 files or more, read by worker processes
 
 RUN = textwrap.dedent("""
-    import sys, time
+    import faulthandler, signal, sys, time
+    faulthandler.register(signal.SIGUSR1, all_threads=True)  # where it is, if it does not end (see ended())
     from datetime import date
     from pathlib import Path
 
@@ -111,6 +112,18 @@ def start(audit: Audit, phase: str, what: str = "consolidate") -> subprocess.Pop
     return proc
 
 
+def ended(proc: subprocess.Popen[str], timeout: float = 60) -> None:
+    """Wait for the signalled command to end; if it does not, fail with every thread's stack (faulthandler)."""
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGUSR1)
+        with suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=3)
+        proc.kill()
+        pytest.fail(f"the command did not end within {timeout} s of the signal:\n{proc.communicate()[1][-6000:]}")
+
+
 def end(proc: subprocess.Popen[str], workers: set[int]) -> None:
     """Whatever the test found, leave no process of its own behind."""
     proc.kill()
@@ -143,7 +156,7 @@ def test_killing_consolidate(audit: Audit, phase: str, sig: signal.Signals) -> N
     try:
         assert bool(workers) == (phase == "reading")  # the pool is gone once the returns are read
         proc.send_signal(sig)
-        proc.wait(timeout=30)
+        ended(proc)
         assert still_running(workers) == set(), "reading workers outlived the command"
     finally:
         end(proc, workers)
@@ -169,7 +182,7 @@ def test_killing_generate_ends_its_workers(audit: Audit) -> None:
     try:
         assert workers
         proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
+        ended(proc)
         assert still_running(workers) == set(), "form-writing workers outlived the command"
     finally:
         end(proc, workers)
@@ -187,7 +200,7 @@ def test_commands_on_a_workbook_in_use_refuse_naming_the_running_one(audit: Audi
             assert f"is in use by xlpack consolidate (process {proc.pid}, started " in message
         assert audit.audit.read_bytes() == before
         proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=30)
+        ended(proc)
     finally:
         end(proc, children(proc.pid))
     assert leftovers(audit.audit) == []
