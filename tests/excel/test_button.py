@@ -157,6 +157,27 @@ def test_a_refusal_is_shown_and_the_workbook_reopened(sample_copy: tuple[Path, P
     assert ("open", audit.name) in app.events
 
 
+def test_alerts_due_but_not_drafted_come_first_in_the_buttons_message(sample_copy: tuple[Path, Path],
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """consolidate that cannot write tells the alerts due first (``XlpackError.first``); so does the button."""
+    import xlpack.excel.button as button
+    from xlpack.errors import DiskError
+
+    audit, forms = sample_copy
+    _returns(audit, forms, audit.parent / "returns", 1)
+    refused = DiskError("The disk holding the workbook is full.")
+    refused.first = ("SAFEGUARDING ALERT: case CP-1 (Health): the auditor answered No.", "It was not drafted.")
+
+    def full_disk(*args: object, **kwargs: object) -> None:
+        raise refused
+
+    monkeypatch.setattr(button, "consolidate", full_disk)
+    app = FakeApp()
+    message = update_book(app.books.open(str(audit)), today=TODAY)
+    assert message.startswith("SAFEGUARDING ALERT: case CP-1") and message.index("not drafted") < message.index(
+        "The disk holding") and message.endswith("Your workbook was not changed.")
+
+
 def test_an_unsaved_workbook_is_not_touched(tmp_path: Path) -> None:
     app = FakeApp()
     book = FakeBook(app, tmp_path / "Book1")

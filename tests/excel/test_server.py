@@ -353,6 +353,18 @@ def test_a_limit_set_wrong_by_it_is_named_not_a_server_error(client: TestClient,
     assert started.exit_code == 2 and f"{name}='{value}' is not" in started.stderr
 
 
+def test_alerts_due_but_not_drafted_come_first_in_a_refusal(tmp_path: Path) -> None:
+    """The task pane shows the alerts due before the reason nothing was written, as the console does."""
+    from xlpack.errors import UsageError
+    from xlpack.excel.server.job import refusal
+
+    refused = UsageError("The disk holding the workbook is full.")
+    refused.first = ("SAFEGUARDING ALERT: case CP-1 (Health): the auditor answered No.", "It was not drafted.")
+    message = refusal(refused, tmp_path / "audit.xlsx")["message"]
+    assert message.startswith("SAFEGUARDING ALERT: case CP-1") and message.index("not drafted") < message.index(
+        "The disk holding") and message.endswith("Your workbook was not changed.")
+
+
 def test_the_defaults_are_the_documented_limits() -> None:
     limits = service.Limits()
     assert (limits.files, limits.total_bytes, limits.seconds) == (2000, 200 * 1024 * 1024, 600)

@@ -58,7 +58,8 @@ def update_book(book: Any, *, today: date | None = None) -> str:
             message = "\n".join(result.summary_lines()) if result else ("You clicked No: nothing was dropped and "
                                                                          "your workbook was not changed.")
     except XlpackError as exc:
-        message = f"{exc}\n\nYour workbook was not changed."
+        # what must not wait (a safeguarding alert due but not drafted) comes first, as on the console
+        message = "\n".join([*exc.first, f"{exc}\n\nYour workbook was not changed."])
     except Exception as exc:  # noqa: BLE001 - the coordinator must get their workbook back, whatever happened
         message = f"xlpack stopped unexpectedly ({type(exc).__name__}: {exc}). Your workbook was not changed."
     finally:

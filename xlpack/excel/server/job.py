@@ -129,7 +129,9 @@ def refusal(exc: XlpackError, audit: Path) -> dict[str, Any]:
                                             "then click Update again.")
     else:
         kind, message = "refused", str(exc)
-    return {"ok": False, "refusal": kind, "message": message + "\n\nYour workbook was not changed."}
+    # what must not wait (a safeguarding alert due but not drafted) comes first, as on the console
+    return {"ok": False, "refusal": kind,
+            "message": "\n".join([*exc.first, message + "\n\nYour workbook was not changed."])}
 
 
 def _readable(audit: Path) -> bool:
