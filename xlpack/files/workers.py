@@ -61,6 +61,14 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
     for pid in processes:
         with suppress(OSError):
             os.kill(pid, getattr(signal, "SIGKILL", signal.SIGTERM))  # no SIGKILL on Windows: terminated there
+    # A worker killed while sending its result leaves half a message in the results pipe, and the pool's thread
+    # reading it would wait for the rest for ever (and so would this process at exit, which joins that thread).
+    # With this process's end of the pipe closed too, once the workers are gone it reads end-of-file instead and
+    # ends, the pool marked broken.
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    if writer is not None:
+        with suppress(OSError):
+            writer.close()
 
 
 @contextmanager
