@@ -32,6 +32,17 @@ def render(sheet: Sheet, path: Path) -> Path:
     return path
 
 
+def drawn(sheet: Sheet, path: Path) -> list:
+    """``sheet`` drawn by xlsxwriter at ``path`` with xlpack's styles; its streamed blocks, still to be written."""
+    wb = xlsxwriter.Workbook(str(path))
+    st = make_styles(wb)
+    add_styles(wb, st, SCALE)
+    streams: list = []
+    render_sheet(wb, st, sheet, SCALE, streams)
+    wb.close()
+    return streams
+
+
 def sheet_of(rows: list[list[CellLike]]) -> Sheet:
     cols = [Column("Text", 20), Column("Grade", 12), Column("Note", 20, style="editable", editable=True)]
     return Sheet("Data", "Title", ["Intro line"], [Block(cols, rows, name="Data", row=3)])
@@ -121,13 +132,7 @@ def test_streamed_cells_keep_their_style_when_two_styles_are_alike(tmp_path: Pat
     sheet = Sheet("Data", "Title", ["Intro"], [Block(cols, [["a long text " * 5, "b"]], name="Data", row=3)],
                   stream=True)
     path = tmp_path / "w.xlsx"
-    wb = xlsxwriter.Workbook(str(path))
-    st = make_styles(wb)
-    add_styles(wb, st, SCALE)
-    streams: list = []
-    render_sheet(wb, st, sheet, SCALE, streams)
-    wb.close()
-    stream_rows(path, streams)
+    stream_rows(path, drawn(sheet, path))
     ws = openpyxl.load_workbook(path)["Data"]
     assert ws["A5"].alignment.wrap_text and ws["B5"].alignment.wrap_text
 
@@ -187,12 +192,7 @@ def test_only_a_blocks_last_column_may_span_when_streamed(tmp_path: Path) -> Non
     sheet = Sheet("Data", "Title", [], [Block([Column("Wide", 20, span=2), Column("Then", 10)], [["a", "b"]],
                                               row=3)], stream=True)
     path = tmp_path / "n.xlsx"
-    wb = xlsxwriter.Workbook(str(path))
-    st = make_styles(wb)
-    add_styles(wb, st, SCALE)
-    streams: list = []
-    render_sheet(wb, st, sheet, SCALE, streams)
-    wb.close()
+    streams = drawn(sheet, path)
     with pytest.raises(ValueError, match="last column"):
         stream_rows(path, streams)
 
