@@ -144,6 +144,25 @@ def test_start_up_does_not_load_the_heavy_libraries(line: str) -> None:
     assert out.strip() == "[]", f"{line} loads {out.strip()}"
 
 
+#: Each stage and the libraries it has no use for: loading them costs tens of megabytes in every run.
+STAGES_WITHOUT = {
+    "xlpack.consolidate": ("docx", "matplotlib", "pandas", "openpyxl"),  # the report's and the extracts' libraries
+    "xlpack.generate": ("docx", "matplotlib", "pandas"),
+    "xlpack.intake": ("docx", "matplotlib", "pandas"),
+}
+
+
+@pytest.mark.parametrize("module", sorted(STAGES_WITHOUT))
+def test_a_stage_does_not_load_libraries_it_never_uses(module: str) -> None:
+    import subprocess
+    import sys
+
+    unused = STAGES_WITHOUT[module]
+    code = f"import {module}, sys; print(sorted(m for m in {unused!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]", f"import {module} loads {out.strip()}"
+
+
 #: Calls that read the machine's clock for a date; only xlpack.clock may make them.
 CLOCK_READS = ("date.today", "datetime.now", "datetime.today", "datetime.utcnow", "time.localtime")
 
