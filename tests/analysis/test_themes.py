@@ -14,20 +14,21 @@ from __future__ import annotations
 
 import random
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 
 import numpy as np
 import pytest
 
+import xlpack.analysis.themes as themes_module
 from xlpack.analysis.themes import (
+    _BASE,
     CONCERN,
     GOOD_PRACTICE,
     Theme,
-    _among,
-    _by_code_and_passage,
     _counts,
-    _counts_of_codes,
-    _joined,
+    _sorted_in_place,
+    _Tally,
     clauses,
     find_themes,
 )
@@ -232,41 +233,65 @@ def test_the_demo_text_gives_its_own_recurring_phrases() -> None:
     assert "clear chronology kept up to date" in phrases
 
 
-def test_the_quick_sort_of_phrases_orders_them_as_the_stable_sort_does() -> None:
-    """Phrases are sorted by code with each code's passages in order: the quick way (code and passage as one
-    number, sorted in place) must give what a stable sort of the codes gives, which large vocabularies still
-    use; both from the runs' starts, as :meth:`_Coded.grams` finds them."""
+def _by_hand(picks: list[np.ndarray], ids: np.ndarray, owner: np.ndarray) -> tuple[Counter, list]:
+    """Every run's code counted, and each (code, passage) once in order, worked out one run at a time."""
+    seen: Counter[int] = Counter()
+    pairs = set()
+    for n, at in enumerate(picks, start=1):
+        for i in at.tolist():
+            code = 0
+            for k in range(n):
+                code = code * _BASE + int(ids[i + k])
+            seen[code] += 1
+            pairs.add((code, int(owner[i])))
+    return seen, sorted(pairs)
+
+
+def test_a_slices_runs_are_counted_and_listed_once_per_passage_as_one_at_a_time_would() -> None:
+    """A slice's runs are sorted as one number each (its own numbering, then turned into the codes); the result
+    must be what counting each run by hand gives: every code with how often it comes, and each code once per
+    passage, the passages of a code in order."""
     rng = np.random.default_rng(3)
-    ids = rng.integers(2, 60, 5000).astype(np.int32)
+    ids = rng.integers(2, 60, 5000).astype(np.int64)
     owner = np.sort(rng.integers(0, 400, 5000)).astype(np.int32)  # found passage by passage
     picks = [np.sort(rng.choice(5000 - n + 1, 1500, replace=False)) for n in (1, 2, 3)]
-    for v in (60, 200_000):  # 200,000 words and 400 passages do not fit one 64-bit number: the stable sort
-        code = np.concatenate([sum(ids[at + k].astype(np.int64) * v ** (n - 1 - k) for k in range(n))
-                               + (n - 1) * v ** 3 for n, at in enumerate(picks, start=1)])
-        runs = np.concatenate([owner[at] for at in picks])
-        order = np.argsort(code, kind="stable")
-        got = _by_code_and_passage(picks, ids, owner, v)
-        assert np.array_equal(got[0], code[order]) and np.array_equal(got[1], runs[order])
-        assert len(np.unique(code)) < len(code)  # codes repeat across passages: the order among them is tested
+    seen, pairs = _by_hand(picks, ids, owner)
+    (codes, counts), code, run = _sorted_in_place(picks, ids, owner, 60, 400)
+    assert dict(zip(codes.tolist(), counts.tolist())) == dict(seen) and list(codes) == sorted(seen)
+    assert list(zip(code.tolist(), run.tolist())) == pairs
+    assert max(seen.values()) > 1 and len(pairs) < sum(seen.values())  # repeats, within passages and across
 
 
-def test_runs_counted_and_looked_up_a_slice_at_a_time_as_all_at_once() -> None:
-    """A large audit's runs are counted and looked up a slice at a time; a code running across two slices is
-    counted once, with all its runs, and each run is found among the codes wanted as a lookup of all would."""
+@pytest.mark.parametrize("how", ["one slice", "tiny slices", "tiny slices, no quick sort"])
+def test_counting_a_slice_at_a_time_finds_the_same_themes(how: str, rows: list[GradeRow],
+                                                          found: dict[str, list[Theme]],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The passages are turned into numbers and counted a slice at a time, the slices' tallies merged as they
+    grow, and a slice whose vocabulary is too large for the quick sort takes a stable one: however the audit is
+    cut, the themes are the same (here against slices of 7 passages, merged every 50 codes)."""
+    if how == "one slice":
+        monkeypatch.setattr(themes_module, "_CODED_AT_ONCE", 10 ** 7)
+        monkeypatch.setattr(themes_module, "_MERGE_AT", 10 ** 9)
+    else:
+        monkeypatch.setattr(themes_module, "_CODED_AT_ONCE", 7)
+        monkeypatch.setattr(themes_module, "_MERGE_AT", 50)
+    if how.endswith("no quick sort"):
+        monkeypatch.setattr(themes_module, "_one_number", lambda v, passages: False)
+    themes = find_themes(rows, SCALE, [t for _, t in SECTIONS])
+    assert themes.concern == found[CONCERN] and themes.good_practice == found[GOOD_PRACTICE]
+    assert len(found[CONCERN]) >= 2 and len(found[GOOD_PRACTICE]) >= 2
+
+
+def test_tallies_merged_as_they_grow_count_as_one_count_of_all() -> None:
     rng = np.random.default_rng(5)
-    ids = rng.integers(2, 12, 3000).astype(np.int32)
-    owner = np.sort(rng.integers(0, 50, 3000)).astype(np.int32)
-    picks = [np.sort(rng.choice(3000 - n + 1, 900, replace=False)).astype(np.int32) for n in (1, 2, 3)]
-    both = _joined(picks, ids, owner, 12, 50)
-    both.sort()
-    codes, counts = _counts(both // 50)
-    for at_once in (7, 64, 1000, 10 ** 6):  # a slice boundary inside a code's runs, and no boundary at all
-        got = _counts_of_codes(both, 50, at_once)
-        assert np.array_equal(got[0], codes) and np.array_equal(got[1], counts)
-    assert counts.max() > 7  # some code's runs do cross a boundary of 7
-    wanted = codes[::3]
-    for at_once in (5, 10 ** 6):
-        assert np.array_equal(_among(wanted, both // 50, at_once), np.isin(both // 50, wanted))
+    parts = [np.sort(rng.integers(0, 300, rng.integers(0, 40))) for _ in range(60)]
+    tally = _Tally()
+    for part in parts:
+        codes, counts = _counts(part)
+        tally.add(codes, counts)
+    codes, counts = tally.result()
+    every = Counter(int(x) for part in parts for x in part)
+    assert list(codes) == sorted(every) and counts.tolist() == [every[c] for c in sorted(every)]
 
 
 def test_a_dash_standing_alone_ends_a_clause_as_punctuation_does() -> None:

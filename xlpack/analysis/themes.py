@@ -43,6 +43,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -57,6 +58,7 @@ KINDS = (CONCERN, GOOD_PRACTICE)
 #: The free-text fields of a Grades row, and how an example names the one it came from.
 FIELDS = {"evidence": "evidence", "strengths": "strengths", "development": "area for development",
           "action": "action"}
+_FIELD_NAMES = tuple(FIELDS)
 MIN_CASES, MIN_AGENCIES, MIN_AUDITORS, MIN_RECORDS = 2, 2, 2, 3
 LEAN = 2.0
 G2_MIN = 3.84  # chi-squared, one degree of freedom, p < 0.05
@@ -73,6 +75,8 @@ LONGER_COVERS = 0.75
 LIMIT = 8  # themes of each kind
 EXAMPLE_WORDS = 24
 _CODED_AT_ONCE = 4096  # passages turned into numbers at a time (see _Coded)
+_MERGE_AT = 1 << 20  # codes of the slices counted before their tallies are merged (see _Tally)
+_BASE = 1 << 21  # a word's place in a phrase's code (see _Coded)
 
 STOP = frozenset({"a", "about", "above", "across", "after", "again", "all", "also", "although", "am", "an", "and",
                   "any", "are", "as", "at", "be", "been", "before", "being", "below", "between", "both", "but", "by",
@@ -130,21 +134,6 @@ class Themes:
         return self.concern if kind == CONCERN else self.good_practice
 
 
-@dataclass(eq=False, slots=True)
-class _Passage:
-    row: GradeRow
-    source: str  # the field
-    kind: str
-    text: str
-    case: str = ""  # folded, for counting
-    agency: str = ""
-    auditor: str = ""
-
-    @property
-    def record(self) -> tuple[str, str]:
-        return self.case, self.agency
-
-
 @functools.lru_cache(maxsize=65536)
 def word_key(word: str) -> str:
     """How a word is compared: lower case, possessive and plural folded ("Decisions" -> "decision"); symbols
@@ -192,21 +181,90 @@ def passage_kind(source: str, rank: int | None) -> str | None:
     return GOOD_PRACTICE if good_or_better(rank) else CONCERN
 
 
-def passages(grades: Iterable[GradeRow], scale: GradeScale) -> list[_Passage]:
-    rank = {g.label: g.rank for g in scale.grades}
-    out = []
-    fold = functools.lru_cache(maxsize=None)(str.casefold)  # cases, agencies and auditors repeat from row to row
-    for g in grades:
-        r = rank.get(g.final_grade or "")
-        texts = [(source, text) for source, text in ((s, getattr(g, s).strip()) for s in FIELDS) if text]
-        if not texts:
-            continue
-        case, agency, auditor = fold(g.case_ref), fold(g.agency), fold(g.auditor)
-        for source, text in texts:
-            kind = passage_kind(source, r)
-            if kind is not None:
-                out.append(_Passage(g, source, kind, text, case, agency, auditor))
-    return out
+@dataclass(eq=False, slots=True)
+class _Passage:
+    """One passage as the rest of the finder reads it (made when asked for, from :class:`_Passages`)."""
+
+    row: GradeRow
+    source: str  # the field
+    kind: str
+    text: str
+    case: int = 0  # numbered as folded, for counting: the same number is the same case
+    agency: int = 0
+    auditor: int = 0
+
+    @property
+    def record(self) -> tuple[int, int]:
+        return self.case, self.agency
+
+
+class _Passages:
+    """Every passage of free text to be read, held as columns of numbers (a large audit has half a million).
+
+    A passage is one non-blank field of one Grades row that belongs to a pile; it is known by its row and field
+    (its text is read from the row when wanted), its pile, and who wrote it: the case, agency and auditor as
+    numbers, each folded (``casefold``) before it is numbered, and the form.
+    """
+
+    def __init__(self, grades: Iterable[GradeRow], scale: GradeScale):
+        rank = {g.label: g.rank for g in scale.grades}
+        self.rows: list[GradeRow] = []
+        row, source, kind = array("i"), array("b"), array("b")
+        who: tuple[array, ...] = (array("i"), array("i"), array("i"), array("i"))  # case, agency, auditor, form
+        numbers: tuple[dict[str, int], ...] = ({}, {}, {}, {})
+        for g in grades:
+            r = rank.get(g.final_grade or "")
+            texts = [(s, KINDS.index(pile)) for s, name in enumerate(FIELDS) if getattr(g, name).strip()
+                     and (pile := passage_kind(name, r)) is not None]
+            if not texts:
+                continue
+            names = (g.case_ref.casefold(), g.agency.casefold(), g.auditor.casefold(), g.form_id)
+            mine = [n.setdefault(v, len(n)) for n, v in zip(numbers, names)]
+            for s, k in texts:
+                row.append(len(self.rows))
+                source.append(s)
+                kind.append(k)
+                for column, n in zip(who, mine):
+                    column.append(n)
+            self.rows.append(g)
+        self.row, self.source, self.kind = (np.array(a) for a in (row, source, kind))
+        self.case, self.agency, self.auditor, self.form = (np.array(a) for a in who)
+        self._agencies = len(numbers[1])
+
+    def __len__(self) -> int:
+        return len(self.row)
+
+    def row_of(self, i: int) -> GradeRow:
+        return self.rows[self.row[i]]
+
+    def text(self, i: int) -> str:
+        return getattr(self.rows[self.row[i]], _FIELD_NAMES[self.source[i]]).strip()
+
+    def texts(self, start: int, stop: int) -> list[str]:
+        rows = self.rows
+        return [getattr(rows[r], _FIELD_NAMES[s]).strip()
+                for r, s in zip(self.row[start:stop].tolist(), self.source[start:stop].tolist())]
+
+    def __getitem__(self, i: int) -> _Passage:
+        return _Passage(self.row_of(i), _FIELD_NAMES[self.source[i]], KINDS[self.kind[i]], self.text(i),
+                        int(self.case[i]), int(self.agency[i]), int(self.auditor[i]))
+
+    def kinds(self) -> dict[str, int]:
+        """How many passages each pile holds, the piles in the order they first come."""
+        counts = np.bincount(self.kind, minlength=len(KINDS))
+        first = {k: int(np.argmax(self.kind == k)) for k in range(len(KINDS)) if counts[k]}
+        return {KINDS[k]: int(counts[k]) for k in sorted(first, key=first.__getitem__)}
+
+    def columns(self, found: Sequence[int]) -> tuple[np.ndarray, ...]:
+        """The case, agency, auditor, case record (case x agency) and form numbers of the passages ``found``."""
+        at = np.asarray(found, dtype=np.int64)
+        case, agency = self.case[at], self.agency[at]
+        return case, agency, self.auditor[at], case.astype(np.int64) * self._agencies + agency, self.form[at]
+
+
+def passages(grades: Iterable[GradeRow], scale: GradeScale) -> _Passages:
+    """The passages of free text the finder reads, each in its pile (see :func:`passage_kind`)."""
+    return _Passages(grades, scale)
 
 
 def _title_words(titles: Iterable[str]) -> list[frozenset[str]]:
@@ -228,33 +286,76 @@ class _Candidate:
         return len(self.key.split())
 
 
-def _rank(c: _Candidate, ps: Sequence[_Passage]) -> tuple:
+def _distinct(values: np.ndarray) -> int:
+    return len(np.unique(values))
+
+
+def _rank(c: _Candidate, ps: _Passages) -> tuple:
     """Most agencies first, then most cases; then the fuller phrase, the most case records and forms."""
-    mine = [ps[i] for i in c.found]
-    return (-len({p.agency for p in mine}), -len({p.case for p in mine}), -min(c.words(), 3),
-            -len({p.record for p in mine}), -len({p.row.form_id for p in mine}), -c.words(), c.key)
+    case, agency, _, record, form = ps.columns(c.found)
+    return (-_distinct(agency), -_distinct(case), -min(c.words(), 3), -_distinct(record), -_distinct(form),
+            -c.words(), c.key)
 
 
-def _qualifies(found: Sequence[int], ps: Sequence[_Passage]) -> bool:
-    mine = [ps[i] for i in found]
-    return (len({p.record for p in mine}) >= MIN_RECORDS and len({p.agency for p in mine}) >= MIN_AGENCIES
-            and len({p.case for p in mine}) >= MIN_CASES and len({p.auditor for p in mine}) >= MIN_AUDITORS)
+def _qualifies(found: Sequence[int], ps: _Passages) -> bool:
+    case, agency, auditor, record, _ = ps.columns(found)
+    return (_distinct(record) >= MIN_RECORDS and _distinct(agency) >= MIN_AGENCIES
+            and _distinct(case) >= MIN_CASES and _distinct(auditor) >= MIN_AUDITORS)
+
+
+class _Tally:
+    """How often each code comes, added a part at a time (each part's codes sorted and distinct) and merged as
+    the parts grow, so that only the distinct codes are ever held, never every run."""
+
+    def __init__(self) -> None:
+        self._parts: list[tuple[np.ndarray, np.ndarray]] = []
+        self._merged = self._waiting = 0
+
+    def add(self, codes: np.ndarray, counts: np.ndarray) -> None:
+        self._parts.append((codes, counts))
+        self._waiting += len(codes)
+        if self._waiting > max(_MERGE_AT, self._merged):
+            self._merge()
+
+    def _merge(self) -> None:
+        codes = np.concatenate([c for c, _ in self._parts]) if self._parts else np.zeros(0, dtype=np.int64)
+        counts = np.concatenate([n for _, n in self._parts]) if self._parts else np.zeros(0, dtype=np.int64)
+        order = np.argsort(codes, kind="stable")
+        codes, counts = codes[order], counts[order]
+        starts = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1]))) if len(codes) else order[:0]
+        merged = (codes[starts], np.add.reduceat(counts, starts) if len(codes) else counts)
+        self._parts, self._merged, self._waiting = [merged], len(merged[0]), 0
+
+    def result(self) -> tuple[np.ndarray, np.ndarray]:
+        """(code, count), sorted by code."""
+        self._merge()
+        return self._parts[0]
 
 
 class _Coded:
-    """Every passage's words as numbers, one array for the whole audit, with clause and passage breaks."""
+    """Every passage's words as numbers, a few thousand passages at a time, and the phrases counted from them.
+
+    A word is numbered as it first comes (0 and 1 are a clause's and a passage's end). A phrase of n words
+    has the code sum(id_k * 2^(21 (n-1-k))): fixed before the whole vocabulary is known, so each slice of
+    passages is counted on its own, and runs of different lengths never share a code (every word's number is 2
+    or more). Words after the first :data:`_BASE` - 2 different ones are not numbered (they end a clause):
+    2 million different words is far beyond any audit.
+
+    Counting (:meth:`count`) keeps for each phrase only how often it is seen in all, and in how many passages of
+    each pile: what a large audit holds is its distinct phrases, never every run. The passages of the few
+    phrases then wanted are collected by a second reading (:meth:`collect`).
+    """
 
     BREAK, END = 0, 1
 
-    def __init__(self, texts: Sequence[str]):
+    def __init__(self, ps: _Passages):
+        self.ps = ps
         self.vocab: list[str] = ["", ""]
         ids: dict[str, int] = {}
         table: dict[str, int] = {}  # each different token's code, numbered as the words first come
-        parts: list[np.ndarray] = []
-        # a few thousand passages at a time: the tokens of a whole large audit, as text, would take
-        # gigabytes; theirs are numbered in the same order, so the codes are those of the whole text at once
-        for at in range(0, len(texts) or 1, _CODED_AT_ONCE):
-            found = tokens(f" {END_MARK} ".join(texts[at:at + _CODED_AT_ONCE]) + f" {END_MARK}")
+        self.slices: list[tuple[int, np.ndarray]] = []  # (first passage, its tokens' codes with an END after each)
+        for at in range(0, len(ps), _CODED_AT_ONCE):
+            found = tokens(f" {END_MARK} ".join(ps.texts(at, min(at + _CODED_AT_ONCE, len(ps)))) + f" {END_MARK}")
             for token in dict.fromkeys(found):
                 if token in table:
                     continue
@@ -262,74 +363,99 @@ class _Coded:
                     table[token] = self.END
                     continue
                 key = word_key(token) if token[0].isalnum() else ""
-                if not key:
-                    table[token] = self.BREAK
-                    continue
-                if key not in ids:
+                if key and key not in ids and len(self.vocab) < _BASE:
                     ids[key] = len(self.vocab)
                     self.vocab.append(key)
-                table[token] = ids[key]
-            parts.append(np.fromiter(map(table.__getitem__, found), dtype=np.int32, count=len(found)))
+                table[token] = ids.get(key, self.BREAK) if key else self.BREAK
+            codes = np.fromiter(map(table.__getitem__, found), dtype=np.int32, count=len(found))
             del found
-        self.ids = np.concatenate(parts)  # 32 bits a token (a vocabulary of up to a million words); codes take 64
-        del parts
+            self.slices.append((at, codes.astype(np.uint16) if len(self.vocab) <= 1 << 16 else codes))
         words = np.array([i > self.END for i in range(len(self.vocab))])
         self.starts = words & np.array([_content(k) or k in NEGATIONS for k in self.vocab])
         self.ends = words & np.array([_content(k) for k in self.vocab])
         self.words = words
+        self.word_counts = np.zeros(len(self.vocab), dtype=np.int64)
+        self.seen = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+        self.in_passages: list[tuple[np.ndarray, np.ndarray]] = []
 
-    def grams(self) -> tuple[np.ndarray, np.ndarray]:
-        """(code, passage) of every run of 1 to :data:`MAX_WORDS` words that starts and ends as a phrase should,
-        once per passage. A run of n words has the code sum(id_k * V^(n-1-k)) + n-1 offsets apart, so runs of
-        different lengths never share a code (in 64 bits for a vocabulary of up to a million words)."""
-        v, ids, n_tok = len(self.vocab), self.ids, len(self.ids)
+    def _runs(self, first: int, small: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray, np.ndarray]:
+        """A slice's runs of 1 to :data:`MAX_WORDS` words that start and end as a phrase should: each code with
+        how often it is seen (sorted); then each code once per passage, as (code, passage), sorted by code, each
+        code's passages in order."""
+        ids = small.astype(np.int64)
         ends = ids == self.END
-        owner = np.cumsum(ends, dtype=np.int32)  # the passage of each token
+        owner = np.cumsum(ends, dtype=np.int32)  # the passage of each token, from the slice's first
         owner -= ends
-        del ends
         word, start, end = self.words[ids], self.starts[ids], self.ends[ids]  # of each token
         picks = []  # for each length n, where a run of n words starts that makes a phrase
         for n in range(1, MAX_WORDS + 1):
-            if n_tok < n:
+            m = len(ids) - n + 1
+            if m <= 0:
                 break
-            m = n_tok - n + 1
             ok = start[:m] & end[n - 1:n - 1 + m]
             for k in range(1, n - 1):
                 ok &= word[k:k + m]
-            picks.append(np.flatnonzero(ok).astype(np.int32))  # token positions fit 32 bits as the codes do
-        del word, start, end
-        passages = _passages(picks, owner)
-        if _one_number(v, passages):  # as _by_code_and_passage sorts them, in less memory: a large audit has
-            both = _joined(picks, ids, owner, v, passages, consume=True)  # tens of millions of runs
-            del picks, owner
-            both.sort()
-            self.seen = _counts_of_codes(both, passages)  # every occurrence, for how far a phrase's words keep
-            first = np.ones(len(both), dtype=bool)  # together; then each code once per passage
-            first[1:] = both[1:] != both[:-1]
-            both = both[first]
-            del first
-            return _split(both, passages)
-        code, owner = _by_code_and_passage(picks, ids, owner, v)
-        self.seen = _counts(code)  # every occurrence, for how far a phrase's words keep together
-        first = np.ones(len(code), dtype=bool)
-        first[1:] = (code[1:] != code[:-1]) | (owner[1:] != owner[:-1])
-        return code[first], owner[first]
+            picks.append(np.flatnonzero(ok))
+        passages = int(owner[-1]) + 1 if len(owner) else 1
+        if _one_number(len(self.vocab), passages):
+            seen, code, run = _sorted_in_place(picks, ids, owner, len(self.vocab), passages)
+        else:
+            code = np.concatenate([_run_codes(n, at, ids, _BASE) for n, at in enumerate(picks, start=1)]
+                                  or [ids[:0]])
+            run = np.concatenate([owner[at] for at in picks] or [owner[:0]])
+            order = np.argsort(code, kind="stable")  # runs were found passage by passage: a code's stay in order
+            code, run = code[order], run[order]
+            seen = _counts(code)
+            first_in = np.ones(len(code), dtype=bool)
+            first_in[1:] = (code[1:] != code[:-1]) | (run[1:] != run[:-1])
+            code, run = code[first_in], run[first_in]
+        return seen, code, run + first
+
+    def count(self) -> None:
+        """How often each phrase is seen (:attr:`seen`) and in how many passages of each pile (:attr:`in_passages`),
+        and how often each word is seen (:attr:`word_counts`)."""
+        seen, piles = _Tally(), [_Tally() for _ in KINDS]
+        kind = np.asarray(self.ps.kind)
+        for first, small in self.slices:
+            self.word_counts += np.bincount(small, minlength=len(self.vocab))
+            counted, code, passage = self._runs(first, small)
+            seen.add(*counted)
+            pile = kind[passage]
+            for k, tally in enumerate(piles):
+                tally.add(*_counts(code[pile == k]))
+        self.seen = seen.result()
+        self.in_passages = [t.result() for t in piles]
+
+    def collect(self, wanted: Sequence[np.ndarray]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """For each pile, the (code, passage) of the phrases ``wanted`` of it (sorted), sorted by code, each
+        code's passages in order."""
+        kind = np.asarray(self.ps.kind)
+        found: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in KINDS]
+        for first, small in self.slices:
+            _, code, passage = self._runs(first, small)
+            pile = kind[passage]
+            for k, keys in enumerate(wanted):
+                sel = (pile == k) & _among(keys, code)
+                found[k].append((code[sel], passage[sel]))
+        out = []
+        for parts in found:  # the slices come in passage order: a stable sort by code keeps each code's in order
+            code = np.concatenate([c for c, _ in parts]) if parts else np.zeros(0, dtype=np.int64)
+            passage = np.concatenate([p for _, p in parts]) if parts else np.zeros(0, dtype=np.int64)
+            order = np.argsort(code, kind="stable")
+            out.append((code[order], passage[order]))
+        return out
 
     def chance(self, codes: np.ndarray) -> np.ndarray:
         """For each phrase of two or three words, the log10 chance of seeing it at least as often as it is seen
         if its words fell at random (Poisson, given how often its first word(s) and the rest are seen); 0 for a
         single word. A three-word phrase is compared with both of its splits, the likelier one counted."""
-        v, big = len(self.vocab), len(self.vocab) ** MAX_WORDS
-        n, rest = np.divmod(codes, big)
-        words = np.zeros(v, dtype=np.int64)
-        for at in range(0, len(self.ids), 1 << 22):  # a slice at a time: bincount copies the codes to 64 bits
-            words += np.bincount(self.ids[at:at + (1 << 22)], minlength=v)
-        words = words.astype(float)
+        n = (codes >= _BASE).astype(np.int64) + (codes >= _BASE * _BASE)  # words in the phrase, less one
+        words = self.word_counts.astype(float)
         total = max(float(words[2:].sum()), 1.0)
-        c, b_, a_ = rest % v, (rest // v) % v, rest // (v * v)
+        c, b_, a_ = codes % _BASE, (codes // _BASE) % _BASE, codes // (_BASE * _BASE)
         seen = _lookup(*self.seen, codes).astype(float)
         two = words[b_] * words[c] / total  # two words: the first and the second
-        ab, bc = (_lookup(*self.seen, x * v + y + big).astype(float) for x, y in ((a_, b_), (b_, c)))
+        ab, bc = (_lookup(*self.seen, x * _BASE + y).astype(float) for x, y in ((a_, b_), (b_, c)))
         split = np.maximum(np.where(ab > 0, ab * words[c], words[a_] * words[b_] * words[c] / total),
                            np.where(bc > 0, words[a_] * bc, words[a_] * words[b_] * words[c] / total)) / total
         expect = np.where(n == 1, two, split)
@@ -340,94 +466,53 @@ class _Coded:
         return out
 
     def key(self, code: int) -> str:
-        v = len(self.vocab)
-        n, rest = divmod(int(code), v ** MAX_WORDS)
-        out = []
-        for _ in range(n + 1):
-            rest, i = divmod(rest, v)
+        out, rest = [], int(code)
+        while True:
+            rest, i = divmod(rest, _BASE)
             out.append(self.vocab[i])
-        return " ".join(reversed(out))
+            if not rest:
+                return " ".join(reversed(out))
 
 
-def _run_codes(n: int, at: np.ndarray, ids: np.ndarray, v: int) -> np.ndarray:
-    """The codes of the runs of ``n`` words starting at the tokens ``at`` (see :meth:`_Coded.grams`)."""
+def _run_codes(n: int, at: np.ndarray, ids: np.ndarray, base: int) -> np.ndarray:
+    """The codes of the runs of ``n`` words starting at the tokens ``at``, each word's number ``base`` apart."""
     code = ids[at].astype(np.int64)
     for k in range(1, n):
-        code *= v
+        code *= base
         code += ids[at + k]
-    code += (n - 1) * v ** MAX_WORDS
     return code
 
 
-def _passages(picks: Sequence[np.ndarray], owner: np.ndarray) -> int:
-    """How many passages the runs come from (the last one's number and one: passages only grow along the tokens)."""
-    found = [at for at in picks if len(at)]
-    return max(int(owner[at[-1]]) for at in found) + 1 if found else 1
-
-
 def _one_number(v: int, passages: int) -> bool:
-    """Whether a run's code and its passage fit one 64-bit number together."""
+    """Whether a run's code in a slice's own numbering (:func:`_sorted_in_place`) and its passage fit one 64-bit
+    number together (any slice of a few thousand passages whose audit has up to some tens of thousands of words)."""
     return MAX_WORDS * v ** MAX_WORDS * passages < 2 ** 62
 
 
-def _joined(picks: list[np.ndarray], ids: np.ndarray, owner: np.ndarray, v: int, passages: int, *,
-            consume: bool = False) -> np.ndarray:
-    """Every run as one number, code * passages + passage (unsorted), in one array; with ``consume``, each
-    length's starts are let go (emptied in ``picks``) once its runs are in."""
-    both = np.empty(sum(len(at) for at in picks), dtype=np.int64)
-    i = 0
-    for n in range(1, len(picks) + 1):
-        at = picks[n - 1]
-        if consume:
-            picks[n - 1] = at[:0]
-        for part in range(0, len(at), 1 << 20):  # a slice at a time: no array as long as the runs but ``both``
-            some = at[part:part + (1 << 20)]
-            code = _run_codes(n, some, ids, v)
-            code *= passages
-            code += owner[some]
-            both[i:i + len(some)] = code
-            i += len(some)
-        del at
-    return both
+def _sorted_in_place(picks: Sequence[np.ndarray], ids: np.ndarray, owner: np.ndarray, v: int,
+                     passages: int) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray, np.ndarray]:
+    """A slice's runs (``picks[n - 1]``: where its runs of n words start) counted, and each once per passage as
+    (code, passage), as :meth:`_Coded._runs` gives them: far quicker than a stable sort of the codes carrying the
+    passages along.
 
-
-def _split(both: np.ndarray, passages: int) -> tuple[np.ndarray, np.ndarray]:
-    """``both`` (from :func:`_joined`) split into (code, passage), the codes in its place; the passages as 32
-    bits, worked out a slice at a time (no second array of 64 bits a run)."""
-    runs_owner = np.empty(len(both), dtype=np.int32)
-    for i in range(0, len(both), 1 << 20):
-        runs_owner[i:i + (1 << 20)] = both[i:i + (1 << 20)] % passages
-    both //= passages
-    return both, runs_owner
-
-
-def _by_code_and_passage(picks: Sequence[np.ndarray], ids: np.ndarray, owner: np.ndarray,
-                         v: int) -> tuple[np.ndarray, np.ndarray]:
-    """The runs (``picks[n - 1]``: where the runs of n words start) as (code, passage), sorted by code, each
-    code's passages in order, so that a repeat in a passage is a neighbour.
-
-    Where code and passage fit one 64-bit number together (any audit of up to some tens of thousands of words),
-    that number is sorted in place, far quicker than a stable sort of the codes carrying the passages along, and
-    only that one array of all the runs is held while sorting (a large audit has tens of millions of runs)."""
-    passages = _passages(picks, owner)
-    if _one_number(v, passages):
-        both = _joined(list(picks), ids, owner, v, passages)
-        both.sort()
-        return _split(both, passages)
-    code = np.concatenate([_run_codes(n, at, ids, v) for n, at in enumerate(picks, start=1)])
-    runs = np.concatenate([owner[at] for at in picks])
-    order = np.argsort(code, kind="stable")  # the passages were found in order: a stable sort keeps it
-    return code[order], runs[order]
-
-
-def _counts_of_codes(both: np.ndarray, passages: int, at_once: int = 1 << 20) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_counts` of the codes of ``both`` (sorted, from :func:`_joined`), worked out a slice at a time."""
-    parts = [_counts(both[i:i + at_once] // passages) for i in range(0, len(both), at_once)]
-    if not parts:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    codes, counts = np.concatenate([c for c, _ in parts]), np.concatenate([n for _, n in parts])
-    starts = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1])))  # a code across two slices
-    return codes[starts], np.add.reduceat(counts, starts)
+    In the slice's own numbering a run of n words is sum(id_k * v^(n-1-k)) + (n-1) v^3, with v the vocabulary's
+    size; that and the passage are one number, sorted in place. This numbering orders runs as the codes of
+    :class:`_Coded` do (by length, then word by word), so only the distinct ones are turned into those codes."""
+    big = v ** MAX_WORDS
+    both = np.concatenate([(_run_codes(n, at, ids, v) + (n - 1) * big) * passages + owner[at]
+                           for n, at in enumerate(picks, start=1)] or [ids[:0]])
+    both.sort()
+    local = both // passages
+    new_code = np.concatenate(([True], local[1:] != local[:-1])) if len(local) else local.astype(bool)
+    first_in = np.concatenate(([True], both[1:] != both[:-1])) if len(both) else new_code
+    run = (both - local * passages)[first_in]
+    del both
+    starts = np.flatnonzero(new_code)
+    length, rest = np.divmod(local[starts], big)
+    c, b, a = rest % v, (rest // v) % v, rest // (v * v)
+    codes = np.where(length == 0, c, np.where(length == 1, b * _BASE + c, (a * _BASE + b) * _BASE + c))
+    counts = np.diff(np.append(starts, len(local)))
+    return (codes, counts), codes[(np.cumsum(new_code) - 1)[first_in]], run
 
 
 def _counts(sorted_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -436,6 +521,7 @@ def _counts(sorted_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return sorted_codes, np.zeros(0, dtype=np.int64)
     starts = np.flatnonzero(np.concatenate(([True], sorted_codes[1:] != sorted_codes[:-1])))
     return sorted_codes[starts], np.diff(np.append(starts, len(sorted_codes)))
+
 
 
 def leaning(mine: np.ndarray, other: np.ndarray, total: int, rest: int, g2_min: float = G2_MIN) -> np.ndarray:
@@ -469,7 +555,7 @@ def _among(keys: np.ndarray, query: np.ndarray, at_once: int = 1 << 20) -> np.nd
     return out
 
 
-def _candidates(ps: Sequence[_Passage], titles: list[frozenset[str]]) -> list[_Candidate]:
+def _candidates(ps: _Passages, titles: list[frozenset[str]]) -> list[_Candidate]:
     """Every phrase that qualifies as a theme of its pile.
 
     The words are counted as numbers (numpy), so that the many phrases of a
@@ -477,24 +563,24 @@ def _candidates(ps: Sequence[_Passage], titles: list[frozenset[str]]) -> list[_C
     phrase; only the phrases common enough and leaning to one pile are then
     listed with their passages, whose cases, agencies and auditors are counted.
     """
-    if not ps:
+    if not len(ps):
         return []
-    coded = _Coded([p.text for p in ps])
-    code, owner = coded.grams()  # sorted by code
-    kind = np.array([KINDS.index(p.kind) for p in ps], dtype=np.int8)[owner]
-    totals = [sum(1 for p in ps if p.kind == k) for k in KINDS]
-    out = []
-    for k, name in enumerate(KINDS):
-        mine_codes, mine_n = _counts(code[kind == k])
-        other = _lookup(*_counts(code[kind != k]), mine_codes)
+    coded = _Coded(ps)
+    coded.count()
+    kinds = np.asarray(ps.kind)
+    totals = [int(np.count_nonzero(kinds == k)) for k in range(len(KINDS))]
+    phrases = int(np.count_nonzero(coded.seen[0] >= _BASE))  # the chances taken: one a phrase of two or more words
+    wanted = []
+    for k in range(len(KINDS)):
+        mine_codes, mine_n = coded.in_passages[k]
+        other = _lookup(*coded.in_passages[1 - k], mine_codes)
         keep = (mine_n >= MIN_RECORDS) & leaning(mine_n, other, totals[k], totals[1 - k])
-        single = mine_codes < len(coded.vocab)  # one word: no phrase to hold together, so a stricter lean
-        phrases = int(np.count_nonzero(coded.seen[0] >= len(coded.vocab)))  # the chances taken: one a phrase
+        single = mine_codes < _BASE  # one word: no phrase to hold together, so a stricter lean
         keep &= np.where(single, leaning(mine_n, other, totals[k], totals[1 - k], G2_WORD),
                          coded.chance(mine_codes) <= math.log10(CHANCE / max(phrases, 1)))
-        wanted = mine_codes[keep]
-        sel = (kind == k) & _among(wanted, code)
-        c_sel, o_sel = code[sel], owner[sel]
+        wanted.append(mine_codes[keep])
+    out = []
+    for name, (c_sel, o_sel) in zip(KINDS, coded.collect(wanted)):
         bounds = np.flatnonzero(np.diff(c_sel)) + 1
         for c_group, o_group in zip(np.split(c_sel, bounds), np.split(o_sel, bounds)):
             if not len(c_group):
@@ -525,7 +611,7 @@ def _fullest(cands: list[_Candidate]) -> list[_Candidate]:
     return [c for c in cands if c.key not in dropped]
 
 
-def _choose(cands: list[_Candidate], ps: Sequence[_Passage], limit: int) -> list[_Candidate]:
+def _choose(cands: list[_Candidate], ps: _Passages, limit: int) -> list[_Candidate]:
     chosen: list[_Candidate] = []
     for c in sorted(cands, key=lambda c: _rank(c, ps)):
         mine = set(c.found)
@@ -559,10 +645,10 @@ def extract(text: str, surface: str, limit: int = EXAMPLE_WORDS) -> str:
     return " ".join(words[:limit]) + ("\u2026" if len(words) > limit else "")
 
 
-def _examples(c: _Candidate, surface: str, ps: Sequence[_Passage]) -> tuple[ThemeExample, ...]:
+def _examples(c: _Candidate, surface: str, ps: _Passages) -> tuple[ThemeExample, ...]:
     """Two extracts from different agencies (and, where there is a choice, different cases and sections):
     the shortest first."""
-    order = sorted(c.found, key=lambda i: (len(ps[i].text), ps[i].row.case_ref.casefold(), ps[i].row.agency, i))
+    order = sorted(c.found, key=lambda i: (len(ps.text(i)), ps.row_of(i).case_ref.casefold(), ps.row_of(i).agency, i))
     picked: list[_Passage] = []
     for strict in (True, False):
         for i in order:
@@ -596,12 +682,12 @@ def _next_word(o: tuple[list[tuple[str, str]], int, int, int], step: int) -> str
     return words[j][0] if j < len(words) else None
 
 
-def _grown(c: _Candidate, ps: Sequence[_Passage]) -> tuple[list[str], list[str]]:
+def _grown(c: _Candidate, ps: _Passages) -> tuple[list[str], list[str]]:
     """The phrase as its passages mostly write it, as (keys, words as first written): grown a word at a time,
     left then right, while at least :data:`LONGER_COVERS` of its occurrences (the first in each passage) agree
     on the next word, up to :data:`LONGEST` words; then trimmed to start and end on a word of meaning."""
     occ: list[tuple[list[tuple[str, str]], int, int, int]] = []
-    for text, n in Counter(ps[i].text for i in c.found).items():
+    for text, n in Counter(ps.text(i) for i in c.found).items():
         occ += [(*o, n) for o in _occurrences(c.key.split(), text)[:1]]
     if not occ:
         return c.key.split(), c.key.split()
@@ -630,22 +716,22 @@ def _as_written(words: list[str], clause_start: bool) -> list[str]:
     return words
 
 
-def _extended(c: _Candidate, ps: Sequence[_Passage]) -> tuple[_Candidate, str]:
+def _extended(c: _Candidate, ps: _Passages) -> tuple[_Candidate, str]:
     """The theme as shown: the grown phrase with the passages that hold it whole (every count is of those), or
     the phrase as found where the grown one, alone, would not be a theme."""
     keys, words = _grown(c, ps)
     if keys != c.key.split():
-        whole = [i for i in c.found if _occurrences(keys, ps[i].text)]
+        whole = [i for i in c.found if _occurrences(keys, ps.text(i))]
         if _qualifies(whole, ps):
             return _Candidate(" ".join(keys), c.kind, whole), " ".join(words)
-    first = next((o for i in c.found for o in _occurrences(c.key.split(), ps[i].text)), None)
+    first = next((o for i in c.found for o in _occurrences(c.key.split(), ps.text(i))), None)
     if first is None:
         return c, c.key
     return c, " ".join(_as_written([w for _, w in first[0][first[1]:first[2]]], first[1] == 0))
 
 
-def _theme(c: _Candidate, surface: str, ps: Sequence[_Passage]) -> Theme:
-    rows = [ps[i].row for i in c.found]
+def _theme(c: _Candidate, surface: str, ps: _Passages) -> Theme:
+    rows = [ps.row_of(i) for i in c.found]
     order = {r.section_title: r.section_order for r in rows}
     agencies = sorted({r.agency for r in rows}, key=str.casefold)
     return Theme(phrase=surface, kind=c.kind, sections=tuple(sorted(order, key=lambda t: (order[t], t))),
@@ -661,7 +747,7 @@ def find_themes(grades: Sequence[GradeRow], scale: GradeScale, section_titles: I
     ps = passages(grades, scale)
     titles = _title_words({*section_titles, *(g.section_title for g in grades)})
     cands = _candidates(ps, titles)
-    out = Themes(passages=dict(Counter(p.kind for p in ps)))
+    out = Themes(passages=ps.kinds())
     for kind in KINDS:
         mine = _fullest([c for c in cands if c.kind == kind])
         out.of(kind).extend(_theme(*_extended(c, ps), ps) for c in _choose(mine, ps, limit))
