@@ -20,18 +20,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pytest
 
-import xlpack.analysis.themes as themes_module
-from xlpack.analysis.themes import (
-    _BASE,
-    CONCERN,
-    GOOD_PRACTICE,
-    Theme,
-    _counts,
-    _sorted_in_place,
-    _Tally,
-    clauses,
-    find_themes,
-)
+import xlpack.analysis.phrase_counts as phrase_counts
+from xlpack.analysis.phrase_counts import BASE, Tally, counts, sorted_in_place
+from xlpack.analysis.theme_words import clauses
+from xlpack.analysis.themes import CONCERN, GOOD_PRACTICE, Theme, find_themes
 from xlpack.demo.simulate import DEVELOPMENT, EVIDENCE, STRENGTHS
 from xlpack.model.definitions import load_definition, load_scale
 from xlpack.model.records import GradeRow
@@ -241,7 +233,7 @@ def _by_hand(picks: list[np.ndarray], ids: np.ndarray, owner: np.ndarray) -> tup
         for i in at.tolist():
             code = 0
             for k in range(n):
-                code = code * _BASE + int(ids[i + k])
+                code = code * BASE + int(ids[i + k])
             seen[code] += 1
             pairs.add((code, int(owner[i])))
     return seen, sorted(pairs)
@@ -256,8 +248,8 @@ def test_a_slices_runs_are_counted_and_listed_once_per_passage_as_one_at_a_time_
     owner = np.sort(rng.integers(0, 400, 5000)).astype(np.int32)  # found passage by passage
     picks = [np.sort(rng.choice(5000 - n + 1, 1500, replace=False)) for n in (1, 2, 3)]
     seen, pairs = _by_hand(picks, ids, owner)
-    (codes, counts), code, run = _sorted_in_place(picks, ids, owner, 60, 400)
-    assert dict(zip(codes.tolist(), counts.tolist())) == dict(seen) and list(codes) == sorted(seen)
+    (codes, times), code, run = sorted_in_place(picks, ids, owner, 60, 400)
+    assert dict(zip(codes.tolist(), times.tolist())) == dict(seen) and list(codes) == sorted(seen)
     assert list(zip(code.tolist(), run.tolist())) == pairs
     assert max(seen.values()) > 1 and len(pairs) < sum(seen.values())  # repeats, within passages and across
 
@@ -270,13 +262,13 @@ def test_counting_a_slice_at_a_time_finds_the_same_themes(how: str, rows: list[G
     grow, and a slice whose vocabulary is too large for the quick sort takes a stable one: however the audit is
     cut, the themes are the same (here against slices of 7 passages, merged every 50 codes)."""
     if how == "one slice":
-        monkeypatch.setattr(themes_module, "_CODED_AT_ONCE", 10 ** 7)
-        monkeypatch.setattr(themes_module, "_MERGE_AT", 10 ** 9)
+        monkeypatch.setattr(phrase_counts, "CODED_AT_ONCE", 10 ** 7)
+        monkeypatch.setattr(phrase_counts, "MERGE_AT", 10 ** 9)
     else:
-        monkeypatch.setattr(themes_module, "_CODED_AT_ONCE", 7)
-        monkeypatch.setattr(themes_module, "_MERGE_AT", 50)
+        monkeypatch.setattr(phrase_counts, "CODED_AT_ONCE", 7)
+        monkeypatch.setattr(phrase_counts, "MERGE_AT", 50)
     if how.endswith("no quick sort"):
-        monkeypatch.setattr(themes_module, "_one_number", lambda v, passages: False)
+        monkeypatch.setattr(phrase_counts, "one_number", lambda v, passages: False)
     themes = find_themes(rows, SCALE, [t for _, t in SECTIONS])
     assert themes.concern == found[CONCERN] and themes.good_practice == found[GOOD_PRACTICE]
     assert len(found[CONCERN]) >= 2 and len(found[GOOD_PRACTICE]) >= 2
@@ -285,13 +277,12 @@ def test_counting_a_slice_at_a_time_finds_the_same_themes(how: str, rows: list[G
 def test_tallies_merged_as_they_grow_count_as_one_count_of_all() -> None:
     rng = np.random.default_rng(5)
     parts = [np.sort(rng.integers(0, 300, rng.integers(0, 40))) for _ in range(60)]
-    tally = _Tally()
+    tally = Tally()
     for part in parts:
-        codes, counts = _counts(part)
-        tally.add(codes, counts)
-    codes, counts = tally.result()
+        tally.add(*counts(part))
+    codes, times = tally.result()
     every = Counter(int(x) for part in parts for x in part)
-    assert list(codes) == sorted(every) and counts.tolist() == [every[c] for c in sorted(every)]
+    assert list(codes) == sorted(every) and times.tolist() == [every[c] for c in sorted(every)]
 
 
 def test_a_dash_standing_alone_ends_a_clause_as_punctuation_does() -> None:
