@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from tests.office.client import Office, SheetLayoutResult
+from tests.office.client import Office, SheetLayoutResult, pdf_info
 from tests.support.scenario import sheet_block
 from xlpack.analysis.agreement import alpha_text
 from xlpack.analysis.pivots import share_percent
@@ -24,6 +25,7 @@ from xlpack.consolidate import ConsolidateResult, consolidate
 from xlpack.demo.run import DEMO_TODAY, simulate_returns
 from xlpack.workbook.readback import Workbook
 from xlpack.workbook.sheets import ANALYSIS_SHEETS, analysis_sheets
+from xlpack.workbook.sheets.themes import TITLES
 
 TOLERANCE = 1.5  # points: LibreOffice's optimal heights are rounded to its own units
 DECIMALS = re.compile(r"\d[.,]\d{3,}")
@@ -147,7 +149,7 @@ def test_tables_of_the_summary_sheets_are_not_split_from_their_titles(demo: Cons
     """A table's title never ends a page with its table on the next, and a table that fits on a page is on one."""
     sheets = {s.name: s for s in analysis_sheets(demo.data)}
     checked = 0
-    for name in ("Pivots", "Agreement", "Return totals"):
+    for name in ("Pivots", "Agreement", "Return totals", "Themes"):
         printed = layout.sheet(name)
         for b in sheets[name].blocks:
             if not b.title or b.col:
@@ -158,3 +160,22 @@ def test_tables_of_the_summary_sheets_are_not_split_from_their_titles(demo: Cons
                 assert printed.page_of(first) == printed.page_of(last), (name, b.title, printed.pages)
             checked += 1
     assert checked >= 10
+
+
+def test_the_themes_header_tops_every_page_either_table_runs_onto(demo: ConsolidateResult, office: Office,
+                                                                  tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The demo's themes run over three pages: LibreOffice prints the shared header (the sheet's print titles)
+    above the rows of each, the good practice table's pages too (the two tables had a header each, and a page
+    that a table ran onto began with a row of it)."""
+    pdf = office.convert(demo.audit, tmp_path_factory.mktemp("themes-pdf")).check().path
+    assert pdf is not None
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages = [[line for line in page.splitlines() if line.strip()] for page in text.split("\f")]
+    assert len(pages) >= pdf_info(pdf).pages
+    themes = [lines for lines in pages if lines and lines[-1].split()[0] == "Themes"]  # the footer names the sheet
+    assert len(themes) >= 2
+    for n, lines in enumerate(themes):
+        first_row = next(i for i, line in enumerate(lines) if re.match(r"\s*\d+ +[a-z]", line))
+        assert any("Two examples (agency, section)" in line for line in lines[:first_row]), (n, lines[:first_row])
+    both = " ".join(" ".join(lines) for lines in themes)
+    assert all(title.split(" (")[0] in both for title in TITLES.values())

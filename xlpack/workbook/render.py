@@ -189,26 +189,40 @@ def blocks_kept_whole(sheet: Sheet, heights: dict[int, float]) -> list[int]:
     """Page breaks that keep each block (its title, header and rows) on one page where it fits on one.
 
     ``heights``: the rows given a height (others are 15 points), at the scale
-    the sheet prints at (:func:`print_scale`).
+    the sheet prints at (:func:`print_scale`). No break comes above the first
+    block (the sheet's title and intro would be alone on a page), nor between
+    a header standing alone (the header row of the blocks below it, Themes')
+    and the block under it; a page below the sheet's repeated header row has
+    that row's height less room.
     """
-    room = PAGE_POINTS[sheet.landscape] * 100 / print_scale(sheet)
-    spans = sorted({(b.row - 1 if b.title else b.row, b.last_row) for b in sheet.blocks})
+    full = PAGE_POINTS[sheet.landscape] * 100 / print_scale(sheet)
+    titles = sheet.repeat_rows
+    below_titles = full - heights.get(titles, LINE_POINTS) if titles is not None else full
+    heads = {b.last_row + 1: b.row for b in sheet.blocks if b.header and not b.rows and b.name is None}
+    spans = sorted({(b.row - 1 if b.title else b.row, b.last_row) for b in sheet.blocks
+                    if not (b.header and not b.rows and b.name is None)})
+    spans = [(heads.get(first, first), last) for first, last in spans]
+    if spans:
+        spans[0] = (0, spans[0][1])
     breaks: list[int] = []
     top = 0  # the first row of the current page
 
     def points(first: int, last: int) -> float:
         return sum(heights.get(r, LINE_POINTS) for r in range(first, last + 1))
 
+    def room(top: int) -> float:
+        return below_titles if titles is not None and top > titles else full
+
     for first, last in spans:
-        if first <= top or points(top, last) <= room:
+        if points(top, last) <= room(top):
             continue
-        if points(first, last) <= room:  # it fits on a page of its own: start one
+        if first > top and points(first, last) <= room(first):  # it fits on a page of its own: start one
             breaks.append(first)
             top = first
         else:  # longer than a page: it runs on from where it is, at the row filling each page
-            while points(top, last) > room:
+            while points(top, last) > room(top):
                 r = top
-                while points(top, r + 1) <= room:
+                while points(top, r + 1) <= room(top):
                     r += 1
                 top = r + 1
                 breaks.append(top)

@@ -98,6 +98,8 @@ class Column:
     technical: bool = False  # for xlpack, not for reading: grouped (outline level 1), hidden and not printed
     span: int = 1  # sheet columns it covers, merged on each row (a plain grid's last column only): as wide as
     # those columns are together
+    exact: bool = False  # every text's lines counted glyph by glyph, never by its length (see counter_for): for
+    # the columns of a table of few rows read on paper, where a line too many on each row adds pages
 
 
 @dataclass
@@ -289,13 +291,14 @@ def lines_points(lines: int, line: float = LINE_POINTS) -> float:
     return min(MAX_ROW_POINTS, lines * line)
 
 
-def counter_for(width: float, size: float = FONT_POINTS, bold: bool = False) -> Callable[[str], int]:
+def counter_for(width: float, size: float = FONT_POINTS, bold: bool = False,
+                exact: bool = False) -> Callable[[str], int]:
     """Lines a text takes in a wrapping cell of a column ``width`` characters wide (:mod:`xlpack.files.text_fit`,
     Calibri's metrics), with a quick answer for the usual long answer: one paragraph of five lines or more in a
-    wide column is measured by its length (a line more than it wraps to, at most, never fewer)."""
+    wide column is measured by its length (a line more than it wraps to, at most, never fewer), unless ``exact``."""
     count = line_counter(width, size, bold)
     room = text_points(width) - size  # a line less a character, as word wrapping leaves at least that
-    if room + size < _WIDE_POINTS:
+    if exact or room + size < _WIDE_POINTS:
         return count
     per_line = room / (_PROSE_EM * size)
 
@@ -329,7 +332,7 @@ def heights_for(columns: Sequence[Column], style: str | None = None,
         size = SMALL_POINTS if small else FONT_POINTS
         width = max(1.0, col.width - narrower - WRAP_RESERVE)
         sure = int(text_points(width) * 128 / size // 116)  # characters that fit on a line, whatever they are
-        return counter_for(width, size, own in BOLD), SMALL_LINE_POINTS if small else LINE_POINTS, sure
+        return counter_for(width, size, own in BOLD, col.exact), SMALL_LINE_POINTS if small else LINE_POINTS, sure
 
     wrapping = [(i, *fit(col, style or col.style)) for i, col in enumerate(columns) if wraps(style or col.style)]
     # cells with a wrapping style of their own (status:bad, grade:Good) in the other columns: bold, to be safe

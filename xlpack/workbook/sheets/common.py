@@ -48,11 +48,13 @@ GRADE_COLUMNS: Spec = (
 GRADES_PRINTED = 11  # Case reference to Evidence
 #: Where the case's details (Category and the Cases sheet's columns) go in the Grades table: before this field.
 GRADE_CASE_FIELDS_BEFORE = "source"
+#: 'Where to look' is not printed: wide, so that the rows' height is what the printed texts need (at 40, its list of
+#: forms and cells, in 9 points, made 25 of the demo's 48 rows taller than their printed text).
 FLAG_COLUMNS: Spec = (
     ("severity", "Severity", 10), ("case_ref", "Case reference", 14), ("section", "Section", 20),
     ("rule", "Rule", 18), ("agencies", "Agencies", 22), ("message", "What was found", 52),
     ("resolution", "Resolution", 34), ("resolution_meeting", "Meeting", 11),
-    ("cells", "Where to look", 40), ("flag_id", "Flag id", 14),
+    ("cells", "Where to look", 80), ("flag_id", "Flag id", 14),
     ("section_id", "Section id", 12), ("rule_id", "Rule id", 12))
 FLAGS_PRINTED = 8  # Severity to Meeting
 #: Columns of the Flags table kept for xlpack (grouped and hidden; read back).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 from xlpack.analysis.flags import rule_by_name
 from xlpack.model.consolidated import ConsolidatedAudit
@@ -31,6 +32,8 @@ def build(data: ConsolidatedAudit) -> Sheet:
     rows = RowsOf(data.flags, row)  # built as they are written, not all kept
     cols = columns(FLAG_COLUMNS, editable=("resolution", "resolution_meeting"), technical=FLAG_TECHNICAL,
                    styles={"flag_id": "muted", "section_id": "muted", "rule_id": "muted", "cells": "muted_wrap"})
+    # read on paper, row by row, and few rows: each as tall as its text wraps to, counted glyph by glyph
+    cols = [replace(c, exact=True) for c in cols]
     counts: Counter[str] = Counter(f.severity for f in data.flags)
     summary = (f"{len(data.flags)} flags: " + ", ".join(f"{counts[s]} {label.lower()}"
                                                           for s, label in SEVERITY_LABELS.items()) + ".")

@@ -50,21 +50,27 @@ def theme_row(n: int, t: Theme, sections: Sequence[str], agencies: Sequence[str]
 
 
 def build(data: ConsolidatedAudit, themes: Themes | None = None) -> Sheet:
+    """One header over both tables, concerns then good practice, each under its title: the header is the sheet's
+    print titles, so it tops every printed page either table runs onto (Excel repeats one set of rows a sheet,
+    and the tables share their columns); each table starts a page where it would otherwise be split and fits on
+    one."""
     themes = themes or find_themes(data.grades, data.plan.scale, [s.title for s in data.plan.tool.sections])
     cols = [Column(h, w, style=s) for h, w, s in COLUMNS]
     sections = [s.title for s in data.plan.tool.sections]
     agencies = sorted({g.agency for g in data.grades}, key=str.casefold)
+    header = Block(cols, [], row=TABLE_ROW)
     blocks = []
     for kind in (CONCERN, GOOD_PRACTICE):
         found = themes.of(kind)
         rows: list[list[CellLike]] = [theme_row(n, t, sections, agencies) for n, t in enumerate(found, start=1)]
         if not rows:
             rows = [["", NONE_FOUND.format(cases=MIN_CASES, agencies=MIN_AGENCIES)]]
-        blocks.append(Block(cols, rows, title=TITLES[kind]))
-    stack(blocks, TABLE_ROW + 1)
+        blocks.append(Block(cols, rows, title=TITLES[kind], header=False))
+    stack(blocks, TABLE_ROW + 1, gap=1)
     intro = ("Phrases the auditors wrote again and again: each on at least two cases, from at least two agencies "
              "(one auditor repeating their own words is not a theme), and far more often among concerns than "
              "good practice, or the other way round. Grades are after moderation.")
     guide = ("A starting point for the follow-up meeting and the report: read the examples, check them on the "
              "Evidence sheet, and say in your own words what each theme shows.")
-    return Sheet(THEMES, "Themes across the audits", [intro, guide], blocks, freeze=(0, 2))
+    return Sheet(THEMES, "Themes across the audits", [intro, guide], [header, *blocks], freeze=(TABLE_ROW + 1, 2),
+                 repeat_rows=TABLE_ROW, keep_blocks=True)
