@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from xlpack.model.definitions import GradeScale, good_or_better
+from xlpack.model.definitions import GradeScale, and_joined, good_or_better
 from xlpack.model.records import GradeRow
 
 CONCERN, GOOD_PRACTICE = "Concern", "Good practice"
@@ -23,6 +23,14 @@ KINDS = (CONCERN, GOOD_PRACTICE)
 FIELDS = {"evidence": "evidence", "strengths": "strengths", "development": "area for development",
           "action": "action"}
 FIELD_NAMES = tuple(FIELDS)
+
+
+def pile_text(scale: GradeScale, kind: str) -> str:
+    """What a pile is read from, in the scale's own words ("the evidence behind Adequate and Inadequate grades,
+    areas for development and actions")."""
+    if kind == CONCERN:
+        return f"the evidence behind {and_joined(scale.below_good)} grades, areas for development and actions"
+    return f"the evidence behind {and_joined(scale.good_or_better[::-1])} grades, and strengths"
 
 
 def passage_kind(source: str, rank: int | None) -> str | None:

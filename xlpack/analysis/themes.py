@@ -52,13 +52,22 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from xlpack.analysis.phrase_counts import BASE, PhraseCounts, lookup
-from xlpack.analysis.theme_passages import CONCERN, FIELDS, GOOD_PRACTICE, KINDS, Passage, Passages, passages
+from xlpack.analysis.theme_passages import (
+    CONCERN,
+    FIELDS,
+    GOOD_PRACTICE,
+    KINDS,
+    Passage,
+    Passages,
+    passages,
+    pile_text,
+)
 from xlpack.analysis.theme_words import NEGATIONS, carries_meaning, clauses, word_key
 from xlpack.model.definitions import GradeScale
 from xlpack.model.records import GradeRow
 
 __all__ = ["CONCERN", "GOOD_PRACTICE", "KINDS", "MIN_AGENCIES", "MIN_CASES", "Theme", "ThemeExample", "Themes",
-           "extract", "find_themes", "leaning"]
+           "extract", "find_themes", "leaning", "pile_text"]
 
 MIN_CASES, MIN_AGENCIES, MIN_AUDITORS, MIN_RECORDS = 2, 2, 2, 3
 LEAN = 2.0

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -44,6 +44,11 @@ class _Model(BaseModel):
 
 #: The rank of the lowest grade counted as "Good or better" (1 is the best grade): the one place it is set.
 GOOD_OR_BETTER_RANK = 2
+
+
+def and_joined(items: Sequence[str]) -> str:
+    """"A", "A and B", "A, B and C": a list as a sentence says it."""
+    return " and ".join(items) if len(items) < 3 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def good_or_better(rank: int | None) -> bool:
@@ -92,6 +97,12 @@ class GradeScale(_Model):
     def good_or_better(self) -> list[str]:
         """The labels counted as Good or better (:data:`GOOD_OR_BETTER_RANK`), in the scale's order."""
         return [g.label for g in self.grades if g.good_or_better]
+
+    @property
+    def below_good(self) -> list[str]:
+        """The graded labels below Good or better (concern), best first: Adequate (or Requires improvement to be
+        good) and Inadequate on the four-point scales."""
+        return [g.label for g in self.ranked if not g.good_or_better]
 
     @property
     def worst_rank(self) -> int:

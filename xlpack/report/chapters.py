@@ -27,6 +27,7 @@ from xlpack.analysis.pivots import (
 )
 from xlpack.analysis.recommendations import Recommendation
 from xlpack.analysis.views import min_child_age
+from xlpack.model.definitions import and_joined
 from xlpack.model.focus import left_out
 from xlpack.model.marking import MARKING
 from xlpack.model.names import redact_names
@@ -646,16 +647,17 @@ def consistency(doc: ReportDocument, f: Findings) -> None:
 
 def evidence(doc: ReportDocument, f: Findings) -> None:
     doc.heading("Evidence from the audits", 1)
+    worst, best = and_joined(f.scale.below_good[::-1]), and_joined(f.scale.good_or_better)
     doc.para("Short extracts from the auditors' evidence for their grades: for concern, the evidence behind "
-             "Inadequate and Adequate grades; for good practice, the evidence behind Outstanding and Good ones. Each "
+             f"{worst} grades; for good practice, the evidence behind {best} ones. Each "
              "is attributed to the agency and the section only, and no extract is used twice in this report.")
     doc.heading("Where practice causes most concern", 2)
     _examples_for(doc, f, f.concerns(), concern=True)
     doc.heading("Learning from good practice", 2)
     good = f.good_practice()
     if good and not f.with_verdict("Working well"):
-        doc.para("No section met the working-well threshold; these are the sections with the most Outstanding "
-                 "grades, to learn from where practice was at its best.")
+        doc.para("No section met the working-well threshold; these are the sections with the most "
+                 f"{f.scale.ranked[0].label} grades, to learn from where practice was at its best.")
     _examples_for(doc, f, good, concern=False)
 
 

@@ -4,8 +4,8 @@ Themes come from :func:`xlpack.analysis.themes.find_themes` over the Grades
 rows read back from the workbook (after moderation), the same as the
 Themes sheet shows. Every figure is the finder's count: cases, agencies
 and forms whose text holds the phrase, in the pile it belongs to (concern:
-evidence behind Adequate and Inadequate grades, areas for development and
-actions; good practice: evidence behind Good and Outstanding grades, and
+evidence behind the grades below Good, areas for development and
+actions; good practice: evidence behind Good or better grades, and
 strengths). Examples are attributed to agency and section, never to a person.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from xlpack.analysis.themes import CONCERN, GOOD_PRACTICE, MIN_AGENCIES, MIN_CASES, Theme, find_themes
+from xlpack.analysis.themes import CONCERN, GOOD_PRACTICE, MIN_AGENCIES, MIN_CASES, Theme, find_themes, pile_text
 from xlpack.model.names import redact_names
 from xlpack.report.document import ReportDocument
 from xlpack.report.findings import Findings
@@ -47,9 +47,8 @@ def themes_section(doc: ReportDocument, f: Findings, level: int = 2) -> None:
     doc.heading("Themes", level)
     doc.para(f"Phrases the auditors used again and again, each on at least {MIN_CASES} cases and from at least "
              f"{MIN_AGENCIES} agencies (one auditor repeating their own words does not count), found in the free "
-             "text of the audits: concerns from the evidence behind Adequate and Inadequate grades, areas for "
-             "development and actions; good practice from the evidence behind Good and Outstanding grades, and "
-             "strengths. The Themes sheet of the coordinator workbook lists them all.")
+             f"text of the audits: concerns from {pile_text(f.scale, CONCERN)}; good practice from "
+             f"{pile_text(f.scale, GOOD_PRACTICE)}. The Themes sheet of the coordinator workbook lists them all.")
     for kind, heading in ((CONCERN, "Concerns that recur"), (GOOD_PRACTICE, "Good practice that recurs")):
         doc.heading(heading, level + 1)
         themes = found.of(kind)

@@ -11,7 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from xlpack.analysis.themes import CONCERN, GOOD_PRACTICE, MIN_AGENCIES, MIN_CASES, Theme, Themes, find_themes
+from xlpack.analysis.themes import (
+    CONCERN,
+    GOOD_PRACTICE,
+    MIN_AGENCIES,
+    MIN_CASES,
+    Theme,
+    Themes,
+    find_themes,
+    pile_text,
+)
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.workbook.sheet_model import Block, CellLike, Column, Sheet, stack
 from xlpack.workbook.sheets.common import TABLE_ROW, THEMES
@@ -19,10 +28,7 @@ from xlpack.workbook.sheets.common import TABLE_ROW, THEMES
 COLUMNS = (("No.", 5, "int"), ("Theme", 28, "wrap"), ("Sections it crosses", 28, "wrap"), ("Cases", 7, "count"),
            ("Agencies", 9, "count"), ("Forms", 7, "count"), ("Agencies that wrote it", 24, "wrap"),
            ("Two examples (agency, section)", 60, "wrap"))
-TITLES = {CONCERN: "Concerns that recur (from the evidence behind Adequate and Inadequate grades, areas for "
-                   "development and actions)",
-          GOOD_PRACTICE: "Good practice that recurs (from the evidence behind Good and Outstanding grades, and "
-                         "strengths)"}
+TITLES = {CONCERN: "Concerns that recur", GOOD_PRACTICE: "Good practice that recurs"}
 NONE_FOUND = "No phrase recurred on {cases} or more cases from {agencies} or more agencies."
 
 
@@ -65,7 +71,8 @@ def build(data: ConsolidatedAudit, themes: Themes | None = None) -> Sheet:
         rows: list[list[CellLike]] = [theme_row(n, t, sections, agencies) for n, t in enumerate(found, start=1)]
         if not rows:
             rows = [["", NONE_FOUND.format(cases=MIN_CASES, agencies=MIN_AGENCIES)]]
-        blocks.append(Block(cols, rows, title=TITLES[kind], header=False))
+        title = f"{TITLES[kind]} (from {pile_text(data.plan.scale, kind)})"  # in the scale's own words
+        blocks.append(Block(cols, rows, title=title, header=False))
     stack(blocks, TABLE_ROW + 1, gap=1)
     intro = ("Phrases the auditors wrote again and again: each on at least two cases, from at least two agencies "
              "(one auditor repeating their own words is not a theme), and far more often among concerns than "
