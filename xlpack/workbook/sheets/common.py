@@ -51,7 +51,7 @@ GRADE_CASE_FIELDS_BEFORE = "source"
 #: 'Where to look' is not printed: wide, so that the rows' height is what the printed texts need (at 40, its list of
 #: forms and cells, in 9 points, made 25 of the demo's 48 rows taller than their printed text).
 FLAG_COLUMNS: Spec = (
-    ("severity", "Severity", 10), ("case_ref", "Case reference", 14), ("section", "Section", 20),
+    ("severity", "Severity", 11), ("case_ref", "Case reference", 17), ("section", "Section", 20),
     ("rule", "Rule", 18), ("agencies", "Agencies", 22), ("message", "What was found", 52),
     ("resolution", "Resolution", 34), ("resolution_meeting", "Meeting", 11),
     ("cells", "Where to look", 80), ("flag_id", "Flag id", 14),
