@@ -81,7 +81,7 @@ from xlpack.model.plan import (
     TermsOfReference,
     default_period,
 )
-from xlpack.model.wording import counted
+from xlpack.wording import counted, noun
 
 SCHEMA = "xlpack-audit/1"
 START, TOR, CASES, ASSIGN, AGENCIES, ISSUED, LISTS, META = (
@@ -605,8 +605,10 @@ def read_table(reader: SheetReader, sheet: str, required: Sequence[str]) -> Tabl
             headers = texts
             missing = [h for h in required if h not in headers]
             if missing:
-                raise WorkbookError(f"{reader.path}, sheet '{sheet}': the column(s) {', '.join(missing)} are "
-                                    f"missing from the header row {idx + 1}. Put the header(s) back as they were.")
+                raise WorkbookError(f"{reader.path}, sheet '{sheet}': {noun(len(missing), 'the column', 'the columns')}"
+                                    f" {', '.join(missing)} {noun(len(missing), 'is', 'are')} missing from the header "
+                                    f"row {idx + 1}. Put {noun(len(missing), 'it', 'them')} back as "
+                                    f"{noun(len(missing), 'it was', 'they were')}.")
             out = []
             for n, data in enumerate(rows[idx + 1:], start=idx + 2):
                 values = {h: data[i] if i < len(data) else None for i, h in enumerate(headers) if h}
