@@ -43,10 +43,10 @@ def _docstrings(tree: ast.Module) -> set[int]:
 def _kept(tree: ast.Module) -> set[int]:
     out = set()
     for node in ast.walk(tree):
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) \
-            else []
-        if any(isinstance(t, ast.Name) and t.id in KEPT for t in targets) and node.value is not None:
-            out |= {id(n) for n in ast.walk(node.value)}
+        if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id in KEPT for t in targets):
+                out |= {id(n) for n in ast.walk(node.value)}
     return out
 
 
