@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.utility import quote_sheetname, xl_cell_to_rowcol, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
@@ -61,7 +60,7 @@ from xlpack.errors import PlanError, UsageError, WorkbookError
 from xlpack.files.backups import Snapshot
 from xlpack.files.text_fit import height_for, line_height
 from xlpack.files.workbooks import SheetReader, cell_date, cell_text, replace_atomically, require_coordinator
-from xlpack.files.xlsx_writer import new_workbook
+from xlpack.files.xlsx_writer import close_workbook, new_workbook
 from xlpack.model.definitions import GradeScale, Question, ToolDefinition, load_definition, load_scale
 from xlpack.model.focus import focus_tool, left_out, match_sections, parse_sections, sections_text
 from xlpack.model.marking import MARKING
@@ -249,13 +248,7 @@ def render_coordinator(tmp: Path, plan: AuditPlan, extra: Sequence[SheetWriter] 
     else:
         for writer in extra:
             writer(wb, st)
-    try:
-        wb.close()
-    except FileCreateError as exc:  # xlsxwriter wraps the OSError (a full disk, a read-only folder)
-        cause = exc.args[0] if exc.args else None
-        if isinstance(cause, OSError):
-            raise cause from None
-        raise
+    close_workbook(wb)  # a full disk or a read-only folder raises its OSError
     del st["__wb__"]  # streams keep the styles after this: not the closed workbook and all its cells
 
 
