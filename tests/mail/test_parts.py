@@ -279,7 +279,7 @@ def test_saved_by_another_program_a_cell_typed_on_returns_is_refused_naming_mail
     with pytest.raises(KeepTypedError) as refused:
         draft_mail(moderated.audit, "reminder", today=TODAY)
     assert str(refused.value).split("\n")[0].endswith("mail would lose 1 thing typed into it. Nothing is written "
-                                                       "until they are dealt with:")
+                                                       "until it is dealt with:")
     assert "Sheet 'Returns', cell M2" in str(refused.value) and moderated.audit.read_bytes() == before
 
 

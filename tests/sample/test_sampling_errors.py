@@ -54,10 +54,10 @@ def test_an_empty_extract(tmp_path: Path, audit: Path) -> None:
 def test_a_missing_column_is_named_with_the_columns_found(tmp_path: Path, audit: Path) -> None:
     source = write_csv(tmp_path / "e.csv", rows())
     message = refused(ExtractError, source, audit, by=["Category of abuse,Placement type"], where=["Legal status=ICO"])
-    assert "'Placement type', 'Legal status' are missing" in message
+    assert "The columns 'Placement type', 'Legal status' are missing" in message
     assert "Columns found: 'Case reference', 'Category of abuse', 'Age band'" in message
     message = refused(ExtractError, source, audit, reference_column="Child ID")
-    assert "'Child ID' are missing" in message and "--ref" in message
+    assert "The column 'Child ID' is missing" in message and "--ref" in message
 
 
 def test_a_size_larger_than_the_filtered_population(tmp_path: Path, audit: Path) -> None:
