@@ -186,3 +186,23 @@ def test_a_relative_folder_is_named_as_a_person_can_find_it(tmp_path: Path, monk
     monkeypatch.chdir(tmp_path)
     full = disk_error(OSError(errno.ENOSPC, "No space left on device", "report.docx"), Path("."), "writing the report")
     assert full is not None and str(full).startswith(f"The disk holding {tmp_path} is full")
+
+
+def test_every_workbook_xlpack_starts_is_closed_through_close_workbook() -> None:
+    """A workbook started with new_workbook and closed with its own ``close()`` would leave its archive open on a
+    full disk again: each module closes what it starts with close_workbook."""
+    import ast
+
+    package = Path(__file__).resolve().parents[2] / "xlpack"
+    wrong, started = [], 0
+    for path in sorted(package.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        books = {t.id for node in ast.walk(tree) if isinstance(node, ast.Assign)
+                 and isinstance(node.value, ast.Call) and getattr(node.value.func, "id", None) == "new_workbook"
+                 for t in node.targets if isinstance(t, ast.Name)}
+        started += len(books)
+        wrong += [f"{path.relative_to(package.parent)}:{node.lineno}" for node in ast.walk(tree)
+                  if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "close"
+                  and isinstance(node.func.value, ast.Name) and node.func.value.id in books]
+    assert started >= 4  # the coordinator, forms, feedback index and comparison workbooks
+    assert wrong == [], "close these with xlpack.files.xlsx_writer.close_workbook: " + ", ".join(wrong)
