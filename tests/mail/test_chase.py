@@ -109,7 +109,8 @@ def test_a_reply_to_each_rejected_return_naming_the_cell_and_what_to_do(chase: S
     cell = input_map(chase.audit.parent / "forms" / p.form.file)["section.planning.grade"]["cell"]
     assert f"1. Sheet 'Audit', cell {cell}: 'Goodish' is not a grade." in d.body
     assert "What to do: Choose the grade from the dropdown list in that cell." in d.body
-    assert any("match no form of this audit" in n for n in result.notes)  # the other audit's form: no one to reply to
+    # the other audit's form: no one to reply to
+    assert any("1 rejected file matches no form of this audit" in n for n in result.notes)
 
 
 @pytest.mark.slow
