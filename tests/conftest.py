@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ import pytest
 os.environ["XLPACK_TODAY"] = "2026-11-16"
 
 from tests.office.fixtures import office  # noqa: F401  (session-wide LibreOffice)
+from tests.support.audit_copy import copy_audit_folder
 from tests.support.cycle_fixtures import baseline, other_tool, reaudit  # noqa: F401  (feedback and compare share them)
 from tests.support.meeting_audit import met_audit  # noqa: F401  (the pack, meetings and agency learning share it)
 from xlpack.demo.sample import create_sample
@@ -36,8 +36,8 @@ def sample_forms(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def sample_copy(sample_forms: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Path]:
     """A private copy of the generated sample audit, for tests that change it."""
     audit, forms = sample_forms
-    shutil.copytree(audit.parent, tmp_path / "audit", ignore=shutil.ignore_patterns("backups"))
-    return tmp_path / "audit" / audit.name, tmp_path / "audit" / forms.name
+    copy = copy_audit_folder(audit, tmp_path / "audit")
+    return copy, copy.parent / forms.name
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

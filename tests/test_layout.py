@@ -18,8 +18,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "xlpack"
 
 #: Stage of each top-level module or subpackage of xlpack, in the order data flows.
 STAGES = {
-    "errors": 0, "clock": 0, "model": 1, "files": 2, "coordinator": 3, "forms": 4, "intake": 5, "analysis": 6,
-    "workbook": 7, "report": 8, "sample": 9, "feedback": 9, "compare": 9, "mail": 9,
+    "errors": 0, "clock": 0, "wording": 0, "model": 1, "files": 2, "coordinator": 3, "forms": 4, "intake": 5,
+    "analysis": 6, "workbook": 7, "report": 8, "sample": 9, "feedback": 9, "compare": 9, "mail": 9,
     "generate": 10, "consolidate": 10,
     "cli": 11, "excel": 11, "demo": 11,
 }

@@ -33,6 +33,7 @@ from xlpack.intake.compact import FormCompactor, gc_paused
 from xlpack.mail.alerts import AlertBatch, plan_alerts, recorded_in_place, sweep_alerts
 from xlpack.model.consolidated import ConsolidatedAudit, OrphanRow
 from xlpack.model.records import FlagRow, ReturnRow
+from xlpack.wording import counted, noun
 from xlpack.workbook.carryover import Typed, apply, read_typed
 from xlpack.workbook.dropped import check_nothing_dropped
 from xlpack.workbook.readback import accepted_last_time, read_consolidated
@@ -85,27 +86,30 @@ class ConsolidateResult:
         t = self.totals
         data = self.data
         accepted = t.get("returns_accepted", 0) + t.get("returns_accepted_with_warnings", 0)
-        lines = [(f"Consolidated {accepted} of {t['forms_issued']} issued form(s) into {self.audit}: "
+        lines = [(f"Consolidated {accepted} of {counted(t['forms_issued'], 'issued form')} into {self.audit}: "
                   f"{t.get('returns_overdue', 0)} overdue, {t.get('returns_missing', 0)} not returned yet, "
-                  f"{t['rejected_files']} returned file(s) rejected.")]
+                  f"{counted(t['rejected_files'], 'returned file')} rejected.")]
         if self.alerts.alerts:
-            lines.append(f"{len(self.alerts.alerts)} safeguarding alert(s) drafted in {self.alerts.folder}: check "
-                         "and send them today.")
+            n = len(self.alerts.alerts)
+            lines.append(f"{counted(n, 'safeguarding alert')} drafted in {self.alerts.folder}: check and send "
+                         f"{noun(n, 'it', 'them')} today.")
         resolved = sum(1 for f in data.flags if f.severity == "urgent" and f.resolution.strip())
-        lines.append(f"{t['flags']} flag(s): {t.get('flags_urgent', 0)} urgent"
+        lines.append(f"{counted(t['flags'], 'flag')}: {t.get('flags_urgent', 0)} urgent"
                      f"{f' ({resolved} with a resolution typed)' if resolved else ''}, {t.get('flags_high', 0)} high, "
                      f"{t.get('flags_medium', 0)} medium, {t.get('flags_low', 0)} low.")
         urgent = [f for f in data.flags if f.severity == "urgent"]
         for f in urgent[:URGENT_SHOWN]:
             lines.append(urgent_line(f))
         if len(urgent) > URGENT_SHOWN:
-            lines.append(f"  ... and {len(urgent) - URGENT_SHOWN} more urgent flag(s) on the Flags sheet.")
+            lines.append(f"  ... and {counted(len(urgent) - URGENT_SHOWN, 'more urgent flag')} on the Flags sheet.")
         if self.dropped:
-            lines.append(f"{len(self.dropped)} form(s) accepted last time were not among the returns given and were "
-                         f"dropped, as asked ({self.allowed_by}).")
+            n = len(self.dropped)
+            lines.append(f"{counted(n, 'form')} accepted last time {noun(n, 'was', 'were')} not among the returns "
+                         f"given and {noun(n, 'was', 'were')} dropped, as asked ({self.allowed_by}).")
         if data.orphaned:
-            lines.append(f"{len(data.orphaned)} moderated grade(s), note(s) or resolution(s) lost their row: see the "
-                         "Orphaned sheet.")
+            n = len(data.orphaned)
+            what = noun(n, "moderated grade, note or resolution", "moderated grades, notes or resolutions")
+            lines.append(f"{n} {what} lost {noun(n, 'its', 'their')} row: see the Orphaned sheet.")
         if self.backup:
             lines.append(f"The previous version is kept as {self.backup}.")
         lines.append(f"Open {self.audit}: the Flags sheet first (urgent at the top), Returns for who to chase, "
@@ -180,7 +184,9 @@ def _consolidate(audit: Path, returns: Sequence[Path], password: str | None, tod
         backup = recorded_in_place(audit, alerts, plan, moment, record) if alerts.alerts else record()
     except XlpackError as exc:  # the alerts due are shown all the same, first, as intake shows them
         if alerts.alerts:
-            exc.first = (*alerts.console_lines(), "The alert(s) above were not drafted, for the reason below. Run "
-                         "consolidate again once it is put right: it drafts them.")
+            n = len(alerts.alerts)
+            exc.first = (*alerts.console_lines(), f"{noun(n, 'The alert above was', 'The alerts above were')} not "
+                         "drafted, for the reason below. Run consolidate again once it is put right: it drafts "
+                         f"{noun(n, 'it', 'them')}.")
         raise
     return ConsolidateResult(audit, data, list(result.files), backup, result, dropped, alerts=alerts)

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from xlpack.wording import counted, noun
+
 if TYPE_CHECKING:
     import zipfile
 
@@ -80,7 +82,7 @@ class DefinitionError(XlpackError):
     exit_code = 3
 
     def __str__(self) -> str:
-        head = f"{self.path} has {len(self.problems)} problem(s):"
+        head = f"{self.path} has {counted(len(self.problems), 'problem')}:"
         return "\n".join([head, *(f"  - {p}" for p in self.problems)])
 
 
@@ -110,7 +112,7 @@ class ProblemsError(XlpackError):
         super().__init__(str(self))
 
     def head(self) -> str:
-        return f"{self.path}: {len(self.problems)} problem(s); nothing was done:"
+        return f"{self.path}: {counted(len(self.problems), 'problem')}; nothing was done:"
 
     def __str__(self) -> str:
         return listed(self.head(), self.problems, self.limit)
@@ -120,7 +122,7 @@ class PlanError(ProblemsError):
     """The audit plan in the coordinator workbook has problems (all listed); nothing was done."""
 
     def head(self) -> str:
-        return f"{self.path}: the audit plan has {len(self.problems)} problem(s):"
+        return f"{self.path}: the audit plan has {counted(len(self.problems), 'problem')}:"
 
 
 class AssignmentError(ProblemsError):
@@ -128,7 +130,7 @@ class AssignmentError(ProblemsError):
 
     def head(self) -> str:
         return (f"{self.path}: no form was issued (--strict) and nothing was changed: the Assignments sheet has "
-                f"{len(self.problems)} problem(s):")
+                f"{counted(len(self.problems), 'problem')}:")
 
 
 class MailError(ProblemsError):
@@ -137,7 +139,8 @@ class MailError(ProblemsError):
     limit = 30
 
     def head(self) -> str:
-        return f"No email was drafted and {self.path} was not changed: {len(self.problems)} problem(s) to fix first:"
+        return (f"No email was drafted and {self.path} was not changed: {counted(len(self.problems), 'problem')} to "
+                "fix first:")
 
 
 class WorkbookBusyError(WorkbookInUseError):
@@ -182,8 +185,8 @@ class KeepTypedError(ProblemsError, WorkbookError):
         super().__init__(path, problems)
 
     def head(self) -> str:
-        return (f"{self.path} was not changed: {self.command} would lose {len(self.problems)} thing(s) typed into "
-                "it. Nothing is written until they are dealt with:")
+        return (f"{self.path} was not changed: {self.command} would lose {counted(len(self.problems), 'thing')} "
+                f"typed into it. Nothing is written until {noun(len(self.problems), 'it is', 'they are')} dealt with:")
 
 
 class ModerationError(ProblemsError, WorkbookError):
@@ -216,7 +219,7 @@ class ExtractError(ProblemsError):
     limit = 25
 
     def head(self) -> str:
-        return (f"{self.path.name}: {len(self.problems)} problem(s); nothing was drawn and the coordinator "
+        return (f"{self.path.name}: {counted(len(self.problems), 'problem')}; nothing was drawn and the coordinator "
                 "workbook was not changed:")
 
 

@@ -11,6 +11,7 @@ import pytest
 from tests.support.cli import CliResult, run_cli
 from tests.support.filling import fill_form
 from xlpack.coordinator.plan_sheets import read_plan
+from xlpack.wording import counted
 
 README = Path(__file__).resolve().parents[2] / "docs" / "guide.md"  # the coordinator's guide
 
@@ -38,7 +39,7 @@ def test_all_accepted_exits_0_and_says_what_to_open(returned: tuple[Path, Path])
     assert result.exit_code == 0, result.output
     n = len(list(folder.iterdir()))
     issued = len(read_plan(audit).issued)
-    assert f"Consolidated {n} of {issued} issued form(s) into {audit}" in result.stdout
+    assert f"Consolidated {n} of {counted(issued, 'issued form')} into {audit}" in result.stdout
     assert f"Open {audit}: the Flags sheet first" in result.stdout
     assert "The previous version is kept as" in result.stdout
     assert result.stderr.strip() == ""
@@ -51,7 +52,7 @@ def test_a_rejected_return_exits_3(returned: tuple[Path, Path], sample_copy: tup
     fill_form(forms / f.file, folder / f.file, cells={"section.assessment.grade": "Goood"})
     result = run(audit, folder)
     assert result.exit_code == 3, result.output
-    assert "1 returned file(s) rejected" in result.stdout
+    assert "1 returned file rejected" in result.stdout
     assert re.search(r"ERROR\s+" + re.escape(str(folder / f.file)) + r": Sheet 'Audit', cell B\d+: 'Goood' is not a",
                      result.stdout)
 

@@ -30,7 +30,7 @@ def test_all_accepted_exits_0_with_a_table(filled_cp: Path, sample_forms: tuple[
     assert result.exit_code == 0, result.output
     assert "accepted" in result.stdout and filled_cp.name in result.stdout and "CP-2026-001" in result.stdout
     assert "Not a workbook (an image); skipped." in result.stdout
-    assert result.stderr.strip() == "2 file(s): 1 accepted, 1 skipped. 1 form(s) ready to consolidate."
+    assert result.stderr.strip() == "2 files: 1 accepted, 1 skipped. 1 form ready to consolidate."
 
 
 def test_rejections_exit_3_and_name_the_cell(blank_cp: Path, sample_forms: tuple[Path, Path],

@@ -8,11 +8,11 @@ audit; and feedback into the audit's own folder made read-only.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
+from tests.support.audit_copy import copy_audit_folder
 from tests.support.cli import run_cli
 from tests.support.cycle_scenario import Built
 from tests.support.mail_reading import snapshot
@@ -26,8 +26,7 @@ COMMANDS = {"feedback": ([], "fb"), "generate": (["--reissue", "CP-"], "forms2")
 
 @pytest.fixture
 def copied(baseline: Built, tmp_path: Path) -> Path:
-    shutil.copytree(baseline.audit.parent, tmp_path / "audit", ignore=shutil.ignore_patterns("backups"))
-    return tmp_path / "audit" / baseline.audit.name
+    return copy_audit_folder(baseline.audit, tmp_path / "audit")
 
 
 def run(command: str, audit: Path, out: Path, baseline: Built, force: tuple[str, ...] = ()) -> str:

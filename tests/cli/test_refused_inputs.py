@@ -31,7 +31,7 @@ def run(*args: str | Path) -> tuple[int, str, str]:
     ("   ", "the password is empty"),
     ("two\nlines-password", "the password holds a line break, tab or other control character"),
     ("x" * 1000, "the password is 1,000 characters long; Excel opens files with at most 255"),
-    ("short", "the password is 5 character(s) long; use at least 8"),
+    ("short", "the password is 5 characters long; use at least 8"),
 ])
 def test_an_unusable_encrypt_password_is_refused(sample_copy: tuple[Path, Path], command: str, password: str,
                                                  why: str) -> None:

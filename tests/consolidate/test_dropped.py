@@ -19,6 +19,7 @@ from tests.support.safety import TODAY, Audit, Before, audit, built  # noqa: F40
 from xlpack.consolidate import consolidate, read_consolidated
 from xlpack.coordinator.plan_sheets import read_plan
 from xlpack.errors import ResultsWouldBeDroppedError
+from xlpack.wording import counted
 
 
 def accepted_forms(audit: Path) -> set[str]:
@@ -38,7 +39,7 @@ def test_a_folder_without_returns_is_refused(audit: Audit, tmp_path: Path, conte
         consolidate(audit.audit, [folder], today=TODAY)
     message = str(err.value)
     assert message.startswith(f"{audit.audit} was not changed: no returned forms were found in {folder}")
-    assert f"drop the {len(earlier)} form(s) accepted last time" in message and "--allow-missing" in message
+    assert f"drop the {counted(len(earlier), 'form')} accepted last time" in message and "--allow-missing" in message
     before.assert_untouched()
 
 
@@ -51,7 +52,7 @@ def test_returns_accepted_last_time_now_absent_are_named(audit: Audit) -> None:
     with pytest.raises(ResultsWouldBeDroppedError) as err:
         consolidate(audit.audit, [audit.returns], today=TODAY)
     message = str(err.value)
-    assert "2 form(s) accepted at the last consolidation are not among the returns given" in message
+    assert "2 forms accepted at the last consolidation are not among the returns given" in message
     for path in gone:
         issued = next(f for f in plan.issued if f.file == path.name)
         line = next(x for x in message.splitlines() if x.startswith(f"  - {path.name} "))
@@ -72,7 +73,7 @@ def test_allow_missing_drops_them_on_purpose(audit: Audit) -> None:
     assert [r.form_id for r in result.dropped] == [form_id]
     assert accepted_forms(audit.audit) == earlier - {form_id}
     assert not any(g.form_id == form_id for g in read_consolidated(audit.audit).grades)
-    assert any("1 form(s) accepted last time were not among the returns given" in line
+    assert any("1 form accepted last time was not among the returns given" in line
                for line in result.summary_lines())
     assert result.backup is not None
 
@@ -132,8 +133,8 @@ def test_blank_forms_as_issued_are_never_returns(audit: Audit, tmp_path: Path, w
     with pytest.raises(ResultsWouldBeDroppedError) as err:
         consolidate(audit.audit, [folder], today=TODAY)
     message = str(err.value)
-    assert "blank form(s) exactly as issued, none a returned form" in message
-    assert f"drop the {len(earlier)} form(s) accepted last time" in message
+    assert "blank forms exactly as issued, none a returned form" in message
+    assert f"drop the {counted(len(earlier), 'form')} accepted last time" in message
     before.assert_untouched()
 
 

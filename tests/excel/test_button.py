@@ -27,6 +27,7 @@ from xlpack.excel.addin import ADDIN_NAME, RIBBON_PART, build_addin, template_pa
 from xlpack.excel.button import update_book
 from xlpack.files.workbooks import SheetReader
 from xlpack.model.definitions import load_definition
+from xlpack.wording import counted
 
 PLANNING = load_definition("cp").section("planning").title  # the section's title in the CP tool
 
@@ -111,7 +112,7 @@ def test_the_button_saves_closes_consolidates_and_reopens(sample_copy: tuple[Pat
     assert app.events[-1] == ("activate", "Flags")
     assert app.alerts == [message]
     issued = len(read_plan(audit).issued)
-    assert message.startswith(f"Consolidated 6 of {issued} issued form(s) into {audit}")
+    assert message.startswith(f"Consolidated 6 of {counted(issued, 'issued form')} into {audit}")
     reader = SheetReader(audit)
     assert {"Returns", "Grades", "Flags", "Case grid"} <= set(reader.names)
     grades = [row for row in reader.rows("Grades") if PLANNING in row]
@@ -235,15 +236,15 @@ def test_missing_forms_are_dropped_only_when_the_coordinator_says_yes(sample_cop
     message = update_book(app.books.open(str(audit)), today=TODAY)
     assert len(app.questions) == 1
     question = app.questions[0]
-    assert "1 form(s) accepted at the last consolidation are not among the returns given" in question
+    assert "1 form accepted at the last consolidation is not among the returns given" in question
     assert returned[0].name in question and "click Yes below to drop them now; No leaves the workbook as it is" \
         in question and "--allow-missing" not in question
     if answer == "no":
         assert message == "You clicked No: nothing was dropped and your workbook was not changed."
         assert hashlib.sha256(audit.read_bytes()).hexdigest() == before
     else:
-        assert message.startswith(f"Consolidated 2 of {len(read_plan(audit).issued)} issued form(s)")
-        assert "1 form(s) accepted last time were not among the returns given and were dropped, as asked " \
+        assert message.startswith(f"Consolidated 2 of {counted(len(read_plan(audit).issued), 'issued form')}")
+        assert "1 form accepted last time was not among the returns given and was dropped, as asked " \
                "(you clicked Yes)." in message
         after = {g.form_id for g in read_consolidated(audit).grades}
         assert len(accepted_before) == 3 and len(after) == 2 and after < accepted_before

@@ -46,6 +46,7 @@ from fastapi.testclient import TestClient
 from xlpack.excel.server import service
 from xlpack.excel.server.app import create_app
 from xlpack.excel.server.job import ALLOWED_BY, OWNED
+from xlpack.wording import counted
 
 NS = {"o": "http://schemas.microsoft.com/office/appforoffice/1.1",
       "ov": "http://schemas.microsoft.com/office/taskpaneappversionoverrides",
@@ -234,7 +235,7 @@ def test_the_update_brings_the_clis_sheets_keeping_what_was_typed(client: TestCl
     assert (kept.moderated_grade, kept.moderation_note) == ("Good", "Agreed at the panel")
     summary = "\n".join(answer["summary"])
     assert summary.startswith(f"Consolidated {len({g.form_id for g in expected.data.grades})} of "
-                              f"{len(plan.issued)} issued form(s) into {audit.audit.name}:")
+                              f"{counted(len(plan.issued), 'issued form')} into {audit.audit.name}:")
     assert "backups" not in summary and "Flags is open" in answer["summary"][-1]
     assert answer["state"]["returned"] == len({g.form_id for g in expected.data.grades})
     rows = {r["file"]: r["status"] for r in answer["files"]}
@@ -249,7 +250,7 @@ def test_missing_forms_are_refused_until_accepted_on_purpose(client: TestClient,
     before = audit.audit.read_bytes()
     answer = post(client, "update", audit.audit, files[1:]).json()
     assert not answer["ok"] and answer["refusal"] == "missing-forms"
-    assert "1 form(s) accepted at the last consolidation are not among the returns given" in answer["message"]
+    assert "1 form accepted at the last consolidation is not among the returns given" in answer["message"]
     assert files[0][0] in answer["message"]  # the missing form is named
     assert "tick 'Accept missing forms on purpose' and click Update again" in answer["message"]
     assert "--allow-missing" not in answer["message"] and "workbook" not in answer
@@ -257,7 +258,7 @@ def test_missing_forms_are_refused_until_accepted_on_purpose(client: TestClient,
     assert audit.audit.read_bytes() == before
     accepted = post(client, "update", audit.audit, files[1:], allow_missing=True).json()
     assert accepted["ok"], accepted
-    assert f"1 form(s) accepted last time were not among the returns given and were dropped, as asked ({ALLOWED_BY})." \
+    assert f"1 form accepted last time was not among the returns given and was dropped, as asked ({ALLOWED_BY})." \
         in accepted["summary"]
 
 
@@ -267,7 +268,7 @@ def test_typed_words_that_would_be_lost_are_refused(client: TestClient, audit: A
     answer = post(client, "update", audit.audit, dropped_from(audit.returns)).json()
     assert not answer["ok"] and answer["refusal"] == "typed-would-be-lost", answer
     assert "Flags" in answer["message"] and "B5" in answer["message"]
-    assert answer["message"].startswith(f"{audit.audit.name} was not changed: consolidate would lose 1 thing(s)")
+    assert answer["message"].startswith(f"{audit.audit.name} was not changed: consolidate would lose 1 thing typed")
 
 
 @pytest.mark.slow

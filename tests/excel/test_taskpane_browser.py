@@ -30,6 +30,7 @@ from tests.support.safety import Audit, audit, built  # noqa: F401  (fixtures)
 from xlpack.consolidate import read_consolidated
 from xlpack.excel.server.charts import chart_specs
 from xlpack.excel.server.job import OWNED
+from xlpack.wording import counted
 
 CHROMIUM = os.environ.get("XLPACK_CHROMIUM", "/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -138,12 +139,12 @@ def calls(page: Page, kind: str) -> list[list[Any]]:
 def test_drop_see_the_table_update_and_the_sheets_are_replaced(browser: Any, server: str, audit: Audit) -> None:
     page = open_pane(browser, server, audit.audit)
     state = page.inner_text("#state")
-    assert "form(s) issued" in state and "Last updated" in state
+    assert " forms issued" in state and "Last updated" in state
     returns = sorted(audit.returns.glob("*.xlsx"))
     drop(page, returns)
     rows = page.locator("#files tbody tr").all_inner_texts()
     assert all(r.startswith("accepted") for r in rows) and {r.split("\t")[1] for r in rows} == {f.name for f in returns}
-    assert page.inner_text("#dropped-count") == f"{len(returns)} file(s) dropped."
+    assert page.inner_text("#dropped-count") == f"{counted(len(returns), 'file')} dropped."
     shoot(page, "1-dropped")
     before = sheets_of(audit.audit)
     page.click("#update")
@@ -196,7 +197,8 @@ def test_missing_forms_are_refused_then_accepted_on_purpose(browser: Any, server
     page.check("#allow-missing")
     page.click("#update")
     page.wait_for_selector("#message.done, #message.warn", timeout=120_000)
-    assert "were dropped, as asked (you ticked 'Accept missing forms on purpose')" in page.inner_text("#message")
+    assert ("1 form accepted last time was not among the returns given and was dropped, as asked (you ticked "
+            "'Accept missing forms on purpose')") in page.inner_text("#message")
     assert len(calls(page, "insertWorksheetsFromBase64")) == 1
     page.close()
 
@@ -220,6 +222,7 @@ def test_file_names_and_messages_are_shown_as_text_never_as_html(browser: Any, s
     odd = tmp_path / "<img src=x onerror=alert(1)>.xlsx"
     odd.write_bytes(b"not a workbook")
     drop(page, [odd])
+    assert page.inner_text("#dropped-count") == "1 file dropped."  # the count agrees with its noun
     cell = page.locator("#files tbody tr td").nth(1)
     assert cell.inner_text() == odd.name and page.locator("#files img").count() == 0
     assert page.locator("#files tbody tr").first.inner_text().startswith("REJECTED")

@@ -39,6 +39,7 @@ from xlpack.feedback.document import (
     WORDS,
 )
 from xlpack.model.definitions import load_definition
+from xlpack.wording import counted
 from xlpack.workbook.readback import read_consolidated
 
 PLANNING = load_definition("cp").section("planning").title  # the section's title in the CP tool
@@ -131,7 +132,7 @@ def written(reaudit: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("feedback")
     result = run("feedback", reaudit.audit, "--out", out)
     assert result.exit_code == 0, result.output
-    assert f"Wrote {len(reaudit.planted)} feedback document(s)" in result.stdout
+    assert f"Wrote {counted(len(reaudit.planted), 'feedback document')}" in result.stdout
     return out
 
 

@@ -8,18 +8,25 @@ the workbook byte-identical, no backup and no temporary file behind.
 from __future__ import annotations
 
 import errno
+import gc
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from tests.support.cli import run_cli
 from tests.support.mounts import fill, read_only, tmpfs
-from tests.support.safety import Audit, Before, audit, built, listing  # noqa: F401  (fixtures)
+from tests.support.safety import TODAY, Audit, Before, audit, built, listing  # noqa: F401  (fixtures)
+from xlpack.consolidate import consolidate
+from xlpack.errors import XlpackError
 from xlpack.files.disk import disk_error
+from xlpack.files.xlsx_writer import close_workbook, new_workbook
 
 
 def refused(audit: Path, returns: Path) -> str:
@@ -61,6 +68,58 @@ def test_disk_full_prints_nothing_after_its_message_at_exit(audit: Audit, tmp_pa
         assert done.returncode == 1, done.stderr
         assert "is full: xlpack could not finish writing" in done.stderr
         assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr, done.stderr
+
+
+@contextmanager
+def unraisable() -> Iterator[list[str]]:
+    """What Python reports as "Exception ignored in ..." during the block (and at a full collection at its end),
+    as "where: exception" texts."""
+    seen: list[str] = []
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda u: seen.append(f"{getattr(u.object, '__qualname__', u.object)!s}: {u.exc_value!r}")
+    try:
+        yield seen
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+
+
+def open_files_under(folder: Path) -> list[str]:
+    """Files under ``folder`` this process still holds open."""
+    links = (os.readlink(fd) for fd in Path("/proc/self/fd").iterdir() if fd.is_symlink())
+    return [link for link in links if link.startswith(f"{folder}/")]
+
+
+def test_a_workbook_the_disk_refuses_leaves_no_archive_open(tmp_path: Path) -> None:
+    """xlsxwriter leaves its half-written archive open when the disk is full; collected later, it would fail again
+    ("Exception ignored in: ZipFile.__del__"), in the log of the long-lived Excel server. Nothing is left open."""
+    with tmpfs(tmp_path / "small", "256k") as disk, unraisable() as seen:
+        fill(disk, leave=64 * 1024)
+        book = new_workbook(disk / "new.xlsx", "Full disk", datetime(2026, 11, 16))
+        sheet = book.add_worksheet("Answers")
+        for row in range(4000):  # about 400 KB of text that does not compress away
+            sheet.write_row(row, 0, [f"{row * 7919 + col * 104729:x}{row}" for col in range(12)])
+        with pytest.raises(OSError) as err:
+            close_workbook(book)
+        assert err.value.errno == errno.ENOSPC  # the system's own error, not xlsxwriter's wrapper
+        assert open_files_under(disk) == []
+        del book, sheet, err
+    assert seen == []
+
+
+def test_consolidating_onto_a_full_disk_leaves_nothing_to_report_later(audit: Audit, tmp_path: Path) -> None:
+    """In process, as the Excel server runs it: the refused write is an error, and nothing is reported after it."""
+    with tmpfs(tmp_path / "small", "1m") as disk, unraisable() as seen:
+        workbook = alone_on(disk, audit)
+        fill(disk, leave=workbook.stat().st_size // 2)
+        before = Before.of(workbook)
+        with pytest.raises((OSError, XlpackError)) as err:
+            consolidate(workbook, [audit.returns], today=TODAY)
+        assert "No space left on device" in str(err.value) or "full" in str(err.value)
+        del err
+        before.assert_untouched()
+        assert open_files_under(disk) == []
+    assert seen == []
 
 
 def test_disk_full_while_writing_the_backup(audit: Audit) -> None:
@@ -127,3 +186,23 @@ def test_a_relative_folder_is_named_as_a_person_can_find_it(tmp_path: Path, monk
     monkeypatch.chdir(tmp_path)
     full = disk_error(OSError(errno.ENOSPC, "No space left on device", "report.docx"), Path("."), "writing the report")
     assert full is not None and str(full).startswith(f"The disk holding {tmp_path} is full")
+
+
+def test_every_workbook_xlpack_starts_is_closed_through_close_workbook() -> None:
+    """A workbook started with new_workbook and closed with its own ``close()`` would leave its archive open on a
+    full disk again: each module closes what it starts with close_workbook."""
+    import ast
+
+    package = Path(__file__).resolve().parents[2] / "xlpack"
+    wrong, started = [], 0
+    for path in sorted(package.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        books = {t.id for node in ast.walk(tree) if isinstance(node, ast.Assign)
+                 and isinstance(node.value, ast.Call) and getattr(node.value.func, "id", None) == "new_workbook"
+                 for t in node.targets if isinstance(t, ast.Name)}
+        started += len(books)
+        wrong += [f"{path.relative_to(package.parent)}:{node.lineno}" for node in ast.walk(tree)
+                  if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "close"
+                  and isinstance(node.func.value, ast.Name) and node.func.value.id in books]
+    assert started >= 4  # the coordinator, forms, feedback index and comparison workbooks
+    assert wrong == [], "close these with xlpack.files.xlsx_writer.close_workbook: " + ", ".join(wrong)

@@ -234,7 +234,7 @@ def test_cli_init_and_generate(tmp_path: Path) -> None:
         "terms": plan.terms.model_copy(update={"deadline": clock.today() + timedelta(days=20)})}))
     res = run_cli("generate", audit, "--out", tmp_path / "out")
     assert res.exit_code == 0, res.output
-    assert "Issued 5 form(s)" in res.stdout  # 3 audit forms and 2 views forms
+    assert "Issued 5 forms" in res.stdout  # 3 audit forms and 2 views forms
     assert len(list((tmp_path / "out").glob("*.xlsx"))) == 5
 
 
@@ -264,7 +264,7 @@ def test_generate_warns_about_blanks_the_forms_will_show_but_still_issues(tmp_pa
         "terms": plan.terms.model_copy(update={"deadline": None, "coordinator_email": ""})}))
     res = run_cli("generate", audit)
     assert res.exit_code == 0, res.output
-    assert "Issued 3 form(s)" in res.stdout
+    assert "Issued 3 forms" in res.stdout
     assert "Warning: Terms of reference: the Return deadline is blank" in res.stderr
     assert "Warning: Terms of reference: Coordinator email is blank" in res.stderr
     assert f"Warning: Assignments: no email for {blank_email.auditor} ({blank_email.agency}" in res.stderr

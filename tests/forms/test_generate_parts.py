@@ -31,6 +31,7 @@ import pytest
 
 import xlpack.workbook.record_issued as record_issued
 from tests.office.client import Office
+from tests.support.audit_copy import copy_audit_folder
 from tests.support.cells import cell_of, col
 from tests.support.filling import fill_form
 from tests.support.safety import listing
@@ -87,8 +88,7 @@ def consolidated(sample_forms: tuple[Path, Path], tmp_path_factory: pytest.TempP
     """The generated sample audit with the first two cases' audit forms returned and consolidated."""
     audit, forms = sample_forms
     root = tmp_path_factory.mktemp("generate-parts")
-    shutil.copytree(audit.parent, root / "audit", ignore=shutil.ignore_patterns("backups"))
-    copy = root / "audit" / audit.name
+    copy = copy_audit_folder(audit, root / "audit")
     plan = read_plan(copy)
     cases = {c.case_ref for c in plan.cases[:2]}
     returns = root / "returns"

@@ -60,7 +60,7 @@ def test_rows_inserted_are_counted_and_located(filled_cp: Path, audit_plan: Audi
     _, ev = _first_section_rows(filled_cp)
     f = one(edited(filled_cp, tmp_path / "i.xlsx", lambda wb: wb["Audit"].insert_rows(ev, 2)), audit_plan)
     assert f.status == "rejected" and codes(f) == ["rows-inserted"]
-    assert f.problems[0].message == (f"Sheet 'Audit': 2 row(s) were inserted above row {ev}: 'Evidence for the "
+    assert f.problems[0].message == (f"Sheet 'Audit': 2 rows were inserted above row {ev}: 'Evidence for the "
                                      f"grade' should be in A{ev} but is in A{ev + 2}.")
 
 
@@ -68,7 +68,7 @@ def test_rows_deleted_are_counted_and_located(filled_cp: Path, audit_plan: Audit
     _, ev = _first_section_rows(filled_cp)
     f = one(edited(filled_cp, tmp_path / "d.xlsx", lambda wb: wb["Audit"].delete_rows(ev - 1)), audit_plan)
     assert f.status == "rejected" and codes(f) == ["rows-deleted"]
-    assert f.problems[0].message == (f"Sheet 'Audit': 1 row(s) were deleted above row {ev - 1}: 'Evidence for the "
+    assert f.problems[0].message == (f"Sheet 'Audit': 1 row was deleted above row {ev - 1}: 'Evidence for the "
                                      f"grade' should be in A{ev} but is in A{ev - 1}.")
 
 

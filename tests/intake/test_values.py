@@ -190,6 +190,6 @@ def test_many_changes_are_counted_not_listed() -> None:
     grid = [[f"Changed {r}", ""] for r in range(20)]
     found = check_locked(grid, locked, "Audit")
     assert [p.code for p in found] == ["locked-text-changed"] * 12 + ["more-changes"]
-    assert found[-1].message == "Sheet 'Audit': 8 more locked cell(s) were changed."
+    assert found[-1].message == "Sheet 'Audit': 8 more locked cells were changed."
     stray = stray_text([["", "note"]] * 8, set(), {}, "Audit")
     assert [p.code for p in stray] == ["text-outside-answers"] * 5 + ["more-text-outside"]

@@ -146,7 +146,7 @@ def test_the_commands_print_the_alert_first(unsafe: tuple[Path, Path]) -> None:
     assert again.exit_code == 0 and "SAFEGUARDING ALERT" not in again.stdout
     forced = run_cli("consolidate", audit, returns, "--again")
     assert forced.exit_code == 0 and forced.stdout.lstrip().startswith("SAFEGUARDING ALERT: case ")
-    assert "2 safeguarding alert(s) drafted in " in forced.stdout
+    assert "2 safeguarding alerts drafted in " in forced.stdout
 
 
 def _alert_drafts(audit: Path) -> list[Path]:

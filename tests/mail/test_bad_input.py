@@ -82,7 +82,7 @@ def test_all_problems_are_listed_at_once(sample_copy: tuple[Path, Path]) -> None
     wb["Messages"][f"C{body.row}"] = "Dear {auditr},"
     wb.save(audit)
     message = refused(audit, MailError, "issue")
-    assert "2 problem(s)" not in message and message.count("\n  - ") == 3
+    assert "2 problems" not in message and message.count("\n  - ") == 3
     assert f"Sheet 'Messages', cell C{body.row} (Issue body): {{auditr}} is not a placeholder" in message
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.office.client import Office
+from tests.support.audit_copy import copy_audit_folder
 from tests.support.filling import input_map
 from tests.support.mail_reading import parse_drafts, table, terms
 from tests.support.scenario import Scenario, build, expected_statuses
@@ -33,8 +34,7 @@ def planted(sample_forms: tuple[Path, Path], office: Office, tmp_path_factory: p
 @pytest.fixture
 def chase(planted: Scenario, tmp_path: Path) -> Scenario:
     """A private copy of the consolidated audit (its Returns sheet still names the planted returns folder)."""
-    shutil.copytree(planted.audit.parent, tmp_path / "c", ignore=shutil.ignore_patterns("backups", "other"))
-    audit = tmp_path / "c" / planted.audit.name
+    audit = copy_audit_folder(planted.audit, tmp_path / "c", leave=("other",))
     return Scenario(audit, planted.returns, planted.plan, planted.planted, planted.today, planted.foreign)
 
 
@@ -109,7 +109,8 @@ def test_a_reply_to_each_rejected_return_naming_the_cell_and_what_to_do(chase: S
     cell = input_map(chase.audit.parent / "forms" / p.form.file)["section.planning.grade"]["cell"]
     assert f"1. Sheet 'Audit', cell {cell}: 'Goodish' is not a grade." in d.body
     assert "What to do: Choose the grade from the dropdown list in that cell." in d.body
-    assert any("match no form of this audit" in n for n in result.notes)  # the other audit's form: no one to reply to
+    # the other audit's form: no one to reply to
+    assert any("1 rejected file matches no form of this audit" in n for n in result.notes)
 
 
 @pytest.mark.slow
@@ -129,9 +130,8 @@ def test_consolidating_again_keeps_the_log_and_the_wording(chase: Scenario) -> N
 def test_returned_files_are_found_beside_the_workbook(planted: Scenario, tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """consolidate run from the audit's folder with a relative path; mail run from somewhere else."""
-    shutil.copytree(planted.audit.parent, tmp_path / "c", ignore=shutil.ignore_patterns("backups", "other"))
-    shutil.copytree(planted.returns, tmp_path / "c" / "returns", dirs_exist_ok=True)
-    audit = tmp_path / "c" / planted.audit.name
+    audit = copy_audit_folder(planted.audit, tmp_path / "c", leave=("other",))
+    shutil.copytree(planted.returns, audit.parent / "returns", dirs_exist_ok=True)
     monkeypatch.chdir(audit.parent)
     consolidate(audit, [Path("returns")], today=planted.today)
     monkeypatch.chdir(tmp_path)
@@ -149,10 +149,9 @@ def test_returned_files_are_found_beside_the_workbook(planted: Scenario, tmp_pat
 
 def test_a_file_copied_over_a_rejected_return_is_never_attached(planted: Scenario, tmp_path: Path) -> None:
     """Issue 18, item 3: only the bytes consolidate rejected (their SHA-256 is on the Returns sheet) go back."""
-    shutil.copytree(planted.audit.parent, tmp_path / "c", ignore=shutil.ignore_patterns("backups", "other"))
-    returns = tmp_path / "c" / "returns"
+    audit = copy_audit_folder(planted.audit, tmp_path / "c", leave=("other",))
+    returns = audit.parent / "returns"
     shutil.copytree(planted.returns, returns, dirs_exist_ok=True)
-    audit = tmp_path / "c" / planted.audit.name
     consolidate(audit, [returns], today=planted.today)
     p = planted.by_role("rejected")
     rows = main_rows(audit)

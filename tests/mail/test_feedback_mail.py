@@ -16,6 +16,7 @@ from pathlib import Path
 import docx
 import pytest
 
+from tests.support.audit_copy import copy_audit_folder
 from tests.support.cycle_scenario import Built
 from tests.support.mail_reading import parse_drafts, table
 from xlpack.errors import MailError
@@ -30,9 +31,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 @pytest.fixture
 def audit(reaudit: Built, tmp_path: Path) -> Path:
     """A private copy of the consolidated re-audit, with its feedback documents written beside it."""
-    shutil.copytree(reaudit.audit.parent, tmp_path / "a", ignore=shutil.ignore_patterns("backups", "feedback",
-                                                                                         "drafts"))
-    copy = tmp_path / "a" / reaudit.audit.name
+    copy = copy_audit_folder(reaudit.audit, tmp_path / "a", leave=("feedback", "drafts"))
     write_feedback(copy, today=NOW.date())
     return copy
 

@@ -74,7 +74,7 @@ def test_the_command_encrypts_and_says_how_to_send_the_password(small: tuple[Pat
     password = "Corgi-Tea-42"
     res = run_cli("mail", audit, "--encrypt-password", password)
     assert res.exit_code == 0, res.output
-    assert "Drafted 2 email(s) about 2 form(s)" in res.stdout and "xlpack sends nothing" in res.stdout
+    assert "Drafted 2 emails about 2 forms" in res.stdout and "xlpack sends nothing" in res.stdout
     assert "give it to each auditor another way" in res.stdout and "never in the same email" in res.stdout
     assert password not in res.stdout + res.stderr
     folder = next((audit.parent / "drafts").iterdir())
@@ -110,4 +110,4 @@ def test_the_command_exit_codes(small: tuple[Path, Path]) -> None:
     assert run_cli("mail", audit).exit_code == 0
     res = run_cli("mail", audit)
     assert res.exit_code == 0 and "No issue email to draft." in res.stdout
-    assert "2 form(s) already drafted, not drafted again (add --again to)" in res.stderr
+    assert "2 forms already drafted, not drafted again (add --again to)" in res.stderr

@@ -29,6 +29,7 @@ import openpyxl
 import pytest
 
 from tests.office.client import Office
+from tests.support.audit_copy import copy_audit_folder
 from tests.support.cells import cell_of, col
 from tests.support.filling import fill_form
 from tests.support.mail_reading import table
@@ -75,8 +76,7 @@ def built(sample_forms: tuple[Path, Path], tmp_path_factory: pytest.TempPathFact
     """The generated sample audit with its issue emails drafted once (the whole workbook written: a new sheet)."""
     audit, _ = sample_forms
     root = tmp_path_factory.mktemp("mail-parts")
-    shutil.copytree(audit.parent, root / "audit", ignore=shutil.ignore_patterns("backups"))
-    copy = root / "audit" / audit.name
+    copy = copy_audit_folder(audit, root / "audit")
     before = members(copy)
     assert draft_mail(copy, "issue").drafts
     after = members(copy)
@@ -193,8 +193,7 @@ def test_libreoffice_reads_the_replaced_log(audit: Audit, office: Office, tmp_pa
 def consolidated(built: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The audit with its issue emails drafted, then the first two cases' audit forms returned and consolidated."""
     root = tmp_path_factory.mktemp("mail-parts-consolidated")
-    shutil.copytree(built.parent, root / "audit", ignore=shutil.ignore_patterns("backups"))
-    audit = root / "audit" / built.name
+    audit = copy_audit_folder(built, root / "audit")
     plan = read_plan(audit)
     cases = {c.case_ref for c in plan.cases[:2]}
     returns = root / "returns"
@@ -279,8 +278,8 @@ def test_saved_by_another_program_a_cell_typed_on_returns_is_refused_naming_mail
     before = moderated.audit.read_bytes()
     with pytest.raises(KeepTypedError) as refused:
         draft_mail(moderated.audit, "reminder", today=TODAY)
-    assert str(refused.value).split("\n")[0].endswith("mail would lose 1 thing(s) typed into it. Nothing is written "
-                                                       "until they are dealt with:")
+    assert str(refused.value).split("\n")[0].endswith("mail would lose 1 thing typed into it. Nothing is written "
+                                                       "until it is dealt with:")
     assert "Sheet 'Returns', cell M2" in str(refused.value) and moderated.audit.read_bytes() == before
 
 

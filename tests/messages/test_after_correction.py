@@ -36,12 +36,12 @@ def test_a_corrected_copy_replaces_the_rejected_one(sample_copy: tuple[Path, Pat
         assert status[bad.name].status == "superseded"
         codes = [p.code for p in status[bad.name].problems]
         assert codes[0] == "corrected" and any(p.severity == "error" for p in status[bad.name].problems)
-        assert result.rejected == 0 and result.exit_code == 0 and "0 returned file(s) rejected" in summary
+        assert result.rejected == 0 and result.exit_code == 0 and "0 returned files rejected" in summary
         row = next(r for r in result.data.returns if Path(r.source).name == bad.name)
         assert row.status == "superseded" and "corrected.xlsx" in row.detail
     else:  # changed after the accepted copy: still for the coordinator to look at
         assert status[bad.name].status == "rejected"
-        assert result.rejected == 1 and result.exit_code == 3 and "1 returned file(s) rejected" in summary
+        assert result.rejected == 1 and result.exit_code == 3 and "1 returned file rejected" in summary
 
 
 def test_an_urgent_flag_with_a_resolution_no_longer_says_check_today(sample_copy: tuple[Path, Path],

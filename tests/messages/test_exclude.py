@@ -11,6 +11,7 @@ from tests.support.extracts import population, write_csv
 from xlpack.coordinator.plan_sheets import create_audit, read_plan
 from xlpack.errors import UsageError
 from xlpack.sample.sampling import draw_sample, read_sample
+from xlpack.wording import counted
 from xlpack.workbook.readback import Workbook
 
 SIZE = 12
@@ -38,8 +39,8 @@ def test_the_earlier_audits_cases_are_left_out(two_audits: tuple[Path, Path, Pat
     assert len(_refs(reaudit)) == SIZE and not _refs(reaudit) & _refs(baseline)
     record = read_sample(reaudit)
     assert record is not None and record.population == 40 - SIZE
-    assert record.excluded == [f"{SIZE} case(s) of the audit 'Baseline, 2025' (baseline.xlsx, {SIZE} case(s) on its "
-                               "Cases sheet)"]
+    cases = counted(SIZE, "case")
+    assert record.excluded == [f"{cases} of the audit 'Baseline, 2025' (baseline.xlsx, {cases} on its Cases sheet)"]
     rows = Workbook(reaudit).rows("Sample")
     said = next(row for row in rows if row and row[0] == "Left out: earlier audits' cases")
     assert said[1] == record.excluded[0]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import random
 import re
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +23,7 @@ from tests.office.client import Office, pdf_info, pdf_to_png
 from tests.report.test_content import LABELS, Row, Truth, check_report
 from tests.report.test_docx import CHAPTERS, ReadBack, read_back
 from tests.report.test_model import AGENCY_SHIFT, DEVELOPMENT, EVIDENCE, SECTION_QUALITY, STRENGTHS
+from tests.support.audit_copy import copy_audit_folder
 from tests.support.cli import run_cli
 from tests.support.filling import fill_form
 from tests.support.tables import table_rows
@@ -103,9 +103,8 @@ def moderated_audit(sample_forms: tuple[Path, Path], office: Office,
                     tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, list[tuple[str, str]]]]:
     audit, forms = sample_forms
     root = tmp_path_factory.mktemp("e2e")
-    shutil.copytree(audit.parent, root / "audit", ignore=shutil.ignore_patterns("backups"))
-    work = root / "audit" / audit.name
-    _fill_returns(work, root / "audit" / forms.name, root / "returns")
+    work = copy_audit_folder(audit, root / "audit")
+    _fill_returns(work, work.parent / forms.name, root / "returns")
     done = run_cli("consolidate", work, root / "returns")  # as the coordinator would
     assert done.exit_code == 0, done.output
     edited = root / "audit" / "moderated.xlsx"

@@ -15,6 +15,7 @@ from xlpack.coordinator.plan_sheets import create_audit, read_plan, write_coordi
 from xlpack.errors import ExtractError, UsageError, WorkbookError, XlpackError
 from xlpack.model.plan import Case
 from xlpack.sample.sampling import draw_sample
+from xlpack.wording import counted
 
 
 @pytest.fixture
@@ -53,10 +54,10 @@ def test_an_empty_extract(tmp_path: Path, audit: Path) -> None:
 def test_a_missing_column_is_named_with_the_columns_found(tmp_path: Path, audit: Path) -> None:
     source = write_csv(tmp_path / "e.csv", rows())
     message = refused(ExtractError, source, audit, by=["Category of abuse,Placement type"], where=["Legal status=ICO"])
-    assert "'Placement type', 'Legal status' are missing" in message
+    assert "The columns 'Placement type', 'Legal status' are missing" in message
     assert "Columns found: 'Case reference', 'Category of abuse', 'Age band'" in message
     message = refused(ExtractError, source, audit, reference_column="Child ID")
-    assert "'Child ID' are missing" in message and "--ref" in message
+    assert "The column 'Child ID' is missing" in message and "--ref" in message
 
 
 def test_a_size_larger_than_the_filtered_population(tmp_path: Path, audit: Path) -> None:
@@ -64,9 +65,9 @@ def test_a_size_larger_than_the_filtered_population(tmp_path: Path, audit: Path)
     source = write_csv(tmp_path / "e.csv", data)
     under_one = sum(r["Age band"] == "Under 1" for r in data)
     message = refused(ExtractError, source, audit, size=under_one + 1, where=["Age band=Under 1"])
-    assert (f"--size {under_one + 1} is larger than the population: {under_one} case(s) in the extract after the "
-            "filters (Age band = Under 1)") in message
-    assert "larger than the population: 60 case(s) in the extract." in refused(ExtractError, source, audit, size=61)
+    assert (f"--size {under_one + 1} is larger than the population: {counted(under_one, 'case')} in the extract "
+            "after the filters (Age band = Under 1)") in message
+    assert "larger than the population: 60 cases in the extract." in refused(ExtractError, source, audit, size=61)
 
 
 def test_duplicate_case_references(tmp_path: Path, audit: Path) -> None:
@@ -90,7 +91,7 @@ def test_blank_and_unknown_stratum_values(tmp_path: Path, audit: Path) -> None:
             "Under 1, 1-4") in message
     assert "row 4, column 'Social work team or base': 'N/A' means the value is not recorded" in message
     assert "row 5" not in message
-    assert "3 problem(s)" in message
+    assert "3 problems" in message
 
 
 def test_blank_stratum_values_outside_the_filter_do_not_matter(tmp_path: Path) -> None:
@@ -168,7 +169,7 @@ def test_the_command_draws_and_says_what_it_drew(tmp_path: Path) -> None:
     result = run_cli("sample", source, "--audit", audit, "--size", "6", "--by", "Gender", "--seed", "42")
     assert result.exit_code == 0, result.output
     refs = [c.case_ref for c in read_plan(audit).cases]
-    assert "Drew 6 of 60 case(s)" in result.stdout and "seed 42; by Gender" in result.stdout
+    assert "Drew 6 of 60 cases" in result.stdout and "seed 42; by Gender" in result.stdout
     assert all(f"  {ref}\n" in result.stdout for ref in refs)
 
 

@@ -9,7 +9,6 @@ for one agency on the Action plan. It is written by xlpack's own checked rewrite
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.report.test_office import _fill_returns
+from tests.support.audit_copy import copy_audit_folder
 from xlpack.consolidate import consolidate
 from xlpack.model.plan import Attendee, Meeting
 from xlpack.model.records import ActionRow
@@ -68,9 +68,8 @@ def record_meeting(audit: Path) -> tuple[list[str], list[str]]:
 def met_audit(sample_forms: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> MetAudit:
     audit, forms = sample_forms
     root = tmp_path_factory.mktemp("met")
-    shutil.copytree(audit.parent, root / "audit", ignore=shutil.ignore_patterns("backups"))
-    work = root / "audit" / audit.name
-    _fill_returns(work, root / "audit" / forms.name, root / "returns")
+    work = copy_audit_folder(audit, root / "audit")
+    _fill_returns(work, work.parent / forms.name, root / "returns")
     consolidate(work, [root / "returns"], today=TODAY)
     moderated, resolved = record_meeting(work)
     return MetAudit(work, root / "returns", moderated, resolved)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.audit_copy import copy_audit_folder
 from tests.support.filling import fill_form
 from xlpack.consolidate import consolidate
 from xlpack.coordinator.plan_sheets import read_plan
@@ -42,8 +43,8 @@ class Audit:
 def build_consolidated(root: Path, sample: tuple[Path, Path], cases: int = 2) -> Audit:
     """The sample audit with the audit forms of its first ``cases`` cases returned and consolidated once."""
     audit, forms = sample
-    shutil.copytree(audit.parent, root / "audit", ignore=shutil.ignore_patterns("backups"))
-    audit, forms = root / "audit" / audit.name, root / "audit" / forms.name
+    audit = copy_audit_folder(audit, root / "audit")
+    forms = audit.parent / forms.name
     plan = read_plan(audit)
     chosen = {c.case_ref for c in plan.cases[:cases]}
     returns = root / "returns"

@@ -100,7 +100,7 @@ def test_generate_refuses_a_comment_too(audit: Audit) -> None:
     before = Before.of(audit.audit)
     with pytest.raises(KeepTypedError) as err:
         generate_forms(audit.audit, workers=1, today=TODAY)
-    assert str(err.value).startswith(f"{audit.audit} was not changed: generate would lose 1 thing(s)")
+    assert str(err.value).startswith(f"{audit.audit} was not changed: generate would lose 1 thing typed")
     assert ("Sheet 'Issued forms', cell A5 has a comment ('Check this form went to the right auditor')"
             in str(err.value))
     before.assert_untouched()

@@ -29,7 +29,7 @@ from xlpack.analysis.verdicts import DEFAULT, Thresholds, reading_order
 from xlpack.model.definitions import GradeScale
 from xlpack.model.plan import AuditPlan, Case
 from xlpack.model.records import GradeRow
-from xlpack.model.wording import number_text
+from xlpack.wording import number_text
 
 By = Literal["section", "agency", "case", "overall"]
 BLANK = "Blank"

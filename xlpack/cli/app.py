@@ -8,7 +8,6 @@ results to stdout.
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
@@ -64,15 +63,5 @@ def _main(version: Annotated[bool, typer.Option("--version", help="Show the vers
         raise typer.Exit(0)
 
 
-def _quiet_unclosed_archive(unraisable: sys.UnraisableHookArgs) -> None:
-    """An archive a failed write left open (a full disk) fails again when closed at exit: that failure has been
-    reported in plain words already, so it is not printed a second time as a traceback."""
-    closing = getattr(unraisable.object, "__qualname__", "")
-    if isinstance(unraisable.exc_value, OSError) and closing == "ZipFile.__del__":
-        return
-    sys.__unraisablehook__(unraisable)
-
-
 def main() -> None:
-    sys.unraisablehook = _quiet_unclosed_archive
     app()

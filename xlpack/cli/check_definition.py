@@ -9,10 +9,11 @@ import typer
 
 from xlpack.cli.console import err, fail, out
 from xlpack.errors import UsageError, visible
+from xlpack.wording import counted
 
 
 def command(files: Annotated[list[Path], typer.Argument(metavar="TOOL.yaml",
-                                                         help="Tool definition YAML file(s).")]) -> None:
+                                                         help="Tool definition YAML files (one or more).")]) -> None:
     """Check tool definition files and list every problem with its line and the fix."""
     from xlpack.model.definitions import check_definition  # imported here: pydantic models, not at start-up
 
@@ -24,7 +25,7 @@ def command(files: Annotated[list[Path], typer.Argument(metavar="TOOL.yaml",
         defn, problems = check_definition(f)
         if problems:
             bad += 1
-            err.print(visible(f"{f}: {len(problems)} problem(s)"), markup=False)
+            err.print(visible(f"{f}: {counted(len(problems), 'problem')}"), markup=False)
             for p in problems:
                 err.print(visible(f"  - {p}"), markup=False)
         else:

@@ -20,6 +20,7 @@ from rich.text import Text
 
 from xlpack.errors import UsageError, XlpackError, visible
 from xlpack.files.disk import plain_failure
+from xlpack.wording import counted
 
 if TYPE_CHECKING:  # the intake stage is imported by the commands that run it, not at start-up
     from xlpack.intake.batch import IntakeResult
@@ -90,9 +91,9 @@ def reading_progress() -> Iterator[Callable[[int, int], None]]:
 def intake_summary(result: IntakeResult) -> str:
     t = result.totals
     parts = [f"{t[s]} {s.replace('_', ' ')}" for s in STATUS_LABEL if t[s]]
-    text = f"{t['files']} file(s): " + (", ".join(parts) if parts else "nothing found") + "."
+    text = f"{counted(t['files'], 'file')}: " + (", ".join(parts) if parts else "nothing found") + "."
     if t["forms"]:
-        text += f" {t['forms']} form(s) ready to consolidate."
+        text += f" {counted(t['forms'], 'form')} ready to consolidate."
     if result.exit_code == 1:
         text += " No workbook was found: check the paths."
     return text
@@ -105,7 +106,7 @@ def print_intake_table(console: Console, result: IntakeResult) -> None:
         table.add_column(name, overflow="fold")
     for f in result.files:
         form = " · ".join(x for x in (f.case_ref, f.agency, f.auditor) if x)
-        counts = [f"{n} {sev}(s)" for sev in ("error", "warning")
+        counts = [counted(n, sev) for sev in ("error", "warning")
                   if (n := sum(p.severity == sev for p in f.problems))]
         note = ", ".join(counts) or (f.problems[0].message if f.problems else "")
         table.add_row(Text(STATUS_LABEL[f.status], style=STATUS_STYLE[f.status]), Text(visible(f.path)),

@@ -9,6 +9,7 @@ import typer
 
 from xlpack.cli.console import disk_errors, fail, out
 from xlpack.errors import UsageError, XlpackError
+from xlpack.wording import counted, noun
 
 
 def command(
@@ -42,10 +43,11 @@ def command(
     except XlpackError as exc:
         raise fail(exc) from None
     flagged = sum(1 for f, _ in result.documents if f.act_first)
-    out.print(f"Wrote {len(result.documents)} feedback document(s) into {result.out_dir}", markup=False)
+    out.print(f"Wrote {counted(len(result.documents), 'feedback document')} into {result.out_dir}", markup=False)
     out.print(f"Index (who receives which): {result.index}", markup=False)
     if flagged:
-        out.print(f"{flagged} document(s) start with urgent or high flags: send those first.", markup=False)
+        out.print(f"{counted(flagged, 'document')} {noun(flagged, 'starts', 'start')} with urgent or high flags: "
+                  f"send {noun(flagged, 'it', 'those')} first.", markup=False)
 
 
 def _by_agency(audit: Path, out_dir: Path | None, force: bool) -> None:
@@ -56,6 +58,6 @@ def _by_agency(audit: Path, out_dir: Path | None, force: bool) -> None:
             result = write_agency_learning(audit, out_dir, overwrite=force)
     except XlpackError as exc:
         raise fail(exc) from None
-    out.print(f"Wrote {len(result.documents)} agency learning pack(s) into {result.out_dir}", markup=False)
+    out.print(f"Wrote {counted(len(result.documents), 'agency learning pack')} into {result.out_dir}", markup=False)
     for item, path in result.documents:
         out.print(f"  {item.agency}: {path.name}", markup=False)

@@ -10,6 +10,7 @@ import typer
 from xlpack.cli.console import disk_errors, err, fail, out, progress_bar
 from xlpack.errors import XlpackError, visible
 from xlpack.files.passwords import check_encrypt_password
+from xlpack.wording import counted, noun
 
 
 def command(
@@ -41,8 +42,9 @@ def command(
                                     progress=lambda n: bar.advance(task, n), strict=strict)
     except XlpackError as exc:
         raise fail(exc) from None
-    out.print(visible(f"Issued {len(result.issued)} form(s) into {result.out_dir}; {len(result.skipped)} issued "
-                      "before were left as they were."), markup=False)
+    n = len(result.skipped)
+    out.print(visible(f"Issued {counted(len(result.issued), 'form')} into {result.out_dir}; {n} issued before "
+                      f"{noun(n, 'was left as it was', 'were left as they were')}."), markup=False)
     out.print(visible(f"Manifest: {result.manifest}"), markup=False)
     for warning in result.warnings:
         err.print(visible(f"Warning: {warning}"), markup=False)

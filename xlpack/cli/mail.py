@@ -19,6 +19,7 @@ from xlpack.cli.console import disk_errors, err, fail
 from xlpack.cli.console import out as stdout
 from xlpack.errors import XlpackError
 from xlpack.files.passwords import check_encrypt_password
+from xlpack.wording import counted
 
 
 class Kind(StrEnum):
@@ -69,15 +70,18 @@ def command(
     except XlpackError as exc:
         raise fail(exc) from None
     for d in result.drafts:
-        stdout.print(f"{d.path.name}: to {d.to}, '{d.subject}', {len(d.attachments)} file(s) attached", markup=False)
+        stdout.print(f"{d.path.name}: to {d.to}, '{d.subject}', {counted(len(d.attachments), 'file')} attached",
+                     markup=False)
     if result.drafts:
-        stdout.print(f"Drafted {len(result.drafts)} email(s) about {sum(len(d.form_ids) for d in result.drafts)} "
-                     f"form(s) into {result.folder}, with recipients.csv beside them. Open each in your mail program, "
+        about = sum(len(d.form_ids) for d in result.drafts)
+        stdout.print(f"Drafted {counted(len(result.drafts), 'email')} about {counted(about, 'form')} "
+                     f"into {result.folder}, with recipients.csv beside them. Open each in your mail program, "
                      "check it and send it: xlpack sends nothing.", markup=False)
     else:
         stdout.print(f"No {kind.value} email to draft.", markup=False)
     if result.already:
-        err.print(f"{len(result.already)} form(s) already drafted, not drafted again (add --again to):", markup=False)
+        err.print(f"{counted(len(result.already), 'form')} already drafted, not drafted again (add --again to):",
+                  markup=False)
         for line in result.already[:10]:
             err.print(f"  - {line}", markup=False)
         if len(result.already) > 10:

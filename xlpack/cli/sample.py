@@ -9,6 +9,7 @@ import typer
 
 from xlpack.cli.console import err, fail, out
 from xlpack.errors import XlpackError
+from xlpack.wording import counted
 
 BALANCE_SHOWN = 3  # the largest gaps between population and sample shares printed
 
@@ -21,7 +22,8 @@ def command(
     size: Annotated[int, typer.Option("--size", metavar="N", help="How many cases to draw.")],
     by: Annotated[list[str] | None, typer.Option(
         "--by", metavar="FIELD,...",
-        help="Column(s) to stratify by, comma-separated; every value of the first gets a case when N allows.")]
+        help="Columns to stratify by (one or more), comma-separated; every value of the first gets a case when N "
+             "allows.")]
     = None,
     where: Annotated[list[str] | None, typer.Option(
         "--where", metavar="FIELD=VALUE",
@@ -51,7 +53,7 @@ def command(
     for warning in result.warnings:
         err.print(f"Warning: {warning}", markup=False)
     s = result.record
-    out.print(f"Drew {len(result.cases)} of {s.population} case(s) onto the Cases sheet of {audit} "
+    out.print(f"Drew {len(result.cases)} of {counted(s.population, 'case')} onto the Cases sheet of {audit} "
               f"(seed {s.seed}{'; by ' + ', '.join(s.by) if s.by else ''}):", markup=False)
     for line in s.excluded:
         out.print(f"Left out: {line}.", markup=False)

@@ -24,7 +24,7 @@ from xlpack.coordinator.sheet_writing import make_styles, page_setup
 from xlpack.errors import WorkbookInUseError
 from xlpack.files.text_fit import height_for
 from xlpack.files.workbooks import lock_files, replace_atomically
-from xlpack.files.xlsx_writer import new_workbook
+from xlpack.files.xlsx_writer import close_workbook, new_workbook
 from xlpack.model.marking import MARKING
 from xlpack.report.document import long_date
 from xlpack.workbook.sheet_model import clean_text
@@ -287,7 +287,7 @@ def workbook_writer(c: Comparison) -> Any:
         _change_sheet(wb, st, "By agency", "Agency", c.agencies, c.overall, c)
         _counts_sheet(wb, st, c)
         _actions_sheet(wb, st, c)
-        wb.close()
+        close_workbook(wb)
 
     return write
 

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.utility import quote_sheetname, xl_cell_to_rowcol, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
@@ -61,7 +60,7 @@ from xlpack.errors import PlanError, UsageError, WorkbookError
 from xlpack.files.backups import Snapshot
 from xlpack.files.text_fit import height_for, line_height
 from xlpack.files.workbooks import SheetReader, cell_date, cell_text, replace_atomically, require_coordinator
-from xlpack.files.xlsx_writer import new_workbook
+from xlpack.files.xlsx_writer import close_workbook, new_workbook
 from xlpack.model.definitions import GradeScale, Question, ToolDefinition, load_definition, load_scale
 from xlpack.model.focus import focus_tool, left_out, match_sections, parse_sections, sections_text
 from xlpack.model.marking import MARKING
@@ -81,7 +80,7 @@ from xlpack.model.plan import (
     TermsOfReference,
     default_period,
 )
-from xlpack.model.wording import counted
+from xlpack.wording import counted, noun
 
 SCHEMA = "xlpack-audit/1"
 START, TOR, CASES, ASSIGN, AGENCIES, ISSUED, LISTS, META = (
@@ -249,13 +248,7 @@ def render_coordinator(tmp: Path, plan: AuditPlan, extra: Sequence[SheetWriter] 
     else:
         for writer in extra:
             writer(wb, st)
-    try:
-        wb.close()
-    except FileCreateError as exc:  # xlsxwriter wraps the OSError (a full disk, a read-only folder)
-        cause = exc.args[0] if exc.args else None
-        if isinstance(cause, OSError):
-            raise cause from None
-        raise
+    close_workbook(wb)  # a full disk or a read-only folder raises its OSError
     del st["__wb__"]  # streams keep the styles after this: not the closed workbook and all its cells
 
 
@@ -605,8 +598,10 @@ def read_table(reader: SheetReader, sheet: str, required: Sequence[str]) -> Tabl
             headers = texts
             missing = [h for h in required if h not in headers]
             if missing:
-                raise WorkbookError(f"{reader.path}, sheet '{sheet}': the column(s) {', '.join(missing)} are "
-                                    f"missing from the header row {idx + 1}. Put the header(s) back as they were.")
+                raise WorkbookError(f"{reader.path}, sheet '{sheet}': {noun(len(missing), 'the column', 'the columns')}"
+                                    f" {', '.join(missing)} {noun(len(missing), 'is', 'are')} missing from the header "
+                                    f"row {idx + 1}. Put {noun(len(missing), 'it', 'them')} back as "
+                                    f"{noun(len(missing), 'it was', 'they were')}.")
             out = []
             for n, data in enumerate(rows[idx + 1:], start=idx + 2):
                 values = {h: data[i] if i < len(data) else None for i, h in enumerate(headers) if h}

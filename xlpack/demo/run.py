@@ -29,6 +29,7 @@ from xlpack.model.plan import Attendee, IssuedForm, Meeting
 from xlpack.report import write_report
 from xlpack.report.pack import write_pack
 from xlpack.sample.sampling import draw_sample
+from xlpack.wording import counted, noun
 from xlpack.workbook.readback import read_consolidated
 from xlpack.workbook.write import analysis_writers, write_checked
 
@@ -117,9 +118,10 @@ def generate_step(result: DemoResult) -> str:
     gen = generate_forms(result.audit, result.forms, today=SAMPLE_TODAY)  # issued the day the sample is drawn
     checks = [w for w in gen.warnings if w.startswith("Sheet 'Assignments'")]
     said = "" if not checks else (
-        f" Issued with {len(checks)} warning(s) about the Assignments sheet, each naming its cells (the first: "
-        f"{checks[0]}); xlpack generate --strict would have issued none until they were put right.")
-    return f"{len(gen.issued)} form workbooks, one per case, agency and auditor: {gen.out_dir}.{said}"
+        f" Issued with {counted(len(checks), 'warning')} about the Assignments sheet, each naming its cells (the "
+        f"first: {checks[0]}); xlpack generate --strict would have issued none until "
+        f"{noun(len(checks), 'it was', 'they were')} put right.")
+    return f"{counted(len(gen.issued), 'form workbook')}, one per case, agency and auditor: {gen.out_dir}.{said}"
 
 
 def mail_issue_step(result: DemoResult) -> str:
@@ -127,7 +129,7 @@ def mail_issue_step(result: DemoResult) -> str:
     done = draft_mail(result.audit, "issue", today=SAMPLE_TODAY)
     if done.folder:
         result.drafts.append(done.folder)
-    return (f"{len(done.drafts)} draft emails, one per auditor with their forms attached, in {done.folder} "
+    return (f"{counted(len(done.drafts), 'draft email')}, one per auditor with their forms attached, in {done.folder} "
             "(open one in Outlook, Thunderbird or Apple Mail: a new message, ready to check and send; xlpack sends "
             "nothing). Their wording is on the Messages sheet.")
 
@@ -137,7 +139,8 @@ def returns_step(result: DemoResult) -> str:
     result.problems = simulate_returns(result.audit, result.forms, result.returns, seed=SEED)
     count = sum(1 for p in result.returns.iterdir() if p.suffix == ".xlsx" and not p.name.startswith("~$"))
     planted = "; ".join(result.problems)
-    return f"{count} returned forms, filled in with invented answers, in {result.returns}. Planted problems: {planted}."
+    return (f"{counted(count, 'returned form')}, filled in with invented answers, in {result.returns}. Planted "
+            f"problems: {planted}.")
 
 
 def consolidate_step(result: DemoResult) -> str:
@@ -149,10 +152,11 @@ def consolidate_step(result: DemoResult) -> str:
     alerts = "".join(f" {line}" for line in done.alerts.console_lines() if not line.startswith(" "))
     return (f"Consolidated into {result.audit} (as on {DEMO_TODAY:%d %B %Y}, the sample's made-up date a week "
             "after its return deadline): "
-            f"{t.get('returns_accepted', 0) + t.get('returns_accepted_with_warnings', 0)} of {t['forms_issued']} "
-            f"forms accepted, {t['rejected_files']} file(s) rejected, {t.get('returns_overdue', 0)} overdue; "
-            f"{t['flags']} flags, {urgent} urgent. Open it and look at, in order: Flags (urgent first), Returns "
-            "(who to chase), Case grid (each case across agencies), Pivots and Charts, Agreement, Evidence."
+            f"{t.get('returns_accepted', 0) + t.get('returns_accepted_with_warnings', 0)} of "
+            f"{counted(t['forms_issued'], 'form')} accepted, {counted(t['rejected_files'], 'file')} rejected, "
+            f"{t.get('returns_overdue', 0)} overdue; {counted(t['flags'], 'flag')}, {urgent} urgent. Open it and look "
+            "at, in order: Flags (urgent first), Returns (who to chase), Case grid (each case across agencies), "
+            "Pivots and Charts, Agreement, Evidence."
             f"{alerts}")
 
 
@@ -161,10 +165,10 @@ def mail_chase_step(result: DemoResult) -> str:
     reminders = draft_mail(result.audit, "reminder", today=DEMO_TODAY)
     replies = draft_mail(result.audit, "rejected", today=DEMO_TODAY)
     result.drafts += [d.folder for d in (reminders, replies) if d.folder]
-    replied = f"{len(replies.drafts)} {'reply' if len(replies.drafts) == 1 else 'replies'}"
-    return (f"{len(reminders.drafts)} reminder(s) with the late forms attached again, in {reminders.folder}, and "
-            f"{replied} to rejected returns, naming each sheet and cell to correct, with the returned file attached, "
-            f"in {replies.folder}. The Returns sheet now shows who was reminded, and when.")
+    replied = counted(len(replies.drafts), "reply", "replies")
+    return (f"{counted(len(reminders.drafts), 'reminder')} with the late forms attached again, in "
+            f"{reminders.folder}, and {replied} to rejected returns, naming each sheet and cell to correct, with the "
+            f"returned file attached, in {replies.folder}. The Returns sheet now shows who was reminded, and when.")
 
 
 def simulate_returns(audit: Path, forms: Path, out: Path, *, seed: int = SEED) -> list[str]:
@@ -275,8 +279,9 @@ def meeting_step(result: DemoResult) -> str:
     writers, streams = analysis_writers(data)
     write_checked(result.audit, data.plan, writers, streams)
     return (f"The follow-up meeting recorded on the Meetings sheet (who came, decisions, learning, feedback on the "
-            f"audit), {moderated} grade moderated and {sum(f is not None for f in (urgent, apart))} flag(s) "
-            "resolved, each naming the meeting in its Meeting column")
+            f"audit), {counted(moderated, 'grade')} moderated and "
+            f"{counted(sum(f is not None for f in (urgent, apart)), 'flag')} resolved, each naming the meeting in its "
+            "Meeting column")
 
 
 #: The journey, in order. Append a step to take the demo further.

@@ -33,8 +33,8 @@ from xlpack.model.definitions import GradeScale, good_or_better
 from xlpack.model.marking import MARKING
 from xlpack.model.names import quoted
 from xlpack.model.records import ActionRow, GradeRow
-from xlpack.model.wording import counted
 from xlpack.report.document import ReportDocument, long_date
+from xlpack.wording import counted
 from xlpack.workbook.readback import read_consolidated
 
 #: An agency's figures for a section are shown only when at least this many of its cases were graded there.

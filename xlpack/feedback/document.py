@@ -23,8 +23,8 @@ from xlpack.feedback.model import FlagNote, FormFeedback
 from xlpack.model.definitions import GradeScale
 from xlpack.model.marking import MARKING
 from xlpack.model.plan import AuditPlan
-from xlpack.model.wording import counted, noun
 from xlpack.report.document import Cell, ReportDocument, long_date
+from xlpack.wording import counted, noun
 
 FLAGS_HEADING = "Flags about this record"
 GRADES_HEADING = "Grades by section"

@@ -19,6 +19,7 @@ import zipfile
 from pathlib import Path
 
 from xlpack.errors import UsageError
+from xlpack.wording import counted
 
 FEEDBACK_FOLDER = "feedback"
 FEEDBACK_PREFIX = "xlpack-feedback"
@@ -75,6 +76,6 @@ def refuse_another_audits(folder: Path, audit_id: str) -> None:
     if others:
         owner, name = next(iter(others.items()))
         raise UsageError(f"{folder} holds the feedback documents of another audit (audit id {owner}; {name}"
-                         + (f" and {len(others) - 1} other audit(s)" if len(others) > 1 else "")
+                         + (f" and {counted(len(others) - 1, 'other audit')}" if len(others) > 1 else "")
                          + "). They are not replaced, even with --force: give another folder with --out, or "
                          "leave --out off to use this audit's own folder.")

@@ -16,7 +16,7 @@ from pathlib import Path
 from xlpack.coordinator.sheet_writing import HEADER_ROW, make_styles, page_setup, write_table
 from xlpack.feedback.model import FormFeedback
 from xlpack.files.workbooks import replace_atomically
-from xlpack.files.xlsx_writer import new_workbook
+from xlpack.files.xlsx_writer import close_workbook, new_workbook
 from xlpack.model.marking import MARKING
 from xlpack.model.plan import AuditPlan
 
@@ -49,7 +49,7 @@ def write_index(plan: AuditPlan, items: Sequence[FormFeedback], out: Path, today
             ws.write_blank(r, 8, None, st["input"])
             ws.write_blank(r, 9, None, st["input_date"])
         page_setup(ws, landscape=True)
-        wb.close()
+        close_workbook(wb)
 
     replace_atomically(Path(out), write, keep_backup=False)
     return Path(out)

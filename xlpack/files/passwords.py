@@ -10,6 +10,7 @@ written, and asks for at least :data:`MINIMUM` characters.
 from __future__ import annotations
 
 from xlpack.errors import UsageError
+from xlpack.wording import counted
 
 MINIMUM = 8  # characters: what most partnerships' password rules ask for at least
 MAXIMUM = 255  # characters: the longest password Excel accepts when opening a file
@@ -25,7 +26,7 @@ def encrypt_password_problem(password: str) -> str | None:
     if len(password) > MAXIMUM:
         return f"the password is {len(password):,} characters long; Excel opens files with at most {MAXIMUM}"
     if len(password) < MINIMUM:
-        return f"the password is {len(password)} character(s) long; use at least {MINIMUM}"
+        return f"the password is {counted(len(password), 'character')} long; use at least {MINIMUM}"
     return None
 
 

@@ -19,7 +19,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from xlpack.coordinator.sheet_writing import INPUT_BORDER, INPUT_FILL
 from xlpack.files.text_fit import height_for, line_height
-from xlpack.files.xlsx_writer import new_workbook
+from xlpack.files.xlsx_writer import close_workbook, new_workbook
 from xlpack.forms.layout import (
     COVER_LABEL_WIDTH,
     COVER_SHEET,
@@ -156,7 +156,7 @@ def _render(ctx: FormContext, layout: FormLayout, password: str, fp: str) -> byt
     lists.hide()
     meta.very_hidden()
     cover.activate()
-    wb.close()
+    close_workbook(wb)
     return buf.getvalue()
 
 

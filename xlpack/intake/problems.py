@@ -16,6 +16,7 @@ from typing import Literal
 
 from xlpack.errors import MemberSizeError
 from xlpack.files.bounded_zip import METHOD_NAMES
+from xlpack.wording import noun
 
 Severity = Literal["error", "warning", "info"]
 
@@ -65,7 +66,7 @@ _add("sample-extract", "info", "The case extract the sample was drawn from (its 
      "a return.", "Nothing to do.")
 _add("issued-blank", "info", "A blank form, exactly as it was issued; not a return.",
      "Nothing to do. A form the auditor returns is the copy they filled in and saved.")
-_add("container-opened", "info", "Opened: {count} item(s) inside, listed with paths starting {path}/.",
+_add("container-opened", "info", "Opened: {count} {items} inside, listed with paths starting {path}/.",
      "Nothing to do.")
 _add("no-workbook-inside", "warning", "The {what} holds no workbook.",
      "If the auditor meant to send their form, ask them to attach the .xlsx file.")
@@ -150,11 +151,11 @@ _add("sheet-added", "warning", "A sheet '{name}' was added; only '{data}' is rea
 _add("metadata-visible", "warning", "The hidden sheet '{meta}' was made visible.", "Nothing to do for this return.")
 _add("locked-text-changed", "error", "The locked text was changed: it should read '{expected}' but reads "
      "'{found}'.", "Ask the auditor to answer in the yellow cells only, in the form they were sent.")
-_add("more-changes", "error", "{count} more locked cell(s) were changed.",
+_add("more-changes", "error", "{count} more locked {cells} {were} changed.",
      "Ask the auditor to answer in the yellow cells only, in the form they were sent.")
-_add("rows-inserted", "error", "{count} row(s) were inserted above row {row}: '{expected}' should be in {at} "
+_add("rows-inserted", "error", "{count} {rows} {were} inserted above row {row}: '{expected}' should be in {at} "
      "but is in {moved}.", "Ask the auditor to delete the inserted rows, or to use the form they were sent.")
-_add("rows-deleted", "error", "{count} row(s) were deleted above row {row}: '{expected}' should be in {at} "
+_add("rows-deleted", "error", "{count} {rows} {were} deleted above row {row}: '{expected}' should be in {at} "
      "but is in {moved}.", "Ask the auditor to use the form they were sent, without deleting rows.")
 _add("sheet-unprotected", "warning", "Sheet protection was switched off; the layout was checked and is intact.",
      "Nothing to do for this return.")
@@ -170,7 +171,7 @@ _add("wrong-extension", "warning", "The file is named {name} but is an .xlsx wor
      "Nothing to do.")
 _add("text-outside-answers", "warning", "'{text}' is outside the answer cells and was not read.",
      "If it is part of the answer, copy it into the answer cell and run intake again.")
-_add("more-text-outside", "warning", "{count} more cell(s) outside the answer cells hold text that was not read.",
+_add("more-text-outside", "warning", "{count} more {cells} outside the answer cells {hold} text that was not read.",
      "If it is part of the answers, copy it into the answer cells and run intake again.")
 
 # -- values ------------------------------------------------------------------
@@ -209,7 +210,7 @@ _add("superseded", "info", "Superseded by {winner}, a newer copy of the same for
      "Nothing to do, unless this copy is the one to use: then remove the later one.")
 _add("corrected", "info", "Replaced by {winner}, a corrected copy of the same form (saved {saved}), which was "
      "accepted: this copy was rejected for the problems listed with it, and is not used.", "Nothing to do.")
-_add("returned-again", "info", "This form was returned {count} time(s); this copy, saved {saved}, is the newest and "
+_add("returned-again", "info", "This form was returned {count} times; this copy, saved {saved}, is the newest and "
      "is used.", "Nothing to do.")
 
 
@@ -233,9 +234,16 @@ def problem(code: str, *, sheet: str | None = None, cell: str | None = None, **p
     """Make the problem ``code`` from the catalogue, filling its template."""
     spec = CATALOGUE[code]
     values = {k: _show(v) if k in QUOTED else str(v) for k, v in params.items()}
+    count = params.get("count")
+    if isinstance(count, int):
+        values = {**{many: noun(count, one, many) for many, one in BY_COUNT.items()}, **values}
     return Problem(code, spec.severity, where(sheet, cell) + spec.template.format(**values),
                    spec.fix.format(**values), sheet, cell)
 
+
+#: Words a template agrees with its ``{count}``: it names the plural ("{rows} {were} inserted"), and a count of 1
+#: gets the singular ("1 row was inserted").
+BY_COUNT = {"items": "item", "cells": "cell", "rows": "row", "were": "was", "hold": "holds"}
 
 #: Parameters that quote what a person typed: shortened, line breaks shown as spaces.
 QUOTED = frozenset({"value", "text", "found", "expected", "formula"})

@@ -44,6 +44,7 @@ from xlpack.model.marking import MARKING
 from xlpack.model.names import redact_names
 from xlpack.model.plan import AuditPlan, MailRecord
 from xlpack.model.records import FormReturn
+from xlpack.wording import noun
 from xlpack.workbook.write import write_plan_sheets
 
 SUBJECT = "{marking}: Safeguarding alert: case {case} ({agency}): child not adequately safeguarded now?"
@@ -288,5 +289,7 @@ def alerts_after_intake(audit: Path, plan: AuditPlan, forms: Sequence[FormReturn
     except XlpackError as exc:
         moment = datetime.combine(today or clock.today(), datetime.min.time())
         batch = plan_alerts(plan, forms, moment, again=again)
-        return batch, (f"The alert(s) above were not drafted: {exc} Run intake again once that is put right, "
-                       "or consolidate, which drafts them.") if batch.alerts else ""
+        n = len(batch.alerts)
+        return batch, (f"{noun(n, 'The alert above was', 'The alerts above were')} not drafted: {exc} Run intake "
+                       f"again once that is put right, or consolidate, which drafts {noun(n, 'it', 'them')}."
+                       ) if batch.alerts else ""

@@ -54,7 +54,7 @@ from xlpack.mail.templates import (
 )
 from xlpack.model.names import redact_names
 from xlpack.model.plan import AuditPlan, MailRecord, MessageTemplate
-from xlpack.model.wording import counted, noun
+from xlpack.wording import counted, noun
 from xlpack.workbook.readback import META, Workbook, read_consolidated
 from xlpack.workbook.write import Keep, write_plan_sheets
 

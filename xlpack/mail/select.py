@@ -23,6 +23,7 @@ from datetime import date
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.plan import AuditPlan, IssuedForm, MailRecord
 from xlpack.model.records import ReturnRow
+from xlpack.wording import counted, noun
 from xlpack.workbook.sheets.returns import issued_rows
 
 REMIND = ("overdue", "missing")
@@ -103,9 +104,9 @@ def select_returns(data: ConsolidatedAudit, kind: str, today: date, again: bool)
     if kind == "rejected":
         strays = sum(1 for r in data.returns if r.status == "rejected" and r.form_id not in issued)
         if strays:
-            sel.notes.append(f"{strays} rejected file(s) match no form of this audit (for example another audit's "
-                             "form): there is no auditor to reply to. They are listed at the end of the Returns "
-                             "sheet.")
+            sel.notes.append(f"{counted(strays, 'rejected file')} {noun(strays, 'matches', 'match')} no form of "
+                             "this audit (for example another audit's form): there is no auditor to reply to. "
+                             f"{noun(strays, 'It is', 'They are')} listed at the end of the Returns sheet.")
     return sel
 
 

@@ -33,7 +33,6 @@ from xlpack.model.marking import MARKING
 from xlpack.model.names import redact_names
 from xlpack.model.plan import AuditPlan
 from xlpack.model.records import GradeRow
-from xlpack.model.wording import counted, noun
 from xlpack.report.document import Cell, ReportDocument, long_date
 from xlpack.report.findings import (
     NOT_RECORDED,
@@ -55,6 +54,7 @@ from xlpack.report.meetings import learning as meeting_learning
 from xlpack.report.meetings import method as meeting_method
 from xlpack.report.meetings import resolutions as meeting_resolutions
 from xlpack.report.themes_chapter import themes_section
+from xlpack.wording import counted, noun
 
 VERDICT_FILL = {"Working well": "D9EAD3", "Mixed": "FFF2CC", "Causing concern": "F4CCCC", "Not graded": "EDEDED"}
 TOTAL_FILL = "D9E2F3"

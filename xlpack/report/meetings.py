@@ -17,8 +17,8 @@ from xlpack.coordinator.meetings_sheet import MEETINGS, find_meeting
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.names import redact_names
 from xlpack.model.plan import Meeting
-from xlpack.model.wording import counted, noun
 from xlpack.report.document import ReportDocument, long_date
+from xlpack.wording import counted, noun
 
 KIND_WORDS = {"Briefing": "briefing meeting", "Follow-up": "follow-up meeting", "Other": "meeting"}
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from xlpack.coordinator.plan_sheets import read_plan
 from xlpack.errors import UsageError
 from xlpack.model.plan import AuditPlan
+from xlpack.wording import counted
 
 from .extract import ExtractRow, fold
 
@@ -55,6 +56,7 @@ def leave_out(population: list[ExtractRow], ref_key: str,
     for e in earlier:
         gone = sum(1 for r in population if fold(r.values[ref_key]) in e.refs)
         population = [r for r in population if fold(r.values[ref_key]) not in e.refs]
-        notes.append(f"{gone} case(s) of the audit '{' '.join(e.title.split()).replace(';', ',')}' ({e.path.name}, "
-                     f"{len(e.refs)} case(s) on its Cases sheet)")
+        title = " ".join(e.title.split()).replace(";", ",")
+        notes.append(f"{counted(gone, 'case')} of the audit '{title}' ({e.path.name}, "
+                     f"{counted(len(e.refs), 'case')} on its Cases sheet)")
     return population, notes

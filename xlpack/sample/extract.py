@@ -23,6 +23,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from xlpack.errors import ExtractError, UsageError, XlpackError
 from xlpack.files.workbooks import SheetReader, cell_text
+from xlpack.wording import noun
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 TEXT_SUFFIXES = (".csv", ".txt")
@@ -161,7 +162,8 @@ def _missing_message(want: Sequence[str], found: Sequence[str]) -> str:
     have = {fold(h) for h in found}
     missing = [name for name in want if fold(name) not in have]
     columns = ", ".join(f"'{h}'" for h in found if h) or "none"
-    return (f"The column(s) {', '.join(repr(m) for m in missing)} are missing from the extract (headers are matched "
+    return (f"{noun(len(missing), 'The column', 'The columns')} {', '.join(repr(m) for m in missing)} "
+            f"{noun(len(missing), 'is', 'are')} missing from the extract (headers are matched "
             f"ignoring case). Columns found: {columns}. Rename the column in the extract, or name the one to use "
             "(--ref for the case reference).")
 

@@ -25,6 +25,7 @@ from xlpack.errors import ExtractError, UsageError
 from xlpack.files.lock import workbook_lock
 from xlpack.model.definitions import Question
 from xlpack.model.plan import AuditPlan, Case, SampleBalance, SampleRecord, SampleStratum
+from xlpack.wording import counted
 
 from .allocation import allocate, choose
 from .exclude import EarlierAudit, leave_out, read_earlier
@@ -108,8 +109,8 @@ def plan_sample(extract: Extract, plan: AuditPlan, size: int, *, by: Sequence[st
     filters = f" after the filters ({'; '.join(map(str, where))})" if where else ""
     filters += " without the earlier audits' cases" if exclude else ""
     if size > len(population):
-        problems.append(f"--size {size} is larger than the population: {len(population)} case(s) in the extract"
-                        f"{filters}. Ask for {len(population)} or fewer.")
+        problems.append(f"--size {size} is larger than the population: {counted(len(population), 'case')} in the "
+                        f"extract{filters}. Ask for {len(population)} or fewer.")
     if problems:
         raise ExtractError(extract.path, problems)
     draw = _draw(extract, plan, population, size, by, where, seed, reference_column, today or clock.today())

@@ -21,6 +21,7 @@ from xlpack.errors import WorkbookError
 from xlpack.files.backups import Snapshot
 from xlpack.files.workbooks import ensure_not_open, replace_atomically, require_coordinator, temp_beside
 from xlpack.model.plan import AuditPlan, Case, SampleRecord
+from xlpack.wording import counted, noun
 from xlpack.workbook.carryover import KNOWN_SHEETS, PLAN_SHEETS
 from xlpack.workbook.changes import LostCell, lost_plan_cells
 from xlpack.workbook.readback import META as ANALYSIS_META
@@ -38,9 +39,10 @@ def open_plan(audit: Path) -> AuditPlan:
                             "(xlpack init).")
     foreign = [n for n in book.names if n not in KNOWN_SHEETS]
     if foreign:
-        raise WorkbookError(f"{audit}: the sheet(s) {', '.join(repr(n) for n in foreign)} were not written by "
-                            "xlpack, and the workbook is rewritten to add the cases. Move them to another workbook, "
-                            "then draw again.")
+        raise WorkbookError(f"{audit}: {noun(len(foreign), 'the sheet', 'the sheets')} "
+                            f"{', '.join(repr(n) for n in foreign)} {noun(len(foreign), 'was', 'were')} not written "
+                            "by xlpack, and the workbook is rewritten to add the cases. Move "
+                            f"{noun(len(foreign), 'it', 'them')} to another workbook, then draw again.")
     plan = read_plan(audit)
     if plan.sample is not None:
         s = plan.sample
@@ -67,8 +69,8 @@ def write_sample(audit: Path, plan: AuditPlan, cases: Sequence[Case], record: Sa
             if lost:
                 shown = "\n".join(f"  - {c}: it would not be kept (only the tables of the plan sheets are read). "
                                   "Move it into a table column xlpack reads, or into another workbook." for c in lost)
-                raise WorkbookError(f"{audit} was not changed: adding the cases would lose {len(lost)} thing(s) "
-                                    f"typed into it:\n{shown}")
+                raise WorkbookError(f"{audit} was not changed: adding the cases would lose "
+                                    f"{counted(len(lost), 'thing')} typed into it:\n{shown}")
             os.replace(staged, tmp)
         finally:
             if staged.exists():

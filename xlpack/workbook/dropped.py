@@ -20,6 +20,7 @@ from pathlib import Path
 from xlpack.errors import ResultsWouldBeDroppedError
 from xlpack.intake.batch import FileResult
 from xlpack.model.records import ReturnRow
+from xlpack.wording import counted, noun
 
 SHOWN = 20  # absent forms listed in the message; the rest are counted
 
@@ -53,10 +54,12 @@ def check_nothing_dropped(audit: Path, given: Sequence[Path], earlier: Sequence[
         return absent
     if not any(f.kind == "workbook" and not _issued_blank(f) for f in files):
         blanks = sum(1 for f in files if _issued_blank(f))
-        seen = (f"{len(files)} file(s) looked at, {blanks} of them blank form(s) exactly as issued, none a returned "
-                "form" if blanks else f"{len(files)} file(s) looked at, none of them a workbook")
-        lost = (f" Consolidating would drop the {len(earlier)} form(s) accepted last time, with their grades and "
-                "flags (moderation and resolutions would move to the Orphaned sheet)." if earlier else "")
+        looked = f"{counted(len(files), 'file')} looked at"
+        seen = (f"{looked}, {blanks} of them {noun(blanks, 'a blank form', 'blank forms')} exactly as issued, none "
+                "a returned form" if blanks else f"{looked}, none of them a workbook")
+        lost = (f" Consolidating would drop the {counted(len(earlier), 'form')} accepted last time, with "
+                f"{noun(len(earlier), 'its', 'their')} grades and flags (moderation and resolutions would move to the "
+                "Orphaned sheet)." if earlier else "")
         raise ResultsWouldBeDroppedError(lambda how: (
             f"{audit} was not changed: no returned forms were found in {where} ({seen}).{lost} Check that you gave "
             "the folder holding the returned forms (for instance returns beside the workbook)."
@@ -64,12 +67,13 @@ def check_nothing_dropped(audit: Path, given: Sequence[Path], earlier: Sequence[
     if absent:
         lines = [f"  - {r.file or _name(r.source)} (case {r.case_ref}, {r.agency}, {r.auditor}), read last time "
                  f"from {r.source or 'a file not recorded'}" for r in absent[:SHOWN]]
-        if len(absent) > SHOWN:
+        n = len(absent)
+        if n > SHOWN:
             lines.append(f"  ... and {len(absent) - SHOWN} more.")
         raise ResultsWouldBeDroppedError(lambda how: "\n".join([
-            f"{audit} was not changed: {len(absent)} form(s) accepted at the last consolidation are not among the "
-            f"returns given ({where}). Consolidating would drop their grades and flags, and move their moderation "
-            "and resolutions to the Orphaned sheet:", *lines,
-            "Every returned form is read each time: give the folder (or files) holding all of them. If these forms "
-            f"were withdrawn on purpose, {how}."]), absent)
+            f"{audit} was not changed: {counted(n, 'form')} accepted at the last consolidation {noun(n, 'is', 'are')} "
+            f"not among the returns given ({where}). Consolidating would drop {noun(n, 'its', 'their')} grades and "
+            f"flags, and move {noun(n, 'its', 'their')} moderation and resolutions to the Orphaned sheet:", *lines,
+            "Every returned form is read each time: give the folder (or files) holding all of them. If "
+            f"{noun(n, 'this form was', 'these forms were')} withdrawn on purpose, {how}."]), absent)
     return []

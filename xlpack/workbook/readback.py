@@ -20,6 +20,7 @@ from xlpack.files.workbooks import SheetReader, cell_date, cell_text
 from xlpack.model.consolidated import ConsolidatedAudit, OrphanRow
 from xlpack.model.definitions import GradeScale, ToolDefinition
 from xlpack.model.records import ActionRow, FlagRow, FormSummary, GradeRow, ProblemRow, ReturnRow, ViewsRow
+from xlpack.wording import noun
 from xlpack.workbook.sheets.common import (
     ACTION_COLUMNS,
     ACTIONS,
@@ -87,9 +88,11 @@ def iter_table(book: Workbook, sheet: str, spec: Spec,
                 fields = [by_header.get(t) for t in texts[:width]]
                 missing = [h for h, f in by_header.items() if h not in texts[:width] and f not in optional]
                 if missing:
-                    raise WorkbookError(f"{book.path}, sheet '{sheet}': the column(s) {', '.join(missing)} are "
-                                        f"missing from the header row {r + 1}. Put them back, or run consolidate "
-                                        "again from the backup in backups/.")
+                    n = len(missing)
+                    raise WorkbookError(f"{book.path}, sheet '{sheet}': {noun(n, 'the column', 'the columns')} "
+                                        f"{', '.join(missing)} {noun(n, 'is', 'are')} missing from the header row "
+                                        f"{r + 1}. Put {noun(n, 'it', 'them')} back, or run "
+                                        "consolidate again from the backup in backups/.")
             continue
         values = {f: (row[i] if i < len(row) else None) for i, f in enumerate(fields) if f}
         values.update({f: None for f in optional if f in spec_fields and f not in values})

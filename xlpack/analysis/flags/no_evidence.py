@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from xlpack.analysis.flags.base import FlagContext, Rule, who
 from xlpack.model.records import FlagRow
-from xlpack.model.wording import counted
+from xlpack.wording import counted
 
 
 def check(ctx: FlagContext) -> Iterator[FlagRow]:

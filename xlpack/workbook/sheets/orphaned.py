@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from xlpack.model.consolidated import ConsolidatedAudit
-from xlpack.model.wording import counted
+from xlpack.wording import counted
 from xlpack.workbook.sheet_model import Block, CellLike, Sheet
 from xlpack.workbook.sheets.common import ORPHAN_COLUMNS, ORPHAN_KINDS, ORPHANED, TABLE_ROW, columns
 

@@ -29,7 +29,7 @@ from xlpack.analysis.pivots import (
 )
 from xlpack.analysis.verdicts import Thresholds
 from xlpack.model.consolidated import ConsolidatedAudit
-from xlpack.model.wording import counted
+from xlpack.wording import counted
 from xlpack.workbook.sheet_model import Block, Cell, CellLike, Column, Sheet, stack
 from xlpack.workbook.sheets.common import PIVOTS, TABLE_ROW
 

@@ -6,7 +6,7 @@ from collections import Counter
 
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.records import ProblemRow
-from xlpack.model.wording import counted
+from xlpack.wording import counted
 from xlpack.workbook.sheet_model import Block, CellLike, RowsOf, Sheet, shared_cell
 from xlpack.workbook.sheets.common import (
     PROBLEM_COLUMNS,

@@ -15,6 +15,7 @@ from xlpack.coordinator.mail_sheets import drafted_note
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.plan import MailRecord
 from xlpack.model.records import ReturnRow
+from xlpack.wording import counted
 from xlpack.workbook.sheet_model import Block, Cell, CellLike, Column, Sheet
 from xlpack.workbook.sheets.common import (
     KIND_LABELS,
@@ -81,7 +82,7 @@ def build(data: ConsolidatedAudit) -> Sheet:
     main = issued_rows(data)
     status = Counter(r.status for r in main)
     chase = status["overdue"] + status["missing"] + status["rejected"]
-    summary = (f"{len(main)} forms issued: {status['accepted'] + status['accepted_with_warnings']} accepted "
+    summary = (f"{counted(len(main), 'form')} issued: {status['accepted'] + status['accepted_with_warnings']} accepted "
                f"({status['accepted_with_warnings']} with warnings), {status['rejected']} rejected, "
                f"{status['overdue']} overdue, {status['missing']} not returned yet.")
     guide = (f"{chase} to chase: filter Status on Overdue, Not returned or Rejected. Each problem found in a file is "

@@ -21,6 +21,9 @@ let dropped = []; // {path, file}
 
 function $(id) { return document.getElementById(id); }
 
+/* A count and its noun, as xlpack.wording writes them: counted(1, "form") is "1 form", counted(3, "form") "3 forms". */
+function counted(n, one, many) { return `${n} ${n === 1 ? one : (many || one + "s")}`; }
+
 function el(tag, text, cls) {
   const node = document.createElement(tag);
   if (text !== undefined) node.textContent = text;
@@ -196,11 +199,11 @@ function showState(state) {
   if (!state) return;
   box.append(el("p", state.title || state.audit_id, "title"));
   const list = el("ul", undefined, "figures");
-  list.append(el("li", `${state.issued} form(s) issued`));
+  list.append(el("li", `${counted(state.issued, "form")} issued`));
   if (state.consolidated_at) {
     list.append(el("li", `${state.returned} returned and accepted`), el("li", `${state.overdue} overdue`),
       el("li", `${state.missing} not returned, not yet due`),
-      el("li", `${state.urgent} urgent flag(s), ${state.urgent_open} without a resolution`,
+      el("li", `${counted(state.urgent, "urgent flag")}, ${state.urgent_open} without a resolution`,
         state.urgent_open ? "urgent" : ""));
     box.append(list, el("p", `Last updated ${state.consolidated_at}.`, "muted"));
   } else {
@@ -263,7 +266,7 @@ function readEntry(entry, prefix) {
 
 async function addDropped(items) {
   dropped = dropped.concat(items);
-  $("dropped-count").textContent = `${dropped.length} file(s) dropped.`;
+  $("dropped-count").textContent = `${counted(dropped.length, "file")} dropped.`;
   $("clear").disabled = !dropped.length;
   await check();
 }

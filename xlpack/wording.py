@@ -1,7 +1,9 @@
 """How counts are written for people: "1 form", "5 forms", "12.5 case records", never "form(s)".
 
 The report, feedback documents, learning packs and flag texts are read by a
-board, practitioners and auditors; each count there agrees with its noun.
+board, practitioners and auditors, and the console's and Excel's messages by the
+coordinator; each count there agrees with its noun (and its verb: ``noun(n, "was",
+"were")``). A stage-0 module, beside errors.py, so error messages can use it too.
 """
 
 from __future__ import annotations
