@@ -24,6 +24,7 @@ from tests.support.cli import run_cli
 from tests.support.mounts import fill, read_only, tmpfs
 from tests.support.safety import TODAY, Audit, Before, audit, built, listing  # noqa: F401  (fixtures)
 from xlpack.consolidate import consolidate
+from xlpack.coordinator.plan_sheets import read_plan
 from xlpack.errors import XlpackError
 from xlpack.files.disk import disk_error
 from xlpack.files.xlsx_writer import close_workbook, new_workbook
@@ -206,3 +207,28 @@ def test_every_workbook_xlpack_starts_is_closed_through_close_workbook() -> None
                   and isinstance(node.func.value, ast.Name) and node.func.value.id in books]
     assert started >= 4  # the coordinator, forms, feedback index and comparison workbooks
     assert wrong == [], "close these with xlpack.files.xlsx_writer.close_workbook: " + ", ".join(wrong)
+
+
+#: Each command writing into a folder given with --out, and its arguments there.
+WRITING = {"generate": ("--reissue", "{case}", "--out", "{disk}/forms"),
+           "mail": ("--kind", "issue", "--out", "{disk}/drafts"),
+           "feedback": ("--out", "{disk}/feedback"), "pack": ("--out", "{disk}/pack.docx")}
+
+
+@pytest.mark.parametrize("command", sorted(WRITING))
+def test_a_full_disk_given_with_out_is_the_disk_named(command: str, audit: Audit, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The system's error for a full disk often names no file: the message names the folder the command was
+    writing into (--out), not the folder the command was started from, which is on another disk."""
+    elsewhere = tmp_path / "started here"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    case = read_plan(audit.audit).issued[0].case_ref
+    with tmpfs(tmp_path / "small", "1m") as disk:
+        fill(disk, leave=4096)
+        args = [a.format(case=case, disk=disk) for a in WRITING[command]]
+        result = run_cli(command, audit.audit, *args, columns=300)
+        message = " ".join(result.stderr.split())
+        assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+        assert message.startswith(f"Error: The disk holding {disk}"), message
+        assert str(elsewhere) not in message

@@ -35,7 +35,7 @@ def command(
     from xlpack.compare.stats import p_text, points_text, shared_cases_text  # with it: the same stage
 
     try:
-        with disk_errors("writing the comparison"):
+        with disk_errors("writing the comparison", (out_file or reaudit).parent):
             result = write_compare(baseline, reaudit, out_file, docx=docx, map_file=map_file, overwrite=force)
     except XlpackError as exc:
         raise fail(exc) from None

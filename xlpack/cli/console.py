@@ -53,13 +53,13 @@ def fail(exc: XlpackError) -> typer.Exit:
 
 
 @contextmanager
-def disk_errors(doing: str) -> Iterator[None]:
+def disk_errors(doing: str, where: Path | None = None) -> Iterator[None]:
     """Any error the operating system raises in the block (a folder that is a file, read-only, full, missing) as one
-    plain message and exit 1, never a traceback."""
+    plain message and exit 1, never a traceback; ``where``: the folder written into (see :func:`plain_failure`)."""
     try:
         yield
     except OSError as exc:
-        raise fail(plain_failure(exc, doing)) from None
+        raise fail(plain_failure(exc, doing, where)) from None
 
 
 def progress_bar(label: str) -> Progress:

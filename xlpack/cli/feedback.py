@@ -38,7 +38,7 @@ def command(
     if by.strip().casefold() != "form":
         raise fail(UsageError(f"--by must be 'form' or 'agency', not '{by}'.")) from None
     try:
-        with disk_errors("writing the feedback documents"):
+        with disk_errors("writing the feedback documents", out_dir or audit.parent):
             result = write_feedback(audit, out_dir, overwrite=force)
     except XlpackError as exc:
         raise fail(exc) from None
@@ -54,7 +54,7 @@ def _by_agency(audit: Path, out_dir: Path | None, force: bool) -> None:
     from xlpack.feedback.agency import write_agency_learning  # imported here: python-docx, not at start-up
 
     try:
-        with disk_errors("writing the agency learning packs"):
+        with disk_errors("writing the agency learning packs", out_dir or audit.parent):
             result = write_agency_learning(audit, out_dir, overwrite=force)
     except XlpackError as exc:
         raise fail(exc) from None

@@ -35,7 +35,7 @@ def command(
     from xlpack.generate import generate_forms  # imported here: the whole pipeline, not at start-up
 
     try:
-        with disk_errors("writing the forms"), progress_bar("Writing forms") as bar:
+        with disk_errors("writing the forms", out_dir or audit.parent), progress_bar("Writing forms") as bar:
             task = bar.add_task("forms", total=None)
             result = generate_forms(audit, out_dir, reissue=reissue or (), password=password,
                                     encrypt_password=check_encrypt_password(encrypt_password),

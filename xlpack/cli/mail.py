@@ -63,7 +63,7 @@ def command(
     from xlpack.mail import draft_mail  # imported here: xlsxwriter and the email package, not at start-up
 
     try:
-        with disk_errors("writing the drafts"):
+        with disk_errors("writing the drafts", out or audit.parent):
             result = draft_mail(audit, kind.value, out=out, forms=forms,
                                 encrypt_password=check_encrypt_password(encrypt_password), again=again,
                                 feedback=feedback)

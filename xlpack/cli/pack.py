@@ -28,7 +28,7 @@ def command(
     from xlpack.report.pack import write_pack  # imported here: python-docx, not at start-up
 
     try:
-        with disk_errors("writing the meeting pack"):
+        with disk_errors("writing the meeting pack", (out_file or audit).parent):
             path = write_pack(audit, out_file, overwrite=force)
     except XlpackError as exc:
         raise fail(exc) from None

@@ -37,7 +37,7 @@ def command(
     --for internal writes the internal version (auditors named) beside the board's.
     """
     try:
-        with disk_errors("writing the report"):
+        with disk_errors("writing the report", (out_file or audit).parent):
             path = _write(audit, out_file, force, baseline, map_file, audience)
     except XlpackError as exc:
         raise fail(exc) from None

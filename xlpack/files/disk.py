@@ -59,11 +59,14 @@ def _shown(folder: Path) -> Path:
         return folder
 
 
-def plain_failure(exc: OSError, doing: str) -> DiskError:
+def plain_failure(exc: OSError, doing: str, where: Path | None = None) -> DiskError:
     """Always a plain error for ``exc`` raised while ``doing`` something: :func:`disk_error`'s, or one naming the
-    path and the system's reason (a folder that does not exist, a name too long, ...)."""
+    path and the system's reason (a folder that does not exist, a name too long, ...).
+
+    ``where`` is the folder the command was writing into: named when the system's error names no file (a full
+    disk often does not), rather than the current folder, which may be on another disk."""
     named = _named(exc)
-    plain = disk_error(exc, named.parent if named is not None else Path("."), doing)
+    plain = disk_error(exc, named.parent if named is not None else where or Path("."), doing)
     if plain is not None:
         return plain
     reason = (exc.strerror or str(exc)).rstrip(".").lower()
