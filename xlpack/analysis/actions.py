@@ -79,7 +79,7 @@ def measure(rec: Recommendation, thresholds: Thresholds, proposed: date | None =
            f"{count_text(f.graded)} graded case records{shared}")
     target = (f"Good or better in at least {thresholds.well_good}% and Inadequate in under "
               f"{thresholds.well_inadequate}% of graded case records")
-    if rec.kind == "good practice":
+    if rec.kind == "good practice" and rec.verdict == "Working well":  # a mixed section is not working well yet
         return f"At the re-audit, {rec.section} still working well: {target} ({now})."
     return f"At the re-audit, {rec.section} working well: {target} ({now})."
 
