@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 import xlpack.report.charts as charts
-from xlpack.analysis.actions import proposed_action, when_text
+from xlpack.analysis.actions import agree_with, proposed_action, when_text
 from xlpack.analysis.agreement import ALPHA_GUIDE, alpha_reading, alpha_text
 from xlpack.analysis.pivots import (
     BLANK,
@@ -796,8 +796,8 @@ def _recommendation_text(f: Findings, rec: Recommendation) -> str:
         return (f"Build on the good practice in {rec.section} ({rec.verdict.lower()}: {shares}){where}: share what "
                 "works with every agency.")
     where = f"; the records of {who} drove it" if who else ""
-    return (f"Improve {rec.section} ({rec.verdict.lower()}: {shares}{where}): agree with the agencies what will "
-            "change, and check it at the re-audit.")
+    return (f"Improve {rec.section} ({rec.verdict.lower()}: {shares}{where}): agree with "
+            f"{agree_with(rec.agencies)} what will change, and check it at the re-audit.")
 
 
 def recommendations_chapter(doc: ReportDocument, f: Findings) -> None:
