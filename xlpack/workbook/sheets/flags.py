@@ -8,6 +8,7 @@ from dataclasses import replace
 from xlpack.analysis.flags import rule_by_name
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.model.records import FlagRow
+from xlpack.model.wording import counted
 from xlpack.workbook.sheet_model import Block, CellLike, RowsOf, Sheet, shared_cell
 from xlpack.workbook.sheets.common import (
     FLAG_COLUMNS,
@@ -35,7 +36,7 @@ def build(data: ConsolidatedAudit) -> Sheet:
     # read on paper, row by row, and few rows: each as tall as its text wraps to, counted glyph by glyph
     cols = [replace(c, exact=True) for c in cols]
     counts: Counter[str] = Counter(f.severity for f in data.flags)
-    summary = (f"{len(data.flags)} flags: " + ", ".join(f"{counts[s]} {label.lower()}"
+    summary = (f"{counted(len(data.flags), 'flag')}: " + ", ".join(f"{counts[s]} {label.lower()}"
                                                           for s, label in SEVERITY_LABELS.items()) + ".")
     return Sheet(FLAGS, "Flags for the follow-up meeting", [
         summary + " Urgent flags (a child who may not be safe now) come first: act on them today.",
