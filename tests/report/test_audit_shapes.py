@@ -29,8 +29,10 @@ from xlpack.feedback.document import feedback_bytes
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.report.pack import pack_bytes
 from xlpack.report.write import build_report
+from xlpack.workbook.sheets import agreement as agreement_sheet
 from xlpack.workbook.sheets import flags as flags_sheet
 from xlpack.workbook.sheets import themes as themes_sheet
+from xlpack.workbook.sheets import views as views_sheet
 
 TODAY = date(2026, 11, 27)
 CSC = "Children's social care"
@@ -136,6 +138,12 @@ def test_the_workbook_sheets_of_a_one_agency_audit() -> None:
     flag = replace(fake_audit().flags[0], case_ref=audit.plan.cases[0].case_ref)
     sheet = flags_sheet.build(audit.model_copy(update={"flags": [flag]}))
     assert sheet.intro[0].startswith("1 flag: ")
+    assert agreement_sheet.build(audit).intro[0].startswith("Each case in this audit was graded by one agency only")
+    assert views_sheet.build(audit).intro[0] == ("No child and family views forms were issued for this audit, so "
+                                                 "this sheet has no rows.")
+    # the demo's shape keeps its words
+    assert agreement_sheet.build(fake_audit()).intro[0].startswith("For each case and section graded by two or more")
+    assert views_sheet.build(fake_audit()).intro[0].startswith("Recorded by the participation worker")
 
 
 def test_good_practice_in_a_mixed_section_is_not_said_to_be_still_working_well() -> None:
