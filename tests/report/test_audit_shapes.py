@@ -85,6 +85,8 @@ def test_the_report_of_a_one_agency_audit_without_meeting_or_views(tmp_path: Pat
     # the method says what happened, not what the demo did
     assert "Each agency's record of a case had one auditor." in whole
     assert "Where possible two auditors" not in whole and "chaired a follow-up meeting" not in whole
+    assert "The coordinator then read each audit; where the coordinator recorded a moderated grade" in whole
+    assert "side by side to identify" not in whole  # one form a case: nothing beside it
     # nothing to compare between agencies: said once, with no headings over empty parts
     assert "Each case was audited by one agency only" in whole
     assert "Where agencies disagreed" not in headings and "What the meeting resolved" not in headings

@@ -303,6 +303,12 @@ def _method_meeting(plan: AuditPlan) -> str:
         return ("The coordinator then read each case's audits side by side, identified inconsistencies and chaired "
                 "a follow-up meeting with the auditors; where that meeting changed a grade, the moderated grade is "
                 "used in this report.")
+    forms: dict[str, int] = defaultdict(int)
+    for form in plan.issued:
+        forms[form.case_ref] += form.kind == "audit"
+    if forms and max(forms.values()) == 1:  # one form a case: nothing to set side by side
+        return "The coordinator then read each audit; where the coordinator recorded a moderated grade, it is used " \
+               "in this report."
     return ("The coordinator then read each case's audits side by side to identify inconsistencies; where the "
             "coordinator recorded a moderated grade, it is used in this report.")
 
