@@ -79,9 +79,14 @@ def measure(rec: Recommendation, thresholds: Thresholds, proposed: date | None =
            f"{count_text(f.graded)} graded case records{shared}")
     target = (f"Good or better in at least {thresholds.well_good}% and Inadequate in under "
               f"{thresholds.well_inadequate}% of graded case records")
-    if rec.kind == "good practice":
+    if rec.kind == "good practice" and rec.verdict == "Working well":  # a mixed section is not working well yet
         return f"At the re-audit, {rec.section} still working well: {target} ({now})."
     return f"At the re-audit, {rec.section} working well: {target} ({now})."
+
+
+def agree_with(agencies: Sequence[str]) -> str:
+    """Who a change is agreed with: the one agency whose records drove a concern, by name, else "the agencies"."""
+    return agencies[0] if len(agencies) == 1 else "the agencies"
 
 
 def _whose(agencies: Sequence[str]) -> str:
@@ -101,8 +106,8 @@ def proposed_action(rec: Recommendation, thresholds: Thresholds, reaudit: date |
         action = (f"Share what makes {rec.section.lower()} work well{_whose(rec.agencies)} with every agency, and "
                   "build it into practice guidance.")
     else:
-        action = (f"Find out why {rec.section.lower()} falls short{_whose(rec.agencies)}, and agree with the "
-                  "agencies what will change.")
+        action = (f"Find out why {rec.section.lower()} falls short{_whose(rec.agencies)}, and agree with "
+                  f"{agree_with(rec.agencies)} what will change.")
     return ActionRow(
         action_id=f"AP-{rec.section_id}", section_id=rec.section_id, section=rec.section, action=action,
         agency=rec.owner_agency or ("; ".join(rec.agencies) or "All agencies"), by_when=reaudit,

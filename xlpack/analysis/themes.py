@@ -65,12 +65,23 @@ from xlpack.analysis.theme_passages import (
 from xlpack.analysis.theme_words import NEGATIONS, carries_meaning, clauses, word_key
 from xlpack.model.definitions import GradeScale
 from xlpack.model.records import GradeRow
+from xlpack.wording import counted
 
 __all__ = ["CONCERN", "GOOD_PRACTICE", "KINDS", "MIN_AGENCIES", "MIN_CASES", "Theme", "ThemeExample", "Themes",
-           "extract", "find_themes", "leaning", "pile_text"]
+           "extract", "find_themes", "leaning", "pile_text", "too_few_agencies"]
 
 MIN_CASES, MIN_AGENCIES, MIN_AUDITORS, MIN_RECORDS = 2, 2, 2, 3
 LEAN = 2.0
+
+
+def too_few_agencies(grades: Iterable[GradeRow]) -> str:
+    """Why no phrase can be a theme where the audits came from fewer agencies than a theme needs ("" otherwise):
+    an audit of one agency finds none, whatever its auditors wrote."""
+    agencies = len({g.agency for g in grades})
+    if not agencies or agencies >= MIN_AGENCIES:
+        return ""
+    return (f"The audits that came back are from {counted(agencies, 'agency', 'agencies')} only, and a theme is "
+            f"written by {MIN_AGENCIES} or more agencies, so none can be found.")
 G2_MIN = 3.84  # chi-squared, one degree of freedom, p < 0.05
 G2_WORD = 10.83  # p < 0.001, for a single word: there are many words, and one alone says less
 #: A phrase's words must come together more often than words falling at random would, by this chance at most

@@ -151,8 +151,10 @@ def agency_bytes(item: AgencyLearning, audit: ConsolidatedAudit, today: date) ->
              f"{', '.join(item.auditors)}. Written on {long_date(today)} from the consolidated coordinator workbook; "
              "cases are named by reference only.")
     doc.heading("Section profile beside the partnership's", 1)
-    doc.para("Shares of graded answers after moderation (Not applicable, No evidence and blanks left out).",
-             keep_with_next=True)
+    alone = {g.agency for g in audit.grades} == {item.agency}  # nothing else to compare with
+    doc.para("Shares of graded answers after moderation (Not applicable, No evidence and blanks left out)."
+             + (f" {item.agency} is the only agency whose audits came back, so the partnership's figures are its own."
+                if alone else ""), keep_with_next=True)
     rows = [[title, _share(a.good, a, True), _share(p.good, p, False), _share(a.inadequate, a, True),
              _share(p.inadequate, p, False)] for title, a, p in item.profile]
     doc.table(["Section", f"{item.agency}: Good or better", "Partnership: Good or better",

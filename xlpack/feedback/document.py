@@ -61,10 +61,11 @@ def _front(doc: ReportDocument, f: FormFeedback, plan: AuditPlan, today: date) -
     for lead, text in facts:
         doc.para(text, bold_lead=lead).paragraph_format.space_after = 0
     doc.para()
+    agreed = ("those agreed at the multi-agency follow-up meeting" if any(m.kind == "Follow-up" for m in plan.meetings)
+              else "those the audit's coordinator recorded")  # no follow-up meeting is recorded to have agreed them
     doc.para("This is the audit of your agency's record of the case, for the practitioner who holds the case and "
-             "their manager. Grades after moderation are those agreed at the multi-agency follow-up meeting. It "
-             "refers to the child by case reference only: keep it with the case's supervision records and share it "
-             "only with those who need it.")
+             f"their manager. Grades after moderation are {agreed}. It refers to the child by case reference only: "
+             "keep it with the case's supervision records and share it only with those who need it.")
 
 
 def _flag_groups(f: FormFeedback) -> list[list[FlagNote]]:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 import xlpack.report.charts as charts
-from xlpack.analysis.actions import proposed_action, when_text
+from xlpack.analysis.actions import agree_with, proposed_action, when_text
 from xlpack.analysis.agreement import ALPHA_GUIDE, alpha_reading, alpha_text
 from xlpack.analysis.pivots import (
     BLANK,
@@ -144,9 +144,10 @@ def title_page(doc: ReportDocument, f: Findings, today: date) -> None:
 def summary(doc: ReportDocument, f: Findings) -> None:
     doc.heading("Summary", 1)
     agencies = agencies_taking_part(f.audit_returns)
+    by = counted(len(agencies), "agency", "agencies")
     doc.para(f"This report gives the findings of the {f.plan.terms.title}: {len(f.plan.cases)} "
-             f"{f.plan.tool.category.lower()} cases audited by {len(agencies)} agencies, looking at case work "
-             f"from {_period(f)}. The figures count case records: each agency's record of each case once.")
+             f"{f.plan.tool.category.lower()} cases audited by {by}, looking at case work from {_period(f)}. "
+             "The figures count case records: each agency's record of each case once.")
     back = f.audit_returns
     items = [
         (f"Returns: {back.returned} of {back.issued} audit forms came back and were used "
@@ -215,23 +216,20 @@ def terms_and_method(doc: ReportDocument, f: Findings) -> None:
     doc.heading("Method", 2)
     doc.para("Each agency that worked with a child audited its own record of the case, using the same tool. "
              "Auditors graded each section of the tool and wrote the evidence for the grade, strengths, areas "
-             "for development and action for their agency. Where possible two auditors from one agency audited "
-             "the same case. The coordinator then read each case's audits side by side, identified "
-             "inconsistencies and chaired a follow-up meeting with the auditors; where that meeting changed a "
-             "grade, the moderated grade is used in this report.")
+             f"for development and action for their agency. {_method_pairs(f.plan)} {_method_meeting(f.plan)}")
     meeting_method(doc, f.audit)
     rows: list[list[str | Cell]] = []
     worst = f.scale.worst_rank
     for g in f.scale.grades:
         if g.rank is None:
-            counted = "Not a grade: shown apart, left out of every share"
+            how = "Not a grade: shown apart, left out of every share"
         elif g.good_or_better:
-            counted = "Good or better"
+            how = "Good or better"
         elif g.rank == worst:
-            counted = "Inadequate"
+            how = "Inadequate"
         else:
-            counted = "Graded, neither"
-        rows.append([Cell(g.label, fill=_tint(g.colour)), g.descriptor, counted])
+            how = "Graded, neither"
+        rows.append([Cell(g.label, fill=_tint(g.colour)), g.descriptor, how])
     doc.table(["Grade", "What it means", "How it is counted"], rows, [2.2, 6, 2.6],
               caption=f"The grades: {f.scale.title}")
     doc.para(f"{ONE_RECORD_RULE} Shares are taken over graded case records only: Not applicable, No evidence "
@@ -261,7 +259,8 @@ def terms_and_method(doc: ReportDocument, f: Findings) -> None:
     auditors = people(f.audit_returns)
     back = f.audit_returns
     listed = "; Appendix C lists them" if f.internal else ""
-    doc.para(f"{len(agencies)} agencies took part, with {auditors} auditors (people, by name and email){listed}. "
+    took = f"{counted(len(agencies), 'agency', 'agencies')} took part, with {counted(auditors, 'auditor')}"
+    doc.para(f"{took} (people, by name and email){listed}. "
              f"Of {back.issued} audit forms issued, {back.returned} came back and were "
              f"used, a return rate of {share_percent(back.returned, back.issued)}.", keep_with_next=True)
     rows = [[a.agency, str(a.cases), str(a.auditors), str(a.issued), str(a.returned),
@@ -285,6 +284,33 @@ def terms_and_method(doc: ReportDocument, f: Findings) -> None:
     if views_back.issued:
         doc.para(f"Child and family views forms: {views_back.returned} of {views_back.issued} "
                  f"came back ({share_percent(views_back.returned, views_back.issued)}).")
+
+
+def _method_pairs(plan: AuditPlan) -> str:
+    """Whether any agency had two auditors on one case, as the Assignments sheet issued the forms."""
+    auditors: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for form in plan.issued:
+        if form.kind == "audit":
+            auditors[(form.case_ref, form.agency)].add(form.auditor.casefold())
+    if any(len(who) > 1 for who in auditors.values()):
+        return "Where possible two auditors from one agency audited the same case."
+    return "Each agency's record of a case had one auditor."
+
+
+def _method_meeting(plan: AuditPlan) -> str:
+    """What followed the returns: the follow-up meeting where the Meetings sheet records one, and only then."""
+    if any(m.kind == "Follow-up" for m in plan.meetings):
+        return ("The coordinator then read each case's audits side by side, identified inconsistencies and chaired "
+                "a follow-up meeting with the auditors; where that meeting changed a grade, the moderated grade is "
+                "used in this report.")
+    forms: dict[str, int] = defaultdict(int)
+    for form in plan.issued:
+        forms[form.case_ref] += form.kind == "audit"
+    if forms and max(forms.values()) == 1:  # one form a case: nothing to set side by side
+        return "The coordinator then read each audit; where the coordinator recorded a moderated grade, it is used " \
+               "in this report."
+    return ("The coordinator then read each case's audits side by side to identify inconsistencies; where the "
+            "coordinator recorded a moderated grade, it is used in this report.")
 
 
 def _how_drawn(doc: ReportDocument, f: Findings) -> None:
@@ -565,8 +591,23 @@ def _auditor_names(members: Sequence[GradeRow], internal: bool) -> dict[str, str
     return out
 
 
+def _one_agency_a_case(plan: AuditPlan) -> bool:
+    """Every case was issued to one agency only (its auditors may be two): no agencies to set side by side."""
+    agencies: dict[str, set[str]] = defaultdict(set)
+    for form in plan.issued:
+        if form.kind == "audit":
+            agencies[form.case_ref].add(form.agency)
+    return bool(agencies) and all(len(names) == 1 for names in agencies.values())
+
+
 def consistency(doc: ReportDocument, f: Findings) -> None:
     doc.heading("Consistency between agencies", 1)
+    if _one_agency_a_case(f.plan):
+        doc.para("Each case was audited by one agency only, so no two agencies' grades for the same case can be set "
+                 "side by side: this audit cannot measure agreement between agencies, nor show where they "
+                 "disagreed.")
+        _resolved(doc, f)
+        return
     doc.para("Each agency audits its own record of the same child, so where two or more agencies graded the same "
              "section of a case their grades can be set side by side. They can differ because the agencies' "
              "work with the child differed, not only because auditors read the standard differently: a difference "
@@ -613,33 +654,41 @@ def consistency(doc: ReportDocument, f: Findings) -> None:
                   caption="Case sections graded two or more grades apart")
     else:
         doc.para("No agencies' grades for the same case section were two or more grades apart.")
+    _resolved(doc, f)
 
-    doc.heading("What the meeting resolved", 2)
+
+def _resolved(doc: ReportDocument, f: Findings) -> None:
+    """The flags and what was resolved: "What the meeting resolved" where a follow-up meeting is recorded."""
+    met = any(m.kind == "Follow-up" for m in f.plan.meetings)
+    doc.heading("What the meeting resolved" if met else "Flags and their resolution", 2)
     flags = f.audit.flags
     if f.audit.orphaned:
         doc.note(f"Moderated grades or resolutions on the Orphaned sheet: {len(f.audit.orphaned)}. Their "
                  "forms were later rejected or withdrawn, so they are not in this report's figures.")
+    learned = ("Summarise what the follow-up meeting learned from the inconsistencies." if met else
+               "No follow-up meeting is recorded on the Meetings sheet: record it there, or say here how the flags "
+               "were discussed and what was learned from them.")
     if not flags:
         doc.para("Consolidation raised no consistency flags.")
-        doc.note("Record what the follow-up meeting discussed and agreed.")
+        doc.note("Record what the follow-up meeting discussed and agreed." if met else learned)
         return
     raised = flags_by_rule(flags)
     doc.table(["Flag", "Raised", "Resolved"], [[t, str(n), str(done)] for t, n, done in raised],
-              [7, 1.5, 1.5], caption="Consistency flags raised and resolved", keep_with_next=len(raised) <= 12)
+              [7, 1.5, 1.5], caption="Flags raised and resolved", keep_with_next=len(raised) <= 12)
     resolved = [fl for fl in flags if fl.resolution.strip()]
     titles = {s.id: s.title for s in f.plan.tool.sections}
     if resolved:
         rows = [[fl.case_ref, titles.get(fl.section_id, "Whole form"), flag_title(fl.rule), fl.resolution.strip()]
                 for fl in resolved]
         doc.table(["Case", "Section", "Flag", "Resolution"], rows, [1.9, 3, 3, 6],
-                  caption="Flags the meeting resolved")
+                  caption="Flags the meeting resolved" if met else "Flags resolved")
     open_flags = len(flags) - len(resolved)
     if open_flags:
         still = noun(open_flags, "it remains", "they remain")
         doc.note(f"{counted(open_flags, 'flag')} {noun(open_flags, 'has', 'have')} no resolution recorded on the "
                  f"Flags sheet. Record what was agreed, or say here why {still} open.")
     meeting_resolutions(doc, f.audit)
-    doc.note("Summarise what the follow-up meeting learned from the inconsistencies.")
+    doc.note(learned)
 
 
 # ----------------------------------------------------------------------------- evidence
@@ -691,7 +740,8 @@ def views(doc: ReportDocument, f: Findings) -> None:
     summary_ = views_summary(f.audit.views, f.plan.views, f.plan)
     cases = len(f.plan.cases)
     if not summary_.forms:
-        doc.para("No child and family views forms were returned for this audit.")
+        doc.para("No child and family views forms were returned for this audit." if f.views_returns.issued else
+                 "No child and family views forms were issued for this audit.")
         doc.note("Add what is known of the children's and families' views, or why they were not gathered.")
         return
     doc.para(f"A participation worker spoke to the child or family in {summary_.cases} of the {cases} cases: "
@@ -752,8 +802,8 @@ def _recommendation_text(f: Findings, rec: Recommendation) -> str:
         return (f"Build on the good practice in {rec.section} ({rec.verdict.lower()}: {shares}){where}: share what "
                 "works with every agency.")
     where = f"; the records of {who} drove it" if who else ""
-    return (f"Improve {rec.section} ({rec.verdict.lower()}: {shares}{where}): agree with the agencies what will "
-            "change, and check it at the re-audit.")
+    return (f"Improve {rec.section} ({rec.verdict.lower()}: {shares}{where}): agree with "
+            f"{agree_with(rec.agencies)} what will change, and check it at the re-audit.")
 
 
 def recommendations_chapter(doc: ReportDocument, f: Findings) -> None:
@@ -988,8 +1038,11 @@ def how_it_went(doc: ReportDocument, f: Findings) -> None:
     """How the audit itself went: the returns, and the auditors' feedback on the tool (Summaries sheet)."""
     doc.heading("How the audit went", 1)
     back = f.audit_returns
-    doc.para(f"{back.returned} of {back.issued} audit forms came back and were used; "
-             f"{len(back.not_returned)} did not (Table 'Audits not returned or not used').")
+    if back.not_returned:
+        doc.para(f"{back.returned} of {back.issued} audit forms came back and were used; "
+                 f"{len(back.not_returned)} did not (Table 'Audits not returned or not used').")
+    else:  # no such table: every form came back
+        doc.para(f"{back.returned} of {back.issued} audit forms came back and were used: every one issued.")
     said = tool_feedback(f.audit.summaries, f.plan.name_lists())
     forms = sum(1 for s in f.audit.summaries if s.tool_feedback.strip())
     if not said:

@@ -254,6 +254,10 @@ def _tint(colour: str, amount: float = 0.6) -> str:
 
 
 def _evidence(doc: ReportDocument, part: CasePart, divergent: Sequence) -> None:
+    agencies = {g.agency for g in part.grades.values()}
+    if len(agencies) == 1:  # nothing to set side by side: no heading over a part that cannot hold anything
+        doc.para(f"Only {next(iter(agencies))} audited this case, so no two agencies' grades can diverge.")
+        return
     doc.heading("Evidence for the divergent sections", 2)
     if not divergent:
         doc.para(f"No section's grades are {MIN_SPREAD} or more points apart between agencies.")

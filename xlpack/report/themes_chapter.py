@@ -13,7 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from xlpack.analysis.themes import CONCERN, GOOD_PRACTICE, MIN_AGENCIES, MIN_CASES, Theme, find_themes, pile_text
+from xlpack.analysis.themes import (
+    CONCERN,
+    GOOD_PRACTICE,
+    MIN_AGENCIES,
+    MIN_CASES,
+    Theme,
+    find_themes,
+    pile_text,
+    too_few_agencies,
+)
 from xlpack.model.names import redact_names
 from xlpack.report.document import ReportDocument
 from xlpack.report.findings import Findings
@@ -49,6 +58,11 @@ def themes_section(doc: ReportDocument, f: Findings, level: int = 2) -> None:
              f"{MIN_AGENCIES} agencies (one auditor repeating their own words does not count), found in the free "
              f"text of the audits: concerns from {pile_text(f.scale, CONCERN)}; good practice from "
              f"{pile_text(f.scale, GOOD_PRACTICE)}. The Themes sheet of the coordinator workbook lists them all.")
+    why_none = too_few_agencies(f.audit.grades)
+    if why_none:  # no heading over a part that cannot hold anything
+        doc.para(why_none)
+        doc.note("Say in your own words what recurs across the audits, drawing on the follow-up meeting.")
+        return
     for kind, heading in ((CONCERN, "Concerns that recur"), (GOOD_PRACTICE, "Good practice that recurs")):
         doc.heading(heading, level + 1)
         themes = found.of(kind)

@@ -127,6 +127,12 @@ def build(data: ConsolidatedAudit) -> Sheet:
     intro = ("For each case and section graded by two or more agencies (Not applicable, No evidence and blanks left "
              "out), one grade per agency: where an agency returned two forms, its moderated grade, else its forms' "
              "grades shared. Look first where the share within one grade is lowest.")
+    agencies: dict[str, set[str]] = {}
+    for g in data.grades:
+        agencies.setdefault(g.case_ref, set()).add(g.agency)
+    if agencies and all(len(names) == 1 for names in agencies.values()):  # the tables are empty: say why
+        intro = ("Each case in this audit was graded by one agency only, so there is no agreement between agencies "
+                 "to measure: the tables below have no rows.")
     # the last table runs over pages: its header repeats on each (print titles repeat from where they first appear)
     return Sheet(AGREEMENT, "How far the agencies agree", [intro, ALPHA_GUIDE], blocks, freeze=(0, 1),
                  keep_blocks=True, repeat_rows=most.row if most.rows else None)

@@ -20,6 +20,7 @@ from xlpack.analysis.themes import (
     Themes,
     find_themes,
     pile_text,
+    too_few_agencies,
 )
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.workbook.sheet_model import Block, CellLike, Column, Sheet, stack
@@ -70,7 +71,7 @@ def build(data: ConsolidatedAudit, themes: Themes | None = None) -> Sheet:
         found = themes.of(kind)
         rows: list[list[CellLike]] = [theme_row(n, t, sections, agencies) for n, t in enumerate(found, start=1)]
         if not rows:
-            rows = [["", NONE_FOUND.format(cases=MIN_CASES, agencies=MIN_AGENCIES)]]
+            rows = [["", too_few_agencies(data.grades) or NONE_FOUND.format(cases=MIN_CASES, agencies=MIN_AGENCIES)]]
         title = f"{TITLES[kind]} (from {pile_text(data.plan.scale, kind)})"  # in the scale's own words
         blocks.append(Block(cols, rows, title=title, header=False))
     stack(blocks, TABLE_ROW + 1, gap=1)

@@ -29,6 +29,8 @@ def build(data: ConsolidatedAudit) -> Sheet:
             rows.append([v.case_ref, n, *answers, checks[:1].upper() + checks[1:], v.form_id])
     intro = ("Recorded by the participation worker, one row per conversation" + (" (up to three a form)" if numbered
              else "") + "; also shown with each case on the Case grid. Only words given with consent are quoted.")
+    if not any(f.kind == "views" for f in data.plan.issued):  # an empty table says why
+        intro = "No child and family views forms were issued for this audit, so this sheet has no rows."
     return Sheet(VIEWS, "The child's and family's views", [
         intro, "'To check': views said to be a very young child's, or dated before the draw or after the deadline."],
         [Block(cols, rows, name="Views", row=TABLE_ROW)], freeze=(TABLE_ROW + 1, 1), repeat_rows=TABLE_ROW)
