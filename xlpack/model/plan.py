@@ -286,14 +286,25 @@ class AuditPlan(_Record):
         return None
 
     def name_lists(self, *, keep_auditors: bool = False, also: Iterable[str] = ()) -> NameLists:
-        """The name guard's lists: the built-in ones with the Name guard sheet's names and allowed words; with
-        ``keep_auditors``, the audit's own auditors are not taken for names either (for the meeting pack, which the
-        auditors read together and which names them beside their grades); ``also``: more names known to be
-        people's (who came to a meeting)."""
+        """The name guard's lists: the built-in ones with the Name guard sheet's names and allowed words, and the
+        names of the people the plan records (its auditors, the coordinator, the participation worker, the
+        safeguarding leads), each taken whole wherever it is written, so that a surname no list holds is not left
+        beside a redacted first name; with ``keep_auditors``, the audit's own auditors are not taken for names
+        (for the meeting pack, which the auditors read together and which names them beside their grades);
+        ``also``: more names known to be people's (who came to a meeting)."""
         allowed = [w.word for w in self.name_words if w.kind == NOT_A_NAME]
+        auditors = sorted({a.auditor for a in self.assignments if a.auditor.strip()})
         if keep_auditors:
-            allowed += sorted({a.auditor for a in self.assignments if a.auditor.strip()})
-        return name_lists([*(w.word for w in self.name_words if w.kind == NAME), *also], allowed)
+            allowed += auditors
+        return name_lists([*(w.word for w in self.name_words if w.kind == NAME), *also,
+                           *([] if keep_auditors else auditors), *self.people()], allowed)
+
+    def people(self) -> list[str]:
+        """The names of the people the plan itself records besides its auditors: the coordinator, the
+        participation worker and the agencies' safeguarding leads (each a name wherever it is written whole)."""
+        tor = self.terms
+        named = [tor.coordinator, tor.participation_worker, *(lead.name for lead in self.safeguarding_leads.values())]
+        return sorted({" ".join(n.split()) for n in named if n.strip()})
 
     def case(self, case_ref: str) -> Case | None:
         for c in self.cases:
