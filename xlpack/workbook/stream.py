@@ -35,7 +35,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from xlpack.files.package import PackageReader
 from xlpack.files.workbooks import temp_beside
-from xlpack.workbook.changes import cell_hash, packed_sums
+from xlpack.workbook.changes import RowSums, cell_hash, packed_sums
 from xlpack.workbook.sheet_model import (
     BLOCK_TITLE_POINTS,
     Block,
@@ -61,8 +61,8 @@ class Stream:
     blocks: list[Block]
     styles: dict[str, Any]  # named styles (xlsxwriter Formats)
     header_written: set[int] = field(default_factory=set)  # ids of blocks whose header xlsxwriter wrote (tables)
-    sums: dict[int, int] = field(default_factory=dict)  # row -> digest sum: the sheet's head, then its rows as
-    # they are streamed (see changes.head_sums)
+    sums: RowSums = field(default_factory=RowSums)  # row -> digest sum: the sheet's head, then its rows as they
+    # are streamed (see changes.head_sums)
     late: bool = False  # streamed after the others (the digests of the others)
     merges: list[str] = field(default_factory=list)  # ranges of spanning columns' cells, found as rows are streamed
 
@@ -226,7 +226,7 @@ def _block_rows(stream: Stream, b: Block) -> Iterator[Fragment]:
             if xml:
                 cells.append(xml)
         if total:
-            sums[r] = (sums.get(r, 0) + total) & _MASK
+            sums.add(r, total)
         yield r, height(row), b.col, "".join(cells) + (_covered_row(stream, r, row, spans, at, xfs) if spans else "")
 
 
