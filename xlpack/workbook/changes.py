@@ -242,22 +242,25 @@ def same_value(old: Any, new: Any) -> bool:
     return False
 
 
-def lost_plan_cells(name: str, old_rows: Sequence[Sequence[Any]], new_rows: Sequence[Sequence[Any]],
+def lost_plan_cells(name: str, old_rows: Iterable[Sequence[Any]], new_rows: Iterable[Sequence[Any]],
                     ignore: Iterable[str] = (), owned: Callable[[int, int, str], bool] | None = None,
                     ) -> Iterator[LostCell]:
     """Cells of a plan sheet whose value is not in the same place in the rewritten sheet.
 
+    The rows of each, from row 1, are read side by side (a large sheet need never be held whole).
     ``ignore``: prefixes of texts xlpack updates itself; ``owned(row, col, text)``:
     whether the old cell holds xlpack's own words (which a new version may
     word differently or put elsewhere).
     """
     ignored = tuple(ignore)
+    after = iter(new_rows)
     for r, row in enumerate(old_rows):
+        new_row = next(after, ())
         for c, v in enumerate(row):
             text = norm(v)
             if not text or (ignored and text.startswith(ignored)) or (owned is not None and owned(r, c, text)):
                 continue
-            new = new_rows[r][c] if r < len(new_rows) and c < len(new_rows[r]) else None
+            new = new_row[c] if c < len(new_row) else None
             if not same_value(v, new):
                 yield LostCell(name, xl_rowcol_to_cell(r, c), text)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -93,10 +93,10 @@ def _lost_plan_cells(old: Path, new: Path, only: Sequence[str] | None = None) ->
     keys = owned_keys(old)
     for sheet in (*PLAN_SHEETS, *COORDINATOR_SHEETS) if only is None else only:
         if before.has(sheet):
-            new_rows = after.rows(sheet) if after.has(sheet) else []
-            old_rows = before.rows(sheet)
+            new_rows = after.rows_from_a1(sheet) if after.has(sheet) else iter(())
+            old_rows: Iterable[list[Any]] = before.rows_from_a1(sheet)
             if sheet == ACTIONS:  # a row the coordinator cleared is dropped: the rows below it move up
-                old_rows = _without_blank_rows(old_rows, HEADER_ROW + 1)
+                old_rows = _without_blank_rows(before.rows(sheet), HEADER_ROW + 1)
             owned = _owned(sheet, keys)
             if sheet == MESSAGES:
                 owned = _or_earlier_wording(owned)
