@@ -15,6 +15,7 @@ workbook (it adds a sheet, before any consolidation).
 
 from __future__ import annotations
 
+import gc
 import os
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
@@ -158,6 +159,9 @@ def write_checked(audit: Path, plan: AuditPlan, extra: Sequence[SheetWriter], st
         staged = temp_beside(tmp, "staged")
         try:
             render_coordinator(staged, plan, extra)
+            # xlsxwriter's closed workbook holds its cells in reference cycles (the plan sheets': 20 MB on a large
+            # audit), which consolidate's paused collection would keep to the end
+            gc.collect()
             stream_rows(staged, streams)
             if release:
                 for used in (extra, streams):
