@@ -368,7 +368,7 @@ def _with_merges(tail: str, ranges: list[str]) -> str:
     return f'{tail[:at]}<mergeCells count="{len(ranges)}">{cells}</mergeCells>{tail[at:]}'
 
 
-def _chunks(rows: Iterator[str], size: int = 64, most: int = 1 << 18) -> Iterator[str]:
+def _chunks(rows: Iterator[str], size: int = 512, most: int = 1 << 18) -> Iterator[str]:
     """The rows' XML (or pieces of it) in chunks of ``size`` rows, or fewer once they hold ``most`` characters."""
     buffer: list[str] = []
     held = 0
