@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -24,6 +25,7 @@ from xlpack.analysis.pivots import (
     case_fields,
     distribution,
     moderation_changes,
+    records,
     section_ranking,
     share_percent,
 )
@@ -231,3 +233,42 @@ def test_case_fields_are_category_the_tools_details_and_any_other() -> None:
     assert [f.label for f in fields][1:-1] == [q.label for q in tool]
     age = next(f for f in fields if f.id == "age_band")
     assert age.choices == tuple(next(q for q in tool if q.id == "age_band").choices or ())
+
+
+def _records_the_plain_way(rows: list[GradeRow], moderated: bool) -> list[tuple[GradeRow, str, Fraction]]:
+    """The one-record rule written plainly: a list per (case, agency, section), folded afresh for every row."""
+    groups: dict[tuple[str, str, str], list[GradeRow]] = {}
+    for r in rows:
+        groups.setdefault((r.case_ref.casefold(), r.agency.casefold(), r.section_id), []).append(r)
+    out: list[tuple[GradeRow, str, Fraction]] = []
+    for members in groups.values():
+        typed = list(dict.fromkeys(r.moderated_grade for r in members if r.moderated_grade))
+        if len(members) > 1 and moderated and len(typed) == 1:
+            holder = next(r for r in members if r.moderated_grade == typed[0])
+            out.append((holder, typed[0], Fraction(1)))
+            continue
+        out.extend((r, ((r.moderated_grade or r.grade) if moderated else r.grade) or BLANK,
+                    Fraction(1, len(members))) for r in members)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("moderated", [True, False])
+def test_records_group_forms_of_one_case_record_as_the_plain_rule_does(scale: GradeScale, seed: int,
+                                                                       moderated: bool) -> None:
+    rng = random.Random(seed)
+    rows = random_rows(scale, seed)
+    extra = []
+    for r in rng.sample(rows, 12):  # a second (third) form of the same record, its case and agency typed otherwise
+        for auditor in ("B", "C")[:rng.randint(1, 2)]:
+            case = r.case_ref.lower() if rng.random() < 0.5 else r.case_ref
+            agency = r.agency.upper() if rng.random() < 0.5 else r.agency
+            moderated_grade = r.moderated_grade if rng.random() < 0.5 else rng.choice([None, *scale.labels])
+            extra.append(row(case, agency, r.section_order, rng.choice([*scale.labels, None]), moderated_grade,
+                             auditor=auditor))
+    rows = rows + extra
+    rng.shuffle(rows)
+    got = records(rows, moderated=moderated)
+    want = _records_the_plain_way(rows, moderated)
+    assert [(id(r), g, w) for r, g, w in got] == [(id(r), g, w) for r, g, w in want]
+    assert any(w < 1 for _, _, w in got)  # some records were shared between forms

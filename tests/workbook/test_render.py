@@ -210,7 +210,7 @@ def test_streamed_rows_are_the_same_when_the_memo_of_short_texts_fills(monkeypat
     def streamed() -> tuple[list[str], dict[int, int]]:
         st = make_styles(xlsxwriter.Workbook(BytesIO(), {"in_memory": True}))
         stream = stream_module.Stream("Data", [Block(cols, rows, name="Data", row=3)], st)
-        return list(stream_module.rows_xml(stream)), stream.sums
+        return list(stream_module.rows_xml(stream)), dict(stream.sums.items())
 
     roomy = streamed()
     monkeypatch.setattr(stream_module, "MEMO_ENTRIES", 3)

@@ -65,22 +65,44 @@ ONE_RECORD_RULE = ("Counts are of case records: one agency's record of one case,
                    "forms count a half each), so a count can be a fraction.")
 
 
+_ONE = Fraction(1)  # the weight of a record of one form (fractions cannot be changed: one serves every row)
+
+
 def records(rows: Iterable[GradeRow], *, moderated: bool = True) -> list[tuple[GradeRow, str, Fraction]]:
     """Each grade row with the grade used and its weight, so that each agency's record of a case section counts
     once (:data:`ONE_RECORD_RULE`): weight 1 for an agency's only form; for two or more, the one moderated grade
-    typed among them (weight 1, on the first row holding it), else each form's grade at 1/k."""
-    groups: dict[tuple[str, str, str], list[GradeRow]] = defaultdict(list)
+    typed among them (weight 1, on the first row holding it), else each form's grade at 1/k.
+
+    Held lightly, as a large audit has a hundred thousand rows: each case reference and agency folded once, a
+    record of one form kept as its row (a list only for two or more), one weight 1 shared by all.
+    """
+    folded: dict[str, str] = {}
+
+    def fold(text: str) -> str:
+        f = folded.get(text)
+        if f is None:
+            f = folded[text] = text.casefold()
+        return f
+
+    groups: dict[tuple[str, str, str], GradeRow | list[GradeRow]] = {}
     for r in rows:
-        groups[(r.case_ref.casefold(), r.agency.casefold(), r.section_id)].append(r)
+        key = (fold(r.case_ref), fold(r.agency), r.section_id)
+        held = groups.get(key)
+        if held is None:
+            groups[key] = r
+        elif isinstance(held, list):
+            held.append(r)
+        else:
+            groups[key] = [held, r]
     out: list[tuple[GradeRow, str, Fraction]] = []
     for members in groups.values():
-        if len(members) == 1:
-            out.append((members[0], _grade(members[0], moderated), Fraction(1)))
+        if not isinstance(members, list):
+            out.append((members, _grade(members, moderated), _ONE))
             continue
         typed = list(dict.fromkeys(r.moderated_grade for r in members if r.moderated_grade))
         if moderated and len(typed) == 1:
             holder = next(r for r in members if r.moderated_grade == typed[0])
-            out.append((holder, typed[0], Fraction(1)))
+            out.append((holder, typed[0], _ONE))
             continue
         share = Fraction(1, len(members))
         out.extend((r, _grade(r, moderated), share) for r in members)
@@ -157,19 +179,18 @@ def distribution(rows: Iterable[GradeRow], scale: GradeScale, by: By, *, moderat
     Counts are of case records (:func:`records`); ``one_record=False`` counts forms instead.
     """
     rows = list(rows)
-    weighted = records(rows, moderated=moderated) if one_record else [(r, _grade(r, moderated), Fraction(1))
-                                                                      for r in rows]
+    weighted = records(rows, moderated=moderated) if one_record else [(r, _grade(r, moderated), _ONE) for r in rows]
     if by == "overall":
         return _counted(((OVERALL_KEY, g, w) for _, g, w in weighted), [OVERALL_KEY], scale)
     key_of = {"section": lambda r: r.section_title, "agency": lambda r: r.agency, "case": lambda r: r.case_ref}[by]
-    pairs = [(key_of(r), g, w) for r, g, w in weighted]
+    pairs = ((key_of(r), g, w) for r, g, w in weighted)  # one at a time: not a second list as long as the rows
     if by == "section":
         order: dict[str, tuple[int, int]] = {}
         for i, r in enumerate(rows):
             order.setdefault(r.section_title, (r.section_order, i))
         keys = sorted(order, key=order.__getitem__)
     else:
-        keys = sorted({k for k, _, _ in pairs}, key=str.casefold)
+        keys = sorted({key_of(r) for r, _, _ in weighted}, key=str.casefold)
     return _counted(pairs, keys, scale)
 
 

@@ -9,6 +9,7 @@ consolidate adds) atomically, with a dated backup of the previous file.
 from __future__ import annotations
 
 import hashlib
+import sys
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -79,6 +80,7 @@ from xlpack.model.plan import (
     SafeguardingLead,
     TermsOfReference,
     default_period,
+    held_lightly,
 )
 from xlpack.wording import counted, noun
 
@@ -153,6 +155,7 @@ ISSUED_COLUMNS = (("file", "File", 40), ("kind", "Kind", 8), ("case_ref", "Case 
 ISSUED_PRINTED = 8  # File to Issued
 #: Issued forms columns a workbook made by an earlier xlpack may lack (read as empty).
 ISSUED_OPTIONAL = ("File SHA-256",)
+_ISSUED_UNIQUE = frozenset({"file", "fingerprint", "sha256"})  # not interned: no two forms share them
 
 # --------------------------------------------------------------------------
 # Creating
@@ -795,19 +798,26 @@ def _read_assignments(reader: SheetReader, case_refs: set[str], problems: list[s
         if a["case_ref"].casefold() not in case_refs:
             problems.append(f"Sheet '{ASSIGN}', cell A{n}: case {a['case_ref']} is not on the Cases sheet.")
             continue
-        out.append(Assignment(**a))
+        out.append(held_lightly(Assignment(**{k: sys.intern(v) for k, v in a.items()})))
     return out
 
 
 def _read_issued(reader: SheetReader, problems: list[str]) -> list[IssuedForm]:
-    """The Issued forms sheet, as generate wrote it; a row changed by hand is a problem."""
+    """The Issued forms sheet, as generate wrote it; a row changed by hand is a problem.
+
+    Held lightly (a row per form: tens of thousands on a large audit): the texts that repeat from row to row,
+    and the form ids (which intake's records share), are interned, and each date is held once.
+    """
     issued: list[IssuedForm] = []
+    dates: dict[date | None, date | None] = {}
     for n, values in read_table(reader, ISSUED, [c[1] for c in ISSUED_COLUMNS if c[1] not in ISSUED_OPTIONAL]).rows:
         raw = {key: values.get(label) for key, label, _ in ISSUED_COLUMNS}
         try:
-            entry: dict[str, Any] = {k: cell_text(v) for k, v in raw.items()}
-            entry["issued"] = cell_date(raw["issued"])  # a blank or damaged date fails validation: reported below
-            issued.append(IssuedForm(**entry))
+            entry: dict[str, Any] = {k: cell_text(v) if k in _ISSUED_UNIQUE else sys.intern(cell_text(v))
+                                     for k, v in raw.items()}
+            day = cell_date(raw["issued"])  # a blank or damaged date fails validation: reported below
+            entry["issued"] = dates.setdefault(day, day)
+            issued.append(held_lightly(IssuedForm(**entry)))
         except (ValueError, TypeError) as exc:
             problems.append(f"Sheet '{ISSUED}', row {n}: this row has been changed and cannot be read ({exc}).")
     return issued

@@ -22,11 +22,15 @@ instead of dropping it.
 
 from __future__ import annotations
 
+import heapq
+import sys
 import zlib
+from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from itertools import compress, islice
 from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
@@ -38,6 +42,7 @@ from xlpack.workbook.sheet_model import Cell, Sheet, clean_text
 DIGEST_CHARS = 8
 SHOWN_TEXT = 60  # characters of a value, formula or comment quoted in a message
 _MASK = 0xFFFFFFFF
+_RUN = 1 << 14  # row sums sorted at a time (see RowSums.packed)
 _EPOCH = datetime(1899, 12, 30)
 
 
@@ -112,8 +117,56 @@ def head_sums(sheet: Sheet) -> dict[int, int]:
     return acc
 
 
-def packed_sums(sums: dict[int, int]) -> str:
+class RowSums:
+    """Row -> digest sum, for a sheet of many rows: four bytes a row in one array, and a byte saying whether the
+    row has a sum (a dict of Python ints took about a hundred bytes a row: 40 MB for a large audit's sheets).
+
+    Rows are numbered from 0; a row is counted once something is added to it (a sum of 0 included, as in a dict).
+    """
+
+    __slots__ = ("_has", "_sums")
+
+    def __init__(self, sums: Mapping[int, int] | None = None) -> None:
+        self._sums = array("I")
+        self._has = bytearray()
+        if self._sums.itemsize != 4:  # pragma: no cover - "I" is four bytes wherever CPython runs
+            raise RuntimeError("array('I') is not four bytes here")
+        for r, total in (sums or {}).items():
+            self.add(r, total)
+
+    def add(self, r: int, total: int) -> None:
+        """Add ``total`` to row ``r``'s sum (modulo 2**32)."""
+        if r >= len(self._has):
+            more = max(r + 1, 2 * len(self._has), 64) - len(self._has)
+            self._sums.frombytes(bytes(4 * more))
+            self._has.extend(bytes(more))
+        self._sums[r] = (self._sums[r] + total) & _MASK
+        self._has[r] = 1
+
+    def items(self) -> Iterator[tuple[int, int]]:
+        """(row, sum) of each row that has one, in row order."""
+        return ((r, self._sums[r]) for r in compress(range(len(self._has)), self._has))
+
+    def __len__(self) -> int:
+        return len(self._has) - self._has.count(0)
+
+    def packed(self) -> str:
+        """The sums as packed digests, sorted (as :func:`packed_sums`): sorted a run of rows at a time and the
+        runs merged, so that no more than a run's sums are ever Python ints."""
+        present = compress(self._sums, self._has)
+        runs = []
+        while run := sorted(islice(present, _RUN)):
+            runs.append(array("I", run))
+        ordered = runs[0] if len(runs) == 1 else array("I", heapq.merge(*runs))
+        if sys.byteorder == "little":
+            ordered.byteswap()  # big-endian: each sum's hex reads as the number does
+        return ordered.tobytes().hex()
+
+
+def packed_sums(sums: Mapping[int, int] | RowSums) -> str:
     """Row sums as packed digests (sorted: fixed-width hex sorts as the numbers do)."""
+    if isinstance(sums, RowSums):
+        return sums.packed()
     return "".join(f"{d:08x}" for d in sorted(sums.values()))
 
 
@@ -189,22 +242,25 @@ def same_value(old: Any, new: Any) -> bool:
     return False
 
 
-def lost_plan_cells(name: str, old_rows: Sequence[Sequence[Any]], new_rows: Sequence[Sequence[Any]],
+def lost_plan_cells(name: str, old_rows: Iterable[Sequence[Any]], new_rows: Iterable[Sequence[Any]],
                     ignore: Iterable[str] = (), owned: Callable[[int, int, str], bool] | None = None,
                     ) -> Iterator[LostCell]:
     """Cells of a plan sheet whose value is not in the same place in the rewritten sheet.
 
+    The rows of each, from row 1, are read side by side (a large sheet need never be held whole).
     ``ignore``: prefixes of texts xlpack updates itself; ``owned(row, col, text)``:
     whether the old cell holds xlpack's own words (which a new version may
     word differently or put elsewhere).
     """
     ignored = tuple(ignore)
+    after = iter(new_rows)
     for r, row in enumerate(old_rows):
+        new_row = next(after, ())
         for c, v in enumerate(row):
             text = norm(v)
             if not text or (ignored and text.startswith(ignored)) or (owned is not None and owned(r, c, text)):
                 continue
-            new = new_rows[r][c] if r < len(new_rows) and c < len(new_rows[r]) else None
+            new = new_row[c] if c < len(new_row) else None
             if not same_value(v, new):
                 yield LostCell(name, xl_rowcol_to_cell(r, c), text)
 

@@ -65,6 +65,16 @@ class Workbook(SheetReader):
         for i, row in enumerate(ws.iter_rows()):
             yield r0 + i, pad + list(row) if c0 else list(row)
 
+    def rows_from_a1(self, sheet: str) -> Iterator[list[Any]]:
+        """``rows(sheet)`` a row at a time (a large sheet need not be held whole); read whole when the sheet's
+        cells do not start at A1 (calamine then gives its rows otherwise)."""
+        ws = self._wb.get_sheet_by_name(sheet)
+        if tuple(ws.start or (0, 0)) != (0, 0):
+            yield from self.rows(sheet)
+            return
+        for row in ws.iter_rows():
+            yield list(row)
+
 
 def iter_table(book: Workbook, sheet: str, spec: Spec,
                optional: Sequence[str] = OPTIONAL_FIELDS) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -20,7 +20,7 @@ from xlsxwriter.worksheet import Worksheet
 from xlpack.coordinator.sheet_writing import SheetWriter, Styles, add_table, page_setup, write_value
 from xlpack.files.text_fit import text_lines
 from xlpack.model.definitions import GradeScale
-from xlpack.workbook.changes import head_sums
+from xlpack.workbook.changes import RowSums, head_sums
 from xlpack.workbook.sheet_model import (
     BLOCK_TITLE_POINTS,
     DEFAULT_COLUMN_PIXELS,
@@ -265,7 +265,8 @@ def _streamed_sheet(ws: Worksheet, st: Styles, sheet: Sheet, scale: GradeScale) 
     Tables keep their header row (xlsxwriter writes it); the rest of each
     block is streamed.
     """
-    stream = Stream(sheet.name, list(sheet.blocks), st, sums=head_sums(sheet))  # the rows' sums added as streamed
+    # the head's digest sums; the rows' are added as they are streamed
+    stream = Stream(sheet.name, list(sheet.blocks), st, sums=RowSums(head_sums(sheet)))
     for name, fmt in st.items():  # every cell style is registered, so it is in the styles part for the streamed
         if isinstance(fmt, Format) and not name.startswith("cf:"):  # cells (finding the ones used would take a pass
             fmt._get_xf_index()  # over all the rows); "cf:" ones are conditional formats

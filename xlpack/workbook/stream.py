@@ -35,7 +35,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from xlpack.files.package import PackageReader
 from xlpack.files.workbooks import temp_beside
-from xlpack.workbook.changes import cell_hash, packed_sums
+from xlpack.workbook.changes import RowSums, cell_hash, packed_sums
 from xlpack.workbook.sheet_model import (
     BLOCK_TITLE_POINTS,
     Block,
@@ -61,8 +61,8 @@ class Stream:
     blocks: list[Block]
     styles: dict[str, Any]  # named styles (xlsxwriter Formats)
     header_written: set[int] = field(default_factory=set)  # ids of blocks whose header xlsxwriter wrote (tables)
-    sums: dict[int, int] = field(default_factory=dict)  # row -> digest sum: the sheet's head, then its rows as
-    # they are streamed (see changes.head_sums)
+    sums: RowSums = field(default_factory=RowSums)  # row -> digest sum: the sheet's head, then its rows as they
+    # are streamed (see changes.head_sums)
     late: bool = False  # streamed after the others (the digests of the others)
     merges: list[str] = field(default_factory=list)  # ranges of spanning columns' cells, found as rows are streamed
 
@@ -226,7 +226,7 @@ def _block_rows(stream: Stream, b: Block) -> Iterator[Fragment]:
             if xml:
                 cells.append(xml)
         if total:
-            sums[r] = (sums.get(r, 0) + total) & _MASK
+            sums.add(r, total)
         yield r, height(row), b.col, "".join(cells) + (_covered_row(stream, r, row, spans, at, xfs) if spans else "")
 
 
@@ -270,11 +270,15 @@ class DigestRows:
         return 2
 
     def rows_xml(self) -> Iterator[str]:
+        """The rows' XML in pieces, a cell at a time (a large sheet's digests fill megabytes: never one string)."""
         for r, stream in enumerate(self.streams, start=self.first_row):
             packed = packed_sums(stream.sums)
-            values = ["digest", stream.sheet, *(packed[i:i + DIGEST_CELL] for i in range(0, len(packed), DIGEST_CELL))]
-            cells = "".join(_text_cell(xl_rowcol_to_cell(r, c), v, None) for c, v in enumerate(values))
-            yield f'<row r="{r + 1}">{cells}</row>'
+            values = itertools.chain(("digest", stream.sheet),
+                                     (packed[i:i + DIGEST_CELL] for i in range(0, len(packed), DIGEST_CELL)))
+            yield f'<row r="{r + 1}">'
+            for c, v in enumerate(values):
+                yield _text_cell(xl_rowcol_to_cell(r, c), v, None)
+            yield "</row>"
 
 
 Streamed = Stream | DigestRows  # what stream_rows writes
@@ -364,13 +368,16 @@ def _with_merges(tail: str, ranges: list[str]) -> str:
     return f'{tail[:at]}<mergeCells count="{len(ranges)}">{cells}</mergeCells>{tail[at:]}'
 
 
-def _chunks(rows: Iterator[str], size: int = 512) -> Iterator[str]:
-    """The rows' XML in chunks of ``size`` rows."""
+def _chunks(rows: Iterator[str], size: int = 512, most: int = 1 << 18) -> Iterator[str]:
+    """The rows' XML (or pieces of it) in chunks of ``size`` rows, or fewer once they hold ``most`` characters."""
     buffer: list[str] = []
+    held = 0
     for row in rows:
         buffer.append(row)
-        if len(buffer) >= size:
+        held += len(row)
+        if len(buffer) >= size or held >= most:
             yield "".join(buffer)
             buffer.clear()
+            held = 0
     if buffer:
         yield "".join(buffer)

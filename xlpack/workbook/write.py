@@ -15,9 +15,10 @@ workbook (it adds a sheet, before any consolidation).
 
 from __future__ import annotations
 
+import gc
 import os
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -93,10 +94,10 @@ def _lost_plan_cells(old: Path, new: Path, only: Sequence[str] | None = None) ->
     keys = owned_keys(old)
     for sheet in (*PLAN_SHEETS, *COORDINATOR_SHEETS) if only is None else only:
         if before.has(sheet):
-            new_rows = after.rows(sheet) if after.has(sheet) else []
-            old_rows = before.rows(sheet)
+            new_rows = after.rows_from_a1(sheet) if after.has(sheet) else iter(())
+            old_rows: Iterable[list[Any]] = before.rows_from_a1(sheet)
             if sheet == ACTIONS:  # a row the coordinator cleared is dropped: the rows below it move up
-                old_rows = _without_blank_rows(old_rows, HEADER_ROW + 1)
+                old_rows = _without_blank_rows(before.rows(sheet), HEADER_ROW + 1)
             owned = _owned(sheet, keys)
             if sheet == MESSAGES:
                 owned = _or_earlier_wording(owned)
@@ -158,6 +159,9 @@ def write_checked(audit: Path, plan: AuditPlan, extra: Sequence[SheetWriter], st
         staged = temp_beside(tmp, "staged")
         try:
             render_coordinator(staged, plan, extra)
+            # xlsxwriter's closed workbook holds its cells in reference cycles (the plan sheets': 20 MB on a large
+            # audit), which consolidate's paused collection would keep to the end
+            gc.collect()
             stream_rows(staged, streams)
             if release:
                 for used in (extra, streams):

@@ -7,8 +7,10 @@ its column, saying so, so a missing agency is seen at a glance.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from xlpack.analysis.dataset import views_questions
 from xlpack.model.consolidated import ConsolidatedAudit
@@ -79,29 +81,45 @@ def status_text(r: ReturnRow | None) -> str:
     return f"{label}: {r.detail}" if r.status == "rejected" and r.detail else label
 
 
+class _Shared:
+    """What every case's grid repeats, made once for the sheet: the section labels down the side, and each
+    closing answer's cell (frozen) in its style (a large audit has a thousand cases of ten forms)."""
+
+    def __init__(self, data: ConsolidatedAudit) -> None:
+        self.labels = [f"{order}. {section.title}" for order, section in enumerate(data.plan.tool.sections, start=1)]
+        self._cells: dict[tuple[type, Any, str], Cell] = {}
+
+    def cell(self, value: Any, style: str) -> Cell:
+        key = (type(value), value, style)
+        cell = self._cells.get(key)
+        if cell is None:
+            cell = self._cells[key] = Cell(value, style)
+        return cell
+
+
 def _case_blocks(data: ConsolidatedAudit, case: Case | None, case_ref: str, grades: list[GradeRow],
                  summaries: dict[str, FormSummary], issued: list[tuple[str, str, str]],
-                 returns: dict[str, ReturnRow]) -> list[Block]:
+                 returns: dict[str, ReturnRow], shared: _Shared) -> list[Block]:
     """The case's grid: one block, or one band of :data:`FORMS_ACROSS` forms after another when it has more."""
     forms = list(dict.fromkeys([*issued, *((g.form_id, g.agency, g.auditor) for g in grades)]))
     forms.sort(key=lambda f: (f[1].casefold(), f[2].casefold(), f[0]))
     title = _case_title(case, case_ref)
     bands = [forms[i:i + FORMS_ACROSS] for i in range(0, len(forms), FORMS_ACROSS)] or [[]]
     if len(bands) == 1:
-        return [_case_block(data, title, forms, forms, grades, summaries, returns)]
+        return [_case_block(data, title, forms, forms, grades, summaries, returns, shared)]
     n = len(forms)
     out = []
     for i, band in enumerate(bands):
         first, last = i * FORMS_ACROSS + 1, i * FORMS_ACROSS + len(band)
         shown = (f"{title}: forms {first} to {last} of {n}, the others below" if i == 0
                  else f"{title} (continued): forms {first} to {last} of {n}")
-        out.append(_case_block(data, shown, band, forms, grades, summaries, returns))
+        out.append(_case_block(data, shown, band, forms, grades, summaries, returns, shared))
     return out
 
 
 def _case_block(data: ConsolidatedAudit, title: str, forms: list[tuple[str, str, str]],
                 every: list[tuple[str, str, str]], grades: list[GradeRow], summaries: dict[str, FormSummary],
-                returns: dict[str, ReturnRow]) -> Block:
+                returns: dict[str, ReturnRow], shared: _Shared) -> Block:
     """One band of a case's grid: the sections down, ``forms`` across (headed as among ``every`` form)."""
     by_key = {(g.form_id, g.section_id): g for g in grades}
     graded = {g.form_id for g in grades}
@@ -116,10 +134,9 @@ def _case_block(data: ConsolidatedAudit, title: str, forms: list[tuple[str, str,
         status_row.append(Cell(status_text(r), look if look.startswith("status:") else "grid"))
         if form_id not in graded:
             missing[form_id] = shared_cell(STATUS_LABELS.get(r.status if r else "missing", ""), look)
-    rows: list[list[CellLike]] = [status_row]
-    for order, section in enumerate(data.plan.tool.sections, start=1):
-        rows.append([f"{order}. {section.title}", *(missing.get(f[0]) or grade_cell(by_key.get((f[0], section.id)))
-                                                     for f in forms)])
+    rows: list[Sequence[CellLike]] = [status_row]  # tuples below: a list keeps room to grow
+    for label, section in zip(shared.labels, data.plan.tool.sections):
+        rows.append((label, *(missing.get(f[0]) or grade_cell(by_key.get((f[0], section.id))) for f in forms)))
     for fld, label in CLOSING_ROWS:
         values: list[CellLike] = []
         for form_id, _, _ in forms:
@@ -127,8 +144,8 @@ def _case_block(data: ConsolidatedAudit, title: str, forms: list[tuple[str, str,
             v = getattr(s, fld) if s else None
             style = grade_style(v) if fld == "overall_grade" else (
                 "sev:urgent" if fld == "safeguarded_now" and (v or "").casefold() in ("no", "unsure") else "grid")
-            values.append(Cell(v, style or "grid"))
-        rows.append([label, *values])
+            values.append(shared.cell(v, style or "grid"))
+        rows.append((label, *values))
     return Block(cols, rows, title=title)
 
 
@@ -248,8 +265,9 @@ def build(data: ConsolidatedAudit) -> Sheet:
     known = {r.casefold() for r in refs}
     refs += sorted({g.case_ref for g in data.grades if g.case_ref.casefold() not in known}, key=str.casefold)
     cases = {c.case_ref.casefold(): c for c in data.plan.cases}
+    shared = _Shared(data)
     grids = [_case_blocks(data, cases.get(ref.casefold()), ref, by_case.get(ref.casefold(), []), summaries,
-                          issued.get(ref.casefold(), []), returns) for ref in refs]
+                          issued.get(ref.casefold(), []), returns, shared) for ref in refs]
     widest = max((g.width for bands in grids for g in bands), default=1)
     blocks: list[Block] = []
     starts: list[int] = []  # each case prints on a page of its own
