@@ -80,7 +80,6 @@ from xlpack.model.plan import (
     SafeguardingLead,
     TermsOfReference,
     default_period,
-    held_lightly,
 )
 from xlpack.wording import counted, noun
 
@@ -798,7 +797,7 @@ def _read_assignments(reader: SheetReader, case_refs: set[str], problems: list[s
         if a["case_ref"].casefold() not in case_refs:
             problems.append(f"Sheet '{ASSIGN}', cell A{n}: case {a['case_ref']} is not on the Cases sheet.")
             continue
-        out.append(held_lightly(Assignment(**{k: sys.intern(v) for k, v in a.items()})))
+        out.append(Assignment(**{k: sys.intern(v) for k, v in a.items()}))
     return out
 
 
@@ -817,7 +816,7 @@ def _read_issued(reader: SheetReader, problems: list[str]) -> list[IssuedForm]:
                                      for k, v in raw.items()}
             day = cell_date(raw["issued"])  # a blank or damaged date fails validation: reported below
             entry["issued"] = dates.setdefault(day, day)
-            issued.append(held_lightly(IssuedForm(**entry)))
+            issued.append(IssuedForm(**entry))
         except (ValueError, TypeError) as exc:
             problems.append(f"Sheet '{ISSUED}', row {n}: this row has been changed and cannot be read ({exc}).")
     return issued

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from typing import Literal, TypeVar
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -47,25 +47,6 @@ CASE_REF_HELP = (
 
 class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-RecordT = TypeVar("RecordT", bound=_Record)
-_EVERY_FIELD: dict[type[BaseModel], set[str]] = {}  # class -> the names of all its fields, one set for its records
-
-
-def held_lightly(record: RecordT) -> RecordT:
-    """``record``, its note of the fields it was given shared with its class's other records given every field.
-
-    pydantic keeps that note as a set in each record (700 bytes: more than the values of the plan's small
-    records, of which a large audit has tens of thousands). It is shared only when it names every field: setting
-    a field adds its name to it, already there; a copy gets a set of its own.
-    """
-    every = _EVERY_FIELD.get(type(record))
-    if every is None:
-        every = _EVERY_FIELD[type(record)] = set(type(record).model_fields)
-    if record.__pydantic_fields_set__ == every:
-        object.__setattr__(record, "__pydantic_fields_set__", every)
-    return record
 
 
 def default_period(today: date | None = None) -> tuple[date, date]:
