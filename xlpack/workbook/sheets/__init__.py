@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from xlpack.files.memory import give_back_freed_memory
 from xlpack.model.consolidated import ConsolidatedAudit
 from xlpack.workbook.sheet_model import Sheet
 from xlpack.workbook.sheets import action_plan as action_plan_sheet
@@ -41,6 +42,7 @@ STREAMED = (RETURNS, PROBLEMS, FLAGS, GRID, GRADES, EVIDENCE, ANSWERS, VIEWS, OR
 def analysis_sheets(data: ConsolidatedAudit) -> list[Sheet]:
     """Every analysis sheet, in workbook order."""
     themes = themes_sheet.build(data)  # first: finding them takes the most memory for a moment, none after
+    give_back_freed_memory()  # what finding them freed, so that the other sheets do not start above it
     pivots, blocks = pivots_sheet.build(data)
     sheets = [returns_sheet.build(data), return_totals_sheet.build(data), problems_sheet.build(data),
               flags_sheet.build(data), grid_sheet.build(data), grades_sheet.build(data), pivots,
