@@ -289,15 +289,16 @@ class AuditPlan(_Record):
         """The name guard's lists: the built-in ones with the Name guard sheet's names and allowed words, and the
         names of the people the plan records (its auditors, the coordinator, the participation worker, the
         safeguarding leads), each taken whole wherever it is written, so that a surname no list holds is not left
-        beside a redacted first name; with ``keep_auditors``, the audit's own auditors are not taken for names
-        (for the meeting pack, which the auditors read together and which names them beside their grades);
+        beside a redacted first name; with ``keep_auditors``, the audit's own auditors and those people are not
+        taken for names (for the meeting pack, which the auditors read together and which names them beside
+        their grades, and the coordinator and participation worker in its instructions);
         ``also``: more names known to be people's (who came to a meeting)."""
         allowed = [w.word for w in self.name_words if w.kind == NOT_A_NAME]
-        auditors = sorted({a.auditor for a in self.assignments if a.auditor.strip()})
+        known = [*sorted({a.auditor for a in self.assignments if a.auditor.strip()}), *self.people()]
         if keep_auditors:
-            allowed += auditors
+            allowed += known
         return name_lists([*(w.word for w in self.name_words if w.kind == NAME), *also,
-                           *([] if keep_auditors else auditors), *self.people()], allowed)
+                           *([] if keep_auditors else known)], allowed)
 
     def people(self) -> list[str]:
         """The names of the people the plan itself records besides its auditors: the coordinator, the
