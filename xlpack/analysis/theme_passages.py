@@ -55,11 +55,6 @@ class Passage:
     text: str
     case: int = 0  # numbered as folded, for counting: the same number is the same case
     agency: int = 0
-    auditor: int = 0
-
-    @property
-    def record(self) -> tuple[int, int]:
-        return self.case, self.agency
 
 
 class Passages:
@@ -111,7 +106,7 @@ class Passages:
 
     def __getitem__(self, i: int) -> Passage:
         return Passage(self.row_of(i), FIELD_NAMES[self.source[i]], KINDS[self.kind[i]], self.text(i),
-                        int(self.case[i]), int(self.agency[i]), int(self.auditor[i]))
+                        int(self.case[i]), int(self.agency[i]))
 
     def kinds(self) -> dict[str, int]:
         """How many passages each pile holds, the piles in the order they first come."""
